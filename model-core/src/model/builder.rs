@@ -1,0 +1,156 @@
+//! Builds a model's [`Table`] from what the derive read, filling in the constraint and index
+//! names PostgreSQL would choose where the model gives none.
+
+use super::{ModelDef, Relationship};
+use crate::schema::{
+    default_constraint_name, CheckConstraint, Column, FkAction, ForeignKey, Index, PrimaryKey,
+    Table, TableName, UniqueConstraint,
+};
+
+/// Collects one model's table and relationships. Generated code drives it; it is public so
+/// that hand-written [`Model`](super::Model) impls can use it too.
+#[derive(Debug)]
+pub struct TableBuilder {
+    rust_name: &'static str,
+    module_path: &'static str,
+    table: Table,
+    relationships: Vec<Relationship>,
+    primary_key: Option<(Option<String>, Vec<String>)>,
+}
+
+impl TableBuilder {
+    /// Starts the table `schema.name` of the Rust type `rust_name` declared in `module_path`.
+    pub fn new(
+        rust_name: &'static str,
+        module_path: &'static str,
+        schema: &str,
+        name: &str,
+    ) -> Self {
+        TableBuilder {
+            rust_name,
+            module_path,
+            table: Table::new(TableName::new(schema, name)),
+            relationships: Vec::new(),
+            primary_key: None,
+        }
+    }
+
+    /// Sets the table comment.
+    pub fn comment(&mut self, comment: &str) -> &mut Self {
+        self.table.comment = Some(comment.to_string());
+        self
+    }
+
+    /// Adds a column.
+    pub fn column(&mut self, column: Column) -> &mut Self {
+        self.table.columns.push(column);
+        self
+    }
+
+    /// Sets the primary key (name `<table>_pkey` when `name` is `None`).
+    pub fn primary_key(&mut self, name: Option<&str>, columns: &[&str]) -> &mut Self {
+        self.primary_key = Some((name.map(str::to_string), strings(columns)));
+        self
+    }
+
+    /// Adds a foreign key from `columns` to `references` (`table` or `schema.table`).
+    pub fn foreign_key(
+        &mut self,
+        name: Option<&str>,
+        columns: &[&str],
+        references: &str,
+        referenced_columns: &[&str],
+        on_delete: FkAction,
+        on_update: FkAction,
+    ) -> &mut Self {
+        let name = self.name_or_default(name, columns, "fkey");
+        self.table.foreign_keys.push(ForeignKey {
+            name,
+            columns: strings(columns),
+            references: TableName::parse(references),
+            referenced_columns: strings(referenced_columns),
+            on_delete,
+            on_update,
+        });
+        self
+    }
+
+    /// Adds a unique constraint.
+    pub fn unique(&mut self, name: Option<&str>, columns: &[&str]) -> &mut Self {
+        let name = self.name_or_default(name, columns, "key");
+        self.table.uniques.push(UniqueConstraint {
+            name,
+            columns: strings(columns),
+        });
+        self
+    }
+
+    /// Adds a check constraint; a column-level check named `None` gets `<table>_<column>_check`.
+    pub fn check(
+        &mut self,
+        name: Option<&str>,
+        column: Option<&str>,
+        expression: &str,
+    ) -> &mut Self {
+        let columns: Vec<&str> = column.into_iter().collect();
+        let name = self.name_or_default(name, &columns, "check");
+        self.table.checks.push(CheckConstraint {
+            name,
+            expression: expression.to_string(),
+        });
+        self
+    }
+
+    /// Adds an index.
+    pub fn index(
+        &mut self,
+        name: Option<&str>,
+        columns: &[&str],
+        unique: bool,
+        method: &str,
+        predicate: Option<&str>,
+    ) -> &mut Self {
+        let name = self.name_or_default(name, columns, "idx");
+        self.table.indexes.push(Index {
+            name,
+            columns: strings(columns),
+            unique,
+            method: method.to_string(),
+            predicate: predicate.map(str::to_string),
+        });
+        self
+    }
+
+    /// Adds a relationship field.
+    pub fn relationship(&mut self, relationship: Relationship) -> &mut Self {
+        self.relationships.push(relationship);
+        self
+    }
+
+    /// The finished model.
+    pub fn finish(mut self) -> ModelDef {
+        if let Some((name, columns)) = self.primary_key.take() {
+            let name = name.unwrap_or_else(|| {
+                default_constraint_name(&self.table.name.name, &[] as &[&str], "pkey")
+            });
+            self.table.primary_key = Some(PrimaryKey { name, columns });
+        }
+        ModelDef {
+            rust_name: self.rust_name,
+            module_path: self.module_path,
+            table: self.table,
+            relationships: self.relationships,
+        }
+    }
+
+    fn name_or_default(&self, name: Option<&str>, columns: &[&str], label: &str) -> String {
+        match name {
+            Some(name) => name.to_string(),
+            None => default_constraint_name(&self.table.name.name, columns, label),
+        }
+    }
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}

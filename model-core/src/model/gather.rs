@@ -1,0 +1,773 @@
+//! Gathering models into one schema, with the checks a single derive cannot make because it
+//! sees only its own struct: foreign keys to other tables, relationship paths, `back_populates`
+//! pairs, and names shared across tables.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use super::{Cascade, ModelDef, Registration, Relationship};
+use crate::schema::{ForeignKey, Schema, Table, TableName};
+
+/// Models gathered into one schema description, with every relationship resolved.
+#[derive(Debug, Clone)]
+pub struct ModelSet {
+    models: Vec<ModelDef>,
+    schema: Schema,
+    relationships: Vec<ResolvedRelationship>,
+}
+
+/// How a relationship reaches its target in the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RelationshipKind {
+    /// This table holds the foreign key (`Order.customer`).
+    ManyToOne {
+        /// The foreign key constraint of this table.
+        foreign_key: String,
+    },
+    /// The target table holds the foreign key (`Customer.orders`).
+    OneToMany {
+        /// The foreign key constraint of the target table.
+        foreign_key: String,
+    },
+    /// Through a plain association table (`Product.tags` through `product_tags`).
+    ManyToMany {
+        /// The association table.
+        secondary: TableName,
+    },
+}
+
+/// A relationship with its path through the schema worked out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedRelationship {
+    /// The model declaring the field.
+    pub model: &'static str,
+    /// The field.
+    pub field: &'static str,
+    /// The target model.
+    pub target: &'static str,
+    /// The database path.
+    pub kind: RelationshipKind,
+    /// The target's field that points back.
+    pub back_populates: Option<&'static str>,
+    /// ORM cascade rules.
+    pub cascade: Cascade,
+}
+
+/// One problem found while gathering models. Each message names both sides.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ModelError {
+    /// Two models declare the same table.
+    #[error("models `{first}` and `{second}` both declare table `{table}`")]
+    DuplicateTable {
+        table: TableName,
+        first: &'static str,
+        second: &'static str,
+    },
+    /// A foreign key names a table no model declares.
+    #[error("`{model}.{column}` references table `{target}`, which no model declares")]
+    UnknownForeignKeyTable {
+        model: &'static str,
+        column: String,
+        target: TableName,
+    },
+    /// A foreign key names a column the referenced table does not have.
+    #[error("`{model}.{column}` references `{target}.{target_column}`, but `{target_model}` (table `{target}`) has no column `{target_column}`")]
+    UnknownForeignKeyColumn {
+        model: &'static str,
+        column: String,
+        target: TableName,
+        target_model: &'static str,
+        target_column: String,
+    },
+    /// A foreign key column's type differs from the referenced column's.
+    #[error("`{model}.{column}` is `{column_type}` but the column it references, `{target_model}.{target_column}` (`{target}.{target_column}`), is `{target_type}`; foreign key columns must have the referenced column's type")]
+    ForeignKeyTypeMismatch {
+        model: &'static str,
+        column: String,
+        column_type: String,
+        target_model: &'static str,
+        target: TableName,
+        target_column: String,
+        target_type: String,
+    },
+    /// A foreign key's referenced columns are not a primary key or unique constraint.
+    #[error("`{model}` has foreign key `{constraint}` to `{target}` ({columns}), but those columns are not the primary key or a unique constraint of `{target_model}`; PostgreSQL refuses such a foreign key")]
+    ForeignKeyTargetNotUnique {
+        model: &'static str,
+        constraint: String,
+        target: TableName,
+        target_model: &'static str,
+        columns: String,
+    },
+    /// Two constraints or indexes share a name where PostgreSQL needs them distinct.
+    #[error("{first} and {second} are both named `{name}`; {scope}")]
+    DuplicateName {
+        name: String,
+        first: String,
+        second: String,
+        scope: &'static str,
+    },
+    /// A relationship targets a model that is not in the set.
+    #[error("relationship `{model}.{field}` targets `{target}` (table `{table}`), which is not among the gathered models")]
+    UnknownRelationshipTarget {
+        model: &'static str,
+        field: &'static str,
+        target: &'static str,
+        table: TableName,
+    },
+    /// `secondary` names a table no model declares.
+    #[error("relationship `{model}.{field}` has `secondary = {secondary}`, but no model declares table `{secondary}`")]
+    UnknownSecondary {
+        model: &'static str,
+        field: &'static str,
+        secondary: TableName,
+    },
+    /// The association table lacks a foreign key to one side.
+    #[error("relationship `{model}.{field}` goes through `{secondary}`, but `{secondary}` has no foreign key to `{missing}`")]
+    SecondaryWithoutForeignKey {
+        model: &'static str,
+        field: &'static str,
+        secondary: TableName,
+        missing: TableName,
+    },
+    /// Neither table has a foreign key to the other.
+    #[error("relationship `{model}.{field}` to `{target}`: there is no foreign key between `{table}` and `{target_table}`; add a `foreign_key` column on one side, or use `secondary` for a many-to-many")]
+    NoForeignKeyPath {
+        model: &'static str,
+        field: &'static str,
+        target: &'static str,
+        table: TableName,
+        target_table: TableName,
+    },
+    /// More than one foreign key joins the two tables.
+    #[error("relationship `{model}.{field}` to `{target}` could use any of the foreign keys {candidates}; choose one with `relationship(foreign_key = <column>)`")]
+    AmbiguousForeignKeyPath {
+        model: &'static str,
+        field: &'static str,
+        target: &'static str,
+        candidates: String,
+    },
+    /// `foreign_key` names columns that are not a foreign key between the two tables.
+    #[error("relationship `{model}.{field}` names `foreign_key = {columns}`, but no foreign key on those columns joins `{table}` and `{target_table}`")]
+    UnknownRelationshipForeignKey {
+        model: &'static str,
+        field: &'static str,
+        columns: String,
+        table: TableName,
+        target_table: TableName,
+    },
+    /// The field's Rust type holds one value where many are needed, or the reverse.
+    #[error("relationship `{model}.{field}` is {kind}, so the field must {expected}")]
+    CollectionMismatch {
+        model: &'static str,
+        field: &'static str,
+        kind: &'static str,
+        expected: String,
+    },
+    /// `back_populates` names a field the target does not have as a relationship.
+    #[error("relationship `{model}.{field}` has `back_populates = {back}`, but `{target}` has no relationship field `{back}`")]
+    BackPopulatesMissing {
+        model: &'static str,
+        field: &'static str,
+        target: &'static str,
+        back: &'static str,
+    },
+    /// The other side of a `back_populates` pair targets another model.
+    #[error("relationship `{model}.{field}` has `back_populates = {back}`, but `{target}.{back}` targets `{other_target}`, not `{model}`")]
+    BackPopulatesWrongTarget {
+        model: &'static str,
+        field: &'static str,
+        target: &'static str,
+        back: &'static str,
+        other_target: &'static str,
+    },
+    /// The other side of a `back_populates` pair does not point back.
+    #[error("relationship `{model}.{field}` has `back_populates = {back}`, but `{target}.{back}` does not point back: it has {found}; give it `back_populates = {field}`")]
+    BackPopulatesNotMutual {
+        model: &'static str,
+        field: &'static str,
+        target: &'static str,
+        back: &'static str,
+        found: String,
+    },
+    /// The two sides of a `back_populates` pair describe different paths.
+    #[error("relationships `{model}.{field}` ({kind}) and `{target}.{back}` ({other_kind}) are a `back_populates` pair but do not describe the same link")]
+    BackPopulatesMismatch {
+        model: &'static str,
+        field: &'static str,
+        kind: String,
+        target: &'static str,
+        back: &'static str,
+        other_kind: String,
+    },
+    /// `delete-orphan` on the many side of a many-to-one.
+    #[error("relationship `{model}.{field}` is many-to-one (to `{target}`), and `delete-orphan` cascade is only allowed on the one side of a one-to-many or one-to-one; put it on `{target}`'s relationship to `{model}` instead")]
+    DeleteOrphanOnManyToOne {
+        model: &'static str,
+        field: &'static str,
+        target: &'static str,
+    },
+}
+
+/// Every problem found while gathering models, reported together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelSetError {
+    /// The problems, in the order the models were given.
+    pub errors: Vec<ModelError>,
+}
+
+impl fmt::Display for ModelSetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.errors.len();
+        write!(
+            f,
+            "{n} problem{} in the models:",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for error in &self.errors {
+            write!(f, "\n  - {error}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ModelSetError {}
+
+/// Gathers the listed models into a [`ModelSet`]: `models![Customer, Order]`.
+#[macro_export]
+macro_rules! models {
+    ($($model:ty),+ $(,)?) => {
+        $crate::ModelSet::new([$(<$model as $crate::Model>::model()),+])
+    };
+}
+
+impl ModelSet {
+    /// Gathers the given models, in the given order.
+    pub fn new(models: impl IntoIterator<Item = ModelDef>) -> Result<ModelSet, ModelSetError> {
+        let models: Vec<ModelDef> = models.into_iter().collect();
+        let mut errors = Vec::new();
+        let index = TableIndex::new(&models, &mut errors);
+        check_foreign_keys(&models, &index, &mut errors);
+        check_names(&models, &mut errors);
+        let relationships = resolve_relationships(&models, &index, &mut errors);
+        check_back_populates(&models, &relationships, &mut errors);
+        if !errors.is_empty() {
+            return Err(ModelSetError { errors });
+        }
+        let schema = Schema {
+            tables: models.iter().map(|m| m.table.clone()).collect(),
+        };
+        Ok(ModelSet {
+            models,
+            schema,
+            relationships,
+        })
+    }
+
+    /// Gathers every `#[derive(Model)]` type linked into this program, sorted by table name.
+    pub fn registered() -> Result<ModelSet, ModelSetError> {
+        Self::registered_where(|_| true)
+    }
+
+    /// Gathers the registered models declared in `module` or its submodules
+    /// (`registered_in("shop::models")`).
+    pub fn registered_in(module: &str) -> Result<ModelSet, ModelSetError> {
+        Self::registered_where(|path| {
+            path == module
+                || path
+                    .strip_prefix(module)
+                    .is_some_and(|rest| rest.starts_with("::"))
+        })
+    }
+
+    fn registered_where(keep: impl Fn(&str) -> bool) -> Result<ModelSet, ModelSetError> {
+        let mut models: Vec<ModelDef> = inventory::iter::<Registration>
+            .into_iter()
+            .filter(|r| keep(r.module_path))
+            .map(|r| (r.model)())
+            .collect();
+        models.sort_by(|a, b| {
+            a.table
+                .name
+                .cmp(&b.table.name)
+                .then(a.rust_name.cmp(b.rust_name))
+        });
+        ModelSet::new(models)
+    }
+
+    /// The schema description of all the models' tables.
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// The models, in the order they were gathered.
+    pub fn models(&self) -> &[ModelDef] {
+        &self.models
+    }
+
+    /// Every relationship, resolved, in declaration order.
+    pub fn relationships(&self) -> &[ResolvedRelationship] {
+        &self.relationships
+    }
+
+    /// The schema description, consuming the set.
+    pub fn into_schema(self) -> Schema {
+        self.schema
+    }
+}
+
+/// Tables by name, with the model declaring each.
+struct TableIndex<'a> {
+    tables: BTreeMap<&'a TableName, &'a ModelDef>,
+}
+
+impl<'a> TableIndex<'a> {
+    fn new(models: &'a [ModelDef], errors: &mut Vec<ModelError>) -> Self {
+        let mut tables: BTreeMap<&TableName, &ModelDef> = BTreeMap::new();
+        for model in models {
+            if let Some(first) = tables.get(&model.table.name) {
+                errors.push(ModelError::DuplicateTable {
+                    table: model.table.name.clone(),
+                    first: first.rust_name,
+                    second: model.rust_name,
+                });
+                continue;
+            }
+            tables.insert(&model.table.name, model);
+        }
+        TableIndex { tables }
+    }
+
+    fn get(&self, name: &TableName) -> Option<&'a ModelDef> {
+        self.tables.get(name).copied()
+    }
+}
+
+fn check_foreign_keys(models: &[ModelDef], index: &TableIndex, errors: &mut Vec<ModelError>) {
+    for model in models {
+        for fk in &model.table.foreign_keys {
+            let Some(target) = index.get(&fk.references) else {
+                errors.push(ModelError::UnknownForeignKeyTable {
+                    model: model.rust_name,
+                    column: fk.columns.join(", "),
+                    target: fk.references.clone(),
+                });
+                continue;
+            };
+            let mut columns_ok = true;
+            for (column, target_column) in fk.columns.iter().zip(&fk.referenced_columns) {
+                let Some(referenced) = target.table.column(target_column) else {
+                    columns_ok = false;
+                    errors.push(ModelError::UnknownForeignKeyColumn {
+                        model: model.rust_name,
+                        column: column.clone(),
+                        target: fk.references.clone(),
+                        target_model: target.rust_name,
+                        target_column: target_column.clone(),
+                    });
+                    continue;
+                };
+                let Some(own) = model.table.column(column) else {
+                    continue;
+                };
+                if own.ty != referenced.ty {
+                    errors.push(ModelError::ForeignKeyTypeMismatch {
+                        model: model.rust_name,
+                        column: column.clone(),
+                        column_type: own.ty.to_string(),
+                        target_model: target.rust_name,
+                        target: fk.references.clone(),
+                        target_column: target_column.clone(),
+                        target_type: referenced.ty.to_string(),
+                    });
+                }
+            }
+            if columns_ok && !target.table.has_unique_key(&fk.referenced_columns) {
+                errors.push(ModelError::ForeignKeyTargetNotUnique {
+                    model: model.rust_name,
+                    constraint: fk.name.clone(),
+                    target: fk.references.clone(),
+                    target_model: target.rust_name,
+                    columns: fk.referenced_columns.join(", "),
+                });
+            }
+        }
+    }
+}
+
+/// PostgreSQL keeps tables and indexes (including the ones behind primary keys and unique
+/// constraints) in one namespace per schema, and constraint names unique per table.
+fn check_names(models: &[ModelDef], errors: &mut Vec<ModelError>) {
+    let mut relations: BTreeMap<(&str, &str), String> = BTreeMap::new();
+    for model in models {
+        let t = &model.table;
+        let schema = t.name.schema.as_str();
+        let mut entries: Vec<(&str, String)> =
+            vec![(t.name.name.as_str(), format!("table `{}`", t.name))];
+        entries.extend(
+            t.primary_key
+                .iter()
+                .map(|k| (k.name.as_str(), format!("the primary key of `{}`", t.name))),
+        );
+        entries.extend(t.uniques.iter().map(|k| {
+            (
+                k.name.as_str(),
+                format!("a unique constraint of `{}`", t.name),
+            )
+        }));
+        entries.extend(
+            t.indexes
+                .iter()
+                .map(|k| (k.name.as_str(), format!("an index of `{}`", t.name))),
+        );
+        for (name, what) in entries {
+            match relations.get(&(schema, name)) {
+                Some(first) => errors.push(ModelError::DuplicateName {
+                    name: name.to_string(),
+                    first: first.clone(),
+                    second: what,
+                    scope: "tables, indexes, primary keys and unique constraints share one namespace per schema",
+                }),
+                None => {
+                    relations.insert((schema, name), what);
+                }
+            }
+        }
+        check_constraint_names(t, errors);
+    }
+}
+
+fn check_constraint_names(table: &Table, errors: &mut Vec<ModelError>) {
+    // (name, what, whether it is backed by an index and so already in the namespace check)
+    let mut entries: Vec<(&str, &str, bool)> = Vec::new();
+    entries.extend(
+        table
+            .primary_key
+            .iter()
+            .map(|k| (k.name.as_str(), "primary key", true)),
+    );
+    entries.extend(
+        table
+            .foreign_keys
+            .iter()
+            .map(|k| (k.name.as_str(), "foreign key", false)),
+    );
+    entries.extend(
+        table
+            .uniques
+            .iter()
+            .map(|k| (k.name.as_str(), "unique constraint", true)),
+    );
+    entries.extend(
+        table
+            .checks
+            .iter()
+            .map(|k| (k.name.as_str(), "check constraint", false)),
+    );
+    let mut seen: BTreeMap<&str, (&str, bool)> = BTreeMap::new();
+    for (name, what, indexed) in entries {
+        match seen.get(name) {
+            Some(&(first, first_indexed)) if !(indexed && first_indexed) => {
+                errors.push(ModelError::DuplicateName {
+                    name: name.to_string(),
+                    first: format!("a {first} of `{}`", table.name),
+                    second: format!("a {what} of `{}`", table.name),
+                    scope: "constraint names must be unique within a table",
+                })
+            }
+            Some(_) => {}
+            None => {
+                seen.insert(name, (what, indexed));
+            }
+        }
+    }
+}
+
+fn resolve_relationships(
+    models: &[ModelDef],
+    index: &TableIndex,
+    errors: &mut Vec<ModelError>,
+) -> Vec<ResolvedRelationship> {
+    let mut out = Vec::new();
+    for model in models {
+        for rel in &model.relationships {
+            if let Some(kind) = resolve(model, rel, index, errors) {
+                out.push(ResolvedRelationship {
+                    model: model.rust_name,
+                    field: rel.field,
+                    target: rel.target,
+                    kind,
+                    back_populates: rel.back_populates,
+                    cascade: rel.cascade,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn resolve(
+    model: &ModelDef,
+    rel: &Relationship,
+    index: &TableIndex,
+    errors: &mut Vec<ModelError>,
+) -> Option<RelationshipKind> {
+    let Some(target) = index.get(&rel.target_table) else {
+        errors.push(ModelError::UnknownRelationshipTarget {
+            model: model.rust_name,
+            field: rel.field,
+            target: rel.target,
+            table: rel.target_table.clone(),
+        });
+        return None;
+    };
+    let this = &model.table.name;
+    let mismatch = |kind: &'static str, expected: String| ModelError::CollectionMismatch {
+        model: model.rust_name,
+        field: rel.field,
+        kind,
+        expected,
+    };
+
+    if let Some(secondary) = &rel.secondary {
+        let Some(assoc) = index.get(secondary) else {
+            errors.push(ModelError::UnknownSecondary {
+                model: model.rust_name,
+                field: rel.field,
+                secondary: secondary.clone(),
+            });
+            return None;
+        };
+        let refs = |t: &TableName| {
+            assoc
+                .table
+                .foreign_keys
+                .iter()
+                .filter(|fk| &fk.references == t)
+                .count()
+        };
+        // A self-referencing many-to-many needs two foreign keys to the same table.
+        let needed_this = if this == &target.table.name { 2 } else { 1 };
+        for (side, needed) in [(this, needed_this), (&target.table.name, 1)] {
+            if refs(side) < needed {
+                errors.push(ModelError::SecondaryWithoutForeignKey {
+                    model: model.rust_name,
+                    field: rel.field,
+                    secondary: secondary.clone(),
+                    missing: side.clone(),
+                });
+                return None;
+            }
+        }
+        if !rel.collection {
+            errors.push(mismatch(
+                "many-to-many",
+                format!("hold many objects (`Vec<{}>`)", rel.target),
+            ));
+        }
+        return Some(RelationshipKind::ManyToMany {
+            secondary: secondary.clone(),
+        });
+    }
+
+    let wanted = |fk: &ForeignKey| {
+        rel.foreign_key.is_empty()
+            || fk
+                .columns
+                .iter()
+                .map(String::as_str)
+                .eq(rel.foreign_key.iter().copied())
+    };
+    let mut candidates: Vec<RelationshipKind> = Vec::new();
+    let self_referencing = this == &target.table.name;
+    for fk in model
+        .table
+        .foreign_keys
+        .iter()
+        .filter(|fk| &fk.references == &target.table.name && wanted(fk))
+    {
+        // On a self-referencing table one foreign key serves both directions; the field's
+        // type says which one this is, as SQLAlchemy's `remote_side` would.
+        if self_referencing && rel.collection {
+            candidates.push(RelationshipKind::OneToMany {
+                foreign_key: fk.name.clone(),
+            });
+        } else {
+            candidates.push(RelationshipKind::ManyToOne {
+                foreign_key: fk.name.clone(),
+            });
+        }
+    }
+    if !self_referencing {
+        for fk in target
+            .table
+            .foreign_keys
+            .iter()
+            .filter(|fk| &fk.references == this && wanted(fk))
+        {
+            candidates.push(RelationshipKind::OneToMany {
+                foreign_key: fk.name.clone(),
+            });
+        }
+    }
+    let kind = match candidates.len() {
+        1 => candidates.pop().expect("one candidate"),
+        0 if !rel.foreign_key.is_empty() => {
+            errors.push(ModelError::UnknownRelationshipForeignKey {
+                model: model.rust_name,
+                field: rel.field,
+                columns: rel.foreign_key.join(", "),
+                table: this.clone(),
+                target_table: target.table.name.clone(),
+            });
+            return None;
+        }
+        0 => {
+            errors.push(ModelError::NoForeignKeyPath {
+                model: model.rust_name,
+                field: rel.field,
+                target: rel.target,
+                table: this.clone(),
+                target_table: target.table.name.clone(),
+            });
+            return None;
+        }
+        _ => {
+            let names: Vec<String> = candidates
+                .iter()
+                .map(|k| match k {
+                    RelationshipKind::ManyToOne { foreign_key }
+                    | RelationshipKind::OneToMany { foreign_key } => {
+                        format!("`{foreign_key}`")
+                    }
+                    RelationshipKind::ManyToMany { secondary } => format!("`{secondary}`"),
+                })
+                .collect();
+            errors.push(ModelError::AmbiguousForeignKeyPath {
+                model: model.rust_name,
+                field: rel.field,
+                target: rel.target,
+                candidates: names.join(", "),
+            });
+            return None;
+        }
+    };
+    if let RelationshipKind::ManyToOne { .. } = kind {
+        if rel.collection {
+            errors.push(mismatch(
+                "many-to-one",
+                format!(
+                    "hold one object (`Option<Box<{}>>` or `Box<{}>`), not a `Vec`",
+                    rel.target, rel.target
+                ),
+            ));
+        }
+        if rel.cascade.contains(Cascade::DELETE_ORPHAN) {
+            errors.push(ModelError::DeleteOrphanOnManyToOne {
+                model: model.rust_name,
+                field: rel.field,
+                target: rel.target,
+            });
+        }
+    }
+    Some(kind)
+}
+
+fn check_back_populates(
+    models: &[ModelDef],
+    resolved: &[ResolvedRelationship],
+    errors: &mut Vec<ModelError>,
+) {
+    let find = |model: &str, field: &str| {
+        resolved
+            .iter()
+            .find(|r| r.model == model && r.field == field)
+    };
+    for model in models {
+        for rel in &model.relationships {
+            let Some(back) = rel.back_populates else {
+                continue;
+            };
+            let Some(target) = models.iter().find(|m| m.table.name == rel.target_table) else {
+                continue;
+            };
+            let Some(other) = target.relationships.iter().find(|r| r.field == back) else {
+                errors.push(ModelError::BackPopulatesMissing {
+                    model: model.rust_name,
+                    field: rel.field,
+                    target: target.rust_name,
+                    back,
+                });
+                continue;
+            };
+            if other.target_table != model.table.name {
+                errors.push(ModelError::BackPopulatesWrongTarget {
+                    model: model.rust_name,
+                    field: rel.field,
+                    target: target.rust_name,
+                    back,
+                    other_target: other.target,
+                });
+                continue;
+            }
+            if other.back_populates != Some(rel.field) {
+                let found = match other.back_populates {
+                    Some(name) => format!("`back_populates = {name}`"),
+                    None => "no `back_populates`".to_string(),
+                };
+                errors.push(ModelError::BackPopulatesNotMutual {
+                    model: model.rust_name,
+                    field: rel.field,
+                    target: target.rust_name,
+                    back,
+                    found,
+                });
+                continue;
+            }
+            let (Some(mine), Some(theirs)) = (
+                find(model.rust_name, rel.field),
+                find(target.rust_name, back),
+            ) else {
+                continue;
+            };
+            let complementary = match (&mine.kind, &theirs.kind) {
+                (
+                    RelationshipKind::ManyToOne { foreign_key: a },
+                    RelationshipKind::OneToMany { foreign_key: b },
+                )
+                | (
+                    RelationshipKind::OneToMany { foreign_key: a },
+                    RelationshipKind::ManyToOne { foreign_key: b },
+                ) => a == b,
+                (
+                    RelationshipKind::ManyToMany { secondary: a },
+                    RelationshipKind::ManyToMany { secondary: b },
+                ) => a == b,
+                _ => false,
+            };
+            // Report each broken pair once, from the side declared first.
+            if !complementary && (model.rust_name, rel.field) <= (target.rust_name, back) {
+                errors.push(ModelError::BackPopulatesMismatch {
+                    model: model.rust_name,
+                    field: rel.field,
+                    kind: describe(&mine.kind),
+                    target: target.rust_name,
+                    back,
+                    other_kind: describe(&theirs.kind),
+                });
+            }
+        }
+    }
+}
+
+fn describe(kind: &RelationshipKind) -> String {
+    match kind {
+        RelationshipKind::ManyToOne { foreign_key } => {
+            format!("many-to-one through `{foreign_key}`")
+        }
+        RelationshipKind::OneToMany { foreign_key } => {
+            format!("one-to-many through `{foreign_key}`")
+        }
+        RelationshipKind::ManyToMany { secondary } => format!("many-to-many through `{secondary}`"),
+    }
+}

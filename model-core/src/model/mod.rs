@@ -1,0 +1,79 @@
+//! The `Model` trait that `#[derive(Model)]` implements, the ORM-level relationship metadata,
+//! and the gathering of models into one [`Schema`](crate::schema::Schema).
+
+mod builder;
+mod cascade;
+mod column_type;
+mod gather;
+
+pub use builder::TableBuilder;
+pub use cascade::Cascade;
+pub use column_type::{ColumnType, IdentityType};
+pub use gather::{ModelError, ModelSet, ModelSetError, RelationshipKind, ResolvedRelationship};
+
+use crate::schema::{Table, TableName};
+
+/// A Rust struct that declares one table. Implemented by `#[derive(Model)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a model",
+    label = "this type does not derive `Model`",
+    note = "relationship targets and `secondary` tables must be structs with `#[derive(Model)]`"
+)]
+pub trait Model {
+    /// The schema (namespace) of the table.
+    const SCHEMA: &'static str;
+    /// The table name.
+    const TABLE: &'static str;
+
+    /// The table and relationships this model declares.
+    fn model() -> ModelDef;
+
+    /// The qualified table name.
+    fn table_name() -> TableName {
+        TableName::new(Self::SCHEMA, Self::TABLE)
+    }
+}
+
+/// What one model declares: its table and its ORM relationships.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelDef {
+    /// The Rust type's name, for messages (`Customer`).
+    pub rust_name: &'static str,
+    /// The module the type is declared in (for filtering registered models).
+    pub module_path: &'static str,
+    /// The table.
+    pub table: Table,
+    /// Relationship fields, which are not columns.
+    pub relationships: Vec<Relationship>,
+}
+
+/// A relationship field as declared (`#[model(relationship(...))]`), before it is resolved
+/// against the other models.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relationship {
+    /// The field's name.
+    pub field: &'static str,
+    /// The target model's Rust name.
+    pub target: &'static str,
+    /// The target model's table.
+    pub target_table: TableName,
+    /// Whether the field holds many objects (`Vec<T>`) rather than one.
+    pub collection: bool,
+    /// The field of the target that points back, if any.
+    pub back_populates: Option<&'static str>,
+    /// ORM cascade rules (SQLAlchemy's vocabulary).
+    pub cascade: Cascade,
+    /// The plain association table of a many-to-many relationship.
+    pub secondary: Option<TableName>,
+    /// Foreign key columns chosen explicitly when more than one path exists.
+    pub foreign_key: Vec<&'static str>,
+}
+
+/// One registered model, collected by `inventory` from every `#[derive(Model)]` in the binary.
+#[doc(hidden)]
+pub struct Registration {
+    pub module_path: &'static str,
+    pub model: fn() -> ModelDef,
+}
+
+inventory::collect!(Registration);

@@ -1,0 +1,312 @@
+//! A private PostgreSQL cluster in a temporary directory.
+//!
+//! The server listens only on a Unix socket inside that directory, so it cannot clash with
+//! another server or be reached from outside. A small watchdog shell process waits for this
+//! process to end (however it ends: normal exit, panic, or kill) and then stops the server and
+//! deletes the directory; static destructors do not run at exit, so nothing in this process
+//! could do it reliably.
+
+use std::fs;
+use std::os::unix::fs::{chown, PermissionsExt};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::str::FromStr;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use postgres::{Config, NoTls};
+
+use super::PgError;
+
+const PORT: u16 = 5432;
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A running throwaway cluster.
+pub(super) struct Cluster {
+    dir: PathBuf,
+    _server: Child,
+}
+
+/// A system account to run the server as when this process is root (`initdb` refuses root).
+struct Account {
+    name: String,
+    uid: u32,
+    gid: u32,
+}
+
+impl Cluster {
+    pub(super) fn start() -> Result<Cluster, PgError> {
+        let bindir = find_bindir().ok_or(PgError::NoServerBinaries)?;
+        let account = if is_root() {
+            Some(unprivileged_account()?)
+        } else {
+            None
+        };
+        let dir = make_private_dir(account.as_ref())?;
+        let data = dir.join("data");
+        let log_path = dir.join("server.log");
+
+        let mut initdb = Command::new(bindir.join("initdb"));
+        initdb.arg("-D").arg(&data).args([
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
+        ]);
+        as_account(&mut initdb, account.as_ref());
+        let output = initdb.output().map_err(|source| PgError::Io {
+            context: format!("could not run {}", bindir.join("initdb").display()),
+            source,
+        })?;
+        if !output.status.success() {
+            let _ = fs::remove_dir_all(&dir);
+            return Err(PgError::Command {
+                command: "initdb".into(),
+                status: output.status.to_string(),
+                output: format!(
+                    "{}{}",
+                    String::from_utf8_lossy(&output.stdout),
+                    String::from_utf8_lossy(&output.stderr)
+                ),
+            });
+        }
+
+        let log = fs::File::create(&log_path).map_err(|source| PgError::Io {
+            context: format!("could not create {}", log_path.display()),
+            source,
+        })?;
+        let log_err = log.try_clone().map_err(|source| PgError::Io {
+            context: "could not open the log".into(),
+            source,
+        })?;
+        let mut postgres = Command::new(bindir.join("postgres"));
+        postgres
+            .arg("-D")
+            .arg(&data)
+            .arg("-k")
+            .arg(&dir)
+            .arg("-p")
+            .arg(PORT.to_string())
+            // A throwaway server: no TCP, and durability traded for speed.
+            .args([
+                "-c",
+                "listen_addresses=",
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+            ])
+            .args(["-c", "full_page_writes=off", "-c", "max_connections=200"])
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(log_err)
+            // Its own process group, so a Ctrl-C aimed at the tests does not hit it first.
+            .process_group(0);
+        as_account(&mut postgres, account.as_ref());
+        let mut server = postgres.spawn().map_err(|source| PgError::Io {
+            context: format!("could not run {}", bindir.join("postgres").display()),
+            source,
+        })?;
+        spawn_watchdog(server.id(), &dir)?;
+
+        let config = Config::from_str(&format!(
+            "host={} port={PORT} user=postgres dbname=postgres",
+            dir.display()
+        ))
+        .map_err(|e| PgError::BadUrl {
+            url: dir.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let started = Instant::now();
+        loop {
+            if config.connect(NoTls).is_ok() {
+                break;
+            }
+            let failure = match server.try_wait() {
+                Ok(Some(status)) => Some(format!("exited during start-up ({status})")),
+                _ if started.elapsed() > START_TIMEOUT => Some(format!(
+                    "did not accept connections within {}s",
+                    START_TIMEOUT.as_secs()
+                )),
+                _ => None,
+            };
+            if let Some(what) = failure {
+                return Err(PgError::Start {
+                    what,
+                    log_path: log_path.display().to_string(),
+                    log: tail(&log_path, 20),
+                });
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(Cluster {
+            dir,
+            _server: server,
+        })
+    }
+
+    pub(super) fn socket_dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub(super) fn port(&self) -> u16 {
+        PORT
+    }
+}
+
+/// The directory holding `initdb` and `postgres`: `MODEL_PG_BINDIR`, then `initdb` on `PATH`
+/// (following symlinks), then `pg_config --bindir`, then the newest `/usr/lib/postgresql/*/bin`.
+pub fn find_bindir() -> Option<PathBuf> {
+    let usable = |dir: &Path| dir.join("initdb").is_file() && dir.join("postgres").is_file();
+    if let Some(dir) = std::env::var_os("MODEL_PG_BINDIR").map(PathBuf::from) {
+        if usable(&dir) {
+            return Some(dir);
+        }
+    }
+    if let Some(path) = std::env::var_os("PATH") {
+        for entry in std::env::split_paths(&path) {
+            let initdb = entry.join("initdb");
+            if let Ok(real) = fs::canonicalize(&initdb) {
+                if let Some(dir) = real.parent().filter(|d| usable(d)) {
+                    return Some(dir.to_path_buf());
+                }
+            }
+        }
+    }
+    if let Ok(output) = Command::new("pg_config")
+        .arg("--bindir")
+        .stderr(Stdio::null())
+        .output()
+    {
+        let dir = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
+        if output.status.success() && usable(&dir) {
+            return Some(dir);
+        }
+    }
+    let mut versions: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let version = entry
+                .file_name()
+                .to_str()?
+                .split('.')
+                .next()?
+                .parse()
+                .ok()?;
+            let dir = entry.path().join("bin");
+            usable(&dir).then_some((version, dir))
+        })
+        .collect();
+    versions.sort();
+    versions.pop().map(|(_, dir)| dir)
+}
+
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// `postgres` if the system has that account, else `nobody`.
+fn unprivileged_account() -> Result<Account, PgError> {
+    let passwd = fs::read_to_string("/etc/passwd").map_err(|source| PgError::Io {
+        context: "could not read /etc/passwd".into(),
+        source,
+    })?;
+    let accounts: Vec<Account> = passwd
+        .lines()
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split(':').collect();
+            Some(Account {
+                name: fields.first()?.to_string(),
+                uid: fields.get(2)?.parse().ok()?,
+                gid: fields.get(3)?.parse().ok()?,
+            })
+        })
+        .filter(|a| a.uid != 0)
+        .collect();
+    ["postgres", "nobody"]
+        .iter()
+        .find_map(|wanted| accounts.iter().find(|a| a.name == *wanted))
+        .map(|a| Account { name: a.name.clone(), uid: a.uid, gid: a.gid })
+        .ok_or_else(|| PgError::Command {
+            command: "initdb".into(),
+            status: "not run".into(),
+            output: "running as root, and neither a `postgres` nor a `nobody` account exists to run the server as; \
+                     create one (`useradd --system postgres`) or set DATABASE_URL"
+                .into(),
+        })
+}
+
+fn as_account(command: &mut Command, account: Option<&Account>) {
+    if let Some(account) = account {
+        // std drops supplementary groups when changing from root to another uid.
+        command
+            .uid(account.uid)
+            .gid(account.gid)
+            .env("USER", &account.name)
+            .env("HOME", "/");
+    }
+}
+
+fn make_private_dir(account: Option<&Account>) -> Result<PathBuf, PgError> {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let dir = std::env::temp_dir().join(format!("model-pg-{}-{nanos:08x}", std::process::id()));
+    let io = |context: String| move |source| PgError::Io { context, source };
+    fs::create_dir(&dir).map_err(io(format!("could not create {}", dir.display())))?;
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o700))
+        .map_err(io(format!("could not restrict {}", dir.display())))?;
+    if let Some(account) = account {
+        chown(&dir, Some(account.uid), Some(account.gid)).map_err(io(format!(
+            "could not give {} to {}",
+            dir.display(),
+            account.name
+        )))?;
+    }
+    Ok(dir)
+}
+
+/// Stops the server and removes `dir` once this process has ended.
+fn spawn_watchdog(server_pid: u32, dir: &Path) -> Result<(), PgError> {
+    const SCRIPT: &str = r#"
+owner=$1 server=$2 dir=$3
+trap '' INT HUP TERM PIPE
+while kill -0 "$owner" 2>/dev/null; do sleep 0.2; done
+kill -INT "$server" 2>/dev/null
+i=0
+while kill -0 "$server" 2>/dev/null && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+kill -KILL "$server" 2>/dev/null
+rm -rf "$dir"
+"#;
+    Command::new("sh")
+        .arg("-c")
+        .arg(SCRIPT)
+        .arg("model-pg-watchdog")
+        .arg(std::process::id().to_string())
+        .arg(server_pid.to_string())
+        .arg(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .map(drop)
+        .map_err(|source| PgError::Io {
+            context: "could not start the cluster's watchdog (sh)".into(),
+            source,
+        })
+}
+
+fn tail(path: &Path, lines: usize) -> String {
+    let text = fs::read_to_string(path).unwrap_or_default();
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}

@@ -1,0 +1,275 @@
+//! The schema description: the one data type every part of the system produces or consumes.
+//!
+//! Names are stored as PostgreSQL stores them (unquoted, case preserved); types are stored in the
+//! canonical spelling of PostgreSQL's `format_type()`, so that two descriptions compare equal
+//! exactly when the database would not tell them apart.
+
+mod naming;
+mod sql_type;
+
+use std::fmt;
+
+pub use naming::{default_constraint_name, make_object_name, name_addition, NAMEDATALEN};
+pub use sql_type::SqlType;
+
+/// The schema used when a model does not name one.
+pub const DEFAULT_SCHEMA: &str = "public";
+
+/// A whole database schema description: every table the models (or a live database) declare.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Schema {
+    /// Tables in declaration order.
+    pub tables: Vec<Table>,
+}
+
+impl Schema {
+    /// The table with this qualified name, if any.
+    pub fn table(&self, name: &TableName) -> Option<&Table> {
+        self.tables.iter().find(|t| &t.name == name)
+    }
+
+    /// The schemas (namespaces) the tables live in, sorted and without duplicates.
+    pub fn namespaces(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self.tables.iter().map(|t| t.name.schema.as_str()).collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// A schema-qualified table name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TableName {
+    /// The namespace, `public` unless the model names another.
+    pub schema: String,
+    /// The table's own name.
+    pub name: String,
+}
+
+impl TableName {
+    /// A name in the given schema.
+    pub fn new(schema: impl Into<String>, name: impl Into<String>) -> Self {
+        TableName {
+            schema: schema.into(),
+            name: name.into(),
+        }
+    }
+
+    /// Parses `table` or `schema.table` (unquoted, as attribute values spell them).
+    pub fn parse(text: &str) -> TableName {
+        match text.split_once('.') {
+            Some((schema, name)) => TableName::new(schema, name),
+            None => TableName::new(DEFAULT_SCHEMA, text),
+        }
+    }
+}
+
+impl fmt::Display for TableName {
+    /// Human-readable form for messages: `customers`, or `sales.customers` outside `public`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.schema == DEFAULT_SCHEMA {
+            f.write_str(&self.name)
+        } else {
+            write!(f, "{}.{}", self.schema, self.name)
+        }
+    }
+}
+
+/// One table with its columns, keys, constraints and indexes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    /// Qualified name.
+    pub name: TableName,
+    /// Columns in declaration order.
+    pub columns: Vec<Column>,
+    /// The primary key, if the table has one.
+    pub primary_key: Option<PrimaryKey>,
+    /// Foreign keys in declaration order.
+    pub foreign_keys: Vec<ForeignKey>,
+    /// Unique constraints (not unique indexes) in declaration order.
+    pub uniques: Vec<UniqueConstraint>,
+    /// Check constraints in declaration order.
+    pub checks: Vec<CheckConstraint>,
+    /// Indexes that do not back a constraint.
+    pub indexes: Vec<Index>,
+    /// `COMMENT ON TABLE`.
+    pub comment: Option<String>,
+}
+
+impl Table {
+    /// An empty table with this name.
+    pub fn new(name: TableName) -> Self {
+        Table {
+            name,
+            columns: Vec::new(),
+            primary_key: None,
+            foreign_keys: Vec::new(),
+            uniques: Vec::new(),
+            checks: Vec::new(),
+            indexes: Vec::new(),
+            comment: None,
+        }
+    }
+
+    /// The column with this name, if any.
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// Whether `columns` (in any order) are exactly the primary key or one unique constraint:
+    /// the condition PostgreSQL puts on the target of a foreign key.
+    pub fn has_unique_key(&self, columns: &[String]) -> bool {
+        let same = |other: &[String]| {
+            let mut a = other.to_vec();
+            let mut b = columns.to_vec();
+            a.sort();
+            b.sort();
+            a == b
+        };
+        self.primary_key
+            .as_ref()
+            .is_some_and(|pk| same(&pk.columns))
+            || self.uniques.iter().any(|u| same(&u.columns))
+            || self
+                .indexes
+                .iter()
+                .any(|i| i.unique && i.predicate.is_none() && same(&i.columns))
+    }
+
+    /// Names of every constraint and index of the table: they share one namespace in
+    /// PostgreSQL (an index is a relation, and key constraints are backed by indexes).
+    pub fn object_names(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        out.extend(self.primary_key.iter().map(|k| k.name.as_str()));
+        out.extend(self.foreign_keys.iter().map(|k| k.name.as_str()));
+        out.extend(self.uniques.iter().map(|k| k.name.as_str()));
+        out.extend(self.checks.iter().map(|k| k.name.as_str()));
+        out.extend(self.indexes.iter().map(|k| k.name.as_str()));
+        out
+    }
+}
+
+/// One column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    /// Column name.
+    pub name: String,
+    /// Type in `format_type()` spelling.
+    pub ty: SqlType,
+    /// Whether NULL is allowed.
+    pub nullable: bool,
+    /// Server default, as an SQL expression.
+    pub default: Option<String>,
+    /// `GENERATED … AS IDENTITY`, if the column is an identity column.
+    pub identity: Option<Identity>,
+    /// `COMMENT ON COLUMN`.
+    pub comment: Option<String>,
+}
+
+/// An identity column's generation rule and sequence options.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// `ALWAYS` or `BY DEFAULT`.
+    pub kind: IdentityKind,
+    /// `START WITH`, when not the default.
+    pub start: Option<i64>,
+    /// `INCREMENT BY`, when not the default.
+    pub increment: Option<i64>,
+}
+
+/// When an identity column takes its value from the sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdentityKind {
+    /// `GENERATED ALWAYS`: explicit values are refused unless `OVERRIDING SYSTEM VALUE`.
+    Always,
+    /// `GENERATED BY DEFAULT`: explicit values win.
+    ByDefault,
+}
+
+/// A primary key constraint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrimaryKey {
+    /// Constraint name (`<table>_pkey` unless given).
+    pub name: String,
+    /// Key columns in key order.
+    pub columns: Vec<String>,
+}
+
+/// A foreign key constraint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForeignKey {
+    /// Constraint name (`<table>_<columns>_fkey` unless given).
+    pub name: String,
+    /// Referencing columns of this table.
+    pub columns: Vec<String>,
+    /// The referenced table.
+    pub references: TableName,
+    /// The referenced columns, in the same order as `columns`.
+    pub referenced_columns: Vec<String>,
+    /// `ON DELETE` action.
+    pub on_delete: FkAction,
+    /// `ON UPDATE` action.
+    pub on_update: FkAction,
+}
+
+/// A referential action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FkAction {
+    /// `NO ACTION` (PostgreSQL's default).
+    #[default]
+    NoAction,
+    /// `RESTRICT`.
+    Restrict,
+    /// `CASCADE`.
+    Cascade,
+    /// `SET NULL`.
+    SetNull,
+    /// `SET DEFAULT`.
+    SetDefault,
+}
+
+impl FkAction {
+    /// The SQL spelling.
+    pub fn sql(self) -> &'static str {
+        match self {
+            FkAction::NoAction => "NO ACTION",
+            FkAction::Restrict => "RESTRICT",
+            FkAction::Cascade => "CASCADE",
+            FkAction::SetNull => "SET NULL",
+            FkAction::SetDefault => "SET DEFAULT",
+        }
+    }
+}
+
+/// A unique constraint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UniqueConstraint {
+    /// Constraint name (`<table>_<columns>_key` unless given).
+    pub name: String,
+    /// Columns in constraint order.
+    pub columns: Vec<String>,
+}
+
+/// A check constraint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckConstraint {
+    /// Constraint name.
+    pub name: String,
+    /// The boolean SQL expression.
+    pub expression: String,
+}
+
+/// An index that does not back a constraint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Index {
+    /// Index name (`<table>_<columns>_idx` unless given).
+    pub name: String,
+    /// Key columns in key order.
+    pub columns: Vec<String>,
+    /// `CREATE UNIQUE INDEX`.
+    pub unique: bool,
+    /// Access method (`btree`, `hash`, `gin`, `gist`, `brin`, `spgist`).
+    pub method: String,
+    /// Partial-index predicate (`WHERE …`).
+    pub predicate: Option<String>,
+}

@@ -1,0 +1,133 @@
+//! The derive's view of a model, after attribute parsing: every value with the span of the
+//! token that gave it, so later checks can point at the right place.
+
+use proc_macro2::Span;
+use syn::{Ident, LitStr, Type};
+
+/// A value and where the user wrote it.
+#[derive(Clone)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Spanned { value, span }
+    }
+}
+
+/// The whole struct.
+pub struct Model {
+    pub ident: Ident,
+    /// Table name: the `table` attribute, or the struct name in snake case.
+    pub table: Spanned<String>,
+    pub schema: Spanned<String>,
+    pub comment: Option<String>,
+    pub uniques: Vec<TableUnique>,
+    pub indexes: Vec<TableIndex>,
+    pub checks: Vec<TableCheck>,
+    pub fields: Vec<Field>,
+}
+
+/// `#[model(unique(a, b, name = "..."))]`.
+pub struct TableUnique {
+    pub span: Span,
+    pub columns: Vec<Ident>,
+    pub name: Option<Spanned<String>>,
+}
+
+/// `#[model(index(a, b, unique, method = "gin", where = "...", name = "..."))]`.
+pub struct TableIndex {
+    pub span: Span,
+    pub columns: Vec<Ident>,
+    pub unique: bool,
+    pub method: String,
+    pub predicate: Option<String>,
+    pub name: Option<Spanned<String>>,
+}
+
+/// `#[model(check(name = "...", expr = "..."))]`.
+pub struct TableCheck {
+    pub span: Span,
+    pub name: Option<Spanned<String>>,
+    pub expr: Option<String>,
+}
+
+/// One field.
+pub struct Field {
+    pub ident: Ident,
+    pub ty: Type,
+    pub kind: FieldKind,
+}
+
+pub enum FieldKind {
+    Column(Box<Column>),
+    Relationship(Box<Relationship>),
+    /// `#[model(skip)]`: neither a column nor a relationship.
+    Skip,
+}
+
+/// A column field's attributes.
+pub struct Column {
+    /// Column name: `name = "..."` or the field name.
+    pub name: Spanned<String>,
+    pub primary_key: Option<Span>,
+    pub identity: Option<IdentityAttr>,
+    pub default: Option<Spanned<String>>,
+    pub unique: Option<Span>,
+    pub index: Option<Span>,
+    pub comment: Option<String>,
+    /// `sql_type`: the literal and its canonical spelling (when it parsed).
+    pub sql_type: Option<(LitStr, Option<String>)>,
+    pub foreign_key: Option<ForeignKeyAttr>,
+    pub on_delete: Option<Spanned<Action>>,
+    pub on_update: Option<Spanned<Action>>,
+    pub nullable: Option<Span>,
+    pub check: Option<Spanned<String>>,
+}
+
+pub struct IdentityAttr {
+    pub span: Span,
+    pub always: bool,
+    pub start: Option<i64>,
+    pub increment: Option<i64>,
+}
+
+/// `foreign_key = "table.column"` or `"schema.table.column"`.
+pub struct ForeignKeyAttr {
+    /// `table` or `schema.table`.
+    pub table: String,
+    pub column: String,
+}
+
+/// A referential action.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    NoAction,
+    Restrict,
+    Cascade,
+    SetNull,
+    SetDefault,
+}
+
+/// A relationship field's attributes.
+pub struct Relationship {
+    /// The target model type.
+    pub target: Type,
+    /// Whether the field is a `Vec`.
+    pub collection: bool,
+    pub back_populates: Option<Ident>,
+    /// Cascade bits, as `model_core::Cascade` numbers them.
+    pub cascade: u8,
+    pub secondary: Option<Secondary>,
+    pub foreign_key: Vec<Ident>,
+}
+
+/// The association table of a many-to-many.
+pub enum Secondary {
+    /// A model type: `secondary = ProductTag`.
+    Model(Type),
+    /// A table name: `secondary = "product_tags"`.
+    Table(LitStr),
+}

@@ -1,0 +1,759 @@
+//! `#[model(...)]` syntax → [`ast::Model`]. Every problem is recorded and parsing goes on, so
+//! one compile reports all bad attributes.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::Span;
+use syn::meta::ParseNestedMeta;
+use syn::spanned::Spanned as _;
+use syn::{
+    Attribute, Data, DeriveInput, Fields, GenericArgument, Ident, LitInt, LitStr, PathArguments,
+    Token, Type,
+};
+
+use crate::ast::{
+    Action, Column, Field, FieldKind, ForeignKeyAttr, IdentityAttr, Model, Relationship, Secondary,
+    Spanned, TableCheck, TableIndex, TableUnique,
+};
+use crate::sql_type;
+
+/// Collects errors; the derive reports them all at the end.
+#[derive(Default)]
+pub struct Ctxt {
+    errors: Vec<syn::Error>,
+}
+
+impl Ctxt {
+    pub fn error(&mut self, span: Span, message: impl std::fmt::Display) {
+        self.errors.push(syn::Error::new(span, message));
+    }
+
+    pub fn push(&mut self, error: syn::Error) {
+        self.errors.push(error);
+    }
+
+    pub fn into_result(self) -> Result<(), syn::Error> {
+        let mut errors = self.errors.into_iter();
+        let Some(mut first) = errors.next() else {
+            return Ok(());
+        };
+        for error in errors {
+            first.combine(error);
+        }
+        Err(first)
+    }
+}
+
+const CONTAINER_KEYS: &[&str] = &["table", "schema", "comment", "unique", "index", "check"];
+const FIELD_KEYS: &[&str] = &[
+    "primary_key",
+    "identity",
+    "default",
+    "unique",
+    "index",
+    "name",
+    "comment",
+    "sql_type",
+    "foreign_key",
+    "on_delete",
+    "on_update",
+    "nullable",
+    "check",
+    "skip",
+    "relationship",
+];
+const RELATIONSHIP_KEYS: &[&str] = &[
+    "back_populates",
+    "cascade",
+    "secondary",
+    "foreign_key",
+    "target",
+];
+const IDENTITY_KEYS: &[&str] = &["always", "by_default", "start", "increment"];
+const INDEX_KEYS: &[&str] = &["name", "unique", "method", "where"];
+const CHECK_KEYS: &[&str] = &["name", "expr"];
+const INDEX_METHODS: &[&str] = &["btree", "hash", "gist", "spgist", "gin", "brin"];
+const CASCADE_TOKENS: &[(&str, u8)] = &[
+    ("save-update", 1),
+    ("merge", 1 << 1),
+    ("expunge", 1 << 2),
+    ("delete", 1 << 3),
+    ("delete-orphan", 1 << 4),
+    ("refresh-expire", 1 << 5),
+    ("all", 1 | 1 << 1 | 1 << 2 | 1 << 3 | 1 << 5),
+];
+const DEFAULT_CASCADE: u8 = 1 | 1 << 1;
+
+/// Parses the struct. Returns `None` only when it is not a struct with named fields.
+pub fn parse(input: &DeriveInput, cx: &mut Ctxt) -> Option<Model> {
+    let fields = match &input.data {
+        Data::Struct(data) => match &data.fields {
+            Fields::Named(named) => &named.named,
+            Fields::Unnamed(_) => {
+                cx.error(
+                    input.ident.span(),
+                    format!("`#[derive(Model)]` needs named fields, but `{}` is a tuple struct; name each field after its column", input.ident),
+                );
+                return None;
+            }
+            Fields::Unit => {
+                cx.error(
+                    input.ident.span(),
+                    format!(
+                        "`#[derive(Model)]` needs named fields, but `{}` is a unit struct",
+                        input.ident
+                    ),
+                );
+                return None;
+            }
+        },
+        Data::Enum(data) => {
+            cx.error(
+                data.enum_token.span,
+                format!("`#[derive(Model)]` only works on structs with named fields, and `{}` is an enum", input.ident),
+            );
+            return None;
+        }
+        Data::Union(data) => {
+            cx.error(
+                data.union_token.span,
+                "`#[derive(Model)]` only works on structs with named fields, not unions",
+            );
+            return None;
+        }
+    };
+    if !input.generics.params.is_empty() {
+        cx.error(
+            input.generics.span(),
+            "a model cannot be generic: it declares exactly one table",
+        );
+    }
+
+    let mut model = Model {
+        ident: input.ident.clone(),
+        table: Spanned::new(snake_case(&input.ident.to_string()), input.ident.span()),
+        schema: Spanned::new("public".into(), input.ident.span()),
+        comment: None,
+        uniques: Vec::new(),
+        indexes: Vec::new(),
+        checks: Vec::new(),
+        fields: Vec::new(),
+    };
+    let mut seen = Seen::default();
+    for attr in model_attrs(&input.attrs) {
+        let result = attr.parse_nested_meta(|meta| {
+            let Some(key) = known_key(&meta, CONTAINER_KEYS, "struct", cx)? else {
+                return Ok(());
+            };
+            let single = !matches!(key.as_str(), "unique" | "index" | "check");
+            if single && !seen.first(&key, &meta, cx) {
+                return skip_value(&meta);
+            }
+            match key.as_str() {
+                "table" => model.table = string_value(&meta)?,
+                "schema" => model.schema = string_value(&meta)?,
+                "comment" => model.comment = Some(string_value(&meta)?.value),
+                "unique" => model.uniques.push(table_unique(&meta, cx)?),
+                "index" => model.indexes.push(table_index(&meta, cx)?),
+                "check" => model.checks.push(table_check(&meta, cx)?),
+                _ => unreachable!("key lists and match arms agree"),
+            }
+            Ok(())
+        });
+        if let Err(error) = result {
+            cx.push(error);
+        }
+    }
+    for field in fields {
+        let ident = field.ident.clone().expect("named fields have names");
+        let kind = parse_field(&ident, &field.ty, &field.attrs, cx);
+        model.fields.push(Field {
+            ident,
+            ty: field.ty.clone(),
+            kind,
+        });
+    }
+    Some(model)
+}
+
+fn parse_field(ident: &Ident, ty: &Type, attrs: &[Attribute], cx: &mut Ctxt) -> FieldKind {
+    let field_name = ident.to_string().trim_start_matches("r#").to_string();
+    let mut column = Column {
+        name: Spanned::new(field_name, ident.span()),
+        primary_key: None,
+        identity: None,
+        default: None,
+        unique: None,
+        index: None,
+        comment: None,
+        sql_type: None,
+        foreign_key: None,
+        on_delete: None,
+        on_update: None,
+        nullable: None,
+        check: None,
+    };
+    let mut relationship: Option<Relationship> = None;
+    let mut skip: Option<Span> = None;
+    let mut column_keys: Vec<(String, Span)> = Vec::new();
+    let mut seen = Seen::default();
+    for attr in model_attrs(attrs) {
+        let result = attr.parse_nested_meta(|meta| {
+            let Some(key) = known_key(&meta, FIELD_KEYS, "field", cx)? else {
+                return Ok(());
+            };
+            if !seen.first(&key, &meta, cx) {
+                return skip_value(&meta);
+            }
+            let span = meta.path.span();
+            if key != "relationship" && key != "skip" {
+                column_keys.push((key.clone(), span));
+            }
+            match key.as_str() {
+                "primary_key" => column.primary_key = Some(flag(&meta)?),
+                "identity" => column.identity = Some(identity(&meta, cx)?),
+                "default" => column.default = Some(string_value(&meta)?),
+                "unique" => column.unique = Some(flag(&meta)?),
+                "index" => column.index = Some(flag(&meta)?),
+                "name" => column.name = string_value(&meta)?,
+                "comment" => column.comment = Some(string_value(&meta)?.value),
+                "sql_type" => {
+                    let lit: LitStr = meta.value()?.parse()?;
+                    let canonical = match sql_type::canonical(&lit.value()) {
+                        Ok(canonical) => Some(canonical),
+                        Err(message) => {
+                            cx.error(
+                                lit.span(),
+                                format!(
+                                    "malformed SQL type `{}`: {message}\nhelp: known types are {}",
+                                    lit.value(),
+                                    sql_type::KNOWN
+                                ),
+                            );
+                            None
+                        }
+                    };
+                    column.sql_type = Some((lit, canonical));
+                }
+                "foreign_key" => column.foreign_key = foreign_key(&meta, cx)?,
+                "on_delete" => column.on_delete = action(&meta, "on_delete", cx)?,
+                "on_update" => column.on_update = action(&meta, "on_update", cx)?,
+                "nullable" => column.nullable = Some(flag(&meta)?),
+                "check" => column.check = Some(string_value(&meta)?),
+                "skip" => skip = Some(flag(&meta)?),
+                "relationship" => relationship = Some(parse_relationship(&meta, ty, cx)?),
+                _ => unreachable!("key lists and match arms agree"),
+            }
+            Ok(())
+        });
+        if let Err(error) = result {
+            cx.push(error);
+        }
+    }
+    if let Some(rel) = relationship {
+        for (key, span) in &column_keys {
+            cx.error(*span, format!("`{key}` describes a column, but `{ident}` is a relationship field, which is not a column"));
+        }
+        if let Some(span) = skip {
+            cx.error(span, "`skip` and `relationship` cannot be combined: a skipped field is neither a column nor a relationship");
+        }
+        return FieldKind::Relationship(Box::new(rel));
+    }
+    if let Some(span) = skip {
+        for (key, _) in &column_keys {
+            cx.error(
+                span,
+                format!(
+                    "`skip` leaves `{ident}` out of the table, so `{key}` has nothing to apply to"
+                ),
+            );
+        }
+        return FieldKind::Skip;
+    }
+    FieldKind::Column(Box::new(column))
+}
+
+fn parse_relationship(
+    meta: &ParseNestedMeta,
+    ty: &Type,
+    cx: &mut Ctxt,
+) -> syn::Result<Relationship> {
+    let (collection, inferred) = relationship_target(ty);
+    let mut rel = Relationship {
+        target: inferred.clone(),
+        collection,
+        back_populates: None,
+        cascade: DEFAULT_CASCADE,
+        secondary: None,
+        foreign_key: Vec::new(),
+    };
+    if meta.input.is_empty() || meta.input.peek(Token![,]) {
+        return Ok(rel);
+    }
+    let mut seen = Seen::default();
+    meta.parse_nested_meta(|meta| {
+        let Some(key) = known_key(&meta, RELATIONSHIP_KEYS, "relationship", cx)? else {
+            return Ok(());
+        };
+        if !seen.first(&key, &meta, cx) {
+            return skip_value(&meta);
+        }
+        match key.as_str() {
+            "back_populates" => rel.back_populates = Some(meta.value()?.parse()?),
+            "cascade" => {
+                let lit: LitStr = meta.value()?.parse()?;
+                rel.cascade = cascade(&lit, cx);
+            }
+            "secondary" => {
+                let value = meta.value()?;
+                rel.secondary = Some(if value.peek(LitStr) {
+                    Secondary::Table(value.parse()?)
+                } else {
+                    Secondary::Model(value.parse()?)
+                });
+            }
+            "foreign_key" => {
+                let value = meta.value()?;
+                if value.peek(syn::token::Bracket) {
+                    let content;
+                    syn::bracketed!(content in value);
+                    let list =
+                        content.parse_terminated(<Ident as syn::parse::Parse>::parse, Token![,])?;
+                    rel.foreign_key = list.into_iter().collect();
+                } else {
+                    rel.foreign_key = vec![value.parse()?];
+                }
+            }
+            "target" => rel.target = meta.value()?.parse()?,
+            _ => unreachable!("key lists and match arms agree"),
+        }
+        Ok(())
+    })?;
+    Ok(rel)
+}
+
+/// `Vec<T>` → (true, T); `Option<Box<T>>`, `Option<T>`, `Box<T>`, `T` → (false, T).
+fn relationship_target(ty: &Type) -> (bool, Type) {
+    if let Some(inner) = single_generic(ty, "Vec") {
+        return (true, inner.clone());
+    }
+    let mut ty = ty;
+    for wrapper in ["Option", "Box", "Rc", "Arc"] {
+        if let Some(inner) = single_generic(ty, wrapper) {
+            ty = inner;
+        }
+    }
+    if let Some(inner) = single_generic(ty, "Box") {
+        ty = inner;
+    }
+    (false, ty.clone())
+}
+
+/// `Name<T>` (last path segment `name`, one type argument) → `T`.
+pub fn single_generic<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
+    let Type::Path(path) = ty else { return None };
+    let segment = path.path.segments.last()?;
+    if segment.ident != name {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &segment.arguments else {
+        return None;
+    };
+    match args.args.iter().collect::<Vec<_>>().as_slice() {
+        [GenericArgument::Type(inner)] => Some(inner),
+        _ => None,
+    }
+}
+
+fn table_unique(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<TableUnique> {
+    let mut unique = TableUnique {
+        span: meta.path.span(),
+        columns: Vec::new(),
+        name: None,
+    };
+    meta.parse_nested_meta(|meta| {
+        if !meta.input.peek(Token![=]) {
+            unique.columns.push(meta.path.require_ident()?.clone());
+            return Ok(());
+        }
+        if meta.path.is_ident("name") {
+            unique.name = Some(string_value(&meta)?);
+            return Ok(());
+        }
+        unknown(&meta, &["name"], "unique(...)", cx);
+        skip_value(&meta)
+    })?;
+    if unique.columns.is_empty() {
+        cx.error(
+            unique.span,
+            "`unique(...)` needs at least one column: `unique(first_name, last_name)`",
+        );
+    }
+    Ok(unique)
+}
+
+fn table_index(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<TableIndex> {
+    let mut index = TableIndex {
+        span: meta.path.span(),
+        columns: Vec::new(),
+        unique: false,
+        method: "btree".into(),
+        predicate: None,
+        name: None,
+    };
+    meta.parse_nested_meta(|meta| {
+        let is_value = meta.input.peek(Token![=]);
+        if meta.path.is_ident("unique") && !is_value {
+            index.unique = true;
+            return Ok(());
+        }
+        if !is_value {
+            index.columns.push(meta.path.require_ident()?.clone());
+            return Ok(());
+        }
+        let Some(key) = known_key(&meta, INDEX_KEYS, "index(...)", cx)? else {
+            return Ok(());
+        };
+        match key.as_str() {
+            "name" => index.name = Some(string_value(&meta)?),
+            "method" => {
+                let method = string_value(&meta)?;
+                let lower = method.value.to_ascii_lowercase();
+                if !INDEX_METHODS.contains(&lower.as_str()) {
+                    cx.error(
+                        method.span,
+                        format!(
+                            "unknown index method `{}`; expected one of: {}",
+                            method.value,
+                            INDEX_METHODS.join(", ")
+                        ),
+                    );
+                }
+                index.method = lower;
+            }
+            "where" => index.predicate = Some(string_value(&meta)?.value),
+            _ => {
+                cx.error(
+                    meta.path.span(),
+                    "`unique` is a flag: write `unique`, not `unique = ...`",
+                );
+                skip_value(&meta)?;
+            }
+        }
+        Ok(())
+    })?;
+    if index.columns.is_empty() {
+        cx.error(
+            index.span,
+            "`index(...)` needs at least one column: `index(customer_id, order_date)`",
+        );
+    }
+    Ok(index)
+}
+
+fn table_check(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<TableCheck> {
+    let mut check = TableCheck {
+        span: meta.path.span(),
+        name: None,
+        expr: None,
+    };
+    meta.parse_nested_meta(|meta| {
+        let Some(key) = known_key(&meta, CHECK_KEYS, "check(...)", cx)? else {
+            return Ok(());
+        };
+        match key.as_str() {
+            "name" => check.name = Some(string_value(&meta)?),
+            _ => check.expr = Some(string_value(&meta)?.value),
+        }
+        Ok(())
+    })?;
+    Ok(check)
+}
+
+fn identity(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<IdentityAttr> {
+    // SQLAlchemy's `Identity()` defaults to BY DEFAULT; `identity(always)` asks for ALWAYS.
+    let mut identity = IdentityAttr {
+        span: meta.path.span(),
+        always: false,
+        start: None,
+        increment: None,
+    };
+    if !meta.input.peek(syn::token::Paren) {
+        return Ok(identity);
+    }
+    let mut kind: Option<(&str, Span)> = None;
+    meta.parse_nested_meta(|meta| {
+        let Some(key) = known_key(&meta, IDENTITY_KEYS, "identity(...)", cx)? else { return Ok(()) };
+        match key.as_str() {
+            "always" | "by_default" => {
+                let span = flag(&meta)?;
+                if let Some((previous, _)) = kind {
+                    cx.error(span, format!("`identity` is already `{previous}`; choose one of `always` and `by_default`"));
+                }
+                kind = Some((if key == "always" { "always" } else { "by_default" }, span));
+                identity.always = key == "always";
+            }
+            "start" => identity.start = Some(meta.value()?.parse::<LitInt>()?.base10_parse()?),
+            _ => {
+                let increment: LitInt = meta.value()?.parse()?;
+                let value: i64 = increment.base10_parse()?;
+                if value == 0 {
+                    cx.error(increment.span(), "`increment` cannot be zero");
+                }
+                identity.increment = Some(value);
+            }
+        }
+        Ok(())
+    })?;
+    Ok(identity)
+}
+
+fn foreign_key(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<Option<ForeignKeyAttr>> {
+    let lit: LitStr = meta.value()?.parse()?;
+    let text = lit.value();
+    let parts: Vec<&str> = text.split('.').collect();
+    if parts.len() < 2
+        || parts.len() > 3
+        || parts.iter().any(|p| p.trim().is_empty() || p.trim() != *p)
+    {
+        cx.error(
+            lit.span(),
+            format!("malformed foreign key `{text}`: expected `table.column` or `schema.table.column`\nhelp: foreign_key = \"customers.customer_id\""),
+        );
+        return Ok(None);
+    }
+    let column = parts[parts.len() - 1].to_string();
+    let table = parts[..parts.len() - 1].join(".");
+    Ok(Some(ForeignKeyAttr { table, column }))
+}
+
+fn action(
+    meta: &ParseNestedMeta,
+    key: &str,
+    cx: &mut Ctxt,
+) -> syn::Result<Option<Spanned<Action>>> {
+    let value = meta.value()?;
+    let (text, span) = if value.peek(LitStr) {
+        let lit: LitStr = value.parse()?;
+        (lit.value(), lit.span())
+    } else {
+        let ident: Ident = value.parse()?;
+        (ident.to_string(), ident.span())
+    };
+    let normal = text.trim().to_ascii_lowercase().replace(['_', '-'], " ");
+    let action = match normal
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .as_str()
+    {
+        "cascade" => Action::Cascade,
+        "restrict" => Action::Restrict,
+        "set null" => Action::SetNull,
+        "set default" => Action::SetDefault,
+        "no action" => Action::NoAction,
+        _ => {
+            cx.error(
+                span,
+                format!("unknown {key} action `{text}`; expected one of: \"cascade\", \"restrict\", \"set null\", \"set default\", \"no action\""),
+            );
+            return Ok(None);
+        }
+    };
+    Ok(Some(Spanned::new(action, span)))
+}
+
+fn cascade(lit: &LitStr, cx: &mut Ctxt) -> u8 {
+    let text = lit.value();
+    let mut bits = 0;
+    let mut any = false;
+    for token in text.split(',').map(str::trim) {
+        if token.is_empty() && text.trim().is_empty() {
+            break;
+        }
+        any = true;
+        match CASCADE_TOKENS.iter().find(|(name, _)| *name == token) {
+            Some((_, b)) => bits |= b,
+            None => {
+                let valid: Vec<&str> = CASCADE_TOKENS.iter().map(|(n, _)| *n).collect();
+                let hint = suggestion(token, &valid)
+                    .map(|s| format!("\nhelp: did you mean `{s}`?"))
+                    .unwrap_or_default();
+                cx.error(lit.span(), format!("unknown cascade rule `{token}`; expected a comma-separated list of: {}{hint}", valid.join(", ")));
+            }
+        }
+    }
+    if any {
+        bits
+    } else {
+        0
+    }
+}
+
+/// The key of `meta` if it is one of `keys`; otherwise records an error, skips the value, and
+/// returns `None`.
+fn known_key(
+    meta: &ParseNestedMeta,
+    keys: &[&str],
+    place: &str,
+    cx: &mut Ctxt,
+) -> syn::Result<Option<String>> {
+    let key = meta
+        .path
+        .get_ident()
+        .map(|i| i.to_string())
+        .unwrap_or_default();
+    if keys.contains(&key.as_str()) {
+        return Ok(Some(key));
+    }
+    unknown(meta, keys, place, cx);
+    skip_value(meta)?;
+    Ok(None)
+}
+
+fn unknown(meta: &ParseNestedMeta, keys: &[&str], place: &str, cx: &mut Ctxt) {
+    let key = meta
+        .path
+        .get_ident()
+        .map(|i| i.to_string())
+        .unwrap_or_else(|| "?".into());
+    let hint = match suggestion(&key, keys) {
+        Some(s) => format!("\nhelp: did you mean `{s}`?"),
+        None => String::new(),
+    };
+    cx.error(
+        meta.path.span(),
+        format!(
+            "unknown {place} attribute `{key}`; expected one of: {}{hint}",
+            keys.join(", ")
+        ),
+    );
+}
+
+/// The closest valid key, if one is close enough to be a likely typo.
+fn suggestion<'a>(key: &str, keys: &[&'a str]) -> Option<&'a str> {
+    keys.iter()
+        .map(|k| (edit_distance(key, k), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
+        .min()
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
+}
+
+/// Skips `= value` or `(...)` after a key that was already reported.
+fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
+    if meta.input.peek(Token![=]) {
+        meta.input.parse::<Token![=]>()?;
+        meta.input.parse::<syn::Expr>()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        meta.input.parse::<proc_macro2::TokenTree>()?;
+    }
+    Ok(())
+}
+
+/// A key that takes no value; returns its span.
+fn flag(meta: &ParseNestedMeta) -> syn::Result<Span> {
+    if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
+        let key = meta
+            .path
+            .get_ident()
+            .map(|i| i.to_string())
+            .unwrap_or_default();
+        return Err(meta.error(format!(
+            "`{key}` is a flag and takes no value: write `#[model({key})]`"
+        )));
+    }
+    Ok(meta.path.span())
+}
+
+fn string_value(meta: &ParseNestedMeta) -> syn::Result<Spanned<String>> {
+    let value = meta.value()?;
+    let lit: LitStr = value.parse().map_err(|e| {
+        let key = meta
+            .path
+            .get_ident()
+            .map(|i| i.to_string())
+            .unwrap_or_default();
+        syn::Error::new(
+            e.span(),
+            format!("`{key}` takes a string literal: `{key} = \"...\"`"),
+        )
+    })?;
+    Ok(Spanned::new(lit.value(), lit.span()))
+}
+
+/// Remembers which keys were given, to refuse a key given twice.
+#[derive(Default)]
+struct Seen(BTreeSet<String>);
+
+impl Seen {
+    fn first(&mut self, key: &str, meta: &ParseNestedMeta, cx: &mut Ctxt) -> bool {
+        if self.0.insert(key.to_string()) {
+            return true;
+        }
+        cx.error(
+            meta.path.span(),
+            format!("duplicate attribute `{key}`: give it once"),
+        );
+        false
+    }
+}
+
+fn model_attrs(attrs: &[Attribute]) -> impl Iterator<Item = &Attribute> {
+    attrs.iter().filter(|a| a.path().is_ident("model"))
+}
+
+/// `OrderProduct` → `order_product`.
+pub fn snake_case(name: &str) -> String {
+    let mut out = String::new();
+    let chars: Vec<char> = name.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        if c.is_uppercase() {
+            let after_lower =
+                i > 0 && (chars[i - 1].is_lowercase() || chars[i - 1].is_ascii_digit());
+            let before_lower = i > 0
+                && chars.get(i + 1).is_some_and(|n| n.is_lowercase())
+                && chars[i - 1].is_uppercase();
+            if after_lower || before_lower {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(*c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake_case_names() {
+        assert_eq!(snake_case("OrderProduct"), "order_product");
+        assert_eq!(snake_case("Customer"), "customer");
+        assert_eq!(snake_case("HTTPLog"), "http_log");
+        assert_eq!(snake_case("Table2Name"), "table2_name");
+    }
+
+    #[test]
+    fn suggestions_catch_typos_only() {
+        assert_eq!(suggestion("primary_kye", FIELD_KEYS), Some("primary_key"));
+        assert_eq!(suggestion("bogus", FIELD_KEYS), None);
+    }
+}

@@ -1,0 +1,356 @@
+//! Code generation from a validated model. Nothing here can fail: every problem was reported
+//! by `attr` or `valid`, or is left to rustc through the checks emitted below.
+
+use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::{DeriveInput, Type};
+
+use crate::ast::{Action, Column, FieldKind, Model, Relationship, Secondary};
+use crate::attr::{self, single_generic, Ctxt};
+use crate::valid;
+
+/// The derive, from tokens to tokens (testable without rustc).
+pub fn derive(input: TokenStream) -> TokenStream {
+    let input: DeriveInput = match syn::parse2(input) {
+        Ok(input) => input,
+        Err(error) => return error.to_compile_error(),
+    };
+    let mut cx = Ctxt::default();
+    let model = attr::parse(&input, &mut cx);
+    if let Some(model) = &model {
+        valid::check(model, &mut cx);
+    }
+    match (cx.into_result(), model) {
+        (Ok(()), Some(model)) => expand(&model),
+        (Err(error), _) => {
+            let mut out = error.to_compile_error();
+            out.extend(fallback(&input));
+            out
+        }
+        (Ok(()), None) => unreachable!("a model that failed to parse always records an error"),
+    }
+}
+
+/// A stub impl beside the errors, so the user's code that uses the model does not drown the
+/// real error in "trait not implemented" errors.
+fn fallback(input: &DeriveInput) -> TokenStream {
+    if !input.generics.params.is_empty() {
+        return TokenStream::new();
+    }
+    let ident = &input.ident;
+    quote! {
+        const _: () = {
+            impl ::model_core::Model for #ident {
+                const SCHEMA: &'static str = "public";
+                const TABLE: &'static str = "";
+                fn model() -> ::model_core::ModelDef {
+                    ::core::unreachable!("the model failed to compile")
+                }
+            }
+        };
+    }
+}
+
+fn expand(model: &Model) -> TokenStream {
+    let ident = &model.ident;
+    let rust_name = ident.to_string();
+    let schema = &model.schema.value;
+    let table = &model.table.value;
+    let p = quote!(::model_core::__private);
+
+    let mut body = Vec::new();
+    let mut checks = Vec::new();
+    let mut relationship_impls = Vec::new();
+    let mut primary_key = Vec::new();
+
+    if let Some(comment) = &model.comment {
+        body.push(quote!(__t.comment(#comment);));
+    }
+    for field in &model.fields {
+        match &field.kind {
+            FieldKind::Column(column) => {
+                body.push(column_tokens(&field.ty, column, &mut checks));
+                if column.primary_key.is_some() {
+                    primary_key.push(column.name.value.clone());
+                }
+            }
+            FieldKind::Relationship(rel) => {
+                let name = field.ident.to_string().trim_start_matches("r#").to_string();
+                body.push(relationship_tokens(&name, rel, &mut checks));
+                let spelled = spell(&name);
+                relationship_impls.push(quote! {
+                    #[automatically_derived]
+                    impl #p::HasRelationship<#spelled> for #ident {}
+                });
+            }
+            FieldKind::Skip => {}
+        }
+    }
+    if !primary_key.is_empty() {
+        body.insert(
+            0,
+            quote!(__t.primary_key(::core::option::Option::None, &[#(#primary_key),*]);),
+        );
+    }
+    for field in &model.fields {
+        let FieldKind::Column(column) = &field.kind else {
+            continue;
+        };
+        body.extend(column_constraints(column));
+    }
+    let column_name = |ident: &syn::Ident| -> String {
+        model
+            .fields
+            .iter()
+            .find_map(|f| match &f.kind {
+                FieldKind::Column(c) if f.ident == *ident => Some(c.name.value.clone()),
+                _ => None,
+            })
+            .unwrap_or_default()
+    };
+    for unique in &model.uniques {
+        let name = option_str(unique.name.as_ref().map(|n| n.value.as_str()));
+        let columns = unique.columns.iter().map(column_name);
+        body.push(quote!(__t.unique(#name, &[#(#columns),*]);));
+    }
+    for check in &model.checks {
+        let name = option_str(check.name.as_ref().map(|n| n.value.as_str()));
+        let expr = check.expr.clone().unwrap_or_default();
+        body.push(quote!(__t.check(#name, ::core::option::Option::None, #expr);));
+    }
+    for index in &model.indexes {
+        let name = option_str(index.name.as_ref().map(|n| n.value.as_str()));
+        let columns = index.columns.iter().map(column_name);
+        let unique = index.unique;
+        let method = &index.method;
+        let predicate = option_str(index.predicate.as_deref());
+        body.push(quote!(__t.index(#name, &[#(#columns),*], #unique, #method, #predicate);));
+    }
+
+    quote! {
+        const _: () = {
+            #[automatically_derived]
+            impl ::model_core::Model for #ident {
+                const SCHEMA: &'static str = #schema;
+                const TABLE: &'static str = #table;
+                fn model() -> ::model_core::ModelDef {
+                    let mut __t = #p::TableBuilder::new(#rust_name, ::core::module_path!(), #schema, #table);
+                    #(#body)*
+                    __t.finish()
+                }
+            }
+            #(#relationship_impls)*
+            #[allow(dead_code)]
+            fn __model_checks() {
+                #(#checks)*
+            }
+            #p::inventory::submit! {
+                #p::Registration {
+                    module_path: ::core::module_path!(),
+                    model: <#ident as ::model_core::Model>::model,
+                }
+            }
+        };
+    }
+}
+
+fn column_tokens(ty: &Type, column: &Column, checks: &mut Vec<TokenStream>) -> TokenStream {
+    let p = quote!(::model_core::__private);
+    let name = &column.name.value;
+    let option = single_generic(ty, "Option").is_some();
+    let (sql_type, nullable) = match &column.sql_type {
+        Some((_, canonical)) => {
+            let canonical = canonical.clone().unwrap_or_default();
+            (
+                quote!(#p::SqlType::from_static(#canonical)),
+                quote!(#option),
+            )
+        }
+        None => {
+            let sql_type = quote_spanned!(ty_span(ty)=> #p::SqlType::from_static(<#ty as #p::ColumnType>::SQL_TYPE));
+            let nullable = quote_spanned!(ty_span(ty)=> <#ty as #p::ColumnType>::NULLABLE);
+            (sql_type, nullable)
+        }
+    };
+    let nullable = if column.nullable.is_some() {
+        quote!(true)
+    } else {
+        nullable
+    };
+    let default = option_string(column.default.as_ref().map(|d| d.value.as_str()));
+    let comment = option_string(column.comment.as_deref());
+    let identity = match &column.identity {
+        Some(identity) => {
+            if column.sql_type.is_none() {
+                let ty = respan(ty.to_token_stream(), identity.span);
+                checks.push(quote_spanned!(identity.span=> #p::assert_identity::<#ty>();));
+            }
+            let kind = if identity.always {
+                quote!(Always)
+            } else {
+                quote!(ByDefault)
+            };
+            let start = option_i64(identity.start);
+            let increment = option_i64(identity.increment);
+            quote!(::core::option::Option::Some(#p::Identity { kind: #p::IdentityKind::#kind, start: #start, increment: #increment }))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    quote! {
+        __t.column(#p::Column {
+            name: ::std::string::String::from(#name),
+            ty: #sql_type,
+            nullable: #nullable,
+            default: #default,
+            identity: #identity,
+            comment: #comment,
+        });
+    }
+}
+
+/// Foreign key, unique, check and index declared on a column.
+fn column_constraints(column: &Column) -> Vec<TokenStream> {
+    let p = quote!(::model_core::__private);
+    let name = &column.name.value;
+    let none = quote!(::core::option::Option::None);
+    let mut out = Vec::new();
+    if let Some(fk) = &column.foreign_key {
+        let table = &fk.table;
+        let target = &fk.column;
+        let on_delete = action(column.on_delete.as_ref().map(|a| a.value));
+        let on_update = action(column.on_update.as_ref().map(|a| a.value));
+        out.push(quote!(__t.foreign_key(#none, &[#name], #table, &[#target], #p::FkAction::#on_delete, #p::FkAction::#on_update);));
+    }
+    if column.unique.is_some() {
+        out.push(quote!(__t.unique(#none, &[#name]);));
+    }
+    if let Some(check) = &column.check {
+        let expr = &check.value;
+        out.push(quote!(__t.check(#none, ::core::option::Option::Some(#name), #expr);));
+    }
+    if column.index.is_some() {
+        out.push(quote!(__t.index(#none, &[#name], false, "btree", #none);));
+    }
+    out
+}
+
+fn relationship_tokens(
+    field: &str,
+    rel: &Relationship,
+    checks: &mut Vec<TokenStream>,
+) -> TokenStream {
+    let p = quote!(::model_core::__private);
+    let target = &rel.target;
+    let target_name = match target {
+        Type::Path(path) => path
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default(),
+        other => other.to_token_stream().to_string().replace(' ', ""),
+    };
+    let target_table =
+        quote_spanned!(ty_span(target)=> <#target as ::model_core::Model>::table_name());
+    let collection = rel.collection;
+    let back_populates = match &rel.back_populates {
+        Some(back) => {
+            let name = back.to_string();
+            let spelled = respan(spell(&name), back.span());
+            let target = respan(target.to_token_stream(), back.span());
+            checks.push(
+                quote_spanned!(back.span()=> #p::assert_back_populates::<#target, #spelled>();),
+            );
+            quote!(::core::option::Option::Some(#name))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let cascade = rel.cascade;
+    let secondary = match &rel.secondary {
+        Some(Secondary::Model(ty)) => {
+            let table = quote_spanned!(ty_span(ty)=> <#ty as ::model_core::Model>::table_name());
+            quote!(::core::option::Option::Some(#table))
+        }
+        Some(Secondary::Table(lit)) => {
+            quote!(::core::option::Option::Some(#p::TableName::parse(#lit)))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let foreign_key = rel.foreign_key.iter().map(|i| i.to_string());
+    quote! {
+        __t.relationship(#p::Relationship {
+            field: #field,
+            target: #target_name,
+            target_table: #target_table,
+            collection: #collection,
+            back_populates: #back_populates,
+            cascade: #p::Cascade::from_bits(#cascade),
+            secondary: #secondary,
+            foreign_key: ::std::vec![#(#foreign_key),*],
+        });
+    }
+}
+
+/// A field name as a type, one `C<'x'>` per character: the key of `HasRelationship`.
+fn spell(name: &str) -> TokenStream {
+    let chars = name.chars().map(|c| quote!(::model_core::__private::C<#c>));
+    quote!((#(#chars,)*))
+}
+
+fn action(action: Option<Action>) -> TokenStream {
+    match action.unwrap_or(Action::NoAction) {
+        Action::NoAction => quote!(NoAction),
+        Action::Restrict => quote!(Restrict),
+        Action::Cascade => quote!(Cascade),
+        Action::SetNull => quote!(SetNull),
+        Action::SetDefault => quote!(SetDefault),
+    }
+}
+
+fn option_str(value: Option<&str>) -> TokenStream {
+    match value {
+        Some(v) => quote!(::core::option::Option::Some(#v)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+fn option_string(value: Option<&str>) -> TokenStream {
+    match value {
+        Some(v) => quote!(::core::option::Option::Some(::std::string::String::from(#v))),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+fn option_i64(value: Option<i64>) -> TokenStream {
+    match value {
+        Some(v) => quote!(::core::option::Option::Some(#v)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+fn ty_span(ty: &Type) -> Span {
+    ty.to_token_stream()
+        .into_iter()
+        .next()
+        .map(|t| t.span())
+        .unwrap_or_else(Span::call_site)
+}
+
+/// The same tokens, every one placed at `span`, so rustc reports a failed check at the
+/// attribute that asked for it.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|token| match token {
+            TokenTree::Group(group) => {
+                let mut new = Group::new(group.delimiter(), respan(group.stream(), span));
+                new.set_span(span);
+                TokenTree::Group(new)
+            }
+            mut other => {
+                other.set_span(span);
+                other
+            }
+        })
+        .collect()
+}
