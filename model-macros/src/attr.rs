@@ -617,9 +617,11 @@ fn unknown(meta: &ParseNestedMeta, keys: &[&str], place: &str, cx: &mut Ctxt) {
         .get_ident()
         .map(|i| i.to_string())
         .unwrap_or_else(|| "?".into());
-    let hint = match suggestion(&key, keys) {
-        Some(s) => format!("\nhelp: did you mean `{s}`?"),
-        None => String::new(),
+    let hint = match (key.as_str(), suggestion(&key, keys)) {
+        ("backref", _) => "\nhelp: `backref` is not supported: declare the relationship on both models and link them with `back_populates`".to_string(),
+        ("server_default", _) => "\nhelp: write the server default as `default = \"...\"`".to_string(),
+        (_, Some(s)) => format!("\nhelp: did you mean `{s}`?"),
+        (_, None) => String::new(),
     };
     cx.error(
         meta.path.span(),
@@ -631,7 +633,7 @@ fn unknown(meta: &ParseNestedMeta, keys: &[&str], place: &str, cx: &mut Ctxt) {
 }
 
 /// The closest valid key, if one is close enough to be a likely typo.
-fn suggestion<'a>(key: &str, keys: &[&'a str]) -> Option<&'a str> {
+pub fn suggestion<'a>(key: &str, keys: &[&'a str]) -> Option<&'a str> {
     keys.iter()
         .map(|k| (edit_distance(key, k), *k))
         .filter(|(d, k)| *d <= 2.max(k.len() / 3))

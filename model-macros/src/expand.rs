@@ -354,3 +354,49 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    fn expand(input: proc_macro2::TokenStream) -> String {
+        let file = syn::parse2(super::derive(input)).expect("the expansion is valid Rust");
+        prettyplease::unparse(&file)
+    }
+
+    /// The expansion for the seed's `Order`, without rustc: what the derive generates.
+    #[test]
+    fn seed_order_expansion() {
+        insta::assert_snapshot!(expand(quote! {
+            #[model(table = "orders")]
+            pub struct Order {
+                #[model(primary_key, identity(always))]
+                pub order_id: i32,
+                #[model(foreign_key = "customers.customer_id", on_delete = "cascade")]
+                pub customer_id: i32,
+                #[model(default = "now()", sql_type = "timestamptz")]
+                pub order_date: String,
+                #[model(relationship(back_populates = orders))]
+                pub customer: Option<Box<Customer>>,
+                #[model(relationship(back_populates = order, cascade = "all, delete-orphan"))]
+                pub products: Vec<OrderProduct>,
+            }
+        }));
+    }
+
+    /// A model with errors expands to the errors plus a stub impl, nothing else.
+    #[test]
+    fn errors_expand_to_a_stub() {
+        let out = expand(quote! {
+            struct Customer {
+                #[model(primary_kye)]
+                customer_id: i32,
+                #[model(identity, default = "1")]
+                other: i32,
+            }
+        });
+        assert_eq!(out.matches("compile_error!").count(), 2, "{out}");
+        assert!(out.contains("impl ::model_core::Model for Customer"), "{out}");
+        assert!(!out.contains("inventory"), "a broken model must not be registered: {out}");
+    }
+}

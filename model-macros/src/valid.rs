@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use proc_macro2::Span;
 
 use crate::ast::{Action, FieldKind, Model, Secondary, Spanned};
-use crate::attr::{single_generic, Ctxt};
+use crate::attr::{single_generic, suggestion, Ctxt};
 
 /// PostgreSQL truncates longer identifiers, which would make the model and the database disagree.
 const MAX_IDENT: usize = 63;
@@ -141,10 +141,12 @@ fn check_table_constraints(model: &Model, cx: &mut Ctxt) {
                 None
             }
             None => {
-                cx.error(
-                    ident.span(),
-                    format!("`{}` has no field `{ident}`", model.ident),
-                );
+                let fields: Vec<String> = model.fields.iter().map(|f| f.ident.to_string()).collect();
+                let names: Vec<&str> = fields.iter().map(String::as_str).collect();
+                let hint = suggestion(&ident.to_string(), &names)
+                    .map(|s| format!("\nhelp: did you mean `{s}`?"))
+                    .unwrap_or_default();
+                cx.error(ident.span(), format!("`{}` has no field `{ident}`{hint}", model.ident));
                 None
             }
         }

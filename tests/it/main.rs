@@ -1,1 +1,13 @@
+#![allow(dead_code)] // Models are metadata here; their fields are never read.
 
+//! Integration tests, one binary (links once). Every database test runs against a real
+//! PostgreSQL: `DATABASE_URL` when set, otherwise a throwaway cluster started on first use.
+
+mod cross_model;
+mod kitchen_sink;
+mod naming;
+mod registry;
+mod seed;
+mod support;
+mod throwaway;
+mod ui;

@@ -399,8 +399,13 @@ fn check_foreign_keys(models: &[ModelDef], index: &TableIndex, errors: &mut Vec<
 /// constraints) in one namespace per schema, and constraint names unique per table.
 fn check_names(models: &[ModelDef], errors: &mut Vec<ModelError>) {
     let mut relations: BTreeMap<(&str, &str), String> = BTreeMap::new();
+    let mut tables = std::collections::BTreeSet::new();
     for model in models {
         let t = &model.table;
+        if !tables.insert(&t.name) {
+            // Already reported as a duplicate table.
+            continue;
+        }
         let schema = t.name.schema.as_str();
         let mut entries: Vec<(&str, String)> =
             vec![(t.name.name.as_str(), format!("table `{}`", t.name))];

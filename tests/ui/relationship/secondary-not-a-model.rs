@@ -1,0 +1,19 @@
+use model_core::Model;
+
+struct ProductTag;
+
+#[derive(Model)]
+struct Product {
+    #[model(primary_key)]
+    product_id: i32,
+    #[model(relationship(secondary = ProductTag))]
+    tags: Vec<Tag>,
+}
+
+#[derive(Model)]
+struct Tag {
+    #[model(primary_key)]
+    tag_id: i32,
+}
+
+fn main() {}

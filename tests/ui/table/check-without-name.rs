@@ -1,0 +1,11 @@
+use model_core::Model;
+
+#[derive(Model)]
+#[model(check(expr = "price > 0"))]
+struct Product {
+    #[model(primary_key)]
+    product_id: i32,
+    price: f64,
+}
+
+fn main() {}
