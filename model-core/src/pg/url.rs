@@ -138,7 +138,7 @@ mod tests {
             "postgres://u@host:notaport/db",
             "mysql://localhost/db",
             "host='unterminated",
-            "=novalue",
+            "host=x port=notanumber",
         ] {
             let error = Target::parse(bad)
                 .err()
