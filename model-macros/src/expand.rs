@@ -396,7 +396,13 @@ mod tests {
             }
         });
         assert_eq!(out.matches("compile_error!").count(), 2, "{out}");
-        assert!(out.contains("impl ::model_core::Model for Customer"), "{out}");
-        assert!(!out.contains("inventory"), "a broken model must not be registered: {out}");
+        assert!(
+            out.contains("impl ::model_core::Model for Customer"),
+            "{out}"
+        );
+        assert!(
+            !out.contains("inventory"),
+            "a broken model must not be registered: {out}"
+        );
     }
 }

@@ -141,12 +141,16 @@ fn check_table_constraints(model: &Model, cx: &mut Ctxt) {
                 None
             }
             None => {
-                let fields: Vec<String> = model.fields.iter().map(|f| f.ident.to_string()).collect();
+                let fields: Vec<String> =
+                    model.fields.iter().map(|f| f.ident.to_string()).collect();
                 let names: Vec<&str> = fields.iter().map(String::as_str).collect();
                 let hint = suggestion(&ident.to_string(), &names)
                     .map(|s| format!("\nhelp: did you mean `{s}`?"))
                     .unwrap_or_default();
-                cx.error(ident.span(), format!("`{}` has no field `{ident}`{hint}", model.ident));
+                cx.error(
+                    ident.span(),
+                    format!("`{}` has no field `{ident}`{hint}", model.ident),
+                );
                 None
             }
         }

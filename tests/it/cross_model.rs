@@ -7,7 +7,11 @@ fn error_of(result: Result<model_core::ModelSet, ModelSetError>) -> String {
     match result {
         Ok(_) => panic!("the models were accepted"),
         Err(error) => {
-            assert_eq!(error.errors.len(), 1, "expected exactly one problem: {error}");
+            assert_eq!(
+                error.errors.len(),
+                1,
+                "expected exactly one problem: {error}"
+            );
             error.to_string()
         }
     }
@@ -29,7 +33,11 @@ mod unknown_table {
 #[test]
 fn foreign_key_to_an_unknown_table() {
     let message = error_of(models![unknown_table::Order]);
-    assert!(message.contains("`Order.customer_id` references table `customer`, which no model declares"), "{message}");
+    assert!(
+        message
+            .contains("`Order.customer_id` references table `customer`, which no model declares"),
+        "{message}"
+    );
 }
 
 mod unknown_column {
@@ -141,7 +149,10 @@ mod same_table {
 #[test]
 fn two_models_with_the_same_table() {
     let message = error_of(models![same_table::Thing, same_table::OtherThing]);
-    assert!(message.contains("models `Thing` and `OtherThing` both declare table `things`"), "{message}");
+    assert!(
+        message.contains("models `Thing` and `OtherThing` both declare table `things`"),
+        "{message}"
+    );
 }
 
 mod not_mutual {
@@ -172,7 +183,9 @@ mod not_mutual {
 
 #[test]
 fn back_populates_pair_that_does_not_point_back() {
-    let error = models![not_mutual::Customer, not_mutual::Order].err().expect("refused");
+    let error = models![not_mutual::Customer, not_mutual::Order]
+        .err()
+        .expect("refused");
     let message = error.to_string();
     assert!(
         message.contains("relationship `Customer.orders` has `back_populates = customer`, but `Order.customer` does not point back: it has `back_populates = recent_orders`; give it `back_populates = orders`"),
@@ -209,13 +222,18 @@ mod unknown_secondary {
 
 #[test]
 fn secondary_table_that_no_model_declares() {
-    let error = models![unknown_secondary::Product, unknown_secondary::Tag].err().expect("refused");
+    let error = models![unknown_secondary::Product, unknown_secondary::Tag]
+        .err()
+        .expect("refused");
     let message = error.to_string();
     assert!(
         message.contains("relationship `Product.tags` has `secondary = product_tags`, but no model declares table `product_tags`"),
         "{message}"
     );
-    assert!(message.contains("relationship `Tag.products` has `secondary = product_tags`"), "{message}");
+    assert!(
+        message.contains("relationship `Tag.products` has `secondary = product_tags`"),
+        "{message}"
+    );
 }
 
 mod secondary_missing_fk {
@@ -249,7 +267,11 @@ mod secondary_missing_fk {
 
 #[test]
 fn secondary_table_without_a_foreign_key_to_one_side() {
-    let message = error_of(models![secondary_missing_fk::Product, secondary_missing_fk::Tag, secondary_missing_fk::ProductTag]);
+    let message = error_of(models![
+        secondary_missing_fk::Product,
+        secondary_missing_fk::Tag,
+        secondary_missing_fk::ProductTag
+    ]);
     assert!(
         message.contains("relationship `Product.tags` goes through `product_tags`, but `product_tags` has no foreign key to `tags`"),
         "{message}"
@@ -376,7 +398,10 @@ mod vec_on_many_to_one {
 
 #[test]
 fn many_to_one_field_holding_a_vec() {
-    let message = error_of(models![vec_on_many_to_one::Customer, vec_on_many_to_one::Order]);
+    let message = error_of(models![
+        vec_on_many_to_one::Customer,
+        vec_on_many_to_one::Order
+    ]);
     assert!(
         message.contains("relationship `Order.customer` is many-to-one, so the field must hold one object (`Option<Box<Customer>>` or `Box<Customer>`), not a `Vec`"),
         "{message}"
@@ -413,9 +438,18 @@ fn index_named_like_a_table() {
 
 #[test]
 fn every_problem_is_reported_at_once() {
-    let error = models![unknown_table::Order, same_table::Thing, same_table::OtherThing, orphan::Order].err().expect("refused");
+    let error = models![
+        unknown_table::Order,
+        same_table::Thing,
+        same_table::OtherThing,
+        orphan::Order
+    ]
+    .err()
+    .expect("refused");
     // The unknown customer table, the duplicated `things` and `orders` tables, and the
     // relationship whose target `customers` is not gathered.
     assert!(error.errors.len() >= 3, "{error}");
-    assert!(error.to_string().starts_with(&format!("{} problems in the models:", error.errors.len())));
+    assert!(error
+        .to_string()
+        .starts_with(&format!("{} problems in the models:", error.errors.len())));
 }

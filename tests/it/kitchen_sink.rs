@@ -7,7 +7,11 @@ use crate::support::{create, fresh_database, lines, COLUMNS, CONSTRAINTS, INDEXE
 
 /// A table outside `public`, with a reserved-word name.
 #[derive(Model)]
-#[model(table = "user", schema = "inventory", comment = "People who own things")]
+#[model(
+    table = "user",
+    schema = "inventory",
+    comment = "People who own things"
+)]
 pub struct User {
     #[model(primary_key, identity(by_default, start = 100, increment = 10))]
     pub id: i64,
@@ -34,7 +38,11 @@ pub struct Item {
     pub item_id: i32,
     #[model(primary_key, sql_type = "char(2)")]
     pub region: String,
-    #[model(foreign_key = "inventory.user.id", on_delete = "set null", on_update = "cascade")]
+    #[model(
+        foreign_key = "inventory.user.id",
+        on_delete = "set null",
+        on_update = "cascade"
+    )]
     pub owner_id: Option<i64>,
     #[model(foreign_key = "inventory.user.id", on_delete = "restrict")]
     pub creator_id: i64,
@@ -98,7 +106,10 @@ fn kitchen_sink() -> model_core::ModelSet {
 
 #[test]
 fn kitchen_sink_create_sql_snapshot() {
-    insta::assert_snapshot!("kitchen_sink_create_sql", model_core::render::create_schema(kitchen_sink().schema()));
+    insta::assert_snapshot!(
+        "kitchen_sink_create_sql",
+        model_core::render::create_schema(kitchen_sink().schema())
+    );
 }
 
 #[test]
@@ -109,7 +120,15 @@ fn kitchen_sink_creates_in_postgresql() {
     let columns = lines(&mut client, COLUMNS);
     let constraints = lines(&mut client, CONSTRAINTS);
     let indexes = lines(&mut client, INDEXES);
-    insta::assert_snapshot!("kitchen_sink_catalog", format!("{}\n\n{}\n\n{}", columns.join("\n"), constraints.join("\n"), indexes.join("\n")));
+    insta::assert_snapshot!(
+        "kitchen_sink_catalog",
+        format!(
+            "{}\n\n{}\n\n{}",
+            columns.join("\n"),
+            constraints.join("\n"),
+            indexes.join("\n")
+        )
+    );
 
     // The facts each attribute promises, checked one by one.
     for expected in [
@@ -139,9 +158,16 @@ fn kitchen_sink_creates_in_postgresql() {
         "items | select | integer | f |  | ",
         "categories | parent_id | integer | f |  | ",
     ] {
-        assert!(columns.iter().any(|c| c == expected), "missing column line `{expected}` in\n{}", columns.join("\n"));
+        assert!(
+            columns.iter().any(|c| c == expected),
+            "missing column line `{expected}` in\n{}",
+            columns.join("\n")
+        );
     }
-    assert!(!columns.iter().any(|c| c.contains("cached_total")), "a skipped field became a column");
+    assert!(
+        !columns.iter().any(|c| c.contains("cached_total")),
+        "a skipped field became a column"
+    );
     for expected in [
         "items | items_pkey | PRIMARY KEY (item_id, region)",
         "items | items_owner_id_fkey | FOREIGN KEY (owner_id) REFERENCES inventory.\"user\"(id) ON UPDATE CASCADE ON DELETE SET NULL",
@@ -168,10 +194,16 @@ fn kitchen_sink_creates_in_postgresql() {
         &mut client,
         "SELECT obj_description('inventory.\"user\"'::regclass, 'pg_class'), col_description('inventory.\"user\"'::regclass, 2)",
     );
-    assert_eq!(comments, ["People who own things | shown in the UI; it's free text"]);
+    assert_eq!(
+        comments,
+        ["People who own things | shown in the UI; it's free text"]
+    );
     // The identity options took effect: BY DEFAULT starting at 100, stepping by 10.
     client.batch_execute("INSERT INTO inventory.\"user\" (\"Display Name\", email) VALUES ('a', 'a@x'), ('b', 'b@x')").unwrap();
-    assert_eq!(lines(&mut client, "SELECT id FROM inventory.\"user\" ORDER BY id"), ["100", "110"]);
+    assert_eq!(
+        lines(&mut client, "SELECT id FROM inventory.\"user\" ORDER BY id"),
+        ["100", "110"]
+    );
 }
 
 #[test]

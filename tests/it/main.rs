@@ -7,6 +7,7 @@ mod cross_model;
 mod kitchen_sink;
 mod naming;
 mod registry;
+mod render;
 mod seed;
 mod support;
 mod throwaway;

@@ -55,5 +55,8 @@ fn generated_names_match_postgresql() {
     expected.sort();
     assert_eq!(actual, expected);
     // The long ones were really cut, so the rule was exercised.
-    assert!(expected.iter().filter(|n| n.len() == 63).count() >= 4, "{expected:?}");
+    assert!(
+        expected.iter().filter(|n| n.len() == 63).count() >= 4,
+        "{expected:?}"
+    );
 }

@@ -6,9 +6,24 @@ use model_core::ModelSet;
 #[test]
 fn registered_models_of_a_module() {
     let set = ModelSet::registered_in("ecommerce").unwrap();
-    let names: Vec<&str> = set.schema().tables.iter().map(|t| t.name.name.as_str()).collect();
+    let names: Vec<&str> = set
+        .schema()
+        .tables
+        .iter()
+        .map(|t| t.name.name.as_str())
+        .collect();
     // Sorted by table name, whatever order the linker put them in.
-    assert_eq!(names, ["customers", "order_products", "orders", "product_tags", "products", "tags"]);
+    assert_eq!(
+        names,
+        [
+            "customers",
+            "order_products",
+            "orders",
+            "product_tags",
+            "products",
+            "tags"
+        ]
+    );
     // The same description as the explicit list, up to order.
     let explicit = ecommerce::models().unwrap();
     let mut tables = explicit.schema().tables.clone();
@@ -28,6 +43,11 @@ fn module_filter_matches_whole_path_segments() {
 #[test]
 fn registering_everything_reports_the_deliberately_broken_test_models() {
     // This test binary also links the cross-model cases, whose mistakes must surface.
-    let error = ModelSet::registered().err().expect("the broken test models are registered too");
-    assert!(error.to_string().contains("both declare table `things`"), "{error}");
+    let error = ModelSet::registered()
+        .err()
+        .expect("the broken test models are registered too");
+    assert!(
+        error.to_string().contains("both declare table `things`"),
+        "{error}"
+    );
 }

@@ -18,7 +18,10 @@ fn create_sql_snapshot() {
     let sql = model_core::render::create_schema(models.schema());
     insta::assert_snapshot!("seed_create_sql", sql);
     // Same inputs, byte-identical output.
-    assert_eq!(sql, model_core::render::create_schema(ecommerce::models().unwrap().schema()));
+    assert_eq!(
+        sql,
+        model_core::render::create_schema(ecommerce::models().unwrap().schema())
+    );
 }
 
 #[test]
@@ -67,7 +70,10 @@ fn creates_what_the_seed_alembic_scripts_create() {
         "tags | tags_pkey | PRIMARY KEY (tag_id)",
     ];
     assert_eq!(lines(&mut client, CONSTRAINTS), expected_constraints);
-    assert!(lines(&mut client, INDEXES).is_empty(), "the seed declares no standalone index");
+    assert!(
+        lines(&mut client, INDEXES).is_empty(),
+        "the seed declares no standalone index"
+    );
 }
 
 #[test]
@@ -86,17 +92,39 @@ fn cascades_behave_as_declared() {
         )
         .unwrap();
     // The server default of product_count and order_date filled in.
-    assert_eq!(lines(&mut client, "SELECT product_count, order_date IS NOT NULL FROM order_products, orders"), ["1 | t"]);
+    assert_eq!(
+        lines(
+            &mut client,
+            "SELECT product_count, order_date IS NOT NULL FROM order_products, orders"
+        ),
+        ["1 | t"]
+    );
     // GENERATED ALWAYS refuses explicit values.
-    let error = client.batch_execute("INSERT INTO tags (tag_id, name) VALUES (42, 'x')").unwrap_err();
-    let message = error.as_db_error().map(|e| e.message().to_string()).unwrap_or_default();
-    assert!(message.contains("cannot insert a non-DEFAULT value into column \"tag_id\""), "{error:?}");
+    let error = client
+        .batch_execute("INSERT INTO tags (tag_id, name) VALUES (42, 'x')")
+        .unwrap_err();
+    let message = error
+        .as_db_error()
+        .map(|e| e.message().to_string())
+        .unwrap_or_default();
+    assert!(
+        message.contains("cannot insert a non-DEFAULT value into column \"tag_id\""),
+        "{error:?}"
+    );
     // The unique constraint on tags.name holds.
-    assert!(client.batch_execute("INSERT INTO tags (name) VALUES ('computer')").is_err());
+    assert!(client
+        .batch_execute("INSERT INTO tags (name) VALUES ('computer')")
+        .is_err());
     // ON DELETE CASCADE from customers through orders to order_products.
     client.batch_execute("DELETE FROM customers").unwrap();
     assert_eq!(lines(&mut client, "SELECT count(*) FROM orders"), ["0"]);
-    assert_eq!(lines(&mut client, "SELECT count(*) FROM order_products"), ["0"]);
+    assert_eq!(
+        lines(&mut client, "SELECT count(*) FROM order_products"),
+        ["0"]
+    );
     client.batch_execute("DELETE FROM tags").unwrap();
-    assert_eq!(lines(&mut client, "SELECT count(*) FROM product_tags"), ["0"]);
+    assert_eq!(
+        lines(&mut client, "SELECT count(*) FROM product_tags"),
+        ["0"]
+    );
 }

@@ -14,7 +14,8 @@ pub fn fresh_database() -> TempDatabase {
 pub fn create(client: &mut Client, schema: &Schema) {
     let sql = render::create_schema(schema);
     let mut tx = client.transaction().unwrap();
-    tx.batch_execute(&sql).unwrap_or_else(|e| panic!("PostgreSQL refused the script: {e}\n{sql}"));
+    tx.batch_execute(&sql)
+        .unwrap_or_else(|e| panic!("PostgreSQL refused the script: {e}\n{sql}"));
     tx.commit().unwrap();
 }
 
@@ -26,7 +27,10 @@ pub fn lines(client: &mut Client, sql: &str) -> Vec<String> {
         .into_iter()
         .filter_map(|m| match m {
             postgres::SimpleQueryMessage::Row(row) => Some(
-                (0..row.len()).map(|i| row.get(i).unwrap_or("NULL")).collect::<Vec<_>>().join(" | "),
+                (0..row.len())
+                    .map(|i| row.get(i).unwrap_or("NULL"))
+                    .collect::<Vec<_>>()
+                    .join(" | "),
             ),
             _ => None,
         })

@@ -36,7 +36,7 @@ struct Account {
 
 impl Cluster {
     pub(super) fn start() -> Result<Cluster, PgError> {
-        let bindir = find_bindir().ok_or(PgError::NoServerBinaries)?;
+        let bindir = find_bindir()?;
         let account = if is_root() {
             Some(unprivileged_account()?)
         } else {
@@ -160,19 +160,22 @@ impl Cluster {
 
 /// The directory holding `initdb` and `postgres`: `MODEL_PG_BINDIR`, then `initdb` on `PATH`
 /// (following symlinks), then `pg_config --bindir`, then the newest `/usr/lib/postgresql/*/bin`.
-pub fn find_bindir() -> Option<PathBuf> {
+pub fn find_bindir() -> Result<PathBuf, PgError> {
     let usable = |dir: &Path| dir.join("initdb").is_file() && dir.join("postgres").is_file();
     if let Some(dir) = std::env::var_os("MODEL_PG_BINDIR").map(PathBuf::from) {
-        if usable(&dir) {
-            return Some(dir);
-        }
+        // An explicit choice that does not work is an error, not a reason to look elsewhere.
+        return if usable(&dir) {
+            Ok(dir)
+        } else {
+            Err(PgError::BadBindir(dir.display().to_string()))
+        };
     }
     if let Some(path) = std::env::var_os("PATH") {
         for entry in std::env::split_paths(&path) {
             let initdb = entry.join("initdb");
             if let Ok(real) = fs::canonicalize(&initdb) {
                 if let Some(dir) = real.parent().filter(|d| usable(d)) {
-                    return Some(dir.to_path_buf());
+                    return Ok(dir.to_path_buf());
                 }
             }
         }
@@ -184,7 +187,7 @@ pub fn find_bindir() -> Option<PathBuf> {
     {
         let dir = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
         if output.status.success() && usable(&dir) {
-            return Some(dir);
+            return Ok(dir);
         }
     }
     let mut versions: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
@@ -204,7 +207,10 @@ pub fn find_bindir() -> Option<PathBuf> {
         })
         .collect();
     versions.sort();
-    versions.pop().map(|(_, dir)| dir)
+    versions
+        .pop()
+        .map(|(_, dir)| dir)
+        .ok_or(PgError::NoServerBinaries)
 }
 
 fn is_root() -> bool {

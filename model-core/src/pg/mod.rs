@@ -31,6 +31,9 @@ pub enum PgError {
          or set DATABASE_URL to a server where this user may create databases."
     )]
     NoServerBinaries,
+    /// `MODEL_PG_BINDIR` names a directory without the server binaries.
+    #[error("MODEL_PG_BINDIR is `{0}`, but that directory has no `initdb` and `postgres`; point it at PostgreSQL's bin directory (`pg_config --bindir` prints it) or unset it")]
+    BadBindir(String),
     /// A helper program failed.
     #[error("`{command}` failed ({status}):\n{output}")]
     Command {
