@@ -126,11 +126,8 @@ pub fn describe(models: &ModelSet) -> String {
             out.push_str(&format!("  check {} ({})\n", check.name, check.expression));
         }
         for index in &table.indexes {
-            out.push_str(&format!(
-                "  index {} ({})\n",
-                index.name,
-                index.columns.join(", ")
-            ));
+            let keys: Vec<String> = index.keys.iter().map(render::index_key).collect();
+            out.push_str(&format!("  index {} ({})\n", index.name, keys.join(", ")));
         }
     }
     if !models.relationships().is_empty() {

@@ -21,6 +21,8 @@
 //! assert!(sql.contains("customer_id integer GENERATED ALWAYS AS IDENTITY NOT NULL"));
 //! ```
 
+pub mod diff;
+pub mod introspect;
 pub mod model;
 pub mod pg;
 pub mod render;

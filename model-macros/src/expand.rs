@@ -203,6 +203,8 @@ fn column_tokens(ty: &Type, column: &Column, checks: &mut Vec<TokenStream>) -> T
             nullable: #nullable,
             default: #default,
             identity: #identity,
+            generated: ::core::option::Option::None,
+            collation: ::core::option::Option::None,
             comment: #comment,
         });
     }

@@ -3,8 +3,8 @@
 
 use super::{ModelDef, Relationship};
 use crate::schema::{
-    default_constraint_name, CheckConstraint, Column, FkAction, ForeignKey, Index, PrimaryKey,
-    Table, TableName, UniqueConstraint,
+    default_constraint_name, CheckConstraint, Column, FkAction, ForeignKey, Index, IndexKey,
+    PrimaryKey, Table, TableName, UniqueConstraint,
 };
 
 /// Collects one model's table and relationships. Generated code drives it; it is public so
@@ -71,6 +71,9 @@ impl TableBuilder {
             referenced_columns: strings(referenced_columns),
             on_delete,
             on_update,
+            match_full: false,
+            deferrable: false,
+            initially_deferred: false,
         });
         self
     }
@@ -81,6 +84,7 @@ impl TableBuilder {
         self.table.uniques.push(UniqueConstraint {
             name,
             columns: strings(columns),
+            nulls_not_distinct: false,
         });
         self
     }
@@ -113,8 +117,10 @@ impl TableBuilder {
         let name = self.name_or_default(name, columns, "idx");
         self.table.indexes.push(Index {
             name,
-            columns: strings(columns),
+            keys: columns.iter().map(|c| IndexKey::column(*c)).collect(),
+            include: Vec::new(),
             unique,
+            nulls_not_distinct: false,
             method: method.to_string(),
             predicate: predicate.map(str::to_string),
         });

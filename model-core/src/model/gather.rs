@@ -256,6 +256,7 @@ impl ModelSet {
         }
         let schema = Schema {
             tables: models.iter().map(|m| m.table.clone()).collect(),
+            ..Schema::default()
         };
         Ok(ModelSet {
             models,
@@ -589,7 +590,7 @@ fn resolve(
         .table
         .foreign_keys
         .iter()
-        .filter(|fk| &fk.references == &target.table.name && wanted(fk))
+        .filter(|fk| fk.references == target.table.name && wanted(fk))
     {
         // On a self-referencing table one foreign key serves both directions; the field's
         // type says which one this is, as SQLAlchemy's `remote_side` would.

@@ -18,8 +18,12 @@ pub const DEFAULT_SCHEMA: &str = "public";
 /// A whole database schema description: every table the models (or a live database) declare.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Schema {
-    /// Tables in declaration order.
+    /// Tables in declaration order (introspection sorts them by name).
     pub tables: Vec<Table>,
+    /// Enum types.
+    pub enums: Vec<EnumType>,
+    /// Standalone sequences (not the ones behind identity columns).
+    pub sequences: Vec<Sequence>,
 }
 
 impl Schema {
@@ -28,16 +32,23 @@ impl Schema {
         self.tables.iter().find(|t| &t.name == name)
     }
 
-    /// The schemas (namespaces) the tables live in, sorted and without duplicates.
+    /// The enum type with this qualified name, if any.
+    pub fn enum_type(&self, name: &TableName) -> Option<&EnumType> {
+        self.enums.iter().find(|e| &e.name == name)
+    }
+
+    /// The schemas (namespaces) the objects live in, sorted and without duplicates.
     pub fn namespaces(&self) -> Vec<&str> {
         let mut out: Vec<&str> = self.tables.iter().map(|t| t.name.schema.as_str()).collect();
+        out.extend(self.enums.iter().map(|e| e.name.schema.as_str()));
+        out.extend(self.sequences.iter().map(|e| e.name.schema.as_str()));
         out.sort_unstable();
         out.dedup();
         out
     }
 }
 
-/// A schema-qualified table name.
+/// A schema-qualified name of a table, type or sequence.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TableName {
     /// The namespace, `public` unless the model names another.
@@ -90,6 +101,8 @@ pub struct Table {
     pub uniques: Vec<UniqueConstraint>,
     /// Check constraints in declaration order.
     pub checks: Vec<CheckConstraint>,
+    /// Exclusion constraints in declaration order.
+    pub exclusions: Vec<ExclusionConstraint>,
     /// Indexes that do not back a constraint.
     pub indexes: Vec<Index>,
     /// `COMMENT ON TABLE`.
@@ -106,6 +119,7 @@ impl Table {
             foreign_keys: Vec::new(),
             uniques: Vec::new(),
             checks: Vec::new(),
+            exclusions: Vec::new(),
             indexes: Vec::new(),
             comment: None,
         }
@@ -130,10 +144,9 @@ impl Table {
             .as_ref()
             .is_some_and(|pk| same(&pk.columns))
             || self.uniques.iter().any(|u| same(&u.columns))
-            || self
-                .indexes
-                .iter()
-                .any(|i| i.unique && i.predicate.is_none() && same(&i.columns))
+            || self.indexes.iter().any(|i| {
+                i.unique && i.predicate.is_none() && i.key_columns().is_some_and(|c| same(&c))
+            })
     }
 
     /// Names of every constraint and index of the table: they share one namespace in
@@ -144,6 +157,7 @@ impl Table {
         out.extend(self.foreign_keys.iter().map(|k| k.name.as_str()));
         out.extend(self.uniques.iter().map(|k| k.name.as_str()));
         out.extend(self.checks.iter().map(|k| k.name.as_str()));
+        out.extend(self.exclusions.iter().map(|k| k.name.as_str()));
         out.extend(self.indexes.iter().map(|k| k.name.as_str()));
         out
     }
@@ -162,8 +176,28 @@ pub struct Column {
     pub default: Option<String>,
     /// `GENERATED … AS IDENTITY`, if the column is an identity column.
     pub identity: Option<Identity>,
+    /// `GENERATED ALWAYS AS (expression) STORED`: the expression.
+    pub generated: Option<String>,
+    /// `COLLATE`, when not the type's default collation.
+    pub collation: Option<String>,
     /// `COMMENT ON COLUMN`.
     pub comment: Option<String>,
+}
+
+impl Column {
+    /// A NOT NULL column of type `ty` with nothing else set.
+    pub fn new(name: impl Into<String>, ty: SqlType) -> Self {
+        Column {
+            name: name.into(),
+            ty,
+            nullable: false,
+            default: None,
+            identity: None,
+            generated: None,
+            collation: None,
+            comment: None,
+        }
+    }
 }
 
 /// An identity column's generation rule and sequence options.
@@ -210,6 +244,12 @@ pub struct ForeignKey {
     pub on_delete: FkAction,
     /// `ON UPDATE` action.
     pub on_update: FkAction,
+    /// `MATCH FULL` / `MATCH SIMPLE` (`MATCH PARTIAL` is not implemented by PostgreSQL).
+    pub match_full: bool,
+    /// `DEFERRABLE`.
+    pub deferrable: bool,
+    /// `INITIALLY DEFERRED` (only with `deferrable`).
+    pub initially_deferred: bool,
 }
 
 /// A referential action.
@@ -248,6 +288,17 @@ pub struct UniqueConstraint {
     pub name: String,
     /// Columns in constraint order.
     pub columns: Vec<String>,
+    /// `NULLS NOT DISTINCT` (PostgreSQL 15 and later).
+    pub nulls_not_distinct: bool,
+}
+
+/// An exclusion constraint, kept as PostgreSQL prints it (`EXCLUDE USING gist (...)`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExclusionConstraint {
+    /// Constraint name.
+    pub name: String,
+    /// The definition after the name, from `pg_get_constraintdef()`.
+    pub definition: String,
 }
 
 /// A check constraint.
@@ -264,12 +315,93 @@ pub struct CheckConstraint {
 pub struct Index {
     /// Index name (`<table>_<columns>_idx` unless given).
     pub name: String,
-    /// Key columns in key order.
-    pub columns: Vec<String>,
+    /// Key elements in key order.
+    pub keys: Vec<IndexKey>,
+    /// `INCLUDE (...)` columns.
+    pub include: Vec<String>,
     /// `CREATE UNIQUE INDEX`.
     pub unique: bool,
+    /// `NULLS NOT DISTINCT` on a unique index (PostgreSQL 15 and later).
+    pub nulls_not_distinct: bool,
     /// Access method (`btree`, `hash`, `gin`, `gist`, `brin`, `spgist`).
     pub method: String,
     /// Partial-index predicate (`WHERE …`).
     pub predicate: Option<String>,
+}
+
+impl Index {
+    /// The key column names, if every key is a plain column.
+    pub fn key_columns(&self) -> Option<Vec<String>> {
+        self.keys
+            .iter()
+            .map(|k| match &k.expr {
+                IndexExpr::Column(name) => Some(name.clone()),
+                IndexExpr::Expression(_) => None,
+            })
+            .collect()
+    }
+}
+
+/// One key element of an index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexKey {
+    /// A column or an expression.
+    pub expr: IndexExpr,
+    /// Operator class, when not the type's default for the method.
+    pub opclass: Option<String>,
+    /// `DESC`.
+    pub descending: bool,
+    /// `NULLS FIRST`; PostgreSQL's default is NULLS LAST for ASC and NULLS FIRST for DESC.
+    pub nulls_first: bool,
+}
+
+impl IndexKey {
+    /// An ascending key on a column with the default operator class.
+    pub fn column(name: impl Into<String>) -> Self {
+        IndexKey {
+            expr: IndexExpr::Column(name.into()),
+            opclass: None,
+            descending: false,
+            nulls_first: false,
+        }
+    }
+}
+
+/// What an index key indexes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IndexExpr {
+    /// A column, by name.
+    Column(String),
+    /// An expression, as `pg_get_indexdef()` prints it.
+    Expression(String),
+}
+
+/// An enum type with its labels in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumType {
+    /// Qualified type name.
+    pub name: TableName,
+    /// Labels in sort order.
+    pub labels: Vec<String>,
+}
+
+/// A standalone sequence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sequence {
+    /// Qualified name.
+    pub name: TableName,
+    /// `smallint`, `integer` or `bigint`.
+    pub data_type: SqlType,
+    /// `START WITH`.
+    pub start: i64,
+    /// `INCREMENT BY`.
+    pub increment: i64,
+    /// `MINVALUE`.
+    pub min_value: i64,
+    /// `MAXVALUE`.
+    pub max_value: i64,
+    /// `CACHE`.
+    pub cache: i64,
+    /// `CYCLE`.
+    pub cycle: bool,
 }

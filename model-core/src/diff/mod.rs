@@ -1,0 +1,662 @@
+//! The difference between two schema descriptions as an ordered list of operations.
+//!
+//! [`diff`] is a pure function: no I/O, and the same inputs give the same plan. Both inputs
+//! should be in PostgreSQL's canonical form (read back from a database, or canonicalised
+//! through one with [`crate::introspect::canonicalize`]), so that spelling differences that
+//! the database would not see produce no operation.
+//!
+//! Ordering follows dependencies. Schemas, types and sequences come first; then the foreign
+//! keys and other constraints that go away (or must be rebuilt because a key they reference or
+//! a column they use changes); then tables and columns are dropped; tables are created
+//! (referenced before referencing), columns added and altered; constraints and indexes added;
+//! foreign keys last, so reference cycles work; types and sequences nobody uses any more go at
+//! the very end. The downgrade is the inverse of each operation, in reverse order.
+
+mod ops;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+pub use ops::{ColumnType, EnumColumn, Op};
+
+use crate::render::qualified;
+use crate::schema::{Column, EnumType, ForeignKey, Schema, Table, TableName, DEFAULT_SCHEMA};
+
+/// An upgrade and the downgrade that undoes it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Plan {
+    /// Operations from `from` to `to`.
+    pub upgrade: Vec<Op>,
+    /// Operations from `to` back to `from`.
+    pub downgrade: Vec<Op>,
+}
+
+impl Plan {
+    /// Whether the two schemas are the same.
+    pub fn is_empty(&self) -> bool {
+        self.upgrade.is_empty()
+    }
+}
+
+/// The operations that turn `from` into `to`, and back.
+pub fn diff(from: &Schema, to: &Schema) -> Plan {
+    let upgrade = Differ::new(from, to).run();
+    let downgrade = upgrade.iter().rev().map(Op::inverse).collect();
+    Plan { upgrade, downgrade }
+}
+
+/// Buckets in execution order; see the module documentation.
+#[derive(Default)]
+struct Phases {
+    schemas: Vec<Op>,
+    types: Vec<Op>,
+    drop_foreign_keys: Vec<Op>,
+    drop_constraints: Vec<Op>,
+    drop_tables: Vec<Op>,
+    drop_columns: Vec<Op>,
+    tables_and_columns: Vec<Op>,
+    add_constraints: Vec<Op>,
+    add_foreign_keys: Vec<Op>,
+    comments: Vec<Op>,
+    drop_types: Vec<Op>,
+}
+
+impl Phases {
+    fn into_ops(self) -> Vec<Op> {
+        [
+            self.schemas,
+            self.types,
+            self.drop_foreign_keys,
+            self.drop_constraints,
+            self.drop_tables,
+            self.drop_columns,
+            self.tables_and_columns,
+            self.add_constraints,
+            self.add_foreign_keys,
+            self.comments,
+            self.drop_types,
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+}
+
+struct Differ<'a> {
+    from: &'a Schema,
+    to: &'a Schema,
+    from_tables: BTreeMap<&'a TableName, &'a Table>,
+    to_tables: BTreeMap<&'a TableName, &'a Table>,
+    /// Keys (table, sorted columns) that are dropped or rebuilt: foreign keys onto them must be
+    /// dropped first and added again after.
+    changed_keys: BTreeSet<(TableName, Vec<String>)>,
+    /// Columns whose type changes.
+    retyped: BTreeSet<(TableName, String)>,
+    /// Columns moved to a rebuilt enum, with the default the rebuild leaves them with.
+    rebuilt: BTreeMap<(TableName, String), Option<String>>,
+    phases: Phases,
+}
+
+impl<'a> Differ<'a> {
+    fn new(from: &'a Schema, to: &'a Schema) -> Self {
+        Differ {
+            from,
+            to,
+            from_tables: from.tables.iter().map(|t| (&t.name, t)).collect(),
+            to_tables: to.tables.iter().map(|t| (&t.name, t)).collect(),
+            changed_keys: BTreeSet::new(),
+            retyped: BTreeSet::new(),
+            rebuilt: BTreeMap::new(),
+            phases: Phases::default(),
+        }
+    }
+
+    fn run(mut self) -> Vec<Op> {
+        self.namespaces();
+        self.enums();
+        self.sequences();
+        self.find_changed_keys_and_types();
+        self.dropped_tables();
+        for (name, to_table) in self.to_tables.clone() {
+            if let Some(from_table) = self.from_tables.get(name).copied() {
+                self.table(from_table, to_table);
+            }
+        }
+        self.created_tables();
+        self.phases.into_ops()
+    }
+
+    fn namespaces(&mut self) {
+        let have: BTreeSet<&str> = self.from.namespaces().into_iter().collect();
+        for name in self.to.namespaces() {
+            if name != DEFAULT_SCHEMA && !have.contains(name) {
+                self.phases.schemas.push(Op::CreateSchema {
+                    name: name.to_string(),
+                });
+            }
+        }
+    }
+
+    /// Columns of the `from` schema whose type is `e` (or an array of it).
+    fn enum_columns(&self, e: &EnumType) -> Vec<(&'a Table, &'a Column)> {
+        let name = qualified(&e.name);
+        let array = format!("{name}[]");
+        self.from
+            .tables
+            .iter()
+            .flat_map(|t| t.columns.iter().map(move |c| (t, c)))
+            .filter(|(_, c)| c.ty.as_str() == name || c.ty.as_str() == array)
+            .collect()
+    }
+
+    fn enums(&mut self) {
+        let to_enums: BTreeMap<&TableName, &EnumType> =
+            self.to.enums.iter().map(|e| (&e.name, e)).collect();
+        let from_enums: BTreeMap<&TableName, &EnumType> =
+            self.from.enums.iter().map(|e| (&e.name, e)).collect();
+        for (name, to) in &to_enums {
+            let Some(from) = from_enums.get(name) else {
+                self.phases.types.push(Op::CreateEnum((*to).clone()));
+                continue;
+            };
+            if from.labels == to.labels {
+                continue;
+            }
+            let columns: Vec<(&Table, &Column)> = self.enum_columns(from);
+            if is_subsequence(&from.labels, &to.labels) {
+                let unchanged = |(t, c): &(&Table, &Column)| EnumColumn {
+                    table: t.name.clone(),
+                    column: c.name.clone(),
+                    array: c.ty.as_str().ends_with("[]"),
+                    default_before: c.default.clone(),
+                    default_after: c.default.clone(),
+                };
+                let columns: Vec<EnumColumn> = columns.iter().map(unchanged).collect();
+                let mut current = (*from).clone();
+                for (i, label) in to.labels.iter().enumerate() {
+                    if current.labels.contains(label) {
+                        continue;
+                    }
+                    let at = match i.checked_sub(1) {
+                        Some(previous) => current
+                            .labels
+                            .iter()
+                            .position(|l| l == &to.labels[previous])
+                            .map_or(0, |p| p + 1),
+                        None => 0,
+                    };
+                    let mut next = current.clone();
+                    next.labels.insert(at, label.clone());
+                    self.phases.types.push(Op::AddEnumValue {
+                        from: current,
+                        to: next.clone(),
+                        value: label.clone(),
+                        columns: columns.clone(),
+                    });
+                    current = next;
+                }
+                continue;
+            }
+            let mut entries = Vec::new();
+            for (table, column) in columns {
+                let same_type_after = self
+                    .to_tables
+                    .get(&table.name)
+                    .and_then(|t| t.column(&column.name))
+                    .filter(|c| c.ty == column.ty);
+                let default_after = same_type_after.and_then(|c| c.default.clone());
+                self.rebuilt.insert(
+                    (table.name.clone(), column.name.clone()),
+                    default_after.clone(),
+                );
+                entries.push(EnumColumn {
+                    table: table.name.clone(),
+                    column: column.name.clone(),
+                    array: column.ty.as_str().ends_with("[]"),
+                    default_before: column.default.clone(),
+                    default_after,
+                });
+            }
+            self.phases.types.push(Op::RebuildEnum {
+                from: (*from).clone(),
+                to: (*to).clone(),
+                columns: entries,
+            });
+        }
+        for (name, from) in &from_enums {
+            if !to_enums.contains_key(name) {
+                self.phases.drop_types.push(Op::DropEnum((*from).clone()));
+            }
+        }
+    }
+
+    fn sequences(&mut self) {
+        let to_seqs: BTreeMap<&TableName, _> =
+            self.to.sequences.iter().map(|s| (&s.name, s)).collect();
+        let from_seqs: BTreeMap<&TableName, _> =
+            self.from.sequences.iter().map(|s| (&s.name, s)).collect();
+        for (name, to) in &to_seqs {
+            match from_seqs.get(name) {
+                None => self.phases.types.push(Op::CreateSequence((*to).clone())),
+                Some(from) if from != to => self.phases.types.push(Op::AlterSequence {
+                    from: (*from).clone(),
+                    to: (*to).clone(),
+                }),
+                Some(_) => {}
+            }
+        }
+        for (name, from) in &from_seqs {
+            if !to_seqs.contains_key(name) {
+                self.phases
+                    .drop_types
+                    .push(Op::DropSequence((*from).clone()));
+            }
+        }
+    }
+
+    /// Keys that go away or change, and columns whose type changes, in tables that stay.
+    fn find_changed_keys_and_types(&mut self) {
+        for (name, from) in &self.from_tables {
+            let Some(to) = self.to_tables.get(name) else {
+                continue;
+            };
+            let key = |cols: &[String]| {
+                let mut cols = cols.to_vec();
+                cols.sort();
+                ((*name).clone(), cols)
+            };
+            if from.primary_key != to.primary_key {
+                if let Some(pk) = &from.primary_key {
+                    self.changed_keys.insert(key(&pk.columns));
+                }
+            }
+            for unique in &from.uniques {
+                if !to.uniques.contains(unique) {
+                    self.changed_keys.insert(key(&unique.columns));
+                }
+            }
+            for index in &from.indexes {
+                if let (true, Some(columns)) = (index.unique, index.key_columns()) {
+                    if !to.indexes.contains(index) {
+                        self.changed_keys.insert(key(&columns));
+                    }
+                }
+            }
+            for column in &from.columns {
+                if let Some(after) = to.column(&column.name) {
+                    if column.ty != after.ty
+                        || column.collation != after.collation
+                        || column.generated != after.generated
+                    {
+                        self.retyped.insert(((*name).clone(), column.name.clone()));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether an unchanged foreign key of `table` must still be dropped and added again.
+    fn must_rebuild(&self, table: &TableName, fk: &ForeignKey) -> bool {
+        let mut referenced = fk.referenced_columns.clone();
+        referenced.sort();
+        self.changed_keys
+            .contains(&(fk.references.clone(), referenced))
+            || fk
+                .columns
+                .iter()
+                .any(|c| self.retyped.contains(&(table.clone(), c.clone())))
+            || fk
+                .referenced_columns
+                .iter()
+                .any(|c| self.retyped.contains(&(fk.references.clone(), c.clone())))
+    }
+
+    fn dropped_tables(&mut self) {
+        let dropped: Vec<&Table> = self
+            .from
+            .tables
+            .iter()
+            .filter(|t| !self.to_tables.contains_key(&t.name))
+            .collect();
+        // A key onto a table that stays goes with its table, unless the key it references is
+        // dropped first (then it must go before that).
+        let (order, deferred) = creation_order(&dropped, |fk| self.can_reference_existing(fk));
+        for (table, fk) in deferred {
+            self.phases.drop_foreign_keys.push(Op::DropForeignKey {
+                table: table.name.clone(),
+                key: fk.clone(),
+            });
+        }
+        for (table, inline) in order.into_iter().rev() {
+            let mut table = table.clone();
+            table
+                .foreign_keys
+                .retain(|fk| inline.iter().any(|i| i.name == fk.name));
+            self.phases.drop_tables.push(Op::DropTable(table));
+        }
+    }
+
+    fn created_tables(&mut self) {
+        let created: Vec<&Table> = self
+            .to
+            .tables
+            .iter()
+            .filter(|t| !self.from_tables.contains_key(&t.name))
+            .collect();
+        let existing = |fk: &ForeignKey| self.can_reference_existing(fk);
+        let (order, deferred) = creation_order(&created, existing);
+        for (table, inline) in order {
+            let mut table = table.clone();
+            table
+                .foreign_keys
+                .retain(|fk| inline.iter().any(|i| i.name == fk.name));
+            self.phases.tables_and_columns.push(Op::CreateTable {
+                table,
+                recreated: false,
+            });
+        }
+        for (table, fk) in deferred {
+            self.phases.add_foreign_keys.push(Op::AddForeignKey {
+                table: table.name.clone(),
+                key: fk.clone(),
+            });
+        }
+    }
+
+    /// A new table's foreign key can be written inside `CREATE TABLE` when it points at a
+    /// table that exists before and after with the same key on the referenced columns.
+    fn can_reference_existing(&self, fk: &ForeignKey) -> bool {
+        let (Some(from), Some(_)) = (
+            self.from_tables.get(&fk.references),
+            self.to_tables.get(&fk.references),
+        ) else {
+            return false;
+        };
+        let mut referenced = fk.referenced_columns.clone();
+        referenced.sort();
+        from.has_unique_key(&fk.referenced_columns)
+            && !self
+                .changed_keys
+                .contains(&(fk.references.clone(), referenced))
+            && !fk
+                .referenced_columns
+                .iter()
+                .any(|c| self.retyped.contains(&(fk.references.clone(), c.clone())))
+    }
+
+    fn table(&mut self, from: &Table, to: &Table) {
+        let name = &to.name;
+        // Foreign keys.
+        for fk in &from.foreign_keys {
+            let kept = to.foreign_keys.iter().any(|k| k == fk);
+            if !kept || self.must_rebuild(name, fk) {
+                self.phases.drop_foreign_keys.push(Op::DropForeignKey {
+                    table: name.clone(),
+                    key: fk.clone(),
+                });
+            }
+        }
+        for fk in &to.foreign_keys {
+            let existed = from.foreign_keys.iter().any(|k| k == fk);
+            if !existed || self.must_rebuild(name, fk) {
+                self.phases.add_foreign_keys.push(Op::AddForeignKey {
+                    table: name.clone(),
+                    key: fk.clone(),
+                });
+            }
+        }
+        // Other constraints and indexes: by name; a changed one is dropped and added.
+        let drops = &mut self.phases.drop_constraints;
+        let adds = &mut self.phases.add_constraints;
+        for index in changed(&from.indexes, &to.indexes, |i| &i.name) {
+            drops.push(Op::DropIndex {
+                table: name.clone(),
+                index: index.clone(),
+            });
+        }
+        for check in changed(&from.checks, &to.checks, |c| &c.name) {
+            drops.push(Op::DropCheck {
+                table: name.clone(),
+                check: check.clone(),
+            });
+        }
+        for exclusion in changed(&from.exclusions, &to.exclusions, |c| &c.name) {
+            drops.push(Op::DropExclusion {
+                table: name.clone(),
+                exclusion: exclusion.clone(),
+            });
+        }
+        for unique in changed(&from.uniques, &to.uniques, |c| &c.name) {
+            drops.push(Op::DropUnique {
+                table: name.clone(),
+                unique: unique.clone(),
+            });
+        }
+        if from.primary_key != to.primary_key {
+            if let Some(key) = &from.primary_key {
+                drops.push(Op::DropPrimaryKey {
+                    table: name.clone(),
+                    key: key.clone(),
+                });
+            }
+            if let Some(key) = &to.primary_key {
+                adds.push(Op::AddPrimaryKey {
+                    table: name.clone(),
+                    key: key.clone(),
+                });
+            }
+        }
+        for unique in changed(&to.uniques, &from.uniques, |c| &c.name) {
+            adds.push(Op::AddUnique {
+                table: name.clone(),
+                unique: unique.clone(),
+            });
+        }
+        for check in changed(&to.checks, &from.checks, |c| &c.name) {
+            adds.push(Op::AddCheck {
+                table: name.clone(),
+                check: check.clone(),
+            });
+        }
+        for exclusion in changed(&to.exclusions, &from.exclusions, |c| &c.name) {
+            adds.push(Op::AddExclusion {
+                table: name.clone(),
+                exclusion: exclusion.clone(),
+            });
+        }
+        for index in changed(&to.indexes, &from.indexes, |i| &i.name) {
+            adds.push(Op::CreateIndex {
+                table: name.clone(),
+                index: index.clone(),
+            });
+        }
+        self.columns(from, to);
+        if from.comment != to.comment {
+            self.phases.comments.push(Op::SetTableComment {
+                table: name.clone(),
+                from: from.comment.clone(),
+                to: to.comment.clone(),
+            });
+        }
+    }
+
+    fn columns(&mut self, from: &Table, to: &Table) {
+        let name = &to.name;
+        for column in &from.columns {
+            let replaced = to
+                .column(&column.name)
+                .is_some_and(|c| c.generated != column.generated);
+            if to.column(&column.name).is_none() || replaced {
+                self.phases.drop_columns.push(Op::DropColumn {
+                    table: name.clone(),
+                    column: column.clone(),
+                });
+            }
+        }
+        for after in &to.columns {
+            let before = from
+                .column(&after.name)
+                .filter(|c| c.generated == after.generated);
+            let Some(before) = before else {
+                self.phases.tables_and_columns.push(Op::AddColumn {
+                    table: name.clone(),
+                    column: after.clone(),
+                    recreated: false,
+                });
+                continue;
+            };
+            let ops = self.column_changes(name, before, after);
+            self.phases.tables_and_columns.extend(ops);
+            if before.comment != after.comment {
+                self.phases.comments.push(Op::SetColumnComment {
+                    table: name.clone(),
+                    column: after.name.clone(),
+                    from: before.comment.clone(),
+                    to: after.comment.clone(),
+                });
+            }
+        }
+    }
+
+    /// One column's changes, in the order PostgreSQL accepts them: the old default and identity
+    /// go first, then the type, nullability, the new identity, the new default.
+    fn column_changes(&self, table: &TableName, before: &Column, after: &Column) -> Vec<Op> {
+        let column = after.name.clone();
+        let t = || table.clone();
+        let c = || column.clone();
+        let mut ops = Vec::new();
+        let default_before = match self.rebuilt.get(&(table.clone(), column.clone())) {
+            Some(left_by_rebuild) => left_by_rebuild.clone(),
+            None => before.default.clone(),
+        };
+        let retyped = before.ty != after.ty || before.collation != after.collation;
+        let default_changes = default_before != after.default;
+        // A default is cleared before a type change, since it may not cast to the new type.
+        let split_default =
+            default_changes && default_before.is_some() && (retyped || after.identity.is_some());
+        if split_default {
+            ops.push(Op::SetDefault {
+                table: t(),
+                column: c(),
+                from: default_before.clone(),
+                to: None,
+            });
+        }
+        if let (Some(identity), None) = (&before.identity, &after.identity) {
+            ops.push(Op::DropIdentity {
+                table: t(),
+                column: c(),
+                identity: identity.clone(),
+            });
+        }
+        if retyped {
+            ops.push(Op::AlterColumnType {
+                table: t(),
+                column: c(),
+                from: ColumnType {
+                    ty: before.ty.clone(),
+                    collation: before.collation.clone(),
+                },
+                to: ColumnType {
+                    ty: after.ty.clone(),
+                    collation: after.collation.clone(),
+                },
+            });
+        }
+        if before.nullable != after.nullable {
+            ops.push(Op::SetNullable {
+                table: t(),
+                column: c(),
+                nullable: after.nullable,
+            });
+        }
+        match (&before.identity, &after.identity) {
+            (None, Some(identity)) => ops.push(Op::AddIdentity {
+                table: t(),
+                column: c(),
+                identity: identity.clone(),
+            }),
+            (Some(from), Some(to)) if from != to => ops.push(Op::AlterIdentity {
+                table: t(),
+                column: c(),
+                from: from.clone(),
+                to: to.clone(),
+            }),
+            _ => {}
+        }
+        if default_changes {
+            let from = if split_default { None } else { default_before };
+            if from != after.default {
+                ops.push(Op::SetDefault {
+                    table: t(),
+                    column: c(),
+                    from,
+                    to: after.default.clone(),
+                });
+            }
+        }
+        ops
+    }
+}
+
+/// Items of `a` with no equal item of the same name in `b` (new or changed, seen from `a`).
+fn changed<'x, T: PartialEq>(a: &'x [T], b: &[T], name: impl Fn(&T) -> &String) -> Vec<&'x T> {
+    a.iter()
+        .filter(|item| {
+            !b.iter()
+                .any(|other| name(other) == name(item) && other == *item)
+        })
+        .collect()
+}
+
+/// Whether `a` appears in `b` in the same order (enum labels only added, never moved).
+fn is_subsequence(a: &[String], b: &[String]) -> bool {
+    let mut rest = b.iter();
+    a.iter().all(|label| rest.any(|l| l == label))
+}
+
+type Order<'t> = (
+    Vec<(&'t Table, Vec<&'t ForeignKey>)>,
+    Vec<(&'t Table, &'t ForeignKey)>,
+);
+
+/// `tables` in an order where each foreign key to another of `tables` points at a table that
+/// comes earlier, keeping the given order where dependencies allow. A foreign key to a table
+/// outside `tables` is inline when `outside_ok` says so and deferred otherwise; in a reference
+/// cycle the first waiting table goes anyway and its keys to later tables are deferred.
+pub(crate) fn creation_order<'t>(
+    tables: &[&'t Table],
+    outside_ok: impl Fn(&ForeignKey) -> bool,
+) -> Order<'t> {
+    let members: BTreeSet<&TableName> = tables.iter().map(|t| &t.name).collect();
+    let mut done: BTreeSet<&TableName> = BTreeSet::new();
+    let mut order = Vec::new();
+    let mut deferred = Vec::new();
+    let mut waiting: Vec<&Table> = tables.to_vec();
+    while !waiting.is_empty() {
+        let ready = |t: &Table, done: &BTreeSet<&TableName>| {
+            t.foreign_keys.iter().all(|fk| {
+                fk.references == t.name
+                    || done.contains(&fk.references)
+                    || !members.contains(&fk.references)
+            })
+        };
+        let position = waiting.iter().position(|t| ready(t, &done)).unwrap_or(0);
+        let table = waiting.remove(position);
+        let mut inline = Vec::new();
+        for fk in &table.foreign_keys {
+            let ok = if members.contains(&fk.references) {
+                fk.references == table.name || done.contains(&fk.references)
+            } else {
+                outside_ok(fk)
+            };
+            if ok {
+                inline.push(fk);
+            } else {
+                deferred.push((table, fk));
+            }
+        }
+        done.insert(&table.name);
+        order.push((table, inline));
+    }
+    (order, deferred)
+}

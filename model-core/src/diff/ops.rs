@@ -1,0 +1,426 @@
+//! Operations: what a migration does, as plain data. Each carries what its inverse needs, so
+//! a downgrade is the upgrade's inverses in reverse order.
+
+use crate::schema::{
+    CheckConstraint, Column, EnumType, ExclusionConstraint, ForeignKey, Identity, Index,
+    PrimaryKey, Sequence, SqlType, Table, TableName, UniqueConstraint,
+};
+
+/// One schema change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    /// `CREATE SCHEMA IF NOT EXISTS`.
+    CreateSchema { name: String },
+    /// `DROP SCHEMA` (only as the inverse of a creation).
+    DropSchema { name: String },
+    /// `CREATE TYPE … AS ENUM`.
+    CreateEnum(EnumType),
+    /// `DROP TYPE`.
+    DropEnum(EnumType),
+    /// `ALTER TYPE … ADD VALUE`; `from` and `to` are the type before and after.
+    AddEnumValue {
+        from: EnumType,
+        to: EnumType,
+        value: String,
+        columns: Vec<EnumColumn>,
+    },
+    /// Labels removed or reordered: rename the old type, create the new one, move every column
+    /// over through `text`, drop the old type.
+    RebuildEnum {
+        from: EnumType,
+        to: EnumType,
+        columns: Vec<EnumColumn>,
+    },
+    /// `CREATE SEQUENCE`.
+    CreateSequence(Sequence),
+    /// `DROP SEQUENCE`.
+    DropSequence(Sequence),
+    /// `ALTER SEQUENCE`.
+    AlterSequence { from: Sequence, to: Sequence },
+    /// `CREATE TABLE` with its inline constraints (and the foreign keys that can be inline),
+    /// comments included. `recreated` marks the inverse of a drop: the data is not restored.
+    CreateTable { table: Table, recreated: bool },
+    /// `DROP TABLE`.
+    DropTable(Table),
+    /// `ADD COLUMN`.
+    AddColumn {
+        table: TableName,
+        column: Column,
+        recreated: bool,
+    },
+    /// `DROP COLUMN`.
+    DropColumn { table: TableName, column: Column },
+    /// `ALTER COLUMN … TYPE … [COLLATE …] USING …`.
+    AlterColumnType {
+        table: TableName,
+        column: String,
+        from: ColumnType,
+        to: ColumnType,
+    },
+    /// `SET NOT NULL` / `DROP NOT NULL`.
+    SetNullable {
+        table: TableName,
+        column: String,
+        nullable: bool,
+    },
+    /// `SET DEFAULT` / `DROP DEFAULT`.
+    SetDefault {
+        table: TableName,
+        column: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    /// `ADD GENERATED … AS IDENTITY`.
+    AddIdentity {
+        table: TableName,
+        column: String,
+        identity: Identity,
+    },
+    /// `DROP IDENTITY`.
+    DropIdentity {
+        table: TableName,
+        column: String,
+        identity: Identity,
+    },
+    /// `SET GENERATED …` / `SET START` / `SET INCREMENT`.
+    AlterIdentity {
+        table: TableName,
+        column: String,
+        from: Identity,
+        to: Identity,
+    },
+    /// `ADD CONSTRAINT … PRIMARY KEY`.
+    AddPrimaryKey { table: TableName, key: PrimaryKey },
+    /// `DROP CONSTRAINT` of a primary key.
+    DropPrimaryKey { table: TableName, key: PrimaryKey },
+    /// `ADD CONSTRAINT … FOREIGN KEY`.
+    AddForeignKey { table: TableName, key: ForeignKey },
+    /// `DROP CONSTRAINT` of a foreign key.
+    DropForeignKey { table: TableName, key: ForeignKey },
+    /// `ADD CONSTRAINT … UNIQUE`.
+    AddUnique {
+        table: TableName,
+        unique: UniqueConstraint,
+    },
+    /// `DROP CONSTRAINT` of a unique constraint.
+    DropUnique {
+        table: TableName,
+        unique: UniqueConstraint,
+    },
+    /// `ADD CONSTRAINT … CHECK`.
+    AddCheck {
+        table: TableName,
+        check: CheckConstraint,
+    },
+    /// `DROP CONSTRAINT` of a check constraint.
+    DropCheck {
+        table: TableName,
+        check: CheckConstraint,
+    },
+    /// `ADD CONSTRAINT … EXCLUDE`.
+    AddExclusion {
+        table: TableName,
+        exclusion: ExclusionConstraint,
+    },
+    /// `DROP CONSTRAINT` of an exclusion constraint.
+    DropExclusion {
+        table: TableName,
+        exclusion: ExclusionConstraint,
+    },
+    /// `CREATE INDEX`.
+    CreateIndex { table: TableName, index: Index },
+    /// `DROP INDEX`.
+    DropIndex { table: TableName, index: Index },
+    /// `COMMENT ON TABLE`.
+    SetTableComment {
+        table: TableName,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    /// `COMMENT ON COLUMN`.
+    SetColumnComment {
+        table: TableName,
+        column: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
+}
+
+/// A column's type and collation, which change together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnType {
+    /// The type.
+    pub ty: SqlType,
+    /// `COLLATE`, when not the type's default.
+    pub collation: Option<String>,
+}
+
+/// A column whose type is an enum being changed, with its default before and after (a
+/// default names the type, so it is dropped and set again around the change).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumColumn {
+    /// The table.
+    pub table: TableName,
+    /// The column.
+    pub column: String,
+    /// Whether the column is an array of the enum.
+    pub array: bool,
+    /// Default before the change.
+    pub default_before: Option<String>,
+    /// Default after the change.
+    pub default_after: Option<String>,
+}
+
+impl Op {
+    /// The operation that undoes this one.
+    pub fn inverse(&self) -> Op {
+        match self.clone() {
+            Op::CreateSchema { name } => Op::DropSchema { name },
+            Op::DropSchema { name } => Op::CreateSchema { name },
+            Op::CreateEnum(e) => Op::DropEnum(e),
+            Op::DropEnum(e) => Op::CreateEnum(e),
+            // PostgreSQL cannot remove a label; undoing an addition rebuilds the type.
+            Op::AddEnumValue {
+                from, to, columns, ..
+            } => Op::RebuildEnum {
+                from: to,
+                to: from,
+                columns: swap_defaults(columns),
+            },
+            Op::RebuildEnum { from, to, columns } => Op::RebuildEnum {
+                from: to,
+                to: from,
+                columns: swap_defaults(columns),
+            },
+            Op::CreateSequence(s) => Op::DropSequence(s),
+            Op::DropSequence(s) => Op::CreateSequence(s),
+            Op::AlterSequence { from, to } => Op::AlterSequence { from: to, to: from },
+            Op::CreateTable { table, .. } => Op::DropTable(table),
+            Op::DropTable(table) => Op::CreateTable {
+                table,
+                recreated: true,
+            },
+            Op::AddColumn { table, column, .. } => Op::DropColumn { table, column },
+            Op::DropColumn { table, column } => Op::AddColumn {
+                table,
+                column,
+                recreated: true,
+            },
+            Op::AlterColumnType {
+                table,
+                column,
+                from,
+                to,
+            } => Op::AlterColumnType {
+                table,
+                column,
+                from: to,
+                to: from,
+            },
+            Op::SetNullable {
+                table,
+                column,
+                nullable,
+            } => Op::SetNullable {
+                table,
+                column,
+                nullable: !nullable,
+            },
+            Op::SetDefault {
+                table,
+                column,
+                from,
+                to,
+            } => Op::SetDefault {
+                table,
+                column,
+                from: to,
+                to: from,
+            },
+            Op::AddIdentity {
+                table,
+                column,
+                identity,
+            } => Op::DropIdentity {
+                table,
+                column,
+                identity,
+            },
+            Op::DropIdentity {
+                table,
+                column,
+                identity,
+            } => Op::AddIdentity {
+                table,
+                column,
+                identity,
+            },
+            Op::AlterIdentity {
+                table,
+                column,
+                from,
+                to,
+            } => Op::AlterIdentity {
+                table,
+                column,
+                from: to,
+                to: from,
+            },
+            Op::AddPrimaryKey { table, key } => Op::DropPrimaryKey { table, key },
+            Op::DropPrimaryKey { table, key } => Op::AddPrimaryKey { table, key },
+            Op::AddForeignKey { table, key } => Op::DropForeignKey { table, key },
+            Op::DropForeignKey { table, key } => Op::AddForeignKey { table, key },
+            Op::AddUnique { table, unique } => Op::DropUnique { table, unique },
+            Op::DropUnique { table, unique } => Op::AddUnique { table, unique },
+            Op::AddCheck { table, check } => Op::DropCheck { table, check },
+            Op::DropCheck { table, check } => Op::AddCheck { table, check },
+            Op::AddExclusion { table, exclusion } => Op::DropExclusion { table, exclusion },
+            Op::DropExclusion { table, exclusion } => Op::AddExclusion { table, exclusion },
+            Op::CreateIndex { table, index } => Op::DropIndex { table, index },
+            Op::DropIndex { table, index } => Op::CreateIndex { table, index },
+            Op::SetTableComment { table, from, to } => Op::SetTableComment {
+                table,
+                from: to,
+                to: from,
+            },
+            Op::SetColumnComment {
+                table,
+                column,
+                from,
+                to,
+            } => Op::SetColumnComment {
+                table,
+                column,
+                from: to,
+                to: from,
+            },
+        }
+    }
+
+    /// Whether the operation can lose data: dropping a table or column, changing a type, or
+    /// rebuilding an enum without some of its labels.
+    pub fn is_destructive(&self) -> bool {
+        match self {
+            Op::DropTable(_) | Op::DropColumn { .. } | Op::AlterColumnType { .. } => true,
+            Op::RebuildEnum { from, to, .. } => from.labels.iter().any(|l| !to.labels.contains(l)),
+            _ => false,
+        }
+    }
+
+    /// A one-line description in Alembic's words (`Detected added table 'orders'`).
+    pub fn describe(&self) -> String {
+        match self {
+            Op::CreateSchema { name } => format!("added schema '{name}'"),
+            Op::DropSchema { name } => format!("removed schema '{name}'"),
+            Op::CreateEnum(e) => format!("added enum '{}'", e.name),
+            Op::DropEnum(e) => format!("removed enum '{}'", e.name),
+            Op::AddEnumValue { to, value, .. } => {
+                format!("added value '{value}' to enum '{}'", to.name)
+            }
+            Op::RebuildEnum { to, .. } => format!("changed labels of enum '{}'", to.name),
+            Op::CreateSequence(s) => format!("added sequence '{}'", s.name),
+            Op::DropSequence(s) => format!("removed sequence '{}'", s.name),
+            Op::AlterSequence { to, .. } => format!("changed sequence '{}'", to.name),
+            Op::CreateTable { table, .. } => format!("added table '{}'", table.name),
+            Op::DropTable(table) => format!("removed table '{}'", table.name),
+            Op::AddColumn { table, column, .. } => {
+                format!("added column '{table}.{}'", column.name)
+            }
+            Op::DropColumn { table, column } => format!("removed column '{table}.{}'", column.name),
+            Op::AlterColumnType {
+                table,
+                column,
+                from,
+                to,
+            } => {
+                format!(
+                    "type change from {} to {} on '{table}.{column}'",
+                    from.ty, to.ty
+                )
+            }
+            Op::SetNullable {
+                table,
+                column,
+                nullable,
+            } => {
+                format!(
+                    "{} on '{table}.{column}'",
+                    if *nullable {
+                        "NULL allowed"
+                    } else {
+                        "NOT NULL"
+                    }
+                )
+            }
+            Op::SetDefault { table, column, .. } => {
+                format!("server default changed on '{table}.{column}'")
+            }
+            Op::AddIdentity { table, column, .. } => {
+                format!("added identity on '{table}.{column}'")
+            }
+            Op::DropIdentity { table, column, .. } => {
+                format!("removed identity on '{table}.{column}'")
+            }
+            Op::AlterIdentity { table, column, .. } => {
+                format!("changed identity on '{table}.{column}'")
+            }
+            Op::AddPrimaryKey { table, key } => {
+                format!("added primary key '{}' on '{table}'", key.name)
+            }
+            Op::DropPrimaryKey { table, key } => {
+                format!("removed primary key '{}' on '{table}'", key.name)
+            }
+            Op::AddForeignKey { table, key } => {
+                format!("added foreign key '{}' on '{table}'", key.name)
+            }
+            Op::DropForeignKey { table, key } => {
+                format!("removed foreign key '{}' on '{table}'", key.name)
+            }
+            Op::AddUnique { table, unique } => {
+                format!("added unique constraint '{}' on '{table}'", unique.name)
+            }
+            Op::DropUnique { table, unique } => {
+                format!("removed unique constraint '{}' on '{table}'", unique.name)
+            }
+            Op::AddCheck { table, check } => {
+                format!("added check constraint '{}' on '{table}'", check.name)
+            }
+            Op::DropCheck { table, check } => {
+                format!("removed check constraint '{}' on '{table}'", check.name)
+            }
+            Op::AddExclusion { table, exclusion } => {
+                format!(
+                    "added exclusion constraint '{}' on '{table}'",
+                    exclusion.name
+                )
+            }
+            Op::DropExclusion { table, exclusion } => {
+                format!(
+                    "removed exclusion constraint '{}' on '{table}'",
+                    exclusion.name
+                )
+            }
+            Op::CreateIndex { table, index } => {
+                format!("added index '{}' on '{table}'", index.name)
+            }
+            Op::DropIndex { table, index } => {
+                format!("removed index '{}' on '{table}'", index.name)
+            }
+            Op::SetTableComment { table, .. } => format!("changed comment on table '{table}'"),
+            Op::SetColumnComment { table, column, .. } => {
+                format!("changed comment on column '{table}.{column}'")
+            }
+        }
+    }
+}
+
+fn swap_defaults(columns: Vec<EnumColumn>) -> Vec<EnumColumn> {
+    columns
+        .into_iter()
+        .map(|c| EnumColumn {
+            default_before: c.default_after,
+            default_after: c.default_before,
+            ..c
+        })
+        .collect()
+}

@@ -1,0 +1,343 @@
+//! Reading a live database into a [`Schema`] through `pg_catalog`.
+//!
+//! Each object kind is read for all managed schemas at once, with one query per kind (the SQL
+//! is in `sql/`), inside one read-only repeatable-read transaction so that the kinds agree with
+//! each other. The cost is the same seven round trips whatever the number of tables.
+//!
+//! Expressions (defaults, checks, predicates, index expressions) come back as PostgreSQL prints
+//! them with `search_path` set to `pg_catalog`, so that every name outside `pg_catalog` is
+//! schema-qualified and the output does not depend on the session's settings.
+//! [`canonicalize`] uses the same path to bring a description written by hand (or derived
+//! from models) into that form.
+
+use std::collections::BTreeMap;
+
+use postgres::types::Oid;
+use postgres::{Client, IsolationLevel, Transaction};
+
+use crate::render;
+use crate::schema::{
+    CheckConstraint, Column, EnumType, ExclusionConstraint, FkAction, ForeignKey, Identity,
+    IdentityKind, Index, IndexExpr, IndexKey, PrimaryKey, Schema, Sequence, SqlType, Table,
+    TableName, UniqueConstraint, DEFAULT_SCHEMA,
+};
+
+const TABLES: &str = include_str!("sql/tables.sql");
+const COLUMNS: &str = include_str!("sql/columns.sql");
+const CONSTRAINTS: &str = include_str!("sql/constraints.sql");
+const INDEXES: &str = include_str!("sql/indexes.sql");
+const ENUMS: &str = include_str!("sql/enums.sql");
+const SEQUENCES: &str = include_str!("sql/sequences.sql");
+
+/// What to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The schemas (namespaces) to read; objects elsewhere are ignored.
+    pub schemas: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            schemas: vec![DEFAULT_SCHEMA.to_string()],
+        }
+    }
+}
+
+/// Errors of reading the catalogs.
+#[derive(Debug, thiserror::Error)]
+pub enum IntrospectError {
+    /// A catalog query failed.
+    #[error("reading the {what} from pg_catalog failed: {source}")]
+    Query {
+        what: &'static str,
+        source: postgres::Error,
+    },
+    /// The description could not be created in the scratch database.
+    #[error("PostgreSQL refused the schema while canonicalising it: {message}")]
+    Canonicalize { message: String },
+}
+
+/// A schema read from the database, with the number of catalog queries it took.
+#[derive(Debug, Clone)]
+pub struct Introspection {
+    /// The schema.
+    pub schema: Schema,
+    /// Catalog queries sent (not counting `BEGIN`, `SET` and `COMMIT`).
+    pub queries: usize,
+}
+
+/// Reads the managed schemas of the database `client` is connected to.
+pub fn introspect(client: &mut Client, options: &Options) -> Result<Schema, IntrospectError> {
+    introspect_counted(client, options).map(|i| i.schema)
+}
+
+/// [`introspect`], also reporting how many catalog queries it sent.
+pub fn introspect_counted(
+    client: &mut Client,
+    options: &Options,
+) -> Result<Introspection, IntrospectError> {
+    let query = |source| IntrospectError::Query {
+        what: "snapshot",
+        source,
+    };
+    let mut tx = client
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .map_err(query)?;
+    let result = read(&mut tx, options)?;
+    tx.commit().map_err(query)?;
+    Ok(result)
+}
+
+/// Brings `schema` into PostgreSQL's canonical form: creates it inside a transaction of
+/// `scratch` (which must be an empty database), reads it back, and rolls back. Expressions
+/// come back as the server prints them (`price > 0` becomes `(price > (0)::numeric)`), so a
+/// later diff against an introspected database compares like with like.
+pub fn canonicalize(scratch: &mut Client, schema: &Schema) -> Result<Schema, IntrospectError> {
+    let mut schemas: Vec<String> = schema
+        .namespaces()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    if !schemas.iter().any(|s| s == DEFAULT_SCHEMA) {
+        schemas.push(DEFAULT_SCHEMA.to_string());
+    }
+    let mut tx = scratch
+        .transaction()
+        .map_err(|source| IntrospectError::Query {
+            what: "scratch transaction",
+            source,
+        })?;
+    tx.batch_execute(&render::create_schema(schema))
+        .map_err(|e| IntrospectError::Canonicalize {
+            message: e
+                .as_db_error()
+                .map(|d| d.message().to_string())
+                .unwrap_or_else(|| e.to_string()),
+        })?;
+    let result = read(&mut tx, &Options { schemas })?;
+    tx.rollback().map_err(|source| IntrospectError::Query {
+        what: "scratch rollback",
+        source,
+    })?;
+    Ok(result.schema)
+}
+
+fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, IntrospectError> {
+    tx.batch_execute("SET LOCAL search_path = pg_catalog")
+        .map_err(|source| IntrospectError::Query {
+            what: "search path",
+            source,
+        })?;
+    let mut reader = Reader {
+        tx,
+        schemas: &options.schemas,
+        queries: 0,
+    };
+    let version: i32 = reader.query(
+        "server version",
+        "SELECT current_setting('server_version_num')::int",
+        false,
+    )?[0]
+        .get(0);
+    let nulls_not_distinct = if version >= 150_000 {
+        "i.indnullsnotdistinct"
+    } else {
+        "NULL::boolean"
+    };
+
+    let mut tables: BTreeMap<Oid, Table> = BTreeMap::new();
+    for row in reader.query("tables", TABLES, true)? {
+        let mut table = Table::new(TableName::new(
+            row.get::<_, String>(1),
+            row.get::<_, String>(2),
+        ));
+        table.comment = row.get(3);
+        tables.insert(row.get(0), table);
+    }
+    for row in reader.query("columns", COLUMNS, true)? {
+        let Some(table) = tables.get_mut(&row.get::<_, Oid>(0)) else {
+            continue;
+        };
+        table.columns.push(column(&row));
+    }
+    let constraints = CONSTRAINTS.replace("{nulls_not_distinct}", nulls_not_distinct);
+    for row in reader.query("constraints", &constraints, true)? {
+        let Some(table) = tables.get_mut(&row.get::<_, Oid>(0)) else {
+            continue;
+        };
+        constraint(table, &row);
+    }
+    let indexes = INDEXES.replace("{nulls_not_distinct}", nulls_not_distinct);
+    for row in reader.query("indexes", &indexes, true)? {
+        let Some(table) = tables.get_mut(&row.get::<_, Oid>(0)) else {
+            continue;
+        };
+        table.indexes.push(index(&row));
+    }
+    let enums = reader
+        .query("enum types", ENUMS, true)?
+        .iter()
+        .map(|row| EnumType {
+            name: TableName::new(row.get::<_, String>(0), row.get::<_, String>(1)),
+            labels: row.get(2),
+        })
+        .collect();
+    let sequences = reader
+        .query("sequences", SEQUENCES, true)?
+        .iter()
+        .map(sequence)
+        .collect();
+
+    let mut tables: Vec<Table> = tables.into_values().collect();
+    tables.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Introspection {
+        schema: Schema {
+            tables,
+            enums,
+            sequences,
+        },
+        queries: reader.queries,
+    })
+}
+
+struct Reader<'t, 'c> {
+    tx: &'t mut Transaction<'c>,
+    schemas: &'t [String],
+    queries: usize,
+}
+
+impl Reader<'_, '_> {
+    fn query(
+        &mut self,
+        what: &'static str,
+        sql: &str,
+        with_schemas: bool,
+    ) -> Result<Vec<postgres::Row>, IntrospectError> {
+        self.queries += 1;
+        let result = if with_schemas {
+            self.tx.query(sql, &[&self.schemas])
+        } else {
+            self.tx.query(sql, &[])
+        };
+        result.map_err(|source| IntrospectError::Query { what, source })
+    }
+}
+
+fn column(row: &postgres::Row) -> Column {
+    let identity = match row.get::<_, String>(6).as_str() {
+        "a" => Some(IdentityKind::Always),
+        "d" => Some(IdentityKind::ByDefault),
+        _ => None,
+    }
+    .map(|kind| {
+        let start: Option<i64> = row.get(7);
+        let increment: Option<i64> = row.get(8);
+        let increment = increment.unwrap_or(1);
+        let default_start = if increment > 0 { 1 } else { -1 };
+        Identity {
+            kind,
+            start: start.filter(|s| *s != default_start),
+            increment: (increment != 1).then_some(increment),
+        }
+    });
+    Column {
+        name: row.get(1),
+        ty: SqlType::new(row.get::<_, String>(2)),
+        nullable: !row.get::<_, bool>(3),
+        default: row.get(4),
+        identity,
+        generated: row.get(5),
+        collation: row.get(9),
+        comment: row.get(10),
+    }
+}
+
+fn action(code: &str) -> FkAction {
+    match code {
+        "r" => FkAction::Restrict,
+        "c" => FkAction::Cascade,
+        "n" => FkAction::SetNull,
+        "d" => FkAction::SetDefault,
+        _ => FkAction::NoAction,
+    }
+}
+
+fn constraint(table: &mut Table, row: &postgres::Row) {
+    let name: String = row.get(1);
+    let columns: Vec<String> = row.get(3);
+    match row.get::<_, String>(2).as_str() {
+        "p" => table.primary_key = Some(PrimaryKey { name, columns }),
+        "f" => table.foreign_keys.push(ForeignKey {
+            name,
+            columns,
+            references: TableName::new(row.get::<_, String>(4), row.get::<_, String>(5)),
+            referenced_columns: row.get(6),
+            on_update: action(&row.get::<_, String>(7)),
+            on_delete: action(&row.get::<_, String>(8)),
+            match_full: row.get::<_, String>(9) == "f",
+            deferrable: row.get(10),
+            initially_deferred: row.get(11),
+        }),
+        "u" => table.uniques.push(UniqueConstraint {
+            name,
+            columns,
+            nulls_not_distinct: row.get(14),
+        }),
+        "c" => table.checks.push(CheckConstraint {
+            name,
+            expression: row.get::<_, Option<String>>(12).unwrap_or_default(),
+        }),
+        _ => table.exclusions.push(ExclusionConstraint {
+            name,
+            definition: row.get(13),
+        }),
+    }
+}
+
+fn index(row: &postgres::Row) -> Index {
+    let key_count = row.get::<_, i32>(6) as usize;
+    let columns: Vec<String> = row.get(7);
+    let definitions: Vec<String> = row.get(8);
+    let opclasses: Vec<String> = row.get(9);
+    let options: Vec<i32> = row.get(10);
+    let keys = (0..key_count)
+        .map(|k| {
+            let option = options.get(k).copied().unwrap_or(0);
+            IndexKey {
+                expr: match columns[k].as_str() {
+                    "" => IndexExpr::Expression(definitions[k].clone()),
+                    column => IndexExpr::Column(column.to_string()),
+                },
+                opclass: opclasses.get(k).filter(|o| !o.is_empty()).cloned(),
+                descending: option & 1 != 0,
+                nulls_first: option & 2 != 0,
+            }
+        })
+        .collect();
+    Index {
+        name: row.get(1),
+        keys,
+        include: columns[key_count..].to_vec(),
+        unique: row.get(3),
+        nulls_not_distinct: row.get(4),
+        method: row.get(2),
+        predicate: row.get(5),
+    }
+}
+
+fn sequence(row: &postgres::Row) -> Sequence {
+    Sequence {
+        name: TableName::new(row.get::<_, String>(0), row.get::<_, String>(1)),
+        data_type: SqlType::new(row.get::<_, String>(2)),
+        start: row.get(3),
+        increment: row.get(4),
+        min_value: row.get(5),
+        max_value: row.get(6),
+        cache: row.get(7),
+        cycle: row.get(8),
+    }
+}

@@ -1,0 +1,216 @@
+//! Clauses shared by several statements.
+
+use std::fmt::Write as _;
+
+use super::{qualified, quote_ident, quote_literal};
+use crate::schema::{
+    Column, FkAction, ForeignKey, Identity, IdentityKind, Index, IndexExpr, IndexKey, Table,
+    TableName,
+};
+
+/// `CREATE TABLE` with one column per line, then the primary key, the table's foreign keys,
+/// unique, check and exclusion constraints, the way `pg_dump` lays it out.
+pub fn create_table(table: &Table) -> String {
+    let mut lines: Vec<String> = table.columns.iter().map(column_definition).collect();
+    if let Some(pk) = &table.primary_key {
+        lines.push(format!(
+            "CONSTRAINT {} PRIMARY KEY ({})",
+            quote_ident(&pk.name),
+            ident_list(&pk.columns)
+        ));
+    }
+    lines.extend(table.foreign_keys.iter().map(foreign_key_clause));
+    for unique in &table.uniques {
+        lines.push(format!(
+            "CONSTRAINT {} UNIQUE{} ({})",
+            quote_ident(&unique.name),
+            if unique.nulls_not_distinct {
+                " NULLS NOT DISTINCT"
+            } else {
+                ""
+            },
+            ident_list(&unique.columns)
+        ));
+    }
+    for check in &table.checks {
+        lines.push(format!(
+            "CONSTRAINT {} CHECK ({})",
+            quote_ident(&check.name),
+            check.expression
+        ));
+    }
+    for exclusion in &table.exclusions {
+        lines.push(format!(
+            "CONSTRAINT {} {}",
+            quote_ident(&exclusion.name),
+            exclusion.definition
+        ));
+    }
+    let body = lines
+        .iter()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join(",\n");
+    if body.is_empty() {
+        return format!("CREATE TABLE {} ()", qualified(&table.name));
+    }
+    format!("CREATE TABLE {} (\n{body}\n)", qualified(&table.name))
+}
+
+/// One column of `CREATE TABLE` or `ADD COLUMN`: name, type, collation, default or generation
+/// expression, identity, `NOT NULL`.
+pub fn column_definition(column: &Column) -> String {
+    let mut out = format!("{} {}", quote_ident(&column.name), column.ty);
+    if let Some(collation) = &column.collation {
+        let _ = write!(out, " COLLATE {collation}");
+    }
+    if let Some(default) = &column.default {
+        let _ = write!(out, " DEFAULT {default}");
+    }
+    if let Some(expression) = &column.generated {
+        let _ = write!(out, " GENERATED ALWAYS AS ({expression}) STORED");
+    }
+    if let Some(identity) = &column.identity {
+        out.push(' ');
+        out.push_str(&identity_clause(identity));
+    }
+    if !column.nullable {
+        out.push_str(" NOT NULL");
+    }
+    out
+}
+
+/// `GENERATED ALWAYS AS IDENTITY (START WITH 10 INCREMENT BY 5)`.
+pub fn identity_clause(identity: &Identity) -> String {
+    let kind = match identity.kind {
+        IdentityKind::Always => "ALWAYS",
+        IdentityKind::ByDefault => "BY DEFAULT",
+    };
+    let mut options = Vec::new();
+    if let Some(start) = identity.start {
+        options.push(format!("START WITH {start}"));
+    }
+    if let Some(increment) = identity.increment {
+        options.push(format!("INCREMENT BY {increment}"));
+    }
+    if options.is_empty() {
+        format!("GENERATED {kind} AS IDENTITY")
+    } else {
+        format!("GENERATED {kind} AS IDENTITY ({})", options.join(" "))
+    }
+}
+
+/// `CONSTRAINT name FOREIGN KEY (cols) REFERENCES table (cols) [MATCH FULL] [ON DELETE …]
+/// [ON UPDATE …] [DEFERRABLE [INITIALLY DEFERRED]]`.
+pub fn foreign_key_clause(fk: &ForeignKey) -> String {
+    let mut out = format!(
+        "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})",
+        quote_ident(&fk.name),
+        ident_list(&fk.columns),
+        qualified(&fk.references),
+        ident_list(&fk.referenced_columns)
+    );
+    if fk.match_full {
+        out.push_str(" MATCH FULL");
+    }
+    if fk.on_delete != FkAction::NoAction {
+        let _ = write!(out, " ON DELETE {}", fk.on_delete.sql());
+    }
+    if fk.on_update != FkAction::NoAction {
+        let _ = write!(out, " ON UPDATE {}", fk.on_update.sql());
+    }
+    if fk.deferrable {
+        out.push_str(" DEFERRABLE");
+        if fk.initially_deferred {
+            out.push_str(" INITIALLY DEFERRED");
+        }
+    }
+    out
+}
+
+/// `CREATE [UNIQUE] INDEX name ON table [USING method] (keys) [INCLUDE (…)] [NULLS NOT
+/// DISTINCT] [WHERE predicate]`.
+pub fn create_index(table: &TableName, index: &Index) -> String {
+    let mut out = String::from("CREATE ");
+    if index.unique {
+        out.push_str("UNIQUE ");
+    }
+    let _ = write!(
+        out,
+        "INDEX {} ON {}",
+        quote_ident(&index.name),
+        qualified(table)
+    );
+    if index.method != "btree" {
+        let _ = write!(out, " USING {}", index.method);
+    }
+    let keys: Vec<String> = index.keys.iter().map(index_key).collect();
+    let _ = write!(out, " ({})", keys.join(", "));
+    if !index.include.is_empty() {
+        let _ = write!(out, " INCLUDE ({})", ident_list(&index.include));
+    }
+    if index.nulls_not_distinct {
+        out.push_str(" NULLS NOT DISTINCT");
+    }
+    if let Some(predicate) = &index.predicate {
+        let _ = write!(out, " WHERE {predicate}");
+    }
+    out
+}
+
+/// One index key: column or parenthesised expression, operator class, order, nulls order
+/// (written only where it differs from the default for the order).
+pub fn index_key(key: &IndexKey) -> String {
+    let mut out = match &key.expr {
+        IndexExpr::Column(name) => quote_ident(name),
+        IndexExpr::Expression(expression) => format!("({expression})"),
+    };
+    if let Some(opclass) = &key.opclass {
+        let _ = write!(out, " {opclass}");
+    }
+    if key.descending {
+        out.push_str(" DESC");
+        if !key.nulls_first {
+            out.push_str(" NULLS LAST");
+        }
+    } else if key.nulls_first {
+        out.push_str(" NULLS FIRST");
+    }
+    out
+}
+
+/// `COMMENT ON TABLE` / `COMMENT ON COLUMN` statements for a table.
+pub fn comments(table: &Table) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(comment) = &table.comment {
+        out.push(format!(
+            "COMMENT ON TABLE {} IS {}",
+            qualified(&table.name),
+            quote_literal(comment)
+        ));
+    }
+    for column in &table.columns {
+        if let Some(comment) = &column.comment {
+            out.push(column_comment(&table.name, &column.name, Some(comment)));
+        }
+    }
+    out
+}
+
+/// `COMMENT ON COLUMN t.c IS '…'` (or `IS NULL`).
+pub(crate) fn column_comment(table: &TableName, column: &str, comment: Option<&String>) -> String {
+    format!(
+        "COMMENT ON COLUMN {}.{} IS {}",
+        qualified(table),
+        quote_ident(column),
+        comment.map_or("NULL".to_string(), |c| quote_literal(c))
+    )
+}
+
+pub(crate) fn ident_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| quote_ident(n))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,432 @@
+//! Operations to statements, and statements to a reviewable script.
+
+use super::ddl::{column_comment, ident_list};
+use super::{
+    column_definition, comments, create_index, create_table, foreign_key_clause, identity_clause,
+    qualified, quote_ident, quote_literal,
+};
+use crate::diff::{ColumnType, EnumColumn, Op};
+use crate::schema::{EnumType, Identity, IdentityKind, Sequence, SqlType, NAMEDATALEN};
+
+/// The statements of one operation (without `;`), and the comment lines a reviewer must see
+/// before them.
+pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
+    let mut notes = Vec::new();
+    let statements = match op {
+        Op::CreateSchema { name } => {
+            vec![format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(name))]
+        }
+        Op::DropSchema { name } => vec![format!("DROP SCHEMA {}", quote_ident(name))],
+        Op::CreateEnum(e) => vec![create_enum(e)],
+        Op::DropEnum(e) => vec![format!("DROP TYPE {}", qualified(&e.name))],
+        Op::AddEnumValue { to, value, .. } => {
+            notes.push(
+                "PostgreSQL cannot use a new enum label in the transaction that adds it"
+                    .to_string(),
+            );
+            vec![add_enum_value(to, value)]
+        }
+        Op::RebuildEnum { from, to, columns } => {
+            let removed: Vec<&String> = from
+                .labels
+                .iter()
+                .filter(|l| !to.labels.contains(l))
+                .collect();
+            if removed.is_empty() {
+                notes.push(format!("WARNING: labels of {} are reordered; PostgreSQL cannot move a label, so the type is rebuilt", to.name));
+            } else {
+                notes.push(format!(
+                    "DESTRUCTIVE: removes label(s) {} from {}; PostgreSQL cannot drop a label, so the type is rebuilt, and rows holding a removed label make this fail",
+                    removed.iter().map(|l| quote_literal(l)).collect::<Vec<_>>().join(", "),
+                    to.name
+                ));
+            }
+            rebuild_enum(from, to, columns)
+        }
+        Op::CreateSequence(s) => vec![format!(
+            "CREATE SEQUENCE {}{}",
+            qualified(&s.name),
+            sequence_options(s)
+        )],
+        Op::DropSequence(s) => vec![format!("DROP SEQUENCE {}", qualified(&s.name))],
+        Op::AlterSequence { to, .. } => vec![format!(
+            "ALTER SEQUENCE {}{}",
+            qualified(&to.name),
+            sequence_options(to)
+        )],
+        Op::CreateTable { table, recreated } => {
+            if *recreated {
+                notes.push(format!(
+                    "recreates table {} as it was; its rows are not restored",
+                    table.name
+                ));
+            }
+            let mut out = vec![create_table(table)];
+            out.extend(table.indexes.iter().map(|i| create_index(&table.name, i)));
+            out.extend(comments(table));
+            out
+        }
+        Op::DropTable(table) => {
+            notes.push(format!(
+                "DESTRUCTIVE: drops table {} and all its rows",
+                table.name
+            ));
+            vec![format!("DROP TABLE {}", qualified(&table.name))]
+        }
+        Op::AddColumn {
+            table,
+            column,
+            recreated,
+        } => {
+            if *recreated {
+                notes.push(format!(
+                    "recreates column {table}.{}; its values are not restored",
+                    column.name
+                ));
+            }
+            if !column.nullable
+                && column.default.is_none()
+                && column.identity.is_none()
+                && column.generated.is_none()
+            {
+                notes.push(format!(
+                    "NOT NULL without a default: fails if {table} has rows"
+                ));
+            }
+            let mut out = vec![format!(
+                "ALTER TABLE {} ADD COLUMN {}",
+                qualified(table),
+                column_definition(column)
+            )];
+            if let Some(comment) = &column.comment {
+                out.push(column_comment(table, &column.name, Some(comment)));
+            }
+            out
+        }
+        Op::DropColumn { table, column } => {
+            notes.push(format!(
+                "DESTRUCTIVE: drops column {table}.{} and its values",
+                column.name
+            ));
+            vec![format!(
+                "ALTER TABLE {} DROP COLUMN {}",
+                qualified(table),
+                quote_ident(&column.name)
+            )]
+        }
+        Op::AlterColumnType {
+            table,
+            column,
+            from,
+            to,
+        } => {
+            if from.ty != to.ty {
+                notes.push(format!(
+                    "DESTRUCTIVE: changes {table}.{column} from {} to {}; values that do not convert make this fail or are changed",
+                    from.ty, to.ty
+                ));
+            }
+            vec![alter_type(&qualified(table), column, from, to)]
+        }
+        Op::SetNullable {
+            table,
+            column,
+            nullable,
+        } => {
+            let action = if *nullable { "DROP" } else { "SET" };
+            if !nullable {
+                notes.push(format!("fails if {table}.{column} holds NULL"));
+            }
+            vec![format!(
+                "ALTER TABLE {} ALTER COLUMN {} {action} NOT NULL",
+                qualified(table),
+                quote_ident(column)
+            )]
+        }
+        Op::SetDefault {
+            table, column, to, ..
+        } => vec![match to {
+            Some(default) => format!(
+                "ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {default}",
+                qualified(table),
+                quote_ident(column)
+            ),
+            None => format!(
+                "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT",
+                qualified(table),
+                quote_ident(column)
+            ),
+        }],
+        Op::AddIdentity {
+            table,
+            column,
+            identity,
+        } => vec![format!(
+            "ALTER TABLE {} ALTER COLUMN {} ADD {}",
+            qualified(table),
+            quote_ident(column),
+            identity_clause(identity)
+        )],
+        Op::DropIdentity { table, column, .. } => {
+            vec![format!(
+                "ALTER TABLE {} ALTER COLUMN {} DROP IDENTITY",
+                qualified(table),
+                quote_ident(column)
+            )]
+        }
+        Op::AlterIdentity {
+            table,
+            column,
+            from,
+            to,
+        } => vec![format!(
+            "ALTER TABLE {} ALTER COLUMN {} {}",
+            qualified(table),
+            quote_ident(column),
+            alter_identity(from, to)
+        )],
+        Op::AddPrimaryKey { table, key } => vec![format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY ({})",
+            qualified(table),
+            quote_ident(&key.name),
+            ident_list(&key.columns)
+        )],
+        Op::AddForeignKey { table, key } => vec![format!(
+            "ALTER TABLE {} ADD {}",
+            qualified(table),
+            foreign_key_clause(key)
+        )],
+        Op::AddUnique { table, unique } => vec![format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE{} ({})",
+            qualified(table),
+            quote_ident(&unique.name),
+            if unique.nulls_not_distinct {
+                " NULLS NOT DISTINCT"
+            } else {
+                ""
+            },
+            ident_list(&unique.columns)
+        )],
+        Op::AddCheck { table, check } => vec![format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({})",
+            qualified(table),
+            quote_ident(&check.name),
+            check.expression
+        )],
+        Op::AddExclusion { table, exclusion } => vec![format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} {}",
+            qualified(table),
+            quote_ident(&exclusion.name),
+            exclusion.definition
+        )],
+        Op::DropPrimaryKey {
+            table,
+            key: crate::schema::PrimaryKey { name, .. },
+        }
+        | Op::DropForeignKey {
+            table,
+            key: crate::schema::ForeignKey { name, .. },
+        }
+        | Op::DropUnique {
+            table,
+            unique: crate::schema::UniqueConstraint { name, .. },
+        }
+        | Op::DropCheck {
+            table,
+            check: crate::schema::CheckConstraint { name, .. },
+        }
+        | Op::DropExclusion {
+            table,
+            exclusion: crate::schema::ExclusionConstraint { name, .. },
+        } => {
+            vec![format!(
+                "ALTER TABLE {} DROP CONSTRAINT {}",
+                qualified(table),
+                quote_ident(name)
+            )]
+        }
+        Op::CreateIndex { table, index } => vec![create_index(table, index)],
+        Op::DropIndex { table, index } => {
+            vec![format!(
+                "DROP INDEX {}.{}",
+                quote_ident(&table.schema),
+                quote_ident(&index.name)
+            )]
+        }
+        Op::SetTableComment { table, to, .. } => vec![format!(
+            "COMMENT ON TABLE {} IS {}",
+            qualified(table),
+            to.as_ref().map_or("NULL".to_string(), |c| quote_literal(c))
+        )],
+        Op::SetColumnComment {
+            table, column, to, ..
+        } => vec![column_comment(table, column, to.as_ref())],
+    };
+    (statements, notes)
+}
+
+/// The operations as one script: each operation's notes as `--` lines, then its statements,
+/// with a blank line between operations.
+pub fn script(ops: &[Op]) -> String {
+    let mut blocks = Vec::new();
+    for op in ops {
+        let (statements, notes) = op_statements(op);
+        let mut block = String::new();
+        for note in notes {
+            block.push_str(&format!("-- {note}\n"));
+        }
+        for statement in statements {
+            block.push_str(&statement);
+            block.push_str(";\n");
+        }
+        blocks.push(block);
+    }
+    blocks.join("\n")
+}
+
+fn create_enum(e: &EnumType) -> String {
+    let labels: Vec<String> = e.labels.iter().map(|l| quote_literal(l)).collect();
+    format!(
+        "CREATE TYPE {} AS ENUM ({})",
+        qualified(&e.name),
+        labels.join(", ")
+    )
+}
+
+fn add_enum_value(to: &EnumType, value: &str) -> String {
+    let position = to.labels.iter().position(|l| l == value).unwrap_or(0);
+    let place = match position {
+        0 => to
+            .labels
+            .get(1)
+            .map(|next| format!(" BEFORE {}", quote_literal(next)))
+            .unwrap_or_default(),
+        p => format!(" AFTER {}", quote_literal(&to.labels[p - 1])),
+    };
+    format!(
+        "ALTER TYPE {} ADD VALUE {}{place}",
+        qualified(&to.name),
+        quote_literal(value)
+    )
+}
+
+fn rebuild_enum(from: &EnumType, to: &EnumType, columns: &[EnumColumn]) -> Vec<String> {
+    let mut old_name = format!("{}__old", from.name.name);
+    while old_name.len() > NAMEDATALEN - 1 {
+        old_name.remove(0);
+    }
+    let new = qualified(&to.name);
+    let mut out = vec![
+        format!(
+            "ALTER TYPE {} RENAME TO {}",
+            qualified(&from.name),
+            quote_ident(&old_name)
+        ),
+        create_enum(to),
+    ];
+    for c in columns {
+        let table = qualified(&c.table);
+        let column = quote_ident(&c.column);
+        if c.default_before.is_some() {
+            out.push(format!(
+                "ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT"
+            ));
+        }
+        let (cast, ty) = if c.array {
+            ("text[]", format!("{new}[]"))
+        } else {
+            ("text", new.clone())
+        };
+        out.push(format!(
+            "ALTER TABLE {table} ALTER COLUMN {column} TYPE {ty} USING {column}::{cast}::{ty}"
+        ));
+        if let Some(default) = &c.default_after {
+            out.push(format!(
+                "ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT {default}"
+            ));
+        }
+    }
+    out.push(format!(
+        "DROP TYPE {}.{}",
+        quote_ident(&from.name.schema),
+        quote_ident(&old_name)
+    ));
+    out
+}
+
+fn sequence_options(s: &Sequence) -> String {
+    format!(
+        " AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} CACHE {} {}",
+        s.data_type,
+        s.increment,
+        s.min_value,
+        s.max_value,
+        s.start,
+        s.cache,
+        if s.cycle { "CYCLE" } else { "NO CYCLE" }
+    )
+}
+
+fn alter_type(table: &str, column: &str, from: &ColumnType, to: &ColumnType) -> String {
+    let column = quote_ident(column);
+    let mut out = format!("ALTER TABLE {table} ALTER COLUMN {column} TYPE {}", to.ty);
+    if let Some(collation) = &to.collation {
+        out.push_str(&format!(" COLLATE {collation}"));
+    }
+    if from.ty != to.ty && !assignment_cast(&from.ty, &to.ty) {
+        out.push_str(&format!(" USING {column}::{}", to.ty));
+    }
+    out
+}
+
+/// Whether PostgreSQL converts `from` to `to` on its own in `ALTER COLUMN … TYPE`: the same
+/// base type with other modifiers, numeric widening, or a string type as the target.
+fn assignment_cast(from: &SqlType, to: &SqlType) -> bool {
+    let base = |t: &SqlType| {
+        t.as_str()
+            .split('(')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    };
+    let (from, to) = (base(from), base(to));
+    if from == to || from.ends_with("[]") || to.ends_with("[]") {
+        return from == to;
+    }
+    let numeric = [
+        "smallint",
+        "integer",
+        "bigint",
+        "numeric",
+        "real",
+        "double precision",
+    ];
+    let rank = |t: &str| numeric.iter().position(|n| *n == t);
+    if let (Some(a), Some(b)) = (rank(&from), rank(&to)) {
+        return a <= b;
+    }
+    matches!(to.as_str(), "text" | "character varying" | "character")
+}
+
+fn alter_identity(from: &Identity, to: &Identity) -> String {
+    let mut parts = Vec::new();
+    if from.kind != to.kind {
+        parts.push(match to.kind {
+            IdentityKind::Always => "SET GENERATED ALWAYS".to_string(),
+            IdentityKind::ByDefault => "SET GENERATED BY DEFAULT".to_string(),
+        });
+    }
+    let increment = to.increment.unwrap_or(1);
+    if from.increment != to.increment {
+        parts.push(format!("SET INCREMENT BY {increment}"));
+    }
+    if from.start != to.start {
+        let default_start = if increment > 0 { 1 } else { -1 };
+        parts.push(format!(
+            "SET START WITH {}",
+            to.start.unwrap_or(default_start)
+        ));
+    }
+    parts.join(" ")
+}
