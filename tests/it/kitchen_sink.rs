@@ -100,7 +100,7 @@ pub struct Category {
     pub children: Vec<Category>,
 }
 
-fn kitchen_sink() -> model_core::ModelSet {
+pub fn kitchen_sink() -> model_core::ModelSet {
     models![User, Item, Category].unwrap_or_else(|e| panic!("{e}"))
 }
 

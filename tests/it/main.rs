@@ -6,8 +6,10 @@
 mod cross_model;
 mod kitchen_sink;
 mod naming;
+mod ops;
 mod registry;
 mod render;
+mod roundtrip;
 mod seed;
 mod support;
 mod throwaway;

@@ -67,3 +67,154 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
   AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x'))
 ORDER BY n.nspname, c.relname, 2";
+
+use std::cell::RefCell;
+
+use model_core::diff::Op;
+use model_core::introspect::{self, Options};
+
+thread_local! {
+    /// An empty database per test thread for `canonical`, which always rolls back.
+    static SCRATCH: RefCell<Option<(TempDatabase, Client)>> = const { RefCell::new(None) };
+}
+
+/// `schema` as PostgreSQL spells it, through an empty scratch database.
+pub fn canonical(schema: &Schema) -> Schema {
+    SCRATCH.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let db = fresh_database();
+            let client = db.connect().unwrap();
+            *slot = Some((db, client));
+        }
+        let (_, client) = slot.as_mut().unwrap();
+        introspect::canonicalize(client, schema)
+            .unwrap_or_else(|e| panic!("{e}\n{}", render::create_schema(schema)))
+    })
+}
+
+/// The managed schemas of the database, read back.
+pub fn read(client: &mut Client, schemas: &[&str]) -> Schema {
+    let options = Options {
+        schemas: schemas.iter().map(|s| s.to_string()).collect(),
+    };
+    introspect::introspect(client, &options).unwrap()
+}
+
+/// Runs the operations' script in one transaction, or panics with PostgreSQL's message.
+pub fn apply(client: &mut Client, ops: &[Op]) {
+    let sql = render::script(ops);
+    let mut tx = client.transaction().unwrap();
+    if let Err(e) = tx.batch_execute(&sql) {
+        panic!("PostgreSQL refused the script: {}\n{sql}", db_message(&e));
+    }
+    tx.commit().unwrap();
+}
+
+/// PostgreSQL's own message for an error, with its detail.
+pub fn db_message(error: &postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => format!(
+            "{}{}",
+            db.message(),
+            db.detail().map(|d| format!(" ({d})")).unwrap_or_default()
+        ),
+        None => error.to_string(),
+    }
+}
+
+/// A data-driven migration case: the schema `before` SQL makes, the one `after` SQL makes,
+/// the plan between them, and proof on the database that the plan works both ways. Every
+/// step runs in a transaction that is rolled back, so one database serves every case.
+pub struct Case {
+    /// The two schemas as PostgreSQL reads them.
+    pub before: Schema,
+    pub after: Schema,
+    /// The diff.
+    pub plan: model_core::diff::Plan,
+}
+
+/// Reads the schema `sql` creates, inside a transaction that is rolled back.
+pub fn schema_of(client: &mut Client, sql: &str, schemas: &[&str]) -> Result<Schema, String> {
+    let options = Options {
+        schemas: schemas.iter().map(|s| s.to_string()).collect(),
+    };
+    let mut tx = client.transaction().map_err(|e| e.to_string())?;
+    tx.batch_execute(sql)
+        .map_err(|e| format!("{}\n{sql}", db_message(&e)))?;
+    let schema = introspect::introspect_in(&mut tx, &options)
+        .map_err(|e| e.to_string())?
+        .schema;
+    tx.rollback().map_err(|e| e.to_string())?;
+    Ok(schema)
+}
+
+/// Builds `before` and `after`, diffs them, then proves the plan: `before` + upgrade reads back
+/// as `after`, and + downgrade as `before` again.
+pub fn check_case(
+    client: &mut Client,
+    before_sql: &str,
+    after_sql: &str,
+    schemas: &[&str],
+) -> Case {
+    let before = schema_of(client, before_sql, schemas).unwrap();
+    let after = schema_of(client, after_sql, schemas).unwrap();
+    let plan = model_core::diff::diff(&before, &after);
+    if let Err(message) = prove(client, before_sql, &before, &after, &plan, schemas) {
+        panic!("{message}");
+    }
+    Case {
+        before,
+        after,
+        plan,
+    }
+}
+
+/// Applies the plan both ways in a rolled-back transaction; says what went wrong, if anything.
+pub fn prove(
+    client: &mut Client,
+    before_sql: &str,
+    before: &Schema,
+    after: &Schema,
+    plan: &model_core::diff::Plan,
+    schemas: &[&str],
+) -> Result<(), String> {
+    let options = Options {
+        schemas: schemas.iter().map(|s| s.to_string()).collect(),
+    };
+    let upgrade = render::script(&plan.upgrade);
+    let downgrade = render::script(&plan.downgrade);
+    let mut tx = client.transaction().map_err(|e| e.to_string())?;
+    tx.batch_execute(before_sql)
+        .map_err(|e| format!("before: {}", db_message(&e)))?;
+    tx.batch_execute(&upgrade)
+        .map_err(|e| format!("upgrade failed: {}\n-- upgrade:\n{upgrade}", db_message(&e)))?;
+    let upgraded = introspect::introspect_in(&mut tx, &options)
+        .map_err(|e| e.to_string())?
+        .schema;
+    if &upgraded != after {
+        let rest = model_core::diff::diff(&upgraded, after);
+        return Err(format!(
+            "after the upgrade the database differs from the target; remaining:\n{}\n-- upgrade:\n{upgrade}",
+            render::script(&rest.upgrade)
+        ));
+    }
+    tx.batch_execute(&downgrade).map_err(|e| {
+        format!(
+            "downgrade failed: {}\n-- upgrade:\n{upgrade}\n-- downgrade:\n{downgrade}",
+            db_message(&e)
+        )
+    })?;
+    let downgraded = introspect::introspect_in(&mut tx, &options)
+        .map_err(|e| e.to_string())?
+        .schema;
+    if &downgraded != before {
+        let rest = model_core::diff::diff(&downgraded, before);
+        return Err(format!(
+            "after the downgrade the database differs from the start; remaining:\n{}\n-- downgrade:\n{downgrade}",
+            render::script(&rest.upgrade)
+        ));
+    }
+    tx.rollback().map_err(|e| e.to_string())?;
+    Ok(())
+}

@@ -301,7 +301,8 @@ impl Op {
     /// rebuilding an enum without some of its labels.
     pub fn is_destructive(&self) -> bool {
         match self {
-            Op::DropTable(_) | Op::DropColumn { .. } | Op::AlterColumnType { .. } => true,
+            Op::DropTable(_) | Op::DropColumn { .. } => true,
+            Op::AlterColumnType { from, to, .. } => !from.ty.widens_to(&to.ty),
             Op::RebuildEnum { from, to, .. } => from.labels.iter().any(|l| !to.labels.contains(l)),
             _ => false,
         }

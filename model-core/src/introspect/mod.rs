@@ -126,6 +126,16 @@ pub fn canonicalize(scratch: &mut Client, schema: &Schema) -> Result<Schema, Int
     Ok(result.schema)
 }
 
+/// Reads the managed schemas inside a transaction the caller controls (for example to read
+/// a schema created in the same transaction and then roll it back). Sets `search_path` for
+/// the rest of the transaction.
+pub fn introspect_in(
+    tx: &mut Transaction<'_>,
+    options: &Options,
+) -> Result<Introspection, IntrospectError> {
+    read(tx, options)
+}
+
 fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, IntrospectError> {
     tx.batch_execute("SET LOCAL search_path = pg_catalog")
         .map_err(|source| IntrospectError::Query {

@@ -120,7 +120,7 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             from,
             to,
         } => {
-            if from.ty != to.ty {
+            if op.is_destructive() {
                 notes.push(format!(
                     "DESTRUCTIVE: changes {table}.{column} from {} to {}; values that do not convert make this fail or are changed",
                     from.ty, to.ty

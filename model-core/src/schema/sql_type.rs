@@ -25,9 +25,84 @@ impl SqlType {
         &self.0
     }
 
+    /// Whether every value of this type converts to `other` without loss: the same type with
+    /// equal or looser modifiers (`varchar(10)` to `varchar(50)` or `varchar`), a wider number
+    /// (`integer` to `bigint` or `numeric`), or an unbounded string type.
+    pub fn widens_to(&self, other: &SqlType) -> bool {
+        let split = |t: &str| -> (String, Vec<u64>) {
+            match t.split_once('(') {
+                Some((base, rest)) => {
+                    let (args, tail) = rest.split_once(')').unwrap_or((rest, ""));
+                    let args = args
+                        .split(',')
+                        .filter_map(|a| a.trim().parse().ok())
+                        .collect();
+                    (format!("{}{}", base.trim(), tail), args)
+                }
+                None => (t.to_string(), Vec::new()),
+            }
+        };
+        let (from, from_args) = split(self.as_str());
+        let (to, to_args) = split(other.as_str());
+        if from == to {
+            return to_args.is_empty()
+                || (from_args.len() == to_args.len()
+                    && from != "numeric"
+                    && from_args.iter().zip(&to_args).all(|(a, b)| a <= b))
+                || (from == "numeric"
+                    && !from_args.is_empty()
+                    && to_args.len() == 2
+                    && to_args[1] >= from_args[1]
+                    && to_args[0] - to_args[1] >= from_args[0] - from_args[1]);
+        }
+        const LOSSLESS: &[(&str, &str)] = &[
+            ("smallint", "integer"),
+            ("smallint", "bigint"),
+            ("smallint", "numeric"),
+            ("smallint", "real"),
+            ("smallint", "double precision"),
+            ("integer", "bigint"),
+            ("integer", "numeric"),
+            ("integer", "double precision"),
+            ("bigint", "numeric"),
+            ("real", "double precision"),
+            ("character varying", "text"),
+            ("character", "text"),
+            ("text", "character varying"),
+            ("date", "timestamp without time zone"),
+            ("date", "timestamp with time zone"),
+            ("timestamp without time zone", "timestamp with time zone"),
+            ("json", "jsonb"),
+        ];
+        let to_unbounded = to_args.is_empty();
+        LOSSLESS.iter().any(|(a, b)| {
+            *a == from && *b == to && (to_unbounded || to == "numeric" && to_args.is_empty())
+        }) || (to_unbounded && matches!(to.as_str(), "text" | "character varying"))
+    }
+
     /// Whether identity columns may use this type (`smallint`, `integer`, `bigint`).
     pub fn is_integer(&self) -> bool {
         matches!(self.as_str(), "smallint" | "integer" | "bigint")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SqlType;
+
+    #[test]
+    fn widening() {
+        let t = |s: &'static str| SqlType::from_static(s);
+        assert!(t("integer").widens_to(&t("bigint")));
+        assert!(!t("bigint").widens_to(&t("integer")));
+        assert!(t("character varying(10)").widens_to(&t("character varying(50)")));
+        assert!(t("character varying(10)").widens_to(&t("character varying")));
+        assert!(!t("character varying(50)").widens_to(&t("character varying(10)")));
+        assert!(t("numeric(10,2)").widens_to(&t("numeric(12,2)")));
+        assert!(!t("numeric(10,2)").widens_to(&t("numeric(10,0)")));
+        assert!(t("integer").widens_to(&t("text")));
+        assert!(!t("text").widens_to(&t("integer")));
+        assert!(t("timestamp(3) with time zone").widens_to(&t("timestamp with time zone")));
     }
 }
 
