@@ -11,6 +11,7 @@ mod registry;
 mod render;
 mod roundtrip;
 mod seed;
+mod seed_steps;
 mod support;
 mod throwaway;
 mod ui;

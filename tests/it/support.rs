@@ -68,29 +68,16 @@ WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
   AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x'))
 ORDER BY n.nspname, c.relname, 2";
 
-use std::cell::RefCell;
 
 use model_core::diff::Op;
 use model_core::introspect::{self, Options};
 
-thread_local! {
-    /// An empty database per test thread for `canonical`, which always rolls back.
-    static SCRATCH: RefCell<Option<(TempDatabase, Client)>> = const { RefCell::new(None) };
-}
-
-/// `schema` as PostgreSQL spells it, through an empty scratch database.
+/// `schema` as PostgreSQL spells it, through a scratch database of its own.
 pub fn canonical(schema: &Schema) -> Schema {
-    SCRATCH.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot.is_none() {
-            let db = fresh_database();
-            let client = db.connect().unwrap();
-            *slot = Some((db, client));
-        }
-        let (_, client) = slot.as_mut().unwrap();
-        introspect::canonicalize(client, schema)
-            .unwrap_or_else(|e| panic!("{e}\n{}", render::create_schema(schema)))
-    })
+    let db = fresh_database();
+    let mut client = db.connect().unwrap();
+    introspect::canonicalize(&mut client, schema)
+        .unwrap_or_else(|e| panic!("{e}\n{}", render::create_schema(schema)))
 }
 
 /// The managed schemas of the database, read back.
