@@ -7,6 +7,7 @@ mod cross_model;
 mod kitchen_sink;
 mod naming;
 mod ops;
+mod property;
 mod registry;
 mod render;
 mod roundtrip;

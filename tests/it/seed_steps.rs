@@ -71,7 +71,11 @@ mod step2 {
     pub struct OrderProduct {
         #[model(primary_key, foreign_key = "orders.order_id", on_delete = "cascade")]
         pub order_id: i32,
-        #[model(primary_key, foreign_key = "products.product_id", on_delete = "cascade")]
+        #[model(
+            primary_key,
+            foreign_key = "products.product_id",
+            on_delete = "cascade"
+        )]
         pub product_id: i32,
         #[model(default = "1")]
         pub product_count: i32,
@@ -113,8 +117,17 @@ mod step2 {
 fn steps() -> [Schema; 3] {
     use model_core::models;
     [
-        models![step1::Customer, step1::Order, step1::Product].unwrap().into_schema(),
-        models![step2::Customer, step2::OrderProduct, step2::Order, step2::Product].unwrap().into_schema(),
+        models![step1::Customer, step1::Order, step1::Product]
+            .unwrap()
+            .into_schema(),
+        models![
+            step2::Customer,
+            step2::OrderProduct,
+            step2::Order,
+            step2::Product
+        ]
+        .unwrap()
+        .into_schema(),
         ecommerce::models().unwrap().into_schema(),
     ]
 }
@@ -131,16 +144,28 @@ fn walk_through_step_by_step() {
         let plan = diff(&previous, target);
         insta::assert_snapshot!(
             format!("seed_step_{}", i + 1),
-            format!("-- upgrade\n{}\n-- downgrade\n{}", script(&plan.upgrade), script(&plan.downgrade))
+            format!(
+                "-- upgrade\n{}\n-- downgrade\n{}",
+                script(&plan.upgrade),
+                script(&plan.downgrade)
+            )
         );
         apply(&mut client, &plan.upgrade);
         let live = read(&mut client, &["public"]);
-        assert!(diff(&live, target).is_empty(), "step {} left a difference", i + 1);
+        assert!(
+            diff(&live, target).is_empty(),
+            "step {} left a difference",
+            i + 1
+        );
         downgrades.push(plan.downgrade);
         previous = target.clone();
     }
     for downgrade in downgrades.iter().rev() {
         apply(&mut client, downgrade);
     }
-    assert_eq!(read(&mut client, &["public"]), Schema::default(), "downgrade to base leaves nothing");
+    assert_eq!(
+        read(&mut client, &["public"]),
+        Schema::default(),
+        "downgrade to base leaves nothing"
+    );
 }

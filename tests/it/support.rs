@@ -68,7 +68,6 @@ WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
   AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x'))
 ORDER BY n.nspname, c.relname, 2";
 
-
 use model_core::diff::Op;
 use model_core::introspect::{self, Options};
 
