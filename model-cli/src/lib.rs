@@ -14,7 +14,7 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use model_core::pg::Server;
 use model_core::schema::Schema;
-use model_core::{render, ModelSet, ModelSetError, RelationshipKind};
+use model_core::{diff, introspect, render, ModelSet, ModelSetError, RelationshipKind};
 
 /// Commands for a project's models.
 #[derive(Debug, Parser)]
@@ -35,7 +35,27 @@ enum Command {
     /// The database is made on the server DATABASE_URL names, or on a throwaway server started
     /// for this command when DATABASE_URL is not set; it is dropped afterwards.
     Create,
+    /// Print the SQL that turns database FROM into database TO (needs no models).
+    ///
+    /// Exit status: 0 when the schemas are the same, 2 when they differ, 1 on error.
+    Diff {
+        /// Connection URL of the database to migrate (postgres://… or key=value).
+        #[arg(long, value_name = "URL")]
+        from: String,
+        /// Connection URL of the database whose schema is the target.
+        #[arg(long, value_name = "URL")]
+        to: String,
+        /// Schemas to compare (repeat for several).
+        #[arg(long = "schema", value_name = "NAME", default_value = "public")]
+        schemas: Vec<String>,
+        /// Also print the downgrade (TO back to FROM).
+        #[arg(long)]
+        with_downgrade: bool,
+    },
 }
+
+/// Exit status when `diff` or `check` find a difference.
+pub const EXIT_DIFFERENT: u8 = 2;
 
 /// Parses the process arguments and runs the command. With no command: describe, print the
 /// SQL, and create it.
@@ -45,6 +65,17 @@ pub fn run(models: Result<ModelSet, ModelSetError>) -> ExitCode {
 
 /// Runs an already parsed command line.
 pub fn run_with(cli: Cli, models: Result<ModelSet, ModelSetError>) -> ExitCode {
+    // Commands that need no models run even when the models do not gather.
+    if let Some(Command::Diff { from, to, schemas, with_downgrade }) = &cli.command {
+        return match diff_databases(from, to, schemas, *with_downgrade) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(EXIT_DIFFERENT),
+            Err(error) => {
+                eprintln!("error: {error:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let result = models
         .map_err(anyhow::Error::from)
         .and_then(|models| match cli.command {
@@ -57,6 +88,7 @@ pub fn run_with(cli: Cli, models: Result<ModelSet, ModelSetError>) -> ExitCode {
                 Ok(())
             }
             Some(Command::Create) => create(models.schema()),
+        Some(Command::Diff { .. }) => unreachable!("handled above"),
             None => {
                 println!("-- The models --\n\n{}", describe(&models));
                 println!(
@@ -152,6 +184,29 @@ pub fn describe(models: &ModelSet) -> String {
         ));
     }
     out
+}
+
+/// Prints the upgrade from `from` to `to`; returns whether they were the same.
+fn diff_databases(from: &str, to: &str, schemas: &[String], with_downgrade: bool) -> anyhow::Result<bool> {
+    let options = introspect::Options { schemas: schemas.to_vec() };
+    let read = |url: &str, side: &str| -> anyhow::Result<Schema> {
+        let mut client = model_core::pg::connect(url).with_context(|| format!("--{side}"))?;
+        Ok(introspect::introspect(&mut client, &options).with_context(|| format!("--{side}"))?)
+    };
+    let (from, to) = (read(from, "from")?, read(to, "to")?);
+    let plan = diff::diff(&from, &to);
+    if plan.is_empty() {
+        eprintln!("No changes: the schemas are the same.");
+        return Ok(true);
+    }
+    for op in &plan.upgrade {
+        eprintln!("Detected {}", op.describe());
+    }
+    print!("{}", render::script(&plan.upgrade));
+    if with_downgrade {
+        print!("\n-- downgrade\n\n{}", render::script(&plan.downgrade));
+    }
+    Ok(false)
 }
 
 fn create(schema: &Schema) -> anyhow::Result<()> {

@@ -75,6 +75,16 @@ impl PgError {
     }
 }
 
+/// Connects to the database `url` names (`postgres://…` or `key=value`), refusing malformed
+/// URLs with a message instead of a panic.
+pub fn connect(url: &str) -> Result<Client, PgError> {
+    let target = url::Target::parse(url)?;
+    target
+        .config()?
+        .connect(NoTls)
+        .map_err(PgError::db(format!("could not connect to {}", url::redact(url))))
+}
+
 /// A PostgreSQL server where databases can be created: the one `DATABASE_URL` names, or a
 /// throwaway cluster owned by this process.
 pub struct Server {
