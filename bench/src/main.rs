@@ -20,14 +20,22 @@ use model_core::render::script;
 use model_core::schema::{Schema, TableName};
 
 fn main() {
-    let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
-    let sizes = if sizes.is_empty() { vec![100, 1000, 3000] } else { sizes };
+    let sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let sizes = if sizes.is_empty() {
+        vec![100, 1000, 3000]
+    } else {
+        sizes
+    };
     let server = Server::shared().expect("PostgreSQL for the benchmark");
     let out = std::env::temp_dir().join(format!("model-bench-{}", std::process::id()));
     println!("| N | introspect median (min–max) | queries | diff+render N | changes found | diff+render 10×N |");
     println!("|---|---|---|---|---|---|");
     for n in sizes {
-        let generator = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/gen_schema.py");
+        let generator =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/gen_schema.py");
         let status = Command::new("python3")
             .arg(&generator)
             .arg(n.to_string())
@@ -38,7 +46,10 @@ fn main() {
             .expect("python3 runs the shared generator");
         assert!(status.success(), "gen_schema.py failed");
         let read = |name: &str| std::fs::read_to_string(out.join(name)).expect("generated file");
-        let (schema_sql, delta_sql) = (read(&format!("schema_{n}.sql")), read(&format!("schema_{n}_delta.sql")));
+        let (schema_sql, delta_sql) = (
+            read(&format!("schema_{n}.sql")),
+            read(&format!("schema_{n}_delta.sql")),
+        );
         let expected = read(&format!("expected_{n}.txt"));
 
         let a_db = server.create_database().unwrap();
@@ -82,7 +93,11 @@ fn main() {
             "| {n} | {} | {queries} | {} | {} | {} ({} tables) |",
             spread(&mut times),
             ms(diff_time),
-            if correct { format!("{} of 6, exact", found.len()) } else { format!("WRONG: {found:?}") },
+            if correct {
+                format!("{} of 6, exact", found.len())
+            } else {
+                format!("WRONG: {found:?}")
+            },
             ms(big_time),
             big_from.tables.len()
         );
@@ -95,9 +110,13 @@ fn describe(ops: &[Op]) -> Vec<String> {
     let mut out: Vec<String> = ops
         .iter()
         .map(|op| match op {
-            Op::AddColumn { table, column, .. } => format!("add_column {}.{}", table.name, column.name),
+            Op::AddColumn { table, column, .. } => {
+                format!("add_column {}.{}", table.name, column.name)
+            }
             Op::DropTable(table) => format!("drop_table {}", table.name.name),
-            Op::CreateIndex { table, index } => format!("create_index {} on {}", index.name, table.name),
+            Op::CreateIndex { table, index } => {
+                format!("create_index {} on {}", index.name, table.name)
+            }
             other => format!("unexpected: {}", other.describe()),
         })
         .collect();
@@ -112,7 +131,9 @@ fn times_ten(schema: &Schema) -> Schema {
     for copy in 0..10 {
         for table in &schema.tables {
             let mut table = table.clone();
-            let rename = |name: &TableName| TableName::new(name.schema.clone(), format!("{}_c{copy}", name.name));
+            let rename = |name: &TableName| {
+                TableName::new(name.schema.clone(), format!("{}_c{copy}", name.name))
+            };
             table.name = rename(&table.name);
             for fk in &mut table.foreign_keys {
                 fk.references = rename(&fk.references);
@@ -133,5 +154,10 @@ fn ms(d: Duration) -> String {
 
 fn spread(times: &mut [Duration]) -> String {
     times.sort();
-    format!("{} ({}–{})", ms(times[times.len() / 2]), ms(times[0]), ms(times[times.len() - 1]))
+    format!(
+        "{} ({}–{})",
+        ms(times[times.len() / 2]),
+        ms(times[0]),
+        ms(times[times.len() - 1])
+    )
 }

@@ -66,7 +66,13 @@ pub fn run(models: Result<ModelSet, ModelSetError>) -> ExitCode {
 /// Runs an already parsed command line.
 pub fn run_with(cli: Cli, models: Result<ModelSet, ModelSetError>) -> ExitCode {
     // Commands that need no models run even when the models do not gather.
-    if let Some(Command::Diff { from, to, schemas, with_downgrade }) = &cli.command {
+    if let Some(Command::Diff {
+        from,
+        to,
+        schemas,
+        with_downgrade,
+    }) = &cli.command
+    {
         return match diff_databases(from, to, schemas, *with_downgrade) {
             Ok(true) => ExitCode::SUCCESS,
             Ok(false) => ExitCode::from(EXIT_DIFFERENT),
@@ -88,7 +94,7 @@ pub fn run_with(cli: Cli, models: Result<ModelSet, ModelSetError>) -> ExitCode {
                 Ok(())
             }
             Some(Command::Create) => create(models.schema()),
-        Some(Command::Diff { .. }) => unreachable!("handled above"),
+            Some(Command::Diff { .. }) => unreachable!("handled above"),
             None => {
                 println!("-- The models --\n\n{}", describe(&models));
                 println!(
@@ -187,8 +193,15 @@ pub fn describe(models: &ModelSet) -> String {
 }
 
 /// Prints the upgrade from `from` to `to`; returns whether they were the same.
-fn diff_databases(from: &str, to: &str, schemas: &[String], with_downgrade: bool) -> anyhow::Result<bool> {
-    let options = introspect::Options { schemas: schemas.to_vec() };
+fn diff_databases(
+    from: &str,
+    to: &str,
+    schemas: &[String],
+    with_downgrade: bool,
+) -> anyhow::Result<bool> {
+    let options = introspect::Options {
+        schemas: schemas.to_vec(),
+    };
     let read = |url: &str, side: &str| -> anyhow::Result<Schema> {
         let mut client = model_core::pg::connect(url).with_context(|| format!("--{side}"))?;
         Ok(introspect::introspect(&mut client, &options).with_context(|| format!("--{side}"))?)

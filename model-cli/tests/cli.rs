@@ -5,7 +5,10 @@ use std::process::Command;
 use model_core::pg::TempDatabase;
 
 fn model_cli(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_model-cli")).args(args).output().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_model-cli"))
+        .args(args)
+        .output()
+        .unwrap();
     (
         output.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -17,7 +20,10 @@ fn model_cli(args: &[&str]) -> (i32, String, String) {
 fn diff_between_two_databases() {
     let from = TempDatabase::new().unwrap();
     let to = TempDatabase::new().unwrap();
-    from.connect().unwrap().batch_execute("CREATE TABLE t (id integer PRIMARY KEY, old text)").unwrap();
+    from.connect()
+        .unwrap()
+        .batch_execute("CREATE TABLE t (id integer PRIMARY KEY, old text)")
+        .unwrap();
     to.connect()
         .unwrap()
         .batch_execute("CREATE TABLE t (id bigint PRIMARY KEY, new text NOT NULL DEFAULT ''); CREATE INDEX t_new ON t (new)")
@@ -26,8 +32,14 @@ fn diff_between_two_databases() {
     let (code, stdout, stderr) = model_cli(&["diff", "--from", from.url(), "--to", to.url()]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("Detected added column 't.new'"), "{stderr}");
-    assert!(stdout.contains("ALTER TABLE public.t DROP COLUMN old;"), "{stdout}");
-    assert!(stdout.contains("CREATE INDEX t_new ON public.t (new);"), "{stdout}");
+    assert!(
+        stdout.contains("ALTER TABLE public.t DROP COLUMN old;"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("CREATE INDEX t_new ON public.t (new);"),
+        "{stdout}"
+    );
 
     // Applying the printed SQL makes the databases equal: the same command then exits 0.
     from.connect().unwrap().batch_execute(&stdout).unwrap();
@@ -38,9 +50,18 @@ fn diff_between_two_databases() {
 
 #[test]
 fn diff_errors_exit_1_with_a_message() {
-    let (code, _, stderr) = model_cli(&["diff", "--from", "postgres://u@host:notaport/db", "--to", "x"]);
+    let (code, _, stderr) = model_cli(&[
+        "diff",
+        "--from",
+        "postgres://u@host:notaport/db",
+        "--to",
+        "x",
+    ]);
     assert_eq!(code, 1);
-    assert!(stderr.contains("--from") && stderr.contains("invalid database URL"), "{stderr}");
+    assert!(
+        stderr.contains("--from") && stderr.contains("invalid database URL"),
+        "{stderr}"
+    );
     let (code, _, stderr) = model_cli(&["diff", "--from"]);
     assert_eq!(code, 2, "clap's usage errors exit 2: {stderr}");
 }

@@ -26,6 +26,7 @@ pub mod introspect;
 pub mod model;
 pub mod pg;
 pub mod render;
+pub mod revision;
 pub mod schema;
 
 pub use model::{

@@ -79,10 +79,10 @@ impl PgError {
 /// URLs with a message instead of a panic.
 pub fn connect(url: &str) -> Result<Client, PgError> {
     let target = url::Target::parse(url)?;
-    target
-        .config()?
-        .connect(NoTls)
-        .map_err(PgError::db(format!("could not connect to {}", url::redact(url))))
+    target.config()?.connect(NoTls).map_err(PgError::db(format!(
+        "could not connect to {}",
+        url::redact(url)
+    )))
 }
 
 /// A PostgreSQL server where databases can be created: the one `DATABASE_URL` names, or a

@@ -1,0 +1,187 @@
+//! Splitting a script into statements, so each can be run (and reported) on its own. Knows
+//! PostgreSQL's quoting: '…' (and E'…' with backslashes), "…", $tag$…$tag$, -- and /* */
+//! comments (nested).
+
+/// The statements of `sql`, each with the 1-based line it starts on. Statements holding only
+/// comments or white space are left out; the terminating `;` is not included.
+pub fn split_statements(sql: &str) -> Vec<(usize, String)> {
+    let chars: Vec<char> = sql.chars().collect();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    let mut line = 1;
+    let mut start_line = 1;
+    let mut meaningful = false;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        match c {
+            '\n' => {
+                line += 1;
+                i += 1;
+            }
+            '-' if next == Some('-') => {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+            }
+            '/' if next == Some('*') => {
+                let mut depth = 0;
+                while i < chars.len() {
+                    if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
+                        depth += 1;
+                        i += 2;
+                    } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
+                        depth -= 1;
+                        i += 2;
+                        if depth == 0 {
+                            break;
+                        }
+                    } else {
+                        if chars[i] == '\n' {
+                            line += 1;
+                        }
+                        i += 1;
+                    }
+                }
+            }
+            '\'' | '"' => {
+                let escapes = c == '\''
+                    && i > 0
+                    && matches!(chars[i - 1], 'E' | 'e')
+                    && !word_char(chars.get(i.wrapping_sub(2)));
+                if !meaningful {
+                    start = i;
+                    start_line = line;
+                }
+                meaningful = true;
+                i += 1;
+                while i < chars.len() {
+                    if escapes && chars[i] == '\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if chars[i] == '\n' {
+                        line += 1;
+                    }
+                    if chars[i] == c {
+                        if chars.get(i + 1) == Some(&c) {
+                            i += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    i += 1;
+                }
+                i += 1;
+            }
+            '$' if !word_char(i.checked_sub(1).and_then(|p| chars.get(p))) => {
+                // $tag$ … $tag$, where tag is empty or an identifier.
+                let mut j = i + 1;
+                while j < chars.len() && (chars[j].is_alphanumeric() || chars[j] == '_') {
+                    j += 1;
+                }
+                if !meaningful {
+                    start = i;
+                    start_line = line;
+                }
+                if j < chars.len()
+                    && chars[j] == '$'
+                    && !chars.get(i + 1).is_some_and(|c| c.is_ascii_digit())
+                {
+                    let tag: String = chars[i..=j].iter().collect();
+                    meaningful = true;
+                    let mut k = j + 1;
+                    loop {
+                        if k >= chars.len() {
+                            i = k;
+                            break;
+                        }
+                        if chars[k..].starts_with(&tag.chars().collect::<Vec<_>>()) {
+                            i = k + tag.chars().count();
+                            break;
+                        }
+                        if chars[k] == '\n' {
+                            line += 1;
+                        }
+                        k += 1;
+                    }
+                } else {
+                    meaningful = true;
+                    i += 1;
+                }
+            }
+            ';' => {
+                if meaningful {
+                    out.push((
+                        start_line,
+                        chars[start..i]
+                            .iter()
+                            .collect::<String>()
+                            .trim()
+                            .to_string(),
+                    ));
+                }
+                i += 1;
+                start = i;
+                meaningful = false;
+            }
+            c if c.is_whitespace() => i += 1,
+            _ => {
+                if !meaningful {
+                    start = i;
+                    start_line = line;
+                }
+                meaningful = true;
+                i += 1;
+            }
+        }
+        if !meaningful {
+            start_line = line;
+        }
+    }
+    if meaningful {
+        out.push((
+            start_line,
+            chars[start..].iter().collect::<String>().trim().to_string(),
+        ));
+    }
+    out
+}
+
+fn word_char(c: Option<&char>) -> bool {
+    c.is_some_and(|c| c.is_alphanumeric() || *c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_statements;
+
+    #[test]
+    fn splits_on_semicolons_outside_quotes_and_comments() {
+        let sql = "-- a comment; not a statement\nCREATE TABLE t (a text DEFAULT ';');\n\n\
+                   INSERT INTO t VALUES (E'it\\'s;'), ('x'';y');\n\
+                   /* block ; /* nested ; */ */ SELECT \"odd;name\" FROM t;\n\
+                   CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql;\n\
+                   SELECT $1 FROM t";
+        let statements = split_statements(sql);
+        let lines: Vec<usize> = statements.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, [2, 4, 5, 6, 7]);
+        assert_eq!(statements[0].1, "CREATE TABLE t (a text DEFAULT ';')");
+        assert_eq!(
+            statements[1].1,
+            "INSERT INTO t VALUES (E'it\\'s;'), ('x'';y')"
+        );
+        assert!(statements[2].1.ends_with("SELECT \"odd;name\" FROM t"));
+        assert_eq!(
+            statements[3].1,
+            "CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql"
+        );
+        assert_eq!(statements[4].1, "SELECT $1 FROM t");
+    }
+
+    #[test]
+    fn comment_only_scripts_have_no_statements() {
+        assert!(split_statements("-- nothing to do\n\n/* really */\n").is_empty());
+    }
+}
