@@ -21,8 +21,10 @@
 //! assert!(sql.contains("customer_id integer GENERATED ALWAYS AS IDENTITY NOT NULL"));
 //! ```
 
+pub mod config;
 pub mod diff;
 pub mod introspect;
+pub mod migrate;
 pub mod model;
 pub mod pg;
 pub mod render;

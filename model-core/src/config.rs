@@ -1,0 +1,296 @@
+//! The project file, `model.toml`, written by `init`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::migrate::VersionTable;
+use crate::schema::Schema;
+
+/// What `init` writes: every setting with its default, explained.
+pub const TEMPLATE: &str = r#"# model.toml: settings of model-cli for this project.
+
+# Where revision scripts live, relative to this file.
+script_location = "migrations"
+
+# The database to migrate. DATABASE_URL, when set, wins over this; `--env NAME` picks an
+# entry of [environments] instead; `--url` on the command line wins over everything.
+# ${VARIABLE} is replaced by that environment variable. With no database at all,
+# `revision --autogenerate` and `check` compare against a throwaway database that replays the
+# revisions.
+# database_url = "postgres://localhost/app"
+
+# The schemas (namespaces) the models manage.
+schemas = ["public"]
+
+# The table recording applied revisions (one row per applied head), in the first schema.
+version_table = "model_version"
+
+# Tables the tool must never touch, as names or patterns with * and ? (matched against
+# `table` and `schema.table`). include_tables, when not empty, limits it to those.
+include_tables = []
+exclude_tables = []
+
+# [environments.prod]
+# database_url = "${PROD_DATABASE_URL}"
+"#;
+
+/// Settings of one project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The versions directory, relative to the config file.
+    #[serde(default = "default_location")]
+    pub script_location: String,
+    /// The default database URL.
+    #[serde(default)]
+    pub database_url: Option<String>,
+    /// The managed schemas.
+    #[serde(default = "default_schemas")]
+    pub schemas: Vec<String>,
+    /// The version table's name.
+    #[serde(default = "default_version_table")]
+    pub version_table: String,
+    /// Patterns of tables to manage (all when empty).
+    #[serde(default)]
+    pub include_tables: Vec<String>,
+    /// Patterns of tables never to touch.
+    #[serde(default)]
+    pub exclude_tables: Vec<String>,
+    /// Named databases, chosen with `--env`.
+    #[serde(default)]
+    pub environments: BTreeMap<String, Environment>,
+    /// The directory the file was read from.
+    #[serde(skip)]
+    pub root: PathBuf,
+}
+
+/// One named database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    /// Its URL.
+    pub database_url: String,
+}
+
+fn default_location() -> String {
+    "migrations".into()
+}
+
+fn default_schemas() -> Vec<String> {
+    vec!["public".into()]
+}
+
+fn default_version_table() -> String {
+    "model_version".into()
+}
+
+/// A bad or missing config file, or a URL that cannot be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// No file.
+    #[error("no {} here; run `init` to create one, or pass --config", path.display())]
+    Missing { path: PathBuf },
+    /// Unreadable or invalid TOML, or unknown keys.
+    #[error("{}: {message}", path.display())]
+    Invalid { path: PathBuf, message: String },
+    /// `--env` names no environment.
+    #[error("no environment `{name}` in {}; it has: {known}", path.display())]
+    UnknownEnvironment {
+        name: String,
+        path: PathBuf,
+        known: String,
+    },
+    /// `${VAR}` with VAR unset.
+    #[error("{what} uses ${{{variable}}}, which is not set")]
+    UnsetVariable { what: String, variable: String },
+}
+
+impl Config {
+    /// Reads `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => ConfigError::Missing {
+                path: path.to_path_buf(),
+            },
+            _ => ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            },
+        })?;
+        let mut config: Config = toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message: e.to_string().trim_end().replace('\n', "\n    "),
+        })?;
+        if config.schemas.is_empty() {
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message: "`schemas` is empty".into(),
+            });
+        }
+        config.root = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Ok(config)
+    }
+
+    /// The versions directory.
+    pub fn versions_dir(&self) -> PathBuf {
+        self.root.join(&self.script_location)
+    }
+
+    /// The version table, in the first managed schema.
+    pub fn version_table(&self) -> VersionTable {
+        VersionTable {
+            schema: self.schemas[0].clone(),
+            name: self.version_table.clone(),
+        }
+    }
+
+    /// The database URL: `url` if given, else environment `env`, else `DATABASE_URL`, else the
+    /// file's `database_url`; `None` when there is none. `${VAR}` is expanded.
+    pub fn database_url(
+        &self,
+        url: Option<&str>,
+        env: Option<&str>,
+        config_path: &Path,
+    ) -> Result<Option<String>, ConfigError> {
+        if let Some(url) = url {
+            return Ok(Some(url.to_string()));
+        }
+        if let Some(name) = env {
+            let environment =
+                self.environments
+                    .get(name)
+                    .ok_or_else(|| ConfigError::UnknownEnvironment {
+                        name: name.to_string(),
+                        path: config_path.to_path_buf(),
+                        known: if self.environments.is_empty() {
+                            "none".into()
+                        } else {
+                            self.environments
+                                .keys()
+                                .cloned()
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        },
+                    })?;
+            return expand(&environment.database_url, &format!("environment `{name}`")).map(Some);
+        }
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            if !url.trim().is_empty() {
+                return Ok(Some(url));
+            }
+        }
+        self.database_url
+            .as_deref()
+            .map(|u| expand(u, "database_url"))
+            .transpose()
+    }
+
+    /// Whether the tool manages `table` (`schema.table`), after include and exclude patterns.
+    pub fn manages(&self, schema: &str, table: &str) -> bool {
+        let qualified = format!("{schema}.{table}");
+        let matches = |patterns: &[String]| {
+            patterns
+                .iter()
+                .any(|p| glob(p, table) || glob(p, &qualified))
+        };
+        let version = self.version_table();
+        if schema == version.schema && (table == version.name || table == version.log_name()) {
+            return false;
+        }
+        (self.include_tables.is_empty() || matches(&self.include_tables))
+            && !matches(&self.exclude_tables)
+    }
+
+    /// `schema` without the tables the tool does not manage (and foreign keys to them).
+    pub fn filter(&self, mut schema: Schema) -> Schema {
+        schema
+            .tables
+            .retain(|t| self.manages(&t.name.schema, &t.name.name));
+        schema
+    }
+}
+
+/// `*` and `?` wildcards.
+fn glob(pattern: &str, text: &str) -> bool {
+    fn go(p: &[char], t: &[char]) -> bool {
+        match (p.first(), t.first()) {
+            (None, None) => true,
+            (Some('*'), _) => go(&p[1..], t) || (!t.is_empty() && go(p, &t[1..])),
+            (Some('?'), Some(_)) => go(&p[1..], &t[1..]),
+            (Some(a), Some(b)) if a == b => go(&p[1..], &t[1..]),
+            _ => false,
+        }
+    }
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    go(&p, &t)
+}
+
+/// Replaces `${VAR}` with the variable's value.
+fn expand(text: &str, what: &str) -> Result<String, ConfigError> {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find('}') else {
+            out.push_str(&rest[start..]);
+            return Ok(out);
+        };
+        let variable = &rest[start + 2..start + end];
+        let value = std::env::var(variable).map_err(|_| ConfigError::UnsetVariable {
+            what: what.to_string(),
+            variable: variable.to_string(),
+        })?;
+        out.push_str(&value);
+        rest = &rest[start + end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_is_valid_and_has_the_defaults() {
+        let config: Config = toml::from_str(TEMPLATE).unwrap();
+        assert_eq!(config.script_location, "migrations");
+        assert_eq!(config.schemas, ["public"]);
+        assert_eq!(config.version_table, "model_version");
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let dir = std::env::temp_dir().join(format!("model-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("model.toml");
+        std::fs::write(&path, "script_locaton = \"x\"\n").unwrap();
+        let error = Config::load(&path).unwrap_err().to_string();
+        assert!(error.contains("unknown field `script_locaton`"), "{error}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn patterns_and_the_version_table() {
+        let mut config: Config = toml::from_str(TEMPLATE).unwrap();
+        config.exclude_tables = vec!["audit_*".into(), "legacy.*".into()];
+        assert!(config.manages("public", "orders"));
+        assert!(!config.manages("public", "audit_log"));
+        assert!(!config.manages("legacy", "anything"));
+        assert!(!config.manages("public", "model_version"));
+        assert!(!config.manages("public", "model_version_applied"));
+    }
+
+    #[test]
+    fn variables_expand_or_say_which_is_missing() {
+        assert_eq!(
+            expand("postgres://${USER_FOR_TEST_X}@h/db", "x")
+                .unwrap_err()
+                .to_string(),
+            "x uses ${USER_FOR_TEST_X}, which is not set"
+        );
+        assert_eq!(expand("plain", "x").unwrap(), "plain");
+    }
+}

@@ -1,0 +1,84 @@
+//! Offline mode: the SQL of a run, version-table statements included, without a connection.
+
+use std::collections::BTreeSet;
+
+use super::{bookkeeping, first_line, MigrateError, VersionTable};
+use crate::revision::{Graph, Revision};
+
+/// The script that takes a database from `from` to `to` (each `base`, `head`, `heads`, an id,
+/// or `label@head`), for `psql -v ON_ERROR_STOP=1 -f`. One transaction per revision, as the
+/// online runner does.
+pub fn offline_sql(
+    graph: &Graph,
+    table: &VersionTable,
+    from: &str,
+    to: &str,
+) -> Result<String, MigrateError> {
+    let start = graph.resolve_target(from, &[])?;
+    let applied = graph.ancestors(start.heads.iter().map(String::as_str));
+    let target = graph.resolve_target(to, &start.heads)?;
+    let wanted = graph.ancestors(target.heads.iter().map(String::as_str));
+    let upgrade = wanted.is_superset(&applied);
+    let (steps, direction): (Vec<&Revision>, &str) = if upgrade {
+        let todo: BTreeSet<&str> = wanted.difference(&applied).copied().collect();
+        (graph.ordered(&todo), "upgrade")
+    } else if applied.is_superset(&wanted) {
+        let todo: BTreeSet<&str> = applied.difference(&wanted).copied().collect();
+        let mut steps = graph.ordered(&todo);
+        steps.reverse();
+        (steps, "downgrade")
+    } else {
+        return Err(MigrateError::BadTarget(format!(
+            "{to} is neither ahead of nor behind {from}"
+        )));
+    };
+    let mut out = format!(
+        "-- {direction} {from} -> {to}, generated offline; run with psql -v ON_ERROR_STOP=1\n\n"
+    );
+    out.push_str(&table.create_sql());
+    let mut state = applied.clone();
+    for revision in steps {
+        let before: Vec<String> = graph
+            .heads_of(&state)
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        if upgrade {
+            state.insert(revision.id.as_str());
+        } else {
+            state.remove(revision.id.as_str());
+        }
+        let after: Vec<String> = graph
+            .heads_of(&state)
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let parents = revision.revises.join(", ");
+        let title = if upgrade {
+            format!(
+                "Running upgrade {parents} -> {}, {}",
+                revision.id,
+                first_line(&revision.message)
+            )
+        } else {
+            format!(
+                "Running downgrade {} -> {parents}, {}",
+                revision.id,
+                first_line(&revision.message)
+            )
+        };
+        let sql = if upgrade {
+            &revision.upgrade
+        } else {
+            &revision.downgrade
+        };
+        let books = bookkeeping(table, revision, &before, &after, upgrade);
+        out.push_str(&format!("\n-- {title}\n"));
+        if revision.transactional {
+            out.push_str(&format!("BEGIN;\n{}\n{books}\nCOMMIT;\n", sql.trim_end()));
+        } else {
+            out.push_str(&format!("{}\nBEGIN;\n{books}\nCOMMIT;\n", sql.trim_end()));
+        }
+    }
+    Ok(out)
+}
