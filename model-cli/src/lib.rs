@@ -1,40 +1,162 @@
-//! The command line. A project hands its gathered models to [`run`] from a small binary:
+//! The command line: Alembic's command set over `model-core`.
+//!
+//! A project hands its gathered models to [`run`] (or [`run_in`]) from a small binary:
 //!
 //! ```no_run
 //! fn main() -> std::process::ExitCode {
 //!     model_cli::run(model_core::ModelSet::registered())
 //! }
 //! ```
+//!
+//! Commands that need no models (`upgrade`, `downgrade`, `history`, `diff`, …) work from the
+//! `model-cli` binary alone.
 
 mod catalog;
+mod commands;
+mod describe;
+mod history;
+mod project;
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context as _;
-use clap::{Parser, Subcommand};
-use model_core::pg::Server;
-use model_core::schema::Schema;
-use model_core::{diff, introspect, render, ModelSet, ModelSetError, RelationshipKind};
+use clap::{Args, Parser, Subcommand};
+use model_core::{ModelSet, ModelSetError};
 
-/// Commands for a project's models.
+pub use describe::describe;
+
+/// Exit status when `check` or `diff` find a difference.
+pub const EXIT_DIFFERENT: u8 = 2;
+
+/// Schema migrations for #[derive(Model)] structs and PostgreSQL.
 #[derive(Debug, Parser)]
-#[command(about = "Schema tools for #[derive(Model)] structs", long_about = None)]
+#[command(version, about, long_about = None)]
 pub struct Cli {
+    #[command(flatten)]
+    global: Global,
     #[command(subcommand)]
     command: Option<Command>,
 }
 
+/// Options every command takes.
+#[derive(Debug, Clone, Args, Default)]
+pub struct Global {
+    /// The project file [default: model.toml in the project directory].
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// The database URL, overriding model.toml and DATABASE_URL.
+    #[arg(long, global = true, value_name = "URL")]
+    url: Option<String>,
+    /// A named database from model.toml's [environments].
+    #[arg(long = "env", global = true, value_name = "NAME")]
+    env: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Print the tables, columns, constraints and relationships the models declare.
-    Describe,
-    /// Print the SQL that creates the models' schema in an empty database.
-    Sql,
-    /// Create the schema in a fresh database and print what PostgreSQL made of it.
-    ///
-    /// The database is made on the server DATABASE_URL names, or on a throwaway server started
-    /// for this command when DATABASE_URL is not set; it is dropped afterwards.
-    Create,
+    /// Create model.toml and the versions directory.
+    Init {
+        /// Where [default: the project directory].
+        directory: Option<PathBuf>,
+    },
+    /// Create a revision script, empty or (--autogenerate) from the models' difference with
+    /// the database.
+    Revision {
+        /// The message; also names the file.
+        #[arg(short, long)]
+        message: String,
+        /// Compare the models with the database and write the operations.
+        #[arg(long)]
+        autogenerate: bool,
+        /// Use this id instead of a random one.
+        #[arg(long, value_name = "ID")]
+        rev_id: Option<String>,
+        /// The revision to build on (default: the single head).
+        #[arg(long, value_name = "REV")]
+        head: Option<String>,
+        /// A label for the branch this revision starts.
+        #[arg(long, value_name = "LABEL")]
+        branch_label: Vec<String>,
+        /// Revisions that must be applied before this one without being its parent.
+        #[arg(long, value_name = "REV")]
+        depends_on: Vec<String>,
+        /// Allow --head to name a revision that is not a head (starting a branch).
+        #[arg(long)]
+        splice: bool,
+    },
+    /// Apply revisions up to TARGET.
+    Upgrade {
+        /// head, heads, a revision id or prefix, label@head, +N; with --sql, FROM:TO.
+        #[arg(default_value = "head")]
+        target: String,
+        /// Print the SQL instead of running it (no database needed).
+        #[arg(long)]
+        sql: bool,
+        /// Run all revisions in one transaction instead of one each.
+        #[arg(long)]
+        single_transaction: bool,
+    },
+    /// Revert revisions down to TARGET.
+    Downgrade {
+        /// base, a revision id or prefix, -N; with --sql, FROM:TO.
+        target: String,
+        /// Print the SQL instead of running it (no database needed).
+        #[arg(long)]
+        sql: bool,
+        /// Run all revisions in one transaction instead of one each.
+        #[arg(long)]
+        single_transaction: bool,
+    },
+    /// Show the revisions the database is at.
+    Current {
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// List revisions, newest first.
+    History {
+        /// FROM:TO, each base, head(s), current or a revision.
+        #[arg(short = 'r', long = "rev-range", value_name = "RANGE")]
+        range: Option<String>,
+        #[arg(short, long)]
+        verbose: bool,
+        /// Mark the revisions the database is at.
+        #[arg(short = 'i', long)]
+        indicate_current: bool,
+    },
+    /// Show the heads.
+    Heads {
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// Show branch points.
+    Branches {
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// Show one revision.
+    Show {
+        /// A revision id or prefix, head, or base.
+        rev: String,
+    },
+    /// Record a revision as current without running anything.
+    Stamp {
+        /// The revision (or head, heads, base).
+        rev: String,
+        /// Clear the version table first.
+        #[arg(long)]
+        purge: bool,
+    },
+    /// Create a revision that merges several heads.
+    Merge {
+        #[arg(short, long)]
+        message: String,
+        /// The revisions to merge [default: all heads].
+        revisions: Vec<String>,
+        #[arg(long, value_name = "ID")]
+        rev_id: Option<String>,
+    },
+    /// Exit 2 and list the operations if the models differ from the database; 0 otherwise.
+    Check,
     /// Print the SQL that turns database FROM into database TO (needs no models).
     ///
     /// Exit status: 0 when the schemas are the same, 2 when they differ, 1 on error.
@@ -52,190 +174,40 @@ enum Command {
         #[arg(long)]
         with_downgrade: bool,
     },
+    /// Print the tables, columns, constraints and relationships the models declare.
+    Describe,
+    /// Print the SQL that creates the models' schema in an empty database.
+    Sql,
+    /// Create the models' schema in a fresh database and print what PostgreSQL made of it.
+    Create,
+    /// The walk-through on a throwaway database: upgrade head, current, history, downgrade
+    /// base, upgrade head again, check.
+    Demo,
 }
 
-/// Exit status when `diff` or `check` find a difference.
-pub const EXIT_DIFFERENT: u8 = 2;
-
-/// Parses the process arguments and runs the command. With no command: describe, print the
-/// SQL, and create it.
+/// Runs the command line with the current directory as the project directory.
 pub fn run(models: Result<ModelSet, ModelSetError>) -> ExitCode {
-    run_with(Cli::parse(), models)
+    run_in(Path::new("."), models)
+}
+
+/// Runs the command line for the project in `dir` (where model.toml is looked for).
+pub fn run_in(dir: impl AsRef<Path>, models: Result<ModelSet, ModelSetError>) -> ExitCode {
+    run_with(dir.as_ref(), Cli::parse(), models)
 }
 
 /// Runs an already parsed command line.
-pub fn run_with(cli: Cli, models: Result<ModelSet, ModelSetError>) -> ExitCode {
-    // Commands that need no models run even when the models do not gather.
-    if let Some(Command::Diff {
-        from,
-        to,
-        schemas,
-        with_downgrade,
-    }) = &cli.command
-    {
-        return match diff_databases(from, to, schemas, *with_downgrade) {
-            Ok(true) => ExitCode::SUCCESS,
-            Ok(false) => ExitCode::from(EXIT_DIFFERENT),
-            Err(error) => {
-                eprintln!("error: {error:#}");
-                ExitCode::FAILURE
-            }
-        };
-    }
-    let result = models
-        .map_err(anyhow::Error::from)
-        .and_then(|models| match cli.command {
-            Some(Command::Describe) => {
-                print!("{}", describe(&models));
-                Ok(())
-            }
-            Some(Command::Sql) => {
-                print!("{}", render::create_schema(models.schema()));
-                Ok(())
-            }
-            Some(Command::Create) => create(models.schema()),
-            Some(Command::Diff { .. }) => unreachable!("handled above"),
-            None => {
-                println!("-- The models --\n\n{}", describe(&models));
-                println!(
-                    "-- The SQL that creates them --\n\n{}",
-                    render::create_schema(models.schema())
-                );
-                create(models.schema())
-            }
-        });
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
+pub fn run_with(dir: &Path, cli: Cli, models: Result<ModelSet, ModelSetError>) -> ExitCode {
+    match commands::dispatch(dir, &cli.global, cli.command, models) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(EXIT_DIFFERENT),
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("ERROR {error:#}");
             ExitCode::FAILURE
         }
     }
 }
 
-/// A readable summary of the models: tables with their columns and constraints, then the
-/// relationships with the path each takes through the schema.
-pub fn describe(models: &ModelSet) -> String {
-    let mut out = String::new();
-    for table in &models.schema().tables {
-        out.push_str(&format!("table {}\n", table.name));
-        for column in &table.columns {
-            let mut line = format!("  {} {}", column.name, column.ty);
-            if !column.nullable {
-                line.push_str(" not null");
-            }
-            if let Some(default) = &column.default {
-                line.push_str(&format!(" default {default}"));
-            }
-            if let Some(identity) = &column.identity {
-                line.push_str(&format!(
-                    " {}",
-                    render::identity_clause(identity).to_lowercase()
-                ));
-            }
-            out.push_str(&line);
-            out.push('\n');
-        }
-        if let Some(pk) = &table.primary_key {
-            out.push_str(&format!(
-                "  primary key {} ({})\n",
-                pk.name,
-                pk.columns.join(", ")
-            ));
-        }
-        for fk in &table.foreign_keys {
-            out.push_str(&format!(
-                "  foreign key {} ({}) -> {} ({}) on delete {}\n",
-                fk.name,
-                fk.columns.join(", "),
-                fk.references,
-                fk.referenced_columns.join(", "),
-                fk.on_delete.sql().to_lowercase()
-            ));
-        }
-        for unique in &table.uniques {
-            out.push_str(&format!(
-                "  unique {} ({})\n",
-                unique.name,
-                unique.columns.join(", ")
-            ));
-        }
-        for check in &table.checks {
-            out.push_str(&format!("  check {} ({})\n", check.name, check.expression));
-        }
-        for index in &table.indexes {
-            let keys: Vec<String> = index.keys.iter().map(render::index_key).collect();
-            out.push_str(&format!("  index {} ({})\n", index.name, keys.join(", ")));
-        }
-    }
-    if !models.relationships().is_empty() {
-        out.push_str("\nrelationships (ORM only: they create nothing in the database)\n");
-    }
-    for rel in models.relationships() {
-        let path = match &rel.kind {
-            RelationshipKind::ManyToOne { foreign_key } => format!("many-to-one via {foreign_key}"),
-            RelationshipKind::OneToMany { foreign_key } => format!("one-to-many via {foreign_key}"),
-            RelationshipKind::ManyToMany { secondary } => {
-                format!("many-to-many through {secondary}")
-            }
-        };
-        let back = rel
-            .back_populates
-            .map(|b| format!(", back_populates {}.{b}", rel.target))
-            .unwrap_or_default();
-        let cascade = rel.cascade.names().join(", ");
-        out.push_str(&format!(
-            "  {}.{} -> {}: {path}{back}; cascade {cascade}\n",
-            rel.model, rel.field, rel.target
-        ));
-    }
-    out
-}
-
-/// Prints the upgrade from `from` to `to`; returns whether they were the same.
-fn diff_databases(
-    from: &str,
-    to: &str,
-    schemas: &[String],
-    with_downgrade: bool,
-) -> anyhow::Result<bool> {
-    let options = introspect::Options {
-        schemas: schemas.to_vec(),
-    };
-    let read = |url: &str, side: &str| -> anyhow::Result<Schema> {
-        let mut client = model_core::pg::connect(url).with_context(|| format!("--{side}"))?;
-        Ok(introspect::introspect(&mut client, &options).with_context(|| format!("--{side}"))?)
-    };
-    let (from, to) = (read(from, "from")?, read(to, "to")?);
-    let plan = diff::diff(&from, &to);
-    if plan.is_empty() {
-        eprintln!("No changes: the schemas are the same.");
-        return Ok(true);
-    }
-    for op in &plan.upgrade {
-        eprintln!("Detected {}", op.describe());
-    }
-    print!("{}", render::script(&plan.upgrade));
-    if with_downgrade {
-        print!("\n-- downgrade\n\n{}", render::script(&plan.downgrade));
-    }
-    Ok(false)
-}
-
-fn create(schema: &Schema) -> anyhow::Result<()> {
-    let server = Server::shared().context("no PostgreSQL to create the schema in")?;
-    let database = server.create_database()?;
-    let mut client = database.connect()?;
-    let sql = render::create_schema(schema);
-    let mut transaction = client.transaction()?;
-    transaction
-        .batch_execute(&sql)
-        .context("PostgreSQL refused the CREATE script")?;
-    transaction.commit()?;
-    println!(
-        "-- What PostgreSQL reports for database {} --\n",
-        database.name()
-    );
-    print!("{}", catalog::report(&mut client)?);
-    Ok(())
+/// An Alembic-style log line on stderr: `INFO  [model.migrate] Running upgrade …`.
+pub(crate) fn info(component: &str, message: impl std::fmt::Display) {
+    eprintln!("INFO  [model.{component}] {message}");
 }

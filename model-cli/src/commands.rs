@@ -1,0 +1,519 @@
+//! One function per command. Each returns whether the outcome is "no difference" (`false`
+//! makes the process exit 2, for `check` and `diff`).
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use anyhow::{bail, Context as _};
+use model_core::diff::{self, Plan};
+use model_core::migrate::{offline_sql, TransactionMode};
+use model_core::pg::{self, Server};
+use model_core::revision::{self, Revision};
+use model_core::schema::Schema;
+use model_core::{config, introspect, render, ModelSet, ModelSetError};
+
+use crate::history;
+use crate::project::Project;
+use crate::{catalog, describe, info, Command, Global};
+
+pub fn dispatch(
+    dir: &Path,
+    global: &Global,
+    command: Option<Command>,
+    models: Result<ModelSet, ModelSetError>,
+) -> anyhow::Result<bool> {
+    let models = || models.clone().map_err(anyhow::Error::from);
+    let project = || Project::load(dir, global);
+    match command {
+        None | Some(Command::Demo) => demo(&project()?, global, &models()?),
+        Some(Command::Init { directory }) => init(&directory.unwrap_or_else(|| dir.to_path_buf())),
+        Some(Command::Revision {
+            message,
+            autogenerate,
+            rev_id,
+            head,
+            branch_label,
+            depends_on,
+            splice,
+        }) => {
+            let options = NewRevision {
+                message,
+                rev_id,
+                head,
+                branch_labels: branch_label,
+                depends_on,
+                splice,
+            };
+            let project = project()?;
+            if autogenerate {
+                autogenerate_revision(&project, global, &models()?, options)
+            } else {
+                write_revision(&project, options, None).map(|_| true)
+            }
+        }
+        Some(Command::Upgrade {
+            target,
+            sql,
+            single_transaction,
+        }) => migrate(&project()?, global, &target, sql, single_transaction, true),
+        Some(Command::Downgrade {
+            target,
+            sql,
+            single_transaction,
+        }) => migrate(&project()?, global, &target, sql, single_transaction, false),
+        Some(Command::Current { verbose }) => current(&project()?, global, verbose),
+        Some(Command::History {
+            range,
+            verbose,
+            indicate_current,
+        }) => history(
+            &project()?,
+            global,
+            range.as_deref(),
+            verbose,
+            indicate_current,
+        ),
+        Some(Command::Heads { verbose }) => {
+            let project = project()?;
+            for head in project.graph.heads() {
+                print_revision(&project, head, verbose, &[]);
+            }
+            Ok(true)
+        }
+        Some(Command::Branches { verbose }) => {
+            let project = project()?;
+            for (point, children) in project.graph.branch_points() {
+                print_revision(&project, point, verbose, &[]);
+                for child in children {
+                    println!(
+                        "                -> {}",
+                        history::line(&project.graph, child, &[])
+                    );
+                }
+            }
+            Ok(true)
+        }
+        Some(Command::Show { rev }) => {
+            let project = project()?;
+            let target = project.graph.resolve_target(&rev, &[])?;
+            for id in &target.heads {
+                let revision = project.graph.get(id).context("revision")?;
+                print!("{}", history::verbose(&project.graph, revision, &[]));
+                println!(
+                    "\n-- migrate:upgrade\n{}\n-- migrate:downgrade\n{}",
+                    revision.upgrade.trim_end(),
+                    revision.downgrade.trim_end()
+                );
+            }
+            Ok(true)
+        }
+        Some(Command::Stamp { rev, purge }) => {
+            let project = project()?;
+            let mut client = project.connect(global)?;
+            project.migrator(&mut client).stamp(&rev, purge)?;
+            Ok(true)
+        }
+        Some(Command::Merge {
+            message,
+            revisions,
+            rev_id,
+        }) => merge(&project()?, message, revisions, rev_id),
+        Some(Command::Check) => check(&project()?, global, &models()?),
+        Some(Command::Diff {
+            from,
+            to,
+            schemas,
+            with_downgrade,
+        }) => diff_databases(&from, &to, &schemas, with_downgrade),
+        Some(Command::Describe) => {
+            print!("{}", describe(&models()?));
+            Ok(true)
+        }
+        Some(Command::Sql) => {
+            print!("{}", render::create_schema(models()?.schema()));
+            Ok(true)
+        }
+        Some(Command::Create) => create(models()?.schema()).map(|_| true),
+    }
+}
+
+fn init(dir: &Path) -> anyhow::Result<bool> {
+    let path = dir.join("model.toml");
+    if path.exists() {
+        bail!("{} already exists", path.display());
+    }
+    std::fs::create_dir_all(dir.join("migrations"))
+        .with_context(|| format!("creating {}", dir.join("migrations").display()))?;
+    std::fs::write(&path, config::TEMPLATE)
+        .with_context(|| format!("writing {}", path.display()))?;
+    println!(
+        "  Creating directory {} ...  done",
+        dir.join("migrations").display()
+    );
+    println!("  Generating {} ...  done", path.display());
+    println!(
+        "  Please edit the database_url in {} (or set DATABASE_URL) before `upgrade`.",
+        path.display()
+    );
+    Ok(true)
+}
+
+pub struct NewRevision {
+    message: String,
+    rev_id: Option<String>,
+    head: Option<String>,
+    branch_labels: Vec<String>,
+    depends_on: Vec<String>,
+    splice: bool,
+}
+
+/// The parents of a new revision: --head, or the single head.
+fn parents(project: &Project, options: &NewRevision) -> anyhow::Result<Vec<String>> {
+    let graph = &project.graph;
+    match &options.head {
+        Some(head) => {
+            let ids = graph.resolve_target(head, &[])?.heads;
+            for id in &ids {
+                if !graph.children_of(id).is_empty() && !options.splice {
+                    bail!("revision {id} is not a head; pass --splice to start a branch from it");
+                }
+            }
+            Ok(ids)
+        }
+        None => Ok(graph
+            .single_head()?
+            .map(|r| vec![r.id.clone()])
+            .unwrap_or_default()),
+    }
+}
+
+fn write_revision(
+    project: &Project,
+    options: NewRevision,
+    body: Option<&Plan>,
+) -> anyhow::Result<Revision> {
+    let revises = parents(project, &options)?;
+    let id = options.rev_id.clone().unwrap_or_else(revision::new_id);
+    if project.graph.get(&id).is_some() {
+        bail!("revision id {id} is already used");
+    }
+    let depends_on = options
+        .depends_on
+        .iter()
+        .map(|d| project.graph.resolve_id(d).map(str::to_string))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (upgrade, downgrade) = match body {
+        Some(plan) => (
+            render::script(&plan.upgrade),
+            render::script(&plan.downgrade),
+        ),
+        None => (
+            "-- Write the upgrade here.\n".into(),
+            "-- Write the downgrade here.\n".into(),
+        ),
+    };
+    let dir = project.config.versions_dir();
+    let mut revision = Revision {
+        id,
+        message: options.message.clone(),
+        revises,
+        create_date: revision::now_utc(),
+        branch_labels: options.branch_labels.clone(),
+        depends_on,
+        transactional: true,
+        upgrade,
+        downgrade,
+        path: Default::default(),
+    };
+    revision.path = dir.join(revision.file_name());
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let text = revision.render();
+    // Read it back before writing: what we write must be what we can parse.
+    Revision::parse(&revision.path, &text).context("the generated script does not parse back")?;
+    std::fs::write(&revision.path, text)
+        .with_context(|| format!("writing {}", revision.path.display()))?;
+    println!("  Generating {} ...  done", revision.path.display());
+    Ok(revision)
+}
+
+fn autogenerate_revision(
+    project: &Project,
+    global: &Global,
+    models: &ModelSet,
+    options: NewRevision,
+) -> anyhow::Result<bool> {
+    let (live, desired) = project.compare(global, models)?;
+    let plan = diff::diff(&live, &desired);
+    if plan.is_empty() {
+        info(
+            "autogenerate",
+            "No changes in schema detected; no revision written.",
+        );
+        return Ok(true);
+    }
+    for op in &plan.upgrade {
+        info("autogenerate", format!("Detected {}", op.describe()));
+    }
+    write_revision(project, options, Some(&plan))?;
+    Ok(true)
+}
+
+fn check(project: &Project, global: &Global, models: &ModelSet) -> anyhow::Result<bool> {
+    let (live, desired) = project.compare(global, models)?;
+    let plan = diff::diff(&live, &desired);
+    if plan.is_empty() {
+        println!("No new upgrade operations detected.");
+        return Ok(true);
+    }
+    println!("New upgrade operations detected:");
+    for op in &plan.upgrade {
+        println!("  {}", op.describe());
+    }
+    Ok(false)
+}
+
+fn merge(
+    project: &Project,
+    message: String,
+    revisions: Vec<String>,
+    rev_id: Option<String>,
+) -> anyhow::Result<bool> {
+    let targets = if revisions.is_empty() {
+        vec!["heads".to_string()]
+    } else {
+        revisions
+    };
+    let mut parents = Vec::new();
+    for target in &targets {
+        parents.extend(project.graph.resolve_target(target, &[])?.heads);
+    }
+    parents.sort();
+    parents.dedup();
+    if parents.len() < 2 {
+        bail!(
+            "merge needs at least two revisions, got {}",
+            parents.join(", ")
+        );
+    }
+    let id = rev_id.unwrap_or_else(revision::new_id);
+    let dir = project.config.versions_dir();
+    let mut revision = Revision {
+        id,
+        message,
+        revises: parents,
+        create_date: revision::now_utc(),
+        branch_labels: Vec::new(),
+        depends_on: Vec::new(),
+        transactional: true,
+        upgrade: "-- A merge point: nothing to run.\n".into(),
+        downgrade: "-- A merge point: nothing to run.\n".into(),
+        path: Default::default(),
+    };
+    revision.path = dir.join(revision.file_name());
+    std::fs::write(&revision.path, revision.render())
+        .with_context(|| format!("writing {}", revision.path.display()))?;
+    println!("  Generating {} ...  done", revision.path.display());
+    Ok(true)
+}
+
+fn migrate(
+    project: &Project,
+    global: &Global,
+    target: &str,
+    sql: bool,
+    single: bool,
+    upgrade: bool,
+) -> anyhow::Result<bool> {
+    if sql {
+        let (from, to) = match target.split_once(':') {
+            Some((from, to)) => (from.to_string(), to.to_string()),
+            None if upgrade => ("base".to_string(), target.to_string()),
+            None => bail!("downgrade --sql needs a range FROM:TO, such as head:base"),
+        };
+        print!(
+            "{}",
+            offline_sql(&project.graph, &project.config.version_table(), &from, &to)?
+        );
+        return Ok(true);
+    }
+    let mode = if single {
+        TransactionMode::PerRun
+    } else {
+        TransactionMode::PerRevision
+    };
+    let mut client = project.connect(global)?;
+    let mut migrator = project.migrator(&mut client);
+    let done = if upgrade {
+        migrator.upgrade(target, mode)?
+    } else {
+        migrator.downgrade(target, mode)?
+    };
+    if done.is_empty() {
+        info("migrate", "Nothing to do: the database is already there.");
+    }
+    Ok(true)
+}
+
+fn current(project: &Project, global: &Global, verbose: bool) -> anyhow::Result<bool> {
+    let mut client = project.connect(global)?;
+    let mut migrator = project.migrator(&mut client);
+    let current = migrator.current()?;
+    migrator.verify()?;
+    for id in &current {
+        match project.graph.get(id) {
+            Some(revision) if verbose => {
+                print!("{}", history::verbose(&project.graph, revision, &[]))
+            }
+            Some(revision) => println!(
+                "{}{}",
+                revision.id,
+                history::markers(&project.graph, revision, &[])
+            ),
+            None => println!("{id} (not in the versions directory)"),
+        }
+    }
+    Ok(true)
+}
+
+fn history(
+    project: &Project,
+    global: &Global,
+    range: Option<&str>,
+    verbose: bool,
+    indicate_current: bool,
+) -> anyhow::Result<bool> {
+    let graph = &project.graph;
+    let needs_current = indicate_current || range.is_some_and(|r| r.contains("current"));
+    let current = if needs_current {
+        let mut client = project.connect(global)?;
+        let current = project.migrator(&mut client).current()?;
+        current
+    } else {
+        Vec::new()
+    };
+    let resolve = |text: &str, default: &str| -> anyhow::Result<Vec<String>> {
+        let text = if text.is_empty() { default } else { text };
+        if text == "current" {
+            return Ok(current.clone());
+        }
+        Ok(graph.resolve_target(text, &current)?.heads)
+    };
+    let (from, to) = match range {
+        Some(range) => {
+            let (from, to) = range
+                .split_once(':')
+                .context("a range is FROM:TO, such as base:head")?;
+            (resolve(from, "base")?, resolve(to, "heads")?)
+        }
+        None => (
+            Vec::new(),
+            graph.heads().iter().map(|r| r.id.clone()).collect(),
+        ),
+    };
+    let upper = graph.ancestors(to.iter().map(String::as_str));
+    let below: BTreeSet<&str> = graph.ancestors(from.iter().map(String::as_str));
+    // FROM itself is included, as in Alembic.
+    let set: BTreeSet<&str> = upper
+        .into_iter()
+        .filter(|id| !below.contains(id) || from.iter().any(|f| f == id))
+        .collect();
+    let shown = if indicate_current { &current[..] } else { &[] };
+    for revision in history::newest_first(graph, &set) {
+        print_revision(project, revision, verbose, shown);
+    }
+    Ok(true)
+}
+
+fn print_revision(project: &Project, revision: &Revision, verbose: bool, current: &[String]) {
+    if verbose {
+        println!("{}", history::verbose(&project.graph, revision, current));
+    } else {
+        println!("{}", history::line(&project.graph, revision, current));
+    }
+}
+
+/// Prints the upgrade from `from` to `to`; returns whether they were the same.
+fn diff_databases(
+    from: &str,
+    to: &str,
+    schemas: &[String],
+    with_downgrade: bool,
+) -> anyhow::Result<bool> {
+    let options = introspect::Options {
+        schemas: schemas.to_vec(),
+    };
+    let read = |url: &str, side: &str| -> anyhow::Result<Schema> {
+        let mut client = pg::connect(url).with_context(|| format!("--{side}"))?;
+        Ok(introspect::introspect(&mut client, &options).with_context(|| format!("--{side}"))?)
+    };
+    let (from, to) = (read(from, "from")?, read(to, "to")?);
+    let plan = diff::diff(&from, &to);
+    if plan.is_empty() {
+        eprintln!("No changes: the schemas are the same.");
+        return Ok(true);
+    }
+    for op in &plan.upgrade {
+        eprintln!("Detected {}", op.describe());
+    }
+    print!("{}", render::script(&plan.upgrade));
+    if with_downgrade {
+        print!("\n-- downgrade\n\n{}", render::script(&plan.downgrade));
+    }
+    Ok(false)
+}
+
+fn create(schema: &Schema) -> anyhow::Result<()> {
+    let server = Server::shared().context("no PostgreSQL to create the schema in")?;
+    let database = server.create_database()?;
+    let mut client = database.connect()?;
+    let sql = render::create_schema(schema);
+    let mut transaction = client.transaction()?;
+    transaction
+        .batch_execute(&sql)
+        .context("PostgreSQL refused the CREATE script")?;
+    transaction.commit()?;
+    println!(
+        "-- What PostgreSQL reports for database {} --\n",
+        database.name()
+    );
+    print!("{}", catalog::report(&mut client)?);
+    Ok(())
+}
+
+/// The seed's walk-through in one process, on a throwaway database (or a fresh database on
+/// DATABASE_URL's server): each step printed as the command a user would type.
+fn demo(project: &Project, global: &Global, models: &ModelSet) -> anyhow::Result<bool> {
+    let database = Server::shared()
+        .context("the demo needs PostgreSQL")?
+        .create_database()?;
+    let global = Global {
+        url: Some(database.url().to_string()),
+        env: None,
+        config: global.config.clone(),
+    };
+    println!(
+        "Using a throwaway database, {}; nothing else is touched.\n",
+        database.name()
+    );
+    let step = |title: &str| println!("\n$ model-cli {title}");
+    step("history");
+    history(project, &global, None, false, false)?;
+    step("upgrade head");
+    migrate(project, &global, "head", false, false, true)?;
+    step("current");
+    current(project, &global, false)?;
+    step("history --indicate-current");
+    history(project, &global, None, false, true)?;
+    step("check");
+    let same = check(project, &global, models)?;
+    step("downgrade base");
+    migrate(project, &global, "base", false, false, false)?;
+    step("current");
+    current(project, &global, false)?;
+    println!("(nothing: the database is at base)");
+    step("upgrade head");
+    migrate(project, &global, "head", false, false, true)?;
+    step("check");
+    let same_again = check(project, &global, models)?;
+    Ok(same && same_again)
+}

@@ -1,0 +1,137 @@
+//! The project: config, revision graph, and the database a command works on.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context as _};
+use model_core::config::Config;
+use model_core::introspect::{self, Options};
+use model_core::migrate::{Migrator, TransactionMode};
+use model_core::pg::{self, Server, TempDatabase};
+use model_core::revision::Graph;
+use model_core::schema::Schema;
+use model_core::ModelSet;
+use postgres::Client;
+
+use crate::{info, Global};
+
+/// Config and revisions of one project.
+pub struct Project {
+    pub config: Config,
+    pub config_path: PathBuf,
+    pub graph: Graph,
+}
+
+impl Project {
+    /// Reads model.toml (from --config or the project directory) and the versions directory.
+    pub fn load(dir: &Path, global: &Global) -> anyhow::Result<Project> {
+        let config_path = global
+            .config
+            .clone()
+            .unwrap_or_else(|| dir.join("model.toml"));
+        let config = Config::load(&config_path)?;
+        let graph = Graph::load(&config.versions_dir())?;
+        Ok(Project {
+            config,
+            config_path,
+            graph,
+        })
+    }
+
+    /// The configured database URL, if any.
+    pub fn url(&self, global: &Global) -> anyhow::Result<Option<String>> {
+        Ok(self.config.database_url(
+            global.url.as_deref(),
+            global.env.as_deref(),
+            &self.config_path,
+        )?)
+    }
+
+    /// A connection to the configured database, or an error saying how to configure one.
+    pub fn connect(&self, global: &Global) -> anyhow::Result<Client> {
+        let Some(url) = self.url(global)? else {
+            bail!(
+                "no database configured: set DATABASE_URL, database_url in {}, or pass --url",
+                self.config_path.display()
+            );
+        };
+        Ok(pg::connect(&url)?)
+    }
+
+    /// A runner on `client` that logs Alembic-style lines.
+    pub fn migrator<'a>(&'a self, client: &'a mut Client) -> Migrator<'a> {
+        Migrator::new(client, &self.graph, self.config.version_table(), |line| {
+            info("migrate", line)
+        })
+    }
+
+    /// Introspection options: the managed schemas.
+    pub fn options(&self) -> Options {
+        Options {
+            schemas: self.config.schemas.clone(),
+        }
+    }
+
+    /// The database to compare the models with, at head: the configured one (refused when not
+    /// at head), or a throwaway database on which every revision is replayed.
+    pub fn database_at_head(
+        &self,
+        global: &Global,
+    ) -> anyhow::Result<(Client, Option<TempDatabase>)> {
+        let (mut client, temp) = match self.url(global)? {
+            Some(url) => (pg::connect(&url)?, None),
+            None => {
+                let temp = Server::shared()
+                    .context("no database configured, and no throwaway PostgreSQL to replay the revisions on")?
+                    .create_database()?;
+                info(
+                    "autogenerate",
+                    format!(
+                        "No database configured: replaying the revisions on throwaway database {}",
+                        temp.name()
+                    ),
+                );
+                let mut client = temp.connect()?;
+                self.migrator(&mut client)
+                    .upgrade("heads", TransactionMode::PerRevision)?;
+                (client, Some(temp))
+            }
+        };
+        let mut current = self.migrator(&mut client).current()?;
+        current.sort();
+        let mut heads: Vec<String> = self.graph.heads().iter().map(|r| r.id.clone()).collect();
+        heads.sort();
+        if current != heads {
+            bail!(
+                "Target database is not up to date: it is at {}, the head{} {} {}; run `upgrade heads` first",
+                if current.is_empty() { "base".to_string() } else { current.join(", ") },
+                if heads.len() == 1 { "" } else { "s" },
+                if heads.len() == 1 { "is" } else { "are" },
+                heads.join(", ")
+            );
+        }
+        Ok((client, temp))
+    }
+
+    /// The live schema and the models' schema, both canonical and filtered.
+    pub fn compare(&self, global: &Global, models: &ModelSet) -> anyhow::Result<(Schema, Schema)> {
+        for table in &models.schema().tables {
+            if !self.config.schemas.contains(&table.name.schema) {
+                bail!(
+                    "table {} of the models is in schema `{}`, which {} does not manage; add it to `schemas`",
+                    table.name,
+                    table.name.schema,
+                    self.config_path.display()
+                );
+            }
+        }
+        let (mut client, _temp) = self.database_at_head(global)?;
+        let live = self
+            .config
+            .filter(introspect::introspect(&mut client, &self.options())?);
+        let scratch = Server::shared()
+            .context("no PostgreSQL server to bring the models into canonical form on")?
+            .create_database()?;
+        let desired = introspect::canonicalize(&mut scratch.connect()?, models.schema())?;
+        Ok((live, self.config.filter(desired)))
+    }
+}
