@@ -76,7 +76,11 @@ pub fn dispatch(
         Some(Command::Heads { verbose }) => {
             let project = project()?;
             for head in project.graph.heads() {
-                print_revision(&project, head, verbose, &[]);
+                if verbose {
+                    print_revision(&project, head, true, &[]);
+                } else {
+                    println!("{}{}", head.id, history::markers(&project.graph, head, &[]));
+                }
             }
             Ok(true)
         }
@@ -85,10 +89,9 @@ pub fn dispatch(
             for (point, children) in project.graph.branch_points() {
                 print_revision(&project, point, verbose, &[]);
                 for child in children {
-                    println!(
-                        "                -> {}",
-                        history::line(&project.graph, child, &[])
-                    );
+                    let markers = history::markers(&project.graph, child, &[]);
+                    let message = child.message.lines().next().unwrap_or_default();
+                    println!("    -> {}{markers}, {message}", child.id);
                 }
             }
             Ok(true)

@@ -22,6 +22,9 @@ pub fn line(graph: &Graph, revision: &Revision, current: &[String]) -> String {
 /// ` (head)`, ` (branchpoint)`, ` (mergepoint)`, ` (current)` as they apply.
 pub fn markers(graph: &Graph, revision: &Revision, current: &[String]) -> String {
     let mut out = String::new();
+    for label in &revision.branch_labels {
+        out.push_str(&format!(" ({label})"));
+    }
     if graph.children_of(&revision.id).is_empty() {
         out.push_str(" (head)");
     }

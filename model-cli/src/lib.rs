@@ -99,6 +99,7 @@ enum Command {
     /// Revert revisions down to TARGET.
     Downgrade {
         /// base, a revision id or prefix, -N; with --sql, FROM:TO.
+        #[arg(allow_hyphen_values = true)]
         target: String,
         /// Print the SQL instead of running it (no database needed).
         #[arg(long)]

@@ -1,12 +1,16 @@
-//! The `model-cli` binary, run as a user runs it, against a real PostgreSQL.
+//! The `model-cli` binary, run as a user runs it, against a real PostgreSQL: exit codes,
+//! messages, branches and merges, offline SQL, edited and malformed scripts.
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use model_core::pg::TempDatabase;
 
+/// Runs the binary; returns (exit code, stdout, stderr).
 fn model_cli(args: &[&str]) -> (i32, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_model-cli"))
         .args(args)
+        .env_remove("DATABASE_URL")
         .output()
         .unwrap();
     (
@@ -14,6 +18,81 @@ fn model_cli(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&output.stdout).into_owned(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
+}
+
+/// A project directory with model.toml, removed afterwards.
+struct Project {
+    dir: PathBuf,
+    config: String,
+}
+
+impl Project {
+    fn new(name: &str) -> Project {
+        let dir =
+            std::env::temp_dir().join(format!("model-cli-test-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let (code, _, stderr) = model_cli(&["init", dir.to_str().unwrap()]);
+        assert_eq!(code, 0, "{stderr}");
+        let config = dir.join("model.toml").display().to_string();
+        Project { dir, config }
+    }
+
+    /// Runs a command with this project's config and `db`'s URL.
+    fn run(&self, db: Option<&TempDatabase>, args: &[&str]) -> (i32, String, String) {
+        let mut all = vec!["--config", &self.config];
+        if let Some(db) = db {
+            all.extend(["--url", db.url()]);
+        }
+        all.extend(args);
+        model_cli(&all)
+    }
+
+    /// Writes a revision with the given SQL through `revision`, then fills in its body.
+    fn revision(
+        &self,
+        id: &str,
+        message: &str,
+        extra: &[&str],
+        upgrade: &str,
+        downgrade: &str,
+    ) -> PathBuf {
+        let mut args = vec!["revision", "-m", message, "--rev-id", id];
+        args.extend(extra);
+        let (code, _, stderr) = self.run(None, &args);
+        assert_eq!(code, 0, "{stderr}");
+        let path = self.file(id);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = text
+            .replace("-- Write the upgrade here.\n", &format!("{upgrade}\n"))
+            .replace("-- Write the downgrade here.\n", &format!("{downgrade}\n"));
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn file(&self, id: &str) -> PathBuf {
+        std::fs::read_dir(self.dir.join("migrations"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.file_name().unwrap().to_str().unwrap().starts_with(id))
+            .unwrap()
+    }
+}
+
+impl Drop for Project {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn lines(db: &TempDatabase, sql: &str) -> Vec<String> {
+    db.connect()
+        .unwrap()
+        .query(sql, &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<_, String>(0))
+        .collect()
 }
 
 #[test]
@@ -64,4 +143,483 @@ fn diff_errors_exit_1_with_a_message() {
     );
     let (code, _, stderr) = model_cli(&["diff", "--from"]);
     assert_eq!(code, 2, "clap's usage errors exit 2: {stderr}");
+}
+
+#[test]
+fn upgrade_is_idempotent_and_downgrade_reaches_base() {
+    let project = Project::new("idempotent");
+    let db = TempDatabase::new().unwrap();
+    project.revision(
+        "aaaa00000001",
+        "create t",
+        &[],
+        "CREATE TABLE t (id integer);",
+        "DROP TABLE t;",
+    );
+    project.revision(
+        "aaaa00000002",
+        "add u",
+        &[],
+        "ALTER TABLE t ADD COLUMN u text;",
+        "ALTER TABLE t DROP COLUMN u;",
+    );
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("Running upgrade  -> aaaa00000001, create t"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Running upgrade aaaa00000001 -> aaaa00000002, add u"),
+        "{stderr}"
+    );
+    assert_eq!(
+        lines(&db, "SELECT version_num::text FROM model_version"),
+        ["aaaa00000002"]
+    );
+
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        !stderr.contains("Running upgrade"),
+        "a second upgrade head runs nothing: {stderr}"
+    );
+    assert!(stderr.contains("Nothing to do"), "{stderr}");
+
+    let (code, stdout, _) = project.run(Some(&db), &["current"]);
+    assert_eq!((code, stdout.as_str()), (0, "aaaa00000002 (head)\n"));
+
+    let (code, _, stderr) = project.run(Some(&db), &["downgrade", "-1"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        lines(&db, "SELECT version_num::text FROM model_version"),
+        ["aaaa00000001"]
+    );
+    let (code, _, stderr) = project.run(Some(&db), &["downgrade", "base"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(lines(&db, "SELECT version_num::text FROM model_version").is_empty());
+    assert_eq!(
+        lines(
+            &db,
+            "SELECT count(*)::text FROM pg_class WHERE relname = 't'"
+        ),
+        ["0"]
+    );
+}
+
+#[test]
+fn offline_sql_through_psql_matches_an_online_upgrade() {
+    let project = Project::new("offline");
+    project.revision(
+        "bbbb00000001",
+        "tables",
+        &[],
+        "CREATE TABLE p (id integer PRIMARY KEY);\nCREATE TABLE c (id integer PRIMARY KEY, p_id integer REFERENCES p, note text DEFAULT 'it''s');",
+        "DROP TABLE c;\nDROP TABLE p;",
+    );
+    project.revision(
+        "bbbb00000002",
+        "index",
+        &[],
+        "CREATE INDEX c_note ON c (note) WHERE note IS NOT NULL;",
+        "DROP INDEX c_note;",
+    );
+    let (code, sql, stderr) = project.run(None, &["upgrade", "head", "--sql"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        sql.contains("BEGIN;")
+            && sql.contains(
+                "INSERT INTO public.model_version (version_num) VALUES ('bbbb00000002');"
+            ),
+        "{sql}"
+    );
+
+    let online = TempDatabase::new().unwrap();
+    let offline = TempDatabase::new().unwrap();
+    let (code, _, stderr) = project.run(Some(&online), &["upgrade", "head"]);
+    assert_eq!(code, 0, "{stderr}");
+    let script = project.dir.join("offline.sql");
+    std::fs::write(&script, &sql).unwrap();
+    let psql = Command::new("psql")
+        .args([
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            offline.url(),
+            "-f",
+        ])
+        .arg(&script)
+        .output()
+        .expect("psql runs");
+    assert!(
+        psql.status.success(),
+        "{}",
+        String::from_utf8_lossy(&psql.stderr)
+    );
+
+    // Same schema, including the version tables, and the same current revision.
+    let (code, stdout, stderr) =
+        model_cli(&["diff", "--from", online.url(), "--to", offline.url()]);
+    assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
+    let (_, current, _) = project.run(Some(&offline), &["current"]);
+    assert_eq!(current, "bbbb00000002 (head)\n");
+
+    // And the offline downgrade takes it back to nothing but the version tables.
+    let (code, down, stderr) = project.run(None, &["downgrade", "head:base", "--sql"]);
+    assert_eq!(code, 0, "{stderr}");
+    std::fs::write(&script, &down).unwrap();
+    let psql = Command::new("psql")
+        .args([
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            offline.url(),
+            "-f",
+        ])
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(
+        psql.status.success(),
+        "{}",
+        String::from_utf8_lossy(&psql.stderr)
+    );
+    assert_eq!(lines(&offline, "SELECT string_agg(relname::text, ',' ORDER BY relname) FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace"), ["model_version,model_version_applied"]);
+}
+
+#[test]
+fn a_failing_statement_leaves_nothing_of_its_revision() {
+    let project = Project::new("failing");
+    let db = TempDatabase::new().unwrap();
+    project.revision(
+        "cccc00000001",
+        "good",
+        &[],
+        "CREATE TABLE t (id integer);",
+        "DROP TABLE t;",
+    );
+    project.revision(
+        "cccc00000002",
+        "bad",
+        &[],
+        "CREATE TABLE u (id integer);\nALTER TABLE t ADD COLUMN x integer;\nALTER TABLE nowhere ADD COLUMN y integer;\nCREATE TABLE v (id integer);",
+        "DROP TABLE u;",
+    );
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("revision cccc00000002"), "{stderr}");
+    assert!(
+        stderr.contains("failed at line 3: relation \"nowhere\" does not exist"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("ALTER TABLE nowhere ADD COLUMN y integer"),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .contains("Nothing of cccc00000002 was applied; the database is still at cccc00000001"),
+        "{stderr}"
+    );
+    // The first revision stayed; nothing of the second did.
+    assert_eq!(
+        lines(&db, "SELECT version_num::text FROM model_version"),
+        ["cccc00000001"]
+    );
+    assert_eq!(lines(&db, "SELECT string_agg(relname::text, ',' ORDER BY relname) FROM pg_class WHERE relname IN ('t', 'u', 'v')"), ["t"]);
+    assert_eq!(lines(&db, "SELECT count(*)::text FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'x'"), ["0"]);
+}
+
+#[test]
+fn single_transaction_runs_all_or_nothing() {
+    let project = Project::new("single");
+    let db = TempDatabase::new().unwrap();
+    project.revision(
+        "dddd00000001",
+        "good",
+        &[],
+        "CREATE TABLE t (id integer);",
+        "DROP TABLE t;",
+    );
+    project.revision("dddd00000002", "bad", &[], "SELECT 1/0;", "SELECT 1;");
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head", "--single-transaction"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("division by zero"), "{stderr}");
+    assert!(lines(&db, "SELECT version_num::text FROM model_version").is_empty());
+    assert_eq!(
+        lines(
+            &db,
+            "SELECT count(*)::text FROM pg_class WHERE relname = 't'"
+        ),
+        ["0"]
+    );
+}
+
+#[test]
+fn concurrent_upgrades_apply_each_revision_once() {
+    let project = Project::new("concurrent");
+    let db = TempDatabase::new().unwrap();
+    project.revision(
+        "eeee00000001",
+        "slow",
+        &[],
+        "SELECT pg_sleep(0.5);\nCREATE TABLE t (id integer);",
+        "DROP TABLE t;",
+    );
+    project.revision(
+        "eeee00000002",
+        "counted",
+        &[],
+        "CREATE TABLE counter (n integer);\nINSERT INTO counter VALUES (1);",
+        "DROP TABLE counter;",
+    );
+    let runs: Vec<_> = (0..2)
+        .map(|_| {
+            let args: Vec<String> = [
+                "--config",
+                &project.config,
+                "--url",
+                db.url(),
+                "upgrade",
+                "head",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+            std::thread::spawn(move || {
+                Command::new(env!("CARGO_BIN_EXE_model-cli"))
+                    .args(&args)
+                    .output()
+                    .unwrap()
+            })
+        })
+        .collect();
+    let outputs: Vec<_> = runs.into_iter().map(|h| h.join().unwrap()).collect();
+    for output in &outputs {
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let ran: usize = outputs
+        .iter()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stderr)
+                .matches("Running upgrade")
+                .count()
+        })
+        .sum();
+    assert_eq!(
+        ran, 2,
+        "two revisions, each run by exactly one of the two processes"
+    );
+    assert_eq!(lines(&db, "SELECT count(*)::text FROM counter"), ["1"]);
+    assert_eq!(
+        lines(&db, "SELECT count(*)::text FROM model_version_applied"),
+        ["2"]
+    );
+}
+
+#[test]
+fn branches_and_a_merge() {
+    let project = Project::new("branches");
+    let db = TempDatabase::new().unwrap();
+    project.revision(
+        "f00000000001",
+        "base",
+        &[],
+        "CREATE TABLE a (id integer);",
+        "DROP TABLE a;",
+    );
+    project.revision(
+        "f00000000002",
+        "left",
+        &["--branch-label", "left"],
+        "CREATE TABLE l (id integer);",
+        "DROP TABLE l;",
+    );
+    project.revision(
+        "f00000000003",
+        "right",
+        &["--head", "f00000000001", "--splice"],
+        "CREATE TABLE r (id integer);",
+        "DROP TABLE r;",
+    );
+
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("multiple heads are present (f00000000002, f00000000003)"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "left@head"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "heads"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        lines(
+            &db,
+            "SELECT version_num::text FROM model_version ORDER BY 1"
+        ),
+        ["f00000000002", "f00000000003"]
+    );
+
+    let (code, heads, _) = project.run(None, &["heads"]);
+    assert_eq!(code, 0);
+    let (code, _, stderr) = project.run(
+        None,
+        &[
+            "merge",
+            "-m",
+            "merge left and right",
+            "--rev-id",
+            "f00000000004",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains(
+            "Running upgrade f00000000002, f00000000003 -> f00000000004, merge left and right"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(
+        lines(&db, "SELECT version_num::text FROM model_version"),
+        ["f00000000004"]
+    );
+
+    let (_, history, _) = project.run(Some(&db), &["history", "--indicate-current"]);
+    let (_, branches, _) = project.run(None, &["branches"]);
+    let (_, merged_heads, _) = project.run(None, &["heads"]);
+    let (_, range, _) = project.run(None, &["history", "-r", "f00000000002:head"]);
+    insta::assert_snapshot!(format!(
+        "$ heads (before the merge)\n{heads}\n$ history --indicate-current\n{history}\n$ branches\n{branches}\n$ heads\n{merged_heads}\n$ history -r f00000000002:head\n{range}"
+    ));
+
+    // Downgrading one branch leaves the other.
+    let (code, _, stderr) = project.run(Some(&db), &["downgrade", "f00000000002"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        lines(&db, "SELECT version_num::text FROM model_version"),
+        ["f00000000002"]
+    );
+    assert_eq!(
+        lines(
+            &db,
+            "SELECT count(*)::text FROM pg_class WHERE relname = 'r'"
+        ),
+        ["0"]
+    );
+}
+
+#[test]
+fn an_edited_script_is_reported() {
+    let project = Project::new("edited");
+    let db = TempDatabase::new().unwrap();
+    let path = project.revision(
+        "abab00000001",
+        "t",
+        &[],
+        "CREATE TABLE t (id integer);",
+        "DROP TABLE t;",
+    );
+    assert_eq!(project.run(Some(&db), &["upgrade", "head"]).0, 0);
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("id integer", "id bigint");
+    std::fs::write(&path, text).unwrap();
+    for command in [&["upgrade", "head"][..], &["current"][..]] {
+        let (code, _, stderr) = project.run(Some(&db), command);
+        assert_eq!(code, 1, "{command:?}: {stderr}");
+        assert!(
+            stderr.contains("revision abab00000001")
+                && stderr.contains("was edited after it was applied"),
+            "{stderr}"
+        );
+    }
+    // `stamp` accepts the edit.
+    assert_eq!(project.run(Some(&db), &["stamp", "head"]).0, 0);
+    assert_eq!(project.run(Some(&db), &["current"]).0, 0);
+}
+
+#[test]
+fn bad_input_gives_clear_errors() {
+    let project = Project::new("bad");
+    let db = TempDatabase::new().unwrap();
+    project.revision(
+        "acac00000001",
+        "t",
+        &[],
+        "CREATE TABLE t (id integer);",
+        "DROP TABLE t;",
+    );
+
+    // Unknown revision.
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "zzzz"]);
+    assert_eq!(
+        (code, stderr.trim().lines().last()),
+        (1, Some("ERROR no revision matches 'zzzz'"))
+    );
+    // Bad URL.
+    let (code, _, stderr) = project.run(None, &["--url", "postgres://u@h:port/db", "upgrade"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("invalid database URL"), "{stderr}");
+    // No database at all.
+    let (code, _, stderr) = project.run(None, &["current"]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("no database configured: set DATABASE_URL"),
+        "{stderr}"
+    );
+    // Unknown environment.
+    let (code, _, stderr) = project.run(None, &["--env", "prod", "current"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("no environment `prod`"), "{stderr}");
+    // Malformed script: the file, the line, the problem.
+    let bad = project
+        .dir
+        .join("migrations")
+        .join("acac00000002_broken.sql");
+    std::fs::write(&bad, "-- broken\n-- Revision ID: acac00000002\n-- Revises: acac00000001\n-- Transactional: perhaps\n-- migrate:upgrade\n-- migrate:downgrade\n").unwrap();
+    let (code, _, stderr) = project.run(Some(&db), &["history"]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains(&format!(
+            "{}:4: `Transactional` is `yes` or `no`, not `perhaps`",
+            bad.display()
+        )),
+        "{stderr}"
+    );
+    std::fs::write(&bad, "-- Revision ID: acac00000002\n-- Revises: nothere\n-- migrate:upgrade\n-- migrate:downgrade\n").unwrap();
+    let (code, _, stderr) = project.run(Some(&db), &["history"]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("revision acac00000002")
+            && stderr.contains("revises nothere, which does not exist"),
+        "{stderr}"
+    );
+    std::fs::remove_file(&bad).unwrap();
+    // Bad config.
+    std::fs::write(&project.config, "script_location = 42\n").unwrap();
+    let (code, _, stderr) = project.run(Some(&db), &["history"]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("model.toml") && stderr.contains("invalid type"),
+        "{stderr}"
+    );
+    // A missing config.
+    let (code, _, stderr) = model_cli(&["--config", "/nonexistent/model.toml", "history"]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("no /nonexistent/model.toml here; run `init`"),
+        "{stderr}"
+    );
+    let _ = Path::new("");
 }
