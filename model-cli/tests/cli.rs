@@ -623,3 +623,53 @@ fn bad_input_gives_clear_errors() {
     );
     let _ = Path::new("");
 }
+
+#[test]
+fn a_script_can_run_outside_a_transaction() {
+    let project = Project::new("notx");
+    let db = TempDatabase::new().unwrap();
+    project.revision(
+        "adad00000001",
+        "table",
+        &[],
+        "CREATE TABLE t (id integer);",
+        "DROP TABLE t;",
+    );
+    let path = project.revision(
+        "adad00000002",
+        "concurrent index",
+        &[],
+        "CREATE INDEX CONCURRENTLY t_id ON t (id);",
+        "DROP INDEX CONCURRENTLY t_id;",
+    );
+    // Inside a transaction PostgreSQL refuses CONCURRENTLY…
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("cannot run inside a transaction block"),
+        "{stderr}"
+    );
+    // …so the script says it runs outside one.
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("-- Create Date:", "-- Transactional: no\n-- Create Date:");
+    std::fs::write(&path, text).unwrap();
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        lines(
+            &db,
+            "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = 't'::regclass"
+        ),
+        ["t_id"]
+    );
+    let (code, _, stderr) = project.run(Some(&db), &["downgrade", "base"]);
+    assert_eq!(code, 0, "{stderr}");
+    // A whole-run transaction cannot hold it.
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head", "--single-transaction"]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("revision adad00000002 must run outside a transaction"),
+        "{stderr}"
+    );
+}

@@ -16,3 +16,4 @@ mod seed_steps;
 mod support;
 mod throwaway;
 mod ui;
+mod workflow;

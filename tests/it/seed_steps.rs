@@ -10,7 +10,7 @@ use model_core::schema::Schema;
 use crate::support::{apply, canonical, fresh_database, read};
 
 /// The seed's first post: three tables, one relationship.
-mod step1 {
+pub mod step1 {
     use model_core::Model;
 
     #[derive(Model)]
@@ -51,7 +51,7 @@ mod step1 {
 }
 
 /// Step 2: `OrderProduct` joins orders and products.
-mod step2 {
+pub mod step2 {
     use model_core::Model;
 
     #[derive(Model)]
