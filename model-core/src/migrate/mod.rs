@@ -381,67 +381,27 @@ impl<'a> Migrator<'a> {
                 )));
             }
         }
-        // Work out every step first: the heads before and after, the log line, the bookkeeping.
-        let graph = self.graph;
-        let start_at = at_text(&graph.heads_of(applied));
-        let mut plan = Vec::new();
-        let mut state = applied.clone();
-        for revision in steps {
-            let before = graph
-                .heads_of(&state)
-                .iter()
-                .map(|s| s.to_string())
-                .collect::<Vec<_>>();
-            if upgrade {
-                state.insert(revision.id.as_str());
-            } else {
-                state.remove(revision.id.as_str());
-            }
-            let after = graph
-                .heads_of(&state)
-                .iter()
-                .map(|s| s.to_string())
-                .collect::<Vec<_>>();
-            let parents = revision.revises.join(", ");
-            let line = if upgrade {
-                format!(
-                    "Running upgrade {parents} -> {}, {}",
-                    revision.id,
-                    first_line(&revision.message)
-                )
-            } else {
-                format!(
-                    "Running downgrade {} -> {parents}, {}",
-                    revision.id,
-                    first_line(&revision.message)
-                )
-            };
-            let at = at_text(&before.iter().map(String::as_str).collect::<Vec<_>>());
-            let sql = if upgrade {
-                &revision.upgrade
-            } else {
-                &revision.downgrade
-            };
-            plan.push((
-                *revision,
-                line,
-                sql,
-                at,
-                bookkeeping(&self.table, revision, &before, &after, upgrade),
-            ));
-        }
+        let start_at = at_text(&self.graph.heads_of(applied));
+        let (plan, state) = plan_steps(self.graph, &self.table, steps, applied, upgrade);
         if mode == TransactionMode::PerRun {
             let mut tx = self.client.transaction().map_err(db("starting the run"))?;
-            for (revision, line, sql, _, bookkeeping) in &plan {
-                (self.log)(line.clone());
-                execute(&mut tx, revision, sql, &start_at)?;
-                tx.batch_execute(bookkeeping)
+            for step in &plan {
+                (self.log)(step.title.clone());
+                execute(&mut tx, step.revision, step.sql, &start_at)?;
+                tx.batch_execute(&step.bookkeeping)
                     .map_err(db("updating the version table"))?;
             }
             tx.commit().map_err(db("committing the run"))?;
         } else {
-            for (revision, line, sql, at, bookkeeping) in &plan {
-                (self.log)(line.clone());
+            for Step {
+                revision,
+                title,
+                sql,
+                at,
+                bookkeeping,
+            } in &plan
+            {
+                (self.log)(title.clone());
                 if revision.transactional {
                     let mut tx = self
                         .client
@@ -465,8 +425,69 @@ impl<'a> Migrator<'a> {
             }
         }
         *applied = state;
-        Ok(plan.iter().map(|(r, ..)| r.id.clone()).collect())
+        Ok(plan.iter().map(|step| step.revision.id.clone()).collect())
     }
+}
+
+/// One revision of a run, worked out before anything runs.
+pub(crate) struct Step<'g> {
+    pub revision: &'g Revision,
+    /// `Running upgrade a -> b, message`.
+    pub title: String,
+    /// The SQL to run (the upgrade or the downgrade part).
+    pub sql: &'g str,
+    /// The heads before the step, for messages (`base` when none).
+    pub at: String,
+    /// The version-table statements of the step.
+    pub bookkeeping: String,
+}
+
+/// The steps of a run over `steps` from the applied set `applied`, and the applied set after.
+pub(crate) fn plan_steps<'g>(
+    graph: &'g Graph,
+    table: &VersionTable,
+    steps: &[&'g Revision],
+    applied: &BTreeSet<&'g str>,
+    upgrade: bool,
+) -> (Vec<Step<'g>>, BTreeSet<&'g str>) {
+    let mut state = applied.clone();
+    let mut plan = Vec::new();
+    for &revision in steps {
+        let before: Vec<String> = graph
+            .heads_of(&state)
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        if upgrade {
+            state.insert(revision.id.as_str());
+        } else {
+            state.remove(revision.id.as_str());
+        }
+        let after: Vec<String> = graph
+            .heads_of(&state)
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let parents = revision.revises.join(", ");
+        let message = first_line(&revision.message);
+        let title = if upgrade {
+            format!("Running upgrade {parents} -> {}, {message}", revision.id)
+        } else {
+            format!("Running downgrade {} -> {parents}, {message}", revision.id)
+        };
+        plan.push(Step {
+            revision,
+            title,
+            sql: if upgrade {
+                &revision.upgrade
+            } else {
+                &revision.downgrade
+            },
+            at: at_text(&before.iter().map(String::as_str).collect::<Vec<_>>()),
+            bookkeeping: bookkeeping(table, revision, &before, &after, upgrade),
+        });
+    }
+    (plan, state)
 }
 
 fn at_text(heads: &[&str]) -> String {

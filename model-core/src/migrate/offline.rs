@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{bookkeeping, first_line, MigrateError, VersionTable};
+use super::{plan_steps, MigrateError, VersionTable};
 use crate::revision::{Graph, Revision};
 
 /// The script that takes a database from `from` to `to` (each `base`, `head`, `heads`, an id,
@@ -36,48 +36,14 @@ pub fn offline_sql(
         "-- {direction} {from} -> {to}, generated offline; run with psql -v ON_ERROR_STOP=1\n\n"
     );
     out.push_str(&table.create_sql());
-    let mut state = applied.clone();
-    for revision in steps {
-        let before: Vec<String> = graph
-            .heads_of(&state)
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        if upgrade {
-            state.insert(revision.id.as_str());
+    let (plan, _) = plan_steps(graph, table, &steps, &applied, upgrade);
+    for step in plan {
+        out.push_str(&format!("\n-- {}\n", step.title));
+        let sql = step.sql.trim_end();
+        if step.revision.transactional {
+            out.push_str(&format!("BEGIN;\n{sql}\n{}\nCOMMIT;\n", step.bookkeeping));
         } else {
-            state.remove(revision.id.as_str());
-        }
-        let after: Vec<String> = graph
-            .heads_of(&state)
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let parents = revision.revises.join(", ");
-        let title = if upgrade {
-            format!(
-                "Running upgrade {parents} -> {}, {}",
-                revision.id,
-                first_line(&revision.message)
-            )
-        } else {
-            format!(
-                "Running downgrade {} -> {parents}, {}",
-                revision.id,
-                first_line(&revision.message)
-            )
-        };
-        let sql = if upgrade {
-            &revision.upgrade
-        } else {
-            &revision.downgrade
-        };
-        let books = bookkeeping(table, revision, &before, &after, upgrade);
-        out.push_str(&format!("\n-- {title}\n"));
-        if revision.transactional {
-            out.push_str(&format!("BEGIN;\n{}\n{books}\nCOMMIT;\n", sql.trim_end()));
-        } else {
-            out.push_str(&format!("{}\nBEGIN;\n{books}\nCOMMIT;\n", sql.trim_end()));
+            out.push_str(&format!("{sql}\nBEGIN;\n{}\nCOMMIT;\n", step.bookkeeping));
         }
     }
     Ok(out)
