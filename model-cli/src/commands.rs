@@ -447,7 +447,7 @@ fn diff_databases(
     };
     let read = |url: &str, side: &str| -> anyhow::Result<Schema> {
         let mut client = pg::connect(url).with_context(|| format!("--{side}"))?;
-        Ok(introspect::introspect(&mut client, &options).with_context(|| format!("--{side}"))?)
+        introspect::introspect(&mut client, &options).with_context(|| format!("--{side}"))
     };
     let (from, to) = (read(from, "from")?, read(to, "to")?);
     let plan = diff::diff(&from, &to);

@@ -174,10 +174,8 @@ impl Revision {
                         }
                     }
                 }
-                None if !seen_id && !seen_revises => {
-                    if !comment.is_empty() {
-                        message.push(comment.to_string());
-                    }
+                None if !seen_id && !seen_revises && !comment.is_empty() => {
+                    message.push(comment.to_string());
                 }
                 None => {}
             }
