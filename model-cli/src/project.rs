@@ -125,13 +125,9 @@ impl Project {
             }
         }
         let (mut client, _temp) = self.database_at_head(global)?;
-        let live = self
-            .config
-            .filter(introspect::introspect(&mut client, &self.options())?);
-        let scratch = Server::shared()
-            .context("no PostgreSQL server to bring the models into canonical form on")?
-            .create_database()?;
-        let desired = introspect::canonicalize(&mut scratch.connect()?, models.schema())?;
-        Ok((live, self.config.filter(desired)))
+        let live = introspect::introspect(&mut client, &self.options())?;
+        // Expressions are spelled by the same database, in a rolled-back transaction.
+        let desired = introspect::canonicalize_expressions(&mut client, models.schema(), &live)?;
+        Ok((self.config.filter(live), self.config.filter(desired)))
     }
 }

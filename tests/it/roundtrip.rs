@@ -122,3 +122,57 @@ fn awkward_names_round_trip() {
     assert_eq!(structure(models.schema()), structure(&live));
     assert!(diff(&live, &canonical(models.schema())).is_empty());
 }
+
+#[test]
+fn expressions_canonicalise_in_place_as_in_a_scratch_database() {
+    // The fast path (temporary tables on the database being compared, expressions only)
+    // agrees with creating everything in an empty database.
+    for (models, schemas) in [
+        (ecommerce::models().unwrap(), vec!["public"]),
+        (
+            crate::kitchen_sink::kitchen_sink(),
+            vec!["inventory", "public"],
+        ),
+    ] {
+        let db = fresh_database();
+        let mut client = db.connect().unwrap();
+        let live = read(&mut client, &schemas);
+        let fast =
+            model_core::introspect::canonicalize_expressions(&mut client, models.schema(), &live)
+                .unwrap();
+        let slow = canonical(models.schema());
+        assert!(
+            diff(&slow, &fast).is_empty(),
+            "{}",
+            model_core::render::script(&diff(&slow, &fast).upgrade)
+        );
+        // Nothing was left behind.
+        assert!(read(&mut client, &schemas).tables.is_empty());
+    }
+}
+
+#[test]
+fn a_bad_expression_names_its_place_and_postgresql_message() {
+    let mut schema = ecommerce::models().unwrap().into_schema();
+    let orders = schema
+        .tables
+        .iter_mut()
+        .find(|t| t.name.name == "orders")
+        .unwrap();
+    orders
+        .columns
+        .iter_mut()
+        .find(|c| c.name == "order_date")
+        .unwrap()
+        .default = Some("now(".into());
+    let db = fresh_database();
+    let mut client = db.connect().unwrap();
+    let error =
+        model_core::introspect::canonicalize_expressions(&mut client, &schema, &Schema::default())
+            .unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.contains("default of orders.order_date: `now(`: syntax error"),
+        "{message}"
+    );
+}

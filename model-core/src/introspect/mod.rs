@@ -10,6 +10,8 @@
 //! [`canonicalize`] uses the same path to bring a description written by hand (or derived
 //! from models) into that form.
 
+mod canonical;
+
 use std::collections::BTreeMap;
 
 use postgres::types::Oid;
@@ -21,6 +23,8 @@ use crate::schema::{
     IdentityKind, Index, IndexExpr, IndexKey, PrimaryKey, Schema, Sequence, SqlType, Table,
     TableName, UniqueConstraint, DEFAULT_SCHEMA,
 };
+
+pub use canonical::canonicalize_expressions;
 
 const TABLES: &str = include_str!("sql/tables.sql");
 const COLUMNS: &str = include_str!("sql/columns.sql");

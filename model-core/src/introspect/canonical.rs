@@ -1,0 +1,409 @@
+//! Canonical expressions without a scratch database.
+//!
+//! Only expressions need PostgreSQL to spell them: types are canonical from the derive, names
+//! are deterministic. So instead of creating the whole schema somewhere empty, each distinct
+//! expression (with the types of the columns it mentions) is given to PostgreSQL once, in a
+//! temporary table inside a transaction that is rolled back, on the database being compared.
+//! Expressions already spelled as the live database spells them are not sent at all. The cost
+//! is two round trips however many tables there are.
+
+use std::collections::BTreeMap;
+
+use postgres::Client;
+
+use super::IntrospectError;
+use crate::render::{qualified, quote_ident};
+use crate::schema::{Column, IndexExpr, Schema, SqlType, Table};
+
+/// What an expression is, which decides how PostgreSQL is asked to read it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    /// A column default of the given type.
+    Default(SqlType),
+    /// A stored generation expression of the given type.
+    Generated(SqlType),
+    /// A check constraint.
+    Check,
+    /// An index predicate.
+    Predicate,
+    /// An index key expression.
+    IndexKey,
+}
+
+/// One distinct expression: its kind, text, and the columns it mentions with their types.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Key {
+    kind: Kind,
+    text: String,
+    columns: Vec<(String, SqlType, Option<String>)>,
+}
+
+/// Where an expression sits in the schema, to write the canonical text back.
+#[derive(Debug, Clone, Copy)]
+enum Site {
+    Default {
+        table: usize,
+        column: usize,
+    },
+    Generated {
+        table: usize,
+        column: usize,
+    },
+    Check {
+        table: usize,
+        check: usize,
+    },
+    Predicate {
+        table: usize,
+        index: usize,
+    },
+    IndexKey {
+        table: usize,
+        index: usize,
+        key: usize,
+    },
+}
+
+/// `schema` with every expression in PostgreSQL's spelling, asked of the database `client`
+/// is connected to (in a rolled-back transaction, with temporary tables only). `live` is that
+/// database's schema as introspected: expressions it already spells the same way are kept.
+pub fn canonicalize_expressions(
+    client: &mut Client,
+    schema: &Schema,
+    live: &Schema,
+) -> Result<Schema, IntrospectError> {
+    let mut keys: BTreeMap<Key, Vec<Site>> = BTreeMap::new();
+    for (t, table) in schema.tables.iter().enumerate() {
+        let before = live.table(&table.name);
+        for (c, column) in table.columns.iter().enumerate() {
+            let old = before.and_then(|b| b.column(&column.name));
+            if let Some(text) = &column.default {
+                if old.and_then(|o| o.default.as_ref()) != Some(text) {
+                    let key = Key {
+                        kind: Kind::Default(column.ty.clone()),
+                        text: text.clone(),
+                        columns: Vec::new(),
+                    };
+                    keys.entry(key).or_default().push(Site::Default {
+                        table: t,
+                        column: c,
+                    });
+                }
+            }
+            if let Some(text) = &column.generated {
+                if old.and_then(|o| o.generated.as_ref()) != Some(text) {
+                    let key = Key {
+                        kind: Kind::Generated(column.ty.clone()),
+                        text: text.clone(),
+                        columns: mentioned(table, text),
+                    };
+                    keys.entry(key).or_default().push(Site::Generated {
+                        table: t,
+                        column: c,
+                    });
+                }
+            }
+        }
+        for (k, check) in table.checks.iter().enumerate() {
+            let old = before.and_then(|b| b.checks.iter().find(|o| o.name == check.name));
+            if old.map(|o| &o.expression) != Some(&check.expression) {
+                let key = Key {
+                    kind: Kind::Check,
+                    text: check.expression.clone(),
+                    columns: mentioned(table, &check.expression),
+                };
+                keys.entry(key)
+                    .or_default()
+                    .push(Site::Check { table: t, check: k });
+            }
+        }
+        for (i, index) in table.indexes.iter().enumerate() {
+            let old = before.and_then(|b| b.indexes.iter().find(|o| o.name == index.name));
+            if let Some(text) = &index.predicate {
+                if old.and_then(|o| o.predicate.as_ref()) != Some(text) {
+                    let key = Key {
+                        kind: Kind::Predicate,
+                        text: text.clone(),
+                        columns: mentioned(table, text),
+                    };
+                    keys.entry(key)
+                        .or_default()
+                        .push(Site::Predicate { table: t, index: i });
+                }
+            }
+            for (k, index_key) in index.keys.iter().enumerate() {
+                let IndexExpr::Expression(text) = &index_key.expr else {
+                    continue;
+                };
+                let same = old
+                    .and_then(|o| o.keys.get(k))
+                    .is_some_and(|o| o.expr == index_key.expr);
+                if !same {
+                    let key = Key {
+                        kind: Kind::IndexKey,
+                        text: text.clone(),
+                        columns: mentioned(table, text),
+                    };
+                    keys.entry(key).or_default().push(Site::IndexKey {
+                        table: t,
+                        index: i,
+                        key: k,
+                    });
+                }
+            }
+        }
+    }
+    let mut out = schema.clone();
+    if keys.is_empty() {
+        return Ok(out);
+    }
+    let keys: Vec<(Key, Vec<Site>)> = keys.into_iter().collect();
+    let prelude = prelude(schema, live);
+    let statements: Vec<String> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, (key, _))| temp_table(i, key))
+        .collect();
+    let query = |source| IntrospectError::Query {
+        what: "expressions",
+        source,
+    };
+
+    let mut tx = client.transaction().map_err(query)?;
+    if tx
+        .batch_execute(&format!("{prelude}{}", statements.join(";\n")))
+        .is_err()
+    {
+        // Find which expression PostgreSQL refuses, to name it.
+        drop(tx);
+        return Err(explain_failure(
+            client,
+            &prelude,
+            &keys,
+            &statements,
+            schema,
+        ));
+    }
+    tx.batch_execute("SET LOCAL search_path = pg_catalog")
+        .map_err(query)?;
+    let rows = tx.query(READ, &[]).map_err(query)?;
+    let mut canonical: BTreeMap<usize, String> = BTreeMap::new();
+    for row in rows {
+        let name: String = row.get(0);
+        let Some(i) = name
+            .strip_prefix("_model_canon_")
+            .and_then(|n| n.parse::<usize>().ok())
+        else {
+            continue;
+        };
+        let text: Option<String> = match keys[i].0.kind {
+            Kind::Default(_) | Kind::Generated(_) => row.get(1),
+            Kind::Check => row.get(2),
+            Kind::Predicate => row.get(3),
+            Kind::IndexKey => row.get(4),
+        };
+        if let Some(text) = text {
+            canonical.insert(i, text);
+        }
+    }
+    tx.rollback().map_err(query)?;
+    for (i, (_, sites)) in keys.iter().enumerate() {
+        let Some(text) = canonical.get(&i) else {
+            continue;
+        };
+        for site in sites {
+            match *site {
+                Site::Default { table, column } => {
+                    out.tables[table].columns[column].default = Some(text.clone())
+                }
+                Site::Generated { table, column } => {
+                    out.tables[table].columns[column].generated = Some(text.clone())
+                }
+                Site::Check { table, check } => {
+                    out.tables[table].checks[check].expression = text.clone()
+                }
+                Site::Predicate { table, index } => {
+                    out.tables[table].indexes[index].predicate = Some(text.clone())
+                }
+                Site::IndexKey { table, index, key } => {
+                    out.tables[table].indexes[index].keys[key].expr =
+                        IndexExpr::Expression(text.clone())
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+const READ: &str = "
+SELECT c.relname::text,
+       (SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d
+         JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+         WHERE d.adrelid = c.oid AND a.attname = '_v'),
+       (SELECT pg_get_expr(k.conbin, k.conrelid) FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'c'),
+       (SELECT pg_get_expr(i.indpred, i.indrelid) FROM pg_index i WHERE i.indrelid = c.oid),
+       (SELECT pg_get_indexdef(i.indexrelid, 1, true) FROM pg_index i WHERE i.indrelid = c.oid)
+FROM pg_class c
+WHERE c.relnamespace = pg_my_temp_schema() AND c.relkind = 'r' AND c.relname LIKE '\\_model\\_canon\\_%'";
+
+/// Types and sequences the models declare that the database lacks, created inside the
+/// transaction so expressions naming them parse.
+fn prelude(schema: &Schema, live: &Schema) -> String {
+    let mut out = String::new();
+    for e in &schema.enums {
+        if live.enum_type(&e.name).is_none() {
+            let labels: Vec<String> = e
+                .labels
+                .iter()
+                .map(|l| crate::render::quote_literal(l))
+                .collect();
+            out.push_str(&format!(
+                "CREATE TYPE {} AS ENUM ({});\n",
+                qualified(&e.name),
+                labels.join(", ")
+            ));
+        }
+    }
+    for s in &schema.sequences {
+        if !live.sequences.iter().any(|l| l.name == s.name) {
+            out.push_str(&format!("CREATE SEQUENCE {};\n", qualified(&s.name)));
+        }
+    }
+    out
+}
+
+fn temp_table(i: usize, key: &Key) -> String {
+    let name = format!("pg_temp.{}", quote_ident(&format!("_model_canon_{i}")));
+    let mut columns: Vec<String> = key
+        .columns
+        .iter()
+        .map(|(n, ty, collation)| match collation {
+            Some(c) => format!("{} {ty} COLLATE {c}", quote_ident(n)),
+            None => format!("{} {ty}", quote_ident(n)),
+        })
+        .collect();
+    match &key.kind {
+        Kind::Default(ty) => {
+            columns.push(format!("_v {ty} DEFAULT {}", key.text));
+            format!("CREATE TABLE {name} ({})", columns.join(", "))
+        }
+        Kind::Generated(ty) => {
+            columns.push(format!("_v {ty} GENERATED ALWAYS AS ({}) STORED", key.text));
+            format!("CREATE TABLE {name} ({})", columns.join(", "))
+        }
+        Kind::Check => {
+            columns.push(format!("CHECK ({})", key.text));
+            format!("CREATE TABLE {name} ({})", columns.join(", "))
+        }
+        Kind::Predicate => {
+            columns.push("_k integer".into());
+            format!(
+                "CREATE TABLE {name} ({});\nCREATE INDEX ON {name} (_k) WHERE {}",
+                columns.join(", "),
+                key.text
+            )
+        }
+        Kind::IndexKey => format!(
+            "CREATE TABLE {name} ({});\nCREATE INDEX ON {name} (({}))",
+            columns.join(", "),
+            key.text
+        ),
+    }
+}
+
+/// Runs the statements one by one to find the first one PostgreSQL refuses, and names the
+/// table and object it came from.
+fn explain_failure(
+    client: &mut Client,
+    prelude: &str,
+    keys: &[(Key, Vec<Site>)],
+    statements: &[String],
+    schema: &Schema,
+) -> IntrospectError {
+    let Ok(mut tx) = client.transaction() else {
+        return IntrospectError::Canonicalize {
+            message: "could not open a transaction".into(),
+        };
+    };
+    if let Err(e) = tx.batch_execute(prelude) {
+        return IntrospectError::Canonicalize {
+            message: crate::migrate::pg_message(&e),
+        };
+    }
+    for (i, statement) in statements.iter().enumerate() {
+        if let Err(e) = tx.batch_execute(&format!("SAVEPOINT s; {statement}; RELEASE SAVEPOINT s"))
+        {
+            let (key, sites) = &keys[i];
+            let place = sites
+                .first()
+                .map(|s| describe(schema, *s))
+                .unwrap_or_default();
+            return IntrospectError::Canonicalize {
+                message: format!(
+                    "{place}: `{}`: {}",
+                    key.text,
+                    crate::migrate::pg_message(&e)
+                ),
+            };
+        }
+    }
+    IntrospectError::Canonicalize {
+        message: "the expressions failed together but not one by one".into(),
+    }
+}
+
+fn describe(schema: &Schema, site: Site) -> String {
+    let t = |i: usize| &schema.tables[i];
+    match site {
+        Site::Default { table, column } => format!(
+            "default of {}.{}",
+            t(table).name,
+            t(table).columns[column].name
+        ),
+        Site::Generated { table, column } => format!(
+            "generated column {}.{}",
+            t(table).name,
+            t(table).columns[column].name
+        ),
+        Site::Check { table, check } => format!(
+            "check constraint {} of {}",
+            t(table).checks[check].name,
+            t(table).name
+        ),
+        Site::Predicate { table, index } => format!(
+            "predicate of index {} on {}",
+            t(table).indexes[index].name,
+            t(table).name
+        ),
+        Site::IndexKey { table, index, .. } => format!(
+            "key of index {} on {}",
+            t(table).indexes[index].name,
+            t(table).name
+        ),
+    }
+}
+
+/// The table's columns whose names appear in `text` (over-inclusion is harmless).
+fn mentioned(table: &Table, text: &str) -> Vec<(String, SqlType, Option<String>)> {
+    table
+        .columns
+        .iter()
+        .filter(|c| c.generated.is_none() && appears(text, c))
+        .map(|c| (c.name.clone(), c.ty.clone(), c.collation.clone()))
+        .collect()
+}
+
+fn appears(text: &str, column: &Column) -> bool {
+    let quoted = format!("\"{}\"", column.name.replace('"', "\"\""));
+    if text.contains(&quoted) {
+        return true;
+    }
+    let lower = column.name.to_lowercase();
+    let text = text.to_lowercase();
+    text.match_indices(&lower).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + lower.len()..].chars().next();
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        !word(before) && !word(after)
+    })
+}
