@@ -32,18 +32,18 @@ pub mod revision;
 pub mod schema;
 
 pub use model::{
-    Cascade, ColumnType, Model, ModelDef, ModelError, ModelSet, ModelSetError, Relationship,
-    RelationshipKind, ResolvedRelationship, TableBuilder,
+    Cascade, ColumnType, DbEnum, Model, ModelDef, ModelError, ModelSet, ModelSetError,
+    Relationship, RelationshipKind, ResolvedRelationship, TableBuilder,
 };
-/// `#[derive(Model)]`: see the README for every attribute.
-pub use model_macros::Model;
+/// `#[derive(Model)]` and `#[derive(Enum)]`: see the README for every attribute.
+pub use model_macros::{Enum, Model};
 
 /// What generated code names. Not public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::model::{
-        Cascade, ColumnType, IdentityType, Model, ModelDef, Registration, Relationship,
-        TableBuilder,
+        Cascade, ColumnType, EnumRegistration, IdentityType, Model, ModelDef, Registration,
+        Relationship, TableBuilder,
     };
     pub use crate::schema::{Column, FkAction, Identity, IdentityKind, SqlType, TableName};
     pub use inventory;

@@ -7,6 +7,7 @@
 
 mod ast;
 mod attr;
+mod enum_type;
 mod expand;
 mod sql_type;
 mod valid;
@@ -17,4 +18,12 @@ use proc_macro::TokenStream;
 #[proc_macro_derive(Model, attributes(model))]
 pub fn derive_model(input: TokenStream) -> TokenStream {
     expand::derive(input.into()).into()
+}
+
+/// Declares a PostgreSQL enum type from a fieldless enum: `#[model(name = "order_status")]`
+/// on the enum (default: its name in snake case), `#[model(rename = "...")]` on a variant
+/// (default: the variant's name in snake case). The enum can then be a field's type.
+#[proc_macro_derive(Enum, attributes(model))]
+pub fn derive_enum(input: TokenStream) -> TokenStream {
+    enum_type::derive(input.into()).into()
 }

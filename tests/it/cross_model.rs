@@ -453,3 +453,32 @@ fn every_problem_is_reported_at_once() {
         .to_string()
         .starts_with(&format!("{} problems in the models:", error.errors.len())));
 }
+
+mod undeclared_enum {
+    use model_core::Model;
+
+    #[derive(model_core::Enum)]
+    pub enum Mood {
+        Sad,
+        Happy,
+    }
+
+    #[derive(Model)]
+    #[model(table = "people")]
+    pub struct Person {
+        #[model(primary_key)]
+        pub id: i32,
+        pub mood: Mood,
+    }
+}
+
+#[test]
+fn enum_type_not_gathered() {
+    let message = error_of(models![undeclared_enum::Person]);
+    assert!(
+        message.contains("`Person.mood` has type `public.mood`, which no gathered enum declares"),
+        "{message}"
+    );
+    let set = models![undeclared_enum::Person; undeclared_enum::Mood].unwrap();
+    assert_eq!(set.schema().enums[0].labels, ["sad", "happy"]);
+}

@@ -5,6 +5,16 @@ use model_core::{models, Model};
 
 use crate::support::{create, fresh_database, lines, COLUMNS, CONSTRAINTS, INDEXES};
 
+/// An enum type, used by `Item`.
+#[derive(model_core::Enum)]
+#[model(name = "item_state")]
+pub enum ItemState {
+    Draft,
+    #[model(rename = "on sale")]
+    OnSale,
+    Retired,
+}
+
 /// A table outside `public`, with a reserved-word name.
 #[derive(Model)]
 #[model(
@@ -78,6 +88,9 @@ pub struct Item {
     pub address: Option<std::net::IpAddr>,
     #[model(name = "select", nullable)]
     pub select_: i32,
+    #[model(default = "'draft'")]
+    pub state: ItemState,
+    pub previous_state: Option<ItemState>,
     #[model(skip)]
     pub cached_total: u128,
     #[model(relationship(foreign_key = owner_id))]
@@ -101,7 +114,7 @@ pub struct Category {
 }
 
 pub fn kitchen_sink() -> model_core::ModelSet {
-    models![User, Item, Category].unwrap_or_else(|e| panic!("{e}"))
+    models![User, Item, Category; ItemState].unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]
@@ -156,6 +169,8 @@ fn kitchen_sink_creates_in_postgresql() {
         "items | doc | jsonb | f |  | ",
         "items | address | inet | f |  | ",
         "items | select | integer | f |  | ",
+        "items | state | item_state | t | 'draft'::item_state | ",
+        "items | previous_state | item_state | f |  | ",
         "categories | parent_id | integer | f |  | ",
     ] {
         assert!(

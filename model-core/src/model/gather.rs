@@ -5,8 +5,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::{Cascade, ModelDef, Registration, Relationship};
-use crate::schema::{ForeignKey, Schema, Table, TableName};
+use super::{Cascade, EnumRegistration, ModelDef, Registration, Relationship};
+use crate::render::qualified;
+use crate::schema::{EnumType, ForeignKey, Schema, Table, TableName};
 
 /// Models gathered into one schema description, with every relationship resolved.
 #[derive(Debug, Clone)]
@@ -200,6 +201,16 @@ pub enum ModelError {
         back: &'static str,
         other_kind: String,
     },
+    /// A column's type is an enum type no gathered `#[derive(Enum)]` declares.
+    #[error("`{model}.{column}` has type `{ty}`, which no gathered enum declares; gather its `#[derive(Enum)]` type with the models")]
+    UnknownEnumType {
+        model: &'static str,
+        column: String,
+        ty: String,
+    },
+    /// Two enums declare the same type.
+    #[error("two enums declare type `{0}`")]
+    DuplicateEnum(TableName),
     /// `delete-orphan` on the many side of a many-to-one.
     #[error("relationship `{model}.{field}` is many-to-one (to `{target}`), and `delete-orphan` cascade is only allowed on the one side of a one-to-many or one-to-one; put it on `{target}`'s relationship to `{model}` instead")]
     DeleteOrphanOnManyToOne {
@@ -233,19 +244,36 @@ impl fmt::Display for ModelSetError {
 
 impl std::error::Error for ModelSetError {}
 
-/// Gathers the listed models into a [`ModelSet`]: `models![Customer, Order]`.
+/// Gathers the listed models into a [`ModelSet`]: `models![Customer, Order]`, or with the
+/// enum types their columns use: `models![Customer, Order; OrderStatus]`.
 #[macro_export]
 macro_rules! models {
     ($($model:ty),+ $(,)?) => {
         $crate::ModelSet::new([$(<$model as $crate::Model>::model()),+])
+    };
+    ($($model:ty),+ ; $($enum:ty),+ $(,)?) => {
+        $crate::ModelSet::with_enums(
+            [$(<$model as $crate::Model>::model()),+],
+            [$(<$enum as $crate::DbEnum>::enum_type()),+],
+        )
     };
 }
 
 impl ModelSet {
     /// Gathers the given models, in the given order.
     pub fn new(models: impl IntoIterator<Item = ModelDef>) -> Result<ModelSet, ModelSetError> {
+        Self::with_enums(models, [])
+    }
+
+    /// Gathers the given models and the enum types their columns use.
+    pub fn with_enums(
+        models: impl IntoIterator<Item = ModelDef>,
+        enums: impl IntoIterator<Item = EnumType>,
+    ) -> Result<ModelSet, ModelSetError> {
         let models: Vec<ModelDef> = models.into_iter().collect();
+        let enums: Vec<EnumType> = enums.into_iter().collect();
         let mut errors = Vec::new();
+        check_enums(&models, &enums, &mut errors);
         let index = TableIndex::new(&models, &mut errors);
         check_foreign_keys(&models, &index, &mut errors);
         check_names(&models, &mut errors);
@@ -256,6 +284,7 @@ impl ModelSet {
         }
         let schema = Schema {
             tables: models.iter().map(|m| m.table.clone()).collect(),
+            enums,
             ..Schema::default()
         };
         Ok(ModelSet {
@@ -293,7 +322,13 @@ impl ModelSet {
                 .cmp(&b.table.name)
                 .then(a.rust_name.cmp(b.rust_name))
         });
-        ModelSet::new(models)
+        let mut enums: Vec<EnumType> = inventory::iter::<EnumRegistration>
+            .into_iter()
+            .filter(|r| keep(r.module_path))
+            .map(|r| (r.enum_type)())
+            .collect();
+        enums.sort_by(|a, b| a.name.cmp(&b.name));
+        ModelSet::with_enums(models, enums)
     }
 
     /// The schema description of all the models' tables.
@@ -314,6 +349,30 @@ impl ModelSet {
     /// The schema description, consuming the set.
     pub fn into_schema(self) -> Schema {
         self.schema
+    }
+}
+
+/// Every user-defined column type (spelled `schema.name`) must be a gathered enum.
+fn check_enums(models: &[ModelDef], enums: &[EnumType], errors: &mut Vec<ModelError>) {
+    let mut names: Vec<String> = Vec::new();
+    for e in enums {
+        let name = qualified(&e.name);
+        if names.contains(&name) {
+            errors.push(ModelError::DuplicateEnum(e.name.clone()));
+        }
+        names.push(name);
+    }
+    for model in models {
+        for column in &model.table.columns {
+            let base = column.ty.as_str().trim_end_matches("[]");
+            if base.contains('.') && !names.iter().any(|n| n == base) {
+                errors.push(ModelError::UnknownEnumType {
+                    model: model.rust_name,
+                    column: column.name.clone(),
+                    ty: column.ty.to_string(),
+                });
+            }
+        }
     }
 }
 

@@ -69,6 +69,21 @@ pub struct Relationship {
     pub foreign_key: Vec<&'static str>,
 }
 
+/// A Rust enum that declares a PostgreSQL enum type. Implemented by `#[derive(Enum)]`.
+pub trait DbEnum {
+    /// The type and its labels.
+    fn enum_type() -> crate::schema::EnumType;
+}
+
+/// One registered enum type, collected by `inventory` from every `#[derive(Enum)]`.
+#[doc(hidden)]
+pub struct EnumRegistration {
+    pub module_path: &'static str,
+    pub enum_type: fn() -> crate::schema::EnumType,
+}
+
+inventory::collect!(EnumRegistration);
+
 /// One registered model, collected by `inventory` from every `#[derive(Model)]` in the binary.
 #[doc(hidden)]
 pub struct Registration {

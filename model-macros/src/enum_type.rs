@@ -1,0 +1,153 @@
+//! `#[derive(Enum)]`: a fieldless Rust enum as a PostgreSQL enum type.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::{Data, DeriveInput, Fields, LitStr};
+
+use crate::attr::{snake_case, Ctxt};
+
+/// The derive, from tokens to tokens.
+pub fn derive(input: TokenStream) -> TokenStream {
+    let input: DeriveInput = match syn::parse2(input) {
+        Ok(input) => input,
+        Err(error) => return error.to_compile_error(),
+    };
+    let mut cx = Ctxt::default();
+    let parsed = parse(&input, &mut cx);
+    match (cx.into_result(), parsed) {
+        (Ok(()), Some((schema, name, labels))) => expand(&input, &schema, &name, &labels),
+        (Err(error), _) => error.to_compile_error(),
+        (Ok(()), None) => unreachable!("a failed parse records an error"),
+    }
+}
+
+fn plain(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && name.len() <= 63
+}
+
+fn parse(input: &DeriveInput, cx: &mut Ctxt) -> Option<(String, String, Vec<String>)> {
+    let Data::Enum(data) = &input.data else {
+        cx.error(
+            input.ident.span(),
+            format!(
+                "`#[derive(Enum)]` works on fieldless enums, and `{}` is not an enum",
+                input.ident
+            ),
+        );
+        return None;
+    };
+    let mut schema = "public".to_string();
+    let mut name = snake_case(&input.ident.to_string());
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("model")) {
+        let result = attr.parse_nested_meta(|meta| {
+            let value = || -> syn::Result<LitStr> { meta.value()?.parse() };
+            if meta.path.is_ident("name") {
+                let lit = value()?;
+                if !plain(&lit.value()) {
+                    cx.error(lit.span(), format!("enum type name `{}` must be a plain lower-case identifier of at most 63 bytes", lit.value()));
+                }
+                name = lit.value();
+            } else if meta.path.is_ident("schema") {
+                let lit = value()?;
+                if !plain(&lit.value()) {
+                    cx.error(lit.span(), format!("schema name `{}` must be a plain lower-case identifier", lit.value()));
+                }
+                schema = lit.value();
+            } else {
+                cx.error(meta.path.span(), "unknown enum attribute; expected one of: name, schema");
+                if meta.input.peek(syn::Token![=]) {
+                    meta.value()?.parse::<syn::Expr>()?;
+                }
+            }
+            Ok(())
+        });
+        if let Err(error) = result {
+            cx.push(error);
+        }
+    }
+    let mut labels: Vec<String> = Vec::new();
+    for variant in &data.variants {
+        if !matches!(variant.fields, Fields::Unit) {
+            cx.error(
+                variant.ident.span(),
+                format!(
+                    "variant `{}` has fields; an enum type's labels are plain names",
+                    variant.ident
+                ),
+            );
+            continue;
+        }
+        let mut label = snake_case(&variant.ident.to_string());
+        for attr in variant.attrs.iter().filter(|a| a.path().is_ident("model")) {
+            let result = attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("rename") {
+                    let lit: LitStr = meta.value()?.parse()?;
+                    if lit.value().is_empty() || lit.value().len() > 63 {
+                        cx.error(lit.span(), "a label is 1 to 63 bytes long");
+                    }
+                    label = lit.value();
+                } else {
+                    cx.error(
+                        meta.path.span(),
+                        "unknown variant attribute; expected: rename",
+                    );
+                }
+                Ok(())
+            });
+            if let Err(error) = result {
+                cx.push(error);
+            }
+        }
+        if labels.contains(&label) {
+            cx.error(
+                variant.ident.span(),
+                format!("label `{label}` is used twice"),
+            );
+        }
+        labels.push(label);
+    }
+    if labels.is_empty() {
+        cx.error(
+            input.ident.span(),
+            "an enum type needs at least one variant",
+        );
+    }
+    Some((schema, name, labels))
+}
+
+use syn::spanned::Spanned as _;
+
+fn expand(input: &DeriveInput, schema: &str, name: &str, labels: &[String]) -> TokenStream {
+    let ident = &input.ident;
+    let p = quote!(::model_core::__private);
+    // format_type() spells a type outside pg_catalog schema-qualified.
+    let sql_type = format!("{schema}.{name}");
+    quote! {
+        const _: () = {
+            #[automatically_derived]
+            impl #p::ColumnType for #ident {
+                const SQL_TYPE: &'static str = #sql_type;
+            }
+            #[automatically_derived]
+            impl ::model_core::DbEnum for #ident {
+                fn enum_type() -> ::model_core::schema::EnumType {
+                    ::model_core::schema::EnumType {
+                        name: #p::TableName::new(#schema, #name),
+                        labels: ::std::vec![#(::std::string::String::from(#labels)),*],
+                    }
+                }
+            }
+            #p::inventory::submit! {
+                #p::EnumRegistration {
+                    module_path: ::core::module_path!(),
+                    enum_type: <#ident as ::model_core::DbEnum>::enum_type,
+                }
+            }
+        };
+    }
+}

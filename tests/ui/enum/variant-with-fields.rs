@@ -1,0 +1,7 @@
+#[derive(model_core::Enum)]
+enum Mood {
+    Sad,
+    Other(String),
+}
+
+fn main() {}
