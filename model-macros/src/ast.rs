@@ -81,6 +81,8 @@ pub struct Column {
     /// `sql_type`: the literal and its canonical spelling (when it parsed).
     pub sql_type: Option<(LitStr, Option<String>)>,
     pub foreign_key: Option<ForeignKeyAttr>,
+    /// `foreign_key_name = "..."`: the constraint's name instead of PostgreSQL's default.
+    pub foreign_key_name: Option<Spanned<String>>,
     pub on_delete: Option<Spanned<Action>>,
     pub on_update: Option<Spanned<Action>>,
     pub nullable: Option<Span>,

@@ -55,6 +55,7 @@ const FIELD_KEYS: &[&str] = &[
     "comment",
     "sql_type",
     "foreign_key",
+    "foreign_key_name",
     "on_delete",
     "on_update",
     "nullable",
@@ -188,6 +189,7 @@ fn parse_field(ident: &Ident, ty: &Type, attrs: &[Attribute], cx: &mut Ctxt) -> 
         comment: None,
         sql_type: None,
         foreign_key: None,
+        foreign_key_name: None,
         on_delete: None,
         on_update: None,
         nullable: None,
@@ -236,6 +238,7 @@ fn parse_field(ident: &Ident, ty: &Type, attrs: &[Attribute], cx: &mut Ctxt) -> 
                     column.sql_type = Some((lit, canonical));
                 }
                 "foreign_key" => column.foreign_key = foreign_key(&meta, cx)?,
+                "foreign_key_name" => column.foreign_key_name = Some(string_value(&meta)?),
                 "on_delete" => column.on_delete = action(&meta, "on_delete", cx)?,
                 "on_update" => column.on_update = action(&meta, "on_update", cx)?,
                 "nullable" => column.nullable = Some(flag(&meta)?),

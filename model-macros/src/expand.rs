@@ -221,7 +221,8 @@ fn column_constraints(column: &Column) -> Vec<TokenStream> {
         let target = &fk.column;
         let on_delete = action(column.on_delete.as_ref().map(|a| a.value));
         let on_update = action(column.on_update.as_ref().map(|a| a.value));
-        out.push(quote!(__t.foreign_key(#none, &[#name], #table, &[#target], #p::FkAction::#on_delete, #p::FkAction::#on_update);));
+        let fk_name = option_str(column.foreign_key_name.as_ref().map(|n| n.value.as_str()));
+        out.push(quote!(__t.foreign_key(#fk_name, &[#name], #table, &[#target], #p::FkAction::#on_delete, #p::FkAction::#on_update);));
     }
     if column.unique.is_some() {
         out.push(quote!(__t.unique(#none, &[#name]);));

@@ -75,6 +75,15 @@ fn check_columns(model: &Model, cx: &mut Ctxt) {
                         }
                     }
                 }
+                if let Some(name) = &column.foreign_key_name {
+                    identifier(name, "constraint name", cx);
+                    if column.foreign_key.is_none() {
+                        cx.error(
+                            name.span,
+                            "`foreign_key_name` needs a `foreign_key` on the same field",
+                        );
+                    }
+                }
                 if column.foreign_key.is_none() {
                     for (key, action) in [
                         ("on_delete", &column.on_delete),

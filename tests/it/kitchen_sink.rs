@@ -54,7 +54,11 @@ pub struct Item {
         on_update = "cascade"
     )]
     pub owner_id: Option<i64>,
-    #[model(foreign_key = "inventory.user.id", on_delete = "restrict")]
+    #[model(
+        foreign_key = "inventory.user.id",
+        foreign_key_name = "items_creator_fk",
+        on_delete = "restrict"
+    )]
     pub creator_id: i64,
     #[model(sql_type = "varchar(32)", index)]
     pub code: String,
@@ -186,7 +190,7 @@ fn kitchen_sink_creates_in_postgresql() {
     for expected in [
         "items | items_pkey | PRIMARY KEY (item_id, region)",
         "items | items_owner_id_fkey | FOREIGN KEY (owner_id) REFERENCES inventory.\"user\"(id) ON UPDATE CASCADE ON DELETE SET NULL",
-        "items | items_creator_id_fkey | FOREIGN KEY (creator_id) REFERENCES inventory.\"user\"(id) ON DELETE RESTRICT",
+        "items | items_creator_fk | FOREIGN KEY (creator_id) REFERENCES inventory.\"user\"(id) ON DELETE RESTRICT",
         "items | items_owner_id_code_key | UNIQUE (owner_id, code)",
         "items | items_code_sku_uq | UNIQUE (code, sku)",
         "items | items_price_positive | CHECK ((price > (0)::numeric))",
