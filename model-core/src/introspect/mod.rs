@@ -12,7 +12,7 @@
 
 mod canonical;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use postgres::types::Oid;
 use postgres::{Client, IsolationLevel, Transaction};
@@ -172,25 +172,31 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
         table.comment = row.get(3);
         tables.insert(row.get(0), table);
     }
+    // Column names by (table, attribute number), for the constraint and index queries,
+    // which send numbers rather than look names up per constraint.
+    let mut names: HashMap<(Oid, i16), String> = HashMap::new();
     for row in reader.query("columns", COLUMNS, true)? {
         let Some(table) = tables.get_mut(&row.get::<_, Oid>(0)) else {
             continue;
         };
-        table.columns.push(column(&row));
+        let column = column(&row);
+        names.insert((row.get(0), row.get(11)), column.name.clone());
+        table.columns.push(column);
     }
     let constraints = CONSTRAINTS.replace("{nulls_not_distinct}", nulls_not_distinct);
     for row in reader.query("constraints", &constraints, true)? {
         let Some(table) = tables.get_mut(&row.get::<_, Oid>(0)) else {
             continue;
         };
-        constraint(table, &row);
+        constraint(table, &row, &names);
     }
     let indexes = INDEXES.replace("{nulls_not_distinct}", nulls_not_distinct);
     for row in reader.query("indexes", &indexes, true)? {
-        let Some(table) = tables.get_mut(&row.get::<_, Oid>(0)) else {
+        let oid: Oid = row.get(0);
+        let Some(table) = tables.get_mut(&oid) else {
             continue;
         };
-        table.indexes.push(index(&row));
+        table.indexes.push(index(&row, oid, &names));
     }
     let enums = reader
         .query("enum types", ENUMS, true)?
@@ -280,16 +286,27 @@ fn action(code: &str) -> FkAction {
     }
 }
 
-fn constraint(table: &mut Table, row: &postgres::Row) {
+fn constraint(table: &mut Table, row: &postgres::Row, names: &HashMap<(Oid, i16), String>) {
     let name: String = row.get(1);
-    let columns: Vec<String> = row.get(3);
+    let relid: Oid = row.get(0);
+    let numbers = |relid: Oid, numbers: Option<Vec<i16>>| -> Vec<String> {
+        numbers
+            .unwrap_or_default()
+            .iter()
+            .map(|n| names.get(&(relid, *n)).cloned().unwrap_or_default())
+            .collect()
+    };
+    let columns = numbers(relid, row.get(3));
     match row.get::<_, String>(2).as_str() {
         "p" => table.primary_key = Some(PrimaryKey { name, columns }),
         "f" => table.foreign_keys.push(ForeignKey {
             name,
             columns,
             references: TableName::new(row.get::<_, String>(4), row.get::<_, String>(5)),
-            referenced_columns: row.get(6),
+            referenced_columns: match row.get::<_, Option<Vec<String>>>(6) {
+                Some(outside) => outside,
+                None => numbers(row.get(15), row.get(16)),
+            },
             on_update: action(&row.get::<_, String>(7)),
             on_delete: action(&row.get::<_, String>(8)),
             match_full: row.get::<_, String>(9) == "f",
@@ -312,9 +329,19 @@ fn constraint(table: &mut Table, row: &postgres::Row) {
     }
 }
 
-fn index(row: &postgres::Row) -> Index {
+fn index(row: &postgres::Row, relid: Oid, names: &HashMap<(Oid, i16), String>) -> Index {
     let key_count = row.get::<_, i32>(6) as usize;
-    let columns: Vec<String> = row.get(7);
+    let columns: Vec<String> = row
+        .get::<_, Vec<i16>>(7)
+        .iter()
+        .map(|n| {
+            if *n == 0 {
+                String::new()
+            } else {
+                names.get(&(relid, *n)).cloned().unwrap_or_default()
+            }
+        })
+        .collect();
     let definitions: Vec<String> = row.get(8);
     let opclasses: Vec<String> = row.get(9);
     let options: Vec<i32> = row.get(10);

@@ -1,5 +1,7 @@
 -- Every column of those tables, with default or generation expression, identity and its
--- sequence's start and increment, collation when it is not the type's, and comment.
+-- sequence's start and increment, collation when it is not the type's, and comment. Comments
+-- and identity sequences are joined, not looked up per row (col_description() is a SQL
+-- function called once per column otherwise).
 SELECT a.attrelid,
        a.attname,
        format_type(a.atttypid, a.atttypmod) AS type,
@@ -11,21 +13,19 @@ SELECT a.attrelid,
        s.seqincrement,
        CASE WHEN a.attcollation <> t.typcollation
             THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END AS collation,
-       col_description(a.attrelid, a.attnum) AS comment
+       ds.description AS comment,
+       a.attnum
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-LEFT JOIN pg_collation co ON co.oid = a.attcollation
+LEFT JOIN pg_collation co ON co.oid = a.attcollation AND a.attcollation <> t.typcollation
 LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
-LEFT JOIN pg_depend dep
-       ON a.attidentity <> ''
-      AND dep.classid = 'pg_class'::regclass
-      AND dep.refclassid = 'pg_class'::regclass
-      AND dep.refobjid = a.attrelid
-      AND dep.refobjsubid = a.attnum
-      AND dep.deptype = 'i'
+LEFT JOIN pg_description ds ON ds.objoid = a.attrelid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = a.attnum
+LEFT JOIN (SELECT d.refobjid, d.refobjsubid, d.objid FROM pg_depend d
+           WHERE d.deptype = 'i' AND d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass) dep
+       ON dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND a.attidentity <> ''
 LEFT JOIN pg_sequence s ON s.seqrelid = dep.objid
 WHERE c.relkind = 'r' AND n.nspname = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum

@@ -1,26 +1,30 @@
--- Primary key, foreign key, unique, check and exclusion constraints of those tables.
+-- Primary key, foreign key, unique, check and exclusion constraints of those tables. Column
+-- lists come as attribute numbers; the columns query gives their names.
 -- {nulls_not_distinct} is `i.indnullsnotdistinct` from PostgreSQL 15 on, `false` before.
 SELECT k.conrelid,
        k.conname,
        k.contype::text,
-       ARRAY(SELECT a.attname::text
-             FROM unnest(k.conkey) WITH ORDINALITY u(attnum, ord)
-             JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.attnum
-             ORDER BY u.ord) AS columns,
+       k.conkey::int2[] AS columns,
        fn.nspname AS ref_schema,
        fc.relname AS ref_table,
-       ARRAY(SELECT a.attname::text
-             FROM unnest(k.confkey) WITH ORDINALITY u(attnum, ord)
-             JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.attnum
-             ORDER BY u.ord) AS ref_columns,
+       -- Referenced columns by name only when the referenced table is not read here (its
+       -- columns are not in the columns query); otherwise by number, mapped in Rust.
+       CASE WHEN k.contype = 'f' AND NOT fn.nspname = ANY($1) THEN
+           ARRAY(SELECT a.attname::text
+                 FROM unnest(k.confkey) WITH ORDINALITY u(attnum, ord)
+                 JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.attnum
+                 ORDER BY u.ord) END AS ref_column_names,
        k.confupdtype::text,
        k.confdeltype::text,
        k.confmatchtype::text,
        k.condeferrable,
        k.condeferred,
-       pg_get_expr(k.conbin, k.conrelid) AS check_expr,
-       pg_get_constraintdef(k.oid) AS definition,
-       coalesce({nulls_not_distinct}, false) AS nulls_not_distinct
+       -- Deparsing is the expensive part: only where the text is used.
+       CASE WHEN k.contype = 'c' THEN pg_get_expr(k.conbin, k.conrelid) END AS check_expr,
+       CASE WHEN k.contype = 'x' THEN pg_get_constraintdef(k.oid) END AS definition,
+       coalesce({nulls_not_distinct}, false) AS nulls_not_distinct,
+       k.confrelid,
+       k.confkey::int2[] AS ref_columns
 FROM pg_constraint k
 JOIN pg_class c ON c.oid = k.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace

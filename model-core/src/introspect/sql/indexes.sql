@@ -1,5 +1,5 @@
 -- Indexes of those tables that do not back a primary key, unique or exclusion constraint,
--- key by key: the column (or '' for an expression), the key as pg_get_indexdef prints it, a
+-- key by key: the column number (0 for an expression), the key as pg_get_indexdef prints it, a
 -- non-default operator class (or ''), and the DESC / NULLS FIRST flags.
 SELECT i.indrelid,
        ic.relname,
@@ -8,11 +8,8 @@ SELECT i.indrelid,
        coalesce({nulls_not_distinct}, false) AS nulls_not_distinct,
        pg_get_expr(i.indpred, i.indrelid) AS predicate,
        i.indnkeyatts::int AS key_count,
-       ARRAY(SELECT coalesce(a.attname::text, '')
-             FROM generate_series(0, i.indnatts - 1) k
-             LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k]
-             ORDER BY k) AS columns,
-       ARRAY(SELECT pg_get_indexdef(i.indexrelid, k + 1, true)
+       i.indkey::int2[] AS columns,
+       ARRAY(SELECT CASE WHEN i.indkey[k] = 0 THEN pg_get_indexdef(i.indexrelid, k + 1, true) ELSE '' END
              FROM generate_series(0, i.indnatts - 1) k
              ORDER BY k) AS definitions,
        ARRAY(SELECT CASE WHEN oc.opcdefault THEN ''

@@ -1,7 +1,8 @@
 -- Ordinary tables of the managed schemas, leaving out tables that belong to extensions.
-SELECT c.oid, n.nspname, c.relname, obj_description(c.oid, 'pg_class') AS comment
+SELECT c.oid, n.nspname, c.relname, ds.description AS comment
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0
 WHERE c.relkind = 'r'
   AND n.nspname = ANY($1)
   AND NOT EXISTS (
