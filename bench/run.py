@@ -78,6 +78,7 @@ class Cluster:
         sh(self.as_user + [f"{bindir}/initdb", "-D", f"{self.dir}/data", "-U", "postgres", "-A", "trust",
                            "--no-sync", "-E", "UTF8", "--locale=C"])
         opts = f"-k {self.dir} -c listen_addresses= -c fsync=off -c synchronous_commit=off -c full_page_writes=off " \
+               f"-c max_locks_per_transaction=1024 " \
                f"-c logging_collector=off -c log_min_messages=warning"
         sh(self.as_user + [f"{bindir}/pg_ctl", "-D", f"{self.dir}/data", "-o", opts, "-l", self.log, "-w", "start"])
         self.version = self.psql("postgres", "SHOW server_version").strip()
@@ -355,8 +356,14 @@ def build_bench(m, work, reps):
 def bench_binary_rows(cluster, sizes):
     """model-bench's in-process introspection and diff+render figures."""
     env = dict(os.environ, DATABASE_URL=cluster.conninfo("postgres"))
-    out = sh([os.path.join(ROOT, "target", "release", "model-bench")] + [str(n) for n in sizes], env=env).stdout
-    return [line for line in out.splitlines() if line.startswith("| ") and not line.startswith("| N")]
+    rows = []
+    for n in sizes:
+        try:
+            out = sh([os.path.join(ROOT, "target", "release", "model-bench"), str(n)], env=env).stdout
+            rows += [line for line in out.splitlines() if line.startswith("| ") and not line.startswith("| N")]
+        except subprocess.CalledProcessError as e:
+            rows.append(f"| {n} | failed: {e.stderr.strip().splitlines()[-1] if e.stderr.strip() else e} | | | | |")
+    return rows
 
 
 def main():

@@ -101,6 +101,8 @@ impl Cluster {
                 "synchronous_commit=off",
             ])
             .args(["-c", "full_page_writes=off", "-c", "max_connections=200"])
+            // Replaying a large first revision locks every table it creates in one transaction.
+            .args(["-c", "max_locks_per_transaction=1024"])
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log_err)
