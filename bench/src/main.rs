@@ -58,11 +58,14 @@ fn main() {
         let mut b = b_db.connect().unwrap();
         // Statement by statement: thousands of tables in one implicit transaction would need
         // more locks than a default server allows.
-        for (client, sql) in [(&mut a, &schema_sql), (&mut b, &schema_sql), (&mut b, &delta_sql)] {
+        let mut load = |client: &mut postgres::Client, sql: &str| {
             for (_, statement) in model_core::revision::split_statements(sql) {
                 client.batch_execute(&statement).unwrap();
             }
-        }
+        };
+        load(&mut a, &schema_sql);
+        load(&mut b, &schema_sql);
+        load(&mut b, &delta_sql);
 
         let options = Options::default();
         let mut times = Vec::new();
