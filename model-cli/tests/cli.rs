@@ -673,3 +673,52 @@ fn a_script_can_run_outside_a_transaction() {
         "{stderr}"
     );
 }
+
+#[test]
+fn show_current_verbose_and_stamp_purge() {
+    let project = Project::new("show");
+    let db = TempDatabase::new().unwrap();
+    project.revision(
+        "aeae00000001",
+        "first\nwith a second line",
+        &[],
+        "CREATE TABLE t (id integer);",
+        "DROP TABLE t;",
+    );
+    let (code, stdout, _) = project.run(None, &["show", "aeae"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.starts_with("Rev: aeae00000001 (head)\nParent: <base>\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("-- migrate:upgrade\nCREATE TABLE t (id integer);"),
+        "{stdout}"
+    );
+    assert_eq!(project.run(Some(&db), &["upgrade", "head"]).0, 0);
+    let (code, stdout, _) = project.run(Some(&db), &["current", "--verbose"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("Rev: aeae00000001 (head)")
+            && stdout.contains("    first\n    with a second line\n"),
+        "{stdout}"
+    );
+    // A version table holding a revision nobody has: refused, then cleared with --purge.
+    db.connect()
+        .unwrap()
+        .batch_execute("UPDATE model_version SET version_num = 'ffffffffffff'")
+        .unwrap();
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("records revision ffffffffffff as applied, but no script"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = project.run(Some(&db), &["stamp", "head"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("use --purge"), "{stderr}");
+    let (code, _, stderr) = project.run(Some(&db), &["stamp", "head", "--purge"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (_, current, _) = project.run(Some(&db), &["current"]);
+    assert_eq!(current, "aeae00000001 (head)\n");
+}

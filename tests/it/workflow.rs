@@ -197,3 +197,52 @@ fn the_example_project_is_at_its_models() {
     );
     assert_eq!(run(&dir, &["demo"], ecommerce::models()), ExitCode::SUCCESS);
 }
+
+#[test]
+fn excluded_tables_are_never_touched() {
+    let dir = project_dir("exclude");
+    let config = dir.join("model.toml");
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("exclude_tables = []", "exclude_tables = [\"audit_*\"]");
+    std::fs::write(&config, text).unwrap();
+    let db = fresh_database();
+    db.connect()
+        .unwrap()
+        .batch_execute("CREATE TABLE audit_log (id integer); CREATE TABLE stray (id integer)")
+        .unwrap();
+    let models = || models![step1::Customer, step1::Order, step1::Product];
+    assert_eq!(
+        run(
+            &dir,
+            &[
+                "--url",
+                db.url(),
+                "revision",
+                "--autogenerate",
+                "-m",
+                "first"
+            ],
+            models()
+        ),
+        ExitCode::SUCCESS
+    );
+    let script = std::fs::read_to_string(&scripts(&dir)[0]).unwrap();
+    // The unmanaged table outside the pattern is dropped; the excluded one is not mentioned.
+    assert!(script.contains("DROP TABLE public.stray;"), "{script}");
+    assert!(!script.contains("audit_log"), "{script}");
+    assert_eq!(
+        run(&dir, &["--url", db.url(), "upgrade", "head"], models()),
+        ExitCode::SUCCESS
+    );
+    assert_eq!(
+        run(&dir, &["--url", db.url(), "check"], models()),
+        ExitCode::SUCCESS
+    );
+    let mut client = db.connect().unwrap();
+    assert!(read(&mut client, &["public"])
+        .tables
+        .iter()
+        .any(|t| t.name.name == "audit_log"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
