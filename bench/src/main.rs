@@ -58,7 +58,7 @@ fn main() {
         let mut b = b_db.connect().unwrap();
         // Statement by statement: thousands of tables in one implicit transaction would need
         // more locks than a default server allows.
-        let mut load = |client: &mut postgres::Client, sql: &str| {
+        let load = |client: &mut postgres::Client, sql: &str| {
             for (_, statement) in model_core::revision::split_statements(sql) {
                 client.batch_execute(&statement).unwrap();
             }
