@@ -27,6 +27,7 @@ pub struct Model {
     pub uniques: Vec<TableUnique>,
     pub indexes: Vec<TableIndex>,
     pub checks: Vec<TableCheck>,
+    pub foreign_keys: Vec<TableForeignKey>,
     pub fields: Vec<Field>,
 }
 
@@ -35,16 +36,33 @@ pub struct TableUnique {
     pub span: Span,
     pub columns: Vec<Ident>,
     pub name: Option<Spanned<String>>,
+    pub nulls_not_distinct: bool,
 }
 
 /// `#[model(index(a, b, unique, method = "gin", where = "...", name = "..."))]`.
 pub struct TableIndex {
     pub span: Span,
     pub columns: Vec<Ident>,
+    /// `include(a, b)`: covered columns.
+    pub include: Vec<Ident>,
     pub unique: bool,
     pub method: String,
     pub predicate: Option<String>,
     pub name: Option<Spanned<String>>,
+}
+
+/// `#[model(foreign_key(a, b, references = "table(x, y)", ...))]`: a multi-column foreign key.
+pub struct TableForeignKey {
+    pub span: Span,
+    pub columns: Vec<Ident>,
+    /// `table` or `schema.table`, and the referenced columns.
+    pub references: Option<(String, Vec<String>, Span)>,
+    pub name: Option<Spanned<String>>,
+    pub on_delete: Option<Spanned<Action>>,
+    pub on_update: Option<Spanned<Action>>,
+    pub match_full: bool,
+    pub deferrable: bool,
+    pub initially_deferred: bool,
 }
 
 /// `#[model(check(name = "...", expr = "..."))]`.
@@ -87,6 +105,10 @@ pub struct Column {
     pub on_update: Option<Spanned<Action>>,
     pub nullable: Option<Span>,
     pub check: Option<Spanned<String>>,
+    /// `generated = "expr"`: a stored generated column.
+    pub generated: Option<Spanned<String>>,
+    /// `collation = "C"`, in `format`-ready canonical spelling (`pg_catalog."C"`).
+    pub collation: Option<Spanned<String>>,
 }
 
 pub struct IdentityAttr {

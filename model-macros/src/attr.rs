@@ -13,7 +13,7 @@ use syn::{
 
 use crate::ast::{
     Action, Column, Field, FieldKind, ForeignKeyAttr, IdentityAttr, Model, Relationship, Secondary,
-    Spanned, TableCheck, TableIndex, TableUnique,
+    Spanned, TableCheck, TableForeignKey, TableIndex, TableUnique,
 };
 use crate::sql_type;
 
@@ -44,7 +44,24 @@ impl Ctxt {
     }
 }
 
-const CONTAINER_KEYS: &[&str] = &["table", "schema", "comment", "unique", "index", "check"];
+const CONTAINER_KEYS: &[&str] = &[
+    "table",
+    "schema",
+    "comment",
+    "unique",
+    "index",
+    "check",
+    "foreign_key",
+];
+const FOREIGN_KEY_KEYS: &[&str] = &[
+    "references",
+    "name",
+    "on_delete",
+    "on_update",
+    "match_full",
+    "deferrable",
+    "initially_deferred",
+];
 const FIELD_KEYS: &[&str] = &[
     "primary_key",
     "identity",
@@ -56,6 +73,8 @@ const FIELD_KEYS: &[&str] = &[
     "sql_type",
     "foreign_key",
     "foreign_key_name",
+    "generated",
+    "collation",
     "on_delete",
     "on_update",
     "nullable",
@@ -138,6 +157,7 @@ pub fn parse(input: &DeriveInput, cx: &mut Ctxt) -> Option<Model> {
         uniques: Vec::new(),
         indexes: Vec::new(),
         checks: Vec::new(),
+        foreign_keys: Vec::new(),
         fields: Vec::new(),
     };
     let mut seen = Seen::default();
@@ -146,7 +166,7 @@ pub fn parse(input: &DeriveInput, cx: &mut Ctxt) -> Option<Model> {
             let Some(key) = known_key(&meta, CONTAINER_KEYS, "struct", cx)? else {
                 return Ok(());
             };
-            let single = !matches!(key.as_str(), "unique" | "index" | "check");
+            let single = !matches!(key.as_str(), "unique" | "index" | "check" | "foreign_key");
             if single && !seen.first(&key, &meta, cx) {
                 return skip_value(&meta);
             }
@@ -157,6 +177,7 @@ pub fn parse(input: &DeriveInput, cx: &mut Ctxt) -> Option<Model> {
                 "unique" => model.uniques.push(table_unique(&meta, cx)?),
                 "index" => model.indexes.push(table_index(&meta, cx)?),
                 "check" => model.checks.push(table_check(&meta, cx)?),
+                "foreign_key" => model.foreign_keys.push(table_foreign_key(&meta, cx)?),
                 _ => unreachable!("key lists and match arms agree"),
             }
             Ok(())
@@ -194,6 +215,8 @@ fn parse_field(ident: &Ident, ty: &Type, attrs: &[Attribute], cx: &mut Ctxt) -> 
         on_update: None,
         nullable: None,
         check: None,
+        generated: None,
+        collation: None,
     };
     let mut relationship: Option<Relationship> = None;
     let mut skip: Option<Span> = None;
@@ -239,6 +262,14 @@ fn parse_field(ident: &Ident, ty: &Type, attrs: &[Attribute], cx: &mut Ctxt) -> 
                 }
                 "foreign_key" => column.foreign_key = foreign_key(&meta, cx)?,
                 "foreign_key_name" => column.foreign_key_name = Some(string_value(&meta)?),
+                "generated" => column.generated = Some(string_value(&meta)?),
+                "collation" => {
+                    let collation = string_value(&meta)?;
+                    column.collation = Some(Spanned::new(
+                        canonical_collation(&collation.value),
+                        collation.span,
+                    ));
+                }
                 "on_delete" => column.on_delete = action(&meta, "on_delete", cx)?,
                 "on_update" => column.on_update = action(&meta, "on_update", cx)?,
                 "nullable" => column.nullable = Some(flag(&meta)?),
@@ -373,8 +404,13 @@ fn table_unique(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<TableUniqu
         span: meta.path.span(),
         columns: Vec::new(),
         name: None,
+        nulls_not_distinct: false,
     };
     meta.parse_nested_meta(|meta| {
+        if meta.path.is_ident("nulls_not_distinct") && !meta.input.peek(Token![=]) {
+            unique.nulls_not_distinct = true;
+            return Ok(());
+        }
         if !meta.input.peek(Token![=]) {
             unique.columns.push(meta.path.require_ident()?.clone());
             return Ok(());
@@ -399,6 +435,7 @@ fn table_index(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<TableIndex>
     let mut index = TableIndex {
         span: meta.path.span(),
         columns: Vec::new(),
+        include: Vec::new(),
         unique: false,
         method: "btree".into(),
         predicate: None,
@@ -409,6 +446,12 @@ fn table_index(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<TableIndex>
         if meta.path.is_ident("unique") && !is_value {
             index.unique = true;
             return Ok(());
+        }
+        if meta.path.is_ident("include") && meta.input.peek(syn::token::Paren) {
+            return meta.parse_nested_meta(|inner| {
+                index.include.push(inner.path.require_ident()?.clone());
+                Ok(())
+            });
         }
         if !is_value {
             index.columns.push(meta.path.require_ident()?.clone());
@@ -452,6 +495,104 @@ fn table_index(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<TableIndex>
         );
     }
     Ok(index)
+}
+
+fn table_foreign_key(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<TableForeignKey> {
+    let mut fk = TableForeignKey {
+        span: meta.path.span(),
+        columns: Vec::new(),
+        references: None,
+        name: None,
+        on_delete: None,
+        on_update: None,
+        match_full: false,
+        deferrable: false,
+        initially_deferred: false,
+    };
+    let mut saw_references = false;
+    meta.parse_nested_meta(|meta| {
+        let is_value = meta.input.peek(Token![=]);
+        let flag = |name: &str| meta.path.is_ident(name) && !is_value;
+        if flag("match_full") {
+            fk.match_full = true;
+            return Ok(());
+        }
+        if flag("deferrable") {
+            fk.deferrable = true;
+            return Ok(());
+        }
+        if flag("initially_deferred") {
+            fk.initially_deferred = true;
+            return Ok(());
+        }
+        if !is_value {
+            fk.columns.push(meta.path.require_ident()?.clone());
+            return Ok(());
+        }
+        let Some(key) = known_key(&meta, FOREIGN_KEY_KEYS, "foreign_key(...)", cx)? else {
+            return Ok(());
+        };
+        match key.as_str() {
+            "references" => {
+                saw_references = true;
+                let lit: LitStr = meta.value()?.parse()?;
+                let text = lit.value();
+                let parsed = text.split_once('(').and_then(|(table, rest)| {
+                    let columns: Vec<String> = rest.strip_suffix(')')?.split(',').map(|c| c.trim().to_string()).collect();
+                    let table = table.trim().to_string();
+                    (!table.is_empty() && columns.iter().all(|c| !c.is_empty())).then_some((table, columns))
+                });
+                match parsed {
+                    Some((table, columns)) => fk.references = Some((table, columns, lit.span())),
+                    None => cx.error(
+                        lit.span(),
+                        format!("malformed `references = \"{text}\"`: expected `table(column, ...)`\nhelp: references = \"orders(order_id, region)\""),
+                    ),
+                }
+            }
+            "name" => fk.name = Some(string_value(&meta)?),
+            "on_delete" => fk.on_delete = action(&meta, "on_delete", cx)?,
+            "on_update" => fk.on_update = action(&meta, "on_update", cx)?,
+            _ => {
+                cx.error(meta.path.span(), format!("`{key}` is a flag: write `{key}`, not `{key} = ...`"));
+                skip_value(&meta)?;
+            }
+        }
+        Ok(())
+    })?;
+    if fk.columns.is_empty() {
+        cx.error(fk.span, "`foreign_key(...)` needs its columns: `foreign_key(order_id, region, references = \"orders(id, region)\")`");
+    }
+    if !saw_references {
+        cx.error(
+            fk.span,
+            "`foreign_key(...)` needs `references = \"table(column, ...)\"`",
+        );
+    }
+    Ok(fk)
+}
+
+/// `C` → `pg_catalog."C"`, `ucs_basic` → `pg_catalog.ucs_basic`, `s.name` kept with its schema:
+/// the spelling introspection reads back.
+fn canonical_collation(text: &str) -> String {
+    let quote = |part: &str| {
+        let plain = part
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+            && part
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if plain {
+            part.to_string()
+        } else {
+            format!("\"{}\"", part.trim_matches('"').replace('"', "\"\""))
+        }
+    };
+    match text.split_once('.') {
+        Some((schema, name)) => format!("{}.{}", quote(schema), quote(name)),
+        None => format!("pg_catalog.{}", quote(text)),
+    }
 }
 
 fn table_check(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<TableCheck> {

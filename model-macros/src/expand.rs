@@ -111,7 +111,8 @@ fn expand(model: &Model) -> TokenStream {
     for unique in &model.uniques {
         let name = option_str(unique.name.as_ref().map(|n| n.value.as_str()));
         let columns = unique.columns.iter().map(column_name);
-        body.push(quote!(__t.unique(#name, &[#(#columns),*]);));
+        let nnd = unique.nulls_not_distinct;
+        body.push(quote!(__t.unique_with(#name, &[#(#columns),*], #nnd);));
     }
     for check in &model.checks {
         let name = option_str(check.name.as_ref().map(|n| n.value.as_str()));
@@ -124,7 +125,20 @@ fn expand(model: &Model) -> TokenStream {
         let unique = index.unique;
         let method = &index.method;
         let predicate = option_str(index.predicate.as_deref());
-        body.push(quote!(__t.index(#name, &[#(#columns),*], #unique, #method, #predicate);));
+        let include = index.include.iter().map(column_name);
+        body.push(quote!(__t.index_with(#name, &[#(#columns),*], &[#(#include),*], #unique, #method, #predicate);));
+    }
+    for fk in &model.foreign_keys {
+        let Some((table, referenced, _)) = &fk.references else {
+            continue;
+        };
+        let name = option_str(fk.name.as_ref().map(|n| n.value.as_str()));
+        let columns = fk.columns.iter().map(column_name);
+        let on_delete = action(fk.on_delete.as_ref().map(|a| a.value));
+        let on_update = action(fk.on_update.as_ref().map(|a| a.value));
+        let (m, d, i) = (fk.match_full, fk.deferrable, fk.initially_deferred);
+        body.push(quote!(__t.foreign_key_with(#name, &[#(#columns),*], #table, &[#(#referenced),*],
+            ::model_core::__private::FkAction::#on_delete, ::model_core::__private::FkAction::#on_update, [#m, #d, #i]);));
     }
 
     quote! {
@@ -179,6 +193,8 @@ fn column_tokens(ty: &Type, column: &Column, checks: &mut Vec<TokenStream>) -> T
     };
     let default = option_string(column.default.as_ref().map(|d| d.value.as_str()));
     let comment = option_string(column.comment.as_deref());
+    let generated = option_string(column.generated.as_ref().map(|g| g.value.as_str()));
+    let collation = option_string(column.collation.as_ref().map(|c| c.value.as_str()));
     let identity = match &column.identity {
         Some(identity) => {
             if column.sql_type.is_none() {
@@ -203,8 +219,8 @@ fn column_tokens(ty: &Type, column: &Column, checks: &mut Vec<TokenStream>) -> T
             nullable: #nullable,
             default: #default,
             identity: #identity,
-            generated: ::core::option::Option::None,
-            collation: ::core::option::Option::None,
+            generated: #generated,
+            collation: #collation,
             comment: #comment,
         });
     }

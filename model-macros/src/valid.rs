@@ -75,6 +75,17 @@ fn check_columns(model: &Model, cx: &mut Ctxt) {
                         }
                     }
                 }
+                if let Some(generated) = &column.generated {
+                    if column.default.is_some() || column.identity.is_some() {
+                        cx.error(
+                            generated.span,
+                            format!(
+                                "`{}` is generated, so it cannot also have `default` or `identity`",
+                                field.ident
+                            ),
+                        );
+                    }
+                }
                 if let Some(name) = &column.foreign_key_name {
                     identifier(name, "constraint name", cx);
                     if column.foreign_key.is_none() {
@@ -173,11 +184,24 @@ fn check_table_constraints(model: &Model, cx: &mut Ctxt) {
         }
     }
     for index in &model.indexes {
-        for column in &index.columns {
+        for column in index.columns.iter().chain(&index.include) {
             column_of(column, cx);
         }
         if let Some(name) = &index.name {
             identifier(name, "index name", cx);
+        }
+    }
+    for fk in &model.foreign_keys {
+        for column in &fk.columns {
+            column_of(column, cx);
+        }
+        if let Some((_, referenced, span)) = &fk.references {
+            if referenced.len() != fk.columns.len() {
+                cx.error(*span, format!("{} column(s) reference {} column(s); give one referenced column per column", fk.columns.len(), referenced.len()));
+            }
+        }
+        if let Some(name) = &fk.name {
+            identifier(name, "constraint name", cx);
         }
     }
     for check in &model.checks {

@@ -37,6 +37,8 @@ pub struct User {
     comment = "Everything the kitchen sink holds",
     unique(owner_id, code),
     unique(code, sku, name = "items_code_sku_uq"),
+    unique(sku, nulls_not_distinct, name = "items_sku_nnd"),
+    index(code, include(sku, price), name = "items_code_cover"),
     index(owner_id, created_at, unique),
     index(tags, method = "gin", name = "items_tags_gin"),
     index(created_at, where = "active", name = "items_active_recent"),
@@ -94,11 +96,40 @@ pub struct Item {
     pub select_: i32,
     #[model(default = "'draft'")]
     pub state: ItemState,
+    #[model(generated = "price * 2", sql_type = "numeric(12,2)")]
+    pub double_price: Option<rust_decimal::Decimal>,
+    #[model(collation = "C")]
+    pub sort_key: String,
     pub previous_state: Option<ItemState>,
     #[model(skip)]
     pub cached_total: u128,
     #[model(relationship(foreign_key = owner_id))]
     pub owner: Option<Box<User>>,
+}
+
+/// A composite foreign key to `items` (whose key is `item_id, region`), with every option.
+#[derive(Model)]
+#[model(
+    table = "item_notes",
+    foreign_key(
+        item_id,
+        region,
+        references = "items(item_id, region)",
+        name = "item_notes_item_fk",
+        on_delete = "cascade",
+        match_full,
+        deferrable,
+        initially_deferred
+    )
+)]
+pub struct ItemNote {
+    #[model(primary_key, identity)]
+    pub id: i64,
+    pub item_id: i32,
+    #[model(sql_type = "char(2)")]
+    pub region: String,
+    #[model(sql_type = "text")]
+    pub body: String,
 }
 
 /// A self-referencing tree and a composite foreign key's target.
@@ -118,7 +149,7 @@ pub struct Category {
 }
 
 pub fn kitchen_sink() -> model_core::ModelSet {
-    models![User, Item, Category; ItemState].unwrap_or_else(|e| panic!("{e}"))
+    models![User, Item, ItemNote, Category; ItemState].unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]
@@ -175,6 +206,7 @@ fn kitchen_sink_creates_in_postgresql() {
         "items | select | integer | f |  | ",
         "items | state | item_state | t | 'draft'::item_state | ",
         "items | previous_state | item_state | f |  | ",
+        "items | double_price | numeric(12,2) | f | (price * (2)::numeric) | ",
         "categories | parent_id | integer | f |  | ",
     ] {
         assert!(
@@ -198,6 +230,8 @@ fn kitchen_sink_creates_in_postgresql() {
         "categories | categories_parent_id_fkey | FOREIGN KEY (parent_id) REFERENCES categories(id) ON DELETE CASCADE",
         "categories | categories_curator_id_fkey | FOREIGN KEY (curator_id) REFERENCES inventory.\"user\"(id) ON DELETE SET DEFAULT",
         "user | user_email_key | UNIQUE (email)",
+        "items | items_sku_nnd | UNIQUE NULLS NOT DISTINCT (sku)",
+        "item_notes | item_notes_item_fk | FOREIGN KEY (item_id, region) REFERENCES items(item_id, region) MATCH FULL ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED",
     ] {
         assert!(constraints.iter().any(|c| c == expected), "missing constraint `{expected}` in\n{}", constraints.join("\n"));
     }
@@ -206,9 +240,15 @@ fn kitchen_sink_creates_in_postgresql() {
         "items | CREATE INDEX items_tags_gin ON public.items USING gin (tags)",
         "items | CREATE INDEX items_active_recent ON public.items USING btree (created_at) WHERE active",
         "items | CREATE INDEX items_code_idx ON public.items USING btree (code)",
+        "items | CREATE INDEX items_code_cover ON public.items USING btree (code) INCLUDE (sku, price)",
     ] {
         assert!(indexes.iter().any(|c| c == expected), "missing index `{expected}` in\n{}", indexes.join("\n"));
     }
+    let collation = lines(
+        &mut client,
+        "SELECT c.collname FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation WHERE a.attrelid = 'public.items'::regclass AND a.attname = 'sort_key'",
+    );
+    assert_eq!(collation, ["C"]);
     let comments = lines(
         &mut client,
         "SELECT obj_description('inventory.\"user\"'::regclass, 'pg_class'), col_description('inventory.\"user\"'::regclass, 2)",

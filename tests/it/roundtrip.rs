@@ -29,6 +29,7 @@ fn structure(schema: &Schema) -> Schema {
     let blank = |t: &mut Table| {
         for c in &mut t.columns {
             c.default = c.default.as_ref().map(|_| String::new());
+            c.generated = c.generated.as_ref().map(|_| String::new());
         }
         for c in &mut t.checks {
             c.expression.clear();

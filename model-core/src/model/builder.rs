@@ -78,13 +78,51 @@ impl TableBuilder {
         self
     }
 
+    /// Adds a foreign key with `MATCH FULL` and `DEFERRABLE` options.
+    #[allow(clippy::too_many_arguments)]
+    pub fn foreign_key_with(
+        &mut self,
+        name: Option<&str>,
+        columns: &[&str],
+        references: &str,
+        referenced_columns: &[&str],
+        on_delete: FkAction,
+        on_update: FkAction,
+        options: [bool; 3],
+    ) -> &mut Self {
+        self.foreign_key(
+            name,
+            columns,
+            references,
+            referenced_columns,
+            on_delete,
+            on_update,
+        );
+        let [match_full, deferrable, initially_deferred] = options;
+        let fk = self.table.foreign_keys.last_mut().expect("just added");
+        fk.match_full = match_full;
+        fk.deferrable = deferrable || initially_deferred;
+        fk.initially_deferred = initially_deferred;
+        self
+    }
+
     /// Adds a unique constraint.
     pub fn unique(&mut self, name: Option<&str>, columns: &[&str]) -> &mut Self {
+        self.unique_with(name, columns, false)
+    }
+
+    /// Adds a unique constraint, `NULLS NOT DISTINCT` when asked.
+    pub fn unique_with(
+        &mut self,
+        name: Option<&str>,
+        columns: &[&str],
+        nulls_not_distinct: bool,
+    ) -> &mut Self {
         let name = self.name_or_default(name, columns, "key");
         self.table.uniques.push(UniqueConstraint {
             name,
             columns: strings(columns),
-            nulls_not_distinct: false,
+            nulls_not_distinct,
         });
         self
     }
@@ -114,11 +152,24 @@ impl TableBuilder {
         method: &str,
         predicate: Option<&str>,
     ) -> &mut Self {
+        self.index_with(name, columns, &[], unique, method, predicate)
+    }
+
+    /// Adds an index with `INCLUDE` columns.
+    pub fn index_with(
+        &mut self,
+        name: Option<&str>,
+        columns: &[&str],
+        include: &[&str],
+        unique: bool,
+        method: &str,
+        predicate: Option<&str>,
+    ) -> &mut Self {
         let name = self.name_or_default(name, columns, "idx");
         self.table.indexes.push(Index {
             name,
             keys: columns.iter().map(|c| IndexKey::column(*c)).collect(),
-            include: Vec::new(),
+            include: strings(include),
             unique,
             nulls_not_distinct: false,
             method: method.to_string(),

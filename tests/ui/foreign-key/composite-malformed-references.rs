@@ -1,0 +1,11 @@
+use model_core::Model;
+
+#[derive(Model)]
+#[model(foreign_key(item_id, references = "items.item_id"))]
+struct Note {
+    #[model(primary_key)]
+    id: i32,
+    item_id: i32,
+}
+
+fn main() {}
