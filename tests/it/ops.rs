@@ -54,6 +54,38 @@ const CASES: &[(&str, &str, &str)] = &[
     ("comments", "CREATE TABLE t (a integer); COMMENT ON COLUMN t.a IS 'old'",
         "CREATE TABLE t (a integer); COMMENT ON TABLE t IS 'it''s new'; COMMENT ON COLUMN t.a IS NULL"),
     ("quoted_names", "", "CREATE TABLE \"Order\" (\"select\" integer PRIMARY KEY, \"Quoted\"\"Name\" text, \"with space\" text UNIQUE)"),
+    ("extension", "", "CREATE EXTENSION citext; CREATE TABLE t (email citext)"),
+    ("function", "", "CREATE FUNCTION add_one(x integer) RETURNS integer LANGUAGE sql IMMUTABLE AS $$ SELECT x + 1 $$"),
+    ("replace_function",
+        "CREATE FUNCTION add_one(x integer) RETURNS integer LANGUAGE sql AS $$ SELECT x + 1 $$",
+        "CREATE FUNCTION add_one(x integer) RETURNS integer LANGUAGE sql STRICT AS $$ SELECT x + 2 $$"),
+    ("function_result_type_changes",
+        "CREATE FUNCTION label(x integer) RETURNS text LANGUAGE sql AS $$ SELECT x::text $$",
+        "CREATE FUNCTION label(x integer) RETURNS varchar LANGUAGE sql AS $$ SELECT x::text $$"),
+    ("procedure", "", "CREATE TABLE log (msg text); CREATE PROCEDURE note(m text) LANGUAGE sql AS $$ INSERT INTO log VALUES (m) $$"),
+    ("view", "CREATE TABLE t (a integer, b text)", "CREATE TABLE t (a integer, b text); CREATE VIEW v AS SELECT a FROM t WHERE a > 0"),
+    ("replace_view",
+        "CREATE TABLE t (a integer, b text); CREATE VIEW v AS SELECT a FROM t",
+        "CREATE TABLE t (a integer, b text); CREATE VIEW v AS SELECT a FROM t WHERE b IS NOT NULL"),
+    ("view_gains_a_column",
+        "CREATE TABLE t (a integer, b text); CREATE VIEW v AS SELECT a FROM t",
+        "CREATE TABLE t (a integer, b text); CREATE VIEW v AS SELECT a, b FROM t"),
+    ("view_columns_change",
+        "CREATE TABLE t (a integer, b text); CREATE VIEW v AS SELECT a, b FROM t",
+        "CREATE TABLE t (a integer, b text); CREATE VIEW v AS SELECT b FROM t"),
+    ("materialized_view",
+        "CREATE TABLE t (a integer, b text)",
+        "CREATE TABLE t (a integer, b text); CREATE MATERIALIZED VIEW m AS SELECT a, count(*) AS n FROM t GROUP BY a; CREATE UNIQUE INDEX m_a ON m (a)"),
+    ("trigger",
+        "CREATE TABLE t (a integer, changed timestamptz)",
+        "CREATE TABLE t (a integer, changed timestamptz);
+         CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.changed := now(); RETURN NEW; END $$;
+         CREATE TRIGGER t_touch BEFORE INSERT OR UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch()"),
+    ("change_trigger",
+        "CREATE TABLE t (a integer); CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+         CREATE TRIGGER t_f BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()",
+        "CREATE TABLE t (a integer); CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+         CREATE TRIGGER t_f BEFORE INSERT OR UPDATE ON t FOR EACH ROW WHEN (NEW.a > 0) EXECUTE FUNCTION f()"),
 ];
 
 #[test]
@@ -159,4 +191,51 @@ fn destructive_statements_are_marked() {
         downgrade.contains("-- recreates column t.b; its values are not restored"),
         "{downgrade}"
     );
+}
+
+/// Objects that depend on each other, created, changed and dropped in an order PostgreSQL
+/// accepts, both ways.
+#[test]
+fn dependency_ordering() {
+    let db = fresh_database();
+    let mut client = db.connect().unwrap();
+    let cases = [
+        // A view on a table created in the same revision, and a view on that view.
+        ("views_on_views", "",
+         "CREATE TABLE t (a integer, b text); CREATE VIEW v1 AS SELECT a, b FROM t; CREATE VIEW v2 AS SELECT a FROM v1 WHERE a > 1"),
+        // Retyping a column under two layers of views rebuilds both around the change.
+        ("retype_under_views",
+         "CREATE TABLE t (a integer, b text); CREATE VIEW v1 AS SELECT a, b FROM t; CREATE VIEW v2 AS SELECT a FROM v1",
+         "CREATE TABLE t (a bigint, b text); CREATE VIEW v1 AS SELECT a, b FROM t; CREATE VIEW v2 AS SELECT a FROM v1"),
+        // Dropping a column a view reads, and the view with it.
+        ("drop_column_and_view",
+         "CREATE TABLE t (a integer, b text); CREATE VIEW v AS SELECT a, b FROM t",
+         "CREATE TABLE t (a integer)"),
+        // A column default calling a new function, and a trigger on a new function.
+        ("default_and_trigger_functions", "",
+         "CREATE FUNCTION next_code() RETURNS text LANGUAGE sql AS $$ SELECT md5(random()::text) $$;
+          CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+          CREATE TABLE t (code text DEFAULT next_code());
+          CREATE TRIGGER t_touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch()"),
+        // A view reading an enum column whose labels are removed.
+        ("view_over_rebuilt_enum",
+         "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy'); CREATE TABLE t (m mood); CREATE VIEW v AS SELECT m FROM t",
+         "CREATE TYPE mood AS ENUM ('happy', 'sad'); CREATE TABLE t (m mood); CREATE VIEW v AS SELECT m FROM t"),
+        // A SQL function reading a table created after it.
+        ("function_reads_a_new_table", "",
+         "SET check_function_bodies = false;
+          CREATE FUNCTION total() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM public.items $$;
+          CREATE TABLE items (id integer)"),
+    ];
+    for (name, before, after) in cases {
+        let case = check_case(&mut client, before, after, &["public"]);
+        insta::assert_snapshot!(
+            format!("dependency_{name}"),
+            format!(
+                "-- upgrade\n{}\n-- downgrade\n{}",
+                script(&case.plan.upgrade),
+                script(&case.plan.downgrade)
+            )
+        );
+    }
 }

@@ -19,7 +19,10 @@ use std::collections::{BTreeMap, BTreeSet};
 pub use ops::{ColumnType, EnumColumn, Op};
 
 use crate::render::qualified;
-use crate::schema::{Column, EnumType, ForeignKey, Schema, Table, TableName, DEFAULT_SCHEMA};
+use crate::schema::{
+    Column, EnumType, Extension, ForeignKey, Function, Schema, Table, TableName, Trigger, View,
+    DEFAULT_SCHEMA,
+};
 
 /// An upgrade and the downgrade that undoes it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -48,6 +51,7 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
 #[derive(Default)]
 struct Phases {
     schemas: Vec<Op>,
+    drop_dependents: Vec<Op>,
     types: Vec<Op>,
     drop_foreign_keys: Vec<Op>,
     drop_constraints: Vec<Op>,
@@ -57,13 +61,17 @@ struct Phases {
     add_constraints: Vec<Op>,
     add_foreign_keys: Vec<Op>,
     comments: Vec<Op>,
+    create_dependents: Vec<Op>,
+    drop_functions: Vec<Op>,
     drop_types: Vec<Op>,
+    drop_extensions: Vec<Op>,
 }
 
 impl Phases {
     fn into_ops(self) -> Vec<Op> {
         [
             self.schemas,
+            self.drop_dependents,
             self.types,
             self.drop_foreign_keys,
             self.drop_constraints,
@@ -73,7 +81,10 @@ impl Phases {
             self.add_constraints,
             self.add_foreign_keys,
             self.comments,
+            self.create_dependents,
+            self.drop_functions,
             self.drop_types,
+            self.drop_extensions,
         ]
         .into_iter()
         .flatten()
@@ -112,9 +123,12 @@ impl<'a> Differ<'a> {
 
     fn run(mut self) -> Vec<Op> {
         self.namespaces();
+        self.extensions();
         self.enums();
         self.sequences();
         self.find_changed_keys_and_types();
+        let rebuilt_functions = self.functions();
+        self.views_and_triggers(&rebuilt_functions);
         self.dropped_tables();
         for (name, to_table) in self.to_tables.clone() {
             if let Some(from_table) = self.from_tables.get(name).copied() {
@@ -225,6 +239,207 @@ impl<'a> Differ<'a> {
         for (name, from) in &from_enums {
             if !to_enums.contains_key(name) {
                 self.phases.drop_types.push(Op::DropEnum((*from).clone()));
+            }
+        }
+    }
+
+    fn extensions(&mut self) {
+        let to: BTreeMap<&str, &Extension> = self
+            .to
+            .extensions
+            .iter()
+            .map(|e| (e.name.as_str(), e))
+            .collect();
+        let from: BTreeMap<&str, &Extension> = self
+            .from
+            .extensions
+            .iter()
+            .map(|e| (e.name.as_str(), e))
+            .collect();
+        for (name, wanted) in &to {
+            match from.get(name) {
+                None => self
+                    .phases
+                    .schemas
+                    .push(Op::CreateExtension((*wanted).clone())),
+                Some(have) if have != wanted => self.phases.schemas.push(Op::AlterExtension {
+                    from: (*have).clone(),
+                    to: (*wanted).clone(),
+                }),
+                Some(_) => {}
+            }
+        }
+        for (name, have) in &from {
+            if !to.contains_key(name) {
+                self.phases
+                    .drop_extensions
+                    .push(Op::DropExtension((*have).clone()));
+            }
+        }
+    }
+
+    /// Functions by name and arguments. A changed function is replaced in place when its
+    /// result type stays; otherwise it is dropped and created again (after what calls it from
+    /// a trigger is dropped), and its name is returned so those triggers are rebuilt.
+    fn functions(&mut self) -> BTreeSet<TableName> {
+        let key = |f: &Function| (f.name.clone(), f.arguments.clone());
+        let to: BTreeMap<_, &Function> = self.to.functions.iter().map(|f| (key(f), f)).collect();
+        let from: BTreeMap<_, &Function> =
+            self.from.functions.iter().map(|f| (key(f), f)).collect();
+        let mut rebuilt = BTreeSet::new();
+        for (k, wanted) in &to {
+            match from.get(k) {
+                None => self
+                    .phases
+                    .types
+                    .push(Op::CreateFunction((*wanted).clone())),
+                Some(have) if have == wanted => {}
+                Some(have)
+                    if have.returns == wanted.returns && have.procedure == wanted.procedure =>
+                {
+                    self.phases.types.push(Op::ReplaceFunction {
+                        from: (*have).clone(),
+                        to: (*wanted).clone(),
+                    })
+                }
+                Some(have) => {
+                    self.phases.types.push(Op::DropFunction((*have).clone()));
+                    self.phases
+                        .types
+                        .push(Op::CreateFunction((*wanted).clone()));
+                    rebuilt.insert(wanted.name.clone());
+                }
+            }
+        }
+        for (k, have) in &from {
+            if !to.contains_key(k) {
+                self.phases
+                    .drop_functions
+                    .push(Op::DropFunction((*have).clone()));
+            }
+        }
+        rebuilt
+    }
+
+    /// Views and triggers go before the tables they depend on change and come back after:
+    /// a view is replaced in place when only its query changes, and rebuilt when its columns
+    /// change, when
+    /// a table it reads loses or retypes a column or goes away, or when a view it reads is
+    /// rebuilt; a trigger when it changes or its function is rebuilt.
+    fn views_and_triggers(&mut self, rebuilt_functions: &BTreeSet<TableName>) {
+        let mut touched: BTreeSet<TableName> = BTreeSet::new();
+        for table in &self.from.tables {
+            match self.to_tables.get(&table.name) {
+                None => {
+                    touched.insert(table.name.clone());
+                }
+                Some(after) => {
+                    if table
+                        .columns
+                        .iter()
+                        .any(|c| after.column(&c.name).is_none())
+                    {
+                        touched.insert(table.name.clone());
+                    }
+                }
+            }
+        }
+        touched.extend(self.retyped.iter().map(|(t, _)| t.clone()));
+        touched.extend(self.rebuilt.keys().map(|(t, _)| t.clone()));
+
+        let from: BTreeMap<&TableName, &View> =
+            self.from.views.iter().map(|v| (&v.name, v)).collect();
+        let to: BTreeMap<&TableName, &View> = self.to.views.iter().map(|v| (&v.name, v)).collect();
+        let mut rebuild: BTreeSet<TableName> = BTreeSet::new();
+        let mut replace: BTreeSet<TableName> = BTreeSet::new();
+        for (name, have) in &from {
+            let Some(wanted) = to.get(name) else { continue };
+            let reads_touched = have.depends_on.iter().any(|d| touched.contains(d));
+            if have == wanted && !reads_touched {
+                continue;
+            }
+            // CREATE OR REPLACE VIEW keeps the columns; with the same columns the downgrade can
+            // use it too. Any change of columns drops and creates.
+            let same_columns =
+                !have.materialized && !wanted.materialized && wanted.columns == have.columns;
+            if same_columns && !reads_touched {
+                replace.insert((*name).clone());
+            } else {
+                rebuild.insert((*name).clone());
+            }
+        }
+        // A view reading a rebuilt view is rebuilt too.
+        loop {
+            let more: Vec<TableName> = from
+                .iter()
+                .filter(|(n, v)| {
+                    to.contains_key(*n)
+                        && !rebuild.contains(**n)
+                        && v.depends_on.iter().any(|d| rebuild.contains(d))
+                })
+                .map(|(n, _)| (*n).clone())
+                .collect();
+            if more.is_empty() {
+                break;
+            }
+            for name in more {
+                replace.remove(&name);
+                rebuild.insert(name);
+            }
+        }
+        let dropped: Vec<&View> = from
+            .values()
+            .copied()
+            .filter(|v| !to.contains_key(&v.name) || rebuild.contains(&v.name))
+            .collect();
+        for view in view_order(&dropped).into_iter().rev() {
+            self.phases.drop_dependents.push(Op::DropView(view.clone()));
+        }
+        let created: Vec<&View> = to
+            .values()
+            .copied()
+            .filter(|v| {
+                !from.contains_key(&v.name)
+                    || rebuild.contains(&v.name)
+                    || replace.contains(&v.name)
+            })
+            .collect();
+        for view in view_order(&created) {
+            match (replace.contains(&view.name), from.get(&view.name)) {
+                (true, Some(have)) => self.phases.create_dependents.push(Op::ReplaceView {
+                    from: (*have).clone(),
+                    to: view.clone(),
+                }),
+                _ => self
+                    .phases
+                    .create_dependents
+                    .push(Op::CreateView(view.clone())),
+            }
+        }
+
+        let key = |t: &Trigger| (t.table.clone(), t.name.clone());
+        let from_triggers: BTreeMap<_, &Trigger> =
+            self.from.triggers.iter().map(|t| (key(t), t)).collect();
+        let to_triggers: BTreeMap<_, &Trigger> =
+            self.to.triggers.iter().map(|t| (key(t), t)).collect();
+        for (k, have) in &from_triggers {
+            let keep = to_triggers
+                .get(k)
+                .is_some_and(|w| w == have && !rebuilt_functions.contains(&w.function));
+            if !keep {
+                self.phases
+                    .drop_dependents
+                    .push(Op::DropTrigger((*have).clone()));
+            }
+        }
+        for (k, wanted) in &to_triggers {
+            let keep = from_triggers
+                .get(k)
+                .is_some_and(|h| h == wanted && !rebuilt_functions.contains(&wanted.function));
+            if !keep {
+                self.phases
+                    .create_dependents
+                    .push(Op::CreateTrigger((*wanted).clone()));
             }
         }
     }
@@ -596,6 +811,28 @@ impl<'a> Differ<'a> {
         }
         ops
     }
+}
+
+/// Views in an order where each comes after the views of the same list it reads.
+fn view_order<'v>(views: &[&'v View]) -> Vec<&'v View> {
+    let names: BTreeSet<&TableName> = views.iter().map(|v| &v.name).collect();
+    let mut done: BTreeSet<&TableName> = BTreeSet::new();
+    let mut out = Vec::new();
+    let mut waiting: Vec<&View> = views.to_vec();
+    while !waiting.is_empty() {
+        let position = waiting
+            .iter()
+            .position(|v| {
+                v.depends_on
+                    .iter()
+                    .all(|d| !names.contains(d) || done.contains(d) || *d == v.name)
+            })
+            .unwrap_or(0);
+        let view = waiting.remove(position);
+        done.insert(&view.name);
+        out.push(view);
+    }
+    out
 }
 
 /// Items of `a` with no equal item of the same name in `b` (new or changed, seen from `a`).

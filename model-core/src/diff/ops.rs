@@ -2,8 +2,9 @@
 //! a downgrade is the upgrade's inverses in reverse order.
 
 use crate::schema::{
-    CheckConstraint, Column, EnumType, ExclusionConstraint, ForeignKey, Identity, Index,
-    PrimaryKey, Sequence, SqlType, Table, TableName, UniqueConstraint,
+    CheckConstraint, Column, EnumType, ExclusionConstraint, Extension, ForeignKey, Function,
+    Identity, Index, PrimaryKey, Sequence, SqlType, Table, TableName, Trigger, UniqueConstraint,
+    View,
 };
 
 /// One schema change.
@@ -131,6 +132,28 @@ pub enum Op {
     CreateIndex { table: TableName, index: Index },
     /// `DROP INDEX`.
     DropIndex { table: TableName, index: Index },
+    /// `CREATE EXTENSION`.
+    CreateExtension(Extension),
+    /// `DROP EXTENSION`.
+    DropExtension(Extension),
+    /// `ALTER EXTENSION … UPDATE TO` / `SET SCHEMA`.
+    AlterExtension { from: Extension, to: Extension },
+    /// `CREATE FUNCTION` / `CREATE PROCEDURE`.
+    CreateFunction(Function),
+    /// `DROP FUNCTION` / `DROP PROCEDURE`.
+    DropFunction(Function),
+    /// `CREATE OR REPLACE FUNCTION` with the same signature and result.
+    ReplaceFunction { from: Function, to: Function },
+    /// `CREATE [MATERIALIZED] VIEW`, with a materialized view's indexes.
+    CreateView(View),
+    /// `DROP [MATERIALIZED] VIEW`.
+    DropView(View),
+    /// `CREATE OR REPLACE VIEW`, when the columns stay the same.
+    ReplaceView { from: View, to: View },
+    /// `CREATE TRIGGER`.
+    CreateTrigger(Trigger),
+    /// `DROP TRIGGER`.
+    DropTrigger(Trigger),
     /// `COMMENT ON TABLE`.
     SetTableComment {
         table: TableName,
@@ -278,6 +301,17 @@ impl Op {
             Op::DropExclusion { table, exclusion } => Op::AddExclusion { table, exclusion },
             Op::CreateIndex { table, index } => Op::DropIndex { table, index },
             Op::DropIndex { table, index } => Op::CreateIndex { table, index },
+            Op::CreateExtension(e) => Op::DropExtension(e),
+            Op::DropExtension(e) => Op::CreateExtension(e),
+            Op::AlterExtension { from, to } => Op::AlterExtension { from: to, to: from },
+            Op::CreateFunction(f) => Op::DropFunction(f),
+            Op::DropFunction(f) => Op::CreateFunction(f),
+            Op::ReplaceFunction { from, to } => Op::ReplaceFunction { from: to, to: from },
+            Op::CreateView(v) => Op::DropView(v),
+            Op::DropView(v) => Op::CreateView(v),
+            Op::ReplaceView { from, to } => Op::ReplaceView { from: to, to: from },
+            Op::CreateTrigger(t) => Op::DropTrigger(t),
+            Op::DropTrigger(t) => Op::CreateTrigger(t),
             Op::SetTableComment { table, from, to } => Op::SetTableComment {
                 table,
                 from: to,
@@ -301,7 +335,7 @@ impl Op {
     /// rebuilding an enum without some of its labels.
     pub fn is_destructive(&self) -> bool {
         match self {
-            Op::DropTable(_) | Op::DropColumn { .. } => true,
+            Op::DropTable(_) | Op::DropColumn { .. } | Op::DropExtension(_) => true,
             Op::AlterColumnType { from, to, .. } => !from.ty.widens_to(&to.ty),
             Op::RebuildEnum { from, to, .. } => from.labels.iter().any(|l| !to.labels.contains(l)),
             _ => false,
@@ -407,6 +441,19 @@ impl Op {
             Op::DropIndex { table, index } => {
                 format!("removed index '{}' on '{table}'", index.name)
             }
+            Op::CreateExtension(e) => format!("added extension '{}'", e.name),
+            Op::DropExtension(e) => format!("removed extension '{}'", e.name),
+            Op::AlterExtension { to, .. } => format!("changed extension '{}'", to.name),
+            Op::CreateFunction(f) => format!("added function '{}({})'", f.name, f.arguments),
+            Op::DropFunction(f) => format!("removed function '{}({})'", f.name, f.arguments),
+            Op::ReplaceFunction { to, .. } => {
+                format!("changed function '{}({})'", to.name, to.arguments)
+            }
+            Op::CreateView(v) => format!("added view '{}'", v.name),
+            Op::DropView(v) => format!("removed view '{}'", v.name),
+            Op::ReplaceView { to, .. } => format!("changed view '{}'", to.name),
+            Op::CreateTrigger(t) => format!("added trigger '{}' on '{}'", t.name, t.table),
+            Op::DropTrigger(t) => format!("removed trigger '{}' on '{}'", t.name, t.table),
             Op::SetTableComment { table, .. } => format!("changed comment on table '{table}'"),
             Op::SetColumnComment { table, column, .. } => {
                 format!("changed comment on column '{table}.{column}'")

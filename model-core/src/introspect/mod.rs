@@ -19,9 +19,9 @@ use postgres::{Client, IsolationLevel, Transaction};
 
 use crate::render;
 use crate::schema::{
-    CheckConstraint, Column, EnumType, ExclusionConstraint, FkAction, ForeignKey, Identity,
-    IdentityKind, Index, IndexExpr, IndexKey, PrimaryKey, Schema, Sequence, SqlType, Table,
-    TableName, UniqueConstraint, DEFAULT_SCHEMA,
+    CheckConstraint, Column, EnumType, ExclusionConstraint, Extension, FkAction, ForeignKey,
+    Function, Identity, IdentityKind, Index, IndexExpr, IndexKey, PrimaryKey, Schema, Sequence,
+    SqlType, Table, TableName, Trigger, UniqueConstraint, View, DEFAULT_SCHEMA,
 };
 
 pub use canonical::canonicalize_expressions;
@@ -32,6 +32,10 @@ const CONSTRAINTS: &str = include_str!("sql/constraints.sql");
 const INDEXES: &str = include_str!("sql/indexes.sql");
 const ENUMS: &str = include_str!("sql/enums.sql");
 const SEQUENCES: &str = include_str!("sql/sequences.sql");
+const EXTENSIONS: &str = include_str!("sql/extensions.sql");
+const FUNCTIONS: &str = include_str!("sql/functions.sql");
+const VIEWS: &str = include_str!("sql/views.sql");
+const TRIGGERS: &str = include_str!("sql/triggers.sql");
 
 /// What to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,12 +180,11 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
     // which send numbers rather than look names up per constraint.
     let mut names: HashMap<(Oid, i16), String> = HashMap::new();
     for row in reader.query("columns", COLUMNS, true)? {
-        let Some(table) = tables.get_mut(&row.get::<_, Oid>(0)) else {
-            continue;
-        };
         let column = column(&row);
         names.insert((row.get(0), row.get(11)), column.name.clone());
-        table.columns.push(column);
+        if let Some(table) = tables.get_mut(&row.get::<_, Oid>(0)) {
+            table.columns.push(column);
+        }
     }
     let constraints = CONSTRAINTS.replace("{nulls_not_distinct}", nulls_not_distinct);
     for row in reader.query("constraints", &constraints, true)? {
@@ -190,13 +193,34 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
         };
         constraint(table, &row, &names);
     }
+    let mut views: Vec<View> = Vec::new();
+    let mut view_oids: HashMap<Oid, usize> = HashMap::new();
+    for row in reader.query("views", VIEWS, true)? {
+        let column_names: Vec<String> = row.get(5);
+        let column_types: Vec<String> = row.get(6);
+        let depends_on: Vec<String> = row.get(7);
+        view_oids.insert(row.get(0), views.len());
+        views.push(View {
+            name: TableName::new(row.get::<_, String>(1), row.get::<_, String>(2)),
+            materialized: row.get(3),
+            definition: row.get(4),
+            columns: column_names
+                .into_iter()
+                .zip(column_types.into_iter().map(SqlType::new))
+                .collect(),
+            indexes: Vec::new(),
+            depends_on: depends_on.iter().map(|d| TableName::parse(d)).collect(),
+        });
+    }
     let indexes = INDEXES.replace("{nulls_not_distinct}", nulls_not_distinct);
     for row in reader.query("indexes", &indexes, true)? {
         let oid: Oid = row.get(0);
-        let Some(table) = tables.get_mut(&oid) else {
-            continue;
-        };
-        table.indexes.push(index(&row, oid, &names));
+        let index = index(&row, oid, &names);
+        if let Some(table) = tables.get_mut(&oid) {
+            table.indexes.push(index);
+        } else if let Some(&v) = view_oids.get(&oid) {
+            views[v].indexes.push(index);
+        }
     }
     let enums = reader
         .query("enum types", ENUMS, true)?
@@ -211,6 +235,36 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
         .iter()
         .map(sequence)
         .collect();
+    let extensions = reader
+        .query("extensions", EXTENSIONS, false)?
+        .iter()
+        .map(|row| Extension {
+            name: row.get(0),
+            schema: row.get(1),
+            version: row.get(2),
+        })
+        .collect();
+    let functions = reader
+        .query("functions", FUNCTIONS, true)?
+        .iter()
+        .map(|row| Function {
+            name: TableName::new(row.get::<_, String>(0), row.get::<_, String>(1)),
+            arguments: row.get(2),
+            returns: row.get(3),
+            definition: row.get(4),
+            procedure: row.get(5),
+        })
+        .collect();
+    let triggers = reader
+        .query("triggers", TRIGGERS, true)?
+        .iter()
+        .map(|row| Trigger {
+            table: TableName::new(row.get::<_, String>(0), row.get::<_, String>(1)),
+            name: row.get(2),
+            definition: row.get(3),
+            function: TableName::new(row.get::<_, String>(4), row.get::<_, String>(5)),
+        })
+        .collect();
 
     let mut tables: Vec<Table> = tables.into_values().collect();
     tables.sort_by(|a, b| a.name.cmp(&b.name));
@@ -219,6 +273,10 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
             tables,
             enums,
             sequences,
+            extensions,
+            functions,
+            views,
+            triggers,
         },
         queries: reader.queries,
     })

@@ -253,6 +253,78 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
                 quote_ident(&index.name)
             )]
         }
+        Op::CreateExtension(e) => vec![format!(
+            "CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {} VERSION {}",
+            quote_ident(&e.name),
+            quote_ident(&e.schema),
+            quote_literal(&e.version)
+        )],
+        Op::DropExtension(e) => {
+            notes.push(format!(
+                "DESTRUCTIVE: drops extension {} and everything it created",
+                e.name
+            ));
+            vec![format!("DROP EXTENSION {}", quote_ident(&e.name))]
+        }
+        Op::AlterExtension { from, to } => {
+            let mut out = Vec::new();
+            if from.schema != to.schema {
+                out.push(format!(
+                    "ALTER EXTENSION {} SET SCHEMA {}",
+                    quote_ident(&to.name),
+                    quote_ident(&to.schema)
+                ));
+            }
+            if from.version != to.version {
+                out.push(format!(
+                    "ALTER EXTENSION {} UPDATE TO {}",
+                    quote_ident(&to.name),
+                    quote_literal(&to.version)
+                ));
+            }
+            out
+        }
+        // pg_dump's way: bodies are checked when called, not when created, so functions can
+        // come before the tables they read.
+        Op::CreateFunction(f) | Op::ReplaceFunction { to: f, .. } => {
+            vec![
+                "SET check_function_bodies = false".to_string(),
+                f.definition.trim_end().trim_end_matches(';').to_string(),
+            ]
+        }
+        Op::DropFunction(f) => {
+            vec![format!(
+                "DROP {} {}",
+                if f.procedure { "PROCEDURE" } else { "FUNCTION" },
+                f.signature()
+            )]
+        }
+        Op::CreateView(v) => {
+            let mut out = vec![format!(
+                "CREATE {}VIEW {} AS\n{}",
+                if v.materialized { "MATERIALIZED " } else { "" },
+                qualified(&v.name),
+                v.definition.trim_end().trim_end_matches(';')
+            )];
+            out.extend(v.indexes.iter().map(|i| create_index(&v.name, i)));
+            out
+        }
+        Op::ReplaceView { to, .. } => vec![format!(
+            "CREATE OR REPLACE VIEW {} AS\n{}",
+            qualified(&to.name),
+            to.definition.trim_end().trim_end_matches(';')
+        )],
+        Op::DropView(v) => vec![format!(
+            "DROP {}VIEW {}",
+            if v.materialized { "MATERIALIZED " } else { "" },
+            qualified(&v.name)
+        )],
+        Op::CreateTrigger(t) => vec![t.definition.trim_end().trim_end_matches(';').to_string()],
+        Op::DropTrigger(t) => vec![format!(
+            "DROP TRIGGER {} ON {}",
+            quote_ident(&t.name),
+            qualified(&t.table)
+        )],
         Op::SetTableComment { table, to, .. } => vec![format!(
             "COMMENT ON TABLE {} IS {}",
             qualified(table),

@@ -24,6 +24,14 @@ pub struct Schema {
     pub enums: Vec<EnumType>,
     /// Standalone sequences (not the ones behind identity columns).
     pub sequences: Vec<Sequence>,
+    /// Extensions.
+    pub extensions: Vec<Extension>,
+    /// Functions and procedures.
+    pub functions: Vec<Function>,
+    /// Views and materialized views.
+    pub views: Vec<View>,
+    /// Triggers.
+    pub triggers: Vec<Trigger>,
 }
 
 impl Schema {
@@ -42,6 +50,8 @@ impl Schema {
         let mut out: Vec<&str> = self.tables.iter().map(|t| t.name.schema.as_str()).collect();
         out.extend(self.enums.iter().map(|e| e.name.schema.as_str()));
         out.extend(self.sequences.iter().map(|e| e.name.schema.as_str()));
+        out.extend(self.functions.iter().map(|e| e.name.schema.as_str()));
+        out.extend(self.views.iter().map(|e| e.name.schema.as_str()));
         out.sort_unstable();
         out.dedup();
         out
@@ -404,4 +414,71 @@ pub struct Sequence {
     pub cache: i64,
     /// `CYCLE`.
     pub cycle: bool,
+}
+
+/// An extension (`CREATE EXTENSION`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extension {
+    /// The extension's name.
+    pub name: String,
+    /// The schema its objects live in.
+    pub schema: String,
+    /// The installed version.
+    pub version: String,
+}
+
+/// A function or procedure, kept as `pg_get_functiondef()` prints it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Function {
+    /// Qualified name.
+    pub name: TableName,
+    /// The argument types that identify it (`integer, text`).
+    pub arguments: String,
+    /// What it returns (`pg_get_function_result()`); empty for a procedure.
+    pub returns: String,
+    /// The whole `CREATE OR REPLACE FUNCTION …` (or `PROCEDURE`) statement.
+    pub definition: String,
+    /// A procedure rather than a function.
+    pub procedure: bool,
+}
+
+impl Function {
+    /// `schema.name(arguments)`, as `DROP FUNCTION` takes it.
+    pub fn signature(&self) -> String {
+        format!(
+            "{}({})",
+            crate::render::qualified(&self.name),
+            self.arguments
+        )
+    }
+}
+
+/// A view or materialized view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    /// Qualified name.
+    pub name: TableName,
+    /// The query, as `pg_get_viewdef()` prints it.
+    pub definition: String,
+    /// `CREATE MATERIALIZED VIEW`.
+    pub materialized: bool,
+    /// Output columns with their types, in order: `CREATE OR REPLACE VIEW` must keep them.
+    pub columns: Vec<(String, SqlType)>,
+    /// Indexes of a materialized view.
+    pub indexes: Vec<Index>,
+    /// Tables and views the query reads.
+    pub depends_on: Vec<TableName>,
+}
+
+/// A trigger, kept as `pg_get_triggerdef()` prints it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trigger {
+    /// Trigger name (unique per table).
+    pub name: String,
+    /// The table.
+    pub table: TableName,
+    /// The whole `CREATE TRIGGER …` statement.
+    pub definition: String,
+    /// The function it calls.
+    pub function: TableName,
 }

@@ -26,7 +26,7 @@ JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class c ON c.oid = i.indrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_am am ON am.oid = ic.relam
-WHERE c.relkind = 'r' AND n.nspname = ANY($1)
+WHERE c.relkind IN ('r', 'm') AND n.nspname = ANY($1)
   AND NOT EXISTS (
       SELECT 1 FROM pg_constraint k
       WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x'))

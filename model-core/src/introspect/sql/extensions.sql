@@ -1,0 +1,6 @@
+-- Installed extensions (plpgsql comes with every database and is left out).
+SELECT e.extname::text, n.nspname::text, e.extversion
+FROM pg_extension e
+JOIN pg_namespace n ON n.oid = e.extnamespace
+WHERE e.extname <> 'plpgsql'
+ORDER BY e.extname

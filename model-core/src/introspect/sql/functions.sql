@@ -1,0 +1,13 @@
+-- Functions and procedures of the managed schemas, not an extension's.
+SELECT n.nspname::text, p.proname::text,
+       pg_get_function_identity_arguments(p.oid),
+       coalesce(pg_get_function_result(p.oid), ''),
+       pg_get_functiondef(p.oid),
+       p.prokind = 'p'
+FROM pg_proc p
+JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname = ANY($1) AND p.prokind IN ('f', 'p')
+  AND NOT EXISTS (
+      SELECT 1 FROM pg_depend d
+      WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+ORDER BY 1, 2, 3
