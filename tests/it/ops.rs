@@ -76,6 +76,16 @@ const CASES: &[(&str, &str, &str)] = &[
     ("materialized_view",
         "CREATE TABLE t (a integer, b text)",
         "CREATE TABLE t (a integer, b text); CREATE MATERIALIZED VIEW m AS SELECT a, count(*) AS n FROM t GROUP BY a; CREATE UNIQUE INDEX m_a ON m (a)"),
+    ("row_level_security_and_policies",
+        "CREATE ROLE app_user; CREATE TABLE docs (owner text, body text)",
+        "CREATE ROLE app_user; CREATE TABLE docs (owner text, body text);
+         ALTER TABLE docs ENABLE ROW LEVEL SECURITY; ALTER TABLE docs FORCE ROW LEVEL SECURITY;
+         CREATE POLICY own_rows ON docs FOR SELECT TO app_user USING (owner = current_user);
+         CREATE POLICY no_empty ON docs AS RESTRICTIVE FOR INSERT WITH CHECK (body <> '')"),
+    ("grants",
+        "CREATE ROLE app_reader; CREATE ROLE app_writer; CREATE TABLE t (a integer); GRANT SELECT, UPDATE ON t TO app_writer",
+        "CREATE ROLE app_reader; CREATE ROLE app_writer; CREATE TABLE t (a integer);
+         GRANT SELECT ON t TO app_reader; GRANT SELECT, INSERT ON t TO app_writer; GRANT SELECT ON t TO PUBLIC"),
     ("trigger",
         "CREATE TABLE t (a integer, changed timestamptz)",
         "CREATE TABLE t (a integer, changed timestamptz);

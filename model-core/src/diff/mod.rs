@@ -20,8 +20,8 @@ pub use ops::{ColumnType, EnumColumn, Op};
 
 use crate::render::qualified;
 use crate::schema::{
-    Column, EnumType, Extension, ForeignKey, Function, Schema, Table, TableName, Trigger, View,
-    DEFAULT_SCHEMA,
+    Column, EnumType, Extension, ForeignKey, Function, Policy, Schema, Table, TableName, Trigger,
+    View, DEFAULT_SCHEMA,
 };
 
 /// An upgrade and the downgrade that undoes it.
@@ -417,6 +417,26 @@ impl<'a> Differ<'a> {
             }
         }
 
+        let key = |p: &Policy| (p.table.clone(), p.name.clone());
+        let from_policies: BTreeMap<_, &Policy> =
+            self.from.policies.iter().map(|p| (key(p), p)).collect();
+        let to_policies: BTreeMap<_, &Policy> =
+            self.to.policies.iter().map(|p| (key(p), p)).collect();
+        for (k, have) in &from_policies {
+            if to_policies.get(k) != Some(have) {
+                self.phases
+                    .drop_dependents
+                    .push(Op::DropPolicy((*have).clone()));
+            }
+        }
+        for (k, wanted) in &to_policies {
+            if from_policies.get(k) != Some(wanted) {
+                self.phases
+                    .create_dependents
+                    .push(Op::CreatePolicy((*wanted).clone()));
+            }
+        }
+
         let key = |t: &Trigger| (t.table.clone(), t.name.clone());
         let from_triggers: BTreeMap<_, &Trigger> =
             self.from.triggers.iter().map(|t| (key(t), t)).collect();
@@ -685,6 +705,41 @@ impl<'a> Differ<'a> {
             });
         }
         self.columns(from, to);
+        let (rls_from, rls_to) = (
+            (from.row_level_security, from.force_row_level_security),
+            (to.row_level_security, to.force_row_level_security),
+        );
+        if rls_from != rls_to {
+            self.phases.comments.push(Op::SetRowLevelSecurity {
+                table: name.clone(),
+                from: rls_from,
+                to: rls_to,
+            });
+        }
+        let grantees: BTreeSet<&String> = from
+            .grants
+            .iter()
+            .chain(&to.grants)
+            .map(|g| &g.grantee)
+            .collect();
+        for grantee in grantees {
+            let of = |t: &Table| {
+                t.grants
+                    .iter()
+                    .find(|g| &g.grantee == grantee)
+                    .map(|g| g.privileges.clone())
+                    .unwrap_or_default()
+            };
+            let (before, after) = (of(from), of(to));
+            if before != after {
+                self.phases.comments.push(Op::SetGrants {
+                    table: name.clone(),
+                    grantee: grantee.clone(),
+                    from: before,
+                    to: after,
+                });
+            }
+        }
         if from.comment != to.comment {
             self.phases.comments.push(Op::SetTableComment {
                 table: name.clone(),

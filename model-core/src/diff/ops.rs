@@ -3,8 +3,8 @@
 
 use crate::schema::{
     CheckConstraint, Column, EnumType, ExclusionConstraint, Extension, ForeignKey, Function,
-    Identity, Index, PrimaryKey, Sequence, SqlType, Table, TableName, Trigger, UniqueConstraint,
-    View,
+    Identity, Index, Policy, PrimaryKey, Sequence, SqlType, Table, TableName, Trigger,
+    UniqueConstraint, View,
 };
 
 /// One schema change.
@@ -154,6 +154,23 @@ pub enum Op {
     CreateTrigger(Trigger),
     /// `DROP TRIGGER`.
     DropTrigger(Trigger),
+    /// `ENABLE` / `DISABLE` / `FORCE` / `NO FORCE ROW LEVEL SECURITY`; (enabled, forced).
+    SetRowLevelSecurity {
+        table: TableName,
+        from: (bool, bool),
+        to: (bool, bool),
+    },
+    /// `GRANT` / `REVOKE` on a table for one role.
+    SetGrants {
+        table: TableName,
+        grantee: String,
+        from: Vec<String>,
+        to: Vec<String>,
+    },
+    /// `CREATE POLICY`.
+    CreatePolicy(Policy),
+    /// `DROP POLICY`.
+    DropPolicy(Policy),
     /// `COMMENT ON TABLE`.
     SetTableComment {
         table: TableName,
@@ -312,6 +329,24 @@ impl Op {
             Op::ReplaceView { from, to } => Op::ReplaceView { from: to, to: from },
             Op::CreateTrigger(t) => Op::DropTrigger(t),
             Op::DropTrigger(t) => Op::CreateTrigger(t),
+            Op::SetRowLevelSecurity { table, from, to } => Op::SetRowLevelSecurity {
+                table,
+                from: to,
+                to: from,
+            },
+            Op::SetGrants {
+                table,
+                grantee,
+                from,
+                to,
+            } => Op::SetGrants {
+                table,
+                grantee,
+                from: to,
+                to: from,
+            },
+            Op::CreatePolicy(p) => Op::DropPolicy(p),
+            Op::DropPolicy(p) => Op::CreatePolicy(p),
             Op::SetTableComment { table, from, to } => Op::SetTableComment {
                 table,
                 from: to,
@@ -454,6 +489,17 @@ impl Op {
             Op::ReplaceView { to, .. } => format!("changed view '{}'", to.name),
             Op::CreateTrigger(t) => format!("added trigger '{}' on '{}'", t.name, t.table),
             Op::DropTrigger(t) => format!("removed trigger '{}' on '{}'", t.name, t.table),
+            Op::SetRowLevelSecurity { table, to, .. } => {
+                format!(
+                    "row level security {} on '{table}'",
+                    if to.0 { "enabled" } else { "disabled" }
+                )
+            }
+            Op::SetGrants { table, grantee, .. } => {
+                format!("changed privileges of '{grantee}' on '{table}'")
+            }
+            Op::CreatePolicy(p) => format!("added policy '{}' on '{}'", p.name, p.table),
+            Op::DropPolicy(p) => format!("removed policy '{}' on '{}'", p.name, p.table),
             Op::SetTableComment { table, .. } => format!("changed comment on table '{table}'"),
             Op::SetColumnComment { table, column, .. } => {
                 format!("changed comment on column '{table}.{column}'")

@@ -20,8 +20,8 @@ use postgres::{Client, IsolationLevel, Transaction};
 use crate::render;
 use crate::schema::{
     CheckConstraint, Column, EnumType, ExclusionConstraint, Extension, FkAction, ForeignKey,
-    Function, Identity, IdentityKind, Index, IndexExpr, IndexKey, PrimaryKey, Schema, Sequence,
-    SqlType, Table, TableName, Trigger, UniqueConstraint, View, DEFAULT_SCHEMA,
+    Function, Grant, Identity, IdentityKind, Index, IndexExpr, IndexKey, Policy, PrimaryKey,
+    Schema, Sequence, SqlType, Table, TableName, Trigger, UniqueConstraint, View, DEFAULT_SCHEMA,
 };
 
 pub use canonical::canonicalize_expressions;
@@ -36,6 +36,7 @@ const EXTENSIONS: &str = include_str!("sql/extensions.sql");
 const FUNCTIONS: &str = include_str!("sql/functions.sql");
 const VIEWS: &str = include_str!("sql/views.sql");
 const TRIGGERS: &str = include_str!("sql/triggers.sql");
+const POLICIES: &str = include_str!("sql/policies.sql");
 
 /// What to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,6 +175,19 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
             row.get::<_, String>(2),
         ));
         table.comment = row.get(3);
+        table.row_level_security = row.get(4);
+        table.force_row_level_security = row.get(5);
+        table.grants = row
+            .get::<_, Vec<String>>(6)
+            .iter()
+            .filter_map(|entry| {
+                let (grantee, privileges) = entry.rsplit_once(':')?;
+                Some(Grant {
+                    grantee: grantee.to_string(),
+                    privileges: privileges.split(',').map(str::to_string).collect(),
+                })
+            })
+            .collect();
         tables.insert(row.get(0), table);
     }
     // Column names by (table, attribute number), for the constraint and index queries,
@@ -255,6 +269,19 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
             procedure: row.get(5),
         })
         .collect();
+    let policies = reader
+        .query("policies", POLICIES, true)?
+        .iter()
+        .map(|row| Policy {
+            table: TableName::new(row.get::<_, String>(0), row.get::<_, String>(1)),
+            name: row.get(2),
+            permissive: row.get(3),
+            command: row.get(4),
+            roles: row.get(5),
+            using: row.get(6),
+            with_check: row.get(7),
+        })
+        .collect();
     let triggers = reader
         .query("triggers", TRIGGERS, true)?
         .iter()
@@ -277,6 +304,7 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
             functions,
             views,
             triggers,
+            policies,
         },
         queries: reader.queries,
     })

@@ -64,6 +64,15 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             let mut out = vec![create_table(table)];
             out.extend(table.indexes.iter().map(|i| create_index(&table.name, i)));
             out.extend(comments(table));
+            let name = qualified(&table.name);
+            out.extend(row_level_security(
+                &name,
+                (false, false),
+                (table.row_level_security, table.force_row_level_security),
+            ));
+            for grant in &table.grants {
+                out.extend(grants(&name, &grant.grantee, &[], &grant.privileges));
+            }
             out
         }
         Op::DropTable(table) => {
@@ -325,6 +334,21 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             quote_ident(&t.name),
             qualified(&t.table)
         )],
+        Op::SetRowLevelSecurity { table, from, to } => {
+            row_level_security(&qualified(table), *from, *to)
+        }
+        Op::SetGrants {
+            table,
+            grantee,
+            from,
+            to,
+        } => grants(&qualified(table), grantee, from, to),
+        Op::CreatePolicy(p) => vec![create_policy(p)],
+        Op::DropPolicy(p) => vec![format!(
+            "DROP POLICY {} ON {}",
+            quote_ident(&p.name),
+            qualified(&p.table)
+        )],
         Op::SetTableComment { table, to, .. } => vec![format!(
             "COMMENT ON TABLE {} IS {}",
             qualified(table),
@@ -501,4 +525,88 @@ fn alter_identity(from: &Identity, to: &Identity) -> String {
         ));
     }
     parts.join(" ")
+}
+
+/// `ALTER TABLE … ENABLE/DISABLE/FORCE/NO FORCE ROW LEVEL SECURITY` for (enabled, forced).
+pub(crate) fn row_level_security(table: &str, from: (bool, bool), to: (bool, bool)) -> Vec<String> {
+    let mut out = Vec::new();
+    if from.0 != to.0 {
+        out.push(format!(
+            "ALTER TABLE {table} {} ROW LEVEL SECURITY",
+            if to.0 { "ENABLE" } else { "DISABLE" }
+        ));
+    }
+    if from.1 != to.1 {
+        out.push(format!(
+            "ALTER TABLE {table} {} ROW LEVEL SECURITY",
+            if to.1 { "FORCE" } else { "NO FORCE" }
+        ));
+    }
+    out
+}
+
+/// `GRANT` what `to` has and `from` lacks, `REVOKE` the reverse.
+pub(crate) fn grants(table: &str, grantee: &str, from: &[String], to: &[String]) -> Vec<String> {
+    let role = if grantee == "public" {
+        "PUBLIC".to_string()
+    } else {
+        quote_ident(grantee)
+    };
+    let mut out = Vec::new();
+    let revoke: Vec<&str> = from
+        .iter()
+        .filter(|p| !to.contains(p))
+        .map(String::as_str)
+        .collect();
+    let grant: Vec<&str> = to
+        .iter()
+        .filter(|p| !from.contains(p))
+        .map(String::as_str)
+        .collect();
+    if !revoke.is_empty() {
+        out.push(format!(
+            "REVOKE {} ON TABLE {table} FROM {role}",
+            revoke.join(", ")
+        ));
+    }
+    if !grant.is_empty() {
+        out.push(format!(
+            "GRANT {} ON TABLE {table} TO {role}",
+            grant.join(", ")
+        ));
+    }
+    out
+}
+
+fn create_policy(p: &crate::schema::Policy) -> String {
+    let roles: Vec<String> = p
+        .roles
+        .iter()
+        .map(|r| {
+            if r == "public" {
+                "PUBLIC".to_string()
+            } else {
+                quote_ident(r)
+            }
+        })
+        .collect();
+    let mut out = format!(
+        "CREATE POLICY {} ON {} AS {} FOR {} TO {}",
+        quote_ident(&p.name),
+        qualified(&p.table),
+        if p.permissive {
+            "PERMISSIVE"
+        } else {
+            "RESTRICTIVE"
+        },
+        p.command,
+        roles.join(", ")
+    );
+    if let Some(using) = &p.using {
+        out.push_str(&format!(" USING ({using})"));
+    }
+    if let Some(check) = &p.with_check {
+        out.push_str(&format!(" WITH CHECK ({check})"));
+    }
+    out
 }

@@ -32,6 +32,8 @@ pub struct Schema {
     pub views: Vec<View>,
     /// Triggers.
     pub triggers: Vec<Trigger>,
+    /// Row-level security policies.
+    pub policies: Vec<Policy>,
 }
 
 impl Schema {
@@ -117,6 +119,12 @@ pub struct Table {
     pub indexes: Vec<Index>,
     /// `COMMENT ON TABLE`.
     pub comment: Option<String>,
+    /// `ENABLE ROW LEVEL SECURITY`.
+    pub row_level_security: bool,
+    /// `FORCE ROW LEVEL SECURITY` (policies bind the owner too).
+    pub force_row_level_security: bool,
+    /// Privileges granted on the table to other roles, by grantee.
+    pub grants: Vec<Grant>,
 }
 
 impl Table {
@@ -132,6 +140,9 @@ impl Table {
             exclusions: Vec::new(),
             indexes: Vec::new(),
             comment: None,
+            row_level_security: false,
+            force_row_level_security: false,
+            grants: Vec::new(),
         }
     }
 
@@ -481,4 +492,32 @@ pub struct Trigger {
     pub definition: String,
     /// The function it calls.
     pub function: TableName,
+}
+
+/// A row-level security policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// Policy name (unique per table).
+    pub name: String,
+    /// The table.
+    pub table: TableName,
+    /// `PERMISSIVE` (true) or `RESTRICTIVE`.
+    pub permissive: bool,
+    /// `ALL`, `SELECT`, `INSERT`, `UPDATE` or `DELETE`.
+    pub command: String,
+    /// Roles it applies to (`public` for everyone), sorted.
+    pub roles: Vec<String>,
+    /// `USING (…)`.
+    pub using: Option<String>,
+    /// `WITH CHECK (…)`.
+    pub with_check: Option<String>,
+}
+
+/// The privileges one role holds on a table.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Grant {
+    /// The role (`public` for everyone).
+    pub grantee: String,
+    /// Privileges, upper case and sorted (`DELETE`, `INSERT`, `SELECT`, …).
+    pub privileges: Vec<String>,
 }

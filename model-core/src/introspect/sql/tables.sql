@@ -1,5 +1,13 @@
 -- Ordinary tables of the managed schemas, leaving out tables that belong to extensions.
-SELECT c.oid, n.nspname, c.relname, ds.description AS comment
+SELECT c.oid, n.nspname, c.relname, ds.description AS comment,
+       c.relrowsecurity, c.relforcerowsecurity,
+       -- Grants to other roles, one `role:PRIV,PRIV` entry each (the owner's are implicit).
+       ARRAY(SELECT CASE WHEN a.grantee = 0 THEN 'public' ELSE pg_get_userbyid(a.grantee)::text END
+                    || ':' || string_agg(a.privilege_type, ',' ORDER BY a.privilege_type)
+             FROM aclexplode(c.relacl) a
+             WHERE a.grantee <> c.relowner
+             GROUP BY a.grantee
+             ORDER BY 1) AS grants
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0
