@@ -126,8 +126,17 @@ impl Project {
         }
         let (mut client, _temp) = self.database_at_head(global)?;
         let live = introspect::introspect(&mut client, &self.options())?;
-        // Expressions are spelled by the same database, in a rolled-back transaction.
-        let desired = introspect::canonicalize_expressions(&mut client, models.schema(), &live)?;
+        let desired = if models.declares_sql_objects() {
+            // Views, functions, triggers and policies need the whole schema to exist: create it
+            // in an empty scratch database, in a transaction that is rolled back.
+            let scratch = Server::shared()
+                .context("views, functions, triggers or policies need a PostgreSQL server to canonicalise them on")?
+                .create_database()?;
+            introspect::canonicalize(&mut scratch.connect()?, models.schema())?
+        } else {
+            // Expressions are spelled by the same database, in a rolled-back transaction.
+            introspect::canonicalize_expressions(&mut client, models.schema(), &live)?
+        };
         Ok((self.config.filter(live), self.config.filter(desired)))
     }
 }

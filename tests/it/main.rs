@@ -6,6 +6,7 @@
 mod cross_model;
 mod kitchen_sink;
 mod naming;
+mod objects;
 mod ops;
 mod property;
 mod registry;

@@ -13,12 +13,12 @@ use model_core::{models, ModelSet, ModelSetError};
 use crate::seed_steps::{step1, step2};
 use crate::support::{canonical, fresh_database, read};
 
-fn run(dir: &Path, args: &[&str], models: Result<ModelSet, ModelSetError>) -> ExitCode {
+pub fn run(dir: &Path, args: &[&str], models: Result<ModelSet, ModelSetError>) -> ExitCode {
     let cli = Cli::parse_from(std::iter::once("model-cli").chain(args.iter().copied()));
     model_cli::run_with(dir, cli, models)
 }
 
-fn project_dir(name: &str) -> PathBuf {
+pub fn project_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("model-workflow-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -29,7 +29,7 @@ fn project_dir(name: &str) -> PathBuf {
     dir
 }
 
-fn scripts(dir: &Path) -> Vec<PathBuf> {
+pub fn scripts(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("migrations"))
         .unwrap()
         .map(|e| e.unwrap().path())

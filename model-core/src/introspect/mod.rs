@@ -120,19 +120,60 @@ pub fn canonicalize(scratch: &mut Client, schema: &Schema) -> Result<Schema, Int
             what: "scratch transaction",
             source,
         })?;
-    tx.batch_execute(&render::create_schema(schema))
-        .map_err(|e| IntrospectError::Canonicalize {
-            message: e
-                .as_db_error()
-                .map(|d| d.message().to_string())
-                .unwrap_or_else(|| e.to_string()),
-        })?;
+    if let Err(e) = tx.batch_execute(&render::create_schema(schema)) {
+        drop(tx);
+        return Err(name_the_failure(scratch, schema, &e));
+    }
     let result = read(&mut tx, &Options { schemas })?;
+    // Function bodies were created unchecked (their tables may come later); now that every
+    // object exists, have PostgreSQL check them.
+    tx.batch_execute("SET LOCAL search_path TO DEFAULT; SET LOCAL check_function_bodies = on")
+        .map_err(|source| IntrospectError::Query {
+            what: "function check",
+            source,
+        })?;
+    for function in &result.schema.functions {
+        if let Err(e) = tx.batch_execute(&function.definition) {
+            return Err(IntrospectError::Canonicalize {
+                message: format!(
+                    "function '{}({})': {}",
+                    function.name,
+                    function.arguments,
+                    crate::migrate::pg_message(&e)
+                ),
+            });
+        }
+    }
     tx.rollback().map_err(|source| IntrospectError::Query {
         what: "scratch rollback",
         source,
     })?;
     Ok(result.schema)
+}
+
+/// Runs the creation operation by operation to say which object PostgreSQL refuses.
+fn name_the_failure(
+    scratch: &mut Client,
+    schema: &Schema,
+    first: &postgres::Error,
+) -> IntrospectError {
+    let fallback = || IntrospectError::Canonicalize {
+        message: crate::migrate::pg_message(first),
+    };
+    let Ok(mut tx) = scratch.transaction() else {
+        return fallback();
+    };
+    for op in crate::diff::diff(&Schema::default(), schema).upgrade {
+        let (statements, _) = render::op_statements(&op);
+        for statement in statements {
+            if let Err(e) = tx.batch_execute(&statement) {
+                return IntrospectError::Canonicalize {
+                    message: format!("{}: {}", op.describe(), crate::migrate::pg_message(&e)),
+                };
+            }
+        }
+    }
+    fallback()
 }
 
 /// Reads the managed schemas inside a transaction the caller controls (for example to read

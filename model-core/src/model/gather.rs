@@ -13,7 +13,7 @@ use crate::schema::{EnumType, ForeignKey, Schema, Table, TableName};
 #[derive(Debug, Clone)]
 pub struct ModelSet {
     models: Vec<ModelDef>,
-    schema: Schema,
+    pub(super) schema: Schema,
     relationships: Vec<ResolvedRelationship>,
 }
 
@@ -211,6 +211,13 @@ pub enum ModelError {
     /// Two enums declare the same type.
     #[error("two enums declare type `{0}`")]
     DuplicateEnum(TableName),
+    /// An object declared in SQL that does not fit.
+    #[error("{what} `{name}`: {message}")]
+    Declaration {
+        what: String,
+        name: String,
+        message: String,
+    },
     /// `delete-orphan` on the many side of a many-to-one.
     #[error("relationship `{model}.{field}` is many-to-one (to `{target}`), and `delete-orphan` cascade is only allowed on the one side of a one-to-many or one-to-one; put it on `{target}`'s relationship to `{model}` instead")]
     DeleteOrphanOnManyToOne {

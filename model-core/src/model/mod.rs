@@ -5,6 +5,7 @@ mod builder;
 mod cascade;
 mod column_type;
 mod gather;
+mod objects;
 
 pub use builder::TableBuilder;
 pub use cascade::Cascade;

@@ -262,12 +262,17 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
                 quote_ident(&index.name)
             )]
         }
-        Op::CreateExtension(e) => vec![format!(
-            "CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {} VERSION {}",
-            quote_ident(&e.name),
-            quote_ident(&e.schema),
-            quote_literal(&e.version)
-        )],
+        Op::CreateExtension(e) => {
+            let mut sql = format!(
+                "CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {}",
+                quote_ident(&e.name),
+                quote_ident(&e.schema)
+            );
+            if !e.version.is_empty() {
+                sql.push_str(&format!(" VERSION {}", quote_literal(&e.version)));
+            }
+            vec![sql]
+        }
         Op::DropExtension(e) => {
             notes.push(format!(
                 "DESTRUCTIVE: drops extension {} and everything it created",

@@ -1,0 +1,242 @@
+//! Objects declared in SQL next to the models: extensions, sequences, functions, views,
+//! triggers, policies, row-level security and grants. They join the models' schema
+//! description; what PostgreSQL makes of the SQL text is read back when the description is
+//! canonicalised, so cosmetic differences in the text produce no operation.
+
+use super::ModelError;
+use super::{ModelSet, ModelSetError};
+use crate::schema::{
+    Extension, Function, Grant, Policy, Sequence, SqlType, TableName, Trigger, View,
+};
+
+impl ModelSet {
+    /// `CREATE EXTENSION name` (in `public`, at the version the server installs by default).
+    pub fn with_extension(mut self, name: &str) -> Self {
+        self.schema.extensions.push(Extension {
+            name: name.to_string(),
+            schema: "public".into(),
+            version: String::new(),
+        });
+        self
+    }
+
+    /// A standalone sequence.
+    pub fn with_sequence(mut self, sequence: Sequence) -> Self {
+        self.schema.sequences.push(sequence);
+        self
+    }
+
+    /// A function or procedure, as its `CREATE [OR REPLACE] FUNCTION|PROCEDURE` statement.
+    pub fn with_function(mut self, sql: &str) -> Result<Self, ModelSetError> {
+        let upper = sql.to_uppercase();
+        let (procedure, at) = match (upper.find("FUNCTION"), upper.find("PROCEDURE")) {
+            (Some(f), Some(p)) if p < f => (true, p + "PROCEDURE".len()),
+            (Some(f), _) => (false, f + "FUNCTION".len()),
+            (None, Some(p)) => (true, p + "PROCEDURE".len()),
+            (None, None) => {
+                return Err(declaration(
+                    "function",
+                    sql,
+                    "expected CREATE FUNCTION or CREATE PROCEDURE",
+                ))
+            }
+        };
+        let name = sql[at..].split('(').next().unwrap_or_default().trim();
+        if name.is_empty() {
+            return Err(declaration("function", sql, "no name before `(`"));
+        }
+        self.schema.functions.push(Function {
+            name: TableName::parse(&name.replace('"', "")),
+            arguments: String::new(),
+            returns: String::new(),
+            definition: sql.trim().to_string(),
+            procedure,
+        });
+        Ok(self)
+    }
+
+    /// A view: `name` (or `schema.name`) and its query.
+    pub fn with_view(mut self, name: &str, query: &str) -> Self {
+        self.schema.views.push(view(name, query, false));
+        self
+    }
+
+    /// A materialized view: `name` and its query.
+    pub fn with_materialized_view(mut self, name: &str, query: &str) -> Self {
+        self.schema.views.push(view(name, query, true));
+        self
+    }
+
+    /// A trigger, as its `CREATE TRIGGER name … ON table …` statement; the table must be one
+    /// of the models'.
+    pub fn with_trigger(mut self, sql: &str) -> Result<Self, ModelSetError> {
+        let words: Vec<&str> = sql.split_whitespace().collect();
+        let after = |keyword: &str| {
+            words
+                .iter()
+                .position(|w| w.eq_ignore_ascii_case(keyword))
+                .and_then(|i| words.get(i + 1))
+                .map(|w| w.trim_matches('"').to_string())
+        };
+        let (Some(name), Some(table)) = (after("TRIGGER"), after("ON")) else {
+            return Err(declaration(
+                "trigger",
+                sql,
+                "expected CREATE TRIGGER name … ON table …",
+            ));
+        };
+        let table = TableName::parse(&table);
+        self.require_table(&table, "trigger", &name)?;
+        self.schema.triggers.push(Trigger {
+            name,
+            table,
+            definition: sql.trim().to_string(),
+            function: TableName::new("", ""),
+        });
+        Ok(self)
+    }
+
+    /// A row-level security policy on one of the models' tables (`roles` empty: `PUBLIC`).
+    pub fn with_policy(mut self, policy: Policy) -> Result<Self, ModelSetError> {
+        self.require_table(&policy.table, "policy", &policy.name)?;
+        let mut policy = policy;
+        if policy.roles.is_empty() {
+            policy.roles = vec!["public".into()];
+        }
+        policy.command = policy.command.to_uppercase();
+        self.schema.policies.push(policy);
+        Ok(self)
+    }
+
+    /// `ENABLE ROW LEVEL SECURITY` on a table (and `FORCE` it with `force`).
+    pub fn with_row_level_security(
+        mut self,
+        table: &str,
+        force: bool,
+    ) -> Result<Self, ModelSetError> {
+        let name = TableName::parse(table);
+        self.require_table(&name, "row level security", table)?;
+        let t = self
+            .schema
+            .tables
+            .iter_mut()
+            .find(|t| t.name == name)
+            .expect("checked");
+        t.row_level_security = true;
+        t.force_row_level_security = force;
+        Ok(self)
+    }
+
+    /// `GRANT privileges ON table TO role` (`role` `public` for everyone).
+    pub fn with_grant(
+        mut self,
+        table: &str,
+        role: &str,
+        privileges: &[&str],
+    ) -> Result<Self, ModelSetError> {
+        let name = TableName::parse(table);
+        self.require_table(&name, "grant", role)?;
+        let t = self
+            .schema
+            .tables
+            .iter_mut()
+            .find(|t| t.name == name)
+            .expect("checked");
+        let mut privileges: Vec<String> = privileges.iter().map(|p| p.to_uppercase()).collect();
+        match t.grants.iter_mut().find(|g| g.grantee == role) {
+            Some(grant) => grant.privileges.append(&mut privileges),
+            None => t.grants.push(Grant {
+                grantee: role.to_string(),
+                privileges,
+            }),
+        }
+        for grant in &mut t.grants {
+            grant.privileges.sort();
+            grant.privileges.dedup();
+        }
+        t.grants.sort();
+        Ok(self)
+    }
+
+    /// Whether the set declares objects written in SQL, whose canonical form only a database
+    /// can give (views, functions, triggers, policies, extensions).
+    pub fn declares_sql_objects(&self) -> bool {
+        let s = &self.schema;
+        !(s.views.is_empty()
+            && s.functions.is_empty()
+            && s.triggers.is_empty()
+            && s.policies.is_empty()
+            && s.extensions.is_empty())
+    }
+
+    fn require_table(
+        &self,
+        table: &TableName,
+        what: &str,
+        name: &str,
+    ) -> Result<(), ModelSetError> {
+        if self.schema.table(table).is_some() {
+            return Ok(());
+        }
+        Err(ModelSetError {
+            errors: vec![ModelError::Declaration {
+                what: what.to_string(),
+                name: name.to_string(),
+                message: format!("table `{table}` is not one of the gathered models"),
+            }],
+        })
+    }
+}
+
+fn view(name: &str, query: &str, materialized: bool) -> View {
+    View {
+        name: TableName::parse(name),
+        definition: query.trim().to_string(),
+        materialized,
+        columns: Vec::new(),
+        indexes: Vec::new(),
+        depends_on: Vec::new(),
+    }
+}
+
+fn declaration(what: &str, sql: &str, message: &str) -> ModelSetError {
+    let start: String = sql.trim().chars().take(60).collect();
+    ModelSetError {
+        errors: vec![ModelError::Declaration {
+            what: what.into(),
+            name: start,
+            message: message.into(),
+        }],
+    }
+}
+
+impl Sequence {
+    /// A `bigint` sequence with PostgreSQL's defaults: start 1, increment 1, no cycle.
+    pub fn new(name: &str) -> Sequence {
+        Sequence {
+            name: TableName::parse(name),
+            data_type: SqlType::from_static("bigint"),
+            start: 1,
+            increment: 1,
+            min_value: 1,
+            max_value: i64::MAX,
+            cache: 1,
+            cycle: false,
+        }
+    }
+}
+
+impl Policy {
+    /// A permissive policy `FOR ALL TO PUBLIC` on `table`; set the other fields as needed.
+    pub fn new(name: &str, table: &str) -> Policy {
+        Policy {
+            name: name.to_string(),
+            table: TableName::parse(table),
+            permissive: true,
+            command: "ALL".into(),
+            roles: Vec::new(),
+            using: None,
+            with_check: None,
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! Extensions, functions, views, materialized views, triggers, policies, row-level security
+//! and grants declared next to the models, through the whole workflow: autogenerate, upgrade,
+//! check, change, downgrade.
+
+use std::process::ExitCode;
+
+use model_core::schema::Policy;
+use model_core::ModelSet;
+
+use crate::support::fresh_database;
+use crate::workflow::{project_dir, run, scripts};
+
+const ORDER_TOTAL: &str =
+    "CREATE FUNCTION order_total(wanted integer) RETURNS bigint LANGUAGE sql STABLE
+AS $$ SELECT coalesce(sum(product_count), 0) FROM order_products WHERE order_id = wanted $$";
+
+const TOUCH: &str = "CREATE FUNCTION touch_order() RETURNS trigger LANGUAGE plpgsql
+AS $$ BEGIN NEW.order_date := now(); RETURN NEW; END $$";
+
+fn shop(view_query: &str) -> Result<ModelSet, model_core::ModelSetError> {
+    let set = ecommerce::models()?
+        .with_extension("citext")
+        .with_function(ORDER_TOTAL)?
+        .with_function(TOUCH)?
+        .with_view("customer_order_counts", view_query)
+        .with_materialized_view("tag_counts", "SELECT tag_id, count(*) AS products FROM product_tags GROUP BY tag_id")
+        .with_trigger("CREATE TRIGGER orders_touch BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION touch_order()")?
+        .with_row_level_security("customers", false)?
+        .with_policy(Policy { using: Some("true".into()), ..Policy::new("customers_visible", "customers") })?
+        .with_grant("tags", "public", &["SELECT"])?;
+    Ok(set)
+}
+
+const COUNTS: &str = "SELECT c.customer_id, count(o.order_id) AS orders FROM customers c LEFT JOIN orders o ON o.customer_id = c.customer_id GROUP BY c.customer_id";
+
+#[test]
+fn declared_objects_through_the_workflow() {
+    let dir = project_dir("objects");
+    let db = fresh_database();
+    let url = db.url().to_string();
+    assert_eq!(
+        run(
+            &dir,
+            &["--url", &url, "revision", "--autogenerate", "-m", "shop"],
+            shop(COUNTS)
+        ),
+        ExitCode::SUCCESS
+    );
+    let script = std::fs::read_to_string(&scripts(&dir)[0]).unwrap();
+    for expected in [
+        "CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public VERSION",
+        "CREATE OR REPLACE FUNCTION public.order_total(wanted integer)",
+        "CREATE VIEW public.customer_order_counts AS",
+        "CREATE MATERIALIZED VIEW public.tag_counts AS",
+        "CREATE TRIGGER orders_touch BEFORE UPDATE ON public.orders FOR EACH ROW EXECUTE FUNCTION public.touch_order()",
+        "ALTER TABLE public.customers ENABLE ROW LEVEL SECURITY",
+        "CREATE POLICY customers_visible ON public.customers AS PERMISSIVE FOR ALL TO PUBLIC USING (true)",
+        "GRANT SELECT ON TABLE public.tags TO PUBLIC",
+    ] {
+        assert!(script.contains(expected), "missing `{expected}` in\n{script}");
+    }
+    assert_eq!(
+        run(&dir, &["--url", &url, "upgrade", "head"], shop(COUNTS)),
+        ExitCode::SUCCESS
+    );
+    // Applied, the database matches the declarations: nothing left to do.
+    assert_eq!(
+        run(&dir, &["--url", &url, "check"], shop(COUNTS)),
+        ExitCode::SUCCESS
+    );
+    let mut client = db.connect().unwrap();
+    client
+        .batch_execute(
+            "INSERT INTO customers (first_name, last_name, email_address) VALUES ('a', 'b', 'c')",
+        )
+        .unwrap();
+    let counts = client
+        .query("SELECT orders FROM customer_order_counts", &[])
+        .unwrap();
+    assert_eq!(counts.len(), 1);
+
+    // Only the query changes, with the same columns: replaced in place.
+    let changed = format!("{COUNTS} HAVING count(o.order_id) >= 0");
+    assert_eq!(
+        run(&dir, &["--url", &url, "check"], shop(&changed)),
+        ExitCode::from(2)
+    );
+    assert_eq!(
+        run(
+            &dir,
+            &["--url", &url, "revision", "--autogenerate", "-m", "view"],
+            shop(&changed)
+        ),
+        ExitCode::SUCCESS
+    );
+    let second = std::fs::read_to_string(&scripts(&dir)[1]).unwrap();
+    assert!(
+        second.contains("CREATE OR REPLACE VIEW public.customer_order_counts AS"),
+        "{second}"
+    );
+    assert_eq!(
+        run(&dir, &["--url", &url, "upgrade", "head"], shop(&changed)),
+        ExitCode::SUCCESS
+    );
+    assert_eq!(
+        run(&dir, &["--url", &url, "check"], shop(&changed)),
+        ExitCode::SUCCESS
+    );
+
+    // And all the way down and up again.
+    assert_eq!(
+        run(&dir, &["--url", &url, "downgrade", "base"], shop(&changed)),
+        ExitCode::SUCCESS
+    );
+    let left: i64 = client
+        .query_one("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'v', 'm') AND relname NOT LIKE 'model_version%'", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(left, 0);
+    assert_eq!(
+        run(&dir, &["--url", &url, "upgrade", "head"], shop(&changed)),
+        ExitCode::SUCCESS
+    );
+    assert_eq!(
+        run(&dir, &["--url", &url, "check"], shop(&changed)),
+        ExitCode::SUCCESS
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_malformed_declaration_names_the_object_and_postgresql_message() {
+    let set = ecommerce::models()
+        .unwrap()
+        .with_function("CREATE FUNCTION broken() RETURNS integer LANGUAGE sql AS $$ SELEC 1 $$")
+        .unwrap();
+    let db = fresh_database();
+    let mut client = db.connect().unwrap();
+    let error = model_core::introspect::canonicalize(&mut client, set.schema())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("function 'broken()'") && error.contains("syntax error"),
+        "{error}"
+    );
+    let unknown = ecommerce::models().unwrap().with_trigger(
+        "CREATE TRIGGER t BEFORE UPDATE ON nowhere FOR EACH ROW EXECUTE FUNCTION f()",
+    );
+    let message = unknown.err().expect("refused").to_string();
+    assert!(
+        message.contains("trigger `t`: table `nowhere` is not one of the gathered models"),
+        "{message}"
+    );
+}
