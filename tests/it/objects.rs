@@ -93,7 +93,12 @@ fn declared_objects_through_the_workflow() {
         ),
         ExitCode::SUCCESS
     );
-    let second = std::fs::read_to_string(&scripts(&dir)[1]).unwrap();
+    // Ids are random, so find the new script by its message.
+    let second = scripts(&dir)
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .find(|text| text.starts_with("-- view\n"))
+        .expect("the second revision");
     assert!(
         second.contains("CREATE OR REPLACE VIEW public.customer_order_counts AS"),
         "{second}"
