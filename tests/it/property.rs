@@ -8,9 +8,9 @@
 use model_core::diff::diff;
 use model_core::render::{self, quote_ident};
 use model_core::schema::{
-    CheckConstraint, Column, EnumType, ExclusionConstraint, FkAction, ForeignKey, Identity,
-    IdentityKind, Index, IndexExpr, IndexKey, PrimaryKey, Schema, Sequence, SqlType, Table,
-    TableName, UniqueConstraint,
+    CheckConstraint, Column, EnumType, ExclusionConstraint, Extension, FkAction, ForeignKey,
+    Function, Grant, Identity, IdentityKind, Index, IndexExpr, IndexKey, Policy, PrimaryKey,
+    Schema, Sequence, SqlType, Table, TableName, Trigger, UniqueConstraint, View,
 };
 
 use crate::support::{fresh_database, prove, schema_of};
@@ -340,8 +340,223 @@ fn random_schema(rng: &mut Rng) -> Schema {
             schema.tables.push(table);
         }
     }
+    random_objects(rng, &mut schema);
     repair(&mut schema);
     schema
+}
+
+/// Functions, views, triggers, policies, row-level security, grants and an extension, on the
+/// tables there are. Views and policies read only `id`, which every table keeps.
+fn random_objects(rng: &mut Rng, schema: &mut Schema) {
+    if rng.chance(20) {
+        schema.extensions.push(Extension {
+            name: "citext".into(),
+            schema: "public".into(),
+            version: String::new(),
+        });
+    }
+    if rng.chance(40) {
+        schema.functions.push(sql_function(rng));
+    }
+    let tables: Vec<TableName> = schema.tables.iter().map(|t| t.name.clone()).collect();
+    if tables.is_empty() {
+        return;
+    }
+    if rng.chance(50) {
+        schema.functions.push(trigger_function());
+    }
+    for (i, name) in ["v0", "v1"].iter().enumerate() {
+        if rng.chance(40) {
+            let source = if i == 1 && schema.views.iter().any(|v| v.name.name == "v0") {
+                public("v0")
+            } else {
+                rng.pick(&tables).clone()
+            };
+            schema.views.push(random_view(rng, name, &source));
+        }
+    }
+    for table in &tables {
+        if rng.chance(25) && schema.functions.iter().any(|f| f.name.name == "touch") {
+            schema.triggers.push(trigger_on(rng, table));
+        }
+        if rng.chance(20) {
+            schema.policies.push(policy_on(rng, table));
+        }
+    }
+    for table in &mut schema.tables {
+        if rng.chance(20) {
+            table.row_level_security = true;
+            table.force_row_level_security = rng.chance(50);
+        }
+        if rng.chance(20) {
+            table.grants.push(Grant {
+                grantee: "public".into(),
+                privileges: random_privileges(rng),
+            });
+        }
+    }
+}
+
+fn sql_function(rng: &mut Rng) -> Function {
+    let returns = if rng.chance(50) { "integer" } else { "bigint" };
+    let body = format!("SELECT x + {}", 1 + rng.below(3));
+    Function {
+        name: public("f0"),
+        arguments: String::new(),
+        returns: String::new(),
+        definition: format!("CREATE FUNCTION public.f0(x integer) RETURNS {returns} LANGUAGE sql IMMUTABLE AS $$ {body} $$"),
+        procedure: false,
+    }
+}
+
+fn trigger_function() -> Function {
+    Function {
+        name: public("touch"),
+        arguments: String::new(),
+        returns: String::new(),
+        definition: "CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$".into(),
+        procedure: false,
+    }
+}
+
+fn random_view(rng: &mut Rng, name: &str, source: &TableName) -> View {
+    let filter = if rng.chance(50) {
+        format!(" WHERE id > {}", rng.below(10))
+    } else {
+        String::new()
+    };
+    let columns = if rng.chance(30) {
+        "id, id * 2 AS twice"
+    } else {
+        "id"
+    };
+    View {
+        name: public(name),
+        definition: format!(
+            "SELECT {columns} FROM {}{filter}",
+            render::qualified(source)
+        ),
+        materialized: rng.chance(25),
+        columns: Vec::new(),
+        indexes: Vec::new(),
+        depends_on: Vec::new(),
+    }
+}
+
+fn trigger_on(rng: &mut Rng, table: &TableName) -> Trigger {
+    let events = if rng.chance(50) {
+        "INSERT"
+    } else {
+        "INSERT OR UPDATE"
+    };
+    Trigger {
+        name: format!("{}_touch", table.name),
+        table: table.clone(),
+        definition: format!(
+            "CREATE TRIGGER {} BEFORE {events} ON {} FOR EACH ROW EXECUTE FUNCTION public.touch()",
+            quote_ident(&format!("{}_touch", table.name)),
+            render::qualified(table)
+        ),
+        function: public("touch"),
+    }
+}
+
+fn policy_on(rng: &mut Rng, table: &TableName) -> Policy {
+    Policy {
+        name: format!("{}_policy", table.name),
+        table: table.clone(),
+        permissive: rng.chance(70),
+        command: rng.pick(&["ALL", "SELECT", "UPDATE"]).to_string(),
+        roles: vec!["public".into()],
+        using: Some(format!("(id > {})", rng.below(5))),
+        with_check: None,
+    }
+}
+
+fn random_privileges(rng: &mut Rng) -> Vec<String> {
+    let mut out: Vec<String> = ["SELECT", "INSERT", "UPDATE", "DELETE"]
+        .iter()
+        .filter(|_| rng.chance(50))
+        .map(|p| p.to_string())
+        .collect();
+    if out.is_empty() {
+        out.push("SELECT".into());
+    }
+    out.sort();
+    out
+}
+
+/// Changes to the objects: a new function body or result type, views added, dropped or
+/// rewritten, triggers and policies toggled, RLS and grants changed.
+fn mutate_objects(rng: &mut Rng, schema: &mut Schema) {
+    let tables: Vec<TableName> = schema.tables.iter().map(|t| t.name.clone()).collect();
+    match rng.below(6) {
+        0 => {
+            schema.functions.retain(|f| f.name.name != "f0");
+            if rng.chance(70) {
+                schema.functions.push(sql_function(rng));
+            }
+        }
+        1 if !tables.is_empty() => {
+            if let Some(i) = (!schema.views.is_empty()).then(|| rng.below(schema.views.len())) {
+                let name = schema.views[i].name.name.clone();
+                if rng.chance(50) {
+                    schema.views.remove(i);
+                } else {
+                    let source = rng.pick(&tables).clone();
+                    schema.views[i] = random_view(rng, &name, &source);
+                }
+            } else {
+                let source = rng.pick(&tables).clone();
+                schema.views.push(random_view(rng, "v0", &source));
+            }
+        }
+        2 if !tables.is_empty() => {
+            let table = rng.pick(&tables).clone();
+            if schema.triggers.iter().any(|t| t.table == table) {
+                schema.triggers.retain(|t| t.table != table);
+            } else {
+                if !schema.functions.iter().any(|f| f.name.name == "touch") {
+                    schema.functions.push(trigger_function());
+                }
+                schema.triggers.push(trigger_on(rng, &table));
+            }
+        }
+        3 if !tables.is_empty() => {
+            let table = rng.pick(&tables).clone();
+            if schema.policies.iter().any(|p| p.table == table) {
+                schema.policies.retain(|p| p.table != table);
+            } else {
+                schema.policies.push(policy_on(rng, &table));
+            }
+        }
+        4 if !schema.tables.is_empty() => {
+            let i = rng.below(schema.tables.len());
+            let table = &mut schema.tables[i];
+            if rng.chance(50) {
+                table.row_level_security = !table.row_level_security;
+                table.force_row_level_security = table.row_level_security && rng.chance(50);
+            } else if table.grants.is_empty() {
+                table.grants.push(Grant {
+                    grantee: "public".into(),
+                    privileges: random_privileges(rng),
+                });
+            } else {
+                table.grants.clear();
+            }
+        }
+        _ => {
+            if schema.extensions.is_empty() {
+                schema.extensions.push(Extension {
+                    name: "citext".into(),
+                    schema: "public".into(),
+                    version: String::new(),
+                });
+            } else {
+                schema.extensions.clear();
+            }
+        }
+    }
 }
 
 /// A few random changes to `schema`. A name that goes away is not used again in the same
@@ -350,7 +565,11 @@ fn random_schema(rng: &mut Rng) -> Schema {
 fn mutate(rng: &mut Rng, schema: &mut Schema) {
     let original = schema.clone();
     for _ in 0..1 + rng.below(4) {
-        let choice = rng.below(14);
+        let choice = rng.below(16);
+        if choice >= 14 {
+            mutate_objects(rng, schema);
+            continue;
+        }
         match choice {
             0 => {
                 let free: Vec<&&str> = TABLES
@@ -594,6 +813,29 @@ fn castable(from: &SqlType, to: &SqlType) -> bool {
 /// Makes a description valid for PostgreSQL after random changes: drops what points at
 /// something gone, and what no longer fits a changed type.
 fn repair(schema: &mut Schema) {
+    let relations: Vec<TableName> = schema.tables.iter().map(|t| t.name.clone()).collect();
+    // A view reads a table or v0; it goes when what it reads goes, in declaration order.
+    let mut kept: Vec<View> = Vec::new();
+    for view in schema.views.drain(..) {
+        let reads_ok = relations
+            .iter()
+            .chain(kept.iter().map(|v| &v.name))
+            .any(|r| {
+                view.definition
+                    .contains(&format!("FROM {}", render::qualified(r)))
+            });
+        if reads_ok {
+            kept.push(view);
+        }
+    }
+    schema.views = kept;
+    schema.triggers.retain(|t| relations.contains(&t.table));
+    schema.policies.retain(|p| relations.contains(&p.table));
+    if schema.triggers.is_empty() && !schema.functions.iter().any(|f| f.name.name == "touch") {
+        // nothing to keep
+    } else if !schema.functions.iter().any(|f| f.name.name == "touch") {
+        schema.functions.push(trigger_function());
+    }
     let enum_names: Vec<String> = schema
         .enums
         .iter()
@@ -686,6 +928,22 @@ fn run_pair(
     let a = random_schema(&mut rng);
     let mut b = a.clone();
     mutate(&mut rng, &mut b);
+    // A type change PostgreSQL has no cast for fails in any tool; keep the old type there.
+    for table in &mut b.tables {
+        let Some(before) = a.table(&table.name) else {
+            continue;
+        };
+        for column in &mut table.columns {
+            if let Some(old) = before.column(&column.name) {
+                if old.ty != column.ty && !castable(&old.ty, &column.ty) {
+                    column.ty = old.ty.clone();
+                    column.default = old.default.clone();
+                    column.collation = old.collation.clone();
+                }
+            }
+        }
+    }
+    repair(&mut b);
     let (a_sql, b_sql) = (render::create_schema(&a), render::create_schema(&b));
     let a = schema_of(client, &a_sql, SCHEMAS).map_err(|e| format!("schema A is invalid: {e}"))?;
     let b = schema_of(client, &b_sql, SCHEMAS).map_err(|e| format!("schema B is invalid: {e}"))?;
