@@ -24,6 +24,7 @@ fn shop(view_query: &str) -> Result<ModelSet, model_core::ModelSetError> {
         .with_function(TOUCH)?
         .with_view("customer_order_counts", view_query)
         .with_materialized_view("tag_counts", "SELECT tag_id, count(*) AS products FROM product_tags GROUP BY tag_id")
+        .with_view_index("tag_counts", "tag_counts_tag_id", &["tag_id"], true)?
         .with_trigger("CREATE TRIGGER orders_touch BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION touch_order()")?
         .with_row_level_security("customers", false)?
         .with_policy(Policy { using: Some("true".into()), ..Policy::new("customers_visible", "customers") })?
@@ -52,6 +53,7 @@ fn declared_objects_through_the_workflow() {
         "CREATE OR REPLACE FUNCTION public.order_total(wanted integer)",
         "CREATE VIEW public.customer_order_counts AS",
         "CREATE MATERIALIZED VIEW public.tag_counts AS",
+        "CREATE UNIQUE INDEX tag_counts_tag_id ON public.tag_counts (tag_id)",
         "CREATE TRIGGER orders_touch BEFORE UPDATE ON public.orders FOR EACH ROW EXECUTE FUNCTION public.touch_order()",
         "ALTER TABLE public.customers ENABLE ROW LEVEL SECURITY",
         "CREATE POLICY customers_visible ON public.customers AS PERMISSIVE FOR ALL TO PUBLIC USING (true)",

@@ -6,7 +6,8 @@
 use super::ModelError;
 use super::{ModelSet, ModelSetError};
 use crate::schema::{
-    Extension, Function, Grant, Policy, Sequence, SqlType, TableName, Trigger, View,
+    Extension, Function, Grant, Index, IndexKey, Policy, Sequence, SqlType, TableName, Trigger,
+    View,
 };
 
 impl ModelSet {
@@ -65,6 +66,42 @@ impl ModelSet {
     pub fn with_materialized_view(mut self, name: &str, query: &str) -> Self {
         self.schema.views.push(view(name, query, true));
         self
+    }
+
+    /// An index on a materialized view declared before: `columns` in order, `unique` for a
+    /// `UNIQUE` index (which `REFRESH MATERIALIZED VIEW CONCURRENTLY` needs).
+    pub fn with_view_index(
+        mut self,
+        view: &str,
+        name: &str,
+        columns: &[&str],
+        unique: bool,
+    ) -> Result<Self, ModelSetError> {
+        let view_name = TableName::parse(view);
+        let Some(v) = self
+            .schema
+            .views
+            .iter_mut()
+            .find(|v| v.name == view_name && v.materialized)
+        else {
+            return Err(ModelSetError {
+                errors: vec![ModelError::Declaration {
+                    what: "index".into(),
+                    name: name.into(),
+                    message: format!("`{view}` is not a materialized view declared before it"),
+                }],
+            });
+        };
+        v.indexes.push(Index {
+            name: name.to_string(),
+            keys: columns.iter().map(|c| IndexKey::column(*c)).collect(),
+            include: Vec::new(),
+            unique,
+            nulls_not_distinct: false,
+            method: "btree".into(),
+            predicate: None,
+        });
+        Ok(self)
     }
 
     /// A trigger, as its `CREATE TRIGGER name … ON table …` statement; the table must be one
