@@ -19,7 +19,8 @@ AS $$ BEGIN NEW.order_date := now(); RETURN NEW; END $$";
 
 fn shop(view_query: &str) -> Result<ModelSet, model_core::ModelSetError> {
     let set = ecommerce::models()?
-        .with_extension("citext")
+        .with_extension_in("citext", "public", Some("1.6"))
+        .with_sequence(model_core::schema::Sequence { start: 1000, ..model_core::schema::Sequence::new("invoice_numbers") })
         .with_function(ORDER_TOTAL)?
         .with_function(TOUCH)?
         .with_view("customer_order_counts", view_query)
@@ -50,6 +51,7 @@ fn declared_objects_through_the_workflow() {
     let script = std::fs::read_to_string(&scripts(&dir)[0]).unwrap();
     for expected in [
         "CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public VERSION",
+        "CREATE SEQUENCE public.invoice_numbers AS bigint INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1000",
         "CREATE OR REPLACE FUNCTION public.order_total(wanted integer)",
         "CREATE VIEW public.customer_order_counts AS",
         "CREATE MATERIALIZED VIEW public.tag_counts AS",

@@ -231,6 +231,20 @@ fn dependency_ordering() {
         ("view_over_rebuilt_enum",
          "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy'); CREATE TABLE t (m mood); CREATE VIEW v AS SELECT m FROM t",
          "CREATE TYPE mood AS ENUM ('happy', 'sad'); CREATE TABLE t (m mood); CREATE VIEW v AS SELECT m FROM t"),
+        // A policy using a function; then the function's result type changes, which rebuilds
+        // the function and the policy around it.
+        ("policy_using_a_function", "CREATE TABLE docs (owner text)",
+         "CREATE TABLE docs (owner text);
+          CREATE FUNCTION is_owner(who text) RETURNS boolean LANGUAGE sql STABLE AS $$ SELECT who = current_user $$;
+          ALTER TABLE docs ENABLE ROW LEVEL SECURITY;
+          CREATE POLICY own ON docs USING (is_owner(owner))"),
+        ("function_under_a_policy_changes_result",
+         "CREATE TABLE docs (owner text);
+          CREATE FUNCTION is_owner(who text) RETURNS boolean LANGUAGE sql STABLE AS $$ SELECT who = current_user $$;
+          CREATE POLICY own ON docs USING (is_owner(owner))",
+         "CREATE TABLE docs (owner text);
+          CREATE FUNCTION is_owner(who text) RETURNS integer LANGUAGE sql STABLE AS $$ SELECT (who = current_user)::integer $$;
+          CREATE POLICY own ON docs USING (is_owner(owner) = 1)"),
         // A SQL function reading a table created after it.
         ("function_reads_a_new_table", "",
          "SET check_function_bodies = false;

@@ -352,9 +352,13 @@ impl<'a> Differ<'a> {
         let to: BTreeMap<&TableName, &View> = self.to.views.iter().map(|v| (&v.name, v)).collect();
         let mut rebuild: BTreeSet<TableName> = BTreeSet::new();
         let mut replace: BTreeSet<TableName> = BTreeSet::new();
+        // A function dropped and created again takes whatever calls it along; the catalogs do
+        // not say which views and policies call which functions, so all of them are rebuilt.
+        let functions_rebuilt = !rebuilt_functions.is_empty();
         for (name, have) in &from {
             let Some(wanted) = to.get(name) else { continue };
-            let reads_touched = have.depends_on.iter().any(|d| touched.contains(d));
+            let reads_touched =
+                functions_rebuilt || have.depends_on.iter().any(|d| touched.contains(d));
             if have == wanted && !reads_touched {
                 continue;
             }

@@ -12,11 +12,16 @@ use crate::schema::{
 
 impl ModelSet {
     /// `CREATE EXTENSION name` (in `public`, at the version the server installs by default).
-    pub fn with_extension(mut self, name: &str) -> Self {
+    pub fn with_extension(self, name: &str) -> Self {
+        self.with_extension_in(name, "public", None)
+    }
+
+    /// `CREATE EXTENSION name WITH SCHEMA schema [VERSION version]`.
+    pub fn with_extension_in(mut self, name: &str, schema: &str, version: Option<&str>) -> Self {
         self.schema.extensions.push(Extension {
             name: name.to_string(),
-            schema: "public".into(),
-            version: String::new(),
+            schema: schema.to_string(),
+            version: version.unwrap_or_default().to_string(),
         });
         self
     }
