@@ -6,8 +6,8 @@
 use super::ModelError;
 use super::{ModelSet, ModelSetError};
 use crate::schema::{
-    Extension, Function, Grant, Index, IndexKey, Policy, Sequence, SqlType, TableName, Trigger,
-    View,
+    Extension, Function, Grant, Index, IndexKey, Policy, Sequence, SqlType, Table, TableName,
+    Trigger, View,
 };
 
 impl ModelSet {
@@ -89,13 +89,11 @@ impl ModelSet {
             .iter_mut()
             .find(|v| v.name == view_name && v.materialized)
         else {
-            return Err(ModelSetError {
-                errors: vec![ModelError::Declaration {
-                    what: "index".into(),
-                    name: name.into(),
-                    message: format!("`{view}` is not a materialized view declared before it"),
-                }],
-            });
+            return Err(declaration(
+                "index",
+                name,
+                &format!("`{view}` is not a materialized view declared before it"),
+            ));
         };
         v.indexes.push(Index {
             name: name.to_string(),
@@ -156,14 +154,7 @@ impl ModelSet {
         table: &str,
         force: bool,
     ) -> Result<Self, ModelSetError> {
-        let name = TableName::parse(table);
-        self.require_table(&name, "row level security", table)?;
-        let t = self
-            .schema
-            .tables
-            .iter_mut()
-            .find(|t| t.name == name)
-            .expect("checked");
+        let t = self.table_mut(&TableName::parse(table), "row level security", table)?;
         t.row_level_security = true;
         t.force_row_level_security = force;
         Ok(self)
@@ -176,14 +167,7 @@ impl ModelSet {
         role: &str,
         privileges: &[&str],
     ) -> Result<Self, ModelSetError> {
-        let name = TableName::parse(table);
-        self.require_table(&name, "grant", role)?;
-        let t = self
-            .schema
-            .tables
-            .iter_mut()
-            .find(|t| t.name == name)
-            .expect("checked");
+        let t = self.table_mut(&TableName::parse(table), "grant", role)?;
         let mut privileges: Vec<String> = privileges.iter().map(|p| p.to_uppercase()).collect();
         match t.grants.iter_mut().find(|g| g.grantee == role) {
             Some(grant) => grant.privileges.append(&mut privileges),
@@ -212,21 +196,32 @@ impl ModelSet {
     }
 
     fn require_table(
-        &self,
+        &mut self,
         table: &TableName,
         what: &str,
         name: &str,
     ) -> Result<(), ModelSetError> {
-        if self.schema.table(table).is_some() {
-            return Ok(());
-        }
-        Err(ModelSetError {
-            errors: vec![ModelError::Declaration {
-                what: what.to_string(),
-                name: name.to_string(),
-                message: format!("table `{table}` is not one of the gathered models"),
-            }],
-        })
+        self.table_mut(table, what, name).map(drop)
+    }
+
+    /// One of the models' tables, or an error naming the declaration that wanted it.
+    fn table_mut(
+        &mut self,
+        table: &TableName,
+        what: &str,
+        name: &str,
+    ) -> Result<&mut Table, ModelSetError> {
+        self.schema
+            .tables
+            .iter_mut()
+            .find(|t| &t.name == table)
+            .ok_or_else(|| {
+                declaration(
+                    what,
+                    name,
+                    &format!("table `{table}` is not one of the gathered models"),
+                )
+            })
     }
 }
 
@@ -241,8 +236,9 @@ fn view(name: &str, query: &str, materialized: bool) -> View {
     }
 }
 
-fn declaration(what: &str, sql: &str, message: &str) -> ModelSetError {
-    let start: String = sql.trim().chars().take(60).collect();
+/// A declaration error; `name` may be the start of the SQL text, cut to 60 characters.
+fn declaration(what: &str, name: &str, message: &str) -> ModelSetError {
+    let start: String = name.trim().chars().take(60).collect();
     ModelSetError {
         errors: vec![ModelError::Declaration {
             what: what.into(),
