@@ -23,6 +23,7 @@ fn shop(view_query: &str) -> Result<ModelSet, model_core::ModelSetError> {
         .with_sequence(model_core::schema::Sequence { start: 1000, ..model_core::schema::Sequence::new("invoice_numbers") })
         .with_function(ORDER_TOTAL)?
         .with_function(TOUCH)?
+        .with_function("CREATE PROCEDURE untag(wanted integer) LANGUAGE sql AS $$ DELETE FROM product_tags WHERE tag_id = wanted $$")?
         .with_view("customer_order_counts", view_query)
         .with_materialized_view("tag_counts", "SELECT tag_id, count(*) AS products FROM product_tags GROUP BY tag_id")
         .with_view_index("tag_counts", "tag_counts_tag_id", &["tag_id"], true)?
@@ -53,6 +54,7 @@ fn declared_objects_through_the_workflow() {
         "CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public VERSION",
         "CREATE SEQUENCE public.invoice_numbers AS bigint INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1000",
         "CREATE OR REPLACE FUNCTION public.order_total(wanted integer)",
+        "CREATE OR REPLACE PROCEDURE public.untag(IN wanted integer)",
         "CREATE VIEW public.customer_order_counts AS",
         "CREATE MATERIALIZED VIEW public.tag_counts AS",
         "CREATE UNIQUE INDEX tag_counts_tag_id ON public.tag_counts (tag_id)",
