@@ -13,7 +13,7 @@ mod offline;
 
 use std::collections::BTreeSet;
 
-use postgres::{Client, Transaction};
+use postgres::{Client, GenericClient, Transaction};
 
 pub use offline::offline_sql;
 
@@ -227,9 +227,7 @@ impl<'a> Migrator<'a> {
             let current = m.prepare()?;
             let target = m.graph.resolve_target(target, &current)?;
             let mut applied = m.graph.ancestors(current.iter().map(String::as_str));
-            let wanted = m.graph.ancestors(target.heads.iter().map(String::as_str));
-            let todo: BTreeSet<&str> = wanted.difference(&applied).copied().collect();
-            let steps: Vec<&Revision> = m.graph.ordered(&todo);
+            let steps = m.graph.upgrade_path(&applied, &target.heads);
             m.run(&steps, &mut applied, true, mode)
         })
     }
@@ -250,9 +248,7 @@ impl<'a> Migrator<'a> {
                     "cannot downgrade to {missing}: it is not applied (use upgrade to go forward)"
                 )));
             }
-            let todo: BTreeSet<&str> = applied.difference(&keep).copied().collect();
-            let mut steps: Vec<&Revision> = m.graph.ordered(&todo);
-            steps.reverse();
+            let steps = m.graph.downgrade_path(&applied, &target.heads);
             m.run(&steps, &mut applied, false, mode)
         })
     }
@@ -270,7 +266,7 @@ impl<'a> Migrator<'a> {
                 ))
                 .map_err(db("stamp"))?;
             }
-            let current = read_current_tx(&mut tx, &m.table)?;
+            let current = read_current(&mut tx, &m.table)?;
             if let Some(unknown) = current.iter().find(|c| m.graph.get(c).is_none()) {
                 return Err(MigrateError::UnknownApplied(format!(
                     "{unknown} (use --purge to clear the version table)"
@@ -580,7 +576,7 @@ fn first_line(message: &str) -> &str {
 
 /// The version table's rows (the applied heads), sorted; empty when the table does not exist.
 pub fn read_current(
-    client: &mut Client,
+    client: &mut impl GenericClient,
     table: &VersionTable,
 ) -> Result<Vec<String>, MigrateError> {
     let exists: bool = client
@@ -591,22 +587,6 @@ pub fn read_current(
         return Ok(Vec::new());
     }
     let rows = client
-        .query(
-            &format!(
-                "SELECT version_num FROM {} ORDER BY version_num",
-                table.qualified()
-            ),
-            &[],
-        )
-        .map_err(db("reading the version table"))?;
-    Ok(rows.iter().map(|r| r.get(0)).collect())
-}
-
-fn read_current_tx(
-    tx: &mut Transaction<'_>,
-    table: &VersionTable,
-) -> Result<Vec<String>, MigrateError> {
-    let rows = tx
         .query(
             &format!(
                 "SELECT version_num FROM {} ORDER BY version_num",

@@ -1,9 +1,7 @@
 //! Offline mode: the SQL of a run, version-table statements included, without a connection.
 
-use std::collections::BTreeSet;
-
 use super::{plan_steps, MigrateError, VersionTable};
-use crate::revision::{Graph, Revision};
+use crate::revision::Graph;
 
 /// The script that takes a database from `from` to `to` (each `base`, `head`, `heads`, an id,
 /// or `label@head`), for `psql -v ON_ERROR_STOP=1 -f`. One transaction per revision, as the
@@ -19,14 +17,10 @@ pub fn offline_sql(
     let target = graph.resolve_target(to, &start.heads)?;
     let wanted = graph.ancestors(target.heads.iter().map(String::as_str));
     let upgrade = wanted.is_superset(&applied);
-    let (steps, direction): (Vec<&Revision>, &str) = if upgrade {
-        let todo: BTreeSet<&str> = wanted.difference(&applied).copied().collect();
-        (graph.ordered(&todo), "upgrade")
+    let (steps, direction) = if upgrade {
+        (graph.upgrade_path(&applied, &target.heads), "upgrade")
     } else if applied.is_superset(&wanted) {
-        let todo: BTreeSet<&str> = applied.difference(&wanted).copied().collect();
-        let mut steps = graph.ordered(&todo);
-        steps.reverse();
-        (steps, "downgrade")
+        (graph.downgrade_path(&applied, &target.heads), "downgrade")
     } else {
         return Err(MigrateError::BadTarget(format!(
             "{to} is neither ahead of nor behind {from}"

@@ -285,7 +285,7 @@ impl ModelSet {
         check_foreign_keys(&models, &index, &mut errors);
         check_names(&models, &mut errors);
         let relationships = resolve_relationships(&models, &index, &mut errors);
-        check_back_populates(&models, &relationships, &mut errors);
+        check_back_populates(&models, &index, &relationships, &mut errors);
         if !errors.is_empty() {
             return Err(ModelSetError { errors });
         }
@@ -747,20 +747,19 @@ fn resolve(
 
 fn check_back_populates(
     models: &[ModelDef],
+    index: &TableIndex,
     resolved: &[ResolvedRelationship],
     errors: &mut Vec<ModelError>,
 ) {
-    let find = |model: &str, field: &str| {
-        resolved
-            .iter()
-            .find(|r| r.model == model && r.field == field)
-    };
+    let by_field: BTreeMap<(&str, &str), &ResolvedRelationship> =
+        resolved.iter().map(|r| ((r.model, r.field), r)).collect();
+    let find = |model: &str, field: &str| by_field.get(&(model, field)).copied();
     for model in models {
         for rel in &model.relationships {
             let Some(back) = rel.back_populates else {
                 continue;
             };
-            let Some(target) = models.iter().find(|m| m.table.name == rel.target_table) else {
+            let Some(target) = index.get(&rel.target_table) else {
                 continue;
             };
             let Some(other) = target.relationships.iter().find(|r| r.field == back) else {

@@ -302,6 +302,29 @@ impl Graph {
         out
     }
 
+    /// What an upgrade runs: the revisions `heads` need that `applied` lacks, parents first.
+    pub fn upgrade_path<'a>(
+        &'a self,
+        applied: &BTreeSet<&'a str>,
+        heads: &'a [String],
+    ) -> Vec<&'a Revision> {
+        let wanted = self.ancestors(heads.iter().map(String::as_str));
+        self.ordered(&wanted.difference(applied).copied().collect())
+    }
+
+    /// What a downgrade undoes: the applied revisions that are not `heads` or their
+    /// ancestors, children first.
+    pub fn downgrade_path<'a>(
+        &'a self,
+        applied: &BTreeSet<&'a str>,
+        heads: &'a [String],
+    ) -> Vec<&'a Revision> {
+        let keep = self.ancestors(heads.iter().map(String::as_str));
+        let mut steps = self.ordered(&applied.difference(&keep).copied().collect());
+        steps.reverse();
+        steps
+    }
+
     /// Heads of an applied set: members no other member revises.
     pub fn heads_of<'a>(&'a self, applied: &BTreeSet<&'a str>) -> Vec<&'a str> {
         applied
