@@ -270,7 +270,7 @@ fn check(project: &Project, global: &Global, models: &ModelSet) -> anyhow::Resul
     }
     println!("New upgrade operations detected:");
     for op in &plan.upgrade {
-        println!("  {}", op.describe());
+        println!("  {}", model_core::sql::display(&op.describe()));
     }
     Ok(false)
 }
@@ -456,7 +456,7 @@ fn diff_databases(
         return Ok(true);
     }
     for op in &plan.upgrade {
-        eprintln!("Detected {}", op.describe());
+        eprintln!("Detected {}", model_core::sql::display(&op.describe()));
     }
     print!("{}", render::script(&plan.upgrade));
     if with_downgrade {

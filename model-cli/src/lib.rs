@@ -210,5 +210,10 @@ pub fn run_with(dir: &Path, cli: Cli, models: Result<ModelSet, ModelSetError>) -
 
 /// An Alembic-style log line on stderr: `INFO  [model.migrate] Running upgrade …`.
 pub(crate) fn info(component: &str, message: impl std::fmt::Display) {
-    eprintln!("INFO  [model.{component}] {message}");
+    // Messages carry names from the database and from scripts: never let one move the cursor,
+    // recolour the terminal or forge a log line.
+    eprintln!(
+        "INFO  [model.{component}] {}",
+        model_core::sql::display(&message.to_string())
+    );
 }

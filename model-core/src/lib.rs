@@ -30,6 +30,7 @@ pub mod pg;
 pub mod render;
 pub mod revision;
 pub mod schema;
+pub mod sql;
 
 pub use model::{
     Cascade, ColumnType, DbEnum, Model, ModelDef, ModelError, ModelSet, ModelSetError,

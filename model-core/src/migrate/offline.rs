@@ -27,12 +27,14 @@ pub fn offline_sql(
         )));
     };
     let mut out = format!(
-        "-- {direction} {from} -> {to}, generated offline; run with psql -v ON_ERROR_STOP=1\n\n"
+        "-- {direction} {} -> {}, generated offline; run with psql -v ON_ERROR_STOP=1\n\n",
+        crate::sql::comment(from),
+        crate::sql::comment(to)
     );
     out.push_str(&table.create_sql());
     let (plan, _) = plan_steps(graph, table, &steps, &applied, upgrade);
     for step in plan {
-        out.push_str(&format!("\n-- {}\n", step.title));
+        out.push_str(&format!("\n-- {}\n", crate::sql::comment(&step.title)));
         let sql = step.sql.trim_end();
         if step.revision.transactional {
             out.push_str(&format!("BEGIN;\n{sql}\n{}\nCOMMIT;\n", step.bookkeeping));

@@ -6,21 +6,20 @@
 
 mod ddl;
 mod ops;
-mod quote;
 
+pub use crate::sql::{comment, quote_ident, quote_literal};
 pub use ddl::{
     column_definition, comments, create_index, create_table, foreign_key_clause, identity_clause,
     index_key,
 };
 pub use ops::{op_statements, script};
-pub use quote::{quote_ident, quote_literal};
 
 use crate::diff::diff;
 use crate::schema::{Schema, TableName};
 
 /// `schema.name`, each part quoted where needed.
 pub fn qualified(name: &TableName) -> String {
-    format!("{}.{}", quote_ident(&name.schema), quote_ident(&name.name))
+    crate::sql::qualified(&name.schema, &name.name)
 }
 
 /// The script that creates `schema` in an empty database: schemas, types and sequences, then

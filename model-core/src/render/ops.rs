@@ -374,7 +374,8 @@ pub fn script(ops: &[Op]) -> String {
         let (statements, notes) = op_statements(op);
         let mut block = String::new();
         for note in notes {
-            block.push_str(&format!("-- {note}\n"));
+            // Notes carry names and labels from the database: one comment line each, always.
+            block.push_str(&format!("-- {}\n", crate::sql::comment(&note)));
         }
         for statement in statements {
             block.push_str(&statement);

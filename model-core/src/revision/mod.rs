@@ -82,6 +82,19 @@ impl Revision {
             message,
         };
         let lines: Vec<&str> = text.lines().collect();
+        // A lone carriage return ends a `--` comment for PostgreSQL but not a line for us:
+        // in the header it would hide a statement from this parser that psql would run.
+        if let Some(i) = lines
+            .iter()
+            .take_while(|l| l.trim_end() != UPGRADE_MARKER)
+            .position(|l| l.trim_end_matches('\r').contains('\r'))
+        {
+            return Err(error(
+                i + 1,
+                "a carriage return inside a header line: PostgreSQL would end the comment there"
+                    .into(),
+            ));
+        }
         let upgrade_at = lines.iter().position(|l| l.trim_end() == UPGRADE_MARKER);
         let downgrade_at = lines.iter().position(|l| l.trim_end() == DOWNGRADE_MARKER);
         let (Some(up), Some(down)) = (upgrade_at, downgrade_at) else {
@@ -210,18 +223,29 @@ impl Revision {
     /// The script's text.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        for line in self.message.lines() {
-            let _ = writeln!(out, "-- {line}");
+        // Every header line goes through `comment`, so no message, label or id can end its
+        // comment line and start a statement.
+        use crate::sql::comment;
+        if !self.message.is_empty() {
+            out.push_str(&crate::sql::comment_lines(&self.message));
         }
         let _ = writeln!(out, "--");
-        let _ = writeln!(out, "-- Revision ID: {}", self.id);
-        let _ = writeln!(out, "-- Revises: {}", self.revises.join(", "));
-        let _ = writeln!(out, "-- Create Date: {}", self.create_date);
+        let _ = writeln!(out, "-- Revision ID: {}", comment(&self.id));
+        let _ = writeln!(out, "-- Revises: {}", comment(&self.revises.join(", ")));
+        let _ = writeln!(out, "-- Create Date: {}", comment(&self.create_date));
         if !self.branch_labels.is_empty() {
-            let _ = writeln!(out, "-- Branch Labels: {}", self.branch_labels.join(", "));
+            let _ = writeln!(
+                out,
+                "-- Branch Labels: {}",
+                comment(&self.branch_labels.join(", "))
+            );
         }
         if !self.depends_on.is_empty() {
-            let _ = writeln!(out, "-- Depends On: {}", self.depends_on.join(", "));
+            let _ = writeln!(
+                out,
+                "-- Depends On: {}",
+                comment(&self.depends_on.join(", "))
+            );
         }
         if !self.transactional {
             let _ = writeln!(out, "-- Transactional: no");

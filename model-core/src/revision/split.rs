@@ -20,8 +20,9 @@ pub fn split_statements(sql: &str) -> Vec<(usize, String)> {
                 line += 1;
                 i += 1;
             }
+            // PostgreSQL ends a `--` comment at a line feed or a carriage return.
             '-' if next == Some('-') => {
-                while i < chars.len() && chars[i] != '\n' {
+                while i < chars.len() && chars[i] != '\n' && chars[i] != '\r' {
                     i += 1;
                 }
             }
@@ -178,6 +179,13 @@ mod tests {
             "CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql"
         );
         assert_eq!(statements[4].1, "SELECT $1 FROM t");
+    }
+
+    #[test]
+    fn a_carriage_return_ends_a_line_comment_as_in_postgresql() {
+        let statements = split_statements("-- note\rDELETE FROM t;\nSELECT 1;");
+        let texts: Vec<&str> = statements.iter().map(|(_, s)| s.as_str()).collect();
+        assert_eq!(texts, ["DELETE FROM t", "SELECT 1"]);
     }
 
     #[test]
