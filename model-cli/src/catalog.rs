@@ -28,7 +28,7 @@ ORDER BY n.nspname, c.relname, k.contype DESC, k.conname";
 pub fn report(client: &mut Client) -> Result<String, postgres::Error> {
     let mut out = String::new();
     let mut current = String::new();
-    for row in client.query(COLUMNS, &[])? {
+    for row in client.query_typed(COLUMNS, &[])? {
         let table: String = row.get(0);
         if table != current {
             let _ = writeln!(out, "{table}");
@@ -54,7 +54,7 @@ pub fn report(client: &mut Client) -> Result<String, postgres::Error> {
         let _ = writeln!(out, "{line}");
     }
     let _ = writeln!(out);
-    for row in client.query(CONSTRAINTS, &[])? {
+    for row in client.query_typed(CONSTRAINTS, &[])? {
         let table: String = row.get(0);
         let name: String = row.get(1);
         let definition: String = row.get(2);

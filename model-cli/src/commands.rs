@@ -6,7 +6,9 @@ use std::path::Path;
 
 use anyhow::{bail, Context as _};
 use model_core::diff::{self, Plan};
-use model_core::migrate::{offline_sql, TransactionMode};
+use model_core::migrate::{
+    offline_sql, read_current, read_partial, verify, Repair, TransactionMode,
+};
 use model_core::pg::{self, Server};
 use model_core::revision::{self, Revision};
 use model_core::schema::Schema;
@@ -62,6 +64,26 @@ pub fn dispatch(
             single_transaction,
         }) => migrate(&project()?, global, &target, sql, single_transaction, false),
         Some(Command::Current { verbose }) => current(&project()?, global, verbose),
+        Some(Command::Repair {
+            rev,
+            applied,
+            undone,
+            statements_done,
+            accept_edit,
+        }) => {
+            let action = match (applied, undone, statements_done, accept_edit) {
+                (true, ..) => Repair::Applied,
+                (_, true, ..) => Repair::Undone,
+                (_, _, Some(n), _) => Repair::StatementsDone(n),
+                _ => Repair::AcceptEdit,
+            };
+            let project = project()?;
+            let mut client = project.connect(global)?;
+            project
+                .migrator(&mut client, global, || project.connect(global))?
+                .repair(&rev, action)?;
+            Ok(true)
+        }
         Some(Command::History {
             range,
             verbose,
@@ -113,7 +135,9 @@ pub fn dispatch(
         Some(Command::Stamp { rev, purge }) => {
             let project = project()?;
             let mut client = project.connect(global)?;
-            project.migrator(&mut client).stamp(&rev, purge)?;
+            project
+                .migrator(&mut client, global, || project.connect(global))?
+                .stamp(&rev, purge)?;
             Ok(true)
         }
         Some(Command::Merge {
@@ -227,6 +251,7 @@ fn write_revision(
         upgrade,
         downgrade,
         path: Default::default(),
+        ..Default::default()
     };
     revision.path = dir.join(revision.file_name());
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -311,6 +336,7 @@ fn merge(
         upgrade: "-- A merge point: nothing to run.\n".into(),
         downgrade: "-- A merge point: nothing to run.\n".into(),
         path: Default::default(),
+        ..Default::default()
     };
     revision.path = dir.join(revision.file_name());
     std::fs::write(&revision.path, revision.render())
@@ -345,7 +371,7 @@ fn migrate(
         TransactionMode::PerRevision
     };
     let mut client = project.connect(global)?;
-    let mut migrator = project.migrator(&mut client);
+    let mut migrator = project.migrator(&mut client, global, || project.connect(global))?;
     let done = if upgrade {
         migrator.upgrade(target, mode)?
     } else {
@@ -359,9 +385,18 @@ fn migrate(
 
 fn current(project: &Project, global: &Global, verbose: bool) -> anyhow::Result<bool> {
     let mut client = project.connect(global)?;
-    let mut migrator = project.migrator(&mut client);
-    let current = migrator.current()?;
-    migrator.verify()?;
+    let table = project.config.version_table();
+    let current = read_current(&mut client, &table)?;
+    let partial = read_partial(&mut client, &table)?;
+    // Partial runs first: they are what a user looking at `current` after a failure needs.
+    for run in &partial {
+        println!(
+            "{} ({})",
+            run.revision,
+            run.describe(project.graph.get(&run.revision))
+        );
+    }
+    verify(&mut client, &project.graph, &table)?;
     for id in &current {
         match project.graph.get(id) {
             Some(revision) if verbose => {
@@ -387,10 +422,12 @@ fn history(
 ) -> anyhow::Result<bool> {
     let graph = &project.graph;
     let needs_current = indicate_current || range.is_some_and(|r| r.contains("current"));
+    let mut partial = Vec::new();
     let current = if needs_current {
         let mut client = project.connect(global)?;
-        let current = project.migrator(&mut client).current()?;
-        current
+        let table = project.config.version_table();
+        partial = read_partial(&mut client, &table)?;
+        read_current(&mut client, &table)?
     } else {
         Vec::new()
     };
@@ -423,6 +460,9 @@ fn history(
     let shown = if indicate_current { &current[..] } else { &[] };
     for revision in history::newest_first(graph, &set) {
         print_revision(project, revision, verbose, shown);
+        if let Some(run) = partial.iter().find(|p| p.revision == revision.id) {
+            println!("    ({})", run.describe(Some(revision)));
+        }
     }
     Ok(true)
 }
@@ -493,6 +533,7 @@ fn demo(project: &Project, global: &Global, models: &ModelSet) -> anyhow::Result
         url: Some(database.url().to_string()),
         env: None,
         config: global.config.clone(),
+        lock_wait: global.lock_wait,
     };
     println!(
         "Using a throwaway database, {}; nothing else is touched.\n",

@@ -50,6 +50,9 @@ pub struct Global {
     /// A named database from model.toml's [environments].
     #[arg(long = "env", global = true, value_name = "NAME")]
     env: Option<String>,
+    /// How long a run waits for another run's migration lock before giving up.
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 60.0)]
+    lock_wait: f64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -146,6 +149,26 @@ enum Command {
         /// Clear the version table first.
         #[arg(long)]
         purge: bool,
+    },
+    /// Settle a revision that a failed or killed run left partially applied (it ran outside a
+    /// transaction), or accept a script edited after it was applied.
+    #[command(group(clap::ArgGroup::new("action").required(true)))]
+    Repair {
+        /// The revision (an id or prefix).
+        rev: String,
+        /// The part was finished by hand: record the revision as upgraded (or downgraded).
+        #[arg(long, group = "action")]
+        applied: bool,
+        /// The part was undone by hand: forget the partial run.
+        #[arg(long, group = "action")]
+        undone: bool,
+        /// The first N statements took effect: the next run resumes after them.
+        #[arg(long, group = "action", value_name = "N")]
+        statements_done: Option<usize>,
+        /// The applied script was edited and the database matches the edit: record the new
+        /// checksum, nothing else.
+        #[arg(long, group = "action")]
+        accept_edit: bool,
     },
     /// Create a revision that merges several heads.
     Merge {

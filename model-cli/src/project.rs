@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context as _};
 use model_core::config::Config;
 use model_core::introspect::{self, Options};
-use model_core::migrate::{Migrator, TransactionMode};
+use model_core::migrate::{read_current, Migrator, TransactionMode};
 use model_core::pg::{self, Server, TempDatabase};
 use model_core::revision::Graph;
 use model_core::schema::Schema;
@@ -57,11 +57,25 @@ impl Project {
         Ok(pg::connect(&url)?)
     }
 
-    /// A runner on `client` that logs Alembic-style lines.
-    pub fn migrator<'a>(&'a self, client: &'a mut Client) -> Migrator<'a> {
-        Migrator::new(client, &self.graph, self.config.version_table(), |line| {
-            info("migrate", line)
-        })
+    /// A runner on `client` that logs Alembic-style lines; its lock is held on a second
+    /// connection opened with `connect` (see model_core::migrate).
+    pub fn migrator<'a>(
+        &'a self,
+        client: &'a mut Client,
+        global: &Global,
+        connect: impl FnOnce() -> anyhow::Result<Client>,
+    ) -> anyhow::Result<Migrator<'a>> {
+        let lock = connect().context("opening the connection that holds the migration lock")?;
+        let wait = std::time::Duration::try_from_secs_f64(global.lock_wait.max(0.0))
+            .unwrap_or(model_core::migrate::DEFAULT_LOCK_WAIT);
+        Ok(Migrator::new(
+            client,
+            lock,
+            &self.graph,
+            self.config.version_table(),
+            |line| info("migrate", line),
+        )
+        .lock_wait(wait))
     }
 
     /// Introspection options: the managed schemas.
@@ -91,12 +105,12 @@ impl Project {
                     ),
                 );
                 let mut client = temp.connect()?;
-                self.migrator(&mut client)
+                self.migrator(&mut client, global, || Ok(temp.connect()?))?
                     .upgrade("heads", TransactionMode::PerRevision)?;
                 (client, Some(temp))
             }
         };
-        let mut current = self.migrator(&mut client).current()?;
+        let mut current = read_current(&mut client, &self.config.version_table())?;
         current.sort();
         let mut heads: Vec<String> = self.graph.heads().iter().map(|r| r.id.clone()).collect();
         heads.sort();

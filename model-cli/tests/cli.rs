@@ -288,7 +288,7 @@ fn offline_sql_through_psql_matches_an_online_upgrade() {
         "{}",
         String::from_utf8_lossy(&psql.stderr)
     );
-    assert_eq!(lines(&offline, "SELECT string_agg(relname::text, ',' ORDER BY relname) FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace"), ["model_version,model_version_applied"]);
+    assert_eq!(lines(&offline, "SELECT string_agg(relname::text, ',' ORDER BY relname) FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace"), ["model_version,model_version_applied,model_version_partial"]);
 }
 
 #[test]
@@ -302,7 +302,7 @@ fn a_failing_statement_leaves_nothing_of_its_revision() {
         "CREATE TABLE t (id integer);",
         "DROP TABLE t;",
     );
-    project.revision(
+    let bad = project.revision(
         "cccc00000002",
         "bad",
         &[],
@@ -312,9 +312,16 @@ fn a_failing_statement_leaves_nothing_of_its_revision() {
     let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("revision cccc00000002"), "{stderr}");
+    // The line is the file's (header included), not the upgrade part's.
     assert!(
-        stderr.contains("failed at line 3: relation \"nowhere\" does not exist"),
+        stderr.contains("failed at line 10: relation \"nowhere\" does not exist"),
         "{stderr}"
+    );
+    let text = std::fs::read_to_string(&bad).unwrap();
+    assert_eq!(
+        text.lines().nth(9),
+        Some("ALTER TABLE nowhere ADD COLUMN y integer;"),
+        "{text}"
     );
     assert!(
         stderr.contains("ALTER TABLE nowhere ADD COLUMN y integer"),

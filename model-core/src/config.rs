@@ -196,7 +196,7 @@ impl Config {
                 .any(|p| glob(p, table) || glob(p, &qualified))
         };
         let version = self.version_table();
-        if schema == version.schema && (table == version.name || table == version.log_name()) {
+        if schema == version.schema && version.table_names().iter().any(|n| n == table) {
             return false;
         }
         (self.include_tables.is_empty() || matches(&self.include_tables))

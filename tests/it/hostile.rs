@@ -397,11 +397,13 @@ fn a_table_named_like_a_statement_cannot_delete_rows_through_upgrade() {
         upgrade: render::script(&plan.upgrade),
         downgrade: render::script(&plan.downgrade),
         path: dir.join("aaaaaaaaaaaa_drop_scratch.sql"),
+        ..Default::default()
     };
     std::fs::write(&revision.path, revision.render()).unwrap();
     let graph = Graph::load(&dir).unwrap();
     let mut log = Vec::new();
-    Migrator::new(&mut client, &graph, VersionTable::default(), |l| {
+    let lock = db.connect().unwrap();
+    Migrator::new(&mut client, lock, &graph, VersionTable::default(), |l| {
         log.push(l)
     })
     .upgrade("head", TransactionMode::PerRevision)

@@ -162,7 +162,14 @@ fn seed_walk_through_with_autogenerate() {
         .iter()
         .map(|t| t.name.name.clone())
         .collect();
-    assert_eq!(names, ["model_version", "model_version_applied"]);
+    assert_eq!(
+        names,
+        [
+            "model_version",
+            "model_version_applied",
+            "model_version_partial"
+        ]
+    );
 
     // A database that is behind is refused for autogenerate.
     assert_eq!(

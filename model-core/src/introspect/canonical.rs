@@ -186,7 +186,7 @@ pub fn canonicalize_expressions(
     }
     tx.batch_execute("SET LOCAL search_path = pg_catalog")
         .map_err(query)?;
-    let rows = tx.query(READ, &[]).map_err(query)?;
+    let rows = tx.query_typed(READ, &[]).map_err(query)?;
     let mut canonical: BTreeMap<usize, String> = BTreeMap::new();
     for row in rows {
         let name: String = row.get(0);

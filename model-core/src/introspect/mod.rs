@@ -365,10 +365,13 @@ impl Reader<'_, '_> {
         with_schemas: bool,
     ) -> Result<Vec<postgres::Row>, IntrospectError> {
         self.queries += 1;
+        // The unnamed statement in one round trip: nothing is left prepared on the server,
+        // so this works through a transaction-mode pooler.
         let result = if with_schemas {
-            self.tx.query(sql, &[&self.schemas])
+            self.tx
+                .query_typed(sql, &[(&self.schemas, postgres::types::Type::TEXT_ARRAY)])
         } else {
-            self.tx.query(sql, &[])
+            self.tx.query_typed(sql, &[])
         };
         result.map_err(|source| IntrospectError::Query { what, source })
     }

@@ -1,24 +1,42 @@
 //! The runner: applies revisions to a database and records them.
 //!
-//! Guarantees: a session-level advisory lock around every run, so concurrent runs take turns
-//! and each revision is applied once; each revision's statements and its version-table change
-//! in one transaction (or the whole run in one), so a failing statement leaves nothing of its
-//! revision behind; a checksum of every applied script, so a script edited after it was
-//! applied is reported instead of silently accepted.
+//! Guarantees:
+//! - a lock around every run (a transaction-scoped advisory lock held on a second connection,
+//!   safe behind a transaction-mode pooler and released when the process dies), so concurrent
+//!   runs take turns and each revision is applied once;
+//! - each revision's statements and its version-table change in one transaction (or the whole
+//!   run in one), so a failing statement leaves nothing of its revision behind;
+//! - a revision marked `Transactional: no` is recorded statement by statement as each
+//!   commits, so after a failure or a `kill -9` the database says exactly what of it is
+//!   there, `current` shows it, and the next run resumes after the committed statements;
+//! - a statement that would end a transactional revision's transaction (`COMMIT`) is refused
+//!   before anything runs;
+//! - a checksum of every applied script, so a script edited after it was applied is reported
+//!   instead of silently accepted.
+//!
+//! Every statement is sent with the simple protocol or as an unnamed statement in one round
+//! trip, so nothing stays prepared on a pooled server connection.
 //!
 //! The version table has Alembic's semantics: one row per applied head. A second table,
-//! `<version table>_applied`, keeps one row per applied revision with its checksum.
+//! `<version table>_applied`, keeps one row per applied revision with its checksum; a third,
+//! `<version table>_partial`, one row per revision part started outside a transaction and not
+//! finished.
 
+mod lock;
 mod offline;
+mod partial;
 
 use std::collections::BTreeSet;
+use std::time::Duration;
 
+use postgres::types::Type;
 use postgres::{Client, GenericClient, Transaction};
 
 pub use offline::offline_sql;
+pub use partial::{read_partial, Direction, PartialRun};
 
-use crate::render::{quote_ident, quote_literal};
 use crate::revision::{split_statements, Graph, GraphError, Revision};
+use crate::sql::{quote_ident, quote_literal};
 
 /// Where the version table lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,15 +76,30 @@ impl VersionTable {
         )
     }
 
-    /// `CREATE TABLE IF NOT EXISTS` for both tables.
+    /// The names of the tables the runner keeps: heads, log, progress.
+    pub fn table_names(&self) -> [String; 3] {
+        [
+            self.name.clone(),
+            self.log_name(),
+            format!("{}_partial", self.name),
+        ]
+    }
+
+    /// The progress table of parts run outside a transaction, quoted.
+    pub fn partial_qualified(&self) -> String {
+        crate::sql::qualified(&self.schema, &self.table_names()[2])
+    }
+
+    /// `CREATE TABLE IF NOT EXISTS` for the three tables.
     pub fn create_sql(&self) -> String {
-        format!(
+        let tables = format!(
             "CREATE TABLE IF NOT EXISTS {} (\n    version_num varchar(64) NOT NULL,\n    CONSTRAINT {} PRIMARY KEY (version_num)\n);\n\
              CREATE TABLE IF NOT EXISTS {} (\n    revision varchar(64) NOT NULL PRIMARY KEY,\n    checksum char(64) NOT NULL,\n    applied_at timestamp with time zone NOT NULL DEFAULT now()\n);\n",
             self.qualified(),
             quote_ident(&format!("{}_pkc", self.name)),
             self.log_qualified()
-        )
+        );
+        tables + &partial::create_sql(self)
     }
 
     /// The key of the advisory lock that serialises runs on this version table.
@@ -87,7 +120,7 @@ pub enum MigrateError {
     /// A target or the graph is wrong.
     #[error(transparent)]
     Graph(#[from] GraphError),
-    /// A statement of a revision failed; nothing of that revision was applied.
+    /// A statement of a revision that runs in a transaction failed; nothing of it was applied.
     #[error("revision {revision} ({path}) failed at line {line}: {message}\n    {statement}\nNothing of {revision} was applied; the database is still at {at}.")]
     Statement {
         revision: String,
@@ -97,8 +130,43 @@ pub enum MigrateError {
         message: String,
         at: String,
     },
+    /// A statement of a part that runs outside a transaction failed after others committed.
+    #[error("revision {revision} ({path}) failed at line {line}: {message}\n    {statement}\n{revision} runs outside a transaction: {committed}; the rest did not run.{invalid}\n`current` shows {revision} as partially applied. Fix the cause and run the same command again to resume at line {line} (statements already committed must stay unchanged), or settle it by hand with `repair {revision}`.")]
+    Partial {
+        revision: String,
+        path: String,
+        line: usize,
+        statement: String,
+        message: String,
+        /// "statements 1–3 of 5 committed (through line 12)" or "no statement committed".
+        committed: String,
+        /// A sentence about indexes the failure left invalid, or empty.
+        invalid: String,
+    },
+    /// An earlier run stopped inside a part without recording the outcome of a statement.
+    #[error("revision {revision} was interrupted during an earlier {direction}: {state}.\nCheck the database, then record what happened: `repair {revision} --statements-done N` (the number of statements that took effect; the next run resumes after them), `repair {revision} --applied`, or `repair {revision} --undone`.")]
+    Interrupted {
+        revision: String,
+        direction: &'static str,
+        state: String,
+    },
+    /// A partially applied revision stands in the way of this run.
+    #[error("revision {revision} is {state}.\n{advice}")]
+    PartiallyApplied {
+        revision: String,
+        state: String,
+        advice: String,
+    },
+    /// A transactional revision holds a statement that would end its transaction.
+    #[error("revision {revision} ({path}) line {line}: `{keyword}` would commit or end the revision's transaction part-way, so a later failure could not be undone and the record would be wrong. Mark the revision `-- Transactional: no` (each statement is then recorded as it commits), or remove the statement.")]
+    TransactionControl {
+        revision: String,
+        path: String,
+        line: usize,
+        keyword: String,
+    },
     /// A script was changed after it was applied.
-    #[error("revision {revision} ({path}) was edited after it was applied (applied checksum {applied}, file checksum {current}); restore the file, or run `stamp` to accept the edit")]
+    #[error("revision {revision} ({path}) was edited after it was applied (applied checksum {applied}, file checksum {current}).\nRestore the file, or, if the database already matches the edited script, accept the edit with `repair {revision} --accept-edit` (this records the new checksum and changes nothing else).")]
     Edited {
         revision: String,
         path: String,
@@ -111,6 +179,12 @@ pub enum MigrateError {
     /// A target that cannot be reached this way.
     #[error("{0}")]
     BadTarget(String),
+    /// Another run held the migration lock for longer than this run would wait.
+    #[error("gave up after waiting {waited}s for the migration lock, held by {holder}; if that run is stuck, end it (SELECT pg_terminate_backend(pid)), or wait longer with --lock-wait")]
+    LockTimeout { waited: f64, holder: String },
+    /// The connection holding the migration lock was lost mid-run.
+    #[error("the connection holding the migration lock was lost ({0}); stopped so that no other run can interleave")]
+    LockLost(String),
     /// Any other database error.
     #[error("{context}: {message}")]
     Db { context: String, message: String },
@@ -123,7 +197,7 @@ fn db(context: &str) -> impl Fn(postgres::Error) -> MigrateError + '_ {
     }
 }
 
-/// PostgreSQL's own message for an error.
+/// PostgreSQL's own message for an error (with its detail), or the driver's, never both.
 pub fn pg_message(error: &postgres::Error) -> String {
     match error.as_db_error() {
         Some(e) => {
@@ -133,7 +207,21 @@ pub fn pg_message(error: &postgres::Error) -> String {
             }
             out
         }
-        None => error.to_string(),
+        None => {
+            // The driver's text for a lost connection or a protocol error; its own prefix
+            // (`db error: `) says nothing.
+            let text = error.to_string();
+            let mut rest = text.as_str();
+            while let Some(stripped) = rest.strip_prefix("db error: ") {
+                rest = stripped;
+            }
+            match std::error::Error::source(error) {
+                Some(source) if !rest.contains(&source.to_string()) => {
+                    format!("{rest}: {source}")
+                }
+                _ => rest.to_string(),
+            }
+        }
     }
 }
 
@@ -147,11 +235,35 @@ pub enum TransactionMode {
     PerRun,
 }
 
+/// What `repair` records about a revision that an earlier run left partially applied (or,
+/// for `AcceptEdit`, an applied revision whose file was edited).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Repair {
+    /// The part was finished by hand: record the revision as upgraded (or downgraded).
+    Applied,
+    /// The part was undone by hand: forget the partial run; the revision stays as it was.
+    Undone,
+    /// The first N statements took effect: the next run resumes after them.
+    StatementsDone(usize),
+    /// The file was edited after it was applied, and the database matches it: record the new
+    /// checksum, nothing else.
+    AcceptEdit,
+}
+
+/// How long a run waits for another run's lock by default.
+pub const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(60);
+
 /// Applies revisions of `graph` to the database of `client`.
+///
+/// Runs take the migration lock on a second connection, `lock`, which holds one open
+/// transaction for the run (see `lock.rs` for why this is safe behind a transaction-mode
+/// pooler); give it a connection to the same database, used for nothing else.
 pub struct Migrator<'a> {
     client: &'a mut Client,
+    lock: Client,
     graph: &'a Graph,
     table: VersionTable,
+    lock_wait: Duration,
     log: Box<dyn FnMut(String) + 'a>,
 }
 
@@ -159,16 +271,25 @@ impl<'a> Migrator<'a> {
     /// A runner that reports progress through `log`, one line at a time.
     pub fn new(
         client: &'a mut Client,
+        lock: Client,
         graph: &'a Graph,
         table: VersionTable,
         log: impl FnMut(String) + 'a,
     ) -> Self {
         Migrator {
             client,
+            lock,
             graph,
             table,
+            lock_wait: DEFAULT_LOCK_WAIT,
             log: Box::new(log),
         }
+    }
+
+    /// How long to wait for another run's lock before giving up (default a minute).
+    pub fn lock_wait(mut self, wait: Duration) -> Self {
+        self.lock_wait = wait;
+        self
     }
 
     /// The revisions the version table lists (the applied heads), sorted.
@@ -178,43 +299,7 @@ impl<'a> Migrator<'a> {
 
     /// Checks that every applied revision still exists and is unchanged.
     pub fn verify(&mut self) -> Result<(), MigrateError> {
-        let exists: bool = self
-            .client
-            .query_one(
-                "SELECT to_regclass($1) IS NOT NULL",
-                &[&self.table.log_qualified()],
-            )
-            .map_err(db("reading the version table"))?
-            .get(0);
-        if !exists {
-            return Ok(());
-        }
-        let rows = self
-            .client
-            .query(
-                &format!(
-                    "SELECT revision, checksum FROM {} ORDER BY revision",
-                    self.table.log_qualified()
-                ),
-                &[],
-            )
-            .map_err(db("reading applied revisions"))?;
-        for row in rows {
-            let (id, checksum): (String, String) = (row.get(0), row.get(1));
-            let revision = self
-                .graph
-                .get(&id)
-                .ok_or_else(|| MigrateError::UnknownApplied(id.clone()))?;
-            if revision.checksum() != checksum.trim() {
-                return Err(MigrateError::Edited {
-                    revision: id,
-                    path: revision.path.display().to_string(),
-                    applied: checksum.trim().to_string(),
-                    current: revision.checksum(),
-                });
-            }
-        }
-        Ok(())
+        verify(self.client, self.graph, &self.table)
     }
 
     /// Applies everything `target` needs that is not applied yet. Returns the ids applied.
@@ -260,9 +345,10 @@ impl<'a> Migrator<'a> {
             let mut tx = m.client.transaction().map_err(db("stamp"))?;
             if purge {
                 tx.batch_execute(&format!(
-                    "DELETE FROM {}; DELETE FROM {}",
+                    "DELETE FROM {}; DELETE FROM {}; DELETE FROM {}",
                     m.table.qualified(),
-                    m.table.log_qualified()
+                    m.table.log_qualified(),
+                    m.table.partial_qualified()
                 ))
                 .map_err(db("stamp"))?;
             }
@@ -272,45 +358,132 @@ impl<'a> Migrator<'a> {
                     "{unknown} (use --purge to clear the version table)"
                 )));
             }
+            if let Some(p) = read_partial(&mut tx, &m.table)?.first() {
+                return Err(MigrateError::PartiallyApplied {
+                    revision: p.revision.clone(),
+                    state: p.describe(m.graph.get(&p.revision)),
+                    advice: format!(
+                        "Settle it with `repair {}` before stamping (or stamp --purge to forget every record).",
+                        p.revision
+                    ),
+                });
+            }
             let target = m.graph.resolve_target(target, &current)?;
             let applied = m.graph.ancestors(target.heads.iter().map(String::as_str));
-            tx.batch_execute(&format!(
-                "DELETE FROM {}; DELETE FROM {}",
+            let mut sql = format!(
+                "DELETE FROM {}; DELETE FROM {};\n",
                 m.table.qualified(),
                 m.table.log_qualified()
-            ))
-            .map_err(db("stamp"))?;
+            );
             for id in m.graph.heads_of(&applied) {
-                tx.execute(
-                    &format!(
-                        "INSERT INTO {} (version_num) VALUES ($1)",
-                        m.table.qualified()
-                    ),
-                    &[&id],
-                )
-                .map_err(db("stamp"))?;
+                sql.push_str(&format!(
+                    "INSERT INTO {} (version_num) VALUES ({});\n",
+                    m.table.qualified(),
+                    quote_literal(id)
+                ));
             }
             for id in &applied {
                 let checksum = m.graph.get(id).map(Revision::checksum).unwrap_or_default();
-                tx.execute(
-                    &format!(
-                        "INSERT INTO {} (revision, checksum) VALUES ($1, $2)",
-                        m.table.log_qualified()
-                    ),
-                    &[id, &checksum],
-                )
-                .map_err(db("stamp"))?;
+                sql.push_str(&format!(
+                    "INSERT INTO {} (revision, checksum) VALUES ({}, {});\n",
+                    m.table.log_qualified(),
+                    quote_literal(id),
+                    quote_literal(&checksum)
+                ));
             }
+            tx.batch_execute(&sql).map_err(db("stamp"))?;
             tx.commit().map_err(db("stamp"))?;
             let heads = m.graph.heads_of(&applied);
-            (m.log)(format!(
-                "Stamped {}",
-                if heads.is_empty() {
-                    "base".to_string()
-                } else {
-                    heads.join(", ")
+            (m.log)(format!("Stamped {}", at_text(&heads)));
+            Ok(())
+        })
+    }
+
+    /// Settles a revision an earlier run left partially applied, or accepts an edited script.
+    pub fn repair(&mut self, revision: &str, action: Repair) -> Result<(), MigrateError> {
+        self.locked(|m| {
+            m.ensure_tables()?;
+            let id = m.graph.resolve_id(revision)?.to_string();
+            let Some(rev) = m.graph.get(&id) else {
+                return Err(MigrateError::BadTarget(format!("no revision {id}")));
+            };
+            let partial = read_partial(m.client, &m.table)?
+                .into_iter()
+                .find(|p| p.revision == id);
+            if action == Repair::AcceptEdit {
+                let changed = m
+                    .client
+                    .query_typed(
+                        &format!(
+                            "UPDATE {} SET checksum = $2 WHERE revision = $1",
+                            m.table.log_qualified()
+                        ),
+                        &[(&id, Type::VARCHAR), (&rev.checksum(), Type::BPCHAR)],
+                    )
+                    .map_err(db("recording the new checksum"))?;
+                let _ = changed;
+                let applied = read_applied_log(m.client, &m.table)?;
+                if !applied.contains(&id) {
+                    return Err(MigrateError::BadTarget(format!(
+                        "revision {id} is not applied, so there is no checksum to accept"
+                    )));
                 }
-            ));
+                (m.log)(format!("Accepted the edited script of {id}"));
+                return Ok(());
+            }
+            let Some(partial) = partial else {
+                return Err(MigrateError::BadTarget(format!(
+                    "revision {id} has no partial run to settle (`current` lists partial runs); to move the version table, use `stamp`"
+                )));
+            };
+            match action {
+                Repair::Undone => {
+                    m.client
+                        .batch_execute(&partial::finish_sql(&m.table, &id))
+                        .map_err(db("forgetting the partial run"))?;
+                    (m.log)(format!(
+                        "Forgot the partial {} of {id}; it stays as it was before that run",
+                        partial.direction.as_str()
+                    ));
+                }
+                Repair::StatementsDone(n) => {
+                    if n > partial.total {
+                        return Err(MigrateError::BadTarget(format!(
+                            "revision {id}'s {} part has {} statements, not {n}",
+                            partial.direction.as_str(),
+                            partial.total
+                        )));
+                    }
+                    let (sql, _) = partial::part(rev, partial.direction);
+                    let statements = split_statements(sql);
+                    let prefix = partial::prefix_checksum(&statements, n);
+                    partial::record(m.client, &m.table, &id, n, None, &prefix)?;
+                    (m.log)(format!(
+                        "Recorded {n} of {} statements of {id}'s {} as done; the next run resumes after them",
+                        partial.total,
+                        partial.direction.as_str()
+                    ));
+                }
+                Repair::Applied => {
+                    let upgrade = partial.direction == Direction::Upgrade;
+                    let current = read_current(m.client, &m.table)?;
+                    let applied = m.graph.ancestors(current.iter().map(String::as_str));
+                    let (plan, _) = plan_steps(m.graph, &m.table, &[rev], &applied, upgrade);
+                    let mut tx = m.client.transaction().map_err(db("repair"))?;
+                    tx.batch_execute(&format!(
+                        "{}\n{}",
+                        plan[0].bookkeeping,
+                        partial::finish_sql(&m.table, &id)
+                    ))
+                    .map_err(db("repair"))?;
+                    tx.commit().map_err(db("repair"))?;
+                    (m.log)(format!(
+                        "Recorded the {} of {id} as done",
+                        partial.direction.as_str()
+                    ));
+                }
+                Repair::AcceptEdit => {}
+            }
             Ok(())
         })
     }
@@ -319,20 +492,14 @@ impl<'a> Migrator<'a> {
         &mut self,
         work: impl FnOnce(&mut Self) -> Result<T, MigrateError>,
     ) -> Result<T, MigrateError> {
-        let key = self.table.lock_key();
-        self.client
-            .execute("SELECT pg_advisory_lock($1)", &[&key])
-            .map_err(db("taking the migration lock"))?;
+        lock::acquire(&mut self.lock, &self.table, self.lock_wait, &mut self.log)?;
         let result = work(self);
-        // The lock is per session; release it even after an error so the connection can be reused.
-        let unlocked = self
-            .client
-            .execute("SELECT pg_advisory_unlock($1)", &[&key]);
-        match (result, unlocked) {
-            (Err(e), _) => Err(e),
-            (Ok(_), Err(e)) => Err(db("releasing the migration lock")(e)),
-            (Ok(v), Ok(_)) => Ok(v),
+        // The work's outcome is what happened: a lock that cannot be released cleanly is
+        // gone with its connection anyway, and must not turn a success into a reported failure.
+        if let Err(e) = lock::release(&mut self.lock) {
+            (self.log)(format!("warning: {e}"));
         }
+        result
     }
 
     fn ensure_tables(&mut self) -> Result<(), MigrateError> {
@@ -351,11 +518,10 @@ impl<'a> Migrator<'a> {
         self.verify()?;
         let server: String = self
             .client
-            .query_one("SHOW server_version", &[])
+            .query_typed_one("SELECT current_setting('server_version')", &[])
             .map_err(db("server version"))?
             .get(0);
         (self.log)(format!("Context impl PostgreSQL {server}."));
-        (self.log)("Will assume transactional DDL.".into());
         Ok(current)
     }
 
@@ -369,13 +535,53 @@ impl<'a> Migrator<'a> {
     where
         'a: 'g,
     {
-        if mode == TransactionMode::PerRun {
-            if let Some(r) = steps.iter().find(|r| !r.transactional) {
-                return Err(MigrateError::BadTarget(format!(
-                    "revision {} must run outside a transaction, so the run cannot be one transaction",
-                    r.id
-                )));
+        let direction = if upgrade {
+            Direction::Upgrade
+        } else {
+            Direction::Downgrade
+        };
+        let outside: Vec<&str> = steps
+            .iter()
+            .filter(|r| !r.transactional)
+            .map(|r| r.id.as_str())
+            .collect();
+        if mode == TransactionMode::PerRun && !outside.is_empty() {
+            return Err(MigrateError::BadTarget(format!(
+                "revision {} must run outside a transaction, so the run cannot be one transaction",
+                outside[0]
+            )));
+        }
+        // Refuse before anything runs: a statement that would end a revision's transaction.
+        for revision in steps.iter().filter(|r| r.transactional) {
+            check_transaction_control(revision, direction)?;
+        }
+        // A partially applied revision must be finished (or settled) before anything else.
+        let partial = read_partial(self.client, &self.table)?;
+        if let Some(p) = partial.first() {
+            let first = steps.first().map(|r| r.id.as_str());
+            if first != Some(p.revision.as_str()) || p.direction != direction {
+                let other = match p.direction {
+                    Direction::Upgrade => "upgrade",
+                    Direction::Downgrade => "downgrade",
+                };
+                return Err(MigrateError::PartiallyApplied {
+                    revision: p.revision.clone(),
+                    state: p.describe(self.graph.get(&p.revision)),
+                    advice: format!(
+                        "Finish it first (`{other}` to a target through {}, which resumes it), or settle it with `repair {}`.",
+                        p.revision, p.revision
+                    ),
+                });
             }
+        }
+        if outside.is_empty() {
+            (self.log)("Will assume transactional DDL.".into());
+        } else {
+            (self.log)(format!(
+                "Will assume transactional DDL, except for {}, which run{} outside a transaction, statement by statement, each recorded as it commits.",
+                outside.join(", "),
+                if outside.len() == 1 { "s" } else { "" }
+            ));
         }
         let start_at = at_text(&self.graph.heads_of(applied));
         let (plan, state) = plan_steps(self.graph, &self.table, steps, applied, upgrade);
@@ -383,46 +589,285 @@ impl<'a> Migrator<'a> {
             let mut tx = self.client.transaction().map_err(db("starting the run"))?;
             for step in &plan {
                 (self.log)(step.title.clone());
-                execute(&mut tx, step.revision, step.sql, &start_at)?;
+                execute(&mut tx, step.revision, direction, &start_at)?;
                 tx.batch_execute(&step.bookkeeping)
                     .map_err(db("updating the version table"))?;
             }
+            lock::check(&mut self.lock)?;
             tx.commit().map_err(db("committing the run"))?;
         } else {
-            for Step {
-                revision,
-                title,
-                sql,
-                at,
-                bookkeeping,
-            } in &plan
-            {
-                (self.log)(title.clone());
-                if revision.transactional {
+            for (i, step) in plan.iter().enumerate() {
+                (self.log)(step.title.clone());
+                lock::check(&mut self.lock)?;
+                if step.revision.transactional {
                     let mut tx = self
                         .client
                         .transaction()
                         .map_err(db("starting a transaction"))?;
-                    execute(&mut tx, revision, sql, at)?;
-                    tx.batch_execute(bookkeeping)
+                    execute(&mut tx, step.revision, direction, &step.at)?;
+                    tx.batch_execute(&step.bookkeeping)
                         .map_err(db("updating the version table"))?;
+                    lock::check(&mut self.lock)?;
                     tx.commit().map_err(db("committing"))?;
                 } else {
-                    // Statements that cannot run in a transaction block run one by one.
-                    for (number, statement) in split_statements(sql) {
-                        self.client
-                            .batch_execute(&statement)
-                            .map_err(|e| statement_error(revision, number, &statement, &e, at))?;
-                    }
-                    self.client
-                        .batch_execute(&format!("BEGIN;\n{bookkeeping}\nCOMMIT;"))
-                        .map_err(db("updating the version table"))?;
+                    let resume = if i == 0 { partial.first() } else { None };
+                    self.run_outside(step, direction, resume)?;
                 }
             }
         }
         *applied = state;
         Ok(plan.iter().map(|step| step.revision.id.clone()).collect())
     }
+
+    /// Runs a part outside a transaction, statement by statement, recording each as it
+    /// commits; resumes after the statements an earlier run committed.
+    fn run_outside(
+        &mut self,
+        step: &Step<'_>,
+        direction: Direction,
+        resume: Option<&PartialRun>,
+    ) -> Result<(), MigrateError> {
+        let revision = step.revision;
+        let id = revision.id.as_str();
+        let (sql, first_line) = partial::part(revision, direction);
+        let statements = split_statements(sql);
+        let file_line = |line: usize| line + first_line.saturating_sub(1);
+        let start = match resume {
+            Some(p) => {
+                if p.running.is_some() {
+                    return Err(MigrateError::Interrupted {
+                        revision: id.to_string(),
+                        direction: direction.as_str(),
+                        state: p.describe(Some(revision)),
+                    });
+                }
+                if p.done > statements.len()
+                    || partial::prefix_checksum(&statements, p.done) != p.prefix
+                {
+                    return Err(MigrateError::PartiallyApplied {
+                        revision: id.to_string(),
+                        state: p.describe(Some(revision)),
+                        advice: format!(
+                            "The {} statements that committed were edited since; restore them, or settle the revision by hand with `repair {id}`.",
+                            p.done
+                        ),
+                    });
+                }
+                if let Some((line, _)) = statements.get(p.done) {
+                    (self.log)(format!(
+                        "Resuming {id} at statement {} of {} (line {}); an earlier run committed the ones before it",
+                        p.done + 1,
+                        statements.len(),
+                        file_line(*line)
+                    ));
+                }
+                p.done
+            }
+            None => {
+                partial::begin(
+                    self.client,
+                    &self.table,
+                    id,
+                    direction,
+                    statements.len(),
+                    &partial::prefix_checksum(&statements, 0),
+                )?;
+                0
+            }
+        };
+        let invalid_before = partial::invalid_indexes(self.client)?;
+        for (n, (line, statement)) in statements.iter().enumerate().skip(start) {
+            lock::check(&mut self.lock)?;
+            let prefix = partial::prefix_checksum(&statements, n);
+            partial::record(self.client, &self.table, id, n, Some(n + 1), &prefix)?;
+            if let Err(e) = self.client.batch_execute(statement) {
+                let message = pg_message(&e);
+                // End an explicit transaction block the script opened; outside one this only
+                // warns. What the block did is rolled back, and so is its progress record.
+                let _ = self.client.batch_execute("ROLLBACK");
+                partial::fail(self.client, &self.table, id, &message)?;
+                let done = read_partial(self.client, &self.table)?
+                    .into_iter()
+                    .find(|p| p.revision == id)
+                    .map_or(n, |p| p.done);
+                let committed = if done == 0 {
+                    "no statement committed".to_string()
+                } else {
+                    format!(
+                        "statements 1–{done} of {} committed (through line {})",
+                        statements.len(),
+                        file_line(statements[done - 1].0)
+                    )
+                };
+                let left: Vec<String> = partial::invalid_indexes(self.client)?
+                    .into_iter()
+                    .filter(|i| !invalid_before.contains(i))
+                    .collect();
+                return Err(MigrateError::Partial {
+                    revision: id.to_string(),
+                    path: revision.path.display().to_string(),
+                    line: file_line(*line),
+                    statement: indent(statement),
+                    message,
+                    committed,
+                    invalid: invalid_sentence(&left),
+                });
+            }
+            let prefix = partial::prefix_checksum(&statements, n + 1);
+            partial::record(self.client, &self.table, id, n + 1, None, &prefix)?;
+        }
+        // `CREATE INDEX CONCURRENTLY IF NOT EXISTS` over an index a failed build left invalid
+        // succeeds and leaves it invalid: never record such a revision as applied.
+        let named: Vec<String> = partial::invalid_indexes(self.client)?
+            .into_iter()
+            .filter(|i| !invalid_before.contains(i) || mentions(sql, i))
+            .collect();
+        if !named.is_empty() {
+            partial::fail(
+                self.client,
+                &self.table,
+                id,
+                &format!("index {} is invalid", named.join(", ")),
+            )?;
+            return Err(MigrateError::PartiallyApplied {
+                revision: id.to_string(),
+                state: format!(
+                    "fully run, but it left {}",
+                    invalid_sentence(&named).trim()
+                ),
+                advice: format!(
+                    "Once the index is rebuilt (REINDEX INDEX CONCURRENTLY …), record the revision with `repair {id} --applied`."
+                ),
+            });
+        }
+        lock::check(&mut self.lock)?;
+        let mut tx = self
+            .client
+            .transaction()
+            .map_err(db("updating the version table"))?;
+        tx.batch_execute(&format!(
+            "{}\n{}",
+            step.bookkeeping,
+            partial::finish_sql(&self.table, id)
+        ))
+        .map_err(db("updating the version table"))?;
+        tx.commit().map_err(db("updating the version table"))
+    }
+}
+
+/// Whether `sql` names the index `qualified` (`schema.name`, each part quoted where needed).
+fn mentions(sql: &str, qualified: &str) -> bool {
+    let name = qualified.rsplit_once('.').map_or(qualified, |(_, n)| n);
+    let bare = name.trim_matches('"');
+    sql.contains(name) || sql.contains(bare)
+}
+
+fn invalid_sentence(indexes: &[String]) -> String {
+    if indexes.is_empty() {
+        return String::new();
+    }
+    format!(
+        "\nIt left invalid index {} (a failed concurrent build): drop it (DROP INDEX CONCURRENTLY {}) before running again.",
+        indexes.join(", "),
+        indexes[0]
+    )
+}
+
+fn indent(statement: &str) -> String {
+    statement.lines().collect::<Vec<_>>().join("\n    ")
+}
+
+/// Refuses a transactional part that holds `COMMIT`, `BEGIN`, `ROLLBACK` (other than to a
+/// savepoint), `END`, `ABORT` or `PREPARE TRANSACTION`.
+fn check_transaction_control(
+    revision: &Revision,
+    direction: Direction,
+) -> Result<(), MigrateError> {
+    let (sql, first) = partial::part(revision, direction);
+    for (line, statement) in split_statements(sql) {
+        let words: Vec<String> = statement
+            .split_whitespace()
+            .take(2)
+            .map(|w| w.trim_end_matches(';').to_ascii_lowercase())
+            .collect();
+        let first_word = words.first().map(String::as_str).unwrap_or_default();
+        let second = words.get(1).map(String::as_str).unwrap_or_default();
+        let control = match first_word {
+            "commit" | "end" | "abort" | "begin" => true,
+            "start" => second == "transaction",
+            "rollback" => second != "to",
+            "prepare" => second == "transaction",
+            _ => false,
+        };
+        if control {
+            return Err(MigrateError::TransactionControl {
+                revision: revision.id.clone(),
+                path: revision.path.display().to_string(),
+                line: line + first.saturating_sub(1),
+                keyword: statement
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Checks that every applied revision still exists and is unchanged.
+pub fn verify(
+    client: &mut impl GenericClient,
+    graph: &Graph,
+    table: &VersionTable,
+) -> Result<(), MigrateError> {
+    let exists: bool = client
+        .query_typed_one(
+            "SELECT to_regclass($1) IS NOT NULL",
+            &[(&table.log_qualified(), Type::TEXT)],
+        )
+        .map_err(db("reading the version table"))?
+        .get(0);
+    if !exists {
+        return Ok(());
+    }
+    let rows = client
+        .query_typed(
+            &format!(
+                "SELECT revision::text, checksum::text FROM {} ORDER BY revision",
+                table.log_qualified()
+            ),
+            &[],
+        )
+        .map_err(db("reading applied revisions"))?;
+    for row in rows {
+        let (id, checksum): (String, String) = (row.get(0), row.get(1));
+        let revision = graph
+            .get(&id)
+            .ok_or_else(|| MigrateError::UnknownApplied(id.clone()))?;
+        if revision.checksum() != checksum.trim() {
+            return Err(MigrateError::Edited {
+                revision: id,
+                path: revision.path.display().to_string(),
+                applied: checksum.trim().to_string(),
+                current: revision.checksum(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn read_applied_log(
+    client: &mut impl GenericClient,
+    table: &VersionTable,
+) -> Result<Vec<String>, MigrateError> {
+    let rows = client
+        .query_typed(
+            &format!("SELECT revision::text FROM {}", table.log_qualified()),
+            &[],
+        )
+        .map_err(db("reading applied revisions"))?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
 /// One revision of a run, worked out before anything runs.
@@ -497,32 +942,23 @@ fn at_text(heads: &[&str]) -> String {
 fn execute(
     tx: &mut Transaction<'_>,
     revision: &Revision,
-    sql: &str,
+    direction: Direction,
     at: &str,
 ) -> Result<(), MigrateError> {
+    let (sql, first) = partial::part(revision, direction);
     for (line, statement) in split_statements(sql) {
         tx.batch_execute(&statement)
-            .map_err(|e| statement_error(revision, line, &statement, &e, at))?;
+            .map_err(|e| MigrateError::Statement {
+                revision: revision.id.clone(),
+                path: revision.path.display().to_string(),
+                // Lines of the file, not of the part.
+                line: line + first.saturating_sub(1),
+                statement: indent(&statement),
+                message: pg_message(&e),
+                at: at.to_string(),
+            })?;
     }
     Ok(())
-}
-
-fn statement_error(
-    revision: &Revision,
-    line: usize,
-    statement: &str,
-    error: &postgres::Error,
-    at: &str,
-) -> MigrateError {
-    // Lines are counted in the part of the script that ran; the marker line comes first.
-    MigrateError::Statement {
-        revision: revision.id.clone(),
-        path: revision.path.display().to_string(),
-        line,
-        statement: statement.lines().collect::<Vec<_>>().join("\n    "),
-        message: pg_message(error),
-        at: at.to_string(),
-    }
 }
 
 /// The version-table statements of one step: heads before → heads after, and the log row.
@@ -580,16 +1016,19 @@ pub fn read_current(
     table: &VersionTable,
 ) -> Result<Vec<String>, MigrateError> {
     let exists: bool = client
-        .query_one("SELECT to_regclass($1) IS NOT NULL", &[&table.qualified()])
+        .query_typed_one(
+            "SELECT to_regclass($1) IS NOT NULL",
+            &[(&table.qualified(), Type::TEXT)],
+        )
         .map_err(db("reading the version table"))?
         .get(0);
     if !exists {
         return Ok(Vec::new());
     }
     let rows = client
-        .query(
+        .query_typed(
             &format!(
-                "SELECT version_num FROM {} ORDER BY version_num",
+                "SELECT version_num::text FROM {} ORDER BY version_num",
                 table.qualified()
             ),
             &[],

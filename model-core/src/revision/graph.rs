@@ -460,6 +460,7 @@ mod tests {
             upgrade: String::new(),
             downgrade: String::new(),
             path: PathBuf::from(format!("{id}_x.sql")),
+            ..Default::default()
         }
     }
 

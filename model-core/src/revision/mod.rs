@@ -37,7 +37,7 @@ const UPGRADE_MARKER: &str = "-- migrate:upgrade";
 const DOWNGRADE_MARKER: &str = "-- migrate:downgrade";
 
 /// One revision script.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Revision {
     /// The id (12 hex digits unless chosen with `--rev-id`).
     pub id: String,
@@ -59,6 +59,11 @@ pub struct Revision {
     pub downgrade: String,
     /// The file it was read from or will be written to.
     pub path: PathBuf,
+    /// The line of the file on which the upgrade SQL starts (1-based; 0 when not read from a
+    /// file), so errors name lines of the file, not of the part.
+    pub upgrade_line: usize,
+    /// The same for the downgrade SQL.
+    pub downgrade_line: usize,
 }
 
 /// A malformed revision file.
@@ -131,6 +136,8 @@ impl Revision {
             upgrade: body(&lines[up + 1..down]),
             downgrade: body(&lines[down + 1..]),
             path: path.to_path_buf(),
+            upgrade_line: first_line_of(&lines, up + 1),
+            downgrade_line: first_line_of(&lines, down + 1),
         };
         let mut message = Vec::new();
         let mut seen_id = false;
@@ -292,6 +299,15 @@ fn list(value: &str) -> Vec<String> {
         .collect()
 }
 
+/// The 1-based file line of the first line `body` keeps of the lines from index `from`.
+fn first_line_of(lines: &[&str], from: usize) -> usize {
+    let skipped = lines[from.min(lines.len())..]
+        .iter()
+        .take_while(|l| l.is_empty())
+        .count();
+    from + skipped + 1
+}
+
 fn body(lines: &[&str]) -> String {
     let text = lines.join("\n");
     let trimmed = text.trim_matches('\n');
@@ -406,8 +422,16 @@ mod tests {
             upgrade: "CREATE TABLE t ();\n".into(),
             downgrade: "DROP TABLE t;\n".into(),
             path: PathBuf::from("960969e75871_add_things.sql"),
+            ..Default::default()
         };
         let parsed = Revision::parse(&revision.path, &revision.render()).unwrap();
+        // Lines of the file: message, `--`, four header lines, a blank, the marker.
+        assert_eq!((parsed.upgrade_line, parsed.downgrade_line), (10, 13));
+        let parsed = Revision {
+            upgrade_line: 0,
+            downgrade_line: 0,
+            ..parsed
+        };
         assert_eq!(parsed, revision);
     }
 

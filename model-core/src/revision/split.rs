@@ -1,6 +1,7 @@
-//! Splitting a script into statements, so each can be run (and reported) on its own. Knows
-//! PostgreSQL's quoting: '…' (and E'…' with backslashes), "…", $tag$…$tag$, -- and /* */
-//! comments (nested).
+//! Splitting a script into statements, so each can be run (and reported) on its own, where
+//! psql would split it. Knows PostgreSQL's quoting: '…' (and E'…' with backslashes), "…",
+//! $tag$…$tag$, -- and /* */ comments (nested), and SQL-standard function bodies
+//! (`CREATE FUNCTION … BEGIN ATOMIC … END`), whose inner `;` end nothing.
 
 /// The statements of `sql`, each with the 1-based line it starts on. Statements holding only
 /// comments or white space are left out; the terminating `;` is not included.
@@ -12,6 +13,11 @@ pub fn split_statements(sql: &str) -> Vec<(usize, String)> {
     let mut line = 1;
     let mut start_line = 1;
     let mut meaningful = false;
+    // psql's rule for `BEGIN ATOMIC` bodies: in a statement that starts `CREATE [OR REPLACE]
+    // FUNCTION|PROCEDURE`, `BEGIN` opens a block and `CASE` a nested one, `END` closes one,
+    // and a `;` inside a block does not end the statement.
+    let mut words: Vec<String> = Vec::new();
+    let mut depth = 0usize;
     while i < chars.len() {
         let c = chars[i];
         let next = chars.get(i + 1).copied();
@@ -112,7 +118,9 @@ pub fn split_statements(sql: &str) -> Vec<(usize, String)> {
                     i += 1;
                 }
             }
+            ';' if depth > 0 => i += 1,
             ';' => {
+                words.clear();
                 if meaningful {
                     out.push((
                         start_line,
@@ -128,6 +136,32 @@ pub fn split_statements(sql: &str) -> Vec<(usize, String)> {
                 meaningful = false;
             }
             c if c.is_whitespace() => i += 1,
+            c if c.is_alphabetic() || c == '_' => {
+                if !meaningful {
+                    start = i;
+                    start_line = line;
+                }
+                meaningful = true;
+                let from = i;
+                while i < chars.len() && (word_char(Some(&chars[i])) || chars[i] == '$') {
+                    i += 1;
+                }
+                let word: String = chars[from..i].iter().collect::<String>().to_lowercase();
+                let routine = words.first().is_some_and(|w| w == "create")
+                    && words
+                        .iter()
+                        .take(4)
+                        .any(|w| w == "function" || w == "procedure");
+                match word.as_str() {
+                    "begin" if routine => depth += 1,
+                    "case" if depth > 0 => depth += 1,
+                    "end" if depth > 0 => depth -= 1,
+                    _ => {}
+                }
+                if words.len() < 4 {
+                    words.push(word);
+                }
+            }
             _ => {
                 if !meaningful {
                     start = i;
@@ -186,6 +220,26 @@ mod tests {
         let statements = split_statements("-- note\rDELETE FROM t;\nSELECT 1;");
         let texts: Vec<&str> = statements.iter().map(|(_, s)| s.as_str()).collect();
         assert_eq!(texts, ["DELETE FROM t", "SELECT 1"]);
+    }
+
+    #[test]
+    fn standard_sql_function_bodies_are_one_statement() {
+        let sql = "CREATE OR REPLACE FUNCTION public.f(a integer) RETURNS integer\n\
+                   LANGUAGE sql\nBEGIN ATOMIC\n SELECT CASE WHEN a > 0 THEN 1 ELSE 2 END;\n \
+                   SELECT a;\nEND;\nCREATE PROCEDURE p() BEGIN ATOMIC INSERT INTO t VALUES (1); END;\n\
+                   BEGIN;\nSELECT 1;\nEND;";
+        let statements: Vec<String> = split_statements(sql).into_iter().map(|(_, s)| s).collect();
+        assert_eq!(statements.len(), 5, "{statements:#?}");
+        assert!(
+            statements[0].ends_with("SELECT a;\nEND"),
+            "{}",
+            statements[0]
+        );
+        assert_eq!(
+            statements[1],
+            "CREATE PROCEDURE p() BEGIN ATOMIC INSERT INTO t VALUES (1); END"
+        );
+        assert_eq!(&statements[2..], ["BEGIN", "SELECT 1", "END"]);
     }
 
     #[test]

@@ -1,0 +1,113 @@
+//! The migration lock: a transaction-scoped advisory lock held on a connection of its own for
+//! the whole run.
+//!
+//! Why not a session lock on the run's connection: behind a transaction-mode pooler
+//! (PgBouncer), each statement outside a transaction may reach another server connection, so
+//! a session lock is taken on one backend, released on another (or never), and stays held by
+//! an idle pooled connection after the run. A transaction-scoped lock inside a transaction
+//! that stays open keeps one server connection for the run, through a pooler or not, and ends
+//! with that transaction: at the end of the run, or when the process dies (a killed client's
+//! connection closes; the server, or the pooler, then ends its transaction). The lock
+//! transaction takes no snapshot and writes nothing, so it holds back neither vacuum nor
+//! `CREATE INDEX CONCURRENTLY`.
+
+use std::time::{Duration, Instant};
+
+use postgres::types::Type;
+use postgres::Client;
+
+use super::{db, MigrateError, VersionTable};
+
+/// How often a waiting run tries the lock again.
+const RETRY: Duration = Duration::from_millis(200);
+
+/// Takes the lock on `client` (a connection used for nothing else), waiting at most `wait`.
+/// While it waits, it says once who holds the lock.
+pub(super) fn acquire(
+    client: &mut Client,
+    table: &VersionTable,
+    wait: Duration,
+    log: &mut dyn FnMut(String),
+) -> Result<(), MigrateError> {
+    let key = table.lock_key();
+    // A server-wide idle-in-transaction timeout would end the lock's transaction mid-run.
+    client
+        .batch_execute("BEGIN; SET LOCAL idle_in_transaction_session_timeout = 0")
+        .map_err(db("taking the migration lock"))?;
+    let started = Instant::now();
+    let mut told = false;
+    loop {
+        let got: bool = client
+            .query_typed_one(
+                "SELECT pg_try_advisory_xact_lock($1)",
+                &[(&key, Type::INT8)],
+            )
+            .map_err(db("taking the migration lock"))?
+            .get(0);
+        if got {
+            return Ok(());
+        }
+        let holder = holder(client, key).unwrap_or_else(|| "another session".into());
+        if started.elapsed() >= wait {
+            let _ = client.batch_execute("ROLLBACK");
+            return Err(MigrateError::LockTimeout {
+                waited: wait.as_secs_f64(),
+                holder,
+            });
+        }
+        if !told {
+            log(format!(
+                "Waiting for the migration lock on {}, held by {holder} (giving up after {}s)",
+                table.qualified(),
+                wait.as_secs_f64()
+            ));
+            told = true;
+        }
+        std::thread::sleep(RETRY.min(wait.saturating_sub(started.elapsed())));
+    }
+}
+
+/// Checks that the lock's connection (and so the lock) is still there.
+pub(super) fn check(client: &mut Client) -> Result<(), MigrateError> {
+    client
+        .batch_execute("SELECT 1")
+        .map_err(|e| MigrateError::LockLost(super::pg_message(&e)))
+}
+
+/// Ends the lock's transaction, and with it the lock.
+pub(super) fn release(client: &mut Client) -> Result<(), MigrateError> {
+    client
+        .batch_execute("ROLLBACK")
+        .map_err(db("releasing the migration lock"))
+}
+
+/// Who holds the lock: process id, application, user, client address and since when.
+fn holder(client: &mut Client, key: i64) -> Option<String> {
+    let row = client
+        .query_typed_opt(
+            "SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.usename::text, ''),
+                    coalesce(host(a.client_addr), 'local socket'),
+                    coalesce(to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS TZ'), '')
+             FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+             WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+               AND l.classid = (($1 >> 32) & 4294967295)::bigint::oid
+               AND l.objid = ($1 & 4294967295)::bigint::oid
+             LIMIT 1",
+            &[(&key, Type::INT8)],
+        )
+        .ok()??;
+    let pid: i32 = row.try_get(0).ok()?;
+    let application: String = row.try_get(1).ok()?;
+    let user: String = row.try_get(2).ok()?;
+    let address: String = row.try_get(3).ok()?;
+    let since: String = row.try_get(4).ok()?;
+    let application = if application.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", crate::sql::display(&application))
+    };
+    Some(format!(
+        "server process {pid}{application} of user {} from {address}, since {since}",
+        crate::sql::display(&user)
+    ))
+}

@@ -1,0 +1,282 @@
+//! Progress of parts that run outside a transaction: one row per revision whose part was
+//! started and not finished, in `<version table>_partial`.
+//!
+//! Before each statement the row says which statement is running; after it, how many have
+//! committed. So after any failure, or a `kill -9` between or during statements, the database
+//! itself says what of the revision is there: `done` statements certainly, and the `running`
+//! one perhaps.
+
+use postgres::types::Type;
+use postgres::{Client, GenericClient};
+use sha2::{Digest, Sha256};
+
+use super::{db, MigrateError, VersionTable};
+use crate::revision::{split_statements, Revision};
+
+/// Which way a revision was being applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Its upgrade part.
+    Upgrade,
+    /// Its downgrade part.
+    Downgrade,
+}
+
+impl Direction {
+    /// `upgrade` or `downgrade`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Upgrade => "upgrade",
+            Direction::Downgrade => "downgrade",
+        }
+    }
+
+    fn parse(text: &str) -> Direction {
+        if text == "downgrade" {
+            Direction::Downgrade
+        } else {
+            Direction::Upgrade
+        }
+    }
+}
+
+/// A revision part that started outside a transaction and did not finish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartialRun {
+    /// The revision.
+    pub revision: String,
+    /// Which part.
+    pub direction: Direction,
+    /// How many statements certainly committed (the first `done`).
+    pub done: usize,
+    /// How many statements the part has.
+    pub total: usize,
+    /// The statement (1-based) that was running when the run stopped without recording an
+    /// outcome (`kill -9`, a lost connection): it may or may not have taken effect.
+    pub running: Option<usize>,
+    /// PostgreSQL's message when a statement failed.
+    pub error: Option<String>,
+    /// SHA-256 of the committed statements' text, so a resumed run knows they are unchanged.
+    pub prefix: String,
+    /// When the row last changed.
+    pub updated_at: String,
+}
+
+impl PartialRun {
+    /// One line for `current` and errors: what is committed, what failed, where.
+    pub fn describe(&self, revision: Option<&Revision>) -> String {
+        let line = |n: usize| {
+            revision
+                .and_then(|r| statement_line(r, self.direction, n))
+                .map(|l| format!(" (line {l})"))
+                .unwrap_or_default()
+        };
+        let mut out = format!(
+            "partially {}d: {} of {} statements committed",
+            self.direction.as_str(),
+            self.done,
+            self.total
+        );
+        if let Some(running) = self.running {
+            out.push_str(&format!(
+                "; interrupted while running statement {running}{}, which may or may not have taken effect",
+                line(running)
+            ));
+        } else if let Some(error) = &self.error {
+            out.push_str(&format!(
+                "; statement {}{} failed: {}",
+                self.done + 1,
+                line(self.done + 1),
+                crate::sql::display(error)
+            ));
+        }
+        out
+    }
+}
+
+/// The file line of statement `n` (1-based) of a revision's part.
+pub(super) fn statement_line(revision: &Revision, direction: Direction, n: usize) -> Option<usize> {
+    let (sql, first) = part(revision, direction);
+    let (line, _) = split_statements(sql).into_iter().nth(n.checked_sub(1)?)?;
+    Some(line + first.saturating_sub(1))
+}
+
+/// The SQL of one part and the file line it starts on.
+pub(super) fn part(revision: &Revision, direction: Direction) -> (&str, usize) {
+    match direction {
+        Direction::Upgrade => (&revision.upgrade, revision.upgrade_line),
+        Direction::Downgrade => (&revision.downgrade, revision.downgrade_line),
+    }
+}
+
+/// SHA-256 over the first `n` statements.
+pub(super) fn prefix_checksum(statements: &[(usize, String)], n: usize) -> String {
+    let mut hasher = Sha256::new();
+    for (_, statement) in statements.iter().take(n) {
+        hasher.update(statement.as_bytes());
+        hasher.update([0]);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+pub(super) fn create_sql(table: &VersionTable) -> String {
+    format!(
+        "CREATE TABLE IF NOT EXISTS {} (\n    revision varchar(64) NOT NULL PRIMARY KEY,\n    direction text NOT NULL,\n    done integer NOT NULL,\n    total integer NOT NULL,\n    running integer,\n    error text,\n    prefix char(64) NOT NULL,\n    updated_at timestamp with time zone NOT NULL DEFAULT now()\n);\n",
+        table.partial_qualified()
+    )
+}
+
+/// Every unfinished part, by revision.
+pub fn read_partial(
+    client: &mut impl GenericClient,
+    table: &VersionTable,
+) -> Result<Vec<PartialRun>, MigrateError> {
+    let exists: bool = client
+        .query_typed_one(
+            "SELECT to_regclass($1) IS NOT NULL",
+            &[(&table.partial_qualified(), Type::TEXT)],
+        )
+        .map_err(db("reading the progress table"))?
+        .get(0);
+    if !exists {
+        return Ok(Vec::new());
+    }
+    let rows = client
+        .query_typed(
+            &format!(
+                "SELECT revision, direction, done, total, running, error, prefix,
+                        to_char(updated_at, 'YYYY-MM-DD HH24:MI:SS TZ')
+                 FROM {} ORDER BY revision",
+                table.partial_qualified()
+            ),
+            &[],
+        )
+        .map_err(db("reading the progress table"))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let read = |e: postgres::Error| MigrateError::Db {
+            context: format!("reading {}", table.partial_qualified()),
+            message: super::pg_message(&e),
+        };
+        let count = |v: i32| usize::try_from(v).unwrap_or(0);
+        out.push(PartialRun {
+            revision: row.try_get(0).map_err(read)?,
+            direction: Direction::parse(&row.try_get::<_, String>(1).map_err(read)?),
+            done: count(row.try_get(2).map_err(read)?),
+            total: count(row.try_get(3).map_err(read)?),
+            running: row.try_get::<_, Option<i32>>(4).map_err(read)?.map(count),
+            error: row.try_get(5).map_err(read)?,
+            prefix: row
+                .try_get::<_, String>(6)
+                .map_err(read)?
+                .trim()
+                .to_string(),
+            updated_at: row.try_get(7).map_err(read)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Starts (or restarts) the record of a part.
+pub(super) fn begin(
+    client: &mut Client,
+    table: &VersionTable,
+    revision: &str,
+    direction: Direction,
+    total: usize,
+    prefix: &str,
+) -> Result<(), MigrateError> {
+    client
+        .query_typed(
+            &format!(
+                "INSERT INTO {} (revision, direction, done, total, prefix) VALUES ($1, $2, 0, $3, $4)
+                 ON CONFLICT (revision) DO UPDATE SET total = excluded.total, error = NULL, updated_at = now()",
+                table.partial_qualified()
+            ),
+            &[
+                (&revision, Type::VARCHAR),
+                (&direction.as_str(), Type::TEXT),
+                (&(total as i32), Type::INT4),
+                (&prefix, Type::BPCHAR),
+            ],
+        )
+        .map(drop)
+        .map_err(db("recording progress"))
+}
+
+/// Records that statement `n` starts (`running = Some(n)`), or that the first `done` committed.
+pub(super) fn record(
+    client: &mut Client,
+    table: &VersionTable,
+    revision: &str,
+    done: usize,
+    running: Option<usize>,
+    prefix: &str,
+) -> Result<(), MigrateError> {
+    client
+        .query_typed(
+            &format!(
+                "UPDATE {} SET done = $2, running = $3, prefix = $4, error = NULL, updated_at = now() WHERE revision = $1",
+                table.partial_qualified()
+            ),
+            &[
+                (&revision, Type::VARCHAR),
+                (&(done as i32), Type::INT4),
+                (&running.map(|r| r as i32), Type::INT4),
+                (&prefix, Type::BPCHAR),
+            ],
+        )
+        .map(drop)
+        .map_err(db("recording progress"))
+}
+
+/// Records a failed statement: nothing is running, and PostgreSQL said `error`.
+pub(super) fn fail(
+    client: &mut Client,
+    table: &VersionTable,
+    revision: &str,
+    error: &str,
+) -> Result<(), MigrateError> {
+    client
+        .query_typed(
+            &format!(
+                "UPDATE {} SET running = NULL, error = $2, updated_at = now() WHERE revision = $1",
+                table.partial_qualified()
+            ),
+            &[(&revision, Type::VARCHAR), (&error, Type::TEXT)],
+        )
+        .map(drop)
+        .map_err(db("recording progress"))
+}
+
+/// The `DELETE` that ends a part's record, for the transaction that records the revision.
+pub(super) fn finish_sql(table: &VersionTable, revision: &str) -> String {
+    format!(
+        "DELETE FROM {} WHERE revision = {};",
+        table.partial_qualified(),
+        crate::sql::quote_literal(revision)
+    )
+}
+
+/// Indexes left invalid (a failed or cancelled concurrent build), as `schema.name`.
+pub(super) fn invalid_indexes(client: &mut Client) -> Result<Vec<String>, MigrateError> {
+    let rows = client
+        .query_typed(
+            "SELECT n.nspname, c.relname FROM pg_index i
+             JOIN pg_class c ON c.oid = i.indexrelid
+             JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE NOT (i.indisvalid AND i.indisready)
+               AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+             ORDER BY 1, 2",
+            &[],
+        )
+        .map_err(db("looking for invalid indexes"))?;
+    Ok(rows
+        .iter()
+        .map(|r| crate::sql::qualified(&r.get::<_, String>(0), &r.get::<_, String>(1)))
+        .collect())
+}
