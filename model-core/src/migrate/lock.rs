@@ -30,13 +30,13 @@ pub(super) fn acquire(
     log: &mut dyn FnMut(String),
 ) -> Result<(), MigrateError> {
     let key = table.lock_key();
-    // A server-wide idle-in-transaction timeout would end the lock's transaction mid-run.
-    client
-        .batch_execute("BEGIN; SET LOCAL idle_in_transaction_session_timeout = 0")
-        .map_err(db("taking the migration lock"))?;
     let started = Instant::now();
     let mut told = false;
     loop {
+        // A server-wide idle-in-transaction timeout would end the lock's transaction mid-run.
+        client
+            .batch_execute("BEGIN; SET LOCAL idle_in_transaction_session_timeout = 0")
+            .map_err(db("taking the migration lock"))?;
         let got: bool = client
             .query_typed_one(
                 "SELECT pg_try_advisory_xact_lock($1)",
@@ -48,8 +48,12 @@ pub(super) fn acquire(
             return Ok(());
         }
         let holder = holder(client, key).unwrap_or_else(|| "another session".into());
+        // A waiting run holds no transaction between tries: behind a pooler, that would pin a
+        // server connection the lock's holder may need.
+        client
+            .batch_execute("ROLLBACK")
+            .map_err(db("taking the migration lock"))?;
         if started.elapsed() >= wait {
-            let _ = client.batch_execute("ROLLBACK");
             return Err(MigrateError::LockTimeout {
                 waited: wait.as_secs_f64(),
                 holder,
@@ -90,6 +94,7 @@ fn holder(client: &mut Client, key: i64) -> Option<String> {
                     coalesce(to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS TZ'), '')
              FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
              WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+               AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
                AND l.classid = (($1 >> 32) & 4294967295)::bigint::oid
                AND l.objid = ($1 & 4294967295)::bigint::oid
              LIMIT 1",

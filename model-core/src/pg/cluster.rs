@@ -24,18 +24,30 @@ const START_TIMEOUT: Duration = Duration::from_secs(60);
 /// A running throwaway cluster.
 pub(super) struct Cluster {
     dir: PathBuf,
+    tcp_port: Option<u16>,
     _server: Child,
 }
 
+/// How to start a throwaway cluster beyond the defaults (a Unix socket only, no TLS).
+#[derive(Debug, Clone, Default)]
+pub struct ThrowawayOptions {
+    /// Also listen on 127.0.0.1, on a free port (TLS needs TCP).
+    pub tcp: bool,
+    /// Serve TLS with this certificate chain and key (PEM files; copied into the cluster).
+    pub tls: Option<(PathBuf, PathBuf)>,
+    /// The lines of pg_hba.conf, replacing initdb's (which trust every local connection).
+    pub hba: Option<String>,
+}
+
 /// A system account to run the server as when this process is root (`initdb` refuses root).
-struct Account {
-    name: String,
-    uid: u32,
-    gid: u32,
+pub(super) struct Account {
+    pub(super) name: String,
+    pub(super) uid: u32,
+    pub(super) gid: u32,
 }
 
 impl Cluster {
-    pub(super) fn start() -> Result<Cluster, PgError> {
+    pub(super) fn start(options: &ThrowawayOptions) -> Result<Cluster, PgError> {
         let bindir = find_bindir()?;
         let account = if is_root() {
             Some(unprivileged_account()?)
@@ -75,6 +87,38 @@ impl Cluster {
             });
         }
 
+        let io = |context: String| move |source| PgError::Io { context, source };
+        let mut settings: Vec<String> = Vec::new();
+        let tcp_port = if options.tcp || options.tls.is_some() {
+            let port = free_port()?;
+            settings.extend(["listen_addresses=127.0.0.1".into(), format!("port={port}")]);
+            Some(port)
+        } else {
+            settings.push("listen_addresses=".into());
+            None
+        };
+        if let Some((cert, key)) = &options.tls {
+            for (from, to) in [(cert, "server.crt"), (key, "server.key")] {
+                let target = data.join(to);
+                fs::copy(from, &target)
+                    .map_err(io(format!("could not copy {}", from.display())))?;
+                fs::set_permissions(&target, fs::Permissions::from_mode(0o600))
+                    .map_err(io(format!("could not restrict {}", target.display())))?;
+                if let Some(account) = &account {
+                    chown(&target, Some(account.uid), Some(account.gid))
+                        .map_err(io(format!("could not give {} away", target.display())))?;
+                }
+            }
+            settings.extend([
+                "ssl=on".into(),
+                "ssl_cert_file=server.crt".into(),
+                "ssl_key_file=server.key".into(),
+            ]);
+        }
+        if let Some(hba) = &options.hba {
+            fs::write(data.join("pg_hba.conf"), hba)
+                .map_err(io("could not write pg_hba.conf".into()))?;
+        }
         let log = fs::File::create(&log_path).map_err(|source| PgError::Io {
             context: format!("could not create {}", log_path.display()),
             source,
@@ -91,15 +135,9 @@ impl Cluster {
             .arg(&dir)
             .arg("-p")
             .arg(PORT.to_string())
-            // A throwaway server: no TCP, and durability traded for speed.
-            .args([
-                "-c",
-                "listen_addresses=",
-                "-c",
-                "fsync=off",
-                "-c",
-                "synchronous_commit=off",
-            ])
+            // A throwaway server: durability traded for speed.
+            .args(settings.iter().flat_map(|s| ["-c", s.as_str()]))
+            .args(["-c", "fsync=off", "-c", "synchronous_commit=off"])
             .args(["-c", "full_page_writes=off", "-c", "max_connections=200"])
             // Replaying a large first revision locks every table it creates in one transaction.
             .args(["-c", "max_locks_per_transaction=1024"])
@@ -147,8 +185,14 @@ impl Cluster {
         }
         Ok(Cluster {
             dir,
+            tcp_port,
             _server: server,
         })
+    }
+
+    /// The TCP port on 127.0.0.1, when the cluster listens there.
+    pub(super) fn tcp_port(&self) -> Option<u16> {
+        self.tcp_port
     }
 
     pub(super) fn socket_dir(&self) -> &Path {
@@ -215,13 +259,24 @@ pub fn find_bindir() -> Result<PathBuf, PgError> {
         .ok_or(PgError::NoServerBinaries)
 }
 
-fn is_root() -> bool {
+/// A TCP port on 127.0.0.1 that nothing listens on right now.
+pub(super) fn free_port() -> Result<u16, PgError> {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|source| PgError::Io {
+            context: "could not find a free port on 127.0.0.1".into(),
+            source,
+        })
+}
+
+pub(super) fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions and cannot fail.
     unsafe { libc::geteuid() == 0 }
 }
 
 /// `postgres` if the system has that account, else `nobody`.
-fn unprivileged_account() -> Result<Account, PgError> {
+pub(super) fn unprivileged_account() -> Result<Account, PgError> {
     let passwd = fs::read_to_string("/etc/passwd").map_err(|source| PgError::Io {
         context: "could not read /etc/passwd".into(),
         source,
@@ -251,7 +306,7 @@ fn unprivileged_account() -> Result<Account, PgError> {
         })
 }
 
-fn as_account(command: &mut Command, account: Option<&Account>) {
+pub(super) fn as_account(command: &mut Command, account: Option<&Account>) {
     if let Some(account) = account {
         // std drops supplementary groups when changing from root to another uid.
         command
@@ -262,7 +317,7 @@ fn as_account(command: &mut Command, account: Option<&Account>) {
     }
 }
 
-fn make_private_dir(account: Option<&Account>) -> Result<PathBuf, PgError> {
+pub(super) fn make_private_dir(account: Option<&Account>) -> Result<PathBuf, PgError> {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
@@ -283,7 +338,7 @@ fn make_private_dir(account: Option<&Account>) -> Result<PathBuf, PgError> {
 }
 
 /// Stops the server and removes `dir` once this process has ended.
-fn spawn_watchdog(server_pid: u32, dir: &Path) -> Result<(), PgError> {
+pub(super) fn spawn_watchdog(server_pid: u32, dir: &Path) -> Result<(), PgError> {
     const SCRIPT: &str = r#"
 owner=$1 server=$2 dir=$3
 trap '' INT HUP TERM PIPE
@@ -313,7 +368,7 @@ rm -rf "$dir"
         })
 }
 
-fn tail(path: &Path, lines: usize) -> String {
+pub(super) fn tail(path: &Path, lines: usize) -> String {
     let text = fs::read_to_string(path).unwrap_or_default();
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")

@@ -7,6 +7,7 @@
 //! gives each caller a fresh database that is dropped when the handle is dropped, also while a
 //! test panics.
 
+mod bouncer;
 mod cluster;
 mod url;
 
@@ -17,8 +18,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use postgres::{Client, Config, NoTls};
 
-pub use cluster::find_bindir;
+pub use bouncer::Bouncer;
 use cluster::Cluster;
+pub use cluster::{find_bindir, ThrowawayOptions};
 
 /// Errors of connecting to or starting PostgreSQL.
 #[derive(Debug, thiserror::Error)]
@@ -137,7 +139,12 @@ impl Server {
 
     /// Starts a private cluster in a temporary directory.
     pub fn throwaway() -> Result<Server, PgError> {
-        let cluster = Cluster::start()?;
+        Server::throwaway_with(&ThrowawayOptions::default())
+    }
+
+    /// Starts a private cluster with TCP, TLS or its own pg_hba.conf (for tests of those).
+    pub fn throwaway_with(options: &ThrowawayOptions) -> Result<Server, PgError> {
+        let cluster = Cluster::start(options)?;
         let target = url::Target::socket(cluster.socket_dir(), cluster.port(), "postgres");
         let admin = target.config()?;
         Ok(Server {
@@ -145,6 +152,21 @@ impl Server {
             target,
             _cluster: Some(cluster),
         })
+    }
+
+    /// The throwaway cluster's TCP port on 127.0.0.1, when it listens there.
+    pub fn tcp_port(&self) -> Option<u16> {
+        self._cluster.as_ref().and_then(Cluster::tcp_port)
+    }
+
+    /// The throwaway cluster's socket directory (None for DATABASE_URL's server).
+    pub(crate) fn socket_dir(&self) -> Option<&std::path::Path> {
+        self._cluster.as_ref().map(Cluster::socket_dir)
+    }
+
+    /// The maintenance connection's settings.
+    pub(crate) fn admin_config(&self) -> &Config {
+        &self.admin
     }
 
     /// A connection string for database `dbname` on this server.

@@ -1,14 +1,22 @@
 //! The `model-cli` binary, run as a user runs it, against a real PostgreSQL: exit codes,
 //! messages, branches and merges, offline SQL, edited and malformed scripts.
 
+mod pooler;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use model_core::pg::TempDatabase;
 
+/// The binary under test: this build's, or `MODEL_CLI_BIN` (to show that a regression test
+/// fails on an older build).
+fn binary() -> String {
+    std::env::var("MODEL_CLI_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_model-cli").to_string())
+}
+
 /// Runs the binary; returns (exit code, stdout, stderr).
 fn model_cli(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_model-cli"))
+    let output = Command::new(binary())
         .args(args)
         .env_remove("DATABASE_URL")
         .output()
@@ -397,12 +405,7 @@ fn concurrent_upgrades_apply_each_revision_once() {
             .iter()
             .map(|s| s.to_string())
             .collect();
-            std::thread::spawn(move || {
-                Command::new(env!("CARGO_BIN_EXE_model-cli"))
-                    .args(&args)
-                    .output()
-                    .unwrap()
-            })
+            std::thread::spawn(move || Command::new(binary()).args(&args).output().unwrap())
         })
         .collect();
     let outputs: Vec<_> = runs.into_iter().map(|h| h.join().unwrap()).collect();

@@ -1,0 +1,234 @@
+//! Behind a real PgBouncer in transaction-pooling mode, with fewer server connections than
+//! clients: concurrent upgrades apply each revision once, a killed run leaves no lock behind,
+//! and introspection and `diff` work.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use model_core::pg::{Bouncer, Server, TempDatabase};
+
+use super::{lines, model_cli, Project};
+
+fn bouncer() -> Bouncer {
+    let server = Server::shared().expect("a PostgreSQL server for the tests");
+    // Two server connections for eight clients (each with two connections): they must share.
+    Bouncer::start(server, "transaction", 2).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn upgrade_through(project: &Project, url: &str, extra: &[&str]) -> Command {
+    let mut command = Command::new(super::binary());
+    command
+        .args(["--config", &project.config, "--url", url])
+        .args(extra)
+        .args(["upgrade", "head"])
+        .env_remove("DATABASE_URL");
+    command
+}
+
+fn advisory_locks(db: &TempDatabase) -> Vec<String> {
+    lines(
+        db,
+        "SELECT count(*)::text FROM pg_locks WHERE locktype = 'advisory' AND granted
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    )
+}
+
+#[test]
+fn eight_concurrent_upgrades_through_pgbouncer_apply_each_revision_once() {
+    let bouncer = bouncer();
+    let project = Project::new("pooler-concurrent");
+    let db = TempDatabase::new().unwrap();
+    let url = bouncer.url_for(db.name());
+    project.revision(
+        "ffff00000001",
+        "log table",
+        &[],
+        "CREATE TABLE runs (revision text);\nINSERT INTO runs VALUES ('1');\nSELECT pg_sleep(0.3);",
+        "DROP TABLE runs;",
+    );
+    project.revision(
+        "ffff00000002",
+        "second",
+        &[],
+        "INSERT INTO runs VALUES ('2');\nCREATE TABLE t (id integer);",
+        "DROP TABLE t;\nDELETE FROM runs WHERE revision = '2';",
+    );
+    project.revision(
+        "ffff00000003",
+        "concurrent index",
+        &[],
+        "CREATE INDEX CONCURRENTLY t_id ON t (id);\nINSERT INTO runs VALUES ('3');",
+        "DROP INDEX CONCURRENTLY t_id;\nDELETE FROM runs WHERE revision = '3';",
+    );
+    let path = project.file("ffff00000003");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace("-- Create Date:", "-- Transactional: no\n-- Create Date:"),
+    )
+    .unwrap();
+
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            upgrade_through(&project, &url, &[])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outputs: Vec<_> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    for output in &outputs {
+        assert!(
+            output.status.success(),
+            "{}\n-- PgBouncer's log:\n{}",
+            String::from_utf8_lossy(&output.stderr),
+            bouncer.log()
+        );
+    }
+    let ran: usize = outputs
+        .iter()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stderr)
+                .matches("Running upgrade")
+                .count()
+        })
+        .sum();
+    assert_eq!(ran, 3, "three revisions, each run once");
+    assert_eq!(
+        lines(
+            &db,
+            "SELECT string_agg(revision, ',' ORDER BY revision) FROM runs"
+        ),
+        ["1,2,3"]
+    );
+    assert_eq!(
+        lines(&db, "SELECT version_num::text FROM model_version"),
+        ["ffff00000003"]
+    );
+    // No lock outlives the runs, and nothing is left prepared on the pooled connections.
+    assert_eq!(advisory_locks(&db), ["0"]);
+    let (code, stdout, stderr) = project.run(None, &["--url", &url, "current"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, "ffff00000003 (head)\n");
+    // A direct run right after does not wait for anything.
+    let started = Instant::now();
+    let (code, _, stderr) = project.run(Some(&db), &["--lock-wait", "2", "upgrade", "head"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(2), "{stderr}");
+}
+
+#[test]
+fn a_run_killed_behind_pgbouncer_leaves_no_lock_behind() {
+    let bouncer = bouncer();
+    let project = Project::new("pooler-kill");
+    let db = TempDatabase::new().unwrap();
+    let url = bouncer.url_for(db.name());
+    project.revision(
+        "abab00000001",
+        "slow",
+        &[],
+        "SELECT pg_sleep(20);",
+        "SELECT 1;",
+    );
+    let mut child = upgrade_through(&project, &url, &[])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while advisory_locks(&db) != ["1"] {
+        assert!(Instant::now() < deadline, "the run never took its lock");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // kill -9: no chance to release anything.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while advisory_locks(&db) != ["0"] {
+        assert!(
+            Instant::now() < deadline,
+            "the lock outlived the killed run by 10 s\n{}",
+            bouncer.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The orphaned statement may still sleep on the server; a new run is not blocked by a lock
+    // (it takes the lock at once), and `current` works through the pooler.
+    let (code, stdout, stderr) = project.run(None, &["--url", &url, "current"]);
+    assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
+}
+
+#[test]
+fn waiting_for_the_lock_names_the_holder_and_gives_up() {
+    let project = Project::new("lock-wait");
+    let db = TempDatabase::new().unwrap();
+    project.revision("acac00000001", "one", &[], "SELECT 1;", "SELECT 1;");
+    // Another run holds the lock: same key, held in a transaction, as a run does.
+    let mut holder = db.connect().unwrap();
+    holder
+        .batch_execute("SET application_name = 'the other run'")
+        .unwrap();
+    let key = model_core::migrate::VersionTable::default().lock_key();
+    holder
+        .batch_execute(&format!("BEGIN; SELECT pg_advisory_xact_lock({key})"))
+        .unwrap();
+    let started = Instant::now();
+    let (code, _, stderr) = project.run(Some(&db), &["--lock-wait", "1", "upgrade", "head"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(
+        stderr.contains("Waiting for the migration lock"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("(the other run)"), "{stderr}");
+    assert!(
+        stderr.contains("gave up after waiting 1s for the migration lock"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = project.run(Some(&db), &["current"]);
+    assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
+    holder.batch_execute("ROLLBACK").unwrap();
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
+fn introspection_and_diff_work_through_pgbouncer() {
+    let bouncer = bouncer();
+    let from = TempDatabase::new().unwrap();
+    let to = TempDatabase::new().unwrap();
+    to.connect()
+        .unwrap()
+        .batch_execute(
+            "CREATE TYPE mood AS ENUM ('ok', 'sad');
+             CREATE TABLE t (id bigint PRIMARY KEY, m mood, note text DEFAULT 'x');
+             CREATE INDEX t_note ON t (note);
+             CREATE VIEW v AS SELECT id FROM t;",
+        )
+        .unwrap();
+    // Several at once, so that pooled server connections really are shared between them.
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let (a, b) = (bouncer.url_for(from.name()), bouncer.url_for(to.name()));
+            std::thread::spawn(move || model_cli(&["diff", "--from", &a, "--to", &b]))
+        })
+        .collect();
+    for handle in handles {
+        let (code, stdout, stderr) = handle.join().unwrap();
+        assert_eq!(code, 2, "{stderr}\n{}", bouncer.log());
+        assert!(stdout.contains("CREATE TABLE public.t ("), "{stdout}");
+        assert!(stdout.contains("CREATE VIEW public.v AS"), "{stdout}");
+    }
+    let (code, stdout, stderr) = model_cli(&[
+        "diff",
+        "--from",
+        &bouncer.url_for(to.name()),
+        "--to",
+        &bouncer.url_for(to.name()),
+    ]);
+    assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
+}
