@@ -13,6 +13,7 @@ mod property;
 mod registry;
 mod render;
 mod roundtrip;
+mod runner;
 mod seed;
 mod seed_steps;
 mod support;

@@ -1,0 +1,346 @@
+//! Honest records of partial failure: a revision that runs outside a transaction and fails,
+//! or is killed, part-way says exactly what committed, `current` and `history` show it, a
+//! rerun resumes, and `repair` settles what only a person can judge. A `COMMIT` inside a
+//! transactional revision is refused before anything runs.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use model_core::pg::TempDatabase;
+
+use super::{lines, Project};
+
+/// Marks a revision `Transactional: no`.
+fn outside_a_transaction(project: &Project, id: &str) {
+    let path = project.file(id);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace("-- Create Date:", "-- Transactional: no\n-- Create Date:"),
+    )
+    .unwrap();
+}
+
+fn tables(db: &TempDatabase) -> Vec<String> {
+    lines(
+        db,
+        "SELECT coalesce(string_agg(relname::text, ',' ORDER BY relname), '') FROM pg_class
+         WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace AND relname NOT LIKE 'model_version%'",
+    )
+}
+
+#[test]
+fn a_failure_outside_a_transaction_says_what_committed_and_resumes() {
+    let project = Project::new("partial-fail");
+    let db = TempDatabase::new().unwrap();
+    let path = project.revision(
+        "baba00000001",
+        "three steps",
+        &[],
+        "CREATE TABLE a (id integer);\nCREATE TABLE b (id integer);\nINSERT INTO missing VALUES (1);\nCREATE TABLE c (id integer);",
+        "DROP TABLE c;\nDROP TABLE b;\nDROP TABLE a;",
+    );
+    outside_a_transaction(&project, "baba00000001");
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 1, "{stderr}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let failing = text
+        .lines()
+        .position(|l| l.starts_with("INSERT INTO missing"))
+        .unwrap()
+        + 1;
+    assert!(
+        stderr.contains(&format!(
+            "failed at line {failing}: relation \"missing\" does not exist"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "statements 1–2 of 4 committed (through line {})",
+            failing - 1
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Nothing of"), "{stderr}");
+    assert_eq!(tables(&db), ["a,b"]);
+
+    // `current` and `history` say so.
+    let (code, stdout, stderr) = project.run(Some(&db), &["current"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout,
+        format!("baba00000001 (partially upgraded: 2 of 4 statements committed; statement 3 (line {failing}) failed: relation \"missing\" does not exist)\n")
+    );
+    let (_, stdout, _) = project.run(Some(&db), &["history", "-i"]);
+    assert!(stdout.contains("(partially upgraded: 2 of 4"), "{stdout}");
+
+    // A downgrade, or another target, is refused while it is partial.
+    let (code, _, stderr) = project.run(Some(&db), &["downgrade", "base"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("is partially upgraded"), "{stderr}");
+
+    // Fix the failing statement (the committed ones unchanged) and run again: it resumes.
+    std::fs::write(
+        &path,
+        text.replace(
+            "INSERT INTO missing VALUES (1);",
+            "INSERT INTO a VALUES (1);",
+        ),
+    )
+    .unwrap();
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "Resuming baba00000001 at statement 3 of 4 (line {failing})"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(tables(&db), ["a,b,c"]);
+    assert_eq!(lines(&db, "SELECT count(*)::text FROM a"), ["1"]);
+    let (_, stdout, _) = project.run(Some(&db), &["current"]);
+    assert_eq!(stdout, "baba00000001 (head)\n");
+}
+
+#[test]
+fn editing_a_committed_statement_refuses_to_resume() {
+    let project = Project::new("partial-edit");
+    let db = TempDatabase::new().unwrap();
+    let path = project.revision(
+        "bcbc00000001",
+        "two steps",
+        &[],
+        "CREATE TABLE a (id integer);\nSELECT 1/0;",
+        "DROP TABLE a;",
+    );
+    outside_a_transaction(&project, "bcbc00000001");
+    let (code, _, _) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 1);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace(
+            "CREATE TABLE a (id integer);",
+            "CREATE TABLE a (id bigint);",
+        ),
+    )
+    .unwrap();
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("were edited since"), "{stderr}");
+    // The person who knows says it is done by hand.
+    let (code, _, stderr) = project.run(Some(&db), &["repair", "bcbc", "--applied"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (_, stdout, _) = project.run(Some(&db), &["current"]);
+    assert_eq!(stdout, "bcbc00000001 (head)\n");
+}
+
+#[test]
+fn kill_9_between_statements_is_recorded_and_repaired() {
+    let project = Project::new("partial-kill");
+    let db = TempDatabase::new().unwrap();
+    project.revision(
+        "bdbd00000001",
+        "slow middle",
+        &[],
+        "CREATE TABLE a (id integer);\nSELECT pg_sleep(30);\nCREATE TABLE c (id integer);",
+        "DROP TABLE c;\nDROP TABLE a;",
+    );
+    outside_a_transaction(&project, "bdbd00000001");
+    let mut child = Command::new(super::binary())
+        .args([
+            "--config",
+            &project.config,
+            "--url",
+            db.url(),
+            "upgrade",
+            "head",
+        ])
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let sleeping = lines(
+            &db,
+            "SELECT count(*)::text FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)' AND state = 'active'",
+        );
+        if sleeping == ["1"] {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the run never reached statement 2"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // The orphaned sleep would otherwise go on for 30 s.
+    lines(
+        &db,
+        "SELECT count(pg_terminate_backend(pid))::text FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%' AND pid <> pg_backend_pid()",
+    );
+
+    let (code, stdout, _) = project.run(Some(&db), &["current"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("partially upgraded: 1 of 3 statements committed; interrupted while running statement 2 (line"),
+        "{stdout}"
+    );
+    // A rerun does not guess.
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("was interrupted during an earlier upgrade"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("repair bdbd00000001 --statements-done N"),
+        "{stderr}"
+    );
+    assert_eq!(tables(&db), ["a"]);
+
+    // The sleep took effect (it has none); record two statements as done and resume.
+    let (code, _, stderr) = project.run(
+        Some(&db),
+        &["repair", "bdbd00000001", "--statements-done", "2"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("Resuming bdbd00000001 at statement 3 of 3"),
+        "{stderr}"
+    );
+    assert_eq!(tables(&db), ["a,c"]);
+    let (_, stdout, _) = project.run(Some(&db), &["current"]);
+    assert_eq!(stdout, "bdbd00000001 (head)\n");
+}
+
+#[test]
+fn a_failed_concurrent_index_build_is_named_and_never_recorded_as_applied() {
+    let project = Project::new("partial-index");
+    let db = TempDatabase::new().unwrap();
+    db.connect()
+        .unwrap()
+        .batch_execute("CREATE TABLE t (x integer); INSERT INTO t VALUES (1), (1);")
+        .unwrap();
+    let path = project.revision(
+        "bebe00000001",
+        "unique index",
+        &[],
+        "CREATE UNIQUE INDEX CONCURRENTLY t_x ON t (x);",
+        "DROP INDEX CONCURRENTLY t_x;",
+    );
+    outside_a_transaction(&project, "bebe00000001");
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("could not create unique index"), "{stderr}");
+    assert!(
+        stderr.contains("It left invalid index public.t_x (a failed concurrent build)"),
+        "{stderr}"
+    );
+    // `IF NOT EXISTS` would succeed over the invalid index: the runner does not record it.
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace("CONCURRENTLY t_x ON", "CONCURRENTLY IF NOT EXISTS t_x ON"),
+    )
+    .unwrap();
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("fully run, but it left"), "{stderr}");
+    assert!(stderr.contains("public.t_x"), "{stderr}");
+    let (_, stdout, _) = project.run(Some(&db), &["current"]);
+    assert!(stdout.contains("partially upgraded"), "{stdout}");
+    // Fixed by hand: the data, then the index; then recorded.
+    db.connect()
+        .unwrap()
+        .batch_execute("DELETE FROM t WHERE ctid = (SELECT max(ctid) FROM t); REINDEX INDEX t_x;")
+        .unwrap();
+    let (code, _, stderr) = project.run(Some(&db), &["repair", "bebe00000001", "--applied"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (_, stdout, _) = project.run(Some(&db), &["current"]);
+    assert_eq!(stdout, "bebe00000001 (head)\n");
+}
+
+#[test]
+fn commit_inside_a_transactional_revision_is_refused_before_anything_runs() {
+    let project = Project::new("commit-inside");
+    let db = TempDatabase::new().unwrap();
+    let path = project.revision(
+        "bfbf00000001",
+        "sneaky commit",
+        &[],
+        "CREATE TABLE a (id integer);\nCOMMIT;\nCREATE TABLE b (id integer);\nSELECT 1/0;",
+        "DROP TABLE a;",
+    );
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 1, "{stderr}");
+    let line = std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .position(|l| l == "COMMIT;")
+        .unwrap()
+        + 1;
+    assert!(
+        stderr.contains(&format!(
+            "revision bfbf00000001 ({}) line {line}: `COMMIT` would commit",
+            path.display()
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Transactional: no"), "{stderr}");
+    assert_eq!(tables(&db), [""]);
+}
+
+#[test]
+fn an_edited_script_is_accepted_by_repair_without_moving_the_version() {
+    let project = Project::new("accept-edit");
+    let db = TempDatabase::new().unwrap();
+    let first = project.revision(
+        "caca00000001",
+        "one",
+        &[],
+        "CREATE TABLE a (id integer);",
+        "DROP TABLE a;",
+    );
+    project.revision(
+        "caca00000002",
+        "two",
+        &[],
+        "CREATE TABLE b (id integer);",
+        "DROP TABLE b;",
+    );
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 0, "{stderr}");
+    let text = std::fs::read_to_string(&first).unwrap();
+    std::fs::write(
+        &first,
+        text.replace("DROP TABLE a;", "DROP TABLE IF EXISTS a;"),
+    )
+    .unwrap();
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("repair caca00000001 --accept-edit"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("stamp"), "{stderr}");
+    let (code, _, stderr) = project.run(Some(&db), &["repair", "caca00000001", "--accept-edit"]);
+    assert_eq!(code, 0, "{stderr}");
+    // Nothing moved: still at the second revision, and nothing reruns.
+    let (code, stdout, stderr) = project.run(Some(&db), &["current"]);
+    assert_eq!(
+        (code, stdout.as_str()),
+        (0, "caca00000002 (head)\n"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("Running upgrade"), "{stderr}");
+}
