@@ -162,6 +162,7 @@ fn random_index(rng: &mut Rng, table: &Table, n: usize) -> Option<Index> {
         predicate: rng
             .chance(30)
             .then(|| format!("({} IS NOT NULL)", quote_ident(&column.name))),
+        invalid: false,
     })
 }
 

@@ -344,3 +344,36 @@ fn an_edited_script_is_accepted_by_repair_without_moving_the_version() {
     assert_eq!(code, 0, "{stderr}");
     assert!(!stderr.contains("Running upgrade"), "{stderr}");
 }
+
+#[test]
+fn an_invalid_index_differs_from_a_valid_one_in_diff() {
+    let broken = TempDatabase::new().unwrap();
+    let good = TempDatabase::new().unwrap();
+    let setup = "CREATE TABLE t (x integer); INSERT INTO t VALUES (1), (1);";
+    broken.connect().unwrap().batch_execute(setup).unwrap();
+    // A concurrent build that fails leaves the index behind, invalid.
+    let failed = broken
+        .connect()
+        .unwrap()
+        .batch_execute("CREATE UNIQUE INDEX CONCURRENTLY t_x ON t (x)");
+    assert!(failed.is_err());
+    good.connect()
+        .unwrap()
+        .batch_execute("CREATE TABLE t (x integer); CREATE UNIQUE INDEX t_x ON t (x);")
+        .unwrap();
+    let (code, stdout, stderr) =
+        super::model_cli(&["diff", "--from", broken.url(), "--to", good.url()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(
+            "Detected invalid index 't_x' on 't' (a failed concurrent build); it is rebuilt"
+        ),
+        "{stderr}"
+    );
+    assert!(stdout.contains("-- index t_x is invalid"), "{stdout}");
+    assert!(stdout.contains("DROP INDEX public.t_x;"), "{stdout}");
+    assert!(
+        stdout.contains("CREATE UNIQUE INDEX t_x ON public.t (x);"),
+        "{stdout}"
+    );
+}

@@ -473,6 +473,12 @@ impl Op {
             Op::CreateIndex { table, index } => {
                 format!("added index '{}' on '{table}'", index.name)
             }
+            Op::DropIndex { table, index } if index.invalid => {
+                format!(
+                    "invalid index '{}' on '{table}' (a failed concurrent build); it is rebuilt",
+                    index.name
+                )
+            }
             Op::DropIndex { table, index } => {
                 format!("removed index '{}' on '{table}'", index.name)
             }

@@ -497,6 +497,7 @@ fn index(row: &postgres::Row, relid: Oid, names: &HashMap<(Oid, i16), String>) -
         nulls_not_distinct: row.get(4),
         method: row.get(2),
         predicate: row.get(5),
+        invalid: row.get(11),
     }
 }
 

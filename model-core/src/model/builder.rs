@@ -174,6 +174,7 @@ impl TableBuilder {
             nulls_not_distinct: false,
             method: method.to_string(),
             predicate: predicate.map(str::to_string),
+            invalid: false,
         });
         self
     }

@@ -103,6 +103,7 @@ impl ModelSet {
             nulls_not_distinct: false,
             method: "btree".into(),
             predicate: None,
+            invalid: false,
         });
         Ok(self)
     }

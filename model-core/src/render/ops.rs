@@ -254,8 +254,22 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
                 quote_ident(name)
             )]
         }
-        Op::CreateIndex { table, index } => vec![create_index(table, index)],
+        Op::CreateIndex { table, index } => {
+            if index.invalid {
+                notes.push(format!(
+                    "index {} was invalid (a failed concurrent build); it is recreated valid",
+                    index.name
+                ));
+            }
+            vec![create_index(table, index)]
+        }
         Op::DropIndex { table, index } => {
+            if index.invalid {
+                notes.push(format!(
+                    "index {} is invalid (a failed or cancelled concurrent build): it is not used and may not enforce uniqueness; dropped and built again",
+                    index.name
+                ));
+            }
             vec![format!(
                 "DROP INDEX {}.{}",
                 quote_ident(&table.schema),

@@ -348,6 +348,10 @@ pub struct Index {
     pub method: String,
     /// Partial-index predicate (`WHERE …`).
     pub predicate: Option<String>,
+    /// Read from a database where the index is not valid or not ready (a concurrent build
+    /// failed or was cancelled): it exists but is not used and may not enforce uniqueness.
+    /// Never set by models, so the diff rebuilds such an index.
+    pub invalid: bool,
 }
 
 impl Index {

@@ -1,6 +1,7 @@
 -- Indexes of those tables that do not back a primary key, unique or exclusion constraint,
 -- key by key: the column number (0 for an expression), the key as pg_get_indexdef prints it, a
--- non-default operator class (or ''), and the DESC / NULLS FIRST flags.
+-- non-default operator class (or ''), and the DESC / NULLS FIRST flags; and whether a failed or
+-- cancelled concurrent build left the index invalid.
 SELECT i.indrelid,
        ic.relname,
        am.amname,
@@ -20,7 +21,8 @@ SELECT i.indrelid,
              ORDER BY k) AS opclasses,
        ARRAY(SELECT i.indoption[k]::int
              FROM generate_series(0, i.indnkeyatts - 1) k
-             ORDER BY k) AS options
+             ORDER BY k) AS options,
+       NOT (i.indisvalid AND i.indisready) AS invalid
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class c ON c.oid = i.indrelid
