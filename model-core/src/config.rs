@@ -119,9 +119,22 @@ impl Config {
                 message: e.to_string(),
             },
         })?;
-        let mut config: Config = toml::from_str(&text).map_err(|e| ConfigError::Invalid {
-            path: path.to_path_buf(),
-            message: e.to_string().trim_end().replace('\n', "\n    "),
+        // toml's own message quotes the offending line, which may hold a database URL with
+        // its password: say where and what, never the line.
+        let mut config: Config = toml::from_str(&text).map_err(|e| {
+            let place = e
+                .span()
+                .map(|span| {
+                    let before = &text[..span.start.min(text.len())];
+                    let line = before.matches('\n').count() + 1;
+                    let column = before.len() - before.rfind('\n').map_or(0, |n| n + 1) + 1;
+                    format!("line {line}, column {column}: ")
+                })
+                .unwrap_or_default();
+            ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message: format!("{place}{}", e.message().trim_end()),
+            }
         })?;
         if config.schemas.is_empty() {
             return Err(ConfigError::Invalid {

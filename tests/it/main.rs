@@ -18,5 +18,6 @@ mod seed;
 mod seed_steps;
 mod support;
 mod throwaway;
+mod tls;
 mod ui;
 mod workflow;

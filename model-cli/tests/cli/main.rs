@@ -3,6 +3,7 @@
 
 mod partial;
 mod pooler;
+mod secrets;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

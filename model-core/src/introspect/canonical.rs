@@ -166,7 +166,7 @@ pub fn canonicalize_expressions(
         .collect();
     let query = |source| IntrospectError::Query {
         what: "expressions",
-        source,
+        error: source,
     };
 
     let mut tx = client.transaction().map_err(query)?;

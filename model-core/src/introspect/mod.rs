@@ -57,10 +57,13 @@ impl Default for Options {
 #[derive(Debug, thiserror::Error)]
 pub enum IntrospectError {
     /// A catalog query failed.
-    #[error("reading the {what} from pg_catalog failed: {source}")]
+    #[error(
+        "reading the {what} from pg_catalog failed: {}",
+        crate::pg::pg_message(error)
+    )]
     Query {
         what: &'static str,
-        source: postgres::Error,
+        error: postgres::Error,
     },
     /// The description could not be created in the scratch database.
     #[error("PostgreSQL refused the schema while canonicalising it: {message}")]
@@ -88,7 +91,7 @@ pub fn introspect_counted(
 ) -> Result<Introspection, IntrospectError> {
     let query = |source| IntrospectError::Query {
         what: "snapshot",
-        source,
+        error: source,
     };
     let mut tx = client
         .build_transaction()
@@ -118,7 +121,7 @@ pub fn canonicalize(scratch: &mut Client, schema: &Schema) -> Result<Schema, Int
         .transaction()
         .map_err(|source| IntrospectError::Query {
             what: "scratch transaction",
-            source,
+            error: source,
         })?;
     if let Err(e) = tx.batch_execute(&render::create_schema(schema)) {
         drop(tx);
@@ -130,7 +133,7 @@ pub fn canonicalize(scratch: &mut Client, schema: &Schema) -> Result<Schema, Int
     tx.batch_execute("SET LOCAL search_path TO DEFAULT; SET LOCAL check_function_bodies = on")
         .map_err(|source| IntrospectError::Query {
             what: "function check",
-            source,
+            error: source,
         })?;
     for function in &result.schema.functions {
         if let Err(e) = tx.batch_execute(&function.definition) {
@@ -146,7 +149,7 @@ pub fn canonicalize(scratch: &mut Client, schema: &Schema) -> Result<Schema, Int
     }
     tx.rollback().map_err(|source| IntrospectError::Query {
         what: "scratch rollback",
-        source,
+        error: source,
     })?;
     Ok(result.schema)
 }
@@ -190,7 +193,7 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
     tx.batch_execute("SET LOCAL search_path = pg_catalog")
         .map_err(|source| IntrospectError::Query {
             what: "search path",
-            source,
+            error: source,
         })?;
     let mut reader = Reader {
         tx,
@@ -373,7 +376,7 @@ impl Reader<'_, '_> {
         } else {
             self.tx.query_typed(sql, &[])
         };
-        result.map_err(|source| IntrospectError::Query { what, source })
+        result.map_err(|error| IntrospectError::Query { what, error })
     }
 }
 

@@ -197,33 +197,7 @@ fn db(context: &str) -> impl Fn(postgres::Error) -> MigrateError + '_ {
     }
 }
 
-/// PostgreSQL's own message for an error (with its detail), or the driver's, never both.
-pub fn pg_message(error: &postgres::Error) -> String {
-    match error.as_db_error() {
-        Some(e) => {
-            let mut out = e.message().to_string();
-            if let Some(detail) = e.detail() {
-                out.push_str(&format!(" ({detail})"));
-            }
-            out
-        }
-        None => {
-            // The driver's text for a lost connection or a protocol error; its own prefix
-            // (`db error: `) says nothing.
-            let text = error.to_string();
-            let mut rest = text.as_str();
-            while let Some(stripped) = rest.strip_prefix("db error: ") {
-                rest = stripped;
-            }
-            match std::error::Error::source(error) {
-                Some(source) if !rest.contains(&source.to_string()) => {
-                    format!("{rest}: {source}")
-                }
-                _ => rest.to_string(),
-            }
-        }
-    }
-}
+pub use crate::pg::pg_message;
 
 /// How revisions are grouped into transactions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -46,7 +46,8 @@ impl Bouncer {
         let mut target = String::new();
         match server.socket_dir() {
             Some(socket) => {
-                let _ = write!(target, "host={} port=5432", socket.display());
+                let port = admin.get_ports().first().copied().unwrap_or(5432);
+                let _ = write!(target, "host={} port={port}", socket.display());
             }
             None => {
                 let host = match admin.get_hosts().first() {
@@ -61,7 +62,12 @@ impl Bouncer {
                 }
             }
         }
-        let io = |context: String| move |source| PgError::Io { context, source };
+        let io = |context: String| {
+            move |source| PgError::Io {
+                context,
+                error: source,
+            }
+        };
         let users = dir.join("users.txt");
         fs::write(&users, format!("\"{user}\" \"\"\n"))
             .map_err(io("could not write PgBouncer's auth file".into()))?;

@@ -72,7 +72,7 @@ impl Cluster {
         as_account(&mut initdb, account.as_ref());
         let output = initdb.output().map_err(|source| PgError::Io {
             context: format!("could not run {}", bindir.join("initdb").display()),
-            source,
+            error: source,
         })?;
         if !output.status.success() {
             let _ = fs::remove_dir_all(&dir);
@@ -87,12 +87,17 @@ impl Cluster {
             });
         }
 
-        let io = |context: String| move |source| PgError::Io { context, source };
+        let io = |context: String| {
+            move |source| PgError::Io {
+                context,
+                error: source,
+            }
+        };
         let mut settings: Vec<String> = Vec::new();
+        // The port names the socket file too, so a TCP cluster uses its free port for both.
         let tcp_port = if options.tcp || options.tls.is_some() {
-            let port = free_port()?;
-            settings.extend(["listen_addresses=127.0.0.1".into(), format!("port={port}")]);
-            Some(port)
+            settings.push("listen_addresses=127.0.0.1".into());
+            Some(free_port()?)
         } else {
             settings.push("listen_addresses=".into());
             None
@@ -121,11 +126,11 @@ impl Cluster {
         }
         let log = fs::File::create(&log_path).map_err(|source| PgError::Io {
             context: format!("could not create {}", log_path.display()),
-            source,
+            error: source,
         })?;
         let log_err = log.try_clone().map_err(|source| PgError::Io {
             context: "could not open the log".into(),
-            source,
+            error: source,
         })?;
         let mut postgres = Command::new(bindir.join("postgres"));
         postgres
@@ -134,7 +139,7 @@ impl Cluster {
             .arg("-k")
             .arg(&dir)
             .arg("-p")
-            .arg(PORT.to_string())
+            .arg(tcp_port.unwrap_or(PORT).to_string())
             // A throwaway server: durability traded for speed.
             .args(settings.iter().flat_map(|s| ["-c", s.as_str()]))
             .args(["-c", "fsync=off", "-c", "synchronous_commit=off"])
@@ -149,13 +154,14 @@ impl Cluster {
         as_account(&mut postgres, account.as_ref());
         let mut server = postgres.spawn().map_err(|source| PgError::Io {
             context: format!("could not run {}", bindir.join("postgres").display()),
-            source,
+            error: source,
         })?;
         spawn_watchdog(server.id(), &dir)?;
 
         let config = Config::from_str(&format!(
-            "host={} port={PORT} user=postgres dbname=postgres",
-            dir.display()
+            "host={} port={} user=postgres dbname=postgres",
+            dir.display(),
+            tcp_port.unwrap_or(PORT)
         ))
         .map_err(|e| PgError::BadUrl {
             url: dir.display().to_string(),
@@ -200,7 +206,7 @@ impl Cluster {
     }
 
     pub(super) fn port(&self) -> u16 {
-        PORT
+        self.tcp_port.unwrap_or(PORT)
     }
 }
 
@@ -266,7 +272,7 @@ pub(super) fn free_port() -> Result<u16, PgError> {
         .map(|a| a.port())
         .map_err(|source| PgError::Io {
             context: "could not find a free port on 127.0.0.1".into(),
-            source,
+            error: source,
         })
 }
 
@@ -279,7 +285,7 @@ pub(super) fn is_root() -> bool {
 pub(super) fn unprivileged_account() -> Result<Account, PgError> {
     let passwd = fs::read_to_string("/etc/passwd").map_err(|source| PgError::Io {
         context: "could not read /etc/passwd".into(),
-        source,
+        error: source,
     })?;
     let accounts: Vec<Account> = passwd
         .lines()
@@ -323,7 +329,12 @@ pub(super) fn make_private_dir(account: Option<&Account>) -> Result<PathBuf, PgE
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
     let dir = std::env::temp_dir().join(format!("model-pg-{}-{nanos:08x}", std::process::id()));
-    let io = |context: String| move |source| PgError::Io { context, source };
+    let io = |context: String| {
+        move |source| PgError::Io {
+            context,
+            error: source,
+        }
+    };
     fs::create_dir(&dir).map_err(io(format!("could not create {}", dir.display())))?;
     fs::set_permissions(&dir, fs::Permissions::from_mode(0o700))
         .map_err(io(format!("could not restrict {}", dir.display())))?;
@@ -364,7 +375,7 @@ rm -rf "$dir"
         .map(drop)
         .map_err(|source| PgError::Io {
             context: "could not start the cluster's watchdog (sh)".into(),
-            source,
+            error: source,
         })
 }
 

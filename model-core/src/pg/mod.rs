@@ -9,18 +9,28 @@
 
 mod bouncer;
 mod cluster;
+mod tls;
 mod url;
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::{mpsc, OnceLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use postgres::{Client, Config, NoTls};
+use postgres::config::{Host, SslMode as DriverSslMode};
+use postgres::{Client, Config};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 pub use bouncer::Bouncer;
 use cluster::Cluster;
 pub use cluster::{find_bindir, ThrowawayOptions};
+pub use tls::{SslMode, TlsSettings};
+pub use url::redact;
+
+/// How long connecting may take when the connection string sets no `connect_timeout` (and
+/// `PGCONNECT_TIMEOUT` is not set): past it, a server that accepted the connection but never
+/// answered is given up on.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Errors of connecting to or starting PostgreSQL.
 #[derive(Debug, thiserror::Error)]
@@ -44,10 +54,10 @@ pub enum PgError {
         output: String,
     },
     /// A helper program could not be started, or a file could not be written.
-    #[error("{context}: {source}")]
+    #[error("{context}: {error}")]
     Io {
         context: String,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The throwaway server did not come up.
     #[error("the throwaway PostgreSQL server {what}; its log ({log_path}) ends with:\n{log}")]
@@ -59,12 +69,15 @@ pub enum PgError {
     /// The URL could not be parsed.
     #[error("invalid database URL `{url}`: {message}")]
     BadUrl { url: String, message: String },
-    /// A statement or connection failed.
-    #[error("{context}: {source}")]
-    Db {
-        context: String,
-        source: postgres::Error,
-    },
+    /// The TLS settings cannot be used (a missing or malformed certificate file, …).
+    #[error("TLS: {0}")]
+    Tls(String),
+    /// Connecting did not finish in time.
+    #[error("could not connect to {target}: no answer within {seconds}s (connect_timeout; set it in the connection string or PGCONNECT_TIMEOUT)")]
+    Timeout { target: String, seconds: f64 },
+    /// A statement or connection failed; the message is PostgreSQL's (or the driver's), once.
+    #[error("{context}: {message}")]
+    Db { context: String, message: String },
     /// The shared server failed to start earlier in this process.
     #[error("{0}")]
     Unavailable(String),
@@ -73,25 +86,162 @@ pub enum PgError {
 impl PgError {
     fn db(context: impl Into<String>) -> impl FnOnce(postgres::Error) -> PgError {
         let context = context.into();
-        move |source| PgError::Db { context, source }
+        move |source| PgError::Db {
+            context,
+            message: pg_message(&source),
+        }
+    }
+}
+
+/// PostgreSQL's own message for an error (with its detail), or the driver's, once: never the
+/// driver's `db error: ` prefix, never the same text twice.
+pub fn pg_message(error: &postgres::Error) -> String {
+    if let Some(e) = error.as_db_error() {
+        let mut out = e.message().to_string();
+        if let Some(detail) = e.detail() {
+            out.push_str(&format!(" ({detail})"));
+        }
+        return out;
+    }
+    let text = error.to_string();
+    let mut rest = text.as_str();
+    while let Some(stripped) = rest.strip_prefix("db error: ") {
+        rest = stripped;
+    }
+    match std::error::Error::source(error) {
+        Some(source) if !rest.contains(&source.to_string()) => format!("{rest}: {source}"),
+        _ => rest.to_string(),
     }
 }
 
 /// Connects to the database `url` names (`postgres://…` or `key=value`), refusing malformed
-/// URLs with a message instead of a panic.
+/// URLs with a message instead of a panic, with libpq's TLS settings and a time limit.
 pub fn connect(url: &str) -> Result<Client, PgError> {
-    let target = url::Target::parse(url)?;
-    target.config()?.connect(NoTls).map_err(PgError::db(format!(
-        "could not connect to {}",
-        url::redact(url)
-    )))
+    Connector::parse(url)?.connect()
+}
+
+/// How to reach one database: the driver's settings, TLS, and how long connecting may take.
+#[derive(Clone)]
+pub struct Connector {
+    config: Config,
+    tls: TlsSettings,
+    timeout: Duration,
+    /// The connection string without its password, for messages.
+    shown: String,
+}
+
+impl fmt::Debug for Connector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connector")
+            .field("url", &self.shown)
+            .finish()
+    }
+}
+
+impl Connector {
+    /// Parses a connection string (`postgres://…` or `key=value`).
+    pub fn parse(url: &str) -> Result<Connector, PgError> {
+        Connector::from_target(&url::Target::parse(url)?)
+    }
+
+    fn from_target(target: &url::Target) -> Result<Connector, PgError> {
+        let config = target.config()?;
+        let env_timeout = std::env::var("PGCONNECT_TIMEOUT")
+            .ok()
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|s| *s > 0.0)
+            .map(Duration::from_secs_f64);
+        let timeout = config
+            .get_connect_timeout()
+            .copied()
+            .or(env_timeout)
+            .unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+        Ok(Connector {
+            config,
+            tls: target.tls.clone(),
+            timeout,
+            shown: target.shown(),
+        })
+    }
+
+    /// The same server and settings, another database.
+    pub fn with_dbname(&self, dbname: &str) -> Connector {
+        let mut other = self.clone();
+        other.config.dbname(dbname);
+        other
+    }
+
+    /// The driver's settings.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Opens a connection, with TLS as `sslmode` says (never over a Unix socket, as with
+    /// libpq), giving up after the connect timeout however far the server got.
+    pub fn connect(&self) -> Result<Client, PgError> {
+        let unix_only = !self.config.get_hosts().is_empty()
+            && self
+                .config
+                .get_hosts()
+                .iter()
+                .all(|h| matches!(h, Host::Unix(_)));
+        let mode = if unix_only {
+            SslMode::Disable
+        } else {
+            self.tls.mode
+        };
+        match mode {
+            SslMode::Disable => self.attempt(DriverSslMode::Disable),
+            SslMode::Allow => self
+                .attempt(DriverSslMode::Disable)
+                .or_else(|_| self.attempt(DriverSslMode::Require)),
+            SslMode::Prefer => self.attempt(DriverSslMode::Prefer),
+            SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => {
+                self.attempt(DriverSslMode::Require)
+            }
+        }
+    }
+
+    fn attempt(&self, mode: DriverSslMode) -> Result<Client, PgError> {
+        let mut config = self.config.clone();
+        config.ssl_mode(mode);
+        if config.get_application_name().is_none() {
+            config.application_name("model-migrate");
+        }
+        let tls = MakeRustlsConnect::new(tls::client_config(&self.tls)?);
+        let (send, receive) = mpsc::channel();
+        // The driver bounds only the TCP connect; a server that accepts and then never
+        // answers would hang the handshake forever. The thread is left to the OS if it does.
+        std::thread::spawn(move || {
+            let _ = send.send(config.connect(tls));
+        });
+        match receive.recv_timeout(self.timeout) {
+            Ok(Ok(client)) => Ok(client),
+            Ok(Err(error)) => {
+                let mut message = pg_message(&error);
+                if message.contains("no encryption") {
+                    message.push_str(
+                        "; the server accepts only TLS connections here: use sslmode=require (or verify-full)",
+                    );
+                }
+                Err(PgError::Db {
+                    context: format!("could not connect to {}", self.shown),
+                    message,
+                })
+            }
+            Err(_) => Err(PgError::Timeout {
+                target: self.shown.clone(),
+                seconds: self.timeout.as_secs_f64(),
+            }),
+        }
+    }
 }
 
 /// A PostgreSQL server where databases can be created: the one `DATABASE_URL` names, or a
 /// throwaway cluster owned by this process.
 pub struct Server {
     /// Connection settings of the maintenance database, used to create and drop databases.
-    admin: Config,
+    admin: Connector,
     /// How to spell a connection string for another database on this server.
     target: url::Target,
     /// Kept so the cluster's directory outlives the server handle.
@@ -101,7 +251,7 @@ pub struct Server {
 impl fmt::Debug for Server {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Server")
-            .field("url", &self.url_for("postgres"))
+            .field("url", &url::redact(&self.url_for("postgres")))
             .finish()
     }
 }
@@ -129,7 +279,7 @@ impl Server {
     /// `host=… dbname=…`); databases are created with the URL's user.
     pub fn external(url: &str) -> Result<Server, PgError> {
         let target = url::Target::parse(url)?;
-        let admin = target.config()?;
+        let admin = Connector::from_target(&target)?;
         Ok(Server {
             admin,
             target,
@@ -146,7 +296,7 @@ impl Server {
     pub fn throwaway_with(options: &ThrowawayOptions) -> Result<Server, PgError> {
         let cluster = Cluster::start(options)?;
         let target = url::Target::socket(cluster.socket_dir(), cluster.port(), "postgres");
-        let admin = target.config()?;
+        let admin = Connector::from_target(&target)?;
         Ok(Server {
             admin,
             target,
@@ -166,7 +316,7 @@ impl Server {
 
     /// The maintenance connection's settings.
     pub(crate) fn admin_config(&self) -> &Config {
-        &self.admin
+        self.admin.config()
     }
 
     /// A connection string for database `dbname` on this server.
@@ -176,9 +326,7 @@ impl Server {
 
     /// Connects to the maintenance database.
     pub fn connect_admin(&self) -> Result<Client, PgError> {
-        self.admin
-            .connect(NoTls)
-            .map_err(PgError::db("could not connect to the PostgreSQL server"))
+        self.admin.connect()
     }
 
     /// Creates a new, empty database that is dropped when the returned handle is dropped.
@@ -201,12 +349,10 @@ impl Server {
                 crate::render::quote_ident(&name)
             ))
             .map_err(PgError::db(format!("could not create database {name}")))?;
-        let mut config = self.admin.clone();
-        config.dbname(&name);
         Ok(TempDatabase {
             url: self.url_for(&name),
+            connector: self.admin.with_dbname(&name),
             name,
-            config,
             admin: self.admin.clone(),
         })
     }
@@ -216,8 +362,8 @@ impl Server {
 pub struct TempDatabase {
     name: String,
     url: String,
-    config: Config,
-    admin: Config,
+    connector: Connector,
+    admin: Connector,
 }
 
 impl TempDatabase {
@@ -238,21 +384,16 @@ impl TempDatabase {
 
     /// Opens a connection.
     pub fn connect(&self) -> Result<Client, PgError> {
-        self.config
-            .connect(NoTls)
-            .map_err(PgError::db(format!("could not connect to {}", self.name)))
+        self.connector.connect()
     }
 
     fn drop_database(&self) -> Result<(), PgError> {
-        let mut admin = self
-            .admin
-            .connect(NoTls)
-            .map_err(PgError::db("could not connect to drop a database"))?;
+        let mut admin = self.admin.connect()?;
         // Terminating first works on every server version (DROP … WITH (FORCE) needs 13).
         admin
-            .execute(
+            .query_typed(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
-                &[&self.name],
+                &[(&self.name, postgres::types::Type::TEXT)],
             )
             .map_err(PgError::db("could not end sessions"))?;
         admin
@@ -279,7 +420,7 @@ impl fmt::Debug for TempDatabase {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TempDatabase")
             .field("name", &self.name)
-            .field("url", &self.url)
+            .field("url", &url::redact(&self.url))
             .finish()
     }
 }
