@@ -138,3 +138,20 @@ fn a_server_that_never_answers_is_given_up_on() {
     assert!(started.elapsed() < Duration::from_secs(10));
     drop(held);
 }
+
+#[test]
+fn a_refused_connection_says_why_once() {
+    let db = model_core::pg::TempDatabase::new().unwrap();
+    let project = Project::new("refused-once");
+    let url = db.url().replace(db.name(), "no_such_database");
+    let (code, output) = run(&project, &["--url", &url, "current"], None);
+    assert_eq!(code, 1, "{output}");
+    assert_eq!(
+        output
+            .matches("database \"no_such_database\" does not exist")
+            .count(),
+        1,
+        "{output}"
+    );
+    assert!(!output.contains("db error"), "{output}");
+}
