@@ -50,9 +50,10 @@ pub struct Global {
     /// A named database from model.toml's [environments].
     #[arg(long = "env", global = true, value_name = "NAME")]
     env: Option<String>,
-    /// How long a run waits for another run's migration lock before giving up.
-    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 60.0)]
-    lock_wait: f64,
+    /// How long a run waits for another run's migration lock before giving up [default:
+    /// model.toml's lock_wait_seconds, else 60].
+    #[arg(long, global = true, value_name = "SECONDS")]
+    lock_wait: Option<f64>,
 }
 
 #[derive(Debug, Subcommand)]

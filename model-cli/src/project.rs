@@ -66,8 +66,12 @@ impl Project {
         connect: impl FnOnce() -> anyhow::Result<Client>,
     ) -> anyhow::Result<Migrator<'a>> {
         let lock = connect().context("opening the connection that holds the migration lock")?;
-        let wait = std::time::Duration::try_from_secs_f64(global.lock_wait.max(0.0))
-            .unwrap_or(model_core::migrate::DEFAULT_LOCK_WAIT);
+        let wait = match (global.lock_wait, self.config.lock_wait_seconds) {
+            (Some(seconds), _) => std::time::Duration::try_from_secs_f64(seconds.max(0.0))
+                .unwrap_or(model_core::migrate::DEFAULT_LOCK_WAIT),
+            (None, Some(seconds)) => std::time::Duration::from_secs(seconds),
+            (None, None) => model_core::migrate::DEFAULT_LOCK_WAIT,
+        };
         Ok(Migrator::new(
             client,
             lock,

@@ -32,6 +32,9 @@ version_table = "model_version"
 include_tables = []
 exclude_tables = []
 
+# How long a run waits for another run's migration lock before giving up (--lock-wait wins).
+# lock_wait_seconds = 60
+
 # [environments.prod]
 # database_url = "${PROD_DATABASE_URL}"
 "#;
@@ -58,6 +61,9 @@ pub struct Config {
     /// Patterns of tables never to touch.
     #[serde(default)]
     pub exclude_tables: Vec<String>,
+    /// How long a run waits for another run's lock, in seconds (default 60).
+    #[serde(default)]
+    pub lock_wait_seconds: Option<u64>,
     /// Named databases, chosen with `--env`.
     #[serde(default)]
     pub environments: BTreeMap<String, Environment>,

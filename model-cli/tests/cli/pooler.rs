@@ -191,6 +191,19 @@ fn waiting_for_the_lock_names_the_holder_and_gives_up() {
     );
     let (code, stdout, stderr) = project.run(Some(&db), &["current"]);
     assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
+    // The same limit from model.toml.
+    let config = std::path::Path::new(&project.config);
+    let text = std::fs::read_to_string(config).unwrap();
+    std::fs::write(
+        config,
+        text.replace("# lock_wait_seconds = 60", "lock_wait_seconds = 1"),
+    )
+    .unwrap();
+    let started = Instant::now();
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("gave up after waiting 1s"), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(10));
     holder.batch_execute("ROLLBACK").unwrap();
     let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
     assert_eq!(code, 0, "{stderr}");
