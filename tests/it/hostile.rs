@@ -19,7 +19,7 @@ use model_core::revision::{split_statements, Graph, Revision};
 use model_core::schema::Schema;
 use postgres::{Client, Transaction};
 
-use crate::support::{db_message, fresh_database, lines};
+use crate::support::{db_message, fresh_database, lines, Rng};
 
 /// The pieces hostile names are made of: line ends, quotes, backslashes, dollar quotes,
 /// comment starts and ends, statement ends, reserved words, upper case, spaces, non-ASCII,
@@ -52,26 +52,6 @@ const PIECES: &[&str] = &[
     "_",
     "1",
 ];
-
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Self {
-        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-}
 
 /// A random name of at most 63 bytes (PostgreSQL's limit, so nothing is truncated), unique
 /// by its `n` suffix.

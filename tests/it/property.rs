@@ -13,31 +13,7 @@ use model_core::schema::{
     Schema, Sequence, SqlType, Table, TableName, Trigger, UniqueConstraint, View,
 };
 
-use crate::support::{fresh_database, prove, schema_of};
-
-/// xorshift64*: small, seeded, good enough to pick shapes.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Self {
-        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
+use crate::support::{fresh_database, prove, schema_of, Rng};
 
 const TABLES: &[&str] = &["t0", "t1", "t2", "Order Items", "user"];
 const COLUMNS: &[&str] = &["a", "b", "c", "select", "Mixed Case", "it's"];

@@ -795,14 +795,7 @@ pub fn verify(
     graph: &Graph,
     table: &VersionTable,
 ) -> Result<(), MigrateError> {
-    let exists: bool = client
-        .query_typed_one(
-            "SELECT to_regclass($1) IS NOT NULL",
-            &[(&table.log_qualified(), Type::TEXT)],
-        )
-        .map_err(db("reading the version table"))?
-        .get(0);
-    if !exists {
+    if !table_exists(client, &table.log_qualified())? {
         return Ok(());
     }
     let rows = client
@@ -984,19 +977,26 @@ fn first_line(message: &str) -> &str {
     message.lines().next().unwrap_or_default()
 }
 
+/// Whether the table `qualified` (quoted as in SQL) exists.
+pub(crate) fn table_exists(
+    client: &mut impl GenericClient,
+    qualified: &str,
+) -> Result<bool, MigrateError> {
+    Ok(client
+        .query_typed_one(
+            "SELECT to_regclass($1) IS NOT NULL",
+            &[(&qualified, Type::TEXT)],
+        )
+        .map_err(db("reading the version tables"))?
+        .get(0))
+}
+
 /// The version table's rows (the applied heads), sorted; empty when the table does not exist.
 pub fn read_current(
     client: &mut impl GenericClient,
     table: &VersionTable,
 ) -> Result<Vec<String>, MigrateError> {
-    let exists: bool = client
-        .query_typed_one(
-            "SELECT to_regclass($1) IS NOT NULL",
-            &[(&table.qualified(), Type::TEXT)],
-        )
-        .map_err(db("reading the version table"))?
-        .get(0);
-    if !exists {
+    if !table_exists(client, &table.qualified())? {
         return Ok(Vec::new());
     }
     let rows = client

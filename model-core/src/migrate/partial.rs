@@ -135,14 +135,7 @@ pub fn read_partial(
     client: &mut impl GenericClient,
     table: &VersionTable,
 ) -> Result<Vec<PartialRun>, MigrateError> {
-    let exists: bool = client
-        .query_typed_one(
-            "SELECT to_regclass($1) IS NOT NULL",
-            &[(&table.partial_qualified(), Type::TEXT)],
-        )
-        .map_err(db("reading the progress table"))?
-        .get(0);
-    if !exists {
+    if !super::table_exists(client, &table.partial_qualified())? {
         return Ok(Vec::new());
     }
     let rows = client
