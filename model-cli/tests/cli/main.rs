@@ -5,8 +5,10 @@ mod partial;
 mod pooler;
 mod secrets;
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use model_core::pg::TempDatabase;
 
@@ -16,18 +18,68 @@ fn binary() -> String {
     std::env::var("MODEL_CLI_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_model-cli").to_string())
 }
 
-/// Runs the binary; returns (exit code, stdout, stderr).
+/// Runs the binary; returns (exit code, stdout, stderr). A run that hangs (a deadlock is a
+/// bug like any other) is killed after two minutes and fails the test, instead of the suite.
 fn model_cli(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(binary())
+    let child = Command::new(binary())
         .args(args)
         .env_remove("DATABASE_URL")
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
+    let output = finish_within(child, Duration::from_secs(120), args);
     (
         output.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&output.stdout).into_owned(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
+}
+
+/// Waits for `child` (spawned with piped output), killing it and failing the test if it runs
+/// longer than `limit`. Its output is read while it runs, so a full pipe cannot stall it.
+fn finish_within(mut child: Child, limit: Duration, what: &[&str]) -> Output {
+    let read = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = read(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = read(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "model-cli {what:?} did not finish within {limit:?}; it printed:\n{}",
+                String::from_utf8_lossy(&stderr.join().unwrap_or_default())
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    }
 }
 
 /// A project directory with model.toml, removed afterwards.
@@ -407,7 +459,15 @@ fn concurrent_upgrades_apply_each_revision_once() {
             .iter()
             .map(|s| s.to_string())
             .collect();
-            std::thread::spawn(move || Command::new(binary()).args(&args).output().unwrap())
+            std::thread::spawn(move || {
+                let child = Command::new(binary())
+                    .args(&args)
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap();
+                finish_within(child, Duration::from_secs(120), &["upgrade", "head"])
+            })
         })
         .collect();
     let outputs: Vec<_> = runs.into_iter().map(|h| h.join().unwrap()).collect();

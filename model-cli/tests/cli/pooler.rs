@@ -79,7 +79,7 @@ fn eight_concurrent_upgrades_through_pgbouncer_apply_each_revision_once() {
         .collect();
     let outputs: Vec<_> = children
         .into_iter()
-        .map(|c| c.wait_with_output().unwrap())
+        .map(|c| super::finish_within(c, Duration::from_secs(120), &["upgrade", "head"]))
         .collect();
     for output in &outputs {
         assert!(

@@ -32,7 +32,12 @@ fn run(project: &Project, args: &[&str], env: Option<&str>) -> (i32, String) {
     if let Some(url) = env {
         command.env("DATABASE_URL", url);
     }
-    let output = command.output().unwrap();
+    let child = command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let output = super::finish_within(child, Duration::from_secs(120), args);
     (
         output.status.code().unwrap_or(-1),
         format!(

@@ -8,13 +8,14 @@
 //! that stays open keeps one server connection for the run, through a pooler or not, and ends
 //! with that transaction: at the end of the run, or when the process dies (a killed client's
 //! connection closes; the server, or the pooler, then ends its transaction). The lock
-//! transaction takes no snapshot and writes nothing, so it holds back neither vacuum nor
-//! `CREATE INDEX CONCURRENTLY`.
+//! transaction writes nothing and, between its statements (all sent with the simple protocol,
+//! which leaves no portal open), holds no snapshot, so it holds back neither vacuum nor
+//! `CREATE INDEX CONCURRENTLY`, which waits for every transaction that has a snapshot.
 
 use std::time::{Duration, Instant};
 
 use postgres::types::Type;
-use postgres::Client;
+use postgres::{Client, SimpleQueryMessage};
 
 use super::{db, MigrateError, VersionTable};
 
@@ -37,13 +38,14 @@ pub(super) fn acquire(
         client
             .batch_execute("BEGIN; SET LOCAL idle_in_transaction_session_timeout = 0")
             .map_err(db("taking the migration lock"))?;
-        let got: bool = client
-            .query_typed_one(
-                "SELECT pg_try_advisory_xact_lock($1)",
-                &[(&key, Type::INT8)],
-            )
+        // The simple protocol on purpose: an unnamed portal of the extended protocol stays
+        // open until the next statement and keeps its snapshot, and `CREATE INDEX
+        // CONCURRENTLY` would then wait for this transaction, which waits for the migration.
+        let got = client
+            .simple_query(&format!("SELECT pg_try_advisory_xact_lock({key})"))
             .map_err(db("taking the migration lock"))?
-            .get(0);
+            .iter()
+            .any(|m| matches!(m, SimpleQueryMessage::Row(row) if row.get(0) == Some("t")));
         if got {
             return Ok(());
         }
