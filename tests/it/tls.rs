@@ -149,3 +149,11 @@ fn unusable_tls_settings_are_clear_errors() {
     let error = encrypted(&url("localhost", "sslmode=always")).unwrap_err();
     assert!(error.contains("sslmode `always` is not one of"), "{error}");
 }
+
+#[test]
+fn the_platform_root_store_is_used_for_sslrootcert_system() {
+    // The test CA is in no platform store, so the platform's roots are loaded and used: the
+    // certificate is refused as from an unknown issuer (not "no roots" or a read error).
+    let error = encrypted(&url("localhost", "sslmode=verify-full sslrootcert=system")).unwrap_err();
+    assert!(error.contains("UnknownIssuer"), "{error}");
+}
