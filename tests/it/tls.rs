@@ -15,7 +15,15 @@ struct TlsServer {
 /// Writes a CA and a server certificate for `localhost` (only: not for 127.0.0.1) signed by
 /// it, plus an unrelated CA; returns the directory.
 fn certificates() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("model-tls-{}", std::process::id()));
+    // Under target/ (the server is process-wide, so nothing runs at its end to remove them);
+    // earlier runs' directories are removed here.
+    let base = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    for entry in std::fs::read_dir(base).into_iter().flatten().flatten() {
+        if entry.file_name().to_string_lossy().starts_with("tls-") {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+    let dir = base.join(format!("tls-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let ca = |name: &str| {
         let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
