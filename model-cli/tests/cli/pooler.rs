@@ -245,3 +245,48 @@ fn introspection_and_diff_work_through_pgbouncer() {
     ]);
     assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
 }
+
+#[test]
+fn a_migration_leaves_no_session_setting_on_pooled_connections() {
+    let bouncer = bouncer();
+    let db = TempDatabase::new().unwrap();
+    let source = TempDatabase::new().unwrap();
+    source
+        .connect()
+        .unwrap()
+        .batch_execute("CREATE FUNCTION answer() RETURNS integer LANGUAGE sql AS 'SELECT 42';")
+        .unwrap();
+    // The diff's script (with its `SET … check_function_bodies`) as a revision, through the
+    // pooler.
+    let (code, script, stderr) = model_cli(&["diff", "--from", db.url(), "--to", source.url()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(script.contains("check_function_bodies"), "{script}");
+    let project = Project::new("pooler-settings");
+    project.revision(
+        "adad00000001",
+        "function",
+        &[],
+        &script,
+        "DROP FUNCTION answer();",
+    );
+    let url = bouncer.url_for(db.name());
+    let (code, _, stderr) = project.run(None, &["--url", &url, "upgrade", "head"]);
+    assert_eq!(code, 0, "{stderr}");
+    // Both pooled server connections, held at once so that each client gets its own.
+    let mut clients: Vec<_> = (0..2)
+        .map(|_| model_core::pg::connect(&url).unwrap())
+        .collect();
+    for client in &mut clients {
+        client.batch_execute("BEGIN").unwrap();
+    }
+    for client in &mut clients {
+        let value: String = client
+            .query_one("SELECT current_setting('check_function_bodies')", &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(
+            value, "on",
+            "a pooled connection kept the migration's setting"
+        );
+    }
+}

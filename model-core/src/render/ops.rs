@@ -313,10 +313,11 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             out
         }
         // pg_dump's way: bodies are checked when called, not when created, so functions can
-        // come before the tables they read.
+        // come before the tables they read. LOCAL: the setting ends with the revision's
+        // transaction instead of staying on a connection that a pooler hands to others.
         Op::CreateFunction(f) | Op::ReplaceFunction { to: f, .. } => {
             vec![
-                "SET check_function_bodies = false".to_string(),
+                "SET LOCAL check_function_bodies = false".to_string(),
                 f.definition.trim_end().trim_end_matches(';').to_string(),
             ]
         }
