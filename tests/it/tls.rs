@@ -43,6 +43,15 @@ fn certificates() -> PathBuf {
     std::fs::write(dir.join("other-ca.pem"), other.pem()).unwrap();
     std::fs::write(dir.join("server.crt"), cert.pem()).unwrap();
     std::fs::write(dir.join("server.key"), key.serialize_pem()).unwrap();
+    // A client certificate for user postgres, from the same CA.
+    let client_key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "postgres");
+    let client = params.signed_by(&client_key, &ours).unwrap();
+    std::fs::write(dir.join("client.crt"), client.pem()).unwrap();
+    std::fs::write(dir.join("client.key"), client_key.serialize_pem()).unwrap();
     dir
 }
 
@@ -53,9 +62,21 @@ fn tls_server() -> &'static TlsServer {
         let server = Server::throwaway_with(&ThrowawayOptions {
             tcp: true,
             tls: Some((dir.join("server.crt"), dir.join("server.key"))),
-            hba: Some("local all all trust\nhostssl all all 127.0.0.1/32 trust\n".to_string()),
+            client_ca: Some(dir.join("ca.pem")),
+            // Database certdb also wants a client certificate from the CA.
+            hba: Some(
+                "local all all trust\n\
+                 hostssl certdb all 127.0.0.1/32 trust clientcert=verify-ca\n\
+                 hostssl all all 127.0.0.1/32 trust\n"
+                    .to_string(),
+            ),
         })
         .unwrap_or_else(|e| panic!("{e}"));
+        server
+            .connect_admin()
+            .unwrap()
+            .batch_execute("CREATE DATABASE certdb")
+            .unwrap();
         TlsServer { server, dir }
     })
 }
@@ -164,4 +185,24 @@ fn the_platform_root_store_is_used_for_sslrootcert_system() {
     // certificate is refused as from an unknown issuer (not "no roots" or a read error).
     let error = encrypted(&url("localhost", "sslmode=verify-full sslrootcert=system")).unwrap_err();
     assert!(error.contains("UnknownIssuer"), "{error}");
+}
+
+#[test]
+fn a_client_certificate_is_sent_when_the_server_wants_one() {
+    let certdb = |extra: &str| url("localhost", extra).replace("dbname=postgres", "dbname=certdb");
+    let error = encrypted(&certdb("sslmode=require")).unwrap_err();
+    assert!(error.contains("certificate"), "{error}");
+    let with_cert = format!(
+        "sslmode=verify-full sslrootcert={} sslcert={} sslkey={}",
+        file("ca.pem"),
+        file("client.crt"),
+        file("client.key")
+    );
+    assert_eq!(encrypted(&certdb(&with_cert)), Ok(true));
+    let error = encrypted(&certdb(&format!(
+        "sslmode=require sslcert={}",
+        file("client.crt")
+    )))
+    .unwrap_err();
+    assert!(error.contains("sslcert and sslkey go together"), "{error}");
 }

@@ -35,6 +35,9 @@ pub struct ThrowawayOptions {
     pub tcp: bool,
     /// Serve TLS with this certificate chain and key (PEM files; copied into the cluster).
     pub tls: Option<(PathBuf, PathBuf)>,
+    /// With `tls`: the CA (PEM) whose client certificates the server accepts, for
+    /// `clientcert=…` lines in `hba`.
+    pub client_ca: Option<PathBuf>,
     /// The lines of pg_hba.conf, replacing initdb's (which trust every local connection).
     pub hba: Option<String>,
 }
@@ -103,7 +106,12 @@ impl Cluster {
             None
         };
         if let Some((cert, key)) = &options.tls {
-            for (from, to) in [(cert, "server.crt"), (key, "server.key")] {
+            let mut files = vec![(cert, "server.crt"), (key, "server.key")];
+            if let Some(ca) = &options.client_ca {
+                files.push((ca, "root.crt"));
+                settings.push("ssl_ca_file=root.crt".into());
+            }
+            for (from, to) in files {
                 let target = data.join(to);
                 fs::copy(from, &target)
                     .map_err(io(format!("could not copy {}", from.display())))?;
