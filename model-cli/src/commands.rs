@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use anyhow::{bail, Context as _};
-use model_core::diff::{self, Plan};
+use model_core::diff::{self, Op, Plan};
 use model_core::migrate::{
     offline_sql, read_current, read_partial, verify, Repair, TransactionMode,
 };
@@ -279,8 +279,8 @@ fn autogenerate_revision(
         );
         return Ok(true);
     }
-    for op in &plan.upgrade {
-        info("autogenerate", format!("Detected {}", op.describe()));
+    for line in plan.upgrade.iter().flat_map(Op::describe_all) {
+        info("autogenerate", format!("Detected {line}"));
     }
     write_revision(project, options, Some(&plan))?;
     Ok(true)
@@ -294,8 +294,8 @@ fn check(project: &Project, global: &Global, models: &ModelSet) -> anyhow::Resul
         return Ok(true);
     }
     println!("New upgrade operations detected:");
-    for op in &plan.upgrade {
-        println!("  {}", model_core::sql::display(&op.describe()));
+    for line in plan.upgrade.iter().flat_map(Op::describe_all) {
+        println!("  {}", model_core::sql::display(&line));
     }
     Ok(false)
 }
@@ -495,8 +495,8 @@ fn diff_databases(
         eprintln!("No changes: the schemas are the same.");
         return Ok(true);
     }
-    for op in &plan.upgrade {
-        eprintln!("Detected {}", model_core::sql::display(&op.describe()));
+    for line in plan.upgrade.iter().flat_map(Op::describe_all) {
+        eprintln!("Detected {}", model_core::sql::display(&line));
     }
     print!("{}", render::script(&plan.upgrade));
     if with_downgrade {

@@ -222,6 +222,7 @@ pub fn run_in(dir: impl AsRef<Path>, models: Result<ModelSet, ModelSetError>) ->
 
 /// Runs an already parsed command line.
 pub fn run_with(dir: &Path, cli: Cli, models: Result<ModelSet, ModelSetError>) -> ExitCode {
+    quiet_on_closed_output();
     match commands::dispatch(dir, &cli.global, cli.command, models) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(EXIT_DIFFERENT),
@@ -229,6 +230,17 @@ pub fn run_with(dir: &Path, cli: Cli, models: Result<ModelSet, ModelSetError>) -
             eprintln!("ERROR {error:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `model-cli history | head` ends quietly when `head` stops reading, as Unix tools do, instead
+/// of panicking on the failed write: Rust ignores SIGPIPE, so restore its default action.
+fn quiet_on_closed_output() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to the default has no preconditions; it runs
+    // before any thread of ours could be writing.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

@@ -794,3 +794,68 @@ fn show_current_verbose_and_stamp_purge() {
     let (_, current, _) = project.run(Some(&db), &["current"]);
     assert_eq!(current, "aeae00000001 (head)\n");
 }
+
+#[test]
+fn detected_lines_name_what_a_new_table_is_created_with() {
+    let from = TempDatabase::new().unwrap();
+    let to = TempDatabase::new().unwrap();
+    to.connect()
+        .unwrap()
+        .batch_execute(
+            "CREATE TABLE p (id integer PRIMARY KEY);
+             CREATE TABLE c (id integer PRIMARY KEY, p_id integer REFERENCES p, code text UNIQUE,
+                             n integer CONSTRAINT n_positive CHECK (n > 0));
+             CREATE INDEX c_p_id ON c (p_id);",
+        )
+        .unwrap();
+    let (code, stdout, stderr) = model_cli(&["diff", "--from", from.url(), "--to", to.url()]);
+    assert_eq!(code, 2, "{stderr}");
+    let detected: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("Detected"))
+        .collect();
+    assert_eq!(
+        detected,
+        [
+            "Detected added table 'p'",
+            "Detected added table 'c'",
+            "Detected added foreign key 'c_p_id_fkey' on 'c' (p_id) referencing 'p'",
+            "Detected added unique constraint 'c_code_key' on 'c' (code)",
+            "Detected added check constraint 'n_positive' on 'c'",
+            "Detected added index 'c_p_id' on 'c'",
+        ],
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    let project = Project::new("pipe");
+    // Enough history to fill a pipe many times over.
+    let dir = project.dir.join("migrations");
+    let mut previous = String::new();
+    for i in 0..3000 {
+        let id = format!("ee{i:010}");
+        std::fs::write(
+            dir.join(format!("{id}_step.sql")),
+            format!("-- step {i}\n--\n-- Revision ID: {id}\n-- Revises: {previous}\n-- Create Date: 2026-01-01 00:00:00\n\n-- migrate:upgrade\nSELECT 1;\n\n-- migrate:downgrade\nSELECT 1;\n"),
+        )
+        .unwrap();
+        previous = id;
+    }
+    let mut child = Command::new(binary())
+        .args(["--config", &project.config, "history"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one line, then close the pipe, as `head -1` does.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 64];
+    let _ = stdout.read(&mut first).unwrap();
+    drop(stdout);
+    let output = finish_within(child, Duration::from_secs(120), &["history"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(output.status.code(), Some(101), "{stderr}");
+}

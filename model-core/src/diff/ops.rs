@@ -377,6 +377,47 @@ impl Op {
         }
     }
 
+    /// One line per change the operation makes, in Alembic's words: `describe()` first, then,
+    /// for a new table, each foreign key, unique, check and exclusion constraint and index it is
+    /// created with (in the script's order), so the console summary matches the script.
+    pub fn describe_all(&self) -> Vec<String> {
+        let mut out = vec![self.describe()];
+        if let Op::CreateTable { table, .. } = self {
+            let name = &table.name;
+            for fk in &table.foreign_keys {
+                out.push(format!(
+                    "added foreign key '{}' on '{name}' ({}) referencing '{}'",
+                    fk.name,
+                    fk.columns.join(", "),
+                    fk.references
+                ));
+            }
+            for unique in &table.uniques {
+                out.push(format!(
+                    "added unique constraint '{}' on '{name}' ({})",
+                    unique.name,
+                    unique.columns.join(", ")
+                ));
+            }
+            for check in &table.checks {
+                out.push(format!(
+                    "added check constraint '{}' on '{name}'",
+                    check.name
+                ));
+            }
+            for exclusion in &table.exclusions {
+                out.push(format!(
+                    "added exclusion constraint '{}' on '{name}'",
+                    exclusion.name
+                ));
+            }
+            for index in &table.indexes {
+                out.push(format!("added index '{}' on '{name}'", index.name));
+            }
+        }
+        out
+    }
+
     /// A one-line description in Alembic's words (`Detected added table 'orders'`).
     pub fn describe(&self) -> String {
         match self {
