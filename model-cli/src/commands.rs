@@ -523,6 +523,22 @@ fn create(schema: &Schema) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// How a user runs this same binary again: `cargo run -p CRATE --` under cargo (which names
+/// the package), else the program's file name. Never the bare `model-cli`, which cannot run
+/// commands that need the models, such as `check`.
+fn invocation(package: Option<String>, argv0: Option<String>) -> String {
+    match package.filter(|p| !p.is_empty()) {
+        Some(package) => format!("cargo run -p {package} --"),
+        None => argv0
+            .and_then(|a| {
+                Path::new(&a)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+            })
+            .unwrap_or_else(|| "model-cli".into()),
+    }
+}
+
 /// The seed's walk-through in one process, on a throwaway database (or a fresh database on
 /// DATABASE_URL's server): each step printed as the command a user would type.
 fn demo(project: &Project, global: &Global, models: &ModelSet) -> anyhow::Result<bool> {
@@ -539,7 +555,11 @@ fn demo(project: &Project, global: &Global, models: &ModelSet) -> anyhow::Result
         "Using a throwaway database, {}; nothing else is touched.\n",
         database.name()
     );
-    let step = |title: &str| println!("\n$ model-cli {title}");
+    let program = invocation(
+        std::env::var("CARGO_PKG_NAME").ok(),
+        std::env::args().next(),
+    );
+    let step = |title: &str| println!("\n$ {program} {title}");
     step("history");
     history(project, &global, None, false, false)?;
     step("upgrade head");
@@ -560,4 +580,19 @@ fn demo(project: &Project, global: &Global, models: &ModelSet) -> anyhow::Result
     step("check");
     let same_again = check(project, &global, models)?;
     Ok(same && same_again)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn demo_steps_name_the_binary_that_has_the_models() {
+        assert_eq!(
+            super::invocation(Some("shop".into()), Some("/x/target/debug/shop".into())),
+            "cargo run -p shop --"
+        );
+        assert_eq!(
+            super::invocation(None, Some("/usr/local/bin/shop-migrations".into())),
+            "shop-migrations"
+        );
+    }
 }
