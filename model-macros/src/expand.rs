@@ -40,6 +40,9 @@ fn fallback(input: &DeriveInput) -> TokenStream {
     let ident = &input.ident;
     quote! {
         const _: () = {
+            // Every relationship check that names this model passes: its own error is the one
+            // to fix, and a `back_populates` error elsewhere would only be a consequence.
+            impl<__Name> ::model_core::__private::HasRelationship<__Name> for #ident {}
             impl ::model_core::Model for #ident {
                 const SCHEMA: &'static str = "public";
                 const TABLE: &'static str = "";
