@@ -142,7 +142,8 @@ pub fn create_index(table: &TableName, index: &Index) -> String {
         qualified(table)
     );
     if index.method != "btree" {
-        let _ = write!(out, " USING {}", index.method);
+        // Read from pg_am: quoted like any other name that reaches SQL.
+        let _ = write!(out, " USING {}", quote_ident(&index.method));
     }
     let keys: Vec<String> = index.keys.iter().map(index_key).collect();
     let _ = write!(out, " ({})", keys.join(", "));
