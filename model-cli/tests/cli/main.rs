@@ -82,6 +82,20 @@ fn finish_within(mut child: Child, limit: Duration, what: &[&str]) -> Output {
     }
 }
 
+/// Runs a script file through psql, stopping at the first error, and requires success.
+fn psql_file(url: &str, script: &Path) {
+    let psql = Command::new("psql")
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f"])
+        .arg(script)
+        .output()
+        .expect("psql runs");
+    assert!(
+        psql.status.success(),
+        "{}",
+        String::from_utf8_lossy(&psql.stderr)
+    );
+}
+
 /// A project directory with model.toml, removed afterwards.
 struct Project {
     dir: PathBuf,
@@ -302,24 +316,7 @@ fn offline_sql_through_psql_matches_an_online_upgrade() {
     assert_eq!(code, 0, "{stderr}");
     let script = project.dir.join("offline.sql");
     std::fs::write(&script, &sql).unwrap();
-    let psql = Command::new("psql")
-        .args([
-            "-X",
-            "-q",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-d",
-            offline.url(),
-            "-f",
-        ])
-        .arg(&script)
-        .output()
-        .expect("psql runs");
-    assert!(
-        psql.status.success(),
-        "{}",
-        String::from_utf8_lossy(&psql.stderr)
-    );
+    psql_file(offline.url(), &script);
 
     // Same schema, including the version tables, and the same current revision.
     let (code, stdout, stderr) =
@@ -332,24 +329,7 @@ fn offline_sql_through_psql_matches_an_online_upgrade() {
     let (code, down, stderr) = project.run(None, &["downgrade", "head:base", "--sql"]);
     assert_eq!(code, 0, "{stderr}");
     std::fs::write(&script, &down).unwrap();
-    let psql = Command::new("psql")
-        .args([
-            "-X",
-            "-q",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-d",
-            offline.url(),
-            "-f",
-        ])
-        .arg(&script)
-        .output()
-        .unwrap();
-    assert!(
-        psql.status.success(),
-        "{}",
-        String::from_utf8_lossy(&psql.stderr)
-    );
+    psql_file(offline.url(), &script);
     assert_eq!(lines(&offline, "SELECT string_agg(relname::text, ',' ORDER BY relname) FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace"), ["model_version,model_version_applied,model_version_partial"]);
 }
 
