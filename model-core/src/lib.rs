@@ -32,8 +32,11 @@ pub mod revision;
 pub mod schema;
 pub mod sql;
 
+/// SQL types as markers for [`Holds`]: `impl model_core::Holds<model_core::sql_types::numeric>
+/// for Money {}` lets a type of your own hold a `numeric` column with an explicit `sql_type`.
+pub use model::sql_kind as sql_types;
 pub use model::{
-    Cascade, ColumnType, DbEnum, Model, ModelDef, ModelError, ModelSet, ModelSetError,
+    Cascade, ColumnType, DbEnum, Holds, Model, ModelDef, ModelError, ModelSet, ModelSetError,
     Relationship, RelationshipKind, ResolvedRelationship, TableBuilder,
 };
 /// `#[derive(Model)]` and `#[derive(Enum)]`: see the README for every attribute.
@@ -42,6 +45,7 @@ pub use model_macros::{Enum, Model};
 /// What generated code names. Not public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::model::{assert_holds, sql_kind as sql};
     pub use crate::model::{
         Cascade, ColumnType, EnumRegistration, IdentityType, Model, ModelDef, Registration,
         Relationship, TableBuilder,

@@ -98,6 +98,8 @@ pub struct Column {
     pub comment: Option<String>,
     /// `sql_type`: the literal and its canonical spelling (when it parsed).
     pub sql_type: Option<(LitStr, Option<String>)>,
+    /// `unchecked_type`: the field's Rust type is not checked against `sql_type`.
+    pub unchecked_type: Option<Span>,
     pub foreign_key: Option<ForeignKeyAttr>,
     /// `foreign_key_name = "..."`: the constraint's name instead of PostgreSQL's default.
     pub foreign_key_name: Option<Spanned<String>>,

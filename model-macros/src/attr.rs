@@ -71,6 +71,7 @@ const FIELD_KEYS: &[&str] = &[
     "name",
     "comment",
     "sql_type",
+    "unchecked_type",
     "foreign_key",
     "foreign_key_name",
     "generated",
@@ -209,6 +210,7 @@ fn parse_field(ident: &Ident, ty: &Type, attrs: &[Attribute], cx: &mut Ctxt) -> 
         index: None,
         comment: None,
         sql_type: None,
+        unchecked_type: None,
         foreign_key: None,
         foreign_key_name: None,
         on_delete: None,
@@ -260,6 +262,7 @@ fn parse_field(ident: &Ident, ty: &Type, attrs: &[Attribute], cx: &mut Ctxt) -> 
                     };
                     column.sql_type = Some((lit, canonical));
                 }
+                "unchecked_type" => column.unchecked_type = Some(flag(&meta)?),
                 "foreign_key" => column.foreign_key = foreign_key(&meta, cx)?,
                 "foreign_key_name" => column.foreign_key_name = Some(string_value(&meta)?),
                 "generated" => column.generated = Some(string_value(&meta)?),

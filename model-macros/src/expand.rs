@@ -176,7 +176,16 @@ fn column_tokens(ty: &Type, column: &Column, checks: &mut Vec<TokenStream>) -> T
     let name = &column.name.value;
     let option = single_generic(ty, "Option").is_some();
     let (sql_type, nullable) = match &column.sql_type {
-        Some((_, canonical)) => {
+        Some((lit, canonical)) => {
+            // The driver must be able to read the column into the field: checked for the SQL
+            // types whose Rust counterparts are known, unless `unchecked_type` says otherwise.
+            if let (Some(kind), None) = (
+                canonical.as_deref().and_then(sql_kind),
+                column.unchecked_type,
+            ) {
+                let ty = respan(ty.to_token_stream(), lit.span());
+                checks.push(quote_spanned!(lit.span()=> #p::assert_holds::<#ty, #kind>();));
+            }
             let canonical = canonical.clone().unwrap_or_default();
             (
                 quote!(#p::SqlType::from_static(#canonical)),
@@ -348,6 +357,37 @@ fn option_i64(value: Option<i64>) -> TokenStream {
         Some(v) => quote!(::core::option::Option::Some(#v)),
         None => quote!(::core::option::Option::None),
     }
+}
+
+/// The marker of `model_core::__private::sql` for a canonical SQL type whose Rust types are
+/// known (arrays of them too); `None` for the rest, which are not checked.
+fn sql_kind(canonical: &str) -> Option<TokenStream> {
+    if let Some(element) = canonical.strip_suffix("[]") {
+        let inner = sql_kind(element)?;
+        return Some(quote!(::model_core::__private::sql::Array<#inner>));
+    }
+    let base = canonical.split('(').next().unwrap_or_default().trim();
+    let marker = match base {
+        "smallint" => "smallint",
+        "integer" => "integer",
+        "bigint" => "bigint",
+        "real" => "real",
+        "double precision" => "double_precision",
+        "numeric" => "numeric",
+        "boolean" => "boolean",
+        "text" | "character varying" | "character" | "name" | "citext" => "text",
+        "bytea" => "bytea",
+        "date" => "date",
+        "time without time zone" => "time",
+        "timestamp without time zone" => "timestamp",
+        "timestamp with time zone" => "timestamptz",
+        "uuid" => "uuid",
+        "json" | "jsonb" => "json",
+        "inet" => "inet",
+        _ => return None,
+    };
+    let marker = syn::Ident::new(marker, Span::call_site());
+    Some(quote!(::model_core::__private::sql::#marker))
 }
 
 fn ty_span(ty: &Type) -> Span {

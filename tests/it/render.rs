@@ -82,3 +82,44 @@ fn awkward_names_survive_the_round_trip_to_the_catalog() {
     expected.sort();
     assert_eq!(names, expected);
 }
+
+/// A type of the user's own that holds a `numeric`, as the `Holds` check asks.
+pub struct Money(pub i64);
+impl model_core::Holds<model_core::sql_types::numeric> for Money {}
+
+/// Explicit SQL types whose Rust types the derive checks: matching ones, arrays, a user's own
+/// type that says it holds `numeric`, and a field that opts out with `unchecked_type`.
+#[derive(Model)]
+#[model(table = "priced")]
+pub struct Priced {
+    #[model(primary_key, sql_type = "bigint")]
+    pub id: i64,
+    #[model(sql_type = "numeric(12,2)")]
+    pub total: Money,
+    #[model(sql_type = "varchar(20)[]")]
+    pub codes: Vec<String>,
+    #[model(sql_type = "numeric(10,2)", unchecked_type)]
+    pub legacy_price: Option<String>,
+    #[model(sql_type = "timestamptz")]
+    pub seen_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[test]
+fn explicit_sql_types_are_kept_when_the_rust_types_hold_them() {
+    let set = model_core::models![Priced].unwrap();
+    let types: Vec<String> = set.schema().tables[0]
+        .columns
+        .iter()
+        .map(|c| format!("{} {}", c.name, c.ty))
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "id bigint",
+            "total numeric(12,2)",
+            "codes character varying(20)[]",
+            "legacy_price numeric(10,2)",
+            "seen_at timestamp with time zone",
+        ]
+    );
+}

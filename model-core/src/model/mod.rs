@@ -5,12 +5,14 @@ mod builder;
 mod cascade;
 mod column_type;
 mod gather;
+mod holds;
 mod objects;
 
 pub use builder::TableBuilder;
 pub use cascade::Cascade;
 pub use column_type::{ColumnType, IdentityType};
 pub use gather::{ModelError, ModelSet, ModelSetError, RelationshipKind, ResolvedRelationship};
+pub use holds::{assert_holds, sql as sql_kind, Holds};
 
 use crate::schema::{Table, TableName};
 
