@@ -229,16 +229,15 @@ fn write_revision(
         .iter()
         .map(|d| project.graph.resolve_id(d).map(str::to_string))
         .collect::<Result<Vec<_>, _>>()?;
-    let (upgrade, downgrade) = match body {
-        Some(plan) => (
-            render::script(&plan.upgrade),
-            render::script(&plan.downgrade),
-        ),
-        None => (
-            "-- Write the upgrade here.\n".into(),
-            "-- Write the downgrade here.\n".into(),
-        ),
+    let body = match body {
+        Some(plan) => render::revision_body(&plan.upgrade, &plan.downgrade),
+        None => render::RevisionBody {
+            upgrade: "-- Write the upgrade here.\n".into(),
+            downgrade: "-- Write the downgrade here.\n".into(),
+            transactional: true,
+        },
     };
+    let (upgrade, downgrade) = (body.upgrade.clone(), body.downgrade.clone());
     let dir = project.config.versions_dir();
     let mut revision = Revision {
         id,
@@ -247,7 +246,7 @@ fn write_revision(
         create_date: revision::now_utc(),
         branch_labels: options.branch_labels.clone(),
         depends_on,
-        transactional: true,
+        transactional: body.transactional,
         upgrade,
         downgrade,
         path: Default::default(),

@@ -4,6 +4,7 @@
 //! PostgreSQL: `DATABASE_URL` when set, otherwise a throwaway cluster started on first use.
 
 mod cross_model;
+mod enum_labels;
 mod hostile;
 mod kitchen_sink;
 mod naming;

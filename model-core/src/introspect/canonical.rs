@@ -251,7 +251,27 @@ WHERE c.relnamespace = pg_my_temp_schema() AND c.relkind = 'r' AND c.relname LIK
 fn prelude(schema: &Schema, live: &Schema) -> String {
     let mut out = String::new();
     for e in &schema.enums {
-        if live.enum_type(&e.name).is_none() {
+        // A type that gains labels in this change: the expressions may use the new labels,
+        // which PostgreSQL refuses in the transaction that adds them. So the live type steps
+        // aside (renamed, inside this rolled-back transaction) for a fresh one with the
+        // models' labels, under the same name.
+        if let Some(old) = live.enum_type(&e.name) {
+            if e.labels.iter().any(|l| !old.labels.contains(l)) {
+                let mut aside = format!("_model_canon_{}", e.name.name);
+                while aside.len() > crate::schema::NAMEDATALEN - 1 {
+                    aside.pop();
+                }
+                out.push_str(&format!(
+                    "ALTER TYPE {} RENAME TO {};\n",
+                    qualified(&e.name),
+                    quote_ident(&aside)
+                ));
+            }
+        }
+        if live
+            .enum_type(&e.name)
+            .map_or(true, |old| e.labels.iter().any(|l| !old.labels.contains(l)))
+        {
             let labels: Vec<String> = e
                 .labels
                 .iter()

@@ -12,7 +12,7 @@ pub use ddl::{
     column_definition, comments, create_index, create_table, foreign_key_clause, identity_clause,
     index_key,
 };
-pub use ops::{op_statements, script};
+pub use ops::{op_statements, revision_body, script, RevisionBody};
 
 use crate::diff::diff;
 use crate::schema::{Schema, TableName};

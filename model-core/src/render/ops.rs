@@ -401,6 +401,59 @@ pub fn script(ops: &[Op]) -> String {
     blocks.join("\n")
 }
 
+/// The two parts of a revision for a plan, and whether the revision runs in one transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevisionBody {
+    /// The upgrade part.
+    pub upgrade: String,
+    /// The downgrade part.
+    pub downgrade: String,
+    /// `false` when the parts must run outside a transaction (`-- Transactional: no`).
+    pub transactional: bool,
+}
+
+/// The revision for `upgrade` and `downgrade` operations. PostgreSQL lets no statement of the
+/// transaction that adds an enum label use that label, so a part that adds labels runs
+/// outside a transaction: the labels first, each committed on its own, then everything else
+/// in one explicit transaction (`BEGIN; … COMMIT;`), which the runner records as one unit
+/// and resumes after the labels if it fails. Otherwise the revision is one transaction.
+pub fn revision_body(upgrade: &[Op], downgrade: &[Op]) -> RevisionBody {
+    let adds_labels = |ops: &[Op]| ops.iter().any(|op| matches!(op, Op::AddEnumValue { .. }));
+    if !adds_labels(upgrade) && !adds_labels(downgrade) {
+        return RevisionBody {
+            upgrade: script(upgrade),
+            downgrade: script(downgrade),
+            transactional: true,
+        };
+    }
+    let part = |ops: &[Op]| {
+        let (labels, rest): (Vec<Op>, Vec<Op>) = ops
+            .iter()
+            .cloned()
+            .partition(|op| matches!(op, Op::AddEnumValue { .. }));
+        let mut out = String::new();
+        if !labels.is_empty() {
+            out.push_str(&script(&labels));
+            out.push('\n');
+        }
+        if !rest.is_empty() {
+            out.push_str(if labels.is_empty() {
+                "-- In one transaction (the revision as a whole runs outside one: its other part adds enum labels).\nBEGIN;\n\n"
+            } else {
+                "-- Everything else in one transaction; it may use the labels added above.\nBEGIN;\n\n"
+            });
+            out.push_str(&script(&rest));
+            out.push_str("\nCOMMIT;\n");
+        }
+        out
+    };
+    RevisionBody {
+        upgrade: part(upgrade),
+        downgrade: part(downgrade),
+        transactional: false,
+    }
+}
+
 fn create_enum(e: &EnumType) -> String {
     let labels: Vec<String> = e.labels.iter().map(|l| quote_literal(l)).collect();
     format!(
