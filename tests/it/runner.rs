@@ -1,5 +1,6 @@
 //! The runner on what the diff renders: SQL-standard function bodies (`BEGIN ATOMIC … END`)
-//! are split where psql splits them, so `upgrade` applies what `diff` prints.
+//! are split where psql splits them and created after the tables they read, so `upgrade`
+//! applies what `diff` prints.
 
 use model_core::diff::diff;
 use model_core::introspect::{self, Options};
@@ -33,19 +34,13 @@ fn standard_sql_function_bodies_rendered_by_the_diff_apply_through_upgrade() {
         schemas: vec!["public".into()],
     };
     let target = introspect::introspect(&mut source.connect().unwrap(), &options).unwrap();
-    // The table exists first: PostgreSQL parses a standard body at creation, whatever
-    // check_function_bodies says, and ordering is not what this test is about.
-    let mut start = target.clone();
-    start.functions.clear();
-    let plan = diff(&start, &target);
+    // From nothing: PostgreSQL parses a standard body at creation, whatever
+    // check_function_bodies says, so the functions must come after the table they use.
+    let plan = diff(&model_core::schema::Schema::default(), &target);
     let upgrade = render::script(&plan.upgrade);
     assert!(upgrade.contains("BEGIN ATOMIC"), "{upgrade}");
 
     let db = fresh_database();
-    db.connect()
-        .unwrap()
-        .batch_execute("CREATE TABLE t (id integer)")
-        .unwrap();
     let dir = std::env::temp_dir().join(format!("model-runner-atomic-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -84,6 +79,23 @@ fn standard_sql_function_bodies_rendered_by_the_diff_apply_through_upgrade() {
     assert!(
         log.iter().any(|l| l == "Will assume transactional DDL."),
         "{log:?}"
+    );
+    // And all the way down again.
+    Migrator::new(
+        &mut client,
+        db.connect().unwrap(),
+        &graph,
+        VersionTable::default(),
+        |_| {},
+    )
+    .downgrade("base", TransactionMode::PerRevision)
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        lines(
+            &mut client,
+            "SELECT count(*) FROM pg_proc WHERE proname IN ('bump', 'note')"
+        ),
+        ["0"]
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -60,6 +60,10 @@ struct Phases {
     tables_and_columns: Vec<Op>,
     add_constraints: Vec<Op>,
     add_foreign_keys: Vec<Op>,
+    /// Functions with SQL-standard bodies (`BEGIN ATOMIC … END`, `RETURN …`): PostgreSQL
+    /// parses those when they are created, whatever `check_function_bodies` says, so they
+    /// come after the tables and columns they read.
+    standard_functions: Vec<Op>,
     comments: Vec<Op>,
     create_dependents: Vec<Op>,
     drop_functions: Vec<Op>,
@@ -80,6 +84,7 @@ impl Phases {
             self.tables_and_columns,
             self.add_constraints,
             self.add_foreign_keys,
+            self.standard_functions,
             self.comments,
             self.create_dependents,
             self.drop_functions,
@@ -288,25 +293,30 @@ impl<'a> Differ<'a> {
             self.from.functions.iter().map(|f| (key(f), f)).collect();
         let mut rebuilt = BTreeSet::new();
         for (k, wanted) in &to {
+            let phase = if wanted.standard_body() {
+                &mut self.phases.standard_functions
+            } else {
+                &mut self.phases.types
+            };
             match from.get(k) {
-                None => self
-                    .phases
-                    .types
-                    .push(Op::CreateFunction((*wanted).clone())),
+                None => phase.push(Op::CreateFunction((*wanted).clone())),
                 Some(have) if have == wanted => {}
                 Some(have)
                     if have.returns == wanted.returns && have.procedure == wanted.procedure =>
                 {
-                    self.phases.types.push(Op::ReplaceFunction {
+                    phase.push(Op::ReplaceFunction {
                         from: (*have).clone(),
                         to: (*wanted).clone(),
                     })
                 }
                 Some(have) => {
                     self.phases.types.push(Op::DropFunction((*have).clone()));
-                    self.phases
-                        .types
-                        .push(Op::CreateFunction((*wanted).clone()));
+                    let phase = if wanted.standard_body() {
+                        &mut self.phases.standard_functions
+                    } else {
+                        &mut self.phases.types
+                    };
+                    phase.push(Op::CreateFunction((*wanted).clone()));
                     rebuilt.insert(wanted.name.clone());
                 }
             }

@@ -458,6 +458,15 @@ pub struct Function {
 }
 
 impl Function {
+    /// Whether the body is SQL-standard (`BEGIN ATOMIC … END` or `RETURN …`, as
+    /// `pg_get_functiondef` prints it), which PostgreSQL parses when the function is created.
+    pub fn standard_body(&self) -> bool {
+        self.definition.lines().any(|line| {
+            let line = line.trim_start();
+            line.starts_with("BEGIN ATOMIC") || line.starts_with("RETURN ")
+        })
+    }
+
     /// `schema.name(arguments)`, as `DROP FUNCTION` takes it.
     pub fn signature(&self) -> String {
         format!(
