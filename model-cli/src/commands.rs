@@ -80,7 +80,7 @@ pub fn dispatch(
             let project = project()?;
             let mut client = project.connect(global)?;
             project
-                .migrator(&mut client, global, || project.connect(global))?
+                .migrator(&mut client, project.connect(global)?, global)
                 .repair(&rev, action)?;
             Ok(true)
         }
@@ -136,7 +136,7 @@ pub fn dispatch(
             let project = project()?;
             let mut client = project.connect(global)?;
             project
-                .migrator(&mut client, global, || project.connect(global))?
+                .migrator(&mut client, project.connect(global)?, global)
                 .stamp(&rev, purge)?;
             Ok(true)
         }
@@ -229,7 +229,11 @@ fn write_revision(
         .iter()
         .map(|d| project.graph.resolve_id(d).map(str::to_string))
         .collect::<Result<Vec<_>, _>>()?;
-    let body = match body {
+    let render::RevisionBody {
+        upgrade,
+        downgrade,
+        transactional,
+    } = match body {
         Some(plan) => render::revision_body(&plan.upgrade, &plan.downgrade),
         None => render::RevisionBody {
             upgrade: "-- Write the upgrade here.\n".into(),
@@ -237,7 +241,6 @@ fn write_revision(
             transactional: true,
         },
     };
-    let (upgrade, downgrade) = (body.upgrade.clone(), body.downgrade.clone());
     let dir = project.config.versions_dir();
     let mut revision = Revision {
         id,
@@ -246,7 +249,7 @@ fn write_revision(
         create_date: revision::now_utc(),
         branch_labels: options.branch_labels.clone(),
         depends_on,
-        transactional: body.transactional,
+        transactional,
         upgrade,
         downgrade,
         path: Default::default(),
@@ -370,7 +373,7 @@ fn migrate(
         TransactionMode::PerRevision
     };
     let mut client = project.connect(global)?;
-    let mut migrator = project.migrator(&mut client, global, || project.connect(global))?;
+    let mut migrator = project.migrator(&mut client, project.connect(global)?, global);
     let done = if upgrade {
         migrator.upgrade(target, mode)?
     } else {

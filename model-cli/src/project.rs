@@ -57,29 +57,28 @@ impl Project {
         Ok(pg::connect(&url)?)
     }
 
-    /// A runner on `client` that logs Alembic-style lines; its lock is held on a second
-    /// connection opened with `connect` (see model_core::migrate).
+    /// A runner on `client` that logs Alembic-style lines; its lock is held on `lock`, a
+    /// second connection to the same database (see model_core::migrate).
     pub fn migrator<'a>(
         &'a self,
         client: &'a mut Client,
+        lock: Client,
         global: &Global,
-        connect: impl FnOnce() -> anyhow::Result<Client>,
-    ) -> anyhow::Result<Migrator<'a>> {
-        let lock = connect().context("opening the connection that holds the migration lock")?;
+    ) -> Migrator<'a> {
         let wait = match (global.lock_wait, self.config.lock_wait_seconds) {
             (Some(seconds), _) => std::time::Duration::try_from_secs_f64(seconds.max(0.0))
                 .unwrap_or(model_core::migrate::DEFAULT_LOCK_WAIT),
             (None, Some(seconds)) => std::time::Duration::from_secs(seconds),
             (None, None) => model_core::migrate::DEFAULT_LOCK_WAIT,
         };
-        Ok(Migrator::new(
+        Migrator::new(
             client,
             lock,
             &self.graph,
             self.config.version_table(),
             |line| info("migrate", line),
         )
-        .lock_wait(wait))
+        .lock_wait(wait)
     }
 
     /// Introspection options: the managed schemas.
@@ -109,7 +108,7 @@ impl Project {
                     ),
                 );
                 let mut client = temp.connect()?;
-                self.migrator(&mut client, global, || Ok(temp.connect()?))?
+                self.migrator(&mut client, temp.connect()?, global)
                     .upgrade("heads", TransactionMode::PerRevision)?;
                 (client, Some(temp))
             }

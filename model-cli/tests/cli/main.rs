@@ -96,6 +96,44 @@ fn psql_file(url: &str, script: &Path) {
     );
 }
 
+/// `model-cli upgrade head` for `project` on `url`, not started yet.
+fn upgrade_command(project: &Project, url: &str) -> Command {
+    let mut command = Command::new(binary());
+    command
+        .args(["--config", &project.config, "--url", url, "upgrade", "head"])
+        .env_remove("DATABASE_URL");
+    command
+}
+
+/// `upgrade head` on `url` by `n` processes started at once; their outputs.
+fn concurrent_upgrades(project: &Project, url: &str, n: usize) -> Vec<Output> {
+    let children: Vec<Child> = (0..n)
+        .map(|_| {
+            upgrade_command(project, url)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|c| finish_within(c, Duration::from_secs(120), &["upgrade", "head"]))
+        .collect()
+}
+
+/// How many revisions the runs applied, counted from their log lines.
+fn revisions_run(outputs: &[Output]) -> usize {
+    outputs
+        .iter()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stderr)
+                .matches("Running upgrade")
+                .count()
+        })
+        .sum()
+}
+
 /// A project directory with model.toml, removed afterwards.
 struct Project {
     dir: PathBuf,
@@ -426,31 +464,7 @@ fn concurrent_upgrades_apply_each_revision_once() {
         "CREATE TABLE counter (n integer);\nINSERT INTO counter VALUES (1);",
         "DROP TABLE counter;",
     );
-    let runs: Vec<_> = (0..2)
-        .map(|_| {
-            let args: Vec<String> = [
-                "--config",
-                &project.config,
-                "--url",
-                db.url(),
-                "upgrade",
-                "head",
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-            std::thread::spawn(move || {
-                let child = Command::new(binary())
-                    .args(&args)
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::piped())
-                    .spawn()
-                    .unwrap();
-                finish_within(child, Duration::from_secs(120), &["upgrade", "head"])
-            })
-        })
-        .collect();
-    let outputs: Vec<_> = runs.into_iter().map(|h| h.join().unwrap()).collect();
+    let outputs = concurrent_upgrades(&project, db.url(), 2);
     for output in &outputs {
         assert!(
             output.status.success(),
@@ -458,14 +472,7 @@ fn concurrent_upgrades_apply_each_revision_once() {
             String::from_utf8_lossy(&output.stderr)
         );
     }
-    let ran: usize = outputs
-        .iter()
-        .map(|o| {
-            String::from_utf8_lossy(&o.stderr)
-                .matches("Running upgrade")
-                .count()
-        })
-        .sum();
+    let ran = revisions_run(&outputs);
     assert_eq!(
         ran, 2,
         "two revisions, each run by exactly one of the two processes"

@@ -3,7 +3,7 @@
 //! rerun resumes, and `repair` settles what only a person can judge. A `COMMIT` inside a
 //! transactional revision is refused before anything runs.
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use model_core::pg::TempDatabase;
@@ -148,16 +148,7 @@ fn kill_9_between_statements_is_recorded_and_repaired() {
         "DROP TABLE c;\nDROP TABLE a;",
     );
     outside_a_transaction(&project, "bdbd00000001");
-    let mut child = Command::new(super::binary())
-        .args([
-            "--config",
-            &project.config,
-            "--url",
-            db.url(),
-            "upgrade",
-            "head",
-        ])
-        .env_remove("DATABASE_URL")
+    let mut child = super::upgrade_command(&project, db.url())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

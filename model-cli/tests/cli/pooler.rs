@@ -2,7 +2,7 @@
 //! clients: concurrent upgrades apply each revision once, a killed run leaves no lock behind,
 //! and introspection and `diff` work.
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use model_core::pg::{Bouncer, Server, TempDatabase};
@@ -13,16 +13,6 @@ fn bouncer() -> Bouncer {
     let server = Server::shared().expect("a PostgreSQL server for the tests");
     // Two server connections for eight clients (each with two connections): they must share.
     Bouncer::start(server, "transaction", 2).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn upgrade_through(project: &Project, url: &str, extra: &[&str]) -> Command {
-    let mut command = Command::new(super::binary());
-    command
-        .args(["--config", &project.config, "--url", url])
-        .args(extra)
-        .args(["upgrade", "head"])
-        .env_remove("DATABASE_URL");
-    command
 }
 
 fn advisory_locks(db: &TempDatabase) -> Vec<String> {
@@ -68,19 +58,7 @@ fn eight_concurrent_upgrades_through_pgbouncer_apply_each_revision_once() {
     )
     .unwrap();
 
-    let children: Vec<_> = (0..8)
-        .map(|_| {
-            upgrade_through(&project, &url, &[])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let outputs: Vec<_> = children
-        .into_iter()
-        .map(|c| super::finish_within(c, Duration::from_secs(120), &["upgrade", "head"]))
-        .collect();
+    let outputs = super::concurrent_upgrades(&project, &url, 8);
     for output in &outputs {
         assert!(
             output.status.success(),
@@ -89,15 +67,11 @@ fn eight_concurrent_upgrades_through_pgbouncer_apply_each_revision_once() {
             bouncer.log()
         );
     }
-    let ran: usize = outputs
-        .iter()
-        .map(|o| {
-            String::from_utf8_lossy(&o.stderr)
-                .matches("Running upgrade")
-                .count()
-        })
-        .sum();
-    assert_eq!(ran, 3, "three revisions, each run once");
+    assert_eq!(
+        super::revisions_run(&outputs),
+        3,
+        "three revisions, each run once"
+    );
     assert_eq!(
         lines(
             &db,
@@ -134,7 +108,7 @@ fn a_run_killed_behind_pgbouncer_leaves_no_lock_behind() {
         "SELECT pg_sleep(20);",
         "SELECT 1;",
     );
-    let mut child = upgrade_through(&project, &url, &[])
+    let mut child = super::upgrade_command(&project, &url)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -13,7 +13,7 @@ use postgres::Client;
 
 use super::IntrospectError;
 use crate::render::{qualified, quote_ident};
-use crate::schema::{Column, IndexExpr, Schema, SqlType, Table};
+use crate::schema::{make_object_name, Column, IndexExpr, Schema, SqlType, Table};
 
 /// What an expression is, which decides how PostgreSQL is asked to read it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -251,38 +251,31 @@ WHERE c.relnamespace = pg_my_temp_schema() AND c.relkind = 'r' AND c.relname LIK
 fn prelude(schema: &Schema, live: &Schema) -> String {
     let mut out = String::new();
     for e in &schema.enums {
+        let old = live.enum_type(&e.name);
+        if old.is_some_and(|old| e.labels.iter().all(|l| old.labels.contains(l))) {
+            continue;
+        }
         // A type that gains labels in this change: the expressions may use the new labels,
         // which PostgreSQL refuses in the transaction that adds them. So the live type steps
         // aside (renamed, inside this rolled-back transaction) for a fresh one with the
         // models' labels, under the same name.
-        if let Some(old) = live.enum_type(&e.name) {
-            if e.labels.iter().any(|l| !old.labels.contains(l)) {
-                let mut aside = format!("_model_canon_{}", e.name.name);
-                while aside.len() > crate::schema::NAMEDATALEN - 1 {
-                    aside.pop();
-                }
-                out.push_str(&format!(
-                    "ALTER TYPE {} RENAME TO {};\n",
-                    qualified(&e.name),
-                    quote_ident(&aside)
-                ));
-            }
-        }
-        if live
-            .enum_type(&e.name)
-            .map_or(true, |old| e.labels.iter().any(|l| !old.labels.contains(l)))
-        {
-            let labels: Vec<String> = e
-                .labels
-                .iter()
-                .map(|l| crate::render::quote_literal(l))
-                .collect();
+        if old.is_some() {
             out.push_str(&format!(
-                "CREATE TYPE {} AS ENUM ({});\n",
+                "ALTER TYPE {} RENAME TO {};\n",
                 qualified(&e.name),
-                labels.join(", ")
+                quote_ident(&make_object_name(&e.name.name, None, Some("model_canon")))
             ));
         }
+        let labels: Vec<String> = e
+            .labels
+            .iter()
+            .map(|l| crate::render::quote_literal(l))
+            .collect();
+        out.push_str(&format!(
+            "CREATE TYPE {} AS ENUM ({});\n",
+            qualified(&e.name),
+            labels.join(", ")
+        ));
     }
     for s in &schema.sequences {
         if !live.sequences.iter().any(|l| l.name == s.name) {
@@ -347,7 +340,7 @@ fn explain_failure(
     };
     if let Err(e) = tx.batch_execute(prelude) {
         return IntrospectError::Canonicalize {
-            message: crate::migrate::pg_message(&e),
+            message: crate::pg::pg_message(&e),
         };
     }
     for (i, statement) in statements.iter().enumerate() {
@@ -359,11 +352,7 @@ fn explain_failure(
                 .map(|s| describe(schema, *s))
                 .unwrap_or_default();
             return IntrospectError::Canonicalize {
-                message: format!(
-                    "{place}: `{}`: {}",
-                    key.text,
-                    crate::migrate::pg_message(&e)
-                ),
+                message: format!("{place}: `{}`: {}", key.text, crate::pg::pg_message(&e)),
             };
         }
     }

@@ -142,7 +142,7 @@ pub fn canonicalize(scratch: &mut Client, schema: &Schema) -> Result<Schema, Int
                     "function '{}({})': {}",
                     function.name,
                     function.arguments,
-                    crate::migrate::pg_message(&e)
+                    crate::pg::pg_message(&e)
                 ),
             });
         }
@@ -161,7 +161,7 @@ fn name_the_failure(
     first: &postgres::Error,
 ) -> IntrospectError {
     let fallback = || IntrospectError::Canonicalize {
-        message: crate::migrate::pg_message(first),
+        message: crate::pg::pg_message(first),
     };
     let Ok(mut tx) = scratch.transaction() else {
         return fallback();
@@ -171,7 +171,7 @@ fn name_the_failure(
         for statement in statements {
             if let Err(e) = tx.batch_execute(&statement) {
                 return IntrospectError::Canonicalize {
-                    message: format!("{}: {}", op.describe(), crate::migrate::pg_message(&e)),
+                    message: format!("{}: {}", op.describe(), crate::pg::pg_message(&e)),
                 };
             }
         }

@@ -34,34 +34,38 @@ pub(super) fn acquire(
     let started = Instant::now();
     let mut told = false;
     loop {
-        // A server-wide idle-in-transaction timeout would end the lock's transaction mid-run.
-        client
-            .batch_execute("BEGIN; SET LOCAL idle_in_transaction_session_timeout = 0")
-            .map_err(db("taking the migration lock"))?;
-        // The simple protocol on purpose: an unnamed portal of the extended protocol stays
-        // open until the next statement and keeps its snapshot, and `CREATE INDEX
-        // CONCURRENTLY` would then wait for this transaction, which waits for the migration.
+        // One round trip: open the lock's transaction (a server-wide idle-in-transaction
+        // timeout would end it mid-run) and try the lock. The simple protocol on purpose: an
+        // unnamed portal of the extended protocol stays open until the next statement and
+        // keeps its snapshot, and `CREATE INDEX CONCURRENTLY` would then wait for this
+        // transaction, which waits for the migration.
         let got = client
-            .simple_query(&format!("SELECT pg_try_advisory_xact_lock({key})"))
+            .simple_query(&format!(
+                "BEGIN; SET LOCAL idle_in_transaction_session_timeout = 0; \
+                 SELECT pg_try_advisory_xact_lock({key})"
+            ))
             .map_err(db("taking the migration lock"))?
             .iter()
             .any(|m| matches!(m, SimpleQueryMessage::Row(row) if row.get(0) == Some("t")));
         if got {
             return Ok(());
         }
-        let holder = holder(client, key).unwrap_or_else(|| "another session".into());
+        let timed_out = started.elapsed() >= wait;
+        // Who holds it is asked only when it is said: once while waiting, and on giving up.
+        let holder = (timed_out || !told)
+            .then(|| holder(client, key).unwrap_or_else(|| "another session".into()));
         // A waiting run holds no transaction between tries: behind a pooler, that would pin a
         // server connection the lock's holder may need.
         client
             .batch_execute("ROLLBACK")
             .map_err(db("taking the migration lock"))?;
-        if started.elapsed() >= wait {
+        if timed_out {
             return Err(MigrateError::LockTimeout {
                 waited: wait.as_secs_f64(),
-                holder,
+                holder: holder.unwrap_or_default(),
             });
         }
-        if !told {
+        if let Some(holder) = holder {
             log(format!(
                 "Waiting for the migration lock on {}, held by {holder} (giving up after {}s)",
                 table.qualified(),

@@ -35,7 +35,7 @@ use postgres::{Client, GenericClient, Transaction};
 pub use offline::offline_sql;
 pub use partial::{read_partial, Direction, PartialRun};
 
-use crate::revision::{split_statements, Graph, GraphError, Revision};
+use crate::revision::{Graph, GraphError, Revision};
 use crate::sql::{quote_ident, quote_literal};
 
 /// Where the version table lives.
@@ -384,23 +384,18 @@ impl<'a> Migrator<'a> {
             let Some(rev) = m.graph.get(&id) else {
                 return Err(MigrateError::BadTarget(format!("no revision {id}")));
             };
-            let partial = read_partial(m.client, &m.table)?
-                .into_iter()
-                .find(|p| p.revision == id);
             if action == Repair::AcceptEdit {
-                let changed = m
+                let updated = m
                     .client
                     .query_typed(
                         &format!(
-                            "UPDATE {} SET checksum = $2 WHERE revision = $1",
+                            "UPDATE {} SET checksum = $2 WHERE revision = $1 RETURNING revision",
                             m.table.log_qualified()
                         ),
                         &[(&id, Type::VARCHAR), (&rev.checksum(), Type::BPCHAR)],
                     )
                     .map_err(db("recording the new checksum"))?;
-                let _ = changed;
-                let applied = read_applied_log(m.client, &m.table)?;
-                if !applied.contains(&id) {
+                if updated.is_empty() {
                     return Err(MigrateError::BadTarget(format!(
                         "revision {id} is not applied, so there is no checksum to accept"
                     )));
@@ -408,6 +403,9 @@ impl<'a> Migrator<'a> {
                 (m.log)(format!("Accepted the edited script of {id}"));
                 return Ok(());
             }
+            let partial = read_partial(m.client, &m.table)?
+                .into_iter()
+                .find(|p| p.revision == id);
             let Some(partial) = partial else {
                 return Err(MigrateError::BadTarget(format!(
                     "revision {id} has no partial run to settle (`current` lists partial runs); to move the version table, use `stamp`"
@@ -431,10 +429,9 @@ impl<'a> Migrator<'a> {
                             partial.total
                         )));
                     }
-                    let (sql, _) = partial::part(rev, partial.direction);
-                    let statements = split_statements(sql);
-                    let prefix = partial::prefix_checksum(&statements, n);
-                    partial::record(m.client, &m.table, &id, n, None, &prefix)?;
+                    let statements = partial::statements(rev, partial.direction);
+                    let prefixes = partial::prefix_checksums(&statements);
+                    partial::record(m.client, &m.table, &id, n, None, &prefixes[n])?;
                     (m.log)(format!(
                         "Recorded {n} of {} statements of {id}'s {} as done; the next run resumes after them",
                         partial.total,
@@ -459,7 +456,7 @@ impl<'a> Migrator<'a> {
                         partial.direction.as_str()
                     ));
                 }
-                Repair::AcceptEdit => {}
+                Repair::AcceptEdit => unreachable!("handled above"),
             }
             Ok(())
         })
@@ -538,10 +535,7 @@ impl<'a> Migrator<'a> {
         if let Some(p) = partial.first() {
             let first = steps.first().map(|r| r.id.as_str());
             if first != Some(p.revision.as_str()) || p.direction != direction {
-                let other = match p.direction {
-                    Direction::Upgrade => "upgrade",
-                    Direction::Downgrade => "downgrade",
-                };
+                let other = p.direction.as_str();
                 return Err(MigrateError::PartiallyApplied {
                     revision: p.revision.clone(),
                     state: p.describe(self.graph.get(&p.revision)),
@@ -606,9 +600,8 @@ impl<'a> Migrator<'a> {
     ) -> Result<(), MigrateError> {
         let revision = step.revision;
         let id = revision.id.as_str();
-        let (sql, first_line) = partial::part(revision, direction);
-        let statements = split_statements(sql);
-        let file_line = |line: usize| line + first_line.saturating_sub(1);
+        let statements = partial::statements(revision, direction);
+        let prefixes = partial::prefix_checksums(&statements);
         let start = match resume {
             Some(p) => {
                 if p.running.is_some() {
@@ -618,9 +611,7 @@ impl<'a> Migrator<'a> {
                         state: p.describe(Some(revision)),
                     });
                 }
-                if p.done > statements.len()
-                    || partial::prefix_checksum(&statements, p.done) != p.prefix
-                {
+                if prefixes.get(p.done) != Some(&p.prefix) {
                     return Err(MigrateError::PartiallyApplied {
                         revision: id.to_string(),
                         state: p.describe(Some(revision)),
@@ -635,7 +626,7 @@ impl<'a> Migrator<'a> {
                         "Resuming {id} at statement {} of {} (line {}); an earlier run committed the ones before it",
                         p.done + 1,
                         statements.len(),
-                        file_line(*line)
+                        line
                     ));
                 }
                 p.done
@@ -647,7 +638,7 @@ impl<'a> Migrator<'a> {
                     id,
                     direction,
                     statements.len(),
-                    &partial::prefix_checksum(&statements, 0),
+                    &prefixes[0],
                 )?;
                 0
             }
@@ -655,8 +646,8 @@ impl<'a> Migrator<'a> {
         let invalid_before = partial::invalid_indexes(self.client)?;
         for (n, (line, statement)) in statements.iter().enumerate().skip(start) {
             check_lock(&mut self.lock, &mut self.lock_seen)?;
-            let prefix = partial::prefix_checksum(&statements, n);
-            partial::record(self.client, &self.table, id, n, Some(n + 1), &prefix)?;
+            // One round trip per statement: "the first n committed, statement n + 1 runs".
+            partial::record(self.client, &self.table, id, n, Some(n + 1), &prefixes[n])?;
             if let Err(e) = self.client.batch_execute(statement) {
                 let message = pg_message(&e);
                 // End an explicit transaction block the script opened; outside one this only
@@ -673,7 +664,7 @@ impl<'a> Migrator<'a> {
                     format!(
                         "statements 1–{done} of {} committed (through line {})",
                         statements.len(),
-                        file_line(statements[done - 1].0)
+                        statements[done - 1].0
                     )
                 };
                 let left: Vec<String> = partial::invalid_indexes(self.client)?
@@ -683,21 +674,23 @@ impl<'a> Migrator<'a> {
                 return Err(MigrateError::Partial {
                     revision: id.to_string(),
                     path: revision.path.display().to_string(),
-                    line: file_line(*line),
+                    line: *line,
                     statement: indent(statement),
                     message,
                     committed,
                     invalid: invalid_sentence(&left),
                 });
             }
-            let prefix = partial::prefix_checksum(&statements, n + 1);
-            partial::record(self.client, &self.table, id, n + 1, None, &prefix)?;
         }
+        let all = statements.len();
+        partial::record(self.client, &self.table, id, all, None, &prefixes[all])?;
         // `CREATE INDEX CONCURRENTLY IF NOT EXISTS` over an index a failed build left invalid
         // succeeds and leaves it invalid: never record such a revision as applied.
         let named: Vec<String> = partial::invalid_indexes(self.client)?
             .into_iter()
-            .filter(|i| !invalid_before.contains(i) || mentions(sql, i))
+            .filter(|i| {
+                !invalid_before.contains(i) || mentions(partial::sql(revision, direction), i)
+            })
             .collect();
         if !named.is_empty() {
             partial::fail(
@@ -771,8 +764,7 @@ fn check_transaction_control(
     revision: &Revision,
     direction: Direction,
 ) -> Result<(), MigrateError> {
-    let (sql, first) = partial::part(revision, direction);
-    for (line, statement) in split_statements(sql) {
+    for (line, statement) in partial::statements(revision, direction) {
         let words: Vec<String> = statement
             .split_whitespace()
             .take(2)
@@ -791,7 +783,7 @@ fn check_transaction_control(
             return Err(MigrateError::TransactionControl {
                 revision: revision.id.clone(),
                 path: revision.path.display().to_string(),
-                line: line + first.saturating_sub(1),
+                line,
                 keyword: statement
                     .split_whitespace()
                     .next()
@@ -836,19 +828,6 @@ pub fn verify(
         }
     }
     Ok(())
-}
-
-fn read_applied_log(
-    client: &mut impl GenericClient,
-    table: &VersionTable,
-) -> Result<Vec<String>, MigrateError> {
-    let rows = client
-        .query_typed(
-            &format!("SELECT revision::text FROM {}", table.log_qualified()),
-            &[],
-        )
-        .map_err(db("reading applied revisions"))?;
-    Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
 /// One revision of a run, worked out before anything runs.
@@ -926,14 +905,12 @@ fn execute(
     direction: Direction,
     at: &str,
 ) -> Result<(), MigrateError> {
-    let (sql, first) = partial::part(revision, direction);
-    for (line, statement) in split_statements(sql) {
+    for (line, statement) in partial::statements(revision, direction) {
         tx.batch_execute(&statement)
             .map_err(|e| MigrateError::Statement {
                 revision: revision.id.clone(),
                 path: revision.path.display().to_string(),
-                // Lines of the file, not of the part.
-                line: line + first.saturating_sub(1),
+                line,
                 statement: indent(&statement),
                 message: pg_message(&e),
                 at: at.to_string(),

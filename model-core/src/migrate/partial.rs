@@ -95,32 +95,51 @@ impl PartialRun {
 }
 
 /// The file line of statement `n` (1-based) of a revision's part.
-pub(super) fn statement_line(revision: &Revision, direction: Direction, n: usize) -> Option<usize> {
-    let (sql, first) = part(revision, direction);
-    let (line, _) = split_statements(sql).into_iter().nth(n.checked_sub(1)?)?;
-    Some(line + first.saturating_sub(1))
+fn statement_line(revision: &Revision, direction: Direction, n: usize) -> Option<usize> {
+    statements(revision, direction)
+        .into_iter()
+        .nth(n.checked_sub(1)?)
+        .map(|(line, _)| line)
 }
 
-/// The SQL of one part and the file line it starts on.
-pub(super) fn part(revision: &Revision, direction: Direction) -> (&str, usize) {
+/// The SQL of one part.
+pub(super) fn sql(revision: &Revision, direction: Direction) -> &str {
     match direction {
-        Direction::Upgrade => (&revision.upgrade, revision.upgrade_line),
-        Direction::Downgrade => (&revision.downgrade, revision.downgrade_line),
+        Direction::Upgrade => &revision.upgrade,
+        Direction::Downgrade => &revision.downgrade,
     }
 }
 
-/// SHA-256 over the first `n` statements.
-pub(super) fn prefix_checksum(statements: &[(usize, String)], n: usize) -> String {
+/// The statements of one part, each with the line of the file it starts on (not the line of
+/// the part), which is what every message names.
+pub(super) fn statements(revision: &Revision, direction: Direction) -> Vec<(usize, String)> {
+    let first = match direction {
+        Direction::Upgrade => revision.upgrade_line,
+        Direction::Downgrade => revision.downgrade_line,
+    };
+    split_statements(sql(revision, direction))
+        .into_iter()
+        .map(|(line, statement)| (line + first.saturating_sub(1), statement))
+        .collect()
+}
+
+/// SHA-256 over the first `k` statements, for every `k` from 0 to all of them, in one pass.
+pub(super) fn prefix_checksums(statements: &[(usize, String)]) -> Vec<String> {
+    let hex = |hasher: Sha256| -> String {
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
     let mut hasher = Sha256::new();
-    for (_, statement) in statements.iter().take(n) {
+    let mut out = vec![hex(hasher.clone())];
+    for (_, statement) in statements {
         hasher.update(statement.as_bytes());
         hasher.update([0]);
+        out.push(hex(hasher.clone()));
     }
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    out
 }
 
 pub(super) fn create_sql(table: &VersionTable) -> String {

@@ -12,12 +12,12 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::str::FromStr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use postgres::{Config, NoTls};
+use postgres::Config;
 
 use super::cluster::{
-    as_account, free_port, is_root, make_private_dir, spawn_watchdog, tail, unprivileged_account,
+    as_account, free_port, make_private_dir, run_as, spawn_watchdog, tail, wait_until_ready,
 };
 use super::{PgError, Server};
 
@@ -34,11 +34,7 @@ impl Bouncer {
     /// `server`, with at most `pool_size` server connections per database and user.
     pub fn start(server: &Server, pool_mode: &str, pool_size: u32) -> Result<Bouncer, PgError> {
         let binary = find_pgbouncer()?;
-        let account = if is_root() {
-            Some(unprivileged_account()?)
-        } else {
-            None
-        };
+        let account = run_as()?;
         let dir = make_private_dir(account.as_ref())?;
         let port = free_port()?;
         let admin = server.admin_config();
@@ -114,28 +110,14 @@ impl Bouncer {
                 url: bouncer.url_for("postgres"),
                 message: e.to_string(),
             })?;
-        let started = Instant::now();
-        loop {
-            if config.connect(NoTls).is_ok() {
-                return Ok(bouncer);
-            }
-            let mut child_status = None;
-            if let Ok(Some(status)) = bouncer.child.try_wait() {
-                child_status = Some(format!("exited during start-up ({status})"));
-            }
-            let failure = child_status.or_else(|| {
-                (started.elapsed() > Duration::from_secs(20))
-                    .then(|| "did not accept connections within 20s".to_string())
-            });
-            if let Some(what) = failure {
-                return Err(PgError::Start {
-                    what: format!("(PgBouncer) {what}"),
-                    log_path: log_path.display().to_string(),
-                    log: tail(&log_path, 20),
-                });
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_until_ready(
+            &config,
+            &mut bouncer.child,
+            Duration::from_secs(20),
+            &log_path,
+            "(PgBouncer) ",
+        )?;
+        Ok(bouncer)
     }
 
     /// A connection string for database `dbname` through the pooler.

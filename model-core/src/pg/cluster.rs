@@ -52,11 +52,7 @@ pub(super) struct Account {
 impl Cluster {
     pub(super) fn start(options: &ThrowawayOptions) -> Result<Cluster, PgError> {
         let bindir = find_bindir()?;
-        let account = if is_root() {
-            Some(unprivileged_account()?)
-        } else {
-            None
-        };
+        let account = run_as()?;
         let dir = make_private_dir(account.as_ref())?;
         let data = dir.join("data");
         let log_path = dir.join("server.log");
@@ -175,28 +171,7 @@ impl Cluster {
             url: dir.display().to_string(),
             message: e.to_string(),
         })?;
-        let started = Instant::now();
-        loop {
-            if config.connect(NoTls).is_ok() {
-                break;
-            }
-            let failure = match server.try_wait() {
-                Ok(Some(status)) => Some(format!("exited during start-up ({status})")),
-                _ if started.elapsed() > START_TIMEOUT => Some(format!(
-                    "did not accept connections within {}s",
-                    START_TIMEOUT.as_secs()
-                )),
-                _ => None,
-            };
-            if let Some(what) = failure {
-                return Err(PgError::Start {
-                    what,
-                    log_path: log_path.display().to_string(),
-                    log: tail(&log_path, 20),
-                });
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_until_ready(&config, &mut server, START_TIMEOUT, &log_path, "")?;
         Ok(Cluster {
             dir,
             tcp_port,
@@ -273,6 +248,50 @@ pub fn find_bindir() -> Result<PathBuf, PgError> {
         .ok_or(PgError::NoServerBinaries)
 }
 
+/// The account to run a server as: an unprivileged one when this process is root (`initdb`
+/// and PgBouncer refuse root), else this process's own.
+pub(super) fn run_as() -> Result<Option<Account>, PgError> {
+    if is_root() {
+        unprivileged_account().map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+/// Waits until `config` connects, failing with the end of the log at `log_path` if `child`
+/// exits first or `limit` passes; `what` names the server in the message (empty for
+/// PostgreSQL itself).
+pub(super) fn wait_until_ready(
+    config: &Config,
+    child: &mut Child,
+    limit: Duration,
+    log_path: &Path,
+    what: &str,
+) -> Result<(), PgError> {
+    let started = Instant::now();
+    loop {
+        if config.connect(NoTls).is_ok() {
+            return Ok(());
+        }
+        let failure = match child.try_wait() {
+            Ok(Some(status)) => Some(format!("exited during start-up ({status})")),
+            _ if started.elapsed() > limit => Some(format!(
+                "did not accept connections within {}s",
+                limit.as_secs()
+            )),
+            _ => None,
+        };
+        if let Some(failure) = failure {
+            return Err(PgError::Start {
+                what: format!("{what}{failure}"),
+                log_path: log_path.display().to_string(),
+                log: tail(log_path, 20),
+            });
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// A TCP port on 127.0.0.1 that nothing listens on right now.
 pub(super) fn free_port() -> Result<u16, PgError> {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -284,13 +303,13 @@ pub(super) fn free_port() -> Result<u16, PgError> {
         })
 }
 
-pub(super) fn is_root() -> bool {
+fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions and cannot fail.
     unsafe { libc::geteuid() == 0 }
 }
 
 /// `postgres` if the system has that account, else `nobody`.
-pub(super) fn unprivileged_account() -> Result<Account, PgError> {
+fn unprivileged_account() -> Result<Account, PgError> {
     let passwd = fs::read_to_string("/etc/passwd").map_err(|source| PgError::Io {
         context: "could not read /etc/passwd".into(),
         error: source,

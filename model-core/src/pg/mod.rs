@@ -125,6 +125,8 @@ pub fn connect(url: &str) -> Result<Client, PgError> {
 pub struct Connector {
     config: Config,
     tls: TlsSettings,
+    /// Built once: verifying modes read certificate files (or the platform's store).
+    tls_config: rustls::ClientConfig,
     timeout: Duration,
     /// The connection string without its password, for messages.
     shown: String,
@@ -159,6 +161,7 @@ impl Connector {
         Ok(Connector {
             config,
             tls: target.tls.clone(),
+            tls_config: tls::client_config(&target.tls)?,
             timeout,
             shown: target.shown(),
         })
@@ -208,7 +211,7 @@ impl Connector {
         if config.get_application_name().is_none() {
             config.application_name("model-migrate");
         }
-        let tls = MakeRustlsConnect::new(tls::client_config(&self.tls)?);
+        let tls = MakeRustlsConnect::new(self.tls_config.clone());
         let (send, receive) = mpsc::channel();
         // The driver bounds only the TCP connect; a server that accepts and then never
         // answers would hang the handshake forever. The thread is left to the OS if it does.
