@@ -3,6 +3,7 @@
 //! Integration tests, one binary (links once). Every database test runs against a real
 //! PostgreSQL: `DATABASE_URL` when set, otherwise a throwaway cluster started on first use.
 
+mod acceptance;
 mod cross_model;
 mod enum_labels;
 mod hostile;

@@ -104,6 +104,26 @@ pub fn introspect_counted(
     Ok(result)
 }
 
+/// The schemas a whole-database diff covers: every schema but PostgreSQL's own (`pg_*`,
+/// `information_schema`) and those an extension created, sorted by name.
+pub fn user_schemas(client: &mut Client) -> Result<Vec<String>, IntrospectError> {
+    let rows = client
+        .query_typed(
+            "SELECT n.nspname::text FROM pg_catalog.pg_namespace n \
+             WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' \
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d \
+                   WHERE d.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass \
+                     AND d.objid = n.oid AND d.deptype = 'e') \
+             ORDER BY 1",
+            &[],
+        )
+        .map_err(|error| IntrospectError::Query {
+            what: "schemas",
+            error,
+        })?;
+    Ok(rows.iter().map(|row| row.get(0)).collect())
+}
+
 /// Brings `schema` into PostgreSQL's canonical form: creates it inside a transaction of
 /// `scratch` (which must be an empty database), reads it back, and rolls back. Expressions
 /// come back as the server prints them (`price > 0` becomes `(price > (0)::numeric)`), so a

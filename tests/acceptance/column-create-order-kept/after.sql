@@ -1,0 +1,1 @@
+CREATE TABLE t (z int, a text, m date, b uuid);

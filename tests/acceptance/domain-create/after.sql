@@ -1,0 +1,1 @@
+CREATE DOMAIN posint AS integer NOT NULL DEFAULT 1 CONSTRAINT posint_check CHECK (VALUE > 0); CREATE TABLE t (a posint);

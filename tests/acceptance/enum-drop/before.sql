@@ -1,0 +1,1 @@
+CREATE TYPE mood AS ENUM ('a'); CREATE TABLE t (x int);

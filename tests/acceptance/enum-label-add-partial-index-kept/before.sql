@@ -1,0 +1,3 @@
+CREATE TYPE status AS ENUM ('new', 'paid');
+CREATE TABLE orders (id int, s status);
+CREATE INDEX orders_new ON orders (id) WHERE s = 'new';

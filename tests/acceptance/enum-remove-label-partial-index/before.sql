@@ -1,0 +1,3 @@
+CREATE TYPE status AS ENUM ('new', 'paid', 'void');
+CREATE TABLE orders (id int, s status);
+CREATE INDEX orders_open ON orders (id) WHERE s <> 'void';

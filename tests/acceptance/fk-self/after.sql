@@ -1,0 +1,1 @@
+CREATE TABLE tree (id int PRIMARY KEY, parent int REFERENCES tree);

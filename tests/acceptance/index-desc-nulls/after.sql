@@ -1,0 +1,1 @@
+CREATE TABLE t (a int, b text); CREATE INDEX t_ab ON t (a DESC NULLS LAST, b NULLS FIRST);

@@ -1,0 +1,1 @@
+CREATE TABLE "CamelCase" ("Id" int PRIMARY KEY, "Value" text);

@@ -1,0 +1,3 @@
+CREATE TABLE m (id int, region text) PARTITION BY LIST (region);
+CREATE TABLE m_eu PARTITION OF m FOR VALUES IN ('eu');
+CREATE TABLE m_us PARTITION OF m FOR VALUES IN ('us', 'ca');

@@ -1,0 +1,1 @@
+CREATE TABLE t (owner text, a int);

@@ -1,0 +1,1 @@
+CREATE PROCEDURE p(a int) LANGUAGE sql AS $$ SELECT a $$;

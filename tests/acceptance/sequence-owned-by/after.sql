@@ -1,0 +1,1 @@
+CREATE TABLE t (a int); CREATE SEQUENCE s OWNED BY t.a;

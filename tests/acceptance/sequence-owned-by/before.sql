@@ -1,0 +1,1 @@
+CREATE SEQUENCE s; CREATE TABLE t (a int);

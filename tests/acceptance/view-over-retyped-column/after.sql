@@ -1,0 +1,1 @@
+CREATE TABLE t (a bigint); CREATE VIEW v AS SELECT a FROM t;
