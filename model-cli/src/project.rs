@@ -4,7 +4,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _};
 use model_core::config::Config;
-use model_core::introspect::{self, Options};
 use model_core::migrate::{read_current, Migrator, TransactionMode};
 use model_core::pg::{self, Server, TempDatabase};
 use model_core::revision::Graph;
@@ -81,13 +80,6 @@ impl Project {
         .lock_wait(wait)
     }
 
-    /// Introspection options: the managed schemas.
-    pub fn options(&self) -> Options {
-        Options {
-            schemas: self.config.schemas.clone(),
-        }
-    }
-
     /// The database to compare the models with, at head: the configured one (refused when not
     /// at head), or a throwaway database on which every revision is replayed.
     pub fn database_at_head(
@@ -131,29 +123,21 @@ impl Project {
 
     /// The live schema and the models' schema, both canonical and filtered.
     pub fn compare(&self, global: &Global, models: &ModelSet) -> anyhow::Result<(Schema, Schema)> {
-        for table in &models.schema().tables {
-            if !self.config.schemas.contains(&table.name.schema) {
-                bail!(
-                    "table {} of the models is in schema `{}`, which {} does not manage; add it to `schemas`",
-                    table.name,
-                    table.name.schema,
-                    self.config_path.display()
-                );
-            }
+        if let Some(table) = models
+            .schema()
+            .tables
+            .iter()
+            .find(|t| !self.config.schemas.contains(&t.name.schema))
+        {
+            bail!(
+                "table {} of the models is in schema `{}`, which {} does not manage; add it to `schemas`",
+                table.name,
+                table.name.schema,
+                self.config_path.display()
+            );
         }
         let (mut client, _temp) = self.database_at_head(global)?;
-        let live = introspect::introspect(&mut client, &self.options())?;
-        let desired = if models.declares_sql_objects() {
-            // Views, functions, triggers and policies need the whole schema to exist: create it
-            // in an empty scratch database, in a transaction that is rolled back.
-            let scratch = Server::shared()
-                .context("views, functions, triggers or policies need a PostgreSQL server to canonicalise them on")?
-                .create_database()?;
-            introspect::canonicalize(&mut scratch.connect()?, models.schema())?
-        } else {
-            // Expressions are spelled by the same database, in a rolled-back transaction.
-            introspect::canonicalize_expressions(&mut client, models.schema(), &live)?
-        };
-        Ok((self.config.filter(live), self.config.filter(desired)))
+        let comparison = model_core::autogenerate::compare(&mut client, models, &self.config)?;
+        Ok((comparison.live, comparison.desired))
     }
 }

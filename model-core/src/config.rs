@@ -113,6 +113,24 @@ pub enum ConfigError {
     UnsetVariable { what: String, variable: String },
 }
 
+impl Default for Config {
+    /// What an empty `model.toml` says: schema `public`, every table, the default version
+    /// table and versions directory.
+    fn default() -> Self {
+        Config {
+            script_location: default_location(),
+            database_url: None,
+            schemas: default_schemas(),
+            version_table: default_version_table(),
+            include_tables: Vec::new(),
+            exclude_tables: Vec::new(),
+            lock_wait_seconds: None,
+            environments: BTreeMap::new(),
+            root: PathBuf::new(),
+        }
+    }
+}
+
 impl Config {
     /// Reads `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {

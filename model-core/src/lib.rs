@@ -21,6 +21,7 @@
 //! assert!(sql.contains("customer_id integer GENERATED ALWAYS AS IDENTITY NOT NULL"));
 //! ```
 
+pub mod autogenerate;
 pub mod config;
 pub mod diff;
 pub mod introspect;

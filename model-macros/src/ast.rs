@@ -118,6 +118,10 @@ pub struct IdentityAttr {
     pub always: bool,
     pub start: Option<i64>,
     pub increment: Option<i64>,
+    pub min_value: Option<i64>,
+    pub max_value: Option<i64>,
+    pub cache: Option<i64>,
+    pub cycle: bool,
 }
 
 /// `foreign_key = "table.column"` or `"schema.table.column"`.

@@ -90,7 +90,16 @@ const RELATIONSHIP_KEYS: &[&str] = &[
     "foreign_key",
     "target",
 ];
-const IDENTITY_KEYS: &[&str] = &["always", "by_default", "start", "increment"];
+const IDENTITY_KEYS: &[&str] = &[
+    "always",
+    "by_default",
+    "start",
+    "increment",
+    "minvalue",
+    "maxvalue",
+    "cache",
+    "cycle",
+];
 const INDEX_KEYS: &[&str] = &["name", "unique", "method", "where"];
 const CHECK_KEYS: &[&str] = &["name", "expr"];
 const INDEX_METHODS: &[&str] = &["btree", "hash", "gist", "spgist", "gin", "brin"];
@@ -624,6 +633,10 @@ fn identity(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<IdentityAttr> 
         always: false,
         start: None,
         increment: None,
+        min_value: None,
+        max_value: None,
+        cache: None,
+        cycle: false,
     };
     if !meta.input.peek(syn::token::Paren) {
         return Ok(identity);
@@ -641,6 +654,20 @@ fn identity(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<IdentityAttr> 
                 identity.always = key == "always";
             }
             "start" => identity.start = Some(meta.value()?.parse::<LitInt>()?.base10_parse()?),
+            "minvalue" => identity.min_value = Some(meta.value()?.parse::<LitInt>()?.base10_parse()?),
+            "maxvalue" => identity.max_value = Some(meta.value()?.parse::<LitInt>()?.base10_parse()?),
+            "cycle" => {
+                flag(&meta)?;
+                identity.cycle = true;
+            }
+            "cache" => {
+                let cache: LitInt = meta.value()?.parse()?;
+                let value: i64 = cache.base10_parse()?;
+                if value < 1 {
+                    cx.error(cache.span(), "`cache` must be at least 1");
+                }
+                identity.cache = Some(value);
+            }
             _ => {
                 let increment: LitInt = meta.value()?.parse()?;
                 let value: i64 = increment.base10_parse()?;

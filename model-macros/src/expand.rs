@@ -220,7 +220,19 @@ fn column_tokens(ty: &Type, column: &Column, checks: &mut Vec<TokenStream>) -> T
             };
             let start = option_i64(identity.start);
             let increment = option_i64(identity.increment);
-            quote!(::core::option::Option::Some(#p::Identity { kind: #p::IdentityKind::#kind, start: #start, increment: #increment }))
+            let min_value = option_i64(identity.min_value);
+            let max_value = option_i64(identity.max_value);
+            let cache = option_i64(identity.cache);
+            let cycle = identity.cycle;
+            quote!(::core::option::Option::Some(#p::Identity {
+                kind: #p::IdentityKind::#kind,
+                start: #start,
+                increment: #increment,
+                min_value: #min_value,
+                max_value: #max_value,
+                cache: #cache,
+                cycle: #cycle,
+            }))
         }
         None => quote!(::core::option::Option::None),
     };

@@ -5,6 +5,7 @@
 
 mod acceptance;
 mod cross_model;
+mod fidelity;
 mod enum_labels;
 mod hostile;
 mod kitchen_sink;

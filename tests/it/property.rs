@@ -106,6 +106,10 @@ fn random_identity(rng: &mut Rng) -> Identity {
         },
         start: rng.chance(30).then_some(10),
         increment: rng.chance(30).then_some(3),
+        min_value: None,
+        max_value: rng.chance(15).then_some(1_000_000),
+        cache: rng.chance(15).then_some(20),
+        cycle: rng.chance(15),
     }
 }
 
@@ -296,6 +300,7 @@ fn random_sequence(rng: &mut Rng, name: &str) -> Sequence {
         },
         cache: if rng.chance(20) { 5 } else { 1 },
         cycle: rng.chance(20),
+        owned_by: None,
     }
 }
 

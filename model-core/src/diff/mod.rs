@@ -20,8 +20,8 @@ pub use ops::{ColumnType, EnumColumn, Op};
 
 use crate::render::qualified;
 use crate::schema::{
-    Column, EnumType, Extension, ForeignKey, Function, Policy, Schema, Table, TableName, Trigger,
-    View, DEFAULT_SCHEMA,
+    Column, ColumnRef, EnumType, Extension, ForeignKey, Function, Index, IndexExpr, Policy, Schema,
+    Sequence, Table, TableName, Trigger, View, DEFAULT_SCHEMA,
 };
 
 /// An upgrade and the downgrade that undoes it.
@@ -109,6 +109,9 @@ struct Differ<'a> {
     retyped: BTreeSet<(TableName, String)>,
     /// Columns moved to a rebuilt enum, with the default the rebuild leaves them with.
     rebuilt: BTreeMap<(TableName, String), Option<String>>,
+    /// Enum types (qualified) whose labels change: a changed index or check that spells one
+    /// of their values is dropped before the type changes.
+    relabelled: Vec<String>,
     phases: Phases,
 }
 
@@ -122,6 +125,7 @@ impl<'a> Differ<'a> {
             changed_keys: BTreeSet::new(),
             retyped: BTreeSet::new(),
             rebuilt: BTreeMap::new(),
+            relabelled: Vec::new(),
             phases: Phases::default(),
         }
     }
@@ -167,6 +171,43 @@ impl<'a> Differ<'a> {
             .collect()
     }
 
+    /// Indexes and checks that stay as they are but spell a value of `e`: a rebuild of the
+    /// type drops them first and creates them again after.
+    fn enum_dependents(&self, e: &EnumType) -> Vec<Op> {
+        let name = qualified(&e.name);
+        let mut out = Vec::new();
+        for table in &self.from.tables {
+            let Some(after) = self.to_tables.get(&table.name) else {
+                continue;
+            };
+            for index in &table.indexes {
+                if after.indexes.contains(index) && index_mentions(index, &name) {
+                    out.push(Op::CreateIndex {
+                        table: table.name.clone(),
+                        index: index.clone(),
+                    });
+                }
+            }
+            for check in &table.checks {
+                if after.checks.contains(check) && mentions(&check.expression, &name) {
+                    out.push(Op::AddCheck {
+                        table: table.name.clone(),
+                        check: check.clone(),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether a changed index or check must go before the types change: it spells a value
+    /// of an enum whose labels change.
+    fn before_types(&self, text: &[&str]) -> bool {
+        self.relabelled
+            .iter()
+            .any(|name| text.iter().any(|t| mentions(t, name)))
+    }
+
     fn enums(&mut self) {
         let to_enums: BTreeMap<&TableName, &EnumType> =
             self.to.enums.iter().map(|e| (&e.name, e)).collect();
@@ -180,6 +221,8 @@ impl<'a> Differ<'a> {
             if from.labels == to.labels {
                 continue;
             }
+            self.relabelled.push(qualified(&from.name));
+            let dependents = self.enum_dependents(from);
             let columns: Vec<(&Table, &Column)> = self.enum_columns(from);
             if is_subsequence(&from.labels, &to.labels) {
                 let unchanged = |(t, c): &(&Table, &Column)| EnumColumn {
@@ -210,6 +253,7 @@ impl<'a> Differ<'a> {
                         to: next.clone(),
                         value: label.clone(),
                         columns: columns.clone(),
+                        dependents: dependents.clone(),
                     });
                     current = next;
                 }
@@ -239,6 +283,7 @@ impl<'a> Differ<'a> {
                 from: (*from).clone(),
                 to: (*to).clone(),
                 columns: entries,
+                dependents,
             });
         }
         for (name, from) in &from_enums {
@@ -483,13 +528,22 @@ impl<'a> Differ<'a> {
             self.to.sequences.iter().map(|s| (&s.name, s)).collect();
         let from_seqs: BTreeMap<&TableName, _> =
             self.from.sequences.iter().map(|s| (&s.name, s)).collect();
+        // Ownership is an operation of its own: given up before tables and columns are
+        // dropped (which would take an owned sequence along), taken after they are created.
+        let unowned = |s: &Sequence| Sequence {
+            owned_by: None,
+            ..s.clone()
+        };
         for (name, to) in &to_seqs {
-            match from_seqs.get(name) {
-                None => self.phases.types.push(Op::CreateSequence((*to).clone())),
-                Some(from) if from != to => self.phases.types.push(Op::AlterSequence {
-                    from: (*from).clone(),
-                    to: (*to).clone(),
-                }),
+            let from = from_seqs.get(name);
+            match from {
+                None => self.phases.types.push(Op::CreateSequence(unowned(to))),
+                Some(from) if unowned(from) != unowned(to) => {
+                    self.phases.types.push(Op::AlterSequence {
+                        from: unowned(from),
+                        to: unowned(to),
+                    })
+                }
                 Some(_) => {}
             }
         }
@@ -497,7 +551,31 @@ impl<'a> Differ<'a> {
             if !to_seqs.contains_key(name) {
                 self.phases
                     .drop_types
-                    .push(Op::DropSequence((*from).clone()));
+                    .push(Op::DropSequence(unowned(from)));
+            }
+        }
+        let owners = |seqs: &BTreeMap<&TableName, &Sequence>| -> BTreeMap<TableName, ColumnRef> {
+            seqs.iter()
+                .filter_map(|(n, s)| Some(((*n).clone(), s.owned_by.clone()?)))
+                .collect()
+        };
+        let (before, after) = (owners(&from_seqs), owners(&to_seqs));
+        for (sequence, owner) in &before {
+            if after.get(sequence) != Some(owner) {
+                self.phases.drop_dependents.push(Op::SetSequenceOwner {
+                    sequence: sequence.clone(),
+                    from: Some(owner.clone()),
+                    to: None,
+                });
+            }
+        }
+        for (sequence, owner) in &after {
+            if before.get(sequence) != Some(owner) {
+                self.phases.comments.push(Op::SetSequenceOwner {
+                    sequence: sequence.clone(),
+                    from: None,
+                    to: Some(owner.clone()),
+                });
             }
         }
     }
@@ -654,20 +732,30 @@ impl<'a> Differ<'a> {
             }
         }
         // Other constraints and indexes: by name; a changed one is dropped and added.
-        let drops = &mut self.phases.drop_constraints;
-        let adds = &mut self.phases.add_constraints;
         for index in changed(&from.indexes, &to.indexes, |i| &i.name) {
-            drops.push(Op::DropIndex {
+            let op = Op::DropIndex {
                 table: name.clone(),
                 index: index.clone(),
-            });
+            };
+            if self.before_types(&index_texts(index)) {
+                self.phases.drop_dependents.push(op);
+            } else {
+                self.phases.drop_constraints.push(op);
+            }
         }
         for check in changed(&from.checks, &to.checks, |c| &c.name) {
-            drops.push(Op::DropCheck {
+            let op = Op::DropCheck {
                 table: name.clone(),
                 check: check.clone(),
-            });
+            };
+            if self.before_types(&[check.expression.as_str()]) {
+                self.phases.drop_dependents.push(op);
+            } else {
+                self.phases.drop_constraints.push(op);
+            }
         }
+        let drops = &mut self.phases.drop_constraints;
+        let adds = &mut self.phases.add_constraints;
         for exclusion in changed(&from.exclusions, &to.exclusions, |c| &c.name) {
             drops.push(Op::DropExclusion {
                 table: name.clone(),
@@ -839,10 +927,12 @@ impl<'a> Differ<'a> {
                 from: ColumnType {
                     ty: before.ty.clone(),
                     collation: before.collation.clone(),
+                    user_enum: is_enum(self.from, &before.ty),
                 },
                 to: ColumnType {
                     ty: after.ty.clone(),
                     collation: after.collation.clone(),
+                    user_enum: is_enum(self.to, &after.ty),
                 },
             });
         }
@@ -912,6 +1002,38 @@ fn changed<'x, T: PartialEq>(a: &'x [T], b: &[T], name: impl Fn(&T) -> &String) 
                 .any(|other| name(other) == name(item) && other == *item)
         })
         .collect()
+}
+
+/// Whether `ty` is one of the schema's enum types or an array of one.
+fn is_enum(schema: &Schema, ty: &crate::schema::SqlType) -> bool {
+    let ty = ty.as_str().trim_end_matches("[]");
+    schema.enums.iter().any(|e| qualified(&e.name) == ty)
+}
+
+/// The expressions of an index: its predicate and expression keys.
+fn index_texts(index: &Index) -> Vec<&str> {
+    let mut out: Vec<&str> = index.predicate.iter().map(String::as_str).collect();
+    out.extend(index.keys.iter().filter_map(|k| match &k.expr {
+        IndexExpr::Expression(e) => Some(e.as_str()),
+        IndexExpr::Column(_) => None,
+    }));
+    out
+}
+
+fn index_mentions(index: &Index, name: &str) -> bool {
+    index_texts(index).iter().any(|t| mentions(t, name))
+}
+
+/// Whether the expression `text` names the (quoted, qualified) object `name` as a whole
+/// word: `public.status` in `'void'::public.status`, not in `public.status_old`.
+fn mentions(text: &str, name: &str) -> bool {
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    text.match_indices(name).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + name.len()..].chars().next();
+        !before.is_some_and(|c| word(c) || c == '.' || c == '"')
+            && !after.is_some_and(|c| word(c) || c == '"')
+    })
 }
 
 /// Whether `a` appears in `b` in the same order (enum labels only added, never moved).

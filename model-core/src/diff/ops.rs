@@ -2,7 +2,7 @@
 //! a downgrade is the upgrade's inverses in reverse order.
 
 use crate::schema::{
-    CheckConstraint, Column, EnumType, ExclusionConstraint, Extension, ForeignKey, Function,
+    CheckConstraint, Column, ColumnRef, EnumType, ExclusionConstraint, Extension, ForeignKey, Function,
     Identity, Index, Policy, PrimaryKey, Sequence, SqlType, Table, TableName, Trigger,
     UniqueConstraint, View,
 };
@@ -24,6 +24,8 @@ pub enum Op {
         to: EnumType,
         value: String,
         columns: Vec<EnumColumn>,
+        /// What the inverse rebuild must drop and create again (see `RebuildEnum`).
+        dependents: Vec<Op>,
     },
     /// Labels removed or reordered: rename the old type, create the new one, move every column
     /// over through `text`, drop the old type.
@@ -31,6 +33,11 @@ pub enum Op {
         from: EnumType,
         to: EnumType,
         columns: Vec<EnumColumn>,
+        /// Indexes and checks that stay the same but spell a value of the type
+        /// (`WHERE status <> 'void'::status`): PostgreSQL cannot re-parse them while the
+        /// columns move to the new type, so they are dropped first and created again after,
+        /// as these creation operations say.
+        dependents: Vec<Op>,
     },
     /// `CREATE SEQUENCE`.
     CreateSequence(Sequence),
@@ -38,6 +45,12 @@ pub enum Op {
     DropSequence(Sequence),
     /// `ALTER SEQUENCE`.
     AlterSequence { from: Sequence, to: Sequence },
+    /// `ALTER SEQUENCE … OWNED BY` (or `OWNED BY NONE`).
+    SetSequenceOwner {
+        sequence: TableName,
+        from: Option<ColumnRef>,
+        to: Option<ColumnRef>,
+    },
     /// `CREATE TABLE` with its inline constraints (and the foreign keys that can be inline),
     /// comments included. `recreated` marks the inverse of a drop: the data is not restored.
     CreateTable { table: Table, recreated: bool },
@@ -193,6 +206,9 @@ pub struct ColumnType {
     pub ty: SqlType,
     /// `COLLATE`, when not the type's default.
     pub collation: Option<String>,
+    /// The type is an enum (or an array of one): PostgreSQL has no cast between it and
+    /// another type but through `text`.
+    pub user_enum: bool,
 }
 
 /// A column whose type is an enum being changed, with its default before and after (a
@@ -221,20 +237,36 @@ impl Op {
             Op::DropEnum(e) => Op::CreateEnum(e),
             // PostgreSQL cannot remove a label; undoing an addition rebuilds the type.
             Op::AddEnumValue {
-                from, to, columns, ..
+                from,
+                to,
+                columns,
+                dependents,
+                ..
             } => Op::RebuildEnum {
                 from: to,
                 to: from,
                 columns: swap_defaults(columns),
+                dependents,
             },
-            Op::RebuildEnum { from, to, columns } => Op::RebuildEnum {
+            Op::RebuildEnum {
+                from,
+                to,
+                columns,
+                dependents,
+            } => Op::RebuildEnum {
                 from: to,
                 to: from,
                 columns: swap_defaults(columns),
+                dependents,
             },
             Op::CreateSequence(s) => Op::DropSequence(s),
             Op::DropSequence(s) => Op::CreateSequence(s),
             Op::AlterSequence { from, to } => Op::AlterSequence { from: to, to: from },
+            Op::SetSequenceOwner { sequence, from, to } => Op::SetSequenceOwner {
+                sequence,
+                from: to,
+                to: from,
+            },
             Op::CreateTable { table, .. } => Op::DropTable(table),
             Op::DropTable(table) => Op::CreateTable {
                 table,
@@ -432,6 +464,12 @@ impl Op {
             Op::CreateSequence(s) => format!("added sequence '{}'", s.name),
             Op::DropSequence(s) => format!("removed sequence '{}'", s.name),
             Op::AlterSequence { to, .. } => format!("changed sequence '{}'", to.name),
+            Op::SetSequenceOwner {
+                sequence, to: Some(owner), ..
+            } => format!("sequence '{sequence}' now owned by '{owner}'"),
+            Op::SetSequenceOwner { sequence, .. } => {
+                format!("sequence '{sequence}' no longer owned by a column")
+            }
             Op::CreateTable { table, .. } => format!("added table '{}'", table.name),
             Op::DropTable(table) => format!("removed table '{}'", table.name),
             Op::AddColumn { table, column, .. } => {

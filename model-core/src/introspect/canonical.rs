@@ -416,3 +416,163 @@ fn appears(text: &str, column: &Column) -> bool {
         !word(before) && !word(after)
     })
 }
+
+/// `desired` with each column default that is a constant equal in value to the live
+/// column's (also a constant) written as the live database spells it: `5`, `'5'::numeric`
+/// and `5.0` are one default of a `numeric` column, which PostgreSQL keeps as it was written.
+/// Only literals with casts are compared (never an expression that calls a function or
+/// reads anything), all in one query inside a rolled-back transaction; if PostgreSQL refuses
+/// it, the defaults are left as they are.
+pub fn adopt_equal_constants(
+    client: &mut Client,
+    live: &Schema,
+    mut desired: Schema,
+) -> Result<Schema, IntrospectError> {
+    let mut pairs: Vec<(usize, usize, String)> = Vec::new();
+    let mut tests: Vec<String> = Vec::new();
+    for (t, table) in desired.tables.iter().enumerate() {
+        let Some(before) = live.table(&table.name) else {
+            continue;
+        };
+        for (c, column) in table.columns.iter().enumerate() {
+            let Some(old) = before.column(&column.name) else {
+                continue;
+            };
+            let (Some(want), Some(have)) = (&column.default, &old.default) else {
+                continue;
+            };
+            if want == have || old.ty != column.ty || !constant(want) || !constant(have) {
+                continue;
+            }
+            tests.push(format!(
+                "(({want})::{ty} IS NOT DISTINCT FROM ({have})::{ty})",
+                ty = column.ty
+            ));
+            pairs.push((t, c, have.clone()));
+        }
+    }
+    if tests.is_empty() {
+        return Ok(desired);
+    }
+    let query = |error| IntrospectError::Query {
+        what: "constant defaults",
+        error,
+    };
+    let mut tx = client.transaction().map_err(query)?;
+    let sql = format!("SELECT ARRAY[{}]", tests.join(", "));
+    // A refusal (a literal that does not convert) means "not the same": keep both spellings.
+    let same: Vec<bool> = match tx.simple_query(&sql) {
+        Ok(messages) => messages
+            .iter()
+            .find_map(|m| match m {
+                postgres::SimpleQueryMessage::Row(row) => row.get(0).map(|text| {
+                    text.trim_matches(|c| c == '{' || c == '}')
+                        .split(',')
+                        .map(|b| b == "t")
+                        .collect()
+                }),
+                _ => None,
+            })
+            .unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
+    drop(tx);
+    for ((t, c, have), same) in pairs.into_iter().zip(same) {
+        if same {
+            desired.tables[t].columns[c].default = Some(have);
+        }
+    }
+    Ok(desired)
+}
+
+/// Whether `expr` is a literal with optional casts and sign, as PostgreSQL prints constants:
+/// `5`, `-5.2`, `'5'::numeric`, `('x'::text)::character varying`, `'{}'::integer[]`.
+fn constant(expr: &str) -> bool {
+    let mut rest = expr.trim();
+    // Peel parentheses and casts from the outside in.
+    loop {
+        if wrapped(rest) {
+            rest = rest[1..rest.len() - 1].trim();
+            continue;
+        }
+        if let Some(at) = rest.rfind("::") {
+            let ty = &rest[at + 2..];
+            let type_like = ty
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || " _.,()[]\"".contains(c));
+            let quoted_before = rest[..at].matches('\'').count() % 2 == 0;
+            if type_like && quoted_before && !ty.is_empty() {
+                rest = rest[..at].trim();
+                continue;
+            }
+        }
+        break;
+    }
+    let rest = rest.strip_prefix('-').unwrap_or(rest).trim();
+    if let Some(inner) = rest.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
+        // One string literal: any quote inside is doubled.
+        return !inner.replace("''", "").contains('\'');
+    }
+    !rest.is_empty()
+        && rest.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && rest.matches('.').count() <= 1
+        || matches!(rest, "true" | "false")
+}
+
+/// Whether `text` is one parenthesised whole: its first `(` closes at its last character.
+fn wrapped(text: &str) -> bool {
+    if !text.starts_with('(') || !text.ends_with(')') {
+        return false;
+    }
+    let mut depth = 0;
+    let mut quoted = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            '\'' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => {
+                depth -= 1;
+                if depth == 0 {
+                    return i == text.len() - 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::constant;
+
+    #[test]
+    fn constants_are_literals_with_casts() {
+        for yes in [
+            "5",
+            "-5.2",
+            "'5'::numeric",
+            "('x'::text)::character varying",
+            "'{}'::integer[]",
+            "'it''s'::text",
+            "true",
+            "'5.2'::double precision",
+            "(5)::numeric(10,2)",
+        ] {
+            assert!(constant(yes), "{yes}");
+        }
+        for no in [
+            "now()",
+            "nextval('s'::regclass)",
+            "'a'::text || 'b'::text",
+            "(1 + 2)",
+            "(1)::integer + (2)::integer",
+            "x",
+            "'a' '",
+            "5; DROP TABLE t",
+            "",
+        ] {
+            assert!(!constant(no), "{no}");
+        }
+    }
+}

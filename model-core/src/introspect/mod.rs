@@ -19,12 +19,12 @@ use postgres::{Client, IsolationLevel, Transaction};
 
 use crate::render;
 use crate::schema::{
-    CheckConstraint, Column, EnumType, ExclusionConstraint, Extension, FkAction, ForeignKey,
+    CheckConstraint, Column, ColumnRef, EnumType, ExclusionConstraint, Extension, FkAction, ForeignKey,
     Function, Grant, Identity, IdentityKind, Index, IndexExpr, IndexKey, Policy, PrimaryKey,
     Schema, Sequence, SqlType, Table, TableName, Trigger, UniqueConstraint, View, DEFAULT_SCHEMA,
 };
 
-pub use canonical::canonicalize_expressions;
+pub use canonical::{adopt_equal_constants, canonicalize_expressions};
 
 const TABLES: &str = include_str!("sql/tables.sql");
 const COLUMNS: &str = include_str!("sql/columns.sql");
@@ -259,8 +259,8 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
     let mut names: HashMap<(Oid, i16), String> = HashMap::new();
     for row in reader.query("columns", COLUMNS, true)? {
         let column = column(&row);
-        names.insert((row.get(0), row.get(11)), column.name.clone());
-        if let Some(table) = tables.get_mut(&row.get::<_, Oid>(0)) {
+        names.insert((row.get("attrelid"), row.get("attnum")), column.name.clone());
+        if let Some(table) = tables.get_mut(&row.get::<_, Oid>("attrelid")) {
             table.columns.push(column);
         }
     }
@@ -401,31 +401,33 @@ impl Reader<'_, '_> {
 }
 
 fn column(row: &postgres::Row) -> Column {
-    let identity = match row.get::<_, String>(6).as_str() {
+    let ty = SqlType::new(row.get::<_, String>("type"));
+    let identity = match row.get::<_, String>("identity").as_str() {
         "a" => Some(IdentityKind::Always),
         "d" => Some(IdentityKind::ByDefault),
         _ => None,
     }
     .map(|kind| {
-        let start: Option<i64> = row.get(7);
-        let increment: Option<i64> = row.get(8);
-        let increment = increment.unwrap_or(1);
-        let default_start = if increment > 0 { 1 } else { -1 };
         Identity {
             kind,
-            start: start.filter(|s| *s != default_start),
-            increment: (increment != 1).then_some(increment),
+            start: row.get("seqstart"),
+            increment: row.get("seqincrement"),
+            min_value: row.get("seqmin"),
+            max_value: row.get("seqmax"),
+            cache: row.get("seqcache"),
+            cycle: row.get::<_, Option<bool>>("seqcycle").unwrap_or(false),
         }
+        .normalized(&ty)
     });
     Column {
-        name: row.get(1),
-        ty: SqlType::new(row.get::<_, String>(2)),
-        nullable: !row.get::<_, bool>(3),
-        default: row.get(4),
+        name: row.get("attname"),
+        ty,
+        nullable: !row.get::<_, bool>("attnotnull"),
+        default: row.get("default_expr"),
         identity,
-        generated: row.get(5),
-        collation: row.get(9),
-        comment: row.get(10),
+        generated: row.get("generated_expr"),
+        collation: row.get("collation"),
+        comment: row.get("comment"),
     }
 }
 
@@ -534,5 +536,11 @@ fn sequence(row: &postgres::Row) -> Sequence {
         max_value: row.get(6),
         cache: row.get(7),
         cycle: row.get(8),
+        owned_by: row
+            .get::<_, Option<String>>("owner_table")
+            .map(|table| ColumnRef {
+                table: TableName::new(row.get::<_, String>("owner_schema"), table),
+                column: row.get("owner_column"),
+            }),
     }
 }

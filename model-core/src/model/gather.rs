@@ -290,7 +290,7 @@ impl ModelSet {
             return Err(ModelSetError { errors });
         }
         let schema = Schema {
-            tables: models.iter().map(|m| m.table.clone()).collect(),
+            tables: models.iter().map(|m| normalized(&m.table)).collect(),
             enums,
             ..Schema::default()
         };
@@ -357,6 +357,19 @@ impl ModelSet {
     pub fn into_schema(self) -> Schema {
         self.schema
     }
+}
+
+/// The table with each identity's options written as introspection reads them (an option
+/// equal to PostgreSQL's default is `None`), so that spelling the defaults out on a model
+/// never shows as a change.
+fn normalized(table: &crate::schema::Table) -> crate::schema::Table {
+    let mut table = table.clone();
+    for column in &mut table.columns {
+        if let Some(identity) = &column.identity {
+            column.identity = Some(identity.normalized(&column.ty));
+        }
+    }
+    table
 }
 
 /// Every user-defined column type (spelled `schema.name`) must be a gathered enum.

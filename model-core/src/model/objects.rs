@@ -261,7 +261,17 @@ impl Sequence {
             max_value: i64::MAX,
             cache: 1,
             cycle: false,
+            owned_by: None,
         }
+    }
+
+    /// `OWNED BY table.column` (`table` may be `schema.table`): dropped with that column.
+    pub fn owned_by(mut self, table: &str, column: &str) -> Sequence {
+        self.owned_by = Some(crate::schema::ColumnRef {
+            table: TableName::parse(table),
+            column: column.to_string(),
+        });
+        self
     }
 }
 

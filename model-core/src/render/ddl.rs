@@ -93,6 +93,18 @@ pub fn identity_clause(identity: &Identity) -> String {
     if let Some(increment) = identity.increment {
         options.push(format!("INCREMENT BY {increment}"));
     }
+    if let Some(min) = identity.min_value {
+        options.push(format!("MINVALUE {min}"));
+    }
+    if let Some(max) = identity.max_value {
+        options.push(format!("MAXVALUE {max}"));
+    }
+    if let Some(cache) = identity.cache {
+        options.push(format!("CACHE {cache}"));
+    }
+    if identity.cycle {
+        options.push("CYCLE".to_string());
+    }
     if options.is_empty() {
         format!("GENERATED {kind} AS IDENTITY")
     } else {

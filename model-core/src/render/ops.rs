@@ -26,7 +26,12 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             );
             vec![add_enum_value(to, value)]
         }
-        Op::RebuildEnum { from, to, columns } => {
+        Op::RebuildEnum {
+            from,
+            to,
+            columns,
+            dependents,
+        } => {
             let removed: Vec<&String> = from
                 .labels
                 .iter()
@@ -41,7 +46,13 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
                     to.name
                 ));
             }
-            rebuild_enum(from, to, columns)
+            let mut out: Vec<String> = dependents
+                .iter()
+                .flat_map(|d| op_statements(&d.inverse()).0)
+                .collect();
+            out.extend(rebuild_enum(from, to, columns));
+            out.extend(dependents.iter().flat_map(|d| op_statements(d).0));
+            out
         }
         Op::CreateSequence(s) => vec![format!(
             "CREATE SEQUENCE {}{}",
@@ -49,6 +60,14 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             sequence_options(s)
         )],
         Op::DropSequence(s) => vec![format!("DROP SEQUENCE {}", qualified(&s.name))],
+        Op::SetSequenceOwner { sequence, to, .. } => vec![format!(
+            "ALTER SEQUENCE {} OWNED BY {}",
+            qualified(sequence),
+            match to {
+                Some(owner) => format!("{}.{}", qualified(&owner.table), quote_ident(&owner.column)),
+                None => "NONE".to_string(),
+            }
+        )],
         Op::AlterSequence { to, .. } => vec![format!(
             "ALTER SEQUENCE {}{}",
             qualified(&to.name),
@@ -544,7 +563,21 @@ fn alter_type(table: &str, column: &str, from: &ColumnType, to: &ColumnType) -> 
         out.push_str(&format!(" COLLATE {collation}"));
     }
     if from.ty != to.ty && !assignment_cast(&from.ty, &to.ty) {
-        out.push_str(&format!(" USING {column}::{}", to.ty));
+        // An enum converts to and from anything but a string type only through text.
+        let string = |t: &SqlType| {
+            let base = t.as_str().split('(').next().unwrap_or_default().trim();
+            matches!(base, "text" | "character varying" | "character")
+        };
+        let through = if from.user_enum || (to.user_enum && !string(&from.ty)) {
+            if to.ty.as_str().ends_with("[]") {
+                "::text[]"
+            } else {
+                "::text"
+            }
+        } else {
+            ""
+        };
+        out.push_str(&format!(" USING {column}{through}::{}", to.ty));
     }
     out
 }
@@ -591,12 +624,36 @@ fn alter_identity(from: &Identity, to: &Identity) -> String {
     if from.increment != to.increment {
         parts.push(format!("SET INCREMENT BY {increment}"));
     }
+    // `NO MINVALUE` / `NO MAXVALUE` restore the defaults for the type and direction.
+    if from.min_value != to.min_value {
+        parts.push(match to.min_value {
+            Some(min) => format!("SET MINVALUE {min}"),
+            None => "SET NO MINVALUE".to_string(),
+        });
+    }
+    if from.max_value != to.max_value {
+        parts.push(match to.max_value {
+            Some(max) => format!("SET MAXVALUE {max}"),
+            None => "SET NO MAXVALUE".to_string(),
+        });
+    }
     if from.start != to.start {
-        let default_start = if increment > 0 { 1 } else { -1 };
+        // The default start is the minimum going up and the maximum going down.
+        let default_start = if increment > 0 {
+            to.min_value.unwrap_or(1)
+        } else {
+            to.max_value.unwrap_or(-1)
+        };
         parts.push(format!(
             "SET START WITH {}",
             to.start.unwrap_or(default_start)
         ));
+    }
+    if from.cache != to.cache {
+        parts.push(format!("SET CACHE {}", to.cache.unwrap_or(1)));
+    }
+    if from.cycle != to.cycle {
+        parts.push(if to.cycle { "SET CYCLE" } else { "SET NO CYCLE" }.to_string());
     }
     parts.join(" ")
 }

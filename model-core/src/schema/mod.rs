@@ -230,6 +230,67 @@ pub struct Identity {
     pub start: Option<i64>,
     /// `INCREMENT BY`, when not the default.
     pub increment: Option<i64>,
+    /// `MINVALUE`, when not the default for the type and direction.
+    pub min_value: Option<i64>,
+    /// `MAXVALUE`, when not the default for the type and direction.
+    pub max_value: Option<i64>,
+    /// `CACHE`, when not 1.
+    pub cache: Option<i64>,
+    /// `CYCLE`.
+    pub cycle: bool,
+}
+
+impl Identity {
+    /// An identity with PostgreSQL's default sequence options.
+    pub fn new(kind: IdentityKind) -> Identity {
+        Identity {
+            kind,
+            start: None,
+            increment: None,
+            min_value: None,
+            max_value: None,
+            cache: None,
+            cycle: false,
+        }
+    }
+
+    /// The identity with every option that equals PostgreSQL's default for a column of type
+    /// `ty` written as `None`, as introspection reads it: `start = 1, increment = 1` on a
+    /// model and nothing at all describe the same column.
+    pub fn normalized(&self, ty: &SqlType) -> Identity {
+        let (start, increment, min, max, cache) = self.options(ty);
+        let plain = Identity {
+            increment: Some(increment),
+            ..Identity::new(self.kind)
+        };
+        let (_, _, default_min, default_max, _) = plain.options(ty);
+        let default_start = if increment > 0 { min } else { max };
+        Identity {
+            kind: self.kind,
+            start: Some(start).filter(|s| *s != default_start),
+            increment: Some(increment).filter(|i| *i != 1),
+            min_value: Some(min).filter(|m| *m != default_min),
+            max_value: Some(max).filter(|m| *m != default_max),
+            cache: Some(cache).filter(|c| *c != 1),
+            cycle: self.cycle,
+        }
+    }
+
+    /// Every option with the defaults filled in, for a column of type `ty`:
+    /// `(start, increment, min, max, cache)`.
+    pub fn options(&self, ty: &SqlType) -> (i64, i64, i64, i64, i64) {
+        let (type_min, type_max) = match ty.as_str() {
+            "smallint" => (i16::MIN as i64, i16::MAX as i64),
+            "integer" => (i32::MIN as i64, i32::MAX as i64),
+            _ => (i64::MIN, i64::MAX),
+        };
+        let increment = self.increment.unwrap_or(1);
+        let ascending = increment > 0;
+        let min = self.min_value.unwrap_or(if ascending { 1 } else { type_min });
+        let max = self.max_value.unwrap_or(if ascending { type_max } else { -1 });
+        let start = self.start.unwrap_or(if ascending { min } else { max });
+        (start, increment, min, max, self.cache.unwrap_or(1))
+    }
 }
 
 /// When an identity column takes its value from the sequence.
@@ -429,6 +490,24 @@ pub struct Sequence {
     pub cache: i64,
     /// `CYCLE`.
     pub cycle: bool,
+    /// `OWNED BY table.column`: the sequence goes when the column (or its table) goes, as a
+    /// `serial` column's does.
+    pub owned_by: Option<ColumnRef>,
+}
+
+/// A column of a table, by name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ColumnRef {
+    /// The table.
+    pub table: TableName,
+    /// The column.
+    pub column: String,
+}
+
+impl fmt::Display for ColumnRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.table, self.column)
+    }
 }
 
 /// An extension (`CREATE EXTENSION`).

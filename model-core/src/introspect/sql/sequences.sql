@@ -1,9 +1,18 @@
--- Standalone sequences: not the ones behind identity columns, not an extension's.
+-- Standalone sequences: not the ones behind identity columns, not an extension's; with the
+-- column that owns one (OWNED BY, as serial columns do).
 SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL) AS type,
-       s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle
+       s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
+       own.nspname AS owner_schema, own.relname AS owner_table, own.attname AS owner_column
 FROM pg_sequence s
 JOIN pg_class c ON c.oid = s.seqrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN (SELECT d.objid, tn.nspname, t.relname, a.attname
+           FROM pg_depend d
+           JOIN pg_class t ON t.oid = d.refobjid
+           JOIN pg_namespace tn ON tn.oid = t.relnamespace
+           JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+           WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+             AND d.deptype = 'a' AND d.refobjsubid > 0) own ON own.objid = c.oid
 WHERE n.nspname = ANY($1)
   AND NOT EXISTS (
       SELECT 1 FROM pg_depend d

@@ -1,0 +1,87 @@
+//! Autogenerate as one call: the models' schema and the live database's, both in
+//! PostgreSQL's spelling and filtered by the project's configuration, and the plan between
+//! them. The CLI's `revision --autogenerate` and `check` are this plus files and messages.
+
+use postgres::Client;
+
+use crate::config::Config;
+use crate::diff::{diff, Plan};
+use crate::introspect::{self, IntrospectError, Options};
+use crate::model::ModelSet;
+use crate::pg::{PgError, Server};
+use crate::schema::{Schema, TableName};
+
+/// What autogenerate compares.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// The database's managed schemas as introspected, filtered.
+    pub live: Schema,
+    /// The models' schema as PostgreSQL spells it, filtered.
+    pub desired: Schema,
+}
+
+impl Comparison {
+    /// The operations that bring the database to the models, and back.
+    pub fn plan(&self) -> Plan {
+        diff(&self.live, &self.desired)
+    }
+}
+
+/// Why a comparison could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum AutogenerateError {
+    /// A model's table lives in a schema the configuration does not manage.
+    #[error("table {table} of the models is in schema `{schema}`, which the configuration does not manage; add it to `schemas`")]
+    Unmanaged {
+        /// The table.
+        table: TableName,
+        /// Its schema.
+        schema: String,
+    },
+    /// Reading or canonicalising failed.
+    #[error(transparent)]
+    Introspect(#[from] IntrospectError),
+    /// No scratch database for canonicalising views, functions, triggers or policies.
+    #[error("views, functions, triggers or policies need a PostgreSQL server to canonicalise them on: {0}")]
+    Scratch(#[from] PgError),
+}
+
+/// Compares the models with the database `client` is connected to (which should be at the
+/// head revision), within `config`'s managed schemas and table filters.
+///
+/// Expressions of the models (defaults, checks, index predicates) are spelled by the same
+/// database in a rolled-back transaction; when the models declare views, functions, triggers
+/// or policies, the whole schema is created in a scratch database of the shared server
+/// instead (`DATABASE_URL`'s server, or a throwaway cluster) and read back.
+pub fn compare(
+    client: &mut Client,
+    models: &ModelSet,
+    config: &Config,
+) -> Result<Comparison, AutogenerateError> {
+    if let Some(table) = models
+        .schema()
+        .tables
+        .iter()
+        .find(|t| !config.schemas.contains(&t.name.schema))
+    {
+        return Err(AutogenerateError::Unmanaged {
+            table: table.name.clone(),
+            schema: table.name.schema.clone(),
+        });
+    }
+    let options = Options {
+        schemas: config.schemas.clone(),
+    };
+    let live = introspect::introspect(client, &options)?;
+    let desired = if models.declares_sql_objects() {
+        let scratch = Server::shared()?.create_database()?;
+        introspect::canonicalize(&mut scratch.connect()?, models.schema())?
+    } else {
+        introspect::canonicalize_expressions(client, models.schema(), &live)?
+    };
+    let desired = introspect::adopt_equal_constants(client, &live, desired)?;
+    Ok(Comparison {
+        live: config.filter(live),
+        desired: config.filter(desired),
+    })
+}
