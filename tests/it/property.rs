@@ -160,6 +160,8 @@ fn random_table(rng: &mut Rng, name: &str, schema: &Schema) -> Table {
         table.primary_key = Some(PrimaryKey {
             name: format!("{name}_pkey"),
             columns: vec!["id".into()],
+            // Foreign keys reference `id`, which a deferrable key cannot serve.
+            timing: Default::default(),
         });
     }
     let mut names: Vec<&str> = COLUMNS.to_vec();
@@ -204,7 +206,14 @@ fn decorate(rng: &mut Rng, table: &mut Table) {
             name: format!("{name}_{column}_key"),
             columns: vec![column],
             nulls_not_distinct: rng.chance(30),
+            timing: model_core::schema::Deferral {
+                deferrable: rng.chance(15),
+                initially_deferred: rng.chance(50),
+            },
         });
+        if let Some(u) = table.uniques.last_mut() {
+            u.timing.initially_deferred &= u.timing.deferrable;
+        }
     }
     let integers: Vec<&Column> = plain.iter().filter(|c| is_integer(&c.ty)).collect();
     if !integers.is_empty() && rng.chance(30) {
@@ -212,6 +221,8 @@ fn decorate(rng: &mut Rng, table: &mut Table) {
         table.checks.push(CheckConstraint {
             name: format!("{name}_ck"),
             expression: format!("{} > 0", quote_ident(&column)),
+            not_valid: rng.chance(20),
+            no_inherit: rng.chance(10),
         });
     }
     for n in 0..rng.below(3) {
@@ -268,6 +279,7 @@ fn add_foreign_key(rng: &mut Rng, table: &mut Table, target: &Table) {
         match_full: rng.chance(10),
         deferrable,
         initially_deferred: deferrable && rng.chance(50),
+        not_valid: rng.chance(15),
     });
 }
 
@@ -736,6 +748,7 @@ fn mutate_table(
                 None => Some(PrimaryKey {
                     name: format!("{}_pkey", table.name.name),
                     columns: vec!["id".into()],
+                    timing: Default::default(),
                 }),
             };
         }
@@ -760,6 +773,14 @@ fn mutate_table(
             } else if !schema.tables.is_empty() {
                 let target = rng.pick(&schema.tables).clone();
                 add_foreign_key(rng, table, &target);
+            }
+        }
+        12 if rng.chance(40) => {
+            // Validity alone: VALIDATE CONSTRAINT one way, re-added NOT VALID the other.
+            if let Some(check) = table.checks.first_mut() {
+                check.not_valid = !check.not_valid;
+            } else if let Some(fk) = table.foreign_keys.first_mut() {
+                fk.not_valid = !fk.not_valid;
             }
         }
         12 => {
@@ -1006,6 +1027,7 @@ fn applying_the_diff_reaches_the_target_and_the_downgrade_returns() {
             "DropUnique",
             "RebuildEnum",
             "SetColumnComment",
+            "SetConstraintValid",
             "SetDefault",
             "SetNullable",
             "SetTableComment",

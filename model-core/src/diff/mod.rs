@@ -16,11 +16,11 @@ mod ops;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-pub use ops::{ColumnType, EnumColumn, Op};
+pub use ops::{ColumnType, EnumColumn, Op, ValidatedConstraint};
 
 use crate::render::qualified;
 use crate::schema::{
-    Column, ColumnRef, EnumType, Extension, ForeignKey, Function, Index, IndexExpr, Policy, Schema,
+    CheckConstraint, Column, ColumnRef, EnumType, Extension, ForeignKey, Function, Index, IndexExpr, Policy, Schema,
     Sequence, Table, TableName, Trigger, View, DEFAULT_SCHEMA,
 };
 
@@ -712,6 +712,45 @@ impl<'a> Differ<'a> {
 
     fn table(&mut self, from: &Table, to: &Table) {
         let name = &to.name;
+        // A check or foreign key that only becomes valid is validated in place (and one that
+        // only becomes NOT VALID is re-added so): compare the rest as if it had not changed.
+        let mut from = from.clone();
+        for check in &mut from.checks {
+            let Some(wanted) = to.checks.iter().find(|c| c.name == check.name) else {
+                continue;
+            };
+            let flipped = CheckConstraint {
+                not_valid: wanted.not_valid,
+                ..check.clone()
+            };
+            if wanted.not_valid != check.not_valid && &flipped == wanted {
+                self.phases.add_foreign_keys.push(Op::SetConstraintValid {
+                    table: name.clone(),
+                    constraint: ValidatedConstraint::Check(wanted.clone()),
+                    valid: !wanted.not_valid,
+                });
+                *check = flipped;
+            }
+        }
+        for fk in &mut from.foreign_keys {
+            let Some(wanted) = to.foreign_keys.iter().find(|k| k.name == fk.name) else {
+                continue;
+            };
+            let flipped = ForeignKey {
+                not_valid: wanted.not_valid,
+                ..fk.clone()
+            };
+            if wanted.not_valid != fk.not_valid && &flipped == wanted && !self.must_rebuild(name, fk)
+            {
+                self.phases.add_foreign_keys.push(Op::SetConstraintValid {
+                    table: name.clone(),
+                    constraint: ValidatedConstraint::ForeignKey(wanted.clone()),
+                    valid: !wanted.not_valid,
+                });
+                *fk = flipped;
+            }
+        }
+        let from = &from;
         // Foreign keys.
         for fk in &from.foreign_keys {
             let kept = to.foreign_keys.iter().any(|k| k == fk);

@@ -111,6 +111,13 @@ pub enum Op {
     AddForeignKey { table: TableName, key: ForeignKey },
     /// `DROP CONSTRAINT` of a foreign key.
     DropForeignKey { table: TableName, key: ForeignKey },
+    /// A NOT VALID check or foreign key becomes valid (`VALIDATE CONSTRAINT`), or, undoing
+    /// that, NOT VALID again (dropped and added back `NOT VALID`).
+    SetConstraintValid {
+        table: TableName,
+        constraint: ValidatedConstraint,
+        valid: bool,
+    },
     /// `ADD CONSTRAINT … UNIQUE`.
     AddUnique {
         table: TableName,
@@ -197,6 +204,25 @@ pub enum Op {
         from: Option<String>,
         to: Option<String>,
     },
+}
+
+/// A constraint that can be `NOT VALID`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValidatedConstraint {
+    /// A check constraint.
+    Check(CheckConstraint),
+    /// A foreign key.
+    ForeignKey(ForeignKey),
+}
+
+impl ValidatedConstraint {
+    /// The constraint's name.
+    pub fn name(&self) -> &str {
+        match self {
+            ValidatedConstraint::Check(c) => &c.name,
+            ValidatedConstraint::ForeignKey(k) => &k.name,
+        }
+    }
 }
 
 /// A column's type and collation, which change together.
@@ -339,6 +365,15 @@ impl Op {
                 to: from,
             },
             Op::AddPrimaryKey { table, key } => Op::DropPrimaryKey { table, key },
+            Op::SetConstraintValid {
+                table,
+                constraint,
+                valid,
+            } => Op::SetConstraintValid {
+                table,
+                constraint,
+                valid: !valid,
+            },
             Op::DropPrimaryKey { table, key } => Op::AddPrimaryKey { table, key },
             Op::AddForeignKey { table, key } => Op::DropForeignKey { table, key },
             Op::DropForeignKey { table, key } => Op::AddForeignKey { table, key },
@@ -531,6 +566,17 @@ impl Op {
             Op::DropUnique { table, unique } => {
                 format!("removed unique constraint '{}' on '{table}'", unique.name)
             }
+            Op::SetConstraintValid {
+                table,
+                constraint,
+                valid: true,
+            } => format!("validated constraint '{}' on '{table}'", constraint.name()),
+            Op::SetConstraintValid {
+                table, constraint, ..
+            } => format!(
+                "constraint '{}' on '{table}' made NOT VALID",
+                constraint.name()
+            ),
             Op::AddCheck { table, check } => {
                 format!("added check constraint '{}' on '{table}'", check.name)
             }

@@ -19,7 +19,7 @@ use postgres::{Client, IsolationLevel, Transaction};
 
 use crate::render;
 use crate::schema::{
-    CheckConstraint, Column, ColumnRef, EnumType, ExclusionConstraint, Extension, FkAction, ForeignKey,
+    CheckConstraint, Column, ColumnRef, Deferral, EnumType, ExclusionConstraint, Extension, FkAction, ForeignKey,
     Function, Grant, Identity, IdentityKind, Index, IndexExpr, IndexKey, Policy, PrimaryKey,
     Schema, Sequence, SqlType, Table, TableName, Trigger, UniqueConstraint, View, DEFAULT_SCHEMA,
 };
@@ -442,8 +442,13 @@ fn action(code: &str) -> FkAction {
 }
 
 fn constraint(table: &mut Table, row: &postgres::Row, names: &HashMap<(Oid, i16), String>) {
-    let name: String = row.get(1);
-    let relid: Oid = row.get(0);
+    let name: String = row.get("conname");
+    let relid: Oid = row.get("conrelid");
+    let timing = Deferral {
+        deferrable: row.get("condeferrable"),
+        initially_deferred: row.get("condeferred"),
+    };
+    let not_valid: bool = row.get("not_valid");
     let numbers = |relid: Oid, numbers: Option<Vec<i16>>| -> Vec<String> {
         numbers
             .unwrap_or_default()
@@ -451,35 +456,50 @@ fn constraint(table: &mut Table, row: &postgres::Row, names: &HashMap<(Oid, i16)
             .map(|n| names.get(&(relid, *n)).cloned().unwrap_or_default())
             .collect()
     };
-    let columns = numbers(relid, row.get(3));
-    match row.get::<_, String>(2).as_str() {
-        "p" => table.primary_key = Some(PrimaryKey { name, columns }),
+    let columns = numbers(relid, row.get("columns"));
+    match row.get::<_, String>("contype").as_str() {
+        "p" => {
+            table.primary_key = Some(PrimaryKey {
+                name,
+                columns,
+                timing,
+            })
+        }
         "f" => table.foreign_keys.push(ForeignKey {
             name,
             columns,
-            references: TableName::new(row.get::<_, String>(4), row.get::<_, String>(5)),
-            referenced_columns: match row.get::<_, Option<Vec<String>>>(6) {
+            references: TableName::new(
+                row.get::<_, String>("ref_schema"),
+                row.get::<_, String>("ref_table"),
+            ),
+            referenced_columns: match row.get::<_, Option<Vec<String>>>("ref_column_names") {
                 Some(outside) => outside,
-                None => numbers(row.get(15), row.get(16)),
+                None => numbers(row.get("confrelid"), row.get("ref_columns")),
             },
-            on_update: action(&row.get::<_, String>(7)),
-            on_delete: action(&row.get::<_, String>(8)),
-            match_full: row.get::<_, String>(9) == "f",
-            deferrable: row.get(10),
-            initially_deferred: row.get(11),
+            on_update: action(&row.get::<_, String>("confupdtype")),
+            on_delete: action(&row.get::<_, String>("confdeltype")),
+            match_full: row.get::<_, String>("confmatchtype") == "f",
+            deferrable: timing.deferrable,
+            initially_deferred: timing.initially_deferred,
+            not_valid,
         }),
         "u" => table.uniques.push(UniqueConstraint {
             name,
             columns,
-            nulls_not_distinct: row.get(14),
+            nulls_not_distinct: row.get("nulls_not_distinct"),
+            timing,
         }),
         "c" => table.checks.push(CheckConstraint {
             name,
-            expression: row.get::<_, Option<String>>(12).unwrap_or_default(),
+            expression: row
+                .get::<_, Option<String>>("check_expr")
+                .unwrap_or_default(),
+            not_valid,
+            no_inherit: row.get("no_inherit"),
         }),
         _ => table.exclusions.push(ExclusionConstraint {
             name,
-            definition: row.get(13),
+            definition: row.get("definition"),
         }),
     }
 }

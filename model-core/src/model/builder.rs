@@ -74,6 +74,7 @@ impl TableBuilder {
             match_full: false,
             deferrable: false,
             initially_deferred: false,
+            not_valid: false,
         });
         self
     }
@@ -123,6 +124,7 @@ impl TableBuilder {
             name,
             columns: strings(columns),
             nulls_not_distinct,
+            timing: Default::default(),
         });
         self
     }
@@ -139,6 +141,8 @@ impl TableBuilder {
         self.table.checks.push(CheckConstraint {
             name,
             expression: expression.to_string(),
+            not_valid: false,
+            no_inherit: false,
         });
         self
     }
@@ -191,7 +195,11 @@ impl TableBuilder {
             let name = name.unwrap_or_else(|| {
                 default_constraint_name(&self.table.name.name, &[] as &[&str], "pkey")
             });
-            self.table.primary_key = Some(PrimaryKey { name, columns });
+            self.table.primary_key = Some(PrimaryKey {
+                name,
+                columns,
+                timing: Default::default(),
+            });
         }
         ModelDef {
             rust_name: self.rust_name,

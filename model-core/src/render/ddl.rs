@@ -4,41 +4,32 @@ use std::fmt::Write as _;
 
 use super::{qualified, quote_ident, quote_literal};
 use crate::schema::{
-    Column, FkAction, ForeignKey, Identity, IdentityKind, Index, IndexExpr, IndexKey, Table,
-    TableName,
+    CheckConstraint, Column, FkAction, ForeignKey, Identity, IdentityKind, Index, IndexExpr,
+    IndexKey, PrimaryKey, Table, TableName, UniqueConstraint,
 };
 
 /// `CREATE TABLE` with one column per line, then the primary key, the table's foreign keys,
 /// unique, check and exclusion constraints, the way `pg_dump` lays it out.
 pub fn create_table(table: &Table) -> String {
     let mut lines: Vec<String> = table.columns.iter().map(column_definition).collect();
-    if let Some(pk) = &table.primary_key {
-        lines.push(format!(
-            "CONSTRAINT {} PRIMARY KEY ({})",
-            quote_ident(&pk.name),
-            ident_list(&pk.columns)
-        ));
-    }
-    lines.extend(table.foreign_keys.iter().map(foreign_key_clause));
-    for unique in &table.uniques {
-        lines.push(format!(
-            "CONSTRAINT {} UNIQUE{} ({})",
-            quote_ident(&unique.name),
-            if unique.nulls_not_distinct {
-                " NULLS NOT DISTINCT"
-            } else {
-                ""
-            },
-            ident_list(&unique.columns)
-        ));
-    }
-    for check in &table.checks {
-        lines.push(format!(
-            "CONSTRAINT {} CHECK ({})",
-            quote_ident(&check.name),
-            check.expression
-        ));
-    }
+    lines.extend(table.primary_key.iter().map(primary_key_clause));
+    // A NOT VALID constraint cannot be part of CREATE TABLE: it is added after (see
+    // `not_valid_constraints`).
+    lines.extend(
+        table
+            .foreign_keys
+            .iter()
+            .filter(|fk| !fk.not_valid)
+            .map(foreign_key_clause),
+    );
+    lines.extend(table.uniques.iter().map(unique_clause));
+    lines.extend(
+        table
+            .checks
+            .iter()
+            .filter(|c| !c.not_valid)
+            .map(check_clause),
+    );
     for exclusion in &table.exclusions {
         lines.push(format!(
             "CONSTRAINT {} {}",
@@ -110,6 +101,57 @@ pub fn identity_clause(identity: &Identity) -> String {
     } else {
         format!("GENERATED {kind} AS IDENTITY ({})", options.join(" "))
     }
+}
+
+/// `ALTER TABLE … ADD … NOT VALID` for the table's NOT VALID checks and foreign keys, which
+/// `CREATE TABLE` cannot hold.
+pub fn not_valid_constraints(table: &Table) -> Vec<String> {
+    let name = qualified(&table.name);
+    let checks = table.checks.iter().filter(|c| c.not_valid).map(check_clause);
+    let keys = table
+        .foreign_keys
+        .iter()
+        .filter(|k| k.not_valid)
+        .map(foreign_key_clause);
+    checks
+        .chain(keys)
+        .map(|clause| format!("ALTER TABLE {name} ADD {clause} NOT VALID"))
+        .collect()
+}
+
+/// `CONSTRAINT name PRIMARY KEY (cols) [DEFERRABLE [INITIALLY DEFERRED]]`.
+pub fn primary_key_clause(key: &PrimaryKey) -> String {
+    format!(
+        "CONSTRAINT {} PRIMARY KEY ({}){}",
+        quote_ident(&key.name),
+        ident_list(&key.columns),
+        key.timing.sql()
+    )
+}
+
+/// `CONSTRAINT name UNIQUE [NULLS NOT DISTINCT] (cols) [DEFERRABLE …]`.
+pub fn unique_clause(unique: &UniqueConstraint) -> String {
+    format!(
+        "CONSTRAINT {} UNIQUE{} ({}){}",
+        quote_ident(&unique.name),
+        if unique.nulls_not_distinct {
+            " NULLS NOT DISTINCT"
+        } else {
+            ""
+        },
+        ident_list(&unique.columns),
+        unique.timing.sql()
+    )
+}
+
+/// `CONSTRAINT name CHECK (expression) [NO INHERIT]` (without `NOT VALID`).
+pub fn check_clause(check: &CheckConstraint) -> String {
+    format!(
+        "CONSTRAINT {} CHECK ({}){}",
+        quote_ident(&check.name),
+        check.expression,
+        if check.no_inherit { " NO INHERIT" } else { "" }
+    )
 }
 
 /// `CONSTRAINT name FOREIGN KEY (cols) REFERENCES table (cols) [MATCH FULL] [ON DELETE …]

@@ -9,8 +9,8 @@ mod ops;
 
 pub use crate::sql::{comment, quote_ident, quote_literal};
 pub use ddl::{
-    column_definition, comments, create_index, create_table, foreign_key_clause, identity_clause,
-    index_key,
+    check_clause, column_definition, comments, create_index, create_table, foreign_key_clause,
+    identity_clause, index_key, not_valid_constraints, primary_key_clause, unique_clause,
 };
 pub use ops::{op_statements, revision_body, script, RevisionBody};
 

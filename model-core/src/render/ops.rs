@@ -1,11 +1,12 @@
 //! Operations to statements, and statements to a reviewable script.
 
-use super::ddl::{column_comment, ident_list};
+use super::ddl::column_comment;
 use super::{
-    column_definition, comments, create_index, create_table, foreign_key_clause, identity_clause,
-    qualified, quote_ident, quote_literal,
+    check_clause, column_definition, comments, create_index, create_table, foreign_key_clause,
+    identity_clause, not_valid_constraints, primary_key_clause, qualified, quote_ident,
+    quote_literal, unique_clause,
 };
-use crate::diff::{ColumnType, EnumColumn, Op};
+use crate::diff::{ColumnType, EnumColumn, Op, ValidatedConstraint};
 use crate::schema::{EnumType, Identity, IdentityKind, Sequence, SqlType, NAMEDATALEN};
 
 /// The statements of one operation (without `;`), and the comment lines a reviewer must see
@@ -81,6 +82,7 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
                 ));
             }
             let mut out = vec![create_table(table)];
+            out.extend(not_valid_constraints(table));
             out.extend(table.indexes.iter().map(|i| create_index(&table.name, i)));
             out.extend(comments(table));
             let name = qualified(&table.name);
@@ -214,33 +216,62 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             alter_identity(from, to)
         )],
         Op::AddPrimaryKey { table, key } => vec![format!(
-            "ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY ({})",
-            qualified(table),
-            quote_ident(&key.name),
-            ident_list(&key.columns)
-        )],
-        Op::AddForeignKey { table, key } => vec![format!(
             "ALTER TABLE {} ADD {}",
             qualified(table),
-            foreign_key_clause(key)
+            primary_key_clause(key)
+        )],
+        Op::AddForeignKey { table, key } => vec![format!(
+            "ALTER TABLE {} ADD {}{}",
+            qualified(table),
+            foreign_key_clause(key),
+            if key.not_valid { " NOT VALID" } else { "" }
         )],
         Op::AddUnique { table, unique } => vec![format!(
-            "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE{} ({})",
+            "ALTER TABLE {} ADD {}",
             qualified(table),
-            quote_ident(&unique.name),
-            if unique.nulls_not_distinct {
-                " NULLS NOT DISTINCT"
-            } else {
-                ""
-            },
-            ident_list(&unique.columns)
+            unique_clause(unique)
         )],
         Op::AddCheck { table, check } => vec![format!(
-            "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({})",
+            "ALTER TABLE {} ADD {}{}",
             qualified(table),
-            quote_ident(&check.name),
-            check.expression
+            check_clause(check),
+            if check.not_valid { " NOT VALID" } else { "" }
         )],
+        Op::SetConstraintValid {
+            table,
+            constraint,
+            valid: true,
+        } => {
+            notes.push(format!(
+                "scans {table} to check its rows against {}; fails if one breaks it",
+                constraint.name()
+            ));
+            vec![format!(
+                "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+                qualified(table),
+                quote_ident(constraint.name())
+            )]
+        }
+        Op::SetConstraintValid {
+            table,
+            constraint,
+            valid: false,
+        } => {
+            // PostgreSQL cannot mark a constraint NOT VALID again: it is dropped and added back
+            // NOT VALID, which checks no row.
+            let clause = match constraint {
+                ValidatedConstraint::Check(check) => check_clause(check),
+                ValidatedConstraint::ForeignKey(key) => foreign_key_clause(key),
+            };
+            vec![
+                format!(
+                    "ALTER TABLE {} DROP CONSTRAINT {}",
+                    qualified(table),
+                    quote_ident(constraint.name())
+                ),
+                format!("ALTER TABLE {} ADD {clause} NOT VALID", qualified(table)),
+            ]
+        }
         Op::AddExclusion { table, exclusion } => vec![format!(
             "ALTER TABLE {} ADD CONSTRAINT {} {}",
             qualified(table),

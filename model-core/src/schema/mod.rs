@@ -309,6 +309,28 @@ pub struct PrimaryKey {
     pub name: String,
     /// Key columns in key order.
     pub columns: Vec<String>,
+    /// `DEFERRABLE` (and `INITIALLY DEFERRED`).
+    pub timing: Deferral,
+}
+
+/// When a primary key, unique or foreign key constraint is checked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Deferral {
+    /// `DEFERRABLE`.
+    pub deferrable: bool,
+    /// `INITIALLY DEFERRED` (only with `deferrable`).
+    pub initially_deferred: bool,
+}
+
+impl Deferral {
+    /// ` DEFERRABLE`, ` DEFERRABLE INITIALLY DEFERRED` or nothing.
+    pub fn sql(self) -> &'static str {
+        match (self.deferrable, self.initially_deferred) {
+            (false, _) => "",
+            (true, false) => " DEFERRABLE",
+            (true, true) => " DEFERRABLE INITIALLY DEFERRED",
+        }
+    }
 }
 
 /// A foreign key constraint.
@@ -332,6 +354,8 @@ pub struct ForeignKey {
     pub deferrable: bool,
     /// `INITIALLY DEFERRED` (only with `deferrable`).
     pub initially_deferred: bool,
+    /// Added `NOT VALID`: existing rows were never checked.
+    pub not_valid: bool,
 }
 
 /// A referential action.
@@ -372,6 +396,8 @@ pub struct UniqueConstraint {
     pub columns: Vec<String>,
     /// `NULLS NOT DISTINCT` (PostgreSQL 15 and later).
     pub nulls_not_distinct: bool,
+    /// `DEFERRABLE` (and `INITIALLY DEFERRED`).
+    pub timing: Deferral,
 }
 
 /// An exclusion constraint, kept as PostgreSQL prints it (`EXCLUDE USING gist (...)`).
@@ -390,6 +416,10 @@ pub struct CheckConstraint {
     pub name: String,
     /// The boolean SQL expression.
     pub expression: String,
+    /// Added `NOT VALID`: existing rows were never checked.
+    pub not_valid: bool,
+    /// `NO INHERIT`: not passed on to child tables.
+    pub no_inherit: bool,
 }
 
 /// An index that does not back a constraint.

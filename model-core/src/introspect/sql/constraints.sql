@@ -19,6 +19,8 @@ SELECT k.conrelid,
        k.confmatchtype::text,
        k.condeferrable,
        k.condeferred,
+       NOT k.convalidated AS not_valid,
+       k.connoinherit AS no_inherit,
        -- Deparsing is the expensive part: only where the text is used.
        CASE WHEN k.contype = 'c' THEN pg_get_expr(k.conbin, k.conrelid) END AS check_expr,
        CASE WHEN k.contype = 'x' THEN pg_get_constraintdef(k.oid) END AS definition,
