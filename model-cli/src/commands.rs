@@ -11,12 +11,12 @@ use model_core::migrate::{
 };
 use model_core::pg::{self, Server};
 use model_core::revision::{self, Revision};
-use model_core::schema::Schema;
+use model_core::schema::{Schema, Unmodelled};
 use model_core::{config, introspect, render, ModelSet, ModelSetError};
 
 use crate::history;
 use crate::project::Project;
-use crate::{catalog, describe, info, Command, Global};
+use crate::{catalog, describe, info, warning, Command, Global};
 
 pub fn dispatch(
     dir: &Path,
@@ -37,6 +37,7 @@ pub fn dispatch(
             branch_label,
             depends_on,
             splice,
+            strict,
         }) => {
             let options = NewRevision {
                 message,
@@ -48,7 +49,7 @@ pub fn dispatch(
             };
             let project = project()?;
             if autogenerate {
-                autogenerate_revision(&project, global, &models()?, options)
+                autogenerate_revision(&project, global, &models()?, options, strict)
             } else {
                 write_revision(&project, options, None).map(|_| true)
             }
@@ -145,13 +146,24 @@ pub fn dispatch(
             revisions,
             rev_id,
         }) => merge(&project()?, message, revisions, rev_id),
-        Some(Command::Check) => check(&project()?, global, &models()?),
+        Some(Command::Check { strict }) => check(&project()?, global, &models()?, strict),
         Some(Command::Diff {
             from,
             to,
             schemas,
+            exclude_schemas,
             with_downgrade,
-        }) => diff_databases(&from, &to, &schemas, with_downgrade),
+            strict,
+        }) => diff_databases(
+            &from,
+            &to,
+            Scope {
+                schemas,
+                exclude_schemas,
+            },
+            with_downgrade,
+            strict,
+        ),
         Some(Command::Describe) => {
             print!("{}", describe(&models()?));
             Ok(true)
@@ -271,8 +283,10 @@ fn autogenerate_revision(
     global: &Global,
     models: &ModelSet,
     options: NewRevision,
+    strict: bool,
 ) -> anyhow::Result<bool> {
     let (live, desired) = project.compare(global, models)?;
+    report_unmodelled("autogenerate", "the database", &live.unmodelled, strict)?;
     let plan = diff::diff(&live, &desired);
     if plan.is_empty() {
         info(
@@ -288,8 +302,14 @@ fn autogenerate_revision(
     Ok(true)
 }
 
-fn check(project: &Project, global: &Global, models: &ModelSet) -> anyhow::Result<bool> {
+fn check(
+    project: &Project,
+    global: &Global,
+    models: &ModelSet,
+    strict: bool,
+) -> anyhow::Result<bool> {
     let (live, desired) = project.compare(global, models)?;
+    report_unmodelled("check", "the database", &live.unmodelled, strict)?;
     let plan = diff::diff(&live, &desired);
     if plan.is_empty() {
         println!("No new upgrade operations detected.");
@@ -477,21 +497,66 @@ fn print_revision(project: &Project, revision: &Revision, verbose: bool, current
     }
 }
 
+/// Warns of each object the engine does not model (left out of the comparison); with
+/// `strict`, refuses to go on while there is one.
+fn report_unmodelled(
+    component: &str,
+    place: &str,
+    objects: &[Unmodelled],
+    strict: bool,
+) -> anyhow::Result<()> {
+    for object in objects {
+        warning(
+            component,
+            format!("{place} has {object}, which is not modelled: left out of the comparison"),
+        );
+    }
+    if strict && !objects.is_empty() {
+        bail!(
+            "--strict: {place} holds {} object(s) the engine does not model (listed above); the comparison would not see them",
+            objects.len()
+        );
+    }
+    Ok(())
+}
+
+/// Which schemas `diff` compares.
+struct Scope {
+    /// Only these (all user schemas of both databases when empty).
+    schemas: Vec<String>,
+    /// Never these.
+    exclude_schemas: Vec<String>,
+}
+
 /// Prints the upgrade from `from` to `to`; returns whether they were the same.
 fn diff_databases(
     from: &str,
     to: &str,
-    schemas: &[String],
+    scope: Scope,
     with_downgrade: bool,
+    strict: bool,
 ) -> anyhow::Result<bool> {
-    let options = introspect::Options {
-        schemas: schemas.to_vec(),
-    };
-    let read = |url: &str, side: &str| -> anyhow::Result<Schema> {
-        let mut client = pg::connect(url).with_context(|| format!("--{side}"))?;
-        introspect::introspect(&mut client, &options).with_context(|| format!("--{side}"))
-    };
-    let (from, to) = (read(from, "from")?, read(to, "to")?);
+    let mut from_client = pg::connect(from).context("--from")?;
+    let mut to_client = pg::connect(to).context("--to")?;
+    let mut schemas = scope.schemas;
+    if schemas.is_empty() {
+        schemas = introspect::user_schemas(&mut from_client).context("--from")?;
+        schemas.extend(introspect::user_schemas(&mut to_client).context("--to")?);
+        schemas.sort();
+        schemas.dedup();
+    }
+    schemas.retain(|s| !scope.exclude_schemas.contains(s));
+    let options = introspect::Options { schemas };
+    let from = introspect::introspect(&mut from_client, &options).context("--from")?;
+    let to = introspect::introspect(&mut to_client, &options).context("--to")?;
+    report_unmodelled("diff", "--from", &from.unmodelled, false)?;
+    report_unmodelled("diff", "--to", &to.unmodelled, false)?;
+    if strict && !(from.unmodelled.is_empty() && to.unmodelled.is_empty()) {
+        bail!(
+            "--strict: the databases hold {} object(s) the engine does not model (listed above); the diff would not see them",
+            from.unmodelled.len() + to.unmodelled.len()
+        );
+    }
     let plan = diff::diff(&from, &to);
     if plan.is_empty() {
         eprintln!("No changes: the schemas are the same.");
@@ -571,7 +636,7 @@ fn demo(project: &Project, global: &Global, models: &ModelSet) -> anyhow::Result
     step("history --indicate-current");
     history(project, &global, None, false, true)?;
     step("check");
-    let same = check(project, &global, models)?;
+    let same = check(project, &global, models, false)?;
     step("downgrade base");
     migrate(project, &global, "base", false, false, false)?;
     step("current");
@@ -580,7 +645,7 @@ fn demo(project: &Project, global: &Global, models: &ModelSet) -> anyhow::Result
     step("upgrade head");
     migrate(project, &global, "head", false, false, true)?;
     step("check");
-    let same_again = check(project, &global, models)?;
+    let same_again = check(project, &global, models, false)?;
     Ok(same && same_again)
 }
 

@@ -87,6 +87,10 @@ enum Command {
         /// Allow --head to name a revision that is not a head (starting a branch).
         #[arg(long)]
         splice: bool,
+        /// With --autogenerate: refuse when the database holds objects the engine does not
+        /// model (they are always named as warnings).
+        #[arg(long)]
+        strict: bool,
     },
     /// Apply revisions up to TARGET.
     Upgrade {
@@ -181,7 +185,11 @@ enum Command {
         rev_id: Option<String>,
     },
     /// Exit 2 and list the operations if the models differ from the database; 0 otherwise.
-    Check,
+    Check {
+        /// Fail (exit 1) when the database holds objects the engine does not model.
+        #[arg(long)]
+        strict: bool,
+    },
     /// Print the SQL that turns database FROM into database TO (needs no models).
     ///
     /// Exit status: 0 when the schemas are the same, 2 when they differ, 1 on error.
@@ -192,12 +200,19 @@ enum Command {
         /// Connection URL of the database whose schema is the target.
         #[arg(long, value_name = "URL")]
         to: String,
-        /// Schemas to compare (repeat for several).
-        #[arg(long = "schema", value_name = "NAME", default_value = "public")]
+        /// Schemas to compare (repeat for several) [default: every schema of either database
+        /// but PostgreSQL's own and extensions'].
+        #[arg(long = "schema", value_name = "NAME")]
         schemas: Vec<String>,
+        /// Schemas to leave out (repeat for several).
+        #[arg(long = "exclude-schema", value_name = "NAME")]
+        exclude_schemas: Vec<String>,
         /// Also print the downgrade (TO back to FROM).
         #[arg(long)]
         with_downgrade: bool,
+        /// Refuse (exit 1) when either database holds objects the engine does not model.
+        #[arg(long)]
+        strict: bool,
     },
     /// Print the tables, columns, constraints and relationships the models declare.
     Describe,
@@ -242,6 +257,14 @@ fn quiet_on_closed_output() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+}
+
+/// An Alembic-style warning on stderr: `WARNING [model.autogenerate] …`.
+pub(crate) fn warning(component: &str, message: impl std::fmt::Display) {
+    eprintln!(
+        "WARNING [model.{component}] {}",
+        model_core::sql::display(&message.to_string())
+    );
 }
 
 /// An Alembic-style log line on stderr: `INFO  [model.migrate] Running upgrade …`.

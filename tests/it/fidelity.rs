@@ -120,3 +120,94 @@ fn identity_options_change_and_change_back_converge() {
         true,
     );
 }
+
+/// Every kind of object the engine does not model is named, never silently ignored, and a
+/// user mapping's options (which may hold a password) are not.
+#[test]
+fn objects_the_engine_does_not_model_are_named() {
+    let db = fresh_database();
+    let mut client = db.connect().unwrap();
+    client
+        .batch_execute(
+            r#"
+CREATE SCHEMA "Odd ""Schema""";
+CREATE TABLE m (id int, at date) PARTITION BY RANGE (at);
+CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE base (id int);
+CREATE TABLE child (extra text) INHERITS (base);
+CREATE TABLE log (id int);
+CREATE RULE log_it AS ON INSERT TO base DO ALSO INSERT INTO log VALUES (NEW.id);
+CREATE AGGREGATE my_sum(int) (SFUNC = int4pl, STYPE = int);
+CREATE DOMAIN posint AS int CHECK (VALUE > 0);
+CREATE TYPE pair AS (x int, y int);
+CREATE TYPE floatrange AS RANGE (subtype = float8);
+CREATE COLLATION "Odd ""Schema""".ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE TABLE two (a int, b int);
+CREATE STATISTICS base_stats (ndistinct) ON a, b FROM two;
+CREATE FUNCTION pair_eq(pair, pair) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 = $2';
+CREATE OPERATOR === (LEFTARG = pair, RIGHTARG = pair, FUNCTION = pair_eq);
+CREATE TEXT SEARCH CONFIGURATION my_english (COPY = english);
+CREATE TABLE secret (a int, b int);
+GRANT SELECT (a) ON secret TO PUBLIC;
+CREATE SEQUENCE counter;
+GRANT USAGE ON SEQUENCE counter TO PUBLIC;
+REVOKE EXECUTE ON FUNCTION pair_eq(pair, pair) FROM PUBLIC;
+CREATE PUBLICATION everything FOR TABLE log;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO PUBLIC;
+CREATE CAST (pair AS text) WITH INOUT;
+CREATE FOREIGN DATA WRAPPER dummy;
+CREATE SERVER elsewhere FOREIGN DATA WRAPPER dummy;
+CREATE USER MAPPING FOR PUBLIC SERVER elsewhere OPTIONS (password 'hunter2-secret');
+CREATE FOREIGN TABLE remote (a int) SERVER elsewhere;
+"#,
+        )
+        .unwrap();
+    let options = model_core::introspect::Options {
+        schemas: vec!["public".into(), "Odd \"Schema\"".into()],
+    };
+    let schema = model_core::introspect::introspect(&mut client, &options).unwrap();
+    let named: Vec<String> = schema.unmodelled.iter().map(|u| u.to_string()).collect();
+    let expected = [
+        "aggregate public.my_sum(integer)",
+        "cast (public.pair AS text)",
+        "collation \"Odd \"\"Schema\"\"\".ci",
+        "column privileges public.secret.a",
+        "composite type public.pair",
+        "default privileges for role ",
+        "domain public.posint",
+        "foreign server elsewhere",
+        "foreign table public.remote",
+        "foreign-data wrapper dummy",
+        "operator public.===(public.pair, public.pair)",
+        "partition public.m_2024",
+        "partitioned table public.m",
+        "privileges on function public.pair_eq(public.pair, public.pair)",
+        "privileges on sequence public.counter",
+        "publication everything",
+        "range type public.floatrange",
+        "rule log_it on public.base",
+        "statistics object public.base_stats",
+        "table inheritance public.child inherits public.base",
+        "text search configuration public.my_english",
+        "user mapping public on elsewhere",
+    ];
+    assert_eq!(named.len(), expected.len(), "{named:#?}");
+    for want in expected {
+        assert!(
+            named.iter().any(|n| n.starts_with(want)),
+            "{want:?} is not named; named: {named:#?}"
+        );
+    }
+    assert!(
+        !named.iter().any(|n| n.contains("hunter2")),
+        "a user mapping's options were shown: {named:#?}"
+    );
+    // The partition is not read as a table of its own, nor the range type's constructors as
+    // functions of the user's.
+    assert!(schema.table(&model_core::schema::TableName::new("public", "m_2024")).is_none());
+    assert!(
+        schema.functions.iter().all(|f| f.name.name != "floatrange"),
+        "{:?}",
+        schema.functions
+    );
+}

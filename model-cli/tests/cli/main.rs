@@ -241,6 +241,59 @@ fn diff_between_two_databases() {
     assert!(stderr.contains("No changes"), "{stderr}");
 }
 
+/// Every user schema of both databases is compared unless `--schema` limits it or
+/// `--exclude-schema` leaves one out; objects the engine does not model are named on stderr,
+/// and `--strict` refuses to plan while there are any.
+#[test]
+fn diff_covers_every_user_schema_and_names_what_it_does_not_model() {
+    let from = TempDatabase::new().unwrap();
+    let to = TempDatabase::new().unwrap();
+    to.connect()
+        .unwrap()
+        .batch_execute(
+            "CREATE SCHEMA billing; CREATE TABLE billing.invoices (id int);
+             CREATE SCHEMA \"Odd Reports\"; CREATE TABLE \"Odd Reports\".daily (id int);
+             CREATE AGGREGATE public.my_sum(int) (SFUNC = int4pl, STYPE = int);",
+        )
+        .unwrap();
+
+    let (code, stdout, stderr) = model_cli(&["diff", "--from", from.url(), "--to", to.url()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.contains("CREATE TABLE billing.invoices"), "{stdout}");
+    assert!(stdout.contains("CREATE TABLE \"Odd Reports\".daily"), "{stdout}");
+    assert!(
+        stderr.contains("WARNING [model.diff] --to has aggregate public.my_sum(integer), which is not modelled"),
+        "{stderr}"
+    );
+
+    let (code, stdout, stderr) = model_cli(&[
+        "diff",
+        "--from",
+        from.url(),
+        "--to",
+        to.url(),
+        "--exclude-schema",
+        "Odd Reports",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.contains("CREATE TABLE billing.invoices"), "{stdout}");
+    assert!(!stdout.contains("Odd Reports"), "{stdout}");
+
+    let (code, stdout, stderr) = model_cli(&[
+        "diff", "--from", from.url(), "--to", to.url(), "--schema", "billing",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.contains("billing.invoices") && !stdout.contains("daily"), "{stdout}");
+    // The aggregate is in public, which --schema left out: nothing to warn about.
+    assert!(!stderr.contains("my_sum"), "{stderr}");
+
+    let (code, stdout, stderr) =
+        model_cli(&["diff", "--from", from.url(), "--to", to.url(), "--strict"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("--strict") && stderr.contains("1 object(s)"), "{stderr}");
+}
+
 #[test]
 fn diff_errors_exit_1_with_a_message() {
     let (code, _, stderr) = model_cli(&[

@@ -21,7 +21,7 @@ use crate::render;
 use crate::schema::{
     CheckConstraint, Column, ColumnRef, Deferral, EnumType, ExclusionConstraint, Extension, FkAction, ForeignKey,
     Function, Grant, Identity, IdentityKind, Index, IndexExpr, IndexKey, Policy, PrimaryKey,
-    Schema, Sequence, SqlType, Table, TableName, Trigger, UniqueConstraint, View, DEFAULT_SCHEMA,
+    Schema, Sequence, SqlType, Table, TableName, Trigger, UniqueConstraint, Unmodelled, View, DEFAULT_SCHEMA,
 };
 
 pub use canonical::{adopt_equal_constants, canonicalize_expressions};
@@ -37,6 +37,7 @@ const FUNCTIONS: &str = include_str!("sql/functions.sql");
 const VIEWS: &str = include_str!("sql/views.sql");
 const TRIGGERS: &str = include_str!("sql/triggers.sql");
 const POLICIES: &str = include_str!("sql/policies.sql");
+const UNMODELLED: &str = include_str!("sql/unmodelled.sql");
 
 /// What to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -357,6 +358,15 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
         })
         .collect();
 
+    let unmodelled = reader
+        .query("objects the engine does not model", UNMODELLED, true)?
+        .iter()
+        .map(|row| Unmodelled {
+            kind: row.get("kind"),
+            name: row.get("name"),
+        })
+        .collect();
+
     let mut tables: Vec<Table> = tables.into_values().collect();
     tables.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(Introspection {
@@ -369,6 +379,7 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
             views,
             triggers,
             policies,
+            unmodelled,
         },
         queries: reader.queries,
     })

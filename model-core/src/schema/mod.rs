@@ -34,6 +34,25 @@ pub struct Schema {
     pub triggers: Vec<Trigger>,
     /// Row-level security policies.
     pub policies: Vec<Policy>,
+    /// What a database holds that the engine does not model (read by introspection, never
+    /// declared by models): the diff leaves these out, and commands name them.
+    pub unmodelled: Vec<Unmodelled>,
+}
+
+/// An object the engine does not model, by kind (`aggregate`, `rule`, `partitioned table`,
+/// …) and name as PostgreSQL would spell it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Unmodelled {
+    /// What it is.
+    pub kind: String,
+    /// Which one.
+    pub name: String,
+}
+
+impl fmt::Display for Unmodelled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.kind, self.name)
+    }
 }
 
 impl Schema {

@@ -1,4 +1,5 @@
--- Functions and procedures of the managed schemas, not an extension's.
+-- Functions and procedures of the managed schemas, not an extension's nor those PostgreSQL
+-- made for a type (a range type's constructors).
 SELECT n.nspname::text, p.proname::text,
        pg_get_function_identity_arguments(p.oid),
        coalesce(pg_get_function_result(p.oid), ''),
@@ -9,5 +10,5 @@ JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE n.nspname = ANY($1) AND p.prokind IN ('f', 'p')
   AND NOT EXISTS (
       SELECT 1 FROM pg_depend d
-      WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+      WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype IN ('e', 'i'))
 ORDER BY 1, 2, 3

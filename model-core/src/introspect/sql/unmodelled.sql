@@ -1,0 +1,159 @@
+-- What the engine does not model, by kind and name: objects of the managed schemas, and the
+-- database-wide objects pg_dump shows (publications, event triggers, foreign-data wrappers,
+-- servers, user mappings, casts, default privileges). A run names them so that nobody takes
+-- silence for "the same". Objects that belong to an extension are left out.
+WITH ext AS (
+    SELECT classid, objid FROM pg_depend WHERE deptype = 'e'
+), managed_rel AS (
+    SELECT c.oid, c.relname, c.relkind, c.relispartition, n.nspname,
+           quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name
+    FROM pg_class c
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = ANY($1)
+      AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_class'::regclass AND objid = c.oid)
+)
+SELECT kind, name FROM (
+    SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'window function' END AS kind,
+           quote_ident(n.nspname) || '.' || quote_ident(p.proname)
+               || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS name
+    FROM pg_proc p
+    JOIN pg_namespace n ON n.oid = p.pronamespace
+    WHERE p.prokind IN ('a', 'w') AND n.nspname = ANY($1)
+      AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_proc'::regclass AND objid = p.oid)
+    UNION ALL
+    SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range type'
+                          WHEN 'b' THEN 'base type' WHEN 'p' THEN 'pseudo-type'
+                          ELSE 'composite type' END,
+           quote_ident(n.nspname) || '.' || quote_ident(t.typname)
+    FROM pg_type t
+    JOIN pg_namespace n ON n.oid = t.typnamespace
+    LEFT JOIN pg_class r ON r.oid = t.typrelid
+    WHERE n.nspname = ANY($1)
+      AND (t.typtype IN ('d', 'r', 'p')
+           OR (t.typtype = 'b' AND t.typcategory <> 'A')
+           OR (t.typtype = 'c' AND r.relkind = 'c'))
+      AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_type'::regclass AND objid = t.oid)
+    UNION ALL
+    SELECT CASE WHEN relkind = 'p' THEN 'partitioned table'
+                WHEN relkind = 'f' THEN 'foreign table'
+                ELSE 'partition' END,
+           name
+    FROM managed_rel
+    WHERE relkind IN ('p', 'f') OR (relkind = 'r' AND relispartition)
+    UNION ALL
+    SELECT 'table inheritance', m.name || ' inherits ' || pm.name
+    FROM pg_inherits i
+    JOIN managed_rel m ON m.oid = i.inhrelid AND m.relkind = 'r' AND NOT m.relispartition
+    JOIN managed_rel pm ON pm.oid = i.inhparent AND pm.relkind = 'r'
+    UNION ALL
+    SELECT 'rule', quote_ident(r.rulename) || ' on ' || m.name
+    FROM pg_rewrite r
+    JOIN managed_rel m ON m.oid = r.ev_class
+    WHERE r.rulename <> '_RETURN'
+    UNION ALL
+    SELECT 'statistics object', quote_ident(n.nspname) || '.' || quote_ident(s.stxname)
+    FROM pg_statistic_ext s
+    JOIN pg_namespace n ON n.oid = s.stxnamespace
+    WHERE n.nspname = ANY($1)
+    UNION ALL
+    SELECT 'collation', quote_ident(n.nspname) || '.' || quote_ident(c.collname)
+    FROM pg_collation c
+    JOIN pg_namespace n ON n.oid = c.collnamespace
+    WHERE n.nspname = ANY($1)
+      AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_collation'::regclass AND objid = c.oid)
+    UNION ALL
+    SELECT 'operator', quote_ident(n.nspname) || '.' || o.oprname
+               || '(' || coalesce(format_type(o.oprleft, NULL), 'NONE') || ', '
+               || coalesce(format_type(o.oprright, NULL), 'NONE') || ')'
+    FROM pg_operator o
+    JOIN pg_namespace n ON n.oid = o.oprnamespace
+    WHERE n.nspname = ANY($1)
+      AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_operator'::regclass AND objid = o.oid)
+    UNION ALL
+    SELECT 'operator class', quote_ident(n.nspname) || '.' || quote_ident(c.opcname)
+    FROM pg_opclass c
+    JOIN pg_namespace n ON n.oid = c.opcnamespace
+    WHERE n.nspname = ANY($1)
+      AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_opclass'::regclass AND objid = c.oid)
+    UNION ALL
+    SELECT 'operator family', quote_ident(n.nspname) || '.' || quote_ident(f.opfname)
+    FROM pg_opfamily f
+    JOIN pg_namespace n ON n.oid = f.opfnamespace
+    WHERE n.nspname = ANY($1)
+      AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_opfamily'::regclass AND objid = f.oid)
+    UNION ALL
+    SELECT 'text search configuration', quote_ident(n.nspname) || '.' || quote_ident(c.cfgname)
+    FROM pg_ts_config c
+    JOIN pg_namespace n ON n.oid = c.cfgnamespace
+    WHERE n.nspname = ANY($1)
+      AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_ts_config'::regclass AND objid = c.oid)
+    UNION ALL
+    SELECT 'text search dictionary', quote_ident(n.nspname) || '.' || quote_ident(d.dictname)
+    FROM pg_ts_dict d
+    JOIN pg_namespace n ON n.oid = d.dictnamespace
+    WHERE n.nspname = ANY($1)
+      AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_ts_dict'::regclass AND objid = d.oid)
+    UNION ALL
+    SELECT 'conversion', quote_ident(n.nspname) || '.' || quote_ident(c.conname)
+    FROM pg_conversion c
+    JOIN pg_namespace n ON n.oid = c.connamespace
+    WHERE n.nspname = ANY($1)
+      AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_conversion'::regclass AND objid = c.oid)
+    UNION ALL
+    SELECT 'column privileges', m.name || '.' || quote_ident(a.attname)
+    FROM pg_attribute a
+    JOIN managed_rel m ON m.oid = a.attrelid
+    WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped
+    UNION ALL
+    SELECT 'privileges on sequence', name
+    FROM managed_rel m
+    JOIN pg_class c ON c.oid = m.oid
+    WHERE m.relkind = 'S' AND c.relacl IS NOT NULL
+    UNION ALL
+    SELECT 'privileges on function', quote_ident(n.nspname) || '.' || quote_ident(p.proname)
+               || '(' || pg_get_function_identity_arguments(p.oid) || ')'
+    FROM pg_proc p
+    JOIN pg_namespace n ON n.oid = p.pronamespace
+    WHERE n.nspname = ANY($1) AND p.proacl IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_proc'::regclass AND objid = p.oid)
+    UNION ALL
+    SELECT 'privileges on type', quote_ident(n.nspname) || '.' || quote_ident(t.typname)
+    FROM pg_type t
+    JOIN pg_namespace n ON n.oid = t.typnamespace
+    WHERE n.nspname = ANY($1) AND t.typacl IS NOT NULL
+    UNION ALL
+    SELECT 'publication', quote_ident(pubname) FROM pg_publication
+    UNION ALL
+    SELECT 'event trigger', quote_ident(evtname) FROM pg_event_trigger
+    UNION ALL
+    SELECT 'foreign-data wrapper', quote_ident(w.fdwname)
+    FROM pg_foreign_data_wrapper w
+    WHERE NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_foreign_data_wrapper'::regclass AND objid = w.oid)
+    UNION ALL
+    SELECT 'foreign server', quote_ident(srvname) FROM pg_foreign_server
+    UNION ALL
+    -- Only who and where: the options may hold passwords.
+    SELECT 'user mapping', quote_ident(CASE WHEN u.umuser = 0 THEN 'public' ELSE pg_get_userbyid(u.umuser)::text END)
+               || ' on ' || quote_ident(s.srvname)
+    FROM pg_user_mapping u
+    JOIN pg_foreign_server s ON s.oid = u.umserver
+    UNION ALL
+    SELECT 'cast', '(' || format_type(c.castsource, NULL) || ' AS ' || format_type(c.casttarget, NULL) || ')'
+    FROM pg_cast c
+    WHERE c.oid >= 16384
+      -- Not an extension's, nor one PostgreSQL made with a type (range to multirange).
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_cast'::regclass
+                      AND d.objid = c.oid AND d.deptype IN ('e', 'i'))
+    UNION ALL
+    SELECT 'default privileges',
+           'for role ' || quote_ident(pg_get_userbyid(d.defaclrole)::text)
+               || CASE WHEN d.defaclnamespace = 0 THEN ''
+                       ELSE ' in schema ' || quote_ident(n.nspname) END
+               || ' on ' || CASE d.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences'
+                                 WHEN 'f' THEN 'functions' WHEN 'T' THEN 'types'
+                                 ELSE 'schemas' END
+    FROM pg_default_acl d
+    LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
+    WHERE d.defaclnamespace = 0 OR n.nspname = ANY($1)
+) unmodelled
+ORDER BY kind, name
