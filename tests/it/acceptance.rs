@@ -76,8 +76,7 @@ fn columns_as_sets(dump: &str) -> String {
         match &mut block {
             None => {
                 out.push(line.to_string());
-                if line.starts_with("CREATE TABLE ") || line.starts_with("CREATE UNLOGGED TABLE ")
-                {
+                if line.starts_with("CREATE TABLE ") || line.starts_with("CREATE UNLOGGED TABLE ") {
                     if line.ends_with('(') {
                         block = Some(Vec::new());
                     }
@@ -185,9 +184,8 @@ fn schemas_of(client: &mut postgres::Client) -> Result<Vec<String>, String> {
 
 /// One case, start to end; the error says which step failed and shows the plan.
 fn run_case(dir: &Path, verbose: bool) -> Result<(), String> {
-    let read = |name: &str| {
-        std::fs::read_to_string(dir.join(name)).map_err(|e| format!("{name}: {e}"))
-    };
+    let read =
+        |name: &str| std::fs::read_to_string(dir.join(name)).map_err(|e| format!("{name}: {e}"));
     let (before_sql, after_sql) = (read("before.sql")?, read("after.sql")?);
     roles();
     let before = fresh_database();

@@ -23,7 +23,10 @@ mod spelled_out {
         pub weight: f64,
         #[model(default = "5.0")]
         pub ratio: f64,
-        #[model(sql_type = "smallint", identity(always, minvalue = 1, maxvalue = 32767, cache = 1))]
+        #[model(
+            sql_type = "smallint",
+            identity(always, minvalue = 1, maxvalue = 32767, cache = 1)
+        )]
         pub code: i16,
     }
 }
@@ -53,7 +56,10 @@ mod stepped {
     #[derive(Model)]
     #[model(table = "items")]
     pub struct Item {
-        #[model(primary_key, identity(by_default, start = 100, increment = 5, cache = 10, cycle))]
+        #[model(
+            primary_key,
+            identity(by_default, start = 100, increment = 5, cache = 10, cycle)
+        )]
         pub id: i64,
         #[model(sql_type = "numeric(10,2)", default = "5")]
         pub price: rust_decimal::Decimal,
@@ -204,7 +210,9 @@ CREATE FOREIGN TABLE remote (a int) SERVER elsewhere;
     );
     // The partition is not read as a table of its own, nor the range type's constructors as
     // functions of the user's.
-    assert!(schema.table(&model_core::schema::TableName::new("public", "m_2024")).is_none());
+    assert!(schema
+        .table(&model_core::schema::TableName::new("public", "m_2024"))
+        .is_none());
     assert!(
         schema.functions.iter().all(|f| f.name.name != "floatrange"),
         "{:?}",

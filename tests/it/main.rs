@@ -5,8 +5,8 @@
 
 mod acceptance;
 mod cross_model;
-mod fidelity;
 mod enum_labels;
+mod fidelity;
 mod hostile;
 mod kitchen_sink;
 mod naming;

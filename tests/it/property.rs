@@ -143,6 +143,11 @@ fn random_index(rng: &mut Rng, table: &Table, n: usize) -> Option<Index> {
             .chance(30)
             .then(|| format!("({} IS NOT NULL)", quote_ident(&column.name))),
         invalid: false,
+        options: if !hash && rng.chance(15) {
+            vec!["fillfactor=70".into()]
+        } else {
+            Vec::new()
+        },
     })
 }
 
@@ -187,6 +192,12 @@ fn random_table(rng: &mut Rng, name: &str, schema: &Schema) -> Table {
     decorate(rng, &mut table);
     if rng.chance(30) {
         table.comment = Some(rng.pick(COMMENTS).to_string());
+    }
+    if rng.chance(15) {
+        table.options = vec!["fillfactor=80".into()];
+    }
+    if rng.chance(10) {
+        table.replica_identity = model_core::schema::ReplicaIdentity::Full;
     }
     table
 }
@@ -424,16 +435,23 @@ fn random_view(rng: &mut Rng, name: &str, source: &TableName) -> View {
     } else {
         "id"
     };
+    let materialized = rng.chance(25);
     View {
         name: public(name),
         definition: format!(
             "SELECT {columns} FROM {}{filter}",
             render::qualified(source)
         ),
-        materialized: rng.chance(25),
+        materialized,
         columns: Vec::new(),
         indexes: Vec::new(),
         depends_on: Vec::new(),
+        options: if !materialized && rng.chance(20) {
+            vec!["security_barrier=true".into()]
+        } else {
+            Vec::new()
+        },
+        populated: !materialized || rng.chance(80),
     }
 }
 
@@ -452,6 +470,11 @@ fn trigger_on(rng: &mut Rng, table: &TableName) -> Trigger {
             render::qualified(table)
         ),
         function: public("touch"),
+        enabled: if rng.chance(20) {
+            model_core::schema::TriggerEnabled::Disabled
+        } else {
+            Default::default()
+        },
     }
 }
 

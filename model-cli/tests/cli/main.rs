@@ -260,9 +260,14 @@ fn diff_covers_every_user_schema_and_names_what_it_does_not_model() {
     let (code, stdout, stderr) = model_cli(&["diff", "--from", from.url(), "--to", to.url()]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stdout.contains("CREATE TABLE billing.invoices"), "{stdout}");
-    assert!(stdout.contains("CREATE TABLE \"Odd Reports\".daily"), "{stdout}");
     assert!(
-        stderr.contains("WARNING [model.diff] --to has aggregate public.my_sum(integer), which is not modelled"),
+        stdout.contains("CREATE TABLE \"Odd Reports\".daily"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains(
+            "WARNING [model.diff] --to has aggregate public.my_sum(integer), which is not modelled"
+        ),
         "{stderr}"
     );
 
@@ -280,10 +285,19 @@ fn diff_covers_every_user_schema_and_names_what_it_does_not_model() {
     assert!(!stdout.contains("Odd Reports"), "{stdout}");
 
     let (code, stdout, stderr) = model_cli(&[
-        "diff", "--from", from.url(), "--to", to.url(), "--schema", "billing",
+        "diff",
+        "--from",
+        from.url(),
+        "--to",
+        to.url(),
+        "--schema",
+        "billing",
     ]);
     assert_eq!(code, 2, "{stderr}");
-    assert!(stdout.contains("billing.invoices") && !stdout.contains("daily"), "{stdout}");
+    assert!(
+        stdout.contains("billing.invoices") && !stdout.contains("daily"),
+        "{stdout}"
+    );
     // The aggregate is in public, which --schema left out: nothing to warn about.
     assert!(!stderr.contains("my_sum"), "{stderr}");
 
@@ -291,7 +305,10 @@ fn diff_covers_every_user_schema_and_names_what_it_does_not_model() {
         model_cli(&["diff", "--from", from.url(), "--to", to.url(), "--strict"]);
     assert_eq!(code, 1, "{stderr}");
     assert!(stdout.is_empty(), "{stdout}");
-    assert!(stderr.contains("--strict") && stderr.contains("1 object(s)"), "{stderr}");
+    assert!(
+        stderr.contains("--strict") && stderr.contains("1 object(s)"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -16,12 +16,12 @@ mod ops;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-pub use ops::{ColumnType, EnumColumn, Op, ValidatedConstraint};
+pub use ops::{ColumnType, EnumColumn, Op, Relation, ValidatedConstraint};
 
 use crate::render::qualified;
 use crate::schema::{
-    CheckConstraint, Column, ColumnRef, EnumType, Extension, ForeignKey, Function, Index, IndexExpr, Policy, Schema,
-    Sequence, Table, TableName, Trigger, View, DEFAULT_SCHEMA,
+    CheckConstraint, Column, ColumnRef, EnumType, Extension, ForeignKey, Function, Index,
+    IndexExpr, Policy, Schema, Sequence, Table, TableName, Trigger, View, DEFAULT_SCHEMA,
 };
 
 /// An upgrade and the downgrade that undoes it.
@@ -42,9 +42,44 @@ impl Plan {
 
 /// The operations that turn `from` into `to`, and back.
 pub fn diff(from: &Schema, to: &Schema) -> Plan {
+    let from = &aligned(from, to);
     let upgrade = Differ::new(from, to).run();
     let downgrade = upgrade.iter().rev().map(Op::inverse).collect();
     Plan { upgrade, downgrade }
+}
+
+/// `from` with what PostgreSQL treats as the same spelled as `to` spells it, so that no
+/// comparison sees a difference there: storage parameters are a set (their order is only the
+/// order they were written in).
+fn aligned(from: &Schema, to: &Schema) -> Schema {
+    fn align(have: &mut Vec<String>, want: &[String]) {
+        if have.len() == want.len() && want.iter().all(|o| have.contains(o)) {
+            *have = want.to_vec();
+        }
+    }
+    let mut from = from.clone();
+    for table in &mut from.tables {
+        let Some(wanted) = to.table(&table.name) else {
+            continue;
+        };
+        align(&mut table.options, &wanted.options);
+        for index in &mut table.indexes {
+            if let Some(w) = wanted.indexes.iter().find(|i| i.name == index.name) {
+                align(&mut index.options, &w.options);
+            }
+        }
+    }
+    for view in &mut from.views {
+        if let Some(wanted) = to.views.iter().find(|v| v.name == view.name) {
+            align(&mut view.options, &wanted.options);
+            for index in &mut view.indexes {
+                if let Some(w) = wanted.indexes.iter().find(|i| i.name == index.name) {
+                    align(&mut index.options, &w.options);
+                }
+            }
+        }
+    }
+    from
 }
 
 /// Buckets in execution order; see the module documentation.
@@ -417,6 +452,31 @@ impl<'a> Differ<'a> {
             if have == wanted && !reads_touched {
                 continue;
             }
+            // A materialized view whose storage parameters or contents alone change stays.
+            let settled = View {
+                options: wanted.options.clone(),
+                populated: wanted.populated,
+                ..(*have).clone()
+            };
+            if have.materialized && settled == **wanted && !reads_touched {
+                if have.options != wanted.options {
+                    self.phases.comments.push(Op::SetOptions {
+                        relation: Relation {
+                            kind: "MATERIALIZED VIEW",
+                            name: (*name).clone(),
+                        },
+                        from: have.options.clone(),
+                        to: wanted.options.clone(),
+                    });
+                }
+                if have.populated != wanted.populated {
+                    self.phases.comments.push(Op::RefreshMaterializedView {
+                        view: (*name).clone(),
+                        populated: wanted.populated,
+                    });
+                }
+                continue;
+            }
             // CREATE OR REPLACE VIEW keeps the columns; with the same columns the downgrade can
             // use it too. Any change of columns drops and creates.
             let same_columns =
@@ -501,7 +561,23 @@ impl<'a> Differ<'a> {
             self.from.triggers.iter().map(|t| (key(t), t)).collect();
         let to_triggers: BTreeMap<_, &Trigger> =
             self.to.triggers.iter().map(|t| (key(t), t)).collect();
+        let same_but_enabled = |a: &Trigger, b: &Trigger| {
+            a.enabled != b.enabled
+                && Trigger {
+                    enabled: b.enabled,
+                    ..a.clone()
+                } == *b
+                && !rebuilt_functions.contains(&b.function)
+        };
         for (k, have) in &from_triggers {
+            if let Some(wanted) = to_triggers.get(k).filter(|w| same_but_enabled(have, w)) {
+                self.phases.comments.push(Op::SetTriggerEnabled {
+                    trigger: (*wanted).clone(),
+                    from: have.enabled,
+                    to: wanted.enabled,
+                });
+                continue;
+            }
             let keep = to_triggers
                 .get(k)
                 .is_some_and(|w| w == have && !rebuilt_functions.contains(&w.function));
@@ -512,9 +588,10 @@ impl<'a> Differ<'a> {
             }
         }
         for (k, wanted) in &to_triggers {
-            let keep = from_triggers
-                .get(k)
-                .is_some_and(|h| h == wanted && !rebuilt_functions.contains(&wanted.function));
+            let keep = from_triggers.get(k).is_some_and(|h| {
+                (h == wanted || same_but_enabled(h, wanted))
+                    && !rebuilt_functions.contains(&wanted.function)
+            });
             if !keep {
                 self.phases
                     .create_dependents
@@ -549,9 +626,7 @@ impl<'a> Differ<'a> {
         }
         for (name, from) in &from_seqs {
             if !to_seqs.contains_key(name) {
-                self.phases
-                    .drop_types
-                    .push(Op::DropSequence(unowned(from)));
+                self.phases.drop_types.push(Op::DropSequence(unowned(from)));
             }
         }
         let owners = |seqs: &BTreeMap<&TableName, &Sequence>| -> BTreeMap<TableName, ColumnRef> {
@@ -740,7 +815,9 @@ impl<'a> Differ<'a> {
                 not_valid: wanted.not_valid,
                 ..fk.clone()
             };
-            if wanted.not_valid != fk.not_valid && &flipped == wanted && !self.must_rebuild(name, fk)
+            if wanted.not_valid != fk.not_valid
+                && &flipped == wanted
+                && !self.must_rebuild(name, fk)
             {
                 self.phases.add_foreign_keys.push(Op::SetConstraintValid {
                     table: name.clone(),
@@ -748,6 +825,26 @@ impl<'a> Differ<'a> {
                     valid: !wanted.not_valid,
                 });
                 *fk = flipped;
+            }
+        }
+        for index in &mut from.indexes {
+            let Some(wanted) = to.indexes.iter().find(|i| i.name == index.name) else {
+                continue;
+            };
+            let reset = Index {
+                options: wanted.options.clone(),
+                ..index.clone()
+            };
+            if index.options != wanted.options && &reset == wanted {
+                self.phases.comments.push(Op::SetOptions {
+                    relation: Relation {
+                        kind: "INDEX",
+                        name: TableName::new(&name.schema, &index.name),
+                    },
+                    from: index.options.clone(),
+                    to: wanted.options.clone(),
+                });
+                *index = reset;
             }
         }
         let from = &from;
@@ -880,6 +977,29 @@ impl<'a> Differ<'a> {
                     to: after,
                 });
             }
+        }
+        if from.options != to.options {
+            self.phases.comments.push(Op::SetOptions {
+                relation: Relation {
+                    kind: "TABLE",
+                    name: name.clone(),
+                },
+                from: from.options.clone(),
+                to: to.options.clone(),
+            });
+        }
+        if from.unlogged != to.unlogged {
+            self.phases.comments.push(Op::SetUnlogged {
+                table: name.clone(),
+                unlogged: to.unlogged,
+            });
+        }
+        if from.replica_identity != to.replica_identity {
+            self.phases.comments.push(Op::SetReplicaIdentity {
+                table: name.clone(),
+                from: from.replica_identity.clone(),
+                to: to.replica_identity.clone(),
+            });
         }
         if from.comment != to.comment {
             self.phases.comments.push(Op::SetTableComment {

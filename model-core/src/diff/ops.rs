@@ -2,9 +2,9 @@
 //! a downgrade is the upgrade's inverses in reverse order.
 
 use crate::schema::{
-    CheckConstraint, Column, ColumnRef, EnumType, ExclusionConstraint, Extension, ForeignKey, Function,
-    Identity, Index, Policy, PrimaryKey, Sequence, SqlType, Table, TableName, Trigger,
-    UniqueConstraint, View,
+    CheckConstraint, Column, ColumnRef, EnumType, ExclusionConstraint, Extension, ForeignKey,
+    Function, Identity, Index, Policy, PrimaryKey, ReplicaIdentity, Sequence, SqlType, Table,
+    TableName, Trigger, TriggerEnabled, UniqueConstraint, View,
 };
 
 /// One schema change.
@@ -191,6 +191,29 @@ pub enum Op {
     CreatePolicy(Policy),
     /// `DROP POLICY`.
     DropPolicy(Policy),
+    /// `ALTER TABLE|INDEX|MATERIALIZED VIEW … SET (…)` / `RESET (…)`: storage parameters.
+    SetOptions {
+        relation: Relation,
+        from: Vec<String>,
+        to: Vec<String>,
+    },
+    /// `ALTER TABLE … SET UNLOGGED` / `SET LOGGED` (rewrites the table).
+    SetUnlogged { table: TableName, unlogged: bool },
+    /// `ALTER TABLE … REPLICA IDENTITY …`.
+    SetReplicaIdentity {
+        table: TableName,
+        from: ReplicaIdentity,
+        to: ReplicaIdentity,
+    },
+    /// `ALTER TABLE … ENABLE/DISABLE [REPLICA|ALWAYS] TRIGGER`.
+    SetTriggerEnabled {
+        trigger: Trigger,
+        from: TriggerEnabled,
+        to: TriggerEnabled,
+    },
+    /// `REFRESH MATERIALIZED VIEW … [WITH NO DATA]`: a view created `WITH NO DATA` filled, or
+    /// emptied.
+    RefreshMaterializedView { view: TableName, populated: bool },
     /// `COMMENT ON TABLE`.
     SetTableComment {
         table: TableName,
@@ -204,6 +227,15 @@ pub enum Op {
         from: Option<String>,
         to: Option<String>,
     },
+}
+
+/// A relation with storage parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relation {
+    /// `TABLE`, `INDEX` or `MATERIALIZED VIEW`.
+    pub kind: &'static str,
+    /// Its qualified name (an index's schema is its table's).
+    pub name: TableName,
 }
 
 /// A constraint that can be `NOT VALID`.
@@ -365,6 +397,29 @@ impl Op {
                 to: from,
             },
             Op::AddPrimaryKey { table, key } => Op::DropPrimaryKey { table, key },
+            Op::SetOptions { relation, from, to } => Op::SetOptions {
+                relation,
+                from: to,
+                to: from,
+            },
+            Op::SetUnlogged { table, unlogged } => Op::SetUnlogged {
+                table,
+                unlogged: !unlogged,
+            },
+            Op::SetReplicaIdentity { table, from, to } => Op::SetReplicaIdentity {
+                table,
+                from: to,
+                to: from,
+            },
+            Op::SetTriggerEnabled { trigger, from, to } => Op::SetTriggerEnabled {
+                trigger,
+                from: to,
+                to: from,
+            },
+            Op::RefreshMaterializedView { view, populated } => Op::RefreshMaterializedView {
+                view,
+                populated: !populated,
+            },
             Op::SetConstraintValid {
                 table,
                 constraint,
@@ -500,7 +555,9 @@ impl Op {
             Op::DropSequence(s) => format!("removed sequence '{}'", s.name),
             Op::AlterSequence { to, .. } => format!("changed sequence '{}'", to.name),
             Op::SetSequenceOwner {
-                sequence, to: Some(owner), ..
+                sequence,
+                to: Some(owner),
+                ..
             } => format!("sequence '{sequence}' now owned by '{owner}'"),
             Op::SetSequenceOwner { sequence, .. } => {
                 format!("sequence '{sequence}' no longer owned by a column")
@@ -565,6 +622,32 @@ impl Op {
             }
             Op::DropUnique { table, unique } => {
                 format!("removed unique constraint '{}' on '{table}'", unique.name)
+            }
+            Op::SetOptions { relation, .. } => format!(
+                "changed storage parameters of {} '{}'",
+                relation.kind.to_lowercase(),
+                relation.name
+            ),
+            Op::SetUnlogged {
+                table,
+                unlogged: true,
+            } => format!("table '{table}' made UNLOGGED"),
+            Op::SetUnlogged { table, .. } => format!("table '{table}' made LOGGED"),
+            Op::SetReplicaIdentity { table, to, .. } => {
+                format!("replica identity of '{table}' set to {}", to.sql())
+            }
+            Op::SetTriggerEnabled { trigger, to, .. } => format!(
+                "trigger '{}' on '{}' set to {}",
+                trigger.name,
+                trigger.table,
+                to.sql()
+            ),
+            Op::RefreshMaterializedView {
+                view,
+                populated: true,
+            } => format!("refreshed materialized view '{view}'"),
+            Op::RefreshMaterializedView { view, .. } => {
+                format!("emptied materialized view '{view}' (WITH NO DATA)")
             }
             Op::SetConstraintValid {
                 table,

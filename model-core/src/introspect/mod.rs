@@ -2,7 +2,8 @@
 //!
 //! Each object kind is read for all managed schemas at once, with one query per kind (the SQL
 //! is in `sql/`), inside one read-only repeatable-read transaction so that the kinds agree with
-//! each other. The cost is the same seven round trips whatever the number of tables.
+//! each other. The cost is the same thirteen round trips whatever the number of tables; the
+//! last one names every object the engine does not model (`sql/unmodelled.sql`).
 //!
 //! Expressions (defaults, checks, predicates, index expressions) come back as PostgreSQL prints
 //! them with `search_path` set to `pg_catalog`, so that every name outside `pg_catalog` is
@@ -19,9 +20,10 @@ use postgres::{Client, IsolationLevel, Transaction};
 
 use crate::render;
 use crate::schema::{
-    CheckConstraint, Column, ColumnRef, Deferral, EnumType, ExclusionConstraint, Extension, FkAction, ForeignKey,
-    Function, Grant, Identity, IdentityKind, Index, IndexExpr, IndexKey, Policy, PrimaryKey,
-    Schema, Sequence, SqlType, Table, TableName, Trigger, UniqueConstraint, Unmodelled, View, DEFAULT_SCHEMA,
+    CheckConstraint, Column, ColumnRef, Deferral, EnumType, ExclusionConstraint, Extension,
+    FkAction, ForeignKey, Function, Grant, Identity, IdentityKind, Index, IndexExpr, IndexKey,
+    Policy, PrimaryKey, ReplicaIdentity, Schema, Sequence, SqlType, Table, TableName, Trigger,
+    TriggerEnabled, UniqueConstraint, Unmodelled, View, DEFAULT_SCHEMA,
 };
 
 pub use canonical::{adopt_equal_constants, canonicalize_expressions};
@@ -236,14 +238,25 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
     let mut tables: BTreeMap<Oid, Table> = BTreeMap::new();
     for row in reader.query("tables", TABLES, true)? {
         let mut table = Table::new(TableName::new(
-            row.get::<_, String>(1),
-            row.get::<_, String>(2),
+            row.get::<_, String>("nspname"),
+            row.get::<_, String>("relname"),
         ));
-        table.comment = row.get(3);
-        table.row_level_security = row.get(4);
-        table.force_row_level_security = row.get(5);
+        table.comment = row.get("comment");
+        table.row_level_security = row.get("relrowsecurity");
+        table.force_row_level_security = row.get("relforcerowsecurity");
+        table.options = row.get("options");
+        table.unlogged = row.get("unlogged");
+        table.replica_identity = match row.get::<_, String>("replica_identity").as_str() {
+            "f" => ReplicaIdentity::Full,
+            "n" => ReplicaIdentity::Nothing,
+            "i" => match row.get::<_, Option<String>>("replica_index") {
+                Some(index) => ReplicaIdentity::Index(index),
+                None => ReplicaIdentity::Nothing,
+            },
+            _ => ReplicaIdentity::Default,
+        };
         table.grants = row
-            .get::<_, Vec<String>>(6)
+            .get::<_, Vec<String>>("grants")
             .iter()
             .filter_map(|entry| {
                 let (grantee, privileges) = entry.rsplit_once(':')?;
@@ -253,14 +266,17 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
                 })
             })
             .collect();
-        tables.insert(row.get(0), table);
+        tables.insert(row.get("oid"), table);
     }
     // Column names by (table, attribute number), for the constraint and index queries,
     // which send numbers rather than look names up per constraint.
     let mut names: HashMap<(Oid, i16), String> = HashMap::new();
     for row in reader.query("columns", COLUMNS, true)? {
         let column = column(&row);
-        names.insert((row.get("attrelid"), row.get("attnum")), column.name.clone());
+        names.insert(
+            (row.get("attrelid"), row.get("attnum")),
+            column.name.clone(),
+        );
         if let Some(table) = tables.get_mut(&row.get::<_, Oid>("attrelid")) {
             table.columns.push(column);
         }
@@ -275,14 +291,16 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
     let mut views: Vec<View> = Vec::new();
     let mut view_oids: HashMap<Oid, usize> = HashMap::new();
     for row in reader.query("views", VIEWS, true)? {
-        let column_names: Vec<String> = row.get(5);
-        let column_types: Vec<String> = row.get(6);
-        let depends_on: Vec<String> = row.get(7);
-        view_oids.insert(row.get(0), views.len());
+        let column_names: Vec<String> = row.get("column_names");
+        let column_types: Vec<String> = row.get("column_types");
+        let depends_on: Vec<String> = row.get("depends_on");
+        view_oids.insert(row.get("oid"), views.len());
         views.push(View {
-            name: TableName::new(row.get::<_, String>(1), row.get::<_, String>(2)),
-            materialized: row.get(3),
-            definition: row.get(4),
+            name: TableName::new(row.get::<_, String>("schema"), row.get::<_, String>("name")),
+            materialized: row.get("materialized"),
+            definition: row.get("definition"),
+            options: row.get("options"),
+            populated: row.get("populated"),
             columns: column_names
                 .into_iter()
                 .zip(column_types.into_iter().map(SqlType::new))
@@ -351,10 +369,22 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
         .query("triggers", TRIGGERS, true)?
         .iter()
         .map(|row| Trigger {
-            table: TableName::new(row.get::<_, String>(0), row.get::<_, String>(1)),
-            name: row.get(2),
-            definition: row.get(3),
-            function: TableName::new(row.get::<_, String>(4), row.get::<_, String>(5)),
+            table: TableName::new(
+                row.get::<_, String>("schema"),
+                row.get::<_, String>("table_name"),
+            ),
+            name: row.get("name"),
+            definition: row.get("definition"),
+            function: TableName::new(
+                row.get::<_, String>("function_schema"),
+                row.get::<_, String>("function_name"),
+            ),
+            enabled: match row.get::<_, String>("enabled").as_str() {
+                "D" => TriggerEnabled::Disabled,
+                "R" => TriggerEnabled::Replica,
+                "A" => TriggerEnabled::Always,
+                _ => TriggerEnabled::Origin,
+            },
         })
         .collect();
 
@@ -553,7 +583,8 @@ fn index(row: &postgres::Row, relid: Oid, names: &HashMap<(Oid, i16), String>) -
         nulls_not_distinct: row.get(4),
         method: row.get(2),
         predicate: row.get(5),
-        invalid: row.get(11),
+        invalid: row.get("invalid"),
+        options: row.get("reloptions"),
     }
 }
 

@@ -179,6 +179,7 @@ impl TableBuilder {
             method: method.to_string(),
             predicate: predicate.map(str::to_string),
             invalid: false,
+            options: Vec::new(),
         });
         self
     }

@@ -104,6 +104,7 @@ impl ModelSet {
             method: "btree".into(),
             predicate: None,
             invalid: false,
+            options: Vec::new(),
         });
         Ok(self)
     }
@@ -133,6 +134,7 @@ impl ModelSet {
             table,
             definition: sql.trim().to_string(),
             function: TableName::new("", ""),
+            enabled: Default::default(),
         });
         Ok(self)
     }
@@ -234,6 +236,8 @@ fn view(name: &str, query: &str, materialized: bool) -> View {
         columns: Vec::new(),
         indexes: Vec::new(),
         depends_on: Vec::new(),
+        options: Vec::new(),
+        populated: true,
     }
 }
 

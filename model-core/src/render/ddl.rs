@@ -42,10 +42,16 @@ pub fn create_table(table: &Table) -> String {
         .map(|l| format!("    {l}"))
         .collect::<Vec<_>>()
         .join(",\n");
+    let create = if table.unlogged {
+        "CREATE UNLOGGED TABLE"
+    } else {
+        "CREATE TABLE"
+    };
+    let options = with_options(&table.options);
     if body.is_empty() {
-        return format!("CREATE TABLE {} ()", qualified(&table.name));
+        return format!("{create} {} (){options}", qualified(&table.name));
     }
-    format!("CREATE TABLE {} (\n{body}\n)", qualified(&table.name))
+    format!("{create} {} (\n{body}\n){options}", qualified(&table.name))
 }
 
 /// One column of `CREATE TABLE` or `ADD COLUMN`: name, type, collation, default or generation
@@ -107,7 +113,11 @@ pub fn identity_clause(identity: &Identity) -> String {
 /// `CREATE TABLE` cannot hold.
 pub fn not_valid_constraints(table: &Table) -> Vec<String> {
     let name = qualified(&table.name);
-    let checks = table.checks.iter().filter(|c| c.not_valid).map(check_clause);
+    let checks = table
+        .checks
+        .iter()
+        .filter(|c| c.not_valid)
+        .map(check_clause);
     let keys = table
         .foreign_keys
         .iter()
@@ -207,10 +217,40 @@ pub fn create_index(table: &TableName, index: &Index) -> String {
     if index.nulls_not_distinct {
         out.push_str(" NULLS NOT DISTINCT");
     }
+    out.push_str(&with_options(&index.options));
     if let Some(predicate) = &index.predicate {
         let _ = write!(out, " WHERE {predicate}");
     }
     out
+}
+
+/// ` WITH (name='value', …)` for storage parameters read as `name=value`, or nothing.
+pub(crate) fn with_options(options: &[String]) -> String {
+    if options.is_empty() {
+        return String::new();
+    }
+    let options: Vec<String> = options.iter().map(|o| option(o)).collect();
+    format!(" WITH ({})", options.join(", "))
+}
+
+/// One storage parameter: the name as it is when it is a plain (possibly dotted) lower-case
+/// word, as every parameter PostgreSQL knows is, else quoted; the value always a literal.
+pub(crate) fn option(text: &str) -> String {
+    let (name, value) = text.split_once('=').unwrap_or((text, "true"));
+    format!("{}={}", option_key(name), quote_literal(value))
+}
+
+/// A storage parameter's name (`fillfactor`, `toast.autovacuum_enabled`).
+pub(crate) fn option_key(name: &str) -> String {
+    let plain = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.');
+    if plain {
+        name.to_string()
+    } else {
+        quote_ident(name)
+    }
 }
 
 /// One index key: column or parenthesised expression, operator class, order, nulls order

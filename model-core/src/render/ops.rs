@@ -1,13 +1,17 @@
 //! Operations to statements, and statements to a reviewable script.
 
 use super::ddl::column_comment;
+use super::ddl::{option, option_key, with_options};
 use super::{
     check_clause, column_definition, comments, create_index, create_table, foreign_key_clause,
     identity_clause, not_valid_constraints, primary_key_clause, qualified, quote_ident,
     quote_literal, unique_clause,
 };
 use crate::diff::{ColumnType, EnumColumn, Op, ValidatedConstraint};
-use crate::schema::{EnumType, Identity, IdentityKind, Sequence, SqlType, NAMEDATALEN};
+use crate::schema::{
+    EnumType, Identity, IdentityKind, ReplicaIdentity, Sequence, SqlType, TriggerEnabled,
+    NAMEDATALEN,
+};
 
 /// The statements of one operation (without `;`), and the comment lines a reviewer must see
 /// before them.
@@ -65,7 +69,8 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             "ALTER SEQUENCE {} OWNED BY {}",
             qualified(sequence),
             match to {
-                Some(owner) => format!("{}.{}", qualified(&owner.table), quote_ident(&owner.column)),
+                Some(owner) =>
+                    format!("{}.{}", qualified(&owner.table), quote_ident(&owner.column)),
                 None => "NONE".to_string(),
             }
         )],
@@ -84,6 +89,13 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             let mut out = vec![create_table(table)];
             out.extend(not_valid_constraints(table));
             out.extend(table.indexes.iter().map(|i| create_index(&table.name, i)));
+            if table.replica_identity != ReplicaIdentity::Default {
+                out.push(format!(
+                    "ALTER TABLE {} REPLICA IDENTITY {}",
+                    qualified(&table.name),
+                    table.replica_identity.sql()
+                ));
+            }
             out.extend(comments(table));
             let name = qualified(&table.name);
             out.extend(row_level_security(
@@ -380,17 +392,24 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
         }
         Op::CreateView(v) => {
             let mut out = vec![format!(
-                "CREATE {}VIEW {} AS\n{}",
+                "CREATE {}VIEW {}{} AS\n{}{}",
                 if v.materialized { "MATERIALIZED " } else { "" },
                 qualified(&v.name),
-                v.definition.trim_end().trim_end_matches(';')
+                with_options(&v.options),
+                v.definition.trim_end().trim_end_matches(';'),
+                if v.materialized && !v.populated {
+                    "\nWITH NO DATA"
+                } else {
+                    ""
+                }
             )];
             out.extend(v.indexes.iter().map(|i| create_index(&v.name, i)));
             out
         }
         Op::ReplaceView { to, .. } => vec![format!(
-            "CREATE OR REPLACE VIEW {} AS\n{}",
+            "CREATE OR REPLACE VIEW {}{} AS\n{}",
             qualified(&to.name),
+            with_options(&to.options),
             to.definition.trim_end().trim_end_matches(';')
         )],
         Op::DropView(v) => vec![format!(
@@ -398,7 +417,18 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             if v.materialized { "MATERIALIZED " } else { "" },
             qualified(&v.name)
         )],
-        Op::CreateTrigger(t) => vec![t.definition.trim_end().trim_end_matches(';').to_string()],
+        Op::CreateTrigger(t) => {
+            let mut out = vec![t.definition.trim_end().trim_end_matches(';').to_string()];
+            if t.enabled != TriggerEnabled::Origin {
+                out.push(format!(
+                    "ALTER TABLE {} {} TRIGGER {}",
+                    qualified(&t.table),
+                    t.enabled.sql(),
+                    quote_ident(&t.name)
+                ));
+            }
+            out
+        }
         Op::DropTrigger(t) => vec![format!(
             "DROP TRIGGER {} ON {}",
             quote_ident(&t.name),
@@ -418,6 +448,51 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             "DROP POLICY {} ON {}",
             quote_ident(&p.name),
             qualified(&p.table)
+        )],
+        Op::SetOptions { relation, from, to } => {
+            let name = qualified(&relation.name);
+            let kind = relation.kind;
+            let mut out = Vec::new();
+            let key = |o: &String| o.split('=').next().unwrap_or_default().to_string();
+            let removed: Vec<String> = from
+                .iter()
+                .map(key)
+                .filter(|k| !to.iter().any(|o| key(o) == *k))
+                .collect();
+            if !removed.is_empty() {
+                let keys: Vec<String> = removed.iter().map(|k| option_key(k)).collect();
+                out.push(format!("ALTER {kind} {name} RESET ({})", keys.join(", ")));
+            }
+            let set: Vec<&String> = to.iter().filter(|o| !from.contains(o)).collect();
+            if !set.is_empty() {
+                let set: Vec<String> = set.into_iter().map(|o| option(o)).collect();
+                out.push(format!("ALTER {kind} {name} SET ({})", set.join(", ")));
+            }
+            out
+        }
+        Op::SetUnlogged { table, unlogged } => {
+            notes.push(format!("rewrites {table} (the whole table is copied)"));
+            vec![format!(
+                "ALTER TABLE {} SET {}",
+                qualified(table),
+                if *unlogged { "UNLOGGED" } else { "LOGGED" }
+            )]
+        }
+        Op::SetReplicaIdentity { table, to, .. } => vec![format!(
+            "ALTER TABLE {} REPLICA IDENTITY {}",
+            qualified(table),
+            to.sql()
+        )],
+        Op::SetTriggerEnabled { trigger, to, .. } => vec![format!(
+            "ALTER TABLE {} {} TRIGGER {}",
+            qualified(&trigger.table),
+            to.sql(),
+            quote_ident(&trigger.name)
+        )],
+        Op::RefreshMaterializedView { view, populated } => vec![format!(
+            "REFRESH MATERIALIZED VIEW {}{}",
+            qualified(view),
+            if *populated { "" } else { " WITH NO DATA" }
         )],
         Op::SetTableComment { table, to, .. } => vec![format!(
             "COMMENT ON TABLE {} IS {}",
@@ -684,7 +759,14 @@ fn alter_identity(from: &Identity, to: &Identity) -> String {
         parts.push(format!("SET CACHE {}", to.cache.unwrap_or(1)));
     }
     if from.cycle != to.cycle {
-        parts.push(if to.cycle { "SET CYCLE" } else { "SET NO CYCLE" }.to_string());
+        parts.push(
+            if to.cycle {
+                "SET CYCLE"
+            } else {
+                "SET NO CYCLE"
+            }
+            .to_string(),
+        );
     }
     parts.join(" ")
 }

@@ -144,6 +144,41 @@ pub struct Table {
     pub force_row_level_security: bool,
     /// Privileges granted on the table to other roles, by grantee.
     pub grants: Vec<Grant>,
+    /// Storage parameters (`WITH (fillfactor=70, …)`), as `name=value`, in the catalog's order
+    /// (compared as a set).
+    pub options: Vec<String>,
+    /// `CREATE UNLOGGED TABLE`.
+    pub unlogged: bool,
+    /// `REPLICA IDENTITY`.
+    pub replica_identity: ReplicaIdentity,
+}
+
+/// What logical replication records of a row's old version.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ReplicaIdentity {
+    /// The primary key (PostgreSQL's default).
+    #[default]
+    Default,
+    /// Every column.
+    Full,
+    /// Nothing.
+    Nothing,
+    /// The columns of this unique index.
+    Index(String),
+}
+
+impl ReplicaIdentity {
+    /// The clause after `REPLICA IDENTITY`.
+    pub fn sql(&self) -> String {
+        match self {
+            ReplicaIdentity::Default => "DEFAULT".into(),
+            ReplicaIdentity::Full => "FULL".into(),
+            ReplicaIdentity::Nothing => "NOTHING".into(),
+            ReplicaIdentity::Index(name) => {
+                format!("USING INDEX {}", crate::sql::quote_ident(name))
+            }
+        }
+    }
 }
 
 impl Table {
@@ -162,6 +197,9 @@ impl Table {
             row_level_security: false,
             force_row_level_security: false,
             grants: Vec::new(),
+            options: Vec::new(),
+            unlogged: false,
+            replica_identity: ReplicaIdentity::Default,
         }
     }
 
@@ -305,8 +343,12 @@ impl Identity {
         };
         let increment = self.increment.unwrap_or(1);
         let ascending = increment > 0;
-        let min = self.min_value.unwrap_or(if ascending { 1 } else { type_min });
-        let max = self.max_value.unwrap_or(if ascending { type_max } else { -1 });
+        let min = self
+            .min_value
+            .unwrap_or(if ascending { 1 } else { type_min });
+        let max = self
+            .max_value
+            .unwrap_or(if ascending { type_max } else { -1 });
         let start = self.start.unwrap_or(if ascending { min } else { max });
         (start, increment, min, max, self.cache.unwrap_or(1))
     }
@@ -462,6 +504,8 @@ pub struct Index {
     /// failed or was cancelled): it exists but is not used and may not enforce uniqueness.
     /// Never set by models, so the diff rebuilds such an index.
     pub invalid: bool,
+    /// Storage parameters (`WITH (fillfactor=70)`), as `name=value` (compared as a set).
+    pub options: Vec<String>,
 }
 
 impl Index {
@@ -620,6 +664,12 @@ pub struct View {
     pub indexes: Vec<Index>,
     /// Tables and views the query reads.
     pub depends_on: Vec<TableName>,
+    /// Options (`security_barrier=true`, `check_option=local`, a materialized view's storage
+    /// parameters), as `name=value` (compared as a set).
+    pub options: Vec<String>,
+    /// A materialized view holds its query's rows (false: created `WITH NO DATA`, never
+    /// refreshed). Always true for a plain view.
+    pub populated: bool,
 }
 
 /// A trigger, kept as `pg_get_triggerdef()` prints it.
@@ -633,6 +683,34 @@ pub struct Trigger {
     pub definition: String,
     /// The function it calls.
     pub function: TableName,
+    /// When it fires (`ALTER TABLE … ENABLE/DISABLE TRIGGER`).
+    pub enabled: TriggerEnabled,
+}
+
+/// When a trigger fires, as `session_replication_role` decides.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TriggerEnabled {
+    /// Enabled (outside replication replicas): PostgreSQL's default.
+    #[default]
+    Origin,
+    /// Disabled.
+    Disabled,
+    /// Only on replicas (`ENABLE REPLICA`).
+    Replica,
+    /// Always (`ENABLE ALWAYS`).
+    Always,
+}
+
+impl TriggerEnabled {
+    /// The words of `ALTER TABLE … <words> TRIGGER`.
+    pub fn sql(self) -> &'static str {
+        match self {
+            TriggerEnabled::Origin => "ENABLE",
+            TriggerEnabled::Disabled => "DISABLE",
+            TriggerEnabled::Replica => "ENABLE REPLICA",
+            TriggerEnabled::Always => "ENABLE ALWAYS",
+        }
+    }
 }
 
 /// A row-level security policy.

@@ -22,7 +22,8 @@ SELECT i.indrelid,
        ARRAY(SELECT i.indoption[k]::int
              FROM generate_series(0, i.indnkeyatts - 1) k
              ORDER BY k) AS options,
-       NOT (i.indisvalid AND i.indisready) AS invalid
+       NOT (i.indisvalid AND i.indisready) AS invalid,
+       coalesce(ic.reloptions, '{}') AS reloptions
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class c ON c.oid = i.indrelid

@@ -8,7 +8,12 @@ SELECT c.oid, n.nspname, c.relname, ds.description AS comment,
              FROM aclexplode(c.relacl) a
              WHERE a.grantee <> c.relowner
              GROUP BY a.grantee
-             ORDER BY 1) AS grants
+             ORDER BY 1) AS grants,
+       coalesce(c.reloptions, '{}') AS options,
+       c.relpersistence = 'u' AS unlogged,
+       c.relreplident::text AS replica_identity,
+       (SELECT ri.relname::text FROM pg_index i JOIN pg_class ri ON ri.oid = i.indexrelid
+        WHERE i.indrelid = c.oid AND i.indisreplident) AS replica_index
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0

@@ -1,6 +1,8 @@
 -- Triggers of tables in the managed schemas (not the internal ones behind foreign keys).
-SELECT n.nspname::text, c.relname::text, t.tgname::text, pg_get_triggerdef(t.oid),
-       pn.nspname::text, p.proname::text
+SELECT n.nspname::text AS schema, c.relname::text AS table_name, t.tgname::text AS name,
+       pg_get_triggerdef(t.oid) AS definition,
+       pn.nspname::text AS function_schema, p.proname::text AS function_name,
+       t.tgenabled::text AS enabled
 FROM pg_trigger t
 JOIN pg_class c ON c.oid = t.tgrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -1,18 +1,23 @@
 -- Views and materialized views of the managed schemas: the query, the output columns, and the
 -- relations the query reads (through its rewrite rule's dependencies).
-SELECT c.oid, n.nspname::text, c.relname::text, c.relkind = 'm',
-       pg_get_viewdef(c.oid, true),
+SELECT c.oid, n.nspname::text AS schema, c.relname::text AS name,
+       c.relkind = 'm' AS materialized,
+       pg_get_viewdef(c.oid, true) AS definition,
        ARRAY(SELECT a.attname::text FROM pg_attribute a
-             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum),
+             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum)
+           AS column_names,
        ARRAY(SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
-             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum),
+             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum)
+           AS column_types,
+       coalesce(c.reloptions, '{}') AS options,
+       c.relispopulated AS populated,
        ARRAY(SELECT DISTINCT rn.nspname::text || '.' || rc.relname::text
              FROM pg_rewrite r
              JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
                              AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> c.oid
              JOIN pg_class rc ON rc.oid = d.refobjid
              JOIN pg_namespace rn ON rn.oid = rc.relnamespace
-             WHERE r.ev_class = c.oid)
+             WHERE r.ev_class = c.oid) AS depends_on
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('v', 'm') AND n.nspname = ANY($1)
