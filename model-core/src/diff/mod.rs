@@ -104,6 +104,7 @@ struct Phases {
     drop_functions: Vec<Op>,
     drop_types: Vec<Op>,
     drop_extensions: Vec<Op>,
+    drop_schemas: Vec<Op>,
 }
 
 impl Phases {
@@ -125,6 +126,7 @@ impl Phases {
             self.drop_functions,
             self.drop_types,
             self.drop_extensions,
+            self.drop_schemas,
         ]
         .into_iter()
         .flatten()
@@ -183,11 +185,45 @@ impl<'a> Differ<'a> {
         self.phases.into_ops()
     }
 
+    /// Schemas: created when missing (before anything else); when `to` was read from a
+    /// database (its schemas are objects), dropped when gone (after everything else, and never
+    /// with CASCADE) and their comments compared. `public` is left as it is.
     fn namespaces(&mut self) {
         let have: BTreeSet<&str> = self.from.namespaces().into_iter().collect();
-        for name in self.to.namespaces() {
-            if name != DEFAULT_SCHEMA && !have.contains(name) {
+        let want: BTreeSet<&str> = self.to.namespaces().into_iter().collect();
+        for name in &want {
+            if *name != DEFAULT_SCHEMA && !have.contains(name) {
                 self.phases.schemas.push(Op::CreateSchema {
+                    name: name.to_string(),
+                });
+            }
+        }
+        if self.to.schemas.is_empty() {
+            return;
+        }
+        let comment = |schema: &Schema, name: &str| {
+            schema
+                .schemas
+                .iter()
+                .find(|s| s.name == name)
+                .and_then(|s| s.comment.clone())
+        };
+        for name in have.union(&want) {
+            let (before, after) = (comment(self.from, name), comment(self.to, name));
+            if before != after {
+                let op = Op::SetSchemaComment {
+                    name: name.to_string(),
+                    from: before,
+                    to: after,
+                };
+                if want.contains(name) {
+                    self.phases.comments.push(op);
+                } else {
+                    self.phases.drop_dependents.push(op);
+                }
+            }
+            if *name != DEFAULT_SCHEMA && !want.contains(name) {
+                self.phases.drop_schemas.push(Op::DropSchema {
                     name: name.to_string(),
                 });
             }

@@ -214,6 +214,12 @@ pub enum Op {
     /// `REFRESH MATERIALIZED VIEW … [WITH NO DATA]`: a view created `WITH NO DATA` filled, or
     /// emptied.
     RefreshMaterializedView { view: TableName, populated: bool },
+    /// `COMMENT ON SCHEMA`.
+    SetSchemaComment {
+        name: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
     /// `COMMENT ON TABLE`.
     SetTableComment {
         table: TableName,
@@ -397,6 +403,11 @@ impl Op {
                 to: from,
             },
             Op::AddPrimaryKey { table, key } => Op::DropPrimaryKey { table, key },
+            Op::SetSchemaComment { name, from, to } => Op::SetSchemaComment {
+                name,
+                from: to,
+                to: from,
+            },
             Op::SetOptions { relation, from, to } => Op::SetOptions {
                 relation,
                 from: to,
@@ -623,6 +634,7 @@ impl Op {
             Op::DropUnique { table, unique } => {
                 format!("removed unique constraint '{}' on '{table}'", unique.name)
             }
+            Op::SetSchemaComment { name, .. } => format!("changed comment on schema '{name}'"),
             Op::SetOptions { relation, .. } => format!(
                 "changed storage parameters of {} '{}'",
                 relation.kind.to_lowercase(),

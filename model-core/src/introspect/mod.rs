@@ -2,7 +2,7 @@
 //!
 //! Each object kind is read for all managed schemas at once, with one query per kind (the SQL
 //! is in `sql/`), inside one read-only repeatable-read transaction so that the kinds agree with
-//! each other. The cost is the same thirteen round trips whatever the number of tables; the
+//! each other. The cost is the same fourteen round trips whatever the number of tables; the
 //! last one names every object the engine does not model (`sql/unmodelled.sql`).
 //!
 //! Expressions (defaults, checks, predicates, index expressions) come back as PostgreSQL prints
@@ -22,7 +22,7 @@ use crate::render;
 use crate::schema::{
     CheckConstraint, Column, ColumnRef, Deferral, EnumType, ExclusionConstraint, Extension,
     FkAction, ForeignKey, Function, Grant, Identity, IdentityKind, Index, IndexExpr, IndexKey,
-    Policy, PrimaryKey, ReplicaIdentity, Schema, Sequence, SqlType, Table, TableName, Trigger,
+    Namespace, Policy, PrimaryKey, ReplicaIdentity, Schema, Sequence, SqlType, Table, TableName, Trigger,
     TriggerEnabled, UniqueConstraint, Unmodelled, View, DEFAULT_SCHEMA,
 };
 
@@ -40,6 +40,7 @@ const VIEWS: &str = include_str!("sql/views.sql");
 const TRIGGERS: &str = include_str!("sql/triggers.sql");
 const POLICIES: &str = include_str!("sql/policies.sql");
 const UNMODELLED: &str = include_str!("sql/unmodelled.sql");
+const SCHEMAS: &str = include_str!("sql/schemas.sql");
 
 /// What to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,7 +175,11 @@ pub fn canonicalize(scratch: &mut Client, schema: &Schema) -> Result<Schema, Int
         what: "scratch rollback",
         error: source,
     })?;
-    Ok(result.schema)
+    // The description declared no schema as an object: the scratch database's are not its.
+    Ok(Schema {
+        schemas: Vec::new(),
+        ..result.schema
+    })
 }
 
 /// Runs the creation operation by operation to say which object PostgreSQL refuses.
@@ -388,6 +393,14 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
         })
         .collect();
 
+    let schemas = reader
+        .query("schemas", SCHEMAS, true)?
+        .iter()
+        .map(|row| Namespace {
+            name: row.get("nspname"),
+            comment: row.get("comment"),
+        })
+        .collect();
     let unmodelled = reader
         .query("objects the engine does not model", UNMODELLED, true)?
         .iter()
@@ -401,6 +414,7 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
     tables.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(Introspection {
         schema: Schema {
+            schemas,
             tables,
             enums,
             sequences,

@@ -21,7 +21,12 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
         Op::CreateSchema { name } => {
             vec![format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(name))]
         }
-        Op::DropSchema { name } => vec![format!("DROP SCHEMA {}", quote_ident(name))],
+        Op::DropSchema { name } => {
+            notes.push(format!(
+                "fails if schema {name} still holds anything (nothing is dropped with it)"
+            ));
+            vec![format!("DROP SCHEMA {}", quote_ident(name))]
+        }
         Op::CreateEnum(e) => vec![create_enum(e)],
         Op::DropEnum(e) => vec![format!("DROP TYPE {}", qualified(&e.name))],
         Op::AddEnumValue { to, value, .. } => {
@@ -493,6 +498,11 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             "REFRESH MATERIALIZED VIEW {}{}",
             qualified(view),
             if *populated { "" } else { " WITH NO DATA" }
+        )],
+        Op::SetSchemaComment { name, to, .. } => vec![format!(
+            "COMMENT ON SCHEMA {} IS {}",
+            quote_ident(name),
+            to.as_ref().map_or("NULL".to_string(), |c| quote_literal(c))
         )],
         Op::SetTableComment { table, to, .. } => vec![format!(
             "COMMENT ON TABLE {} IS {}",

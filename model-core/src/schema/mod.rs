@@ -18,6 +18,11 @@ pub const DEFAULT_SCHEMA: &str = "public";
 /// A whole database schema description: every table the models (or a live database) declare.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Schema {
+    /// Schemas (namespaces) as objects of their own, with their comments: read from a
+    /// database, every managed schema that exists. A description built from models leaves
+    /// this empty: its schemas are those its objects live in, created when missing and never
+    /// dropped.
+    pub schemas: Vec<Namespace>,
     /// Tables in declaration order (introspection sorts them by name).
     pub tables: Vec<Table>,
     /// Enum types.
@@ -37,6 +42,15 @@ pub struct Schema {
     /// What a database holds that the engine does not model (read by introspection, never
     /// declared by models): the diff leaves these out, and commands name them.
     pub unmodelled: Vec<Unmodelled>,
+}
+
+/// A schema (namespace) as an object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Namespace {
+    /// Its name.
+    pub name: String,
+    /// `COMMENT ON SCHEMA`.
+    pub comment: Option<String>,
 }
 
 /// An object the engine does not model, by kind (`aggregate`, `rule`, `partitioned table`,
@@ -69,6 +83,7 @@ impl Schema {
     /// The schemas (namespaces) the objects live in, sorted and without duplicates.
     pub fn namespaces(&self) -> Vec<&str> {
         let mut out: Vec<&str> = self.tables.iter().map(|t| t.name.schema.as_str()).collect();
+        out.extend(self.schemas.iter().map(|s| s.name.as_str()));
         out.extend(self.enums.iter().map(|e| e.name.schema.as_str()));
         out.extend(self.sequences.iter().map(|e| e.name.schema.as_str()));
         out.extend(self.functions.iter().map(|e| e.name.schema.as_str()));
