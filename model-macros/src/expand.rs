@@ -246,6 +246,7 @@ fn column_tokens(ty: &Type, column: &Column, checks: &mut Vec<TokenStream>) -> T
             generated: #generated,
             collation: #collation,
             comment: #comment,
+            grants: ::std::vec::Vec::new(),
         });
     }
 }

@@ -324,6 +324,14 @@ fn random_sequence(rng: &mut Rng, name: &str) -> Sequence {
         cache: if rng.chance(20) { 5 } else { 1 },
         cycle: rng.chance(20),
         owned_by: None,
+        grants: if rng.chance(20) {
+            vec![Grant {
+                grantee: "public".into(),
+                privileges: vec!["USAGE".into()],
+            }]
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -398,6 +406,15 @@ fn random_objects(rng: &mut Rng, schema: &mut Schema) {
                 grantee: "public".into(),
                 privileges: random_privileges(rng),
             });
+        }
+        // A column privilege on a column the table keeps (not `id`'s peers that may go).
+        if rng.chance(15) {
+            if let Some(id) = table.columns.iter_mut().find(|c| c.name == "id") {
+                id.grants.push(Grant {
+                    grantee: "public".into(),
+                    privileges: vec!["SELECT".into()],
+                });
+            }
         }
     }
 }
@@ -852,6 +869,15 @@ fn repair(schema: &mut Schema) {
             });
         if reads_ok {
             kept.push(view);
+        }
+    }
+    // A materialized view another one reads must hold rows (PostgreSQL refuses to read an
+    // unpopulated one when creating the other).
+    let read: Vec<String> = kept.iter().map(|v| v.definition.clone()).collect();
+    for view in &mut kept {
+        let from = format!("FROM {}", render::qualified(&view.name));
+        if read.iter().any(|d| d.contains(&from)) {
+            view.populated = true;
         }
     }
     schema.views = kept;

@@ -20,8 +20,9 @@ pub use ops::{ColumnType, EnumColumn, Op, Relation, ValidatedConstraint};
 
 use crate::render::qualified;
 use crate::schema::{
-    CheckConstraint, Column, ColumnRef, EnumType, Extension, ForeignKey, Function, Index,
-    IndexExpr, Policy, Schema, Sequence, Table, TableName, Trigger, View, DEFAULT_SCHEMA,
+    CheckConstraint, Column, ColumnRef, EnumType, Extension, ForeignKey, Function, Grant,
+    GrantTarget, Index, IndexExpr, Policy, Schema, Sequence, Table, TableName, Trigger, View,
+    DEFAULT_SCHEMA,
 };
 
 /// An upgrade and the downgrade that undoes it.
@@ -46,6 +47,61 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
     let upgrade = Differ::new(from, to).run();
     let downgrade = upgrade.iter().rev().map(Op::inverse).collect();
     Plan { upgrade, downgrade }
+}
+
+/// `GRANT` / `REVOKE` operations that take `target` from one role's privileges in `from` to
+/// those in `to`, one operation per role whose privileges change.
+fn grant_changes(target: &GrantTarget, from: &[Grant], to: &[Grant]) -> Vec<Op> {
+    let grantees: BTreeSet<&String> = from.iter().chain(to).map(|g| &g.grantee).collect();
+    let of = |grants: &[Grant], grantee: &String| {
+        grants
+            .iter()
+            .find(|g| &g.grantee == grantee)
+            .map(|g| g.privileges.clone())
+            .unwrap_or_default()
+    };
+    grantees
+        .into_iter()
+        .filter_map(|grantee| {
+            let (before, after) = (of(from, grantee), of(to, grantee));
+            (before != after).then(|| Op::SetGrants {
+                target: target.clone(),
+                grantee: grantee.clone(),
+                from: before,
+                to: after,
+            })
+        })
+        .collect()
+}
+
+/// A column's grants after the table-level `REVOKE` from `table_from` to `table_to`: what the
+/// table loses for a role, its columns lose too.
+fn without_revoked(column: &[Grant], table_from: &[Grant], table_to: &[Grant]) -> Vec<Grant> {
+    let plain = |p: &String| p.trim_end_matches('*').to_string();
+    let held = |grants: &[Grant], grantee: &str| -> Vec<String> {
+        grants
+            .iter()
+            .filter(|g| g.grantee == grantee)
+            .flat_map(|g| g.privileges.iter().map(plain))
+            .collect()
+    };
+    column
+        .iter()
+        .map(|g| {
+            let (before, after) = (held(table_from, &g.grantee), held(table_to, &g.grantee));
+            let revoked: Vec<&String> = before.iter().filter(|p| !after.contains(p)).collect();
+            Grant {
+                grantee: g.grantee.clone(),
+                privileges: g
+                    .privileges
+                    .iter()
+                    .filter(|p| !revoked.contains(&&plain(p)))
+                    .cloned()
+                    .collect(),
+            }
+        })
+        .filter(|g| !g.privileges.is_empty())
+        .collect()
 }
 
 /// `from` with what PostgreSQL treats as the same spelled as `to` spells it, so that no
@@ -643,8 +699,10 @@ impl<'a> Differ<'a> {
             self.from.sequences.iter().map(|s| (&s.name, s)).collect();
         // Ownership is an operation of its own: given up before tables and columns are
         // dropped (which would take an owned sequence along), taken after they are created.
+        // Grants are operations of their own too (see below).
         let unowned = |s: &Sequence| Sequence {
             owned_by: None,
+            grants: Vec::new(),
             ..s.clone()
         };
         for (name, to) in &to_seqs {
@@ -662,6 +720,11 @@ impl<'a> Differ<'a> {
         }
         for (name, from) in &from_seqs {
             if !to_seqs.contains_key(name) {
+                // Revoked first, so that the downgrade grants them again.
+                let target = GrantTarget::Sequence((*name).clone());
+                self.phases
+                    .drop_dependents
+                    .extend(grant_changes(&target, &from.grants, &[]));
                 self.phases.drop_types.push(Op::DropSequence(unowned(from)));
             }
         }
@@ -670,6 +733,13 @@ impl<'a> Differ<'a> {
                 .filter_map(|(n, s)| Some(((*n).clone(), s.owned_by.clone()?)))
                 .collect()
         };
+        for (name, to) in &to_seqs {
+            let before = from_seqs.get(name).map_or(&[][..], |s| &s.grants[..]);
+            let target = GrantTarget::Sequence((*name).clone());
+            self.phases
+                .comments
+                .extend(grant_changes(&target, before, &to.grants));
+        }
         let (before, after) = (owners(&from_seqs), owners(&to_seqs));
         for (sequence, owner) in &before {
             if after.get(sequence) != Some(owner) {
@@ -990,29 +1060,34 @@ impl<'a> Differ<'a> {
                 to: rls_to,
             });
         }
-        let grantees: BTreeSet<&String> = from
-            .grants
-            .iter()
-            .chain(&to.grants)
-            .map(|g| &g.grantee)
-            .collect();
-        for grantee in grantees {
-            let of = |t: &Table| {
-                t.grants
-                    .iter()
-                    .find(|g| &g.grantee == grantee)
-                    .map(|g| g.privileges.clone())
-                    .unwrap_or_default()
+        // REVOKE on a table also takes the revoked privileges off its columns: those column
+        // grants are revoked explicitly first and granted again after, so that each step (and
+        // its inverse in the downgrade) says what it does.
+        let mut column_before: BTreeMap<&str, Vec<Grant>> = BTreeMap::new();
+        for column in &to.columns {
+            let Some(before) = from.column(&column.name) else {
+                continue;
             };
-            let (before, after) = (of(from), of(to));
-            if before != after {
-                self.phases.comments.push(Op::SetGrants {
-                    table: name.clone(),
-                    grantee: grantee.clone(),
-                    from: before,
-                    to: after,
-                });
-            }
+            let kept = without_revoked(&before.grants, &from.grants, &to.grants);
+            let target = GrantTarget::Column(name.clone(), column.name.clone());
+            self.phases
+                .comments
+                .extend(grant_changes(&target, &before.grants, &kept));
+            column_before.insert(&column.name, kept);
+        }
+        let target = GrantTarget::Table(name.clone());
+        self.phases
+            .comments
+            .extend(grant_changes(&target, &from.grants, &to.grants));
+        for column in &to.columns {
+            // A column added here is created with its grants.
+            let Some(before) = column_before.get(column.name.as_str()) else {
+                continue;
+            };
+            let target = GrantTarget::Column(name.clone(), column.name.clone());
+            self.phases
+                .comments
+                .extend(grant_changes(&target, before, &column.grants));
         }
         if from.options != to.options {
             self.phases.comments.push(Op::SetOptions {

@@ -3,8 +3,8 @@
 
 use crate::schema::{
     CheckConstraint, Column, ColumnRef, EnumType, ExclusionConstraint, Extension, ForeignKey,
-    Function, Identity, Index, Policy, PrimaryKey, ReplicaIdentity, Sequence, SqlType, Table,
-    TableName, Trigger, TriggerEnabled, UniqueConstraint, View,
+    Function, GrantTarget, Identity, Index, Policy, PrimaryKey, ReplicaIdentity, Sequence, SqlType,
+    Table, TableName, Trigger, TriggerEnabled, UniqueConstraint, View,
 };
 
 /// One schema change.
@@ -180,9 +180,9 @@ pub enum Op {
         from: (bool, bool),
         to: (bool, bool),
     },
-    /// `GRANT` / `REVOKE` on a table for one role.
+    /// `GRANT` / `REVOKE` on a table, a column or a sequence for one role.
     SetGrants {
-        table: TableName,
+        target: GrantTarget,
         grantee: String,
         from: Vec<String>,
         to: Vec<String>,
@@ -468,12 +468,12 @@ impl Op {
                 to: from,
             },
             Op::SetGrants {
-                table,
+                target,
                 grantee,
                 from,
                 to,
             } => Op::SetGrants {
-                table,
+                target,
                 grantee,
                 from: to,
                 to: from,
@@ -721,9 +721,9 @@ impl Op {
                     if to.0 { "enabled" } else { "disabled" }
                 )
             }
-            Op::SetGrants { table, grantee, .. } => {
-                format!("changed privileges of '{grantee}' on '{table}'")
-            }
+            Op::SetGrants {
+                target, grantee, ..
+            } => format!("changed privileges of '{grantee}' on '{target}'"),
             Op::CreatePolicy(p) => format!("added policy '{}' on '{}'", p.name, p.table),
             Op::DropPolicy(p) => format!("removed policy '{}' on '{}'", p.name, p.table),
             Op::SetTableComment { table, .. } => format!("changed comment on table '{table}'"),

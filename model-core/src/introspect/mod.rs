@@ -22,8 +22,8 @@ use crate::render;
 use crate::schema::{
     CheckConstraint, Column, ColumnRef, Deferral, EnumType, ExclusionConstraint, Extension,
     FkAction, ForeignKey, Function, Grant, Identity, IdentityKind, Index, IndexExpr, IndexKey,
-    Namespace, Policy, PrimaryKey, ReplicaIdentity, Schema, Sequence, SqlType, Table, TableName, Trigger,
-    TriggerEnabled, UniqueConstraint, Unmodelled, View, DEFAULT_SCHEMA,
+    Namespace, Policy, PrimaryKey, ReplicaIdentity, Schema, Sequence, SqlType, Table, TableName,
+    Trigger, TriggerEnabled, UniqueConstraint, Unmodelled, View, DEFAULT_SCHEMA,
 };
 
 pub use canonical::{adopt_equal_constants, canonicalize_expressions};
@@ -260,17 +260,7 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
             },
             _ => ReplicaIdentity::Default,
         };
-        table.grants = row
-            .get::<_, Vec<String>>("grants")
-            .iter()
-            .filter_map(|entry| {
-                let (grantee, privileges) = entry.rsplit_once(':')?;
-                Some(Grant {
-                    grantee: grantee.to_string(),
-                    privileges: privileges.split(',').map(str::to_string).collect(),
-                })
-            })
-            .collect();
+        table.grants = grants(&row);
         tables.insert(row.get("oid"), table);
     }
     // Column names by (table, attribute number), for the constraint and index queries,
@@ -483,7 +473,22 @@ fn column(row: &postgres::Row) -> Column {
         generated: row.get("generated_expr"),
         collation: row.get("collation"),
         comment: row.get("comment"),
+        grants: grants(row),
     }
+}
+
+/// The `grants` column: one `role:PRIV,PRIV*` entry per grantee (`*`: WITH GRANT OPTION).
+fn grants(row: &postgres::Row) -> Vec<Grant> {
+    row.get::<_, Vec<String>>("grants")
+        .iter()
+        .filter_map(|entry| {
+            let (grantee, privileges) = entry.rsplit_once(':')?;
+            Some(Grant {
+                grantee: grantee.to_string(),
+                privileges: privileges.split(',').map(str::to_string).collect(),
+            })
+        })
+        .collect()
 }
 
 fn action(code: &str) -> FkAction {
@@ -618,5 +623,6 @@ fn sequence(row: &postgres::Row) -> Sequence {
                 table: TableName::new(row.get::<_, String>("owner_schema"), table),
                 column: row.get("owner_column"),
             }),
+        grants: grants(row),
     }
 }

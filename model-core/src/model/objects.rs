@@ -266,6 +266,7 @@ impl Sequence {
             cache: 1,
             cycle: false,
             owned_by: None,
+            grants: Vec::new(),
         }
     }
 

@@ -8,6 +8,7 @@ use super::{
     quote_literal, unique_clause,
 };
 use crate::diff::{ColumnType, EnumColumn, Op, ValidatedConstraint};
+use crate::schema::GrantTarget;
 use crate::schema::{
     EnumType, Identity, IdentityKind, ReplicaIdentity, Sequence, SqlType, TriggerEnabled,
     NAMEDATALEN,
@@ -108,8 +109,26 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
                 (false, false),
                 (table.row_level_security, table.force_row_level_security),
             ));
+            let object = format!("TABLE {name}");
             for grant in &table.grants {
-                out.extend(grants(&name, &grant.grantee, &[], &grant.privileges));
+                out.extend(grants(
+                    &object,
+                    None,
+                    &grant.grantee,
+                    &[],
+                    &grant.privileges,
+                ));
+            }
+            for column in &table.columns {
+                for grant in &column.grants {
+                    out.extend(grants(
+                        &object,
+                        Some(&column.name),
+                        &grant.grantee,
+                        &[],
+                        &grant.privileges,
+                    ));
+                }
             }
             out
         }
@@ -443,11 +462,33 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             row_level_security(&qualified(table), *from, *to)
         }
         Op::SetGrants {
-            table,
+            target,
             grantee,
             from,
             to,
-        } => grants(&qualified(table), grantee, from, to),
+        } => match target {
+            GrantTarget::Table(table) => grants(
+                &format!("TABLE {}", qualified(table)),
+                None,
+                grantee,
+                from,
+                to,
+            ),
+            GrantTarget::Column(table, column) => grants(
+                &format!("TABLE {}", qualified(table)),
+                Some(column),
+                grantee,
+                from,
+                to,
+            ),
+            GrantTarget::Sequence(sequence) => grants(
+                &format!("SEQUENCE {}", qualified(sequence)),
+                None,
+                grantee,
+                from,
+                to,
+            ),
+        },
         Op::CreatePolicy(p) => vec![create_policy(p)],
         Op::DropPolicy(p) => vec![format!(
             "DROP POLICY {} ON {}",
@@ -800,33 +841,72 @@ pub(crate) fn row_level_security(table: &str, from: (bool, bool), to: (bool, boo
 }
 
 /// `GRANT` what `to` has and `from` lacks, `REVOKE` the reverse.
-pub(crate) fn grants(table: &str, grantee: &str, from: &[String], to: &[String]) -> Vec<String> {
+/// `REVOKE` and `GRANT` statements that take `grantee` from the privileges `from` to `to` on
+/// `object` (`TABLE t`, `SEQUENCE s`), or on one column of it. A privilege ending in `*` is
+/// held `WITH GRANT OPTION`.
+pub(crate) fn grants(
+    object: &str,
+    column: Option<&str>,
+    grantee: &str,
+    from: &[String],
+    to: &[String],
+) -> Vec<String> {
     let role = if grantee == "public" {
         "PUBLIC".to_string()
     } else {
         quote_ident(grantee)
     };
+    let on = match column {
+        Some(column) => format!(" ({})", quote_ident(column)),
+        None => String::new(),
+    };
+    let plain = |p: &String| p.trim_end_matches('*').to_string();
+    let holds = |list: &[String], p: &str| list.iter().any(|q| plain(q) == p);
+    let grantable = |list: &[String], p: &str| list.iter().any(|q| q == &format!("{p}*"));
+    let join = |list: &[String]| {
+        list.iter()
+            .map(|p| format!("{p}{on}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (mut revoke, mut revoke_option, mut grant, mut grant_option) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for p in from.iter().map(plain) {
+        if !holds(to, &p) {
+            revoke.push(p);
+        } else if grantable(from, &p) && !grantable(to, &p) {
+            revoke_option.push(p);
+        }
+    }
+    for p in to.iter().map(plain) {
+        let option = grantable(to, &p);
+        if !holds(from, &p) {
+            if option {
+                grant_option.push(p);
+            } else {
+                grant.push(p);
+            }
+        } else if option && !grantable(from, &p) {
+            grant_option.push(p);
+        }
+    }
     let mut out = Vec::new();
-    let revoke: Vec<&str> = from
-        .iter()
-        .filter(|p| !to.contains(p))
-        .map(String::as_str)
-        .collect();
-    let grant: Vec<&str> = to
-        .iter()
-        .filter(|p| !from.contains(p))
-        .map(String::as_str)
-        .collect();
     if !revoke.is_empty() {
+        out.push(format!("REVOKE {} ON {object} FROM {role}", join(&revoke)));
+    }
+    if !revoke_option.is_empty() {
         out.push(format!(
-            "REVOKE {} ON TABLE {table} FROM {role}",
-            revoke.join(", ")
+            "REVOKE GRANT OPTION FOR {} ON {object} FROM {role}",
+            join(&revoke_option)
         ));
     }
     if !grant.is_empty() {
+        out.push(format!("GRANT {} ON {object} TO {role}", join(&grant)));
+    }
+    if !grant_option.is_empty() {
         out.push(format!(
-            "GRANT {} ON TABLE {table} TO {role}",
-            grant.join(", ")
+            "GRANT {} ON {object} TO {role} WITH GRANT OPTION",
+            join(&grant_option)
         ));
     }
     out

@@ -275,6 +275,8 @@ pub struct Column {
     pub collation: Option<String>,
     /// `COMMENT ON COLUMN`.
     pub comment: Option<String>,
+    /// Privileges granted on this column alone (`GRANT SELECT (col) ON …`), by grantee.
+    pub grants: Vec<Grant>,
 }
 
 impl Column {
@@ -289,6 +291,7 @@ impl Column {
             generated: None,
             collation: None,
             comment: None,
+            grants: Vec::new(),
         }
     }
 }
@@ -601,6 +604,8 @@ pub struct Sequence {
     /// `OWNED BY table.column`: the sequence goes when the column (or its table) goes, as a
     /// `serial` column's does.
     pub owned_by: Option<ColumnRef>,
+    /// Privileges granted on the sequence to other roles, by grantee.
+    pub grants: Vec<Grant>,
 }
 
 /// A column of a table, by name.
@@ -747,11 +752,33 @@ pub struct Policy {
     pub with_check: Option<String>,
 }
 
-/// The privileges one role holds on a table.
+/// The privileges one role holds on a table, a column or a sequence.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Grant {
     /// The role (`public` for everyone).
     pub grantee: String,
-    /// Privileges, upper case and sorted (`DELETE`, `INSERT`, `SELECT`, …).
+    /// Privileges, upper case and sorted (`DELETE`, `INSERT`, `SELECT`, …); one the role may
+    /// grant on (`WITH GRANT OPTION`) ends with `*`, as in PostgreSQL's own notation.
     pub privileges: Vec<String>,
+}
+
+/// What a grant is on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GrantTarget {
+    /// `ON TABLE`.
+    Table(TableName),
+    /// `(column) ON TABLE`.
+    Column(TableName, String),
+    /// `ON SEQUENCE`.
+    Sequence(TableName),
+}
+
+impl fmt::Display for GrantTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GrantTarget::Table(t) => write!(f, "{t}"),
+            GrantTarget::Column(t, c) => write!(f, "{t}.{c}"),
+            GrantTarget::Sequence(s) => write!(f, "sequence {s}"),
+        }
+    }
 }

@@ -18,6 +18,15 @@ SELECT a.attrelid,
        CASE WHEN a.attcollation <> t.typcollation
             THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END AS collation,
        ds.description AS comment,
+       -- Column privileges, as tables.sql writes a table's.
+       CASE WHEN a.attacl IS NULL THEN '{}'::text[] ELSE
+       ARRAY(SELECT CASE WHEN g.grantee = 0 THEN 'public' ELSE pg_get_userbyid(g.grantee)::text END
+                    || ':' || string_agg(g.privilege_type || CASE WHEN g.is_grantable THEN '*' ELSE '' END,
+                                         ',' ORDER BY g.privilege_type)
+             FROM aclexplode(a.attacl) g
+             WHERE g.grantee <> c.relowner
+             GROUP BY g.grantee
+             ORDER BY 1) END AS grants,
        a.attnum
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid

@@ -2,7 +2,15 @@
 -- column that owns one (OWNED BY, as serial columns do).
 SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL) AS type,
        s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
-       own.nspname AS owner_schema, own.relname AS owner_table, own.attname AS owner_column
+       own.nspname AS owner_schema, own.relname AS owner_table, own.attname AS owner_column,
+       -- Privileges, as tables.sql writes a table's.
+       ARRAY(SELECT CASE WHEN g.grantee = 0 THEN 'public' ELSE pg_get_userbyid(g.grantee)::text END
+                    || ':' || string_agg(g.privilege_type || CASE WHEN g.is_grantable THEN '*' ELSE '' END,
+                                         ',' ORDER BY g.privilege_type)
+             FROM aclexplode(c.relacl) g
+             WHERE g.grantee <> c.relowner
+             GROUP BY g.grantee
+             ORDER BY 1) AS grants
 FROM pg_sequence s
 JOIN pg_class c ON c.oid = s.seqrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace

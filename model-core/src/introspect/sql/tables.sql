@@ -2,9 +2,11 @@
 -- partitions (not modelled yet: reported by unmodelled.sql instead of read as plain tables).
 SELECT c.oid, n.nspname, c.relname, ds.description AS comment,
        c.relrowsecurity, c.relforcerowsecurity,
-       -- Grants to other roles, one `role:PRIV,PRIV` entry each (the owner's are implicit).
+       -- Grants to other roles, one `role:PRIV,PRIV*` entry each (`*`: WITH GRANT OPTION; the
+       -- owner's are implicit).
        ARRAY(SELECT CASE WHEN a.grantee = 0 THEN 'public' ELSE pg_get_userbyid(a.grantee)::text END
-                    || ':' || string_agg(a.privilege_type, ',' ORDER BY a.privilege_type)
+                    || ':' || string_agg(a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END,
+                                         ',' ORDER BY a.privilege_type)
              FROM aclexplode(c.relacl) a
              WHERE a.grantee <> c.relowner
              GROUP BY a.grantee

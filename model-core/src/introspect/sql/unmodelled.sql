@@ -100,16 +100,6 @@ SELECT kind, name FROM (
     WHERE n.nspname = ANY($1)
       AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_conversion'::regclass AND objid = c.oid)
     UNION ALL
-    SELECT 'column privileges', m.name || '.' || quote_ident(a.attname)
-    FROM pg_attribute a
-    JOIN managed_rel m ON m.oid = a.attrelid
-    WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped
-    UNION ALL
-    SELECT 'privileges on sequence', name
-    FROM managed_rel m
-    JOIN pg_class c ON c.oid = m.oid
-    WHERE m.relkind = 'S' AND c.relacl IS NOT NULL
-    UNION ALL
     SELECT 'privileges on function', quote_ident(n.nspname) || '.' || quote_ident(p.proname)
                || '(' || pg_get_function_identity_arguments(p.oid) || ')'
     FROM pg_proc p
