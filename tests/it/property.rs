@@ -128,6 +128,7 @@ fn random_index(rng: &mut Rng, table: &Table, n: usize) -> Option<Index> {
     };
     let key = IndexKey {
         expr,
+        collation: None,
         opclass: None,
         descending: !hash && rng.chance(30),
         nulls_first: !hash && rng.chance(30),

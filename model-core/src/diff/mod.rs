@@ -49,6 +49,15 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
     Plan { upgrade, downgrade }
 }
 
+/// Standalone sequences of `from` that `to` does not have.
+fn to_be_dropped(from: &Schema, to: &Schema) -> Vec<TableName> {
+    from.sequences
+        .iter()
+        .filter(|s| !to.sequences.iter().any(|t| t.name == s.name))
+        .map(|s| s.name.clone())
+        .collect()
+}
+
 /// `GRANT` / `REVOKE` operations that take `target` from one role's privileges in `from` to
 /// those in `to`, one operation per role whose privileges change.
 fn grant_changes(target: &GrantTarget, from: &[Grant], to: &[Grant]) -> Vec<Op> {
@@ -148,6 +157,11 @@ struct Phases {
     drop_constraints: Vec<Op>,
     drop_tables: Vec<Op>,
     drop_columns: Vec<Op>,
+    /// Defaults that must go before a type change or before the sequence they read goes.
+    clear_defaults: Vec<Op>,
+    /// Standalone sequences that go: before columns take an identity (whose sequence may
+    /// want the same name, as when a `serial` column becomes an identity).
+    drop_sequences: Vec<Op>,
     tables_and_columns: Vec<Op>,
     add_constraints: Vec<Op>,
     add_foreign_keys: Vec<Op>,
@@ -173,6 +187,8 @@ impl Phases {
             self.drop_constraints,
             self.drop_tables,
             self.drop_columns,
+            self.clear_defaults,
+            self.drop_sequences,
             self.tables_and_columns,
             self.add_constraints,
             self.add_foreign_keys,
@@ -205,6 +221,8 @@ struct Differ<'a> {
     /// Enum types (qualified) whose labels change: a changed index or check that spells one
     /// of their values is dropped before the type changes.
     relabelled: Vec<String>,
+    /// Standalone sequences that go.
+    dropped_sequences: Vec<TableName>,
     phases: Phases,
 }
 
@@ -219,6 +237,7 @@ impl<'a> Differ<'a> {
             retyped: BTreeSet::new(),
             rebuilt: BTreeMap::new(),
             relabelled: Vec::new(),
+            dropped_sequences: to_be_dropped(from, to),
             phases: Phases::default(),
         }
     }
@@ -725,7 +744,9 @@ impl<'a> Differ<'a> {
                 self.phases
                     .drop_dependents
                     .extend(grant_changes(&target, &from.grants, &[]));
-                self.phases.drop_types.push(Op::DropSequence(unowned(from)));
+                self.phases
+                    .drop_sequences
+                    .push(Op::DropSequence(unowned(from)));
             }
         }
         let owners = |seqs: &BTreeMap<&TableName, &Sequence>| -> BTreeMap<TableName, ColumnRef> {
@@ -1146,7 +1167,8 @@ impl<'a> Differ<'a> {
                 });
                 continue;
             };
-            let ops = self.column_changes(name, before, after);
+            let (early, ops) = self.column_changes(name, before, after);
+            self.phases.clear_defaults.extend(early);
             self.phases.tables_and_columns.extend(ops);
             if before.comment != after.comment {
                 self.phases.comments.push(Op::SetColumnComment {
@@ -1161,7 +1183,13 @@ impl<'a> Differ<'a> {
 
     /// One column's changes, in the order PostgreSQL accepts them: the old default and identity
     /// go first, then the type, nullability, the new identity, the new default.
-    fn column_changes(&self, table: &TableName, before: &Column, after: &Column) -> Vec<Op> {
+    /// (What goes in the `clear_defaults` phase, what goes with the tables and columns.)
+    fn column_changes(
+        &self,
+        table: &TableName,
+        before: &Column,
+        after: &Column,
+    ) -> (Vec<Op>, Vec<Op>) {
         let column = after.name.clone();
         let t = || table.clone();
         let c = || column.clone();
@@ -1172,11 +1200,20 @@ impl<'a> Differ<'a> {
         };
         let retyped = before.ty != after.ty || before.collation != after.collation;
         let default_changes = default_before != after.default;
-        // A default is cleared before a type change, since it may not cast to the new type.
+        // A default is cleared before a type change, since it may not cast to the new type,
+        // and before sequences go (in the phase before them: an identity added here may need
+        // the name of a `serial` sequence that goes).
         let split_default =
             default_changes && default_before.is_some() && (retyped || after.identity.is_some());
+        let reads_dropped_sequence = default_before.as_deref().is_some_and(|d| {
+            self.dropped_sequences
+                .iter()
+                .any(|s| mentions(d, &qualified(s)))
+        });
+        let split_default = split_default || (default_changes && reads_dropped_sequence);
+        let mut early = Vec::new();
         if split_default {
-            ops.push(Op::SetDefault {
+            early.push(Op::SetDefault {
                 table: t(),
                 column: c(),
                 from: default_before.clone(),
@@ -1238,7 +1275,7 @@ impl<'a> Differ<'a> {
                 });
             }
         }
-        ops
+        (early, ops)
     }
 }
 

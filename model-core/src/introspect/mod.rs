@@ -580,6 +580,7 @@ fn index(row: &postgres::Row, relid: Oid, names: &HashMap<(Oid, i16), String>) -
     let definitions: Vec<String> = row.get(8);
     let opclasses: Vec<String> = row.get(9);
     let options: Vec<i32> = row.get(10);
+    let collations: Vec<String> = row.get("collations");
     let keys = (0..key_count)
         .map(|k| {
             let option = options.get(k).copied().unwrap_or(0);
@@ -589,6 +590,7 @@ fn index(row: &postgres::Row, relid: Oid, names: &HashMap<(Oid, i16), String>) -
                     column => IndexExpr::Column(column.to_string()),
                 },
                 opclass: opclasses.get(k).filter(|o| !o.is_empty()).cloned(),
+                collation: collations.get(k).filter(|c| !c.is_empty()).cloned(),
                 descending: option & 1 != 0,
                 nulls_first: option & 2 != 0,
             }

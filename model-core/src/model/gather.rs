@@ -359,14 +359,24 @@ impl ModelSet {
     }
 }
 
-/// The table with each identity's options written as introspection reads them (an option
-/// equal to PostgreSQL's default is `None`), so that spelling the defaults out on a model
-/// never shows as a change.
+/// The table as introspection would read it where two spellings mean the same: identity
+/// options equal to PostgreSQL's defaults are `None`, operator classes of `pg_catalog` are
+/// unqualified. Spelling either out on a model never shows as a change.
 fn normalized(table: &crate::schema::Table) -> crate::schema::Table {
     let mut table = table.clone();
     for column in &mut table.columns {
         if let Some(identity) = &column.identity {
             column.identity = Some(identity.normalized(&column.ty));
+        }
+    }
+    // `pg_catalog.jsonb_path_ops` and `jsonb_path_ops` are one operator class.
+    for key in table.indexes.iter_mut().flat_map(|i| i.keys.iter_mut()) {
+        if let Some(bare) = key
+            .opclass
+            .as_deref()
+            .and_then(|o| o.strip_prefix("pg_catalog."))
+        {
+            key.opclass = Some(bare.to_string());
         }
     }
     table

@@ -260,6 +260,9 @@ pub fn index_key(key: &IndexKey) -> String {
         IndexExpr::Column(name) => quote_ident(name),
         IndexExpr::Expression(expression) => format!("({expression})"),
     };
+    if let Some(collation) = &key.collation {
+        let _ = write!(out, " COLLATE {collation}");
+    }
     if let Some(opclass) = &key.opclass {
         let _ = write!(out, " {opclass}");
     }

@@ -544,6 +544,8 @@ impl Index {
 pub struct IndexKey {
     /// A column or an expression.
     pub expr: IndexExpr,
+    /// `COLLATE`, when not the column's (or the expression type's) own.
+    pub collation: Option<String>,
     /// Operator class, when not the type's default for the method.
     pub opclass: Option<String>,
     /// `DESC`.
@@ -557,6 +559,7 @@ impl IndexKey {
     pub fn column(name: impl Into<String>) -> Self {
         IndexKey {
             expr: IndexExpr::Column(name.into()),
+            collation: None,
             opclass: None,
             descending: false,
             nulls_first: false,

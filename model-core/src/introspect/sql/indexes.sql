@@ -13,7 +13,9 @@ SELECT i.indrelid,
        ARRAY(SELECT CASE WHEN i.indkey[k] = 0 THEN pg_get_indexdef(i.indexrelid, k + 1, true) ELSE '' END
              FROM generate_series(0, i.indnatts - 1) k
              ORDER BY k) AS definitions,
+       -- (pg_catalog's operator classes unqualified, as pg_dump writes them and users do.)
        ARRAY(SELECT CASE WHEN oc.opcdefault THEN ''
+                         WHEN ocn.nspname = 'pg_catalog' THEN quote_ident(oc.opcname)
                          ELSE quote_ident(ocn.nspname) || '.' || quote_ident(oc.opcname) END
              FROM generate_series(0, i.indnkeyatts - 1) k
              JOIN pg_opclass oc ON oc.oid = i.indclass[k]
@@ -22,6 +24,19 @@ SELECT i.indrelid,
        ARRAY(SELECT i.indoption[k]::int
              FROM generate_series(0, i.indnkeyatts - 1) k
              ORDER BY k) AS options,
+       -- A key's collation when it is not the one the column (or the expression's type)
+       -- has, else ''.
+       ARRAY(SELECT CASE WHEN i.indcollation[k] = 0
+                           OR i.indcollation[k] = coalesce(ta.attcollation, kt.typcollation) THEN ''
+                         ELSE quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END
+             FROM generate_series(0, i.indnkeyatts - 1) k
+             JOIN pg_attribute ia ON ia.attrelid = i.indexrelid AND ia.attnum = k + 1
+             JOIN pg_type kt ON kt.oid = ia.atttypid
+             LEFT JOIN pg_attribute ta ON ta.attrelid = i.indrelid AND ta.attnum = i.indkey[k]
+                                      AND i.indkey[k] <> 0
+             LEFT JOIN pg_collation co ON co.oid = i.indcollation[k]
+             LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
+             ORDER BY k) AS collations,
        NOT (i.indisvalid AND i.indisready) AS invalid,
        coalesce(ic.reloptions, '{}') AS reloptions
 FROM pg_index i

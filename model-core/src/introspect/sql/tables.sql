@@ -11,7 +11,10 @@ SELECT c.oid, n.nspname, c.relname, ds.description AS comment,
              WHERE a.grantee <> c.relowner
              GROUP BY a.grantee
              ORDER BY 1) AS grants,
-       coalesce(c.reloptions, '{}') AS options,
+       -- The table's storage parameters, then its TOAST table's as `toast.name=value`.
+       coalesce(c.reloptions, '{}')
+           || ARRAY(SELECT 'toast.' || o FROM pg_class tc, unnest(tc.reloptions) o
+                    WHERE tc.oid = c.reltoastrelid) AS options,
        c.relpersistence = 'u' AS unlogged,
        c.relreplident::text AS replica_identity,
        (SELECT ri.relname::text FROM pg_index i JOIN pg_class ri ON ri.oid = i.indexrelid

@@ -1,0 +1,2 @@
+CREATE TYPE state AS ENUM ('new', 'open', 'gone');
+CREATE TABLE t (s state CONSTRAINT t_not_new CHECK (s <> 'new'));

@@ -1,0 +1,3 @@
+CREATE TYPE s AS ENUM ('a', 'b', 'c');
+CREATE TABLE t (x s);
+CREATE VIEW v AS SELECT x FROM t;

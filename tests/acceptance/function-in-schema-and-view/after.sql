@@ -1,0 +1,4 @@
+CREATE SCHEMA lib;
+CREATE TABLE t (a int);
+CREATE FUNCTION lib.double(x int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT x * 2';
+CREATE VIEW v AS SELECT lib.double(a) AS d FROM t;

@@ -1,0 +1,1 @@
+CREATE SCHEMA lib; CREATE TABLE t (a int);

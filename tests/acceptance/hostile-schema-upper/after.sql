@@ -1,0 +1,1 @@
+CREATE SCHEMA "MixedCase"; CREATE TABLE "MixedCase"."Orders" ("Id" int PRIMARY KEY); CREATE TABLE "MixedCase".lines (o int REFERENCES "MixedCase"."Orders");

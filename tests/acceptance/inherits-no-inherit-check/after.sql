@@ -1,0 +1,1 @@
+CREATE TABLE base (id int, CONSTRAINT b CHECK (id > 0) NO INHERIT); CREATE TABLE child () INHERITS (base);

@@ -1,0 +1,1 @@
+CREATE TABLE t (a int); CREATE MATERIALIZED VIEW m WITH (fillfactor = 50) AS SELECT a FROM t;

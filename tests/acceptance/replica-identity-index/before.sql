@@ -1,0 +1,1 @@
+CREATE TABLE t (a int NOT NULL); CREATE UNIQUE INDEX t_a ON t (a);

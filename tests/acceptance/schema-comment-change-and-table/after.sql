@@ -1,0 +1,1 @@
+CREATE SCHEMA s; COMMENT ON SCHEMA s IS 'new'; CREATE TABLE s.t (a int);

@@ -1,0 +1,2 @@
+CREATE TABLE t (a int);
+CREATE FUNCTION chk() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;

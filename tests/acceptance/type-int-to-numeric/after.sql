@@ -1,0 +1,1 @@
+CREATE TABLE t (a numeric DEFAULT 0);
