@@ -1,0 +1,144 @@
+//! Columns: added, dropped, and each change in the order PostgreSQL accepts it.
+
+use super::enums::is_enum;
+use super::{mentions, ColumnType, Differ, Op};
+use crate::render::qualified;
+use crate::schema::{Column, Table, TableName};
+
+impl<'a> Differ<'a> {
+    pub(super) fn columns(&mut self, from: &Table, to: &Table) {
+        let name = &to.name;
+        for column in &from.columns {
+            let replaced = to
+                .column(&column.name)
+                .is_some_and(|c| c.generated != column.generated);
+            if to.column(&column.name).is_none() || replaced {
+                self.phases.drop_columns.push(Op::DropColumn {
+                    table: name.clone(),
+                    column: column.clone(),
+                });
+            }
+        }
+        for after in &to.columns {
+            let before = from
+                .column(&after.name)
+                .filter(|c| c.generated == after.generated);
+            let Some(before) = before else {
+                self.phases.tables_and_columns.push(Op::AddColumn {
+                    table: name.clone(),
+                    column: after.clone(),
+                    recreated: false,
+                });
+                continue;
+            };
+            let (early, ops) = self.column_changes(name, before, after);
+            self.phases.clear_defaults.extend(early);
+            self.phases.tables_and_columns.extend(ops);
+            if before.comment != after.comment {
+                self.phases.comments.push(Op::SetColumnComment {
+                    table: name.clone(),
+                    column: after.name.clone(),
+                    from: before.comment.clone(),
+                    to: after.comment.clone(),
+                });
+            }
+        }
+    }
+
+    /// One column's changes, in the order PostgreSQL accepts them: the old default and identity
+    /// go first, then the type, nullability, the new identity, the new default.
+    /// (What goes in the `clear_defaults` phase, what goes with the tables and columns.)
+    pub(super) fn column_changes(
+        &self,
+        table: &TableName,
+        before: &Column,
+        after: &Column,
+    ) -> (Vec<Op>, Vec<Op>) {
+        let column = after.name.clone();
+        let t = || table.clone();
+        let c = || column.clone();
+        let mut ops = Vec::new();
+        let default_before = match self.rebuilt.get(&(table.clone(), column.clone())) {
+            Some(left_by_rebuild) => left_by_rebuild.clone(),
+            None => before.default.clone(),
+        };
+        let retyped = before.ty != after.ty || before.collation != after.collation;
+        let default_changes = default_before != after.default;
+        // A default is cleared before a type change, since it may not cast to the new type,
+        // and before sequences go (in the phase before them: an identity added here may need
+        // the name of a `serial` sequence that goes).
+        let split_default =
+            default_changes && default_before.is_some() && (retyped || after.identity.is_some());
+        let reads_dropped_sequence = default_before.as_deref().is_some_and(|d| {
+            self.dropped_sequences
+                .iter()
+                .any(|s| mentions(d, &qualified(s)))
+        });
+        let split_default = split_default || (default_changes && reads_dropped_sequence);
+        let mut early = Vec::new();
+        if split_default {
+            early.push(Op::SetDefault {
+                table: t(),
+                column: c(),
+                from: default_before.clone(),
+                to: None,
+            });
+        }
+        if let (Some(identity), None) = (&before.identity, &after.identity) {
+            ops.push(Op::DropIdentity {
+                table: t(),
+                column: c(),
+                identity: identity.clone(),
+            });
+        }
+        if retyped {
+            ops.push(Op::AlterColumnType {
+                table: t(),
+                column: c(),
+                from: ColumnType {
+                    ty: before.ty.clone(),
+                    collation: before.collation.clone(),
+                    user_enum: is_enum(self.from, &before.ty),
+                },
+                to: ColumnType {
+                    ty: after.ty.clone(),
+                    collation: after.collation.clone(),
+                    user_enum: is_enum(self.to, &after.ty),
+                },
+            });
+        }
+        if before.nullable != after.nullable {
+            ops.push(Op::SetNullable {
+                table: t(),
+                column: c(),
+                nullable: after.nullable,
+            });
+        }
+        match (&before.identity, &after.identity) {
+            (None, Some(identity)) => ops.push(Op::AddIdentity {
+                table: t(),
+                column: c(),
+                identity: identity.clone(),
+            }),
+            (Some(from), Some(to)) if from != to => ops.push(Op::AlterIdentity {
+                table: t(),
+                column: c(),
+                from: from.clone(),
+                to: to.clone(),
+            }),
+            _ => {}
+        }
+        if default_changes {
+            let from = if split_default { None } else { default_before };
+            if from != after.default {
+                ops.push(Op::SetDefault {
+                    table: t(),
+                    column: c(),
+                    from,
+                    to: after.default.clone(),
+                });
+            }
+        }
+        (early, ops)
+    }
+}

@@ -1,0 +1,163 @@
+//! Enum types: created, dropped, labels added in place, or the type rebuilt when labels go or move, taking along what spells its values.
+
+use super::{mentions, pair, Differ, EnumColumn, Op, Pair};
+use crate::render::qualified;
+use crate::schema::{Column, EnumType, Index, IndexExpr, Schema, Table};
+
+impl<'a> Differ<'a> {
+    /// Columns of the `from` schema whose type is `e` (or an array of it).
+    pub(super) fn enum_columns(&self, e: &EnumType) -> Vec<(&'a Table, &'a Column)> {
+        let name = qualified(&e.name);
+        let array = format!("{name}[]");
+        self.from
+            .tables
+            .iter()
+            .flat_map(|t| t.columns.iter().map(move |c| (t, c)))
+            .filter(|(_, c)| c.ty.as_str() == name || c.ty.as_str() == array)
+            .collect()
+    }
+
+    /// Indexes and checks that stay as they are but spell a value of `e`: a rebuild of the
+    /// type drops them first and creates them again after.
+    pub(super) fn enum_dependents(&self, e: &EnumType) -> Vec<Op> {
+        let name = qualified(&e.name);
+        let mut out = Vec::new();
+        for table in &self.from.tables {
+            let Some(after) = self.to_tables.get(&table.name) else {
+                continue;
+            };
+            for index in &table.indexes {
+                if after.indexes.contains(index) && index_mentions(index, &name) {
+                    out.push(Op::CreateIndex {
+                        table: table.name.clone(),
+                        index: index.clone(),
+                    });
+                }
+            }
+            for check in &table.checks {
+                if after.checks.contains(check) && mentions(&check.expression, &name) {
+                    out.push(Op::AddCheck {
+                        table: table.name.clone(),
+                        check: check.clone(),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether a changed index or check must go before the types change: it spells a value
+    /// of an enum whose labels change.
+    pub(super) fn before_types(&self, text: &[&str]) -> bool {
+        self.relabelled
+            .iter()
+            .any(|name| text.iter().any(|t| mentions(t, name)))
+    }
+
+    pub(super) fn enums(&mut self) {
+        let key = |e: &EnumType| e.name.clone();
+        for pair in pair(&self.from.enums, &self.to.enums, key) {
+            match pair {
+                Pair::Added(to) => self.phases.types.push(Op::CreateEnum(to.clone())),
+                Pair::Kept(from, to) if from.labels == to.labels => {}
+                Pair::Kept(from, to) => self.relabel(from, to),
+                Pair::Removed(from) => self.phases.drop_types.push(Op::DropEnum(from.clone())),
+            }
+        }
+    }
+
+    /// Labels added in place where PostgreSQL can (`ADD VALUE … BEFORE/AFTER`); otherwise the
+    /// type is rebuilt and every column of it moved over.
+    fn relabel(&mut self, from: &EnumType, to: &EnumType) {
+        self.relabelled.push(qualified(&from.name));
+        let dependents = self.enum_dependents(from);
+        let columns: Vec<(&Table, &Column)> = self.enum_columns(from);
+        if is_subsequence(&from.labels, &to.labels) {
+            let unchanged = |(t, c): &(&Table, &Column)| EnumColumn {
+                table: t.name.clone(),
+                column: c.name.clone(),
+                array: c.ty.as_str().ends_with("[]"),
+                default_before: c.default.clone(),
+                default_after: c.default.clone(),
+            };
+            let columns: Vec<EnumColumn> = columns.iter().map(unchanged).collect();
+            let mut current = from.clone();
+            for (i, label) in to.labels.iter().enumerate() {
+                if current.labels.contains(label) {
+                    continue;
+                }
+                let at = match i.checked_sub(1) {
+                    Some(previous) => current
+                        .labels
+                        .iter()
+                        .position(|l| l == &to.labels[previous])
+                        .map_or(0, |p| p + 1),
+                    None => 0,
+                };
+                let mut next = current.clone();
+                next.labels.insert(at, label.clone());
+                self.phases.types.push(Op::AddEnumValue {
+                    from: current,
+                    to: next.clone(),
+                    value: label.clone(),
+                    columns: columns.clone(),
+                    dependents: dependents.clone(),
+                });
+                current = next;
+            }
+            return;
+        }
+        let mut entries = Vec::new();
+        for (table, column) in columns {
+            let same_type_after = self
+                .to_tables
+                .get(&table.name)
+                .and_then(|t| t.column(&column.name))
+                .filter(|c| c.ty == column.ty);
+            let default_after = same_type_after.and_then(|c| c.default.clone());
+            self.rebuilt.insert(
+                (table.name.clone(), column.name.clone()),
+                default_after.clone(),
+            );
+            entries.push(EnumColumn {
+                table: table.name.clone(),
+                column: column.name.clone(),
+                array: column.ty.as_str().ends_with("[]"),
+                default_before: column.default.clone(),
+                default_after,
+            });
+        }
+        self.phases.types.push(Op::RebuildEnum {
+            from: from.clone(),
+            to: to.clone(),
+            columns: entries,
+            dependents,
+        });
+    }
+}
+
+/// Whether `ty` is one of the schema's enum types or an array of one.
+pub(super) fn is_enum(schema: &Schema, ty: &crate::schema::SqlType) -> bool {
+    let ty = ty.as_str().trim_end_matches("[]");
+    schema.enums.iter().any(|e| qualified(&e.name) == ty)
+}
+
+/// The expressions of an index: its predicate and expression keys.
+pub(super) fn index_texts(index: &Index) -> Vec<&str> {
+    let mut out: Vec<&str> = index.predicate.iter().map(String::as_str).collect();
+    out.extend(index.keys.iter().filter_map(|k| match &k.expr {
+        IndexExpr::Expression(e) => Some(e.as_str()),
+        IndexExpr::Column(_) => None,
+    }));
+    out
+}
+
+pub(super) fn index_mentions(index: &Index, name: &str) -> bool {
+    index_texts(index).iter().any(|t| mentions(t, name))
+}
+
+/// Whether `a` appears in `b` in the same order (enum labels only added, never moved).
+pub(super) fn is_subsequence(a: &[String], b: &[String]) -> bool {
+    let mut rest = b.iter();
+    a.iter().all(|label| rest.any(|l| l == label))
+}

@@ -1,0 +1,50 @@
+//! Functions and procedures, by name and arguments.
+
+use std::collections::BTreeSet;
+
+use super::{pair, Differ, Op, Pair, Phases};
+use crate::schema::{Function, TableName};
+
+impl<'a> Differ<'a> {
+    /// Functions by name and arguments. A changed function is replaced in place when its
+    /// result type stays; otherwise it is dropped and created again (after what calls it from
+    /// a trigger is dropped), and its name is returned so those triggers are rebuilt.
+    pub(super) fn functions(&mut self) -> BTreeSet<TableName> {
+        let mut rebuilt = BTreeSet::new();
+        let key = |f: &Function| (f.name.clone(), f.arguments.clone());
+        for pair in pair(&self.from.functions, &self.to.functions, key) {
+            fn phase<'p>(phases: &'p mut Phases, f: &Function) -> &'p mut Vec<Op> {
+                // PostgreSQL parses a SQL-standard body when the function is created.
+                if f.standard_body() {
+                    &mut phases.standard_functions
+                } else {
+                    &mut phases.types
+                }
+            }
+            match pair {
+                Pair::Added(wanted) => {
+                    phase(&mut self.phases, wanted).push(Op::CreateFunction(wanted.clone()))
+                }
+                Pair::Kept(have, wanted) if have == wanted => {}
+                Pair::Kept(have, wanted)
+                    if have.returns == wanted.returns && have.procedure == wanted.procedure =>
+                {
+                    phase(&mut self.phases, wanted).push(Op::ReplaceFunction {
+                        from: have.clone(),
+                        to: wanted.clone(),
+                    })
+                }
+                Pair::Kept(have, wanted) => {
+                    self.phases.types.push(Op::DropFunction(have.clone()));
+                    phase(&mut self.phases, wanted).push(Op::CreateFunction(wanted.clone()));
+                    rebuilt.insert(wanted.name.clone());
+                }
+                Pair::Removed(have) => self
+                    .phases
+                    .drop_functions
+                    .push(Op::DropFunction(have.clone())),
+            }
+        }
+        rebuilt
+    }
+}

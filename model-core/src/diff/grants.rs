@@ -1,0 +1,65 @@
+//! Privileges: one operation per role whose privileges on an object change.
+
+use std::collections::BTreeSet;
+
+use super::Op;
+use crate::schema::{Grant, GrantTarget};
+
+/// `GRANT` / `REVOKE` operations that take `target` from one role's privileges in `from` to
+/// those in `to`, one operation per role whose privileges change.
+pub(super) fn grant_changes(target: &GrantTarget, from: &[Grant], to: &[Grant]) -> Vec<Op> {
+    let grantees: BTreeSet<&String> = from.iter().chain(to).map(|g| &g.grantee).collect();
+    let of = |grants: &[Grant], grantee: &String| {
+        grants
+            .iter()
+            .find(|g| &g.grantee == grantee)
+            .map(|g| g.privileges.clone())
+            .unwrap_or_default()
+    };
+    grantees
+        .into_iter()
+        .filter_map(|grantee| {
+            let (before, after) = (of(from, grantee), of(to, grantee));
+            (before != after).then(|| Op::SetGrants {
+                target: target.clone(),
+                grantee: grantee.clone(),
+                from: before,
+                to: after,
+            })
+        })
+        .collect()
+}
+
+/// A column's grants after the table-level `REVOKE` from `table_from` to `table_to`: what the
+/// table loses for a role, its columns lose too.
+pub(super) fn without_revoked(
+    column: &[Grant],
+    table_from: &[Grant],
+    table_to: &[Grant],
+) -> Vec<Grant> {
+    let plain = |p: &String| p.trim_end_matches('*').to_string();
+    let held = |grants: &[Grant], grantee: &str| -> Vec<String> {
+        grants
+            .iter()
+            .filter(|g| g.grantee == grantee)
+            .flat_map(|g| g.privileges.iter().map(plain))
+            .collect()
+    };
+    column
+        .iter()
+        .map(|g| {
+            let (before, after) = (held(table_from, &g.grantee), held(table_to, &g.grantee));
+            let revoked: Vec<&String> = before.iter().filter(|p| !after.contains(p)).collect();
+            Grant {
+                grantee: g.grantee.clone(),
+                privileges: g
+                    .privileges
+                    .iter()
+                    .filter(|p| !revoked.contains(&&plain(p)))
+                    .cloned()
+                    .collect(),
+            }
+        })
+        .filter(|g| !g.privileges.is_empty())
+        .collect()
+}

@@ -1,0 +1,76 @@
+//! Schemas (namespaces) and extensions.
+
+use std::collections::BTreeSet;
+
+use super::{pair, Differ, Op, Pair};
+use crate::schema::{Extension, Schema, DEFAULT_SCHEMA};
+
+impl<'a> Differ<'a> {
+    /// Schemas: created when missing (before anything else); when `to` was read from a
+    /// database (its schemas are objects), dropped when gone (after everything else, and never
+    /// with CASCADE) and their comments compared. `public` is left as it is.
+    pub(super) fn namespaces(&mut self) {
+        let have: BTreeSet<&str> = self.from.namespaces().into_iter().collect();
+        let want: BTreeSet<&str> = self.to.namespaces().into_iter().collect();
+        for name in &want {
+            if *name != DEFAULT_SCHEMA && !have.contains(name) {
+                self.phases.schemas.push(Op::CreateSchema {
+                    name: name.to_string(),
+                });
+            }
+        }
+        if self.to.schemas.is_empty() {
+            return;
+        }
+        let comment = |schema: &Schema, name: &str| {
+            schema
+                .schemas
+                .iter()
+                .find(|s| s.name == name)
+                .and_then(|s| s.comment.clone())
+        };
+        for name in have.union(&want) {
+            let (before, after) = (comment(self.from, name), comment(self.to, name));
+            if before != after {
+                let op = Op::SetSchemaComment {
+                    name: name.to_string(),
+                    from: before,
+                    to: after,
+                };
+                if want.contains(name) {
+                    self.phases.comments.push(op);
+                } else {
+                    self.phases.drop_dependents.push(op);
+                }
+            }
+            if *name != DEFAULT_SCHEMA && !want.contains(name) {
+                self.phases.drop_schemas.push(Op::DropSchema {
+                    name: name.to_string(),
+                });
+            }
+        }
+    }
+
+    pub(super) fn extensions(&mut self) {
+        let key = |e: &Extension| e.name.clone();
+        for pair in pair(&self.from.extensions, &self.to.extensions, key) {
+            match pair {
+                Pair::Added(wanted) => self
+                    .phases
+                    .schemas
+                    .push(Op::CreateExtension(wanted.clone())),
+                Pair::Kept(have, wanted) if have != wanted => {
+                    self.phases.schemas.push(Op::AlterExtension {
+                        from: have.clone(),
+                        to: wanted.clone(),
+                    })
+                }
+                Pair::Kept(..) => {}
+                Pair::Removed(have) => self
+                    .phases
+                    .drop_extensions
+                    .push(Op::DropExtension(have.clone())),
+            }
+        }
+    }
+}

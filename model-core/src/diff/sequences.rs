@@ -1,0 +1,78 @@
+//! Standalone sequences: options, ownership (`OWNED BY`) and privileges.
+
+use super::grants::grant_changes;
+use super::{pair, Differ, Op, Pair};
+use crate::schema::{GrantTarget, Schema, Sequence, TableName};
+
+/// Standalone sequences of `from` that `to` does not have.
+pub(super) fn to_be_dropped(from: &Schema, to: &Schema) -> Vec<TableName> {
+    from.sequences
+        .iter()
+        .filter(|s| !to.sequences.iter().any(|t| t.name == s.name))
+        .map(|s| s.name.clone())
+        .collect()
+}
+
+impl<'a> Differ<'a> {
+    /// Options are altered in place. Ownership is an operation of its own: given up before
+    /// tables and columns are dropped (which would take an owned sequence along), taken after
+    /// they are created. Privileges are operations of their own too; a dropped sequence's are
+    /// revoked first, so that the downgrade grants them again.
+    pub(super) fn sequences(&mut self) {
+        let bare = |s: &Sequence| Sequence {
+            owned_by: None,
+            grants: Vec::new(),
+            ..s.clone()
+        };
+        let key = |s: &Sequence| s.name.clone();
+        for pair in pair(&self.from.sequences, &self.to.sequences, key) {
+            let (from, to, name) = match pair {
+                Pair::Added(to) => {
+                    self.phases.types.push(Op::CreateSequence(bare(to)));
+                    (None, Some(to), to.name.clone())
+                }
+                Pair::Kept(from, to) => {
+                    if bare(from) != bare(to) {
+                        self.phases.types.push(Op::AlterSequence {
+                            from: bare(from),
+                            to: bare(to),
+                        });
+                    }
+                    (Some(from), Some(to), to.name.clone())
+                }
+                Pair::Removed(from) => {
+                    self.phases
+                        .drop_sequences
+                        .push(Op::DropSequence(bare(from)));
+                    (Some(from), None, from.name.clone())
+                }
+            };
+            let target = GrantTarget::Sequence(name.clone());
+            let grants = |s: Option<&Sequence>| s.map_or(Vec::new(), |s| s.grants.clone());
+            let revokes = grant_changes(&target, &grants(from), &grants(to));
+            if to.is_some() {
+                self.phases.comments.extend(revokes);
+            } else {
+                self.phases.drop_dependents.extend(revokes);
+            }
+            let owner = |s: Option<&Sequence>| s.and_then(|s| s.owned_by.clone());
+            let (before, after) = (owner(from), owner(to));
+            if before != after {
+                if before.is_some() {
+                    self.phases.drop_dependents.push(Op::SetSequenceOwner {
+                        sequence: name.clone(),
+                        from: before,
+                        to: None,
+                    });
+                }
+                if after.is_some() {
+                    self.phases.comments.push(Op::SetSequenceOwner {
+                        sequence: name,
+                        from: None,
+                        to: after,
+                    });
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,417 @@
+//! Tables: created and dropped in dependency order, and compared one by one (keys, constraints, indexes, row-level security, privileges, options, comments).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::enums::index_texts;
+use super::grants::{grant_changes, without_revoked};
+use super::{changed, Differ, Op, Relation, ValidatedConstraint};
+use crate::schema::{CheckConstraint, ForeignKey, Grant, GrantTarget, Index, Table, TableName};
+
+impl<'a> Differ<'a> {
+    /// Keys that go away or change, and columns whose type changes, in tables that stay.
+    pub(super) fn find_changed_keys_and_types(&mut self) {
+        for (name, from) in &self.from_tables {
+            let Some(to) = self.to_tables.get(name) else {
+                continue;
+            };
+            let key = |cols: &[String]| {
+                let mut cols = cols.to_vec();
+                cols.sort();
+                ((*name).clone(), cols)
+            };
+            if from.primary_key != to.primary_key {
+                if let Some(pk) = &from.primary_key {
+                    self.changed_keys.insert(key(&pk.columns));
+                }
+            }
+            for unique in &from.uniques {
+                if !to.uniques.contains(unique) {
+                    self.changed_keys.insert(key(&unique.columns));
+                }
+            }
+            for index in &from.indexes {
+                if let (true, Some(columns)) = (index.unique, index.key_columns()) {
+                    if !to.indexes.contains(index) {
+                        self.changed_keys.insert(key(&columns));
+                    }
+                }
+            }
+            for column in &from.columns {
+                if let Some(after) = to.column(&column.name) {
+                    if column.ty != after.ty
+                        || column.collation != after.collation
+                        || column.generated != after.generated
+                    {
+                        self.retyped.insert(((*name).clone(), column.name.clone()));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether an unchanged foreign key of `table` must still be dropped and added again.
+    pub(super) fn must_rebuild(&self, table: &TableName, fk: &ForeignKey) -> bool {
+        let mut referenced = fk.referenced_columns.clone();
+        referenced.sort();
+        self.changed_keys
+            .contains(&(fk.references.clone(), referenced))
+            || fk
+                .columns
+                .iter()
+                .any(|c| self.retyped.contains(&(table.clone(), c.clone())))
+            || fk
+                .referenced_columns
+                .iter()
+                .any(|c| self.retyped.contains(&(fk.references.clone(), c.clone())))
+    }
+
+    pub(super) fn dropped_tables(&mut self) {
+        let dropped: Vec<&Table> = self
+            .from
+            .tables
+            .iter()
+            .filter(|t| !self.to_tables.contains_key(&t.name))
+            .collect();
+        // A key onto a table that stays goes with its table, unless the key it references is
+        // dropped first (then it must go before that).
+        let (order, deferred) = creation_order(&dropped, |fk| self.can_reference_existing(fk));
+        for (table, fk) in deferred {
+            self.phases.drop_foreign_keys.push(Op::DropForeignKey {
+                table: table.name.clone(),
+                key: fk.clone(),
+            });
+        }
+        for (table, inline) in order.into_iter().rev() {
+            let mut table = table.clone();
+            table
+                .foreign_keys
+                .retain(|fk| inline.iter().any(|i| i.name == fk.name));
+            self.phases.drop_tables.push(Op::DropTable(table));
+        }
+    }
+
+    pub(super) fn created_tables(&mut self) {
+        let created: Vec<&Table> = self
+            .to
+            .tables
+            .iter()
+            .filter(|t| !self.from_tables.contains_key(&t.name))
+            .collect();
+        let existing = |fk: &ForeignKey| self.can_reference_existing(fk);
+        let (order, deferred) = creation_order(&created, existing);
+        for (table, inline) in order {
+            let mut table = table.clone();
+            table
+                .foreign_keys
+                .retain(|fk| inline.iter().any(|i| i.name == fk.name));
+            self.phases.tables_and_columns.push(Op::CreateTable {
+                table,
+                recreated: false,
+            });
+        }
+        for (table, fk) in deferred {
+            self.phases.add_foreign_keys.push(Op::AddForeignKey {
+                table: table.name.clone(),
+                key: fk.clone(),
+            });
+        }
+    }
+
+    /// A new table's foreign key can be written inside `CREATE TABLE` when it points at a
+    /// table that exists before and after with the same key on the referenced columns.
+    pub(super) fn can_reference_existing(&self, fk: &ForeignKey) -> bool {
+        let (Some(from), Some(_)) = (
+            self.from_tables.get(&fk.references),
+            self.to_tables.get(&fk.references),
+        ) else {
+            return false;
+        };
+        let mut referenced = fk.referenced_columns.clone();
+        referenced.sort();
+        from.has_unique_key(&fk.referenced_columns)
+            && !self
+                .changed_keys
+                .contains(&(fk.references.clone(), referenced))
+            && !fk
+                .referenced_columns
+                .iter()
+                .any(|c| self.retyped.contains(&(fk.references.clone(), c.clone())))
+    }
+
+    pub(super) fn table(&mut self, from: &Table, to: &Table) {
+        let name = &to.name;
+        // A check or foreign key that only becomes valid is validated in place (and one that
+        // only becomes NOT VALID is re-added so): compare the rest as if it had not changed.
+        let mut from = from.clone();
+        for check in &mut from.checks {
+            let Some(wanted) = to.checks.iter().find(|c| c.name == check.name) else {
+                continue;
+            };
+            let flipped = CheckConstraint {
+                not_valid: wanted.not_valid,
+                ..check.clone()
+            };
+            if wanted.not_valid != check.not_valid && &flipped == wanted {
+                self.phases.add_foreign_keys.push(Op::SetConstraintValid {
+                    table: name.clone(),
+                    constraint: ValidatedConstraint::Check(wanted.clone()),
+                    valid: !wanted.not_valid,
+                });
+                *check = flipped;
+            }
+        }
+        for fk in &mut from.foreign_keys {
+            let Some(wanted) = to.foreign_keys.iter().find(|k| k.name == fk.name) else {
+                continue;
+            };
+            let flipped = ForeignKey {
+                not_valid: wanted.not_valid,
+                ..fk.clone()
+            };
+            if wanted.not_valid != fk.not_valid
+                && &flipped == wanted
+                && !self.must_rebuild(name, fk)
+            {
+                self.phases.add_foreign_keys.push(Op::SetConstraintValid {
+                    table: name.clone(),
+                    constraint: ValidatedConstraint::ForeignKey(wanted.clone()),
+                    valid: !wanted.not_valid,
+                });
+                *fk = flipped;
+            }
+        }
+        for index in &mut from.indexes {
+            let Some(wanted) = to.indexes.iter().find(|i| i.name == index.name) else {
+                continue;
+            };
+            let reset = Index {
+                options: wanted.options.clone(),
+                ..index.clone()
+            };
+            if index.options != wanted.options && &reset == wanted {
+                self.phases.comments.push(Op::SetOptions {
+                    relation: Relation {
+                        kind: "INDEX",
+                        name: TableName::new(&name.schema, &index.name),
+                    },
+                    from: index.options.clone(),
+                    to: wanted.options.clone(),
+                });
+                *index = reset;
+            }
+        }
+        let from = &from;
+        // Foreign keys.
+        for fk in &from.foreign_keys {
+            let kept = to.foreign_keys.iter().any(|k| k == fk);
+            if !kept || self.must_rebuild(name, fk) {
+                self.phases.drop_foreign_keys.push(Op::DropForeignKey {
+                    table: name.clone(),
+                    key: fk.clone(),
+                });
+            }
+        }
+        for fk in &to.foreign_keys {
+            let existed = from.foreign_keys.iter().any(|k| k == fk);
+            if !existed || self.must_rebuild(name, fk) {
+                self.phases.add_foreign_keys.push(Op::AddForeignKey {
+                    table: name.clone(),
+                    key: fk.clone(),
+                });
+            }
+        }
+        // Other constraints and indexes: by name; a changed one is dropped and added.
+        for index in changed(&from.indexes, &to.indexes, |i| &i.name) {
+            let op = Op::DropIndex {
+                table: name.clone(),
+                index: index.clone(),
+            };
+            if self.before_types(&index_texts(index)) {
+                self.phases.drop_dependents.push(op);
+            } else {
+                self.phases.drop_constraints.push(op);
+            }
+        }
+        for check in changed(&from.checks, &to.checks, |c| &c.name) {
+            let op = Op::DropCheck {
+                table: name.clone(),
+                check: check.clone(),
+            };
+            if self.before_types(&[check.expression.as_str()]) {
+                self.phases.drop_dependents.push(op);
+            } else {
+                self.phases.drop_constraints.push(op);
+            }
+        }
+        let drops = &mut self.phases.drop_constraints;
+        let adds = &mut self.phases.add_constraints;
+        for exclusion in changed(&from.exclusions, &to.exclusions, |c| &c.name) {
+            drops.push(Op::DropExclusion {
+                table: name.clone(),
+                exclusion: exclusion.clone(),
+            });
+        }
+        for unique in changed(&from.uniques, &to.uniques, |c| &c.name) {
+            drops.push(Op::DropUnique {
+                table: name.clone(),
+                unique: unique.clone(),
+            });
+        }
+        if from.primary_key != to.primary_key {
+            if let Some(key) = &from.primary_key {
+                drops.push(Op::DropPrimaryKey {
+                    table: name.clone(),
+                    key: key.clone(),
+                });
+            }
+            if let Some(key) = &to.primary_key {
+                adds.push(Op::AddPrimaryKey {
+                    table: name.clone(),
+                    key: key.clone(),
+                });
+            }
+        }
+        for unique in changed(&to.uniques, &from.uniques, |c| &c.name) {
+            adds.push(Op::AddUnique {
+                table: name.clone(),
+                unique: unique.clone(),
+            });
+        }
+        for check in changed(&to.checks, &from.checks, |c| &c.name) {
+            adds.push(Op::AddCheck {
+                table: name.clone(),
+                check: check.clone(),
+            });
+        }
+        for exclusion in changed(&to.exclusions, &from.exclusions, |c| &c.name) {
+            adds.push(Op::AddExclusion {
+                table: name.clone(),
+                exclusion: exclusion.clone(),
+            });
+        }
+        for index in changed(&to.indexes, &from.indexes, |i| &i.name) {
+            adds.push(Op::CreateIndex {
+                table: name.clone(),
+                index: index.clone(),
+            });
+        }
+        self.columns(from, to);
+        let (rls_from, rls_to) = (
+            (from.row_level_security, from.force_row_level_security),
+            (to.row_level_security, to.force_row_level_security),
+        );
+        if rls_from != rls_to {
+            self.phases.comments.push(Op::SetRowLevelSecurity {
+                table: name.clone(),
+                from: rls_from,
+                to: rls_to,
+            });
+        }
+        // REVOKE on a table also takes the revoked privileges off its columns: those column
+        // grants are revoked explicitly first and granted again after, so that each step (and
+        // its inverse in the downgrade) says what it does.
+        let mut column_before: BTreeMap<&str, Vec<Grant>> = BTreeMap::new();
+        for column in &to.columns {
+            let Some(before) = from.column(&column.name) else {
+                continue;
+            };
+            let kept = without_revoked(&before.grants, &from.grants, &to.grants);
+            let target = GrantTarget::Column(name.clone(), column.name.clone());
+            self.phases
+                .comments
+                .extend(grant_changes(&target, &before.grants, &kept));
+            column_before.insert(&column.name, kept);
+        }
+        let target = GrantTarget::Table(name.clone());
+        self.phases
+            .comments
+            .extend(grant_changes(&target, &from.grants, &to.grants));
+        for column in &to.columns {
+            // A column added here is created with its grants.
+            let Some(before) = column_before.get(column.name.as_str()) else {
+                continue;
+            };
+            let target = GrantTarget::Column(name.clone(), column.name.clone());
+            self.phases
+                .comments
+                .extend(grant_changes(&target, before, &column.grants));
+        }
+        if from.options != to.options {
+            self.phases.comments.push(Op::SetOptions {
+                relation: Relation {
+                    kind: "TABLE",
+                    name: name.clone(),
+                },
+                from: from.options.clone(),
+                to: to.options.clone(),
+            });
+        }
+        if from.unlogged != to.unlogged {
+            self.phases.comments.push(Op::SetUnlogged {
+                table: name.clone(),
+                unlogged: to.unlogged,
+            });
+        }
+        if from.replica_identity != to.replica_identity {
+            self.phases.comments.push(Op::SetReplicaIdentity {
+                table: name.clone(),
+                from: from.replica_identity.clone(),
+                to: to.replica_identity.clone(),
+            });
+        }
+        if from.comment != to.comment {
+            self.phases.comments.push(Op::SetTableComment {
+                table: name.clone(),
+                from: from.comment.clone(),
+                to: to.comment.clone(),
+            });
+        }
+    }
+}
+
+type Order<'t> = (
+    Vec<(&'t Table, Vec<&'t ForeignKey>)>,
+    Vec<(&'t Table, &'t ForeignKey)>,
+);
+
+/// `tables` in an order where each foreign key to another of `tables` points at a table that
+/// comes earlier, keeping the given order where dependencies allow. A foreign key to a table
+/// outside `tables` is inline when `outside_ok` says so and deferred otherwise; in a reference
+/// cycle the first waiting table goes anyway and its keys to later tables are deferred.
+pub(crate) fn creation_order<'t>(
+    tables: &[&'t Table],
+    outside_ok: impl Fn(&ForeignKey) -> bool,
+) -> Order<'t> {
+    let members: BTreeSet<&TableName> = tables.iter().map(|t| &t.name).collect();
+    let mut done: BTreeSet<&TableName> = BTreeSet::new();
+    let mut order = Vec::new();
+    let mut deferred = Vec::new();
+    let mut waiting: Vec<&Table> = tables.to_vec();
+    while !waiting.is_empty() {
+        let ready = |t: &Table, done: &BTreeSet<&TableName>| {
+            t.foreign_keys.iter().all(|fk| {
+                fk.references == t.name
+                    || done.contains(&fk.references)
+                    || !members.contains(&fk.references)
+            })
+        };
+        let position = waiting.iter().position(|t| ready(t, &done)).unwrap_or(0);
+        let table = waiting.remove(position);
+        let mut inline = Vec::new();
+        for fk in &table.foreign_keys {
+            let ok = if members.contains(&fk.references) {
+                fk.references == table.name || done.contains(&fk.references)
+            } else {
+                outside_ok(fk)
+            };
+            if ok {
+                inline.push(fk);
+            } else {
+                deferred.push((table, fk));
+            }
+        }
+        done.insert(&table.name);
+        order.push((table, inline));
+    }
+    (order, deferred)
+}

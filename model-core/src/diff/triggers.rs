@@ -1,0 +1,47 @@
+//! Triggers: a changed trigger (or one whose function is rebuilt) is dropped before the tables
+//! change and created after; one that is only enabled or disabled is altered in place.
+
+use std::collections::BTreeSet;
+
+use super::{pair, Differ, Op, Pair};
+use crate::schema::{TableName, Trigger};
+
+impl<'a> Differ<'a> {
+    pub(super) fn triggers(&mut self, rebuilt_functions: &BTreeSet<TableName>) {
+        let key = |t: &Trigger| (t.table.clone(), t.name.clone());
+        for pair in pair(&self.from.triggers, &self.to.triggers, key) {
+            let (drop, create) = match pair {
+                Pair::Kept(have, wanted) if rebuilt_functions.contains(&wanted.function) => {
+                    (Some(have), Some(wanted))
+                }
+                Pair::Kept(have, wanted) if have == wanted => continue,
+                Pair::Kept(have, wanted)
+                    if Trigger {
+                        enabled: wanted.enabled,
+                        ..have.clone()
+                    } == *wanted =>
+                {
+                    self.phases.comments.push(Op::SetTriggerEnabled {
+                        trigger: wanted.clone(),
+                        from: have.enabled,
+                        to: wanted.enabled,
+                    });
+                    continue;
+                }
+                Pair::Kept(have, wanted) => (Some(have), Some(wanted)),
+                Pair::Added(wanted) => (None, Some(wanted)),
+                Pair::Removed(have) => (Some(have), None),
+            };
+            if let Some(have) = drop {
+                self.phases
+                    .drop_dependents
+                    .push(Op::DropTrigger(have.clone()));
+            }
+            if let Some(wanted) = create {
+                self.phases
+                    .create_dependents
+                    .push(Op::CreateTrigger(wanted.clone()));
+            }
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! Views and materialized views: dropped before what they read changes and created after,
+//! replaced in place when only the query changes.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Differ, Op, Relation};
+use crate::schema::{TableName, View};
+
+impl<'a> Differ<'a> {
+    /// Views and triggers go before the tables they depend on change and come back after:
+    /// a view is replaced in place when only its query changes, and rebuilt when its columns
+    /// change, when
+    /// a table it reads loses or retypes a column or goes away, or when a view it reads is
+    /// rebuilt; a trigger when it changes or its function is rebuilt.
+    pub(super) fn views(&mut self, rebuilt_functions: &BTreeSet<TableName>) {
+        let mut touched: BTreeSet<TableName> = BTreeSet::new();
+        for table in &self.from.tables {
+            match self.to_tables.get(&table.name) {
+                None => {
+                    touched.insert(table.name.clone());
+                }
+                Some(after) => {
+                    if table
+                        .columns
+                        .iter()
+                        .any(|c| after.column(&c.name).is_none())
+                    {
+                        touched.insert(table.name.clone());
+                    }
+                }
+            }
+        }
+        touched.extend(self.retyped.iter().map(|(t, _)| t.clone()));
+        touched.extend(self.rebuilt.keys().map(|(t, _)| t.clone()));
+
+        let from: BTreeMap<&TableName, &View> =
+            self.from.views.iter().map(|v| (&v.name, v)).collect();
+        let to: BTreeMap<&TableName, &View> = self.to.views.iter().map(|v| (&v.name, v)).collect();
+        let mut rebuild: BTreeSet<TableName> = BTreeSet::new();
+        let mut replace: BTreeSet<TableName> = BTreeSet::new();
+        // A function dropped and created again takes whatever calls it along; the catalogs do
+        // not say which views and policies call which functions, so all of them are rebuilt.
+        let functions_rebuilt = !rebuilt_functions.is_empty();
+        for (name, have) in &from {
+            let Some(wanted) = to.get(name) else { continue };
+            let reads_touched =
+                functions_rebuilt || have.depends_on.iter().any(|d| touched.contains(d));
+            if have == wanted && !reads_touched {
+                continue;
+            }
+            // A materialized view whose storage parameters or contents alone change stays.
+            let settled = View {
+                options: wanted.options.clone(),
+                populated: wanted.populated,
+                ..(*have).clone()
+            };
+            if have.materialized && settled == **wanted && !reads_touched {
+                if have.options != wanted.options {
+                    self.phases.comments.push(Op::SetOptions {
+                        relation: Relation {
+                            kind: "MATERIALIZED VIEW",
+                            name: (*name).clone(),
+                        },
+                        from: have.options.clone(),
+                        to: wanted.options.clone(),
+                    });
+                }
+                if have.populated != wanted.populated {
+                    self.phases.comments.push(Op::RefreshMaterializedView {
+                        view: (*name).clone(),
+                        populated: wanted.populated,
+                    });
+                }
+                continue;
+            }
+            // CREATE OR REPLACE VIEW keeps the columns; with the same columns the downgrade can
+            // use it too. Any change of columns drops and creates.
+            let same_columns =
+                !have.materialized && !wanted.materialized && wanted.columns == have.columns;
+            if same_columns && !reads_touched {
+                replace.insert((*name).clone());
+            } else {
+                rebuild.insert((*name).clone());
+            }
+        }
+        // A view reading a rebuilt view is rebuilt too.
+        loop {
+            let more: Vec<TableName> = from
+                .iter()
+                .filter(|(n, v)| {
+                    to.contains_key(*n)
+                        && !rebuild.contains(**n)
+                        && v.depends_on.iter().any(|d| rebuild.contains(d))
+                })
+                .map(|(n, _)| (*n).clone())
+                .collect();
+            if more.is_empty() {
+                break;
+            }
+            for name in more {
+                replace.remove(&name);
+                rebuild.insert(name);
+            }
+        }
+        let dropped: Vec<&View> = from
+            .values()
+            .copied()
+            .filter(|v| !to.contains_key(&v.name) || rebuild.contains(&v.name))
+            .collect();
+        for view in view_order(&dropped).into_iter().rev() {
+            self.phases.drop_dependents.push(Op::DropView(view.clone()));
+        }
+        let created: Vec<&View> = to
+            .values()
+            .copied()
+            .filter(|v| {
+                !from.contains_key(&v.name)
+                    || rebuild.contains(&v.name)
+                    || replace.contains(&v.name)
+            })
+            .collect();
+        for view in view_order(&created) {
+            match (replace.contains(&view.name), from.get(&view.name)) {
+                (true, Some(have)) => self.phases.create_dependents.push(Op::ReplaceView {
+                    from: (*have).clone(),
+                    to: view.clone(),
+                }),
+                _ => self
+                    .phases
+                    .create_dependents
+                    .push(Op::CreateView(view.clone())),
+            }
+        }
+    }
+}
+
+/// Views in an order where each comes after the views of the same list it reads.
+pub(super) fn view_order<'v>(views: &[&'v View]) -> Vec<&'v View> {
+    let names: BTreeSet<&TableName> = views.iter().map(|v| &v.name).collect();
+    let mut done: BTreeSet<&TableName> = BTreeSet::new();
+    let mut out = Vec::new();
+    let mut waiting: Vec<&View> = views.to_vec();
+    while !waiting.is_empty() {
+        let position = waiting
+            .iter()
+            .position(|v| {
+                v.depends_on
+                    .iter()
+                    .all(|d| !names.contains(d) || done.contains(d) || *d == v.name)
+            })
+            .unwrap_or(0);
+        let view = waiting.remove(position);
+        done.insert(&view.name);
+        out.push(view);
+    }
+    out
+}
