@@ -188,20 +188,34 @@ pub fn canonicalize_expressions(
         .map_err(query)?;
     let rows = tx.query_typed(READ, &[]).map_err(query)?;
     let mut canonical: BTreeMap<usize, String> = BTreeMap::new();
+    let column = |row: &postgres::Row, column: &str| -> Result<Option<String>, IntrospectError> {
+        row.try_get(column)
+            .map_err(|error| IntrospectError::Column {
+                what: "canonical expressions",
+                column: column.to_string(),
+                message: error.to_string(),
+            })
+    };
     for row in rows {
-        let name: String = row.get(0);
+        let name: String = column(&row, "name")?.unwrap_or_default();
         let Some(i) = name
             .strip_prefix("_model_canon_")
             .and_then(|n| n.parse::<usize>().ok())
         else {
             continue;
         };
-        let text: Option<String> = match keys[i].0.kind {
-            Kind::Default(_) | Kind::Generated(_) => row.get(1),
-            Kind::Check => row.get(2),
-            Kind::Predicate => row.get(3),
-            Kind::IndexKey => row.get(4),
+        let Some((key, _)) = keys.get(i) else {
+            continue;
         };
+        let text = column(
+            &row,
+            match key.kind {
+                Kind::Default(_) | Kind::Generated(_) => "default_expr",
+                Kind::Check => "check_expr",
+                Kind::Predicate => "predicate",
+                Kind::IndexKey => "index_key",
+            },
+        )?;
         if let Some(text) = text {
             canonical.insert(i, text);
         }
@@ -236,13 +250,13 @@ pub fn canonicalize_expressions(
 }
 
 const READ: &str = "
-SELECT c.relname::text,
+SELECT c.relname::text AS name,
        (SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d
          JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
-         WHERE d.adrelid = c.oid AND a.attname = '_v'),
-       (SELECT pg_get_expr(k.conbin, k.conrelid) FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'c'),
-       (SELECT pg_get_expr(i.indpred, i.indrelid) FROM pg_index i WHERE i.indrelid = c.oid),
-       (SELECT pg_get_indexdef(i.indexrelid, 1, true) FROM pg_index i WHERE i.indrelid = c.oid)
+         WHERE d.adrelid = c.oid AND a.attname = '_v') AS default_expr,
+       (SELECT pg_get_expr(k.conbin, k.conrelid) FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'c') AS check_expr,
+       (SELECT pg_get_expr(i.indpred, i.indrelid) FROM pg_index i WHERE i.indrelid = c.oid) AS predicate,
+       (SELECT pg_get_indexdef(i.indexrelid, 1, true) FROM pg_index i WHERE i.indrelid = c.oid) AS index_key
 FROM pg_class c
 WHERE c.relnamespace = pg_my_temp_schema() AND c.relkind = 'r' AND c.relname LIKE '\\_model\\_canon\\_%'";
 

@@ -12,6 +12,7 @@
 //! from models) into that form.
 
 mod canonical;
+mod read;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -19,28 +20,10 @@ use postgres::types::Oid;
 use postgres::{Client, IsolationLevel, Transaction};
 
 use crate::render;
-use crate::schema::{
-    CheckConstraint, Column, ColumnRef, Deferral, EnumType, ExclusionConstraint, Extension,
-    FkAction, ForeignKey, Function, Grant, Identity, IdentityKind, Index, IndexExpr, IndexKey,
-    Namespace, Policy, PrimaryKey, ReplicaIdentity, Schema, Sequence, SqlType, Table, TableName,
-    Trigger, TriggerEnabled, UniqueConstraint, Unmodelled, View, DEFAULT_SCHEMA,
-};
+use crate::schema::{Schema, Table, View, DEFAULT_SCHEMA};
+use read::Reader;
 
 pub use canonical::{adopt_equal_constants, canonicalize_expressions};
-
-const TABLES: &str = include_str!("sql/tables.sql");
-const COLUMNS: &str = include_str!("sql/columns.sql");
-const CONSTRAINTS: &str = include_str!("sql/constraints.sql");
-const INDEXES: &str = include_str!("sql/indexes.sql");
-const ENUMS: &str = include_str!("sql/enums.sql");
-const SEQUENCES: &str = include_str!("sql/sequences.sql");
-const EXTENSIONS: &str = include_str!("sql/extensions.sql");
-const FUNCTIONS: &str = include_str!("sql/functions.sql");
-const VIEWS: &str = include_str!("sql/views.sql");
-const TRIGGERS: &str = include_str!("sql/triggers.sql");
-const POLICIES: &str = include_str!("sql/policies.sql");
-const UNMODELLED: &str = include_str!("sql/unmodelled.sql");
-const SCHEMAS: &str = include_str!("sql/schemas.sql");
 
 /// What to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +51,14 @@ pub enum IntrospectError {
     Query {
         what: &'static str,
         error: postgres::Error,
+    },
+    /// A catalog row lacks a column or holds an unexpected type there (a server this version
+    /// does not know).
+    #[error("reading the {what} from pg_catalog: column `{column}`: {message}")]
+    Column {
+        what: &'static str,
+        column: String,
+        message: String,
     },
     /// The description could not be created in the scratch database.
     #[error("PostgreSQL refused the schema while canonicalising it: {message}")]
@@ -113,7 +104,7 @@ pub fn introspect_counted(
 pub fn user_schemas(client: &mut Client) -> Result<Vec<String>, IntrospectError> {
     let rows = client
         .query_typed(
-            "SELECT n.nspname::text FROM pg_catalog.pg_namespace n \
+            "SELECT n.nspname::text AS name FROM pg_catalog.pg_namespace n \
              WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' \
                AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d \
                    WHERE d.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass \
@@ -125,7 +116,16 @@ pub fn user_schemas(client: &mut Client) -> Result<Vec<String>, IntrospectError>
             what: "schemas",
             error,
         })?;
-    Ok(rows.iter().map(|row| row.get(0)).collect())
+    rows.iter()
+        .map(|row| {
+            row.try_get("name")
+                .map_err(|error| IntrospectError::Column {
+                    what: "schemas",
+                    column: "name".into(),
+                    message: error.to_string(),
+                })
+        })
+        .collect()
 }
 
 /// Brings `schema` into PostgreSQL's canonical form: creates it inside a transaction of
@@ -228,12 +228,17 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
         schemas: &options.schemas,
         queries: 0,
     };
-    let version: i32 = reader.query(
-        "server version",
-        "SELECT current_setting('server_version_num')::int",
-        false,
-    )?[0]
-        .get(0);
+    let version: i32 = match reader
+        .query(
+            "server version",
+            "SELECT current_setting('server_version_num')::int AS version",
+            false,
+        )?
+        .first()
+    {
+        Some(row) => row.get("version")?,
+        None => 0,
+    };
     let nulls_not_distinct = if version >= 150_000 {
         "i.indnullsnotdistinct"
     } else {
@@ -241,164 +246,98 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
     };
 
     let mut tables: BTreeMap<Oid, Table> = BTreeMap::new();
-    for row in reader.query("tables", TABLES, true)? {
-        let mut table = Table::new(TableName::new(
-            row.get::<_, String>("nspname"),
-            row.get::<_, String>("relname"),
-        ));
-        table.comment = row.get("comment");
-        table.row_level_security = row.get("relrowsecurity");
-        table.force_row_level_security = row.get("relforcerowsecurity");
-        table.options = row.get("options");
-        table.unlogged = row.get("unlogged");
-        table.replica_identity = match row.get::<_, String>("replica_identity").as_str() {
-            "f" => ReplicaIdentity::Full,
-            "n" => ReplicaIdentity::Nothing,
-            "i" => match row.get::<_, Option<String>>("replica_index") {
-                Some(index) => ReplicaIdentity::Index(index),
-                None => ReplicaIdentity::Nothing,
-            },
-            _ => ReplicaIdentity::Default,
-        };
-        table.grants = grants(&row);
-        tables.insert(row.get("oid"), table);
+    for row in reader.query("tables", read::tables::SQL, true)? {
+        let (oid, table) = read::tables::table(&row)?;
+        tables.insert(oid, table);
     }
     // Column names by (table, attribute number), for the constraint and index queries,
     // which send numbers rather than look names up per constraint.
     let mut names: HashMap<(Oid, i16), String> = HashMap::new();
-    for row in reader.query("columns", COLUMNS, true)? {
-        let column = column(&row);
-        names.insert(
-            (row.get("attrelid"), row.get("attnum")),
-            column.name.clone(),
-        );
-        if let Some(table) = tables.get_mut(&row.get::<_, Oid>("attrelid")) {
+    for row in reader.query("columns", read::columns::SQL, true)? {
+        let (relid, number, column) = read::columns::column(&row)?;
+        names.insert((relid, number), column.name.clone());
+        if let Some(table) = tables.get_mut(&relid) {
             table.columns.push(column);
         }
     }
-    let constraints = CONSTRAINTS.replace("{nulls_not_distinct}", nulls_not_distinct);
+    let constraints = read::constraints::SQL.replace("{nulls_not_distinct}", nulls_not_distinct);
     for row in reader.query("constraints", &constraints, true)? {
-        let Some(table) = tables.get_mut(&row.get::<_, Oid>(0)) else {
-            continue;
-        };
-        constraint(table, &row, &names);
+        if let Some(table) = tables.get_mut(&read::constraints::table_of(&row)?) {
+            read::constraints::add_to(table, &row, &names)?;
+        }
     }
     let mut views: Vec<View> = Vec::new();
     let mut view_oids: HashMap<Oid, usize> = HashMap::new();
-    for row in reader.query("views", VIEWS, true)? {
-        let column_names: Vec<String> = row.get("column_names");
-        let column_types: Vec<String> = row.get("column_types");
-        let depends_on: Vec<String> = row.get("depends_on");
-        view_oids.insert(row.get("oid"), views.len());
-        views.push(View {
-            name: TableName::new(row.get::<_, String>("schema"), row.get::<_, String>("name")),
-            materialized: row.get("materialized"),
-            definition: row.get("definition"),
-            options: row.get("options"),
-            populated: row.get("populated"),
-            columns: column_names
-                .into_iter()
-                .zip(column_types.into_iter().map(SqlType::new))
-                .collect(),
-            indexes: Vec::new(),
-            depends_on: depends_on.iter().map(|d| TableName::parse(d)).collect(),
-        });
+    for row in reader.query("views", read::views::SQL, true)? {
+        let (oid, view) = read::views::view(&row)?;
+        view_oids.insert(oid, views.len());
+        views.push(view);
     }
-    let indexes = INDEXES.replace("{nulls_not_distinct}", nulls_not_distinct);
+    let indexes = read::indexes::SQL.replace("{nulls_not_distinct}", nulls_not_distinct);
     for row in reader.query("indexes", &indexes, true)? {
-        let oid: Oid = row.get(0);
-        let index = index(&row, oid, &names);
+        let (oid, index) = read::indexes::index(&row, &names)?;
         if let Some(table) = tables.get_mut(&oid) {
             table.indexes.push(index);
         } else if let Some(&v) = view_oids.get(&oid) {
             views[v].indexes.push(index);
         }
     }
-    let enums = reader
-        .query("enum types", ENUMS, true)?
-        .iter()
-        .map(|row| EnumType {
-            name: TableName::new(row.get::<_, String>(0), row.get::<_, String>(1)),
-            labels: row.get(2),
-        })
-        .collect();
-    let sequences = reader
-        .query("sequences", SEQUENCES, true)?
-        .iter()
-        .map(sequence)
-        .collect();
-    let extensions = reader
-        .query("extensions", EXTENSIONS, false)?
-        .iter()
-        .map(|row| Extension {
-            name: row.get(0),
-            schema: row.get(1),
-            version: row.get(2),
-        })
-        .collect();
-    let functions = reader
-        .query("functions", FUNCTIONS, true)?
-        .iter()
-        .map(|row| Function {
-            name: TableName::new(row.get::<_, String>(0), row.get::<_, String>(1)),
-            arguments: row.get(2),
-            returns: row.get(3),
-            definition: row.get(4),
-            procedure: row.get(5),
-        })
-        .collect();
-    let policies = reader
-        .query("policies", POLICIES, true)?
-        .iter()
-        .map(|row| Policy {
-            table: TableName::new(row.get::<_, String>(0), row.get::<_, String>(1)),
-            name: row.get(2),
-            permissive: row.get(3),
-            command: row.get(4),
-            roles: row.get(5),
-            using: row.get(6),
-            with_check: row.get(7),
-        })
-        .collect();
-    let triggers = reader
-        .query("triggers", TRIGGERS, true)?
-        .iter()
-        .map(|row| Trigger {
-            table: TableName::new(
-                row.get::<_, String>("schema"),
-                row.get::<_, String>("table_name"),
-            ),
-            name: row.get("name"),
-            definition: row.get("definition"),
-            function: TableName::new(
-                row.get::<_, String>("function_schema"),
-                row.get::<_, String>("function_name"),
-            ),
-            enabled: match row.get::<_, String>("enabled").as_str() {
-                "D" => TriggerEnabled::Disabled,
-                "R" => TriggerEnabled::Replica,
-                "A" => TriggerEnabled::Always,
-                _ => TriggerEnabled::Origin,
-            },
-        })
-        .collect();
-
-    let schemas = reader
-        .query("schemas", SCHEMAS, true)?
-        .iter()
-        .map(|row| Namespace {
-            name: row.get("nspname"),
-            comment: row.get("comment"),
-        })
-        .collect();
-    let unmodelled = reader
-        .query("objects the engine does not model", UNMODELLED, true)?
-        .iter()
-        .map(|row| Unmodelled {
-            kind: row.get("kind"),
-            name: row.get("name"),
-        })
-        .collect();
+    let enums = all(
+        &mut reader,
+        "enum types",
+        read::enums::SQL,
+        true,
+        read::enums::enum_type,
+    )?;
+    let sequences = all(
+        &mut reader,
+        "sequences",
+        read::sequences::SQL,
+        true,
+        read::sequences::sequence,
+    )?;
+    let extensions = all(
+        &mut reader,
+        "extensions",
+        read::extensions::SQL,
+        false,
+        read::extensions::extension,
+    )?;
+    let functions = all(
+        &mut reader,
+        "functions",
+        read::functions::SQL,
+        true,
+        read::functions::function,
+    )?;
+    let policies = all(
+        &mut reader,
+        "policies",
+        read::policies::SQL,
+        true,
+        read::policies::policy,
+    )?;
+    let triggers = all(
+        &mut reader,
+        "triggers",
+        read::triggers::SQL,
+        true,
+        read::triggers::trigger,
+    )?;
+    let schemas = all(
+        &mut reader,
+        "schemas",
+        read::schemas::SQL,
+        true,
+        read::schemas::schema,
+    )?;
+    let unmodelled = all(
+        &mut reader,
+        "objects the engine does not model",
+        read::unmodelled::SQL,
+        true,
+        read::unmodelled::object,
+    )?;
 
     let mut tables: Vec<Table> = tables.into_values().collect();
     tables.sort_by(|a, b| a.name.cmp(&b.name));
@@ -419,212 +358,17 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
     })
 }
 
-struct Reader<'t, 'c> {
-    tx: &'t mut Transaction<'c>,
-    schemas: &'t [String],
-    queries: usize,
-}
-
-impl Reader<'_, '_> {
-    fn query(
-        &mut self,
-        what: &'static str,
-        sql: &str,
-        with_schemas: bool,
-    ) -> Result<Vec<postgres::Row>, IntrospectError> {
-        self.queries += 1;
-        // The unnamed statement in one round trip: nothing is left prepared on the server,
-        // so this works through a transaction-mode pooler.
-        let result = if with_schemas {
-            self.tx
-                .query_typed(sql, &[(&self.schemas, postgres::types::Type::TEXT_ARRAY)])
-        } else {
-            self.tx.query_typed(sql, &[])
-        };
-        result.map_err(|error| IntrospectError::Query { what, error })
-    }
-}
-
-fn column(row: &postgres::Row) -> Column {
-    let ty = SqlType::new(row.get::<_, String>("type"));
-    let identity = match row.get::<_, String>("identity").as_str() {
-        "a" => Some(IdentityKind::Always),
-        "d" => Some(IdentityKind::ByDefault),
-        _ => None,
-    }
-    .map(|kind| {
-        Identity {
-            kind,
-            start: row.get("seqstart"),
-            increment: row.get("seqincrement"),
-            min_value: row.get("seqmin"),
-            max_value: row.get("seqmax"),
-            cache: row.get("seqcache"),
-            cycle: row.get::<_, Option<bool>>("seqcycle").unwrap_or(false),
-        }
-        .normalized(&ty)
-    });
-    Column {
-        name: row.get("attname"),
-        ty,
-        nullable: !row.get::<_, bool>("attnotnull"),
-        default: row.get("default_expr"),
-        identity,
-        generated: row.get("generated_expr"),
-        collation: row.get("collation"),
-        comment: row.get("comment"),
-        grants: grants(row),
-    }
-}
-
-/// The `grants` column: one `role:PRIV,PRIV*` entry per grantee (`*`: WITH GRANT OPTION).
-fn grants(row: &postgres::Row) -> Vec<Grant> {
-    row.get::<_, Vec<String>>("grants")
+/// Every row of one query, each read by `each`.
+fn all<T>(
+    reader: &mut Reader<'_, '_>,
+    what: &'static str,
+    sql: &str,
+    with_schemas: bool,
+    each: impl Fn(&read::Row) -> Result<T, IntrospectError>,
+) -> Result<Vec<T>, IntrospectError> {
+    reader
+        .query(what, sql, with_schemas)?
         .iter()
-        .filter_map(|entry| {
-            let (grantee, privileges) = entry.rsplit_once(':')?;
-            Some(Grant {
-                grantee: grantee.to_string(),
-                privileges: privileges.split(',').map(str::to_string).collect(),
-            })
-        })
+        .map(each)
         .collect()
-}
-
-fn action(code: &str) -> FkAction {
-    match code {
-        "r" => FkAction::Restrict,
-        "c" => FkAction::Cascade,
-        "n" => FkAction::SetNull,
-        "d" => FkAction::SetDefault,
-        _ => FkAction::NoAction,
-    }
-}
-
-fn constraint(table: &mut Table, row: &postgres::Row, names: &HashMap<(Oid, i16), String>) {
-    let name: String = row.get("conname");
-    let relid: Oid = row.get("conrelid");
-    let timing = Deferral {
-        deferrable: row.get("condeferrable"),
-        initially_deferred: row.get("condeferred"),
-    };
-    let not_valid: bool = row.get("not_valid");
-    let numbers = |relid: Oid, numbers: Option<Vec<i16>>| -> Vec<String> {
-        numbers
-            .unwrap_or_default()
-            .iter()
-            .map(|n| names.get(&(relid, *n)).cloned().unwrap_or_default())
-            .collect()
-    };
-    let columns = numbers(relid, row.get("columns"));
-    match row.get::<_, String>("contype").as_str() {
-        "p" => {
-            table.primary_key = Some(PrimaryKey {
-                name,
-                columns,
-                timing,
-            })
-        }
-        "f" => table.foreign_keys.push(ForeignKey {
-            name,
-            columns,
-            references: TableName::new(
-                row.get::<_, String>("ref_schema"),
-                row.get::<_, String>("ref_table"),
-            ),
-            referenced_columns: match row.get::<_, Option<Vec<String>>>("ref_column_names") {
-                Some(outside) => outside,
-                None => numbers(row.get("confrelid"), row.get("ref_columns")),
-            },
-            on_update: action(&row.get::<_, String>("confupdtype")),
-            on_delete: action(&row.get::<_, String>("confdeltype")),
-            match_full: row.get::<_, String>("confmatchtype") == "f",
-            deferrable: timing.deferrable,
-            initially_deferred: timing.initially_deferred,
-            not_valid,
-        }),
-        "u" => table.uniques.push(UniqueConstraint {
-            name,
-            columns,
-            nulls_not_distinct: row.get("nulls_not_distinct"),
-            timing,
-        }),
-        "c" => table.checks.push(CheckConstraint {
-            name,
-            expression: row
-                .get::<_, Option<String>>("check_expr")
-                .unwrap_or_default(),
-            not_valid,
-            no_inherit: row.get("no_inherit"),
-        }),
-        _ => table.exclusions.push(ExclusionConstraint {
-            name,
-            definition: row.get("definition"),
-        }),
-    }
-}
-
-fn index(row: &postgres::Row, relid: Oid, names: &HashMap<(Oid, i16), String>) -> Index {
-    let key_count = row.get::<_, i32>(6) as usize;
-    let columns: Vec<String> = row
-        .get::<_, Vec<i16>>(7)
-        .iter()
-        .map(|n| {
-            if *n == 0 {
-                String::new()
-            } else {
-                names.get(&(relid, *n)).cloned().unwrap_or_default()
-            }
-        })
-        .collect();
-    let definitions: Vec<String> = row.get(8);
-    let opclasses: Vec<String> = row.get(9);
-    let options: Vec<i32> = row.get(10);
-    let collations: Vec<String> = row.get("collations");
-    let keys = (0..key_count)
-        .map(|k| {
-            let option = options.get(k).copied().unwrap_or(0);
-            IndexKey {
-                expr: match columns[k].as_str() {
-                    "" => IndexExpr::Expression(definitions[k].clone()),
-                    column => IndexExpr::Column(column.to_string()),
-                },
-                opclass: opclasses.get(k).filter(|o| !o.is_empty()).cloned(),
-                collation: collations.get(k).filter(|c| !c.is_empty()).cloned(),
-                descending: option & 1 != 0,
-                nulls_first: option & 2 != 0,
-            }
-        })
-        .collect();
-    Index {
-        name: row.get(1),
-        keys,
-        include: columns[key_count..].to_vec(),
-        unique: row.get(3),
-        nulls_not_distinct: row.get(4),
-        method: row.get(2),
-        predicate: row.get(5),
-        invalid: row.get("invalid"),
-        options: row.get("reloptions"),
-    }
-}
-
-fn sequence(row: &postgres::Row) -> Sequence {
-    Sequence {
-        name: TableName::new(row.get::<_, String>(0), row.get::<_, String>(1)),
-        data_type: SqlType::new(row.get::<_, String>(2)),
-        start: row.get(3),
-        increment: row.get(4),
-        min_value: row.get(5),
-        max_value: row.get(6),
-        cache: row.get(7),
-        cycle: row.get(8),
-        owned_by: row
-            .get::<_, Option<String>>("owner_table")
-            .map(|table| ColumnRef {
-                table: TableName::new(row.get::<_, String>("owner_schema"), table),
-                column: row.get("owner_column"),
-            }),
-        grants: grants(row),
-    }
 }

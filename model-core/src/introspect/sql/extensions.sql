@@ -1,5 +1,5 @@
 -- Installed extensions (plpgsql comes with every database and is left out).
-SELECT e.extname::text, n.nspname::text, e.extversion
+SELECT e.extname::text AS name, n.nspname::text AS schema, e.extversion AS version
 FROM pg_extension e
 JOIN pg_namespace n ON n.oid = e.extnamespace
 WHERE e.extname <> 'plpgsql'

@@ -1,10 +1,10 @@
 -- Functions and procedures of the managed schemas, not an extension's nor those PostgreSQL
 -- made for a type (a range type's constructors).
-SELECT n.nspname::text, p.proname::text,
-       pg_get_function_identity_arguments(p.oid),
-       coalesce(pg_get_function_result(p.oid), ''),
-       pg_get_functiondef(p.oid),
-       p.prokind = 'p'
+SELECT n.nspname::text AS schema, p.proname::text AS name,
+       pg_get_function_identity_arguments(p.oid) AS arguments,
+       coalesce(pg_get_function_result(p.oid), '') AS returns,
+       pg_get_functiondef(p.oid) AS definition,
+       p.prokind = 'p' AS procedure
 FROM pg_proc p
 JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE n.nspname = ANY($1) AND p.prokind IN ('f', 'p')

@@ -3,8 +3,8 @@
 -- non-default operator class (or ''), and the DESC / NULLS FIRST flags; and whether a failed or
 -- cancelled concurrent build left the index invalid.
 SELECT i.indrelid,
-       ic.relname,
-       am.amname,
+       ic.relname::text AS name,
+       am.amname::text AS method,
        i.indisunique,
        coalesce({nulls_not_distinct}, false) AS nulls_not_distinct,
        pg_get_expr(i.indpred, i.indrelid) AS predicate,

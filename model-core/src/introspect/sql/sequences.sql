@@ -1,6 +1,6 @@
 -- Standalone sequences: not the ones behind identity columns, not an extension's; with the
 -- column that owns one (OWNED BY, as serial columns do).
-SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL) AS type,
+SELECT n.nspname::text AS schema, c.relname::text AS name, format_type(s.seqtypid, NULL) AS type,
        s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
        own.nspname AS owner_schema, own.relname AS owner_table, own.attname AS owner_column,
        -- Privileges, as tables.sql writes a table's.

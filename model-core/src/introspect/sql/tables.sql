@@ -1,6 +1,6 @@
 -- Ordinary tables of the managed schemas, leaving out tables that belong to extensions and
 -- partitions (not modelled yet: reported by unmodelled.sql instead of read as plain tables).
-SELECT c.oid, n.nspname, c.relname, ds.description AS comment,
+SELECT c.oid, n.nspname::text AS schema, c.relname::text AS name, ds.description AS comment,
        c.relrowsecurity, c.relforcerowsecurity,
        -- Grants to other roles, one `role:PRIV,PRIV*` entry each (`*`: WITH GRANT OPTION; the
        -- owner's are implicit).

@@ -1,0 +1,47 @@
+//! `columns.sql`: every column of the tables read, with its default or generation expression,
+//! identity and its sequence's options, collation, comment and privileges.
+
+use postgres::types::Oid;
+
+use super::Row;
+use crate::introspect::IntrospectError;
+use crate::schema::{Column, Identity, IdentityKind, SqlType};
+
+pub(in crate::introspect) const SQL: &str = include_str!("../sql/columns.sql");
+
+/// A column, with its table's oid and its attribute number.
+pub(in crate::introspect) fn column(row: &Row) -> Result<(Oid, i16, Column), IntrospectError> {
+    let ty = SqlType::new(row.get::<String>("type")?);
+    let kind = match row.get::<String>("identity")?.as_str() {
+        "a" => Some(IdentityKind::Always),
+        "d" => Some(IdentityKind::ByDefault),
+        _ => None,
+    };
+    let identity = match kind {
+        Some(kind) => Some(
+            Identity {
+                kind,
+                start: row.get("seqstart")?,
+                increment: row.get("seqincrement")?,
+                min_value: row.get("seqmin")?,
+                max_value: row.get("seqmax")?,
+                cache: row.get("seqcache")?,
+                cycle: row.get::<Option<bool>>("seqcycle")?.unwrap_or(false),
+            }
+            .normalized(&ty),
+        ),
+        None => None,
+    };
+    let column = Column {
+        name: row.get("attname")?,
+        ty,
+        nullable: !row.get::<bool>("attnotnull")?,
+        default: row.get("default_expr")?,
+        identity,
+        generated: row.get("generated_expr")?,
+        collation: row.get("collation")?,
+        comment: row.get("comment")?,
+        grants: row.grants()?,
+    };
+    Ok((row.get("attrelid")?, row.get("attnum")?, column))
+}

@@ -1,0 +1,17 @@
+//! `functions.sql`: functions and procedures as `pg_get_functiondef` prints them.
+
+use super::Row;
+use crate::introspect::IntrospectError;
+use crate::schema::{Function, TableName};
+
+pub(in crate::introspect) const SQL: &str = include_str!("../sql/functions.sql");
+
+pub(in crate::introspect) fn function(row: &Row) -> Result<Function, IntrospectError> {
+    Ok(Function {
+        name: TableName::new(row.get::<String>("schema")?, row.get::<String>("name")?),
+        arguments: row.get("arguments")?,
+        returns: row.get("returns")?,
+        definition: row.get("definition")?,
+        procedure: row.get("procedure")?,
+    })
+}
