@@ -184,8 +184,6 @@ CREATE FOREIGN TABLE remote (a int) SERVER elsewhere;
         "foreign table public.remote",
         "foreign-data wrapper dummy",
         "operator public.===(public.pair, public.pair)",
-        "partition public.m_2024",
-        "partitioned table public.m",
         "privileges on function public.pair_eq(public.pair, public.pair)",
         "publication everything",
         "range type public.floatrange",
@@ -206,11 +204,13 @@ CREATE FOREIGN TABLE remote (a int) SERVER elsewhere;
         !named.iter().any(|n| n.contains("hunter2")),
         "a user mapping's options were shown: {named:#?}"
     );
-    // The partition is not read as a table of its own, nor the range type's constructors as
-    // functions of the user's.
-    assert!(schema
+    // Partitions are modelled: read with their parent and bound. A range type's constructors
+    // are not read as functions of the user's.
+    let partition = schema
         .table(&model_core::schema::TableName::new("public", "m_2024"))
-        .is_none());
+        .and_then(|t| t.partition_of.clone())
+        .expect("the partition is read with its parent");
+    assert_eq!(partition.parent.name, "m");
     assert!(
         schema.functions.iter().all(|f| f.name.name != "floatrange"),
         "{:?}",

@@ -144,6 +144,7 @@ fn random_index(rng: &mut Rng, table: &Table, n: usize) -> Option<Index> {
             .chance(30)
             .then(|| format!("({} IS NOT NULL)", quote_ident(&column.name))),
         invalid: false,
+        attached_to: None,
         options: if !hash && rng.chance(15) {
             vec!["fillfactor=70".into()]
         } else {

@@ -20,6 +20,9 @@ pub(super) fn aligned(from: &Schema, to: &Schema) -> Schema {
         for index in &mut table.indexes {
             if let Some(w) = wanted.indexes.iter().find(|i| i.name == index.name) {
                 align(&mut index.options, &w.options);
+                // Which parent index a partition's index hangs from follows from the
+                // partitions and indexes themselves; it is never an operation of its own.
+                index.attached_to = w.attached_to.clone();
             }
         }
     }

@@ -8,6 +8,30 @@ use crate::schema::{Column, Table, TableName};
 impl<'a> Differ<'a> {
     pub(super) fn columns(&mut self, from: &Table, to: &Table) {
         let name = &to.name;
+        // A partition's columns are its parent's: what the parent's columns do (added,
+        // dropped, retyped, NOT NULL) PostgreSQL does to its partitions, and refuses on a
+        // partition alone. Only comments stay the partition's own.
+        let inherited = |t: &Table| {
+            t.partition_of
+                .as_ref()
+                .is_some_and(|p| self.kept(&p.parent))
+        };
+        if inherited(from) && inherited(to) && from.partition_of == to.partition_of {
+            for after in &to.columns {
+                let Some(before) = from.column(&after.name) else {
+                    continue;
+                };
+                if before.comment != after.comment {
+                    self.phases.comments.push(Op::SetColumnComment {
+                        table: name.clone(),
+                        column: after.name.clone(),
+                        from: before.comment.clone(),
+                        to: after.comment.clone(),
+                    });
+                }
+            }
+            return;
+        }
         for column in &from.columns {
             let replaced = to
                 .column(&column.name)

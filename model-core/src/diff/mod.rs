@@ -111,6 +111,8 @@ struct Phases {
     drop_sequences: Vec<Op>,
     tables_and_columns: Vec<Op>,
     add_constraints: Vec<Op>,
+    /// Indexes of partitioned tables: after their partitions' own, which they then attach.
+    add_partitioned_indexes: Vec<Op>,
     add_foreign_keys: Vec<Op>,
     /// Functions with SQL-standard bodies (`BEGIN ATOMIC … END`, `RETURN …`): PostgreSQL
     /// parses those when they are created, whatever `check_function_bodies` says, so they
@@ -138,6 +140,7 @@ impl Phases {
             self.drop_sequences,
             self.tables_and_columns,
             self.add_constraints,
+            self.add_partitioned_indexes,
             self.add_foreign_keys,
             self.standard_functions,
             self.comments,
@@ -170,6 +173,9 @@ struct Differ<'a> {
     relabelled: Vec<String>,
     /// Standalone sequences that go.
     dropped_sequences: Vec<TableName>,
+    /// Tables in both whose partitioning changes (`PARTITION BY` added, removed or changed):
+    /// PostgreSQL cannot change that in place, so they are dropped and created again.
+    rebuilt_tables: BTreeSet<TableName>,
     phases: Phases,
 }
 
@@ -185,8 +191,25 @@ impl<'a> Differ<'a> {
             rebuilt: BTreeMap::new(),
             relabelled: Vec::new(),
             dropped_sequences: to_be_dropped(from, to),
+            rebuilt_tables: from
+                .tables
+                .iter()
+                .filter(|t| {
+                    to.table(&t.name)
+                        .is_some_and(|after| after.partition_by != t.partition_by)
+                })
+                .map(|t| t.name.clone())
+                .collect(),
             phases: Phases::default(),
         }
+    }
+
+    /// Whether the table is in both schemas and altered in place (not dropped, created or
+    /// rebuilt).
+    fn kept(&self, name: &TableName) -> bool {
+        self.from_tables.contains_key(name)
+            && self.to_tables.contains_key(name)
+            && !self.rebuilt_tables.contains(name)
     }
 
     fn run(mut self) -> Vec<Op> {
@@ -202,7 +225,9 @@ impl<'a> Differ<'a> {
         self.dropped_tables();
         for (name, to_table) in self.to_tables.clone() {
             if let Some(from_table) = self.from_tables.get(name).copied() {
-                self.table(from_table, to_table);
+                if self.kept(name) {
+                    self.table(from_table, to_table);
+                }
             }
         }
         self.created_tables();

@@ -3,8 +3,8 @@
 
 use crate::schema::{
     CheckConstraint, Column, ColumnRef, EnumType, ExclusionConstraint, Extension, ForeignKey,
-    Function, GrantTarget, Identity, Index, Policy, PrimaryKey, ReplicaIdentity, Sequence, SqlType,
-    Table, TableName, Trigger, TriggerEnabled, UniqueConstraint, View,
+    Function, GrantTarget, Identity, Index, PartitionOf, Policy, PrimaryKey, ReplicaIdentity,
+    Sequence, SqlType, Table, TableName, Trigger, TriggerEnabled, UniqueConstraint, View,
 };
 
 /// One schema change.
@@ -214,6 +214,13 @@ pub enum Op {
     /// `REFRESH MATERIALIZED VIEW … [WITH NO DATA]`: a view created `WITH NO DATA` filled, or
     /// emptied.
     RefreshMaterializedView { view: TableName, populated: bool },
+    /// `ALTER TABLE parent ATTACH PARTITION table …` / `DETACH PARTITION`: one side is
+    /// `None` (a partition moved or re-bounded is detached early and attached late).
+    SetPartitionOf {
+        table: TableName,
+        from: Option<PartitionOf>,
+        to: Option<PartitionOf>,
+    },
     /// `COMMENT ON SCHEMA`.
     SetSchemaComment {
         name: String,
@@ -403,6 +410,11 @@ impl Op {
                 to: from,
             },
             Op::AddPrimaryKey { table, key } => Op::DropPrimaryKey { table, key },
+            Op::SetPartitionOf { table, from, to } => Op::SetPartitionOf {
+                table,
+                from: to,
+                to: from,
+            },
             Op::SetSchemaComment { name, from, to } => Op::SetSchemaComment {
                 name,
                 from: to,
@@ -634,6 +646,15 @@ impl Op {
             Op::DropUnique { table, unique } => {
                 format!("removed unique constraint '{}' on '{table}'", unique.name)
             }
+            Op::SetPartitionOf {
+                table, to: Some(p), ..
+            } => format!("attached '{table}' to '{}' {}", p.parent, p.bound),
+            Op::SetPartitionOf {
+                table,
+                from: Some(p),
+                ..
+            } => format!("detached '{table}' from '{}'", p.parent),
+            Op::SetPartitionOf { table, .. } => format!("partition '{table}' unchanged"),
             Op::SetSchemaComment { name, .. } => format!("changed comment on schema '{name}'"),
             Op::SetOptions { relation, .. } => format!(
                 "changed storage parameters of {} '{}'",

@@ -14,6 +14,16 @@ impl<'a> Differ<'a> {
             let Some(to) = self.to_tables.get(name) else {
                 continue;
             };
+            if self.rebuilt_tables.contains(*name) {
+                // Every key of a rebuilt table goes, and foreign keys onto it with it.
+                let keys = from.primary_key.iter().map(|k| k.columns.clone());
+                let uniques = from.uniques.iter().map(|u| u.columns.clone());
+                for mut columns in keys.chain(uniques).collect::<Vec<_>>() {
+                    columns.sort();
+                    self.changed_keys.insert(((*name).clone(), columns));
+                }
+                continue;
+            }
             let key = |cols: &[String]| {
                 let mut cols = cols.to_vec();
                 cols.sort();
@@ -49,6 +59,48 @@ impl<'a> Differ<'a> {
         }
     }
 
+    /// Whether `index` of the partition `table` (as it was) is attached to an index of its
+    /// parent that is dropped (with the parent, or changed), which takes it along.
+    fn parent_index_goes(&self, table: &Table, index: &Index) -> bool {
+        let (Some(partition), Some(attached)) = (&table.partition_of, &index.attached_to) else {
+            return false;
+        };
+        let Some(parent) = self.from_tables.get(&partition.parent) else {
+            return false;
+        };
+        if !self.kept(&parent.name) {
+            return true;
+        }
+        let Some(before) = parent.indexes.iter().find(|i| &i.name == attached) else {
+            return false;
+        };
+        self.to_tables
+            .get(&parent.name)
+            .is_none_or(|after| !after.indexes.contains(before))
+    }
+
+    /// Whether `index` of the partition `table` (as it will be) hangs from an index its kept
+    /// parent gains in this change: `CREATE INDEX` on the parent creates it.
+    fn parent_index_comes(&self, table: &Table, index: &Index) -> bool {
+        let (Some(partition), Some(attached)) = (&table.partition_of, &index.attached_to) else {
+            return false;
+        };
+        if !self.kept(&partition.parent) {
+            return false;
+        }
+        let (Some(before), Some(after)) = (
+            self.from_tables.get(&partition.parent),
+            self.to_tables.get(&partition.parent),
+        ) else {
+            return false;
+        };
+        after
+            .indexes
+            .iter()
+            .find(|i| &i.name == attached)
+            .is_some_and(|wanted| !before.indexes.contains(wanted))
+    }
+
     /// Whether an unchanged foreign key of `table` must still be dropped and added again.
     pub(super) fn must_rebuild(&self, table: &TableName, fk: &ForeignKey) -> bool {
         let mut referenced = fk.referenced_columns.clone();
@@ -70,7 +122,7 @@ impl<'a> Differ<'a> {
             .from
             .tables
             .iter()
-            .filter(|t| !self.to_tables.contains_key(&t.name))
+            .filter(|t| !self.kept(&t.name))
             .collect();
         // A key onto a table that stays goes with its table, unless the key it references is
         // dropped first (then it must go before that).
@@ -95,7 +147,7 @@ impl<'a> Differ<'a> {
             .to
             .tables
             .iter()
-            .filter(|t| !self.from_tables.contains_key(&t.name))
+            .filter(|t| !self.kept(&t.name))
             .collect();
         let existing = |fk: &ForeignKey| self.can_reference_existing(fk);
         let (order, deferred) = creation_order(&created, existing);
@@ -120,6 +172,9 @@ impl<'a> Differ<'a> {
     /// A new table's foreign key can be written inside `CREATE TABLE` when it points at a
     /// table that exists before and after with the same key on the referenced columns.
     pub(super) fn can_reference_existing(&self, fk: &ForeignKey) -> bool {
+        if !self.kept(&fk.references) {
+            return false;
+        }
         let (Some(from), Some(_)) = (
             self.from_tables.get(&fk.references),
             self.to_tables.get(&fk.references),
@@ -220,8 +275,48 @@ impl<'a> Differ<'a> {
                 });
             }
         }
-        // Other constraints and indexes: by name; a changed one is dropped and added.
+        // A partition moved to another parent or bound (or whose parent is rebuilt) is
+        // detached before the tables change and attached after.
+        let parent_rebuilt = |t: &Table| {
+            t.partition_of
+                .as_ref()
+                .is_some_and(|p| !self.kept(&p.parent))
+        };
+        if from.partition_of != to.partition_of || parent_rebuilt(from) || parent_rebuilt(to) {
+            if from.partition_of.is_some() {
+                self.phases.drop_dependents.push(Op::SetPartitionOf {
+                    table: name.clone(),
+                    from: from.partition_of.clone(),
+                    to: None,
+                });
+            }
+            if to.partition_of.is_some() {
+                self.phases.comments.push(Op::SetPartitionOf {
+                    table: name.clone(),
+                    from: None,
+                    to: to.partition_of.clone(),
+                });
+            }
+        }
+        // Other constraints and indexes: by name; a changed one is dropped and added. A
+        // partition's index attached to a parent index that goes, goes with it (and comes
+        // back if the partition still wants it).
+        let goes_with_parent: Vec<&String> = from
+            .indexes
+            .iter()
+            .filter(|i| self.parent_index_goes(from, i))
+            .map(|i| &i.name)
+            .collect();
+        let mut indexes_to_create: Vec<&Index> = changed(&to.indexes, &from.indexes, |i| &i.name);
+        for index in &to.indexes {
+            if from.indexes.contains(index) && goes_with_parent.contains(&&index.name) {
+                indexes_to_create.push(index);
+            }
+        }
         for index in changed(&from.indexes, &to.indexes, |i| &i.name) {
+            if goes_with_parent.contains(&&index.name) {
+                continue;
+            }
             let op = Op::DropIndex {
                 table: name.clone(),
                 index: index.clone(),
@@ -289,11 +384,19 @@ impl<'a> Differ<'a> {
                 exclusion: exclusion.clone(),
             });
         }
-        for index in changed(&to.indexes, &from.indexes, |i| &i.name) {
-            adds.push(Op::CreateIndex {
+        // One that a new index of the parent will create (and attach) is left to it.
+        indexes_to_create.retain(|i| !self.parent_index_comes(to, i));
+        for index in indexes_to_create {
+            let op = Op::CreateIndex {
                 table: name.clone(),
                 index: index.clone(),
-            });
+            };
+            // A partitioned table's index comes after its partitions' own, which it attaches.
+            if to.partition_by.is_some() {
+                self.phases.add_partitioned_indexes.push(op);
+            } else {
+                self.phases.add_constraints.push(op);
+            }
         }
         self.columns(from, to);
         let (rls_from, rls_to) = (
@@ -388,12 +491,16 @@ pub(crate) fn creation_order<'t>(
     let mut deferred = Vec::new();
     let mut waiting: Vec<&Table> = tables.to_vec();
     while !waiting.is_empty() {
+        // A partition waits for its parent too.
         let ready = |t: &Table, done: &BTreeSet<&TableName>| {
             t.foreign_keys.iter().all(|fk| {
                 fk.references == t.name
                     || done.contains(&fk.references)
                     || !members.contains(&fk.references)
-            })
+            }) && t
+                .partition_of
+                .as_ref()
+                .is_none_or(|p| done.contains(&p.parent) || !members.contains(&p.parent))
         };
         let position = waiting.iter().position(|t| ready(t, &done)).unwrap_or(0);
         let table = waiting.remove(position);

@@ -31,6 +31,7 @@ impl<'a> Differ<'a> {
             }
         }
         touched.extend(self.retyped.iter().map(|(t, _)| t.clone()));
+        touched.extend(self.rebuilt_tables.iter().cloned());
         touched.extend(self.rebuilt.keys().map(|(t, _)| t.clone()));
 
         let from: BTreeMap<&TableName, &View> =

@@ -180,6 +180,7 @@ impl TableBuilder {
             predicate: predicate.map(str::to_string),
             invalid: false,
             options: Vec::new(),
+            attached_to: None,
         });
         self
     }

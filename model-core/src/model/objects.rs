@@ -105,6 +105,7 @@ impl ModelSet {
             predicate: None,
             invalid: false,
             options: Vec::new(),
+            attached_to: None,
         });
         Ok(self)
     }

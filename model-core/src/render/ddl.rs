@@ -47,7 +47,10 @@ pub fn create_table(table: &Table) -> String {
     } else {
         "CREATE TABLE"
     };
-    let options = with_options(&table.options);
+    let mut options = with_options(&table.options);
+    if let Some(key) = &table.partition_by {
+        options = format!("\nPARTITION BY {key}{options}");
+    }
     if body.is_empty() {
         return format!("{create} {} (){options}", qualified(&table.name));
     }

@@ -8,11 +8,11 @@ use super::{
     quote_literal, unique_clause,
 };
 use crate::diff::{ColumnType, EnumColumn, Op, ValidatedConstraint};
-use crate::schema::GrantTarget;
 use crate::schema::{
     EnumType, Identity, IdentityKind, ReplicaIdentity, Sequence, SqlType, TriggerEnabled,
     NAMEDATALEN,
 };
+use crate::schema::{GrantTarget, PartitionOf, TableName};
 
 /// The statements of one operation (without `;`), and the comment lines a reviewer must see
 /// before them.
@@ -95,6 +95,9 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             let mut out = vec![create_table(table)];
             out.extend(not_valid_constraints(table));
             out.extend(table.indexes.iter().map(|i| create_index(&table.name, i)));
+            if let Some(p) = &table.partition_of {
+                out.push(attach_partition(&table.name, p));
+            }
             if table.replica_identity != ReplicaIdentity::Default {
                 out.push(format!(
                     "ALTER TABLE {} REPLICA IDENTITY {}",
@@ -540,6 +543,23 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             qualified(view),
             if *populated { "" } else { " WITH NO DATA" }
         )],
+        Op::SetPartitionOf { table, from, to } => {
+            let mut out = Vec::new();
+            if let Some(p) = from {
+                out.push(format!(
+                    "ALTER TABLE {} DETACH PARTITION {}",
+                    qualified(&p.parent),
+                    qualified(table)
+                ));
+            }
+            if let Some(p) = to {
+                notes.push(format!(
+                    "scans {table} to check its rows fit the bound, unless a check constraint proves it"
+                ));
+                out.push(attach_partition(table, p));
+            }
+            out
+        }
         Op::SetSchemaComment { name, to, .. } => vec![format!(
             "COMMENT ON SCHEMA {} IS {}",
             quote_ident(name),
@@ -841,6 +861,17 @@ pub(crate) fn row_level_security(table: &str, from: (bool, bool), to: (bool, boo
 }
 
 /// `GRANT` what `to` has and `from` lacks, `REVOKE` the reverse.
+/// `ALTER TABLE ONLY parent ATTACH PARTITION table FOR VALUES …`: indexes and keys of the
+/// partition that match the parent's are attached to them, as pg_dump relies on.
+fn attach_partition(table: &TableName, p: &PartitionOf) -> String {
+    format!(
+        "ALTER TABLE ONLY {} ATTACH PARTITION {} {}",
+        qualified(&p.parent),
+        qualified(table),
+        p.bound
+    )
+}
+
 /// `REVOKE` and `GRANT` statements that take `grantee` from the privileges `from` to `to` on
 /// `object` (`TABLE t`, `SEQUENCE s`), or on one column of it. A privilege ending in `*` is
 /// held `WITH GRANT OPTION`.

@@ -166,6 +166,21 @@ pub struct Table {
     pub unlogged: bool,
     /// `REPLICA IDENTITY`.
     pub replica_identity: ReplicaIdentity,
+    /// `PARTITION BY …` (`RANGE (at)`, `LIST (region)`, `HASH (id)`): a partitioned table.
+    pub partition_by: Option<String>,
+    /// A partition: its parent and bound. Its columns, keys and indexes are listed as its
+    /// own (as pg_dump shows them); what it inherits without a copy of its own (foreign keys,
+    /// checks and triggers cloned from the parent) is not.
+    pub partition_of: Option<PartitionOf>,
+}
+
+/// Where a partition belongs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionOf {
+    /// The partitioned table.
+    pub parent: TableName,
+    /// `FOR VALUES …` or `DEFAULT`, as `pg_get_expr(relpartbound)` prints it.
+    pub bound: String,
 }
 
 /// What logical replication records of a row's old version.
@@ -215,6 +230,8 @@ impl Table {
             options: Vec::new(),
             unlogged: false,
             replica_identity: ReplicaIdentity::Default,
+            partition_by: None,
+            partition_of: None,
         }
     }
 
@@ -524,6 +541,9 @@ pub struct Index {
     pub invalid: bool,
     /// Storage parameters (`WITH (fillfactor=70)`), as `name=value` (compared as a set).
     pub options: Vec<String>,
+    /// On a partition: the parent's index this one is attached to (it goes when that one
+    /// goes).
+    pub attached_to: Option<String>,
 }
 
 impl Index {

@@ -55,6 +55,7 @@ pub(in crate::introspect) fn index(
         predicate: row.get("predicate")?,
         invalid: row.get("invalid")?,
         options: row.get("reloptions")?,
+        attached_to: row.get("attached_to")?,
     };
     Ok((relid, index))
 }

@@ -5,7 +5,7 @@ use postgres::types::Oid;
 
 use super::Row;
 use crate::introspect::IntrospectError;
-use crate::schema::{ReplicaIdentity, Table, TableName};
+use crate::schema::{PartitionOf, ReplicaIdentity, Table, TableName};
 
 pub(in crate::introspect) const SQL: &str = include_str!("../sql/tables.sql");
 
@@ -30,5 +30,15 @@ pub(in crate::introspect) fn table(row: &Row) -> Result<(Oid, Table), Introspect
         _ => ReplicaIdentity::Default,
     };
     table.grants = row.grants()?;
+    table.partition_by = row.get("partition_by")?;
+    table.partition_of = match row.get::<Option<String>>("parent_name")? {
+        Some(parent) => Some(PartitionOf {
+            parent: TableName::new(row.get::<String>("parent_schema")?, parent),
+            bound: row
+                .get::<Option<String>>("partition_bound")?
+                .unwrap_or_default(),
+        }),
+        None => None,
+    };
     Ok((row.get("oid")?, table))
 }

@@ -40,5 +40,5 @@ LEFT JOIN (SELECT d.refobjid, d.refobjsubid, d.objid FROM pg_depend d
            WHERE d.deptype = 'i' AND d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass) dep
        ON dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND a.attidentity <> ''
 LEFT JOIN pg_sequence s ON s.seqrelid = dep.objid
-WHERE c.relkind IN ('r', 'm') AND n.nspname = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
+WHERE c.relkind IN ('r', 'm', 'p') AND n.nspname = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum

@@ -33,5 +33,9 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class fc ON fc.oid = k.confrelid
 LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
 LEFT JOIN pg_index i ON i.indexrelid = k.conindid AND k.contype = 'u'
-WHERE k.contype IN ('p', 'f', 'u', 'c', 'x') AND c.relkind = 'r' AND n.nspname = ANY($1)
+WHERE k.contype IN ('p', 'f', 'u', 'c', 'x') AND c.relkind IN ('r', 'p') AND n.nspname = ANY($1)
+  -- Not what a partition inherits without a copy of its own: foreign keys cloned from the
+  -- parent (or onto a partitioned table's partitions) and inherited checks.
+  AND NOT (k.contype = 'f' AND k.conparentid <> 0)
+  AND NOT (k.contype = 'c' AND NOT k.conislocal)
 ORDER BY k.conrelid, k.conname

@@ -38,13 +38,15 @@ SELECT i.indrelid,
              LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
              ORDER BY k) AS collations,
        NOT (i.indisvalid AND i.indisready) AS invalid,
-       coalesce(ic.reloptions, '{}') AS reloptions
+       coalesce(ic.reloptions, '{}') AS reloptions,
+       (SELECT pi.relname::text FROM pg_inherits ih JOIN pg_class pi ON pi.oid = ih.inhparent
+        WHERE ih.inhrelid = i.indexrelid) AS attached_to
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class c ON c.oid = i.indrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_am am ON am.oid = ic.relam
-WHERE c.relkind IN ('r', 'm') AND n.nspname = ANY($1)
+WHERE c.relkind IN ('r', 'm', 'p') AND n.nspname = ANY($1)
   AND NOT EXISTS (
       SELECT 1 FROM pg_constraint k
       WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x'))

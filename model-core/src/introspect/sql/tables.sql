@@ -1,5 +1,5 @@
--- Ordinary tables of the managed schemas, leaving out tables that belong to extensions and
--- partitions (not modelled yet: reported by unmodelled.sql instead of read as plain tables).
+-- Ordinary and partitioned tables (and partitions) of the managed schemas, leaving out tables
+-- that belong to extensions.
 SELECT c.oid, n.nspname::text AS schema, c.relname::text AS name, ds.description AS comment,
        c.relrowsecurity, c.relforcerowsecurity,
        -- Grants to other roles, one `role:PRIV,PRIV*` entry each (`*`: WITH GRANT OPTION; the
@@ -18,11 +18,18 @@ SELECT c.oid, n.nspname::text AS schema, c.relname::text AS name, ds.description
        c.relpersistence = 'u' AS unlogged,
        c.relreplident::text AS replica_identity,
        (SELECT ri.relname::text FROM pg_index i JOIN pg_class ri ON ri.oid = i.indexrelid
-        WHERE i.indrelid = c.oid AND i.indisreplident) AS replica_index
+        WHERE i.indrelid = c.oid AND i.indisreplident) AS replica_index,
+       CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_by,
+       pn.nspname::text AS parent_schema,
+       pc.relname::text AS parent_name,
+       CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0
-WHERE c.relkind = 'r' AND NOT c.relispartition
+LEFT JOIN pg_inherits ih ON ih.inhrelid = c.oid AND c.relispartition
+LEFT JOIN pg_class pc ON pc.oid = ih.inhparent
+LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+WHERE c.relkind IN ('r', 'p')
   AND n.nspname = ANY($1)
   AND NOT EXISTS (
       SELECT 1 FROM pg_depend d

@@ -8,5 +8,6 @@ JOIN pg_class c ON c.oid = t.tgrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_proc p ON p.oid = t.tgfoid
 JOIN pg_namespace pn ON pn.oid = p.pronamespace
-WHERE NOT t.tgisinternal AND n.nspname = ANY($1)
+-- (Nor the copies a partition gets of its parent's triggers.)
+WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND n.nspname = ANY($1)
 ORDER BY 1, 2, 3

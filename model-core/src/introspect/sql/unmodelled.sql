@@ -34,17 +34,14 @@ SELECT kind, name FROM (
            OR (t.typtype = 'c' AND r.relkind = 'c'))
       AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_type'::regclass AND objid = t.oid)
     UNION ALL
-    SELECT CASE WHEN relkind = 'p' THEN 'partitioned table'
-                WHEN relkind = 'f' THEN 'foreign table'
-                ELSE 'partition' END,
-           name
+    SELECT 'foreign table', name
     FROM managed_rel
-    WHERE relkind IN ('p', 'f') OR (relkind = 'r' AND relispartition)
+    WHERE relkind = 'f'
     UNION ALL
     SELECT 'table inheritance', m.name || ' inherits ' || pm.name
     FROM pg_inherits i
-    JOIN managed_rel m ON m.oid = i.inhrelid AND m.relkind = 'r' AND NOT m.relispartition
-    JOIN managed_rel pm ON pm.oid = i.inhparent AND pm.relkind = 'r'
+    JOIN managed_rel m ON m.oid = i.inhrelid AND m.relkind IN ('r', 'p') AND NOT m.relispartition
+    JOIN managed_rel pm ON pm.oid = i.inhparent AND pm.relkind IN ('r', 'p')
     UNION ALL
     SELECT 'rule', quote_ident(r.rulename) || ' on ' || m.name
     FROM pg_rewrite r

@@ -1,0 +1,3 @@
+CREATE TABLE m (id int NOT NULL, at date NOT NULL, note text, CONSTRAINT m_pk PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE r (m_id int, m_at date, FOREIGN KEY (m_id, m_at) REFERENCES m (id, at));
