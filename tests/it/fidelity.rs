@@ -189,7 +189,6 @@ CREATE FOREIGN TABLE remote (a int) SERVER elsewhere;
         "range type public.floatrange",
         "rule log_it on public.base",
         "statistics object public.base_stats",
-        "table inheritance public.child inherits public.base",
         "text search configuration public.my_english",
         "user mapping public on elsewhere",
     ];

@@ -38,3 +38,55 @@ pub(super) fn aligned(from: &Schema, to: &Schema) -> Schema {
     }
     from
 }
+
+/// `from` and `to` with a table's columns and checks made explicit where it gains or loses a
+/// parent (`INHERITS`): a table read from the database lists only its own columns, but one
+/// that loses a parent keeps what it inherited (PostgreSQL makes it its own), and one that
+/// gains a parent must already have the parent's columns and checks. Without this, the diff
+/// would drop columns that `INHERIT` needs, or add ones `NO INHERIT` leaves behind.
+pub(super) fn with_inheritance_made_explicit(from: &Schema, to: &Schema) -> (Schema, Schema) {
+    let mut from = from.clone();
+    let mut to = to.clone();
+    let adopt = |child: &mut crate::schema::Table, parent: &crate::schema::Table| {
+        let mut inherited: Vec<crate::schema::Column> = parent
+            .columns
+            .iter()
+            .filter(|c| child.column(&c.name).is_none())
+            .cloned()
+            .collect();
+        // Inherited columns come first in the table, as PostgreSQL places them.
+        inherited.append(&mut child.columns);
+        child.columns = inherited;
+        for check in parent.checks.iter().filter(|c| !c.no_inherit) {
+            if !child.checks.iter().any(|c| c.name == check.name) {
+                child.checks.push(check.clone());
+            }
+        }
+    };
+    let (parents_before, parents_after) = (from.clone(), to.clone());
+    for table in &mut from.tables {
+        let Some(after) = parents_after.table(&table.name) else {
+            continue;
+        };
+        for parent in table.inherits.clone() {
+            if !after.inherits.contains(&parent) {
+                if let Some(parent) = parents_before.table(&parent) {
+                    adopt(table, parent);
+                }
+            }
+        }
+    }
+    for table in &mut to.tables {
+        let Some(was) = parents_before.table(&table.name) else {
+            continue;
+        };
+        for parent in table.inherits.clone() {
+            if !was.inherits.contains(&parent) {
+                if let Some(parent) = parents_after.table(&parent) {
+                    adopt(table, parent);
+                }
+            }
+        }
+    }
+    (from, to)
+}

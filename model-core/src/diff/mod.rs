@@ -29,7 +29,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub use ops::{ColumnType, EnumColumn, Op, Relation, ValidatedConstraint};
 
-use align::aligned;
+use align::{aligned, with_inheritance_made_explicit};
 use sequences::to_be_dropped;
 
 use crate::schema::{Schema, Table, TableName};
@@ -52,7 +52,8 @@ impl Plan {
 
 /// The operations that turn `from` into `to`, and back.
 pub fn diff(from: &Schema, to: &Schema) -> Plan {
-    let from = &aligned(from, to);
+    let (from, to) = with_inheritance_made_explicit(from, to);
+    let (from, to) = (&aligned(&from, &to), &to);
     let upgrade = Differ::new(from, to).run();
     let downgrade = upgrade.iter().rev().map(Op::inverse).collect();
     Plan { upgrade, downgrade }

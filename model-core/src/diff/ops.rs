@@ -221,6 +221,12 @@ pub enum Op {
         from: Option<PartitionOf>,
         to: Option<PartitionOf>,
     },
+    /// `ALTER TABLE … INHERIT parent` / `NO INHERIT parent`.
+    SetInherits {
+        table: TableName,
+        from: Vec<TableName>,
+        to: Vec<TableName>,
+    },
     /// `COMMENT ON SCHEMA`.
     SetSchemaComment {
         name: String,
@@ -411,6 +417,11 @@ impl Op {
             },
             Op::AddPrimaryKey { table, key } => Op::DropPrimaryKey { table, key },
             Op::SetPartitionOf { table, from, to } => Op::SetPartitionOf {
+                table,
+                from: to,
+                to: from,
+            },
+            Op::SetInherits { table, from, to } => Op::SetInherits {
                 table,
                 from: to,
                 to: from,
@@ -655,6 +666,7 @@ impl Op {
                 ..
             } => format!("detached '{table}' from '{}'", p.parent),
             Op::SetPartitionOf { table, .. } => format!("partition '{table}' unchanged"),
+            Op::SetInherits { table, .. } => format!("changed the parents of '{table}'"),
             Op::SetSchemaComment { name, .. } => format!("changed comment on schema '{name}'"),
             Op::SetOptions { relation, .. } => format!(
                 "changed storage parameters of {} '{}'",

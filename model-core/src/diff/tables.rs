@@ -298,6 +298,30 @@ impl<'a> Differ<'a> {
                 });
             }
         }
+        // A parent lost is let go first (what the table inherited stays, as its own); one
+        // gained is taken last, once the table has its columns and checks.
+        if from.inherits != to.inherits {
+            let kept: Vec<_> = from
+                .inherits
+                .iter()
+                .filter(|p| to.inherits.contains(p))
+                .cloned()
+                .collect();
+            if kept.len() < from.inherits.len() {
+                self.phases.drop_dependents.push(Op::SetInherits {
+                    table: name.clone(),
+                    from: from.inherits.clone(),
+                    to: kept.clone(),
+                });
+            }
+            if kept.len() < to.inherits.len() {
+                self.phases.comments.push(Op::SetInherits {
+                    table: name.clone(),
+                    from: kept,
+                    to: to.inherits.clone(),
+                });
+            }
+        }
         // Other constraints and indexes: by name; a changed one is dropped and added. A
         // partition's index attached to a parent index that goes, goes with it (and comes
         // back if the partition still wants it).
@@ -499,8 +523,10 @@ pub(crate) fn creation_order<'t>(
                     || !members.contains(&fk.references)
             }) && t
                 .partition_of
-                .as_ref()
-                .is_none_or(|p| done.contains(&p.parent) || !members.contains(&p.parent))
+                .iter()
+                .map(|p| &p.parent)
+                .chain(&t.inherits)
+                .all(|p| done.contains(p) || !members.contains(p))
         };
         let position = waiting.iter().position(|t| ready(t, &done)).unwrap_or(0);
         let table = waiting.remove(position);

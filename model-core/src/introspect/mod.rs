@@ -254,10 +254,13 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
     // which send numbers rather than look names up per constraint.
     let mut names: HashMap<(Oid, i16), String> = HashMap::new();
     for row in reader.query("columns", read::columns::SQL, true)? {
-        let (relid, number, column) = read::columns::column(&row)?;
+        let (relid, number, column, local) = read::columns::column(&row)?;
         names.insert((relid, number), column.name.clone());
         if let Some(table) = tables.get_mut(&relid) {
-            table.columns.push(column);
+            // A table that inherits lists its own columns; the rest are its parents'.
+            if local || table.inherits.is_empty() {
+                table.columns.push(column);
+            }
         }
     }
     let constraints = read::constraints::SQL.replace("{nulls_not_distinct}", nulls_not_distinct);

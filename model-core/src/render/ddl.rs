@@ -51,6 +51,10 @@ pub fn create_table(table: &Table) -> String {
     if let Some(key) = &table.partition_by {
         options = format!("\nPARTITION BY {key}{options}");
     }
+    if !table.inherits.is_empty() {
+        let parents: Vec<String> = table.inherits.iter().map(qualified).collect();
+        options = format!("\nINHERITS ({}){options}", parents.join(", "));
+    }
     if body.is_empty() {
         return format!("{create} {} (){options}", qualified(&table.name));
     }

@@ -560,6 +560,20 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             }
             out
         }
+        Op::SetInherits { table, from, to } => {
+            let name = qualified(table);
+            let mut out: Vec<String> = from
+                .iter()
+                .filter(|p| !to.contains(p))
+                .map(|p| format!("ALTER TABLE {name} NO INHERIT {}", qualified(p)))
+                .collect();
+            out.extend(
+                to.iter()
+                    .filter(|p| !from.contains(p))
+                    .map(|p| format!("ALTER TABLE {name} INHERIT {}", qualified(p))),
+            );
+            out
+        }
         Op::SetSchemaComment { name, to, .. } => vec![format!(
             "COMMENT ON SCHEMA {} IS {}",
             quote_ident(name),

@@ -172,6 +172,9 @@ pub struct Table {
     /// own (as pg_dump shows them); what it inherits without a copy of its own (foreign keys,
     /// checks and triggers cloned from the parent) is not.
     pub partition_of: Option<PartitionOf>,
+    /// `INHERITS (…)`: the parents, in order. Such a table lists only its own (local)
+    /// columns, as pg_dump shows it; the inherited ones are its parents'.
+    pub inherits: Vec<TableName>,
 }
 
 /// Where a partition belongs.
@@ -232,6 +235,7 @@ impl Table {
             replica_identity: ReplicaIdentity::Default,
             partition_by: None,
             partition_of: None,
+            inherits: Vec::new(),
         }
     }
 

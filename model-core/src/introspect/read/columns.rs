@@ -9,8 +9,11 @@ use crate::schema::{Column, Identity, IdentityKind, SqlType};
 
 pub(in crate::introspect) const SQL: &str = include_str!("../sql/columns.sql");
 
-/// A column, with its table's oid and its attribute number.
-pub(in crate::introspect) fn column(row: &Row) -> Result<(Oid, i16, Column), IntrospectError> {
+/// A column, with its table's oid, its attribute number and whether it is the table's own
+/// (not only inherited).
+pub(in crate::introspect) fn column(
+    row: &Row,
+) -> Result<(Oid, i16, Column, bool), IntrospectError> {
     let ty = SqlType::new(row.get::<String>("type")?);
     let kind = match row.get::<String>("identity")?.as_str() {
         "a" => Some(IdentityKind::Always),
@@ -43,5 +46,10 @@ pub(in crate::introspect) fn column(row: &Row) -> Result<(Oid, i16, Column), Int
         comment: row.get("comment")?,
         grants: row.grants()?,
     };
-    Ok((row.get("attrelid")?, row.get("attnum")?, column))
+    Ok((
+        row.get("attrelid")?,
+        row.get("attnum")?,
+        column,
+        row.get("attislocal")?,
+    ))
 }

@@ -31,6 +31,13 @@ pub(in crate::introspect) fn table(row: &Row) -> Result<(Oid, Table), Introspect
     };
     table.grants = row.grants()?;
     table.partition_by = row.get("partition_by")?;
+    let schemas: Vec<String> = row.get("inherits_schemas")?;
+    let names: Vec<String> = row.get("inherits_names")?;
+    table.inherits = schemas
+        .into_iter()
+        .zip(names)
+        .map(|(schema, name)| TableName::new(schema, name))
+        .collect();
     table.partition_of = match row.get::<Option<String>>("parent_name")? {
         Some(parent) => Some(PartitionOf {
             parent: TableName::new(row.get::<String>("parent_schema")?, parent),

@@ -27,7 +27,8 @@ SELECT a.attrelid,
              WHERE g.grantee <> c.relowner
              GROUP BY g.grantee
              ORDER BY 1) END AS grants,
-       a.attnum
+       a.attnum,
+       a.attislocal
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace

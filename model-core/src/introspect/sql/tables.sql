@@ -22,7 +22,15 @@ SELECT c.oid, n.nspname::text AS schema, c.relname::text AS name, ds.description
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_by,
        pn.nspname::text AS parent_schema,
        pc.relname::text AS parent_name,
-       CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound
+       CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
+       -- INHERITS parents (not a partition's), in order.
+       ARRAY(SELECT pn2.nspname::text FROM pg_inherits i2
+             JOIN pg_class p2 ON p2.oid = i2.inhparent
+             JOIN pg_namespace pn2 ON pn2.oid = p2.relnamespace
+             WHERE i2.inhrelid = c.oid AND NOT c.relispartition ORDER BY i2.inhseqno) AS inherits_schemas,
+       ARRAY(SELECT p2.relname::text FROM pg_inherits i2
+             JOIN pg_class p2 ON p2.oid = i2.inhparent
+             WHERE i2.inhrelid = c.oid AND NOT c.relispartition ORDER BY i2.inhseqno) AS inherits_names
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0

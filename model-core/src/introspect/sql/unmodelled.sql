@@ -38,11 +38,6 @@ SELECT kind, name FROM (
     FROM managed_rel
     WHERE relkind = 'f'
     UNION ALL
-    SELECT 'table inheritance', m.name || ' inherits ' || pm.name
-    FROM pg_inherits i
-    JOIN managed_rel m ON m.oid = i.inhrelid AND m.relkind IN ('r', 'p') AND NOT m.relispartition
-    JOIN managed_rel pm ON pm.oid = i.inhparent AND pm.relkind IN ('r', 'p')
-    UNION ALL
     SELECT 'rule', quote_ident(r.rulename) || ' on ' || m.name
     FROM pg_rewrite r
     JOIN managed_rel m ON m.oid = r.ev_class
