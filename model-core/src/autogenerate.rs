@@ -79,7 +79,10 @@ pub fn compare(
     } else {
         introspect::canonicalize_expressions(client, models.schema(), &live)?
     };
-    let desired = introspect::adopt_equal_constants(client, &live, desired)?;
+    let mut desired = introspect::adopt_equal_constants(client, &live, desired)?;
+    // Models declare no rules, event triggers, publications or default privileges: the
+    // database's are left as they are, never dropped for not being declared.
+    desired.others = live.others.clone();
     Ok(Comparison {
         live: config.filter(live),
         desired: config.filter(desired),

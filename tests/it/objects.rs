@@ -88,6 +88,15 @@ fn declared_objects_through_the_workflow() {
         ExitCode::FAILURE
     );
     client.batch_execute("DROP AGGREGATE my_sum(int)").unwrap();
+    // A publication the models know nothing of is left alone: no change to make.
+    client
+        .batch_execute("CREATE PUBLICATION everything FOR ALL TABLES")
+        .unwrap();
+    assert_eq!(
+        run(&dir, &["--url", &url, "check"], shop(COUNTS)),
+        ExitCode::SUCCESS
+    );
+    client.batch_execute("DROP PUBLICATION everything").unwrap();
     client
         .batch_execute(
             "INSERT INTO customers (first_name, last_name, email_address) VALUES ('a', 'b', 'c')",

@@ -18,6 +18,7 @@ mod enums;
 mod functions;
 mod grants;
 mod ops;
+mod others;
 mod policies;
 mod schemas;
 mod sequences;
@@ -222,6 +223,7 @@ impl<'a> Differ<'a> {
         let rebuilt_functions = self.functions();
         self.views(&rebuilt_functions);
         self.policies();
+        self.others();
         self.triggers(&rebuilt_functions);
         self.dropped_tables();
         for (name, to_table) in self.to_tables.clone() {

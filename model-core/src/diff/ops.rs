@@ -3,8 +3,9 @@
 
 use crate::schema::{
     CheckConstraint, Column, ColumnRef, EnumType, ExclusionConstraint, Extension, ForeignKey,
-    Function, GrantTarget, Identity, Index, PartitionOf, Policy, PrimaryKey, ReplicaIdentity,
-    Sequence, SqlType, Table, TableName, Trigger, TriggerEnabled, UniqueConstraint, View,
+    Function, GrantTarget, Identity, Index, Other, PartitionOf, Policy, PrimaryKey,
+    ReplicaIdentity, Sequence, SqlType, Table, TableName, Trigger, TriggerEnabled,
+    UniqueConstraint, View,
 };
 
 /// One schema change.
@@ -227,6 +228,10 @@ pub enum Op {
         from: Vec<TableName>,
         to: Vec<TableName>,
     },
+    /// A rule, event trigger, publication or default privilege, created as it was read.
+    CreateOther(Other),
+    /// The same, dropped.
+    DropOther(Other),
     /// `COMMENT ON SCHEMA`.
     SetSchemaComment {
         name: String,
@@ -426,6 +431,8 @@ impl Op {
                 from: to,
                 to: from,
             },
+            Op::CreateOther(o) => Op::DropOther(o),
+            Op::DropOther(o) => Op::CreateOther(o),
             Op::SetSchemaComment { name, from, to } => Op::SetSchemaComment {
                 name,
                 from: to,
@@ -667,6 +674,8 @@ impl Op {
             } => format!("detached '{table}' from '{}'", p.parent),
             Op::SetPartitionOf { table, .. } => format!("partition '{table}' unchanged"),
             Op::SetInherits { table, .. } => format!("changed the parents of '{table}'"),
+            Op::CreateOther(o) => format!("added {} '{}'", o.kind, o.name),
+            Op::DropOther(o) => format!("removed {} '{}'", o.kind, o.name),
             Op::SetSchemaComment { name, .. } => format!("changed comment on schema '{name}'"),
             Op::SetOptions { relation, .. } => format!(
                 "changed storage parameters of {} '{}'",

@@ -2,7 +2,7 @@
 //!
 //! Each object kind is read for all managed schemas at once, with one query per kind (the SQL
 //! is in `sql/`), inside one read-only repeatable-read transaction so that the kinds agree with
-//! each other. The cost is the same fourteen round trips whatever the number of tables; the
+//! each other. The cost is the same fifteen round trips whatever the number of tables; the
 //! last one names every object the engine does not model (`sql/unmodelled.sql`).
 //!
 //! Expressions (defaults, checks, predicates, index expressions) come back as PostgreSQL prints
@@ -175,9 +175,11 @@ pub fn canonicalize(scratch: &mut Client, schema: &Schema) -> Result<Schema, Int
         what: "scratch rollback",
         error: source,
     })?;
-    // The description declared no schema as an object: the scratch database's are not its.
+    // The description declared no schema as an object, nor any rule, publication or the
+    // like: the scratch database's are not its.
     Ok(Schema {
         schemas: Vec::new(),
+        others: Vec::new(),
         ..result.schema
     })
 }
@@ -334,6 +336,13 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
         true,
         read::schemas::schema,
     )?;
+    let others = all(
+        &mut reader,
+        "rules, event triggers, publications and default privileges",
+        read::others::SQL,
+        true,
+        read::others::other,
+    )?;
     let unmodelled = all(
         &mut reader,
         "objects the engine does not model",
@@ -355,6 +364,7 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
             views,
             triggers,
             policies,
+            others,
             unmodelled,
         },
         queries: reader.queries,

@@ -574,6 +574,8 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             );
             out
         }
+        Op::CreateOther(o) => vec![o.create.trim_end().trim_end_matches(';').to_string()],
+        Op::DropOther(o) => vec![o.drop.clone()],
         Op::SetSchemaComment { name, to, .. } => vec![format!(
             "COMMENT ON SCHEMA {} IS {}",
             quote_ident(name),

@@ -39,9 +39,26 @@ pub struct Schema {
     pub triggers: Vec<Trigger>,
     /// Row-level security policies.
     pub policies: Vec<Policy>,
+    /// Rules, event triggers, publications and default privileges, kept as the statements
+    /// that create and drop them.
+    pub others: Vec<Other>,
     /// What a database holds that the engine does not model (read by introspection, never
     /// declared by models): the diff leaves these out, and commands name them.
     pub unmodelled: Vec<Unmodelled>,
+}
+
+/// An object kept as the statements PostgreSQL's own deparsers give for it: compared by
+/// kind, name and statement; a changed one is dropped and created again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Other {
+    /// `rule`, `event trigger`, `publication` or `default privileges`.
+    pub kind: String,
+    /// Which one, as PostgreSQL would spell it (`log_it on public.orders`).
+    pub name: String,
+    /// The statement(s) that create it.
+    pub create: String,
+    /// The statement that drops it.
+    pub drop: String,
 }
 
 /// A schema (namespace) as an object.

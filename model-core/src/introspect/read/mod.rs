@@ -8,6 +8,7 @@ pub(super) mod enums;
 pub(super) mod extensions;
 pub(super) mod functions;
 pub(super) mod indexes;
+pub(super) mod others;
 pub(super) mod policies;
 pub(super) mod schemas;
 pub(super) mod sequences;

@@ -38,11 +38,6 @@ SELECT kind, name FROM (
     FROM managed_rel
     WHERE relkind = 'f'
     UNION ALL
-    SELECT 'rule', quote_ident(r.rulename) || ' on ' || m.name
-    FROM pg_rewrite r
-    JOIN managed_rel m ON m.oid = r.ev_class
-    WHERE r.rulename <> '_RETURN'
-    UNION ALL
     SELECT 'statistics object', quote_ident(n.nspname) || '.' || quote_ident(s.stxname)
     FROM pg_statistic_ext s
     JOIN pg_namespace n ON n.oid = s.stxnamespace
@@ -104,10 +99,6 @@ SELECT kind, name FROM (
     JOIN pg_namespace n ON n.oid = t.typnamespace
     WHERE n.nspname = ANY($1) AND t.typacl IS NOT NULL
     UNION ALL
-    SELECT 'publication', quote_ident(pubname) FROM pg_publication
-    UNION ALL
-    SELECT 'event trigger', quote_ident(evtname) FROM pg_event_trigger
-    UNION ALL
     SELECT 'foreign-data wrapper', quote_ident(w.fdwname)
     FROM pg_foreign_data_wrapper w
     WHERE NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_foreign_data_wrapper'::regclass AND objid = w.oid)
@@ -126,16 +117,6 @@ SELECT kind, name FROM (
       -- Not an extension's, nor one PostgreSQL made with a type (range to multirange).
       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_cast'::regclass
                       AND d.objid = c.oid AND d.deptype IN ('e', 'i'))
-    UNION ALL
-    SELECT 'default privileges',
-           'for role ' || quote_ident(pg_get_userbyid(d.defaclrole)::text)
-               || CASE WHEN d.defaclnamespace = 0 THEN ''
-                       ELSE ' in schema ' || quote_ident(n.nspname) END
-               || ' on ' || CASE d.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences'
-                                 WHEN 'f' THEN 'functions' WHEN 'T' THEN 'types'
-                                 ELSE 'schemas' END
-    FROM pg_default_acl d
-    LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
-    WHERE d.defaclnamespace = 0 OR n.nspname = ANY($1)
+
 ) unmodelled
 ORDER BY kind, name

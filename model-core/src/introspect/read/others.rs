@@ -1,0 +1,17 @@
+//! `others.sql`: rules, event triggers, publications and default privileges, as the
+//! statements that create and drop them.
+
+use super::Row;
+use crate::introspect::IntrospectError;
+use crate::schema::Other;
+
+pub(in crate::introspect) const SQL: &str = include_str!("../sql/others.sql");
+
+pub(in crate::introspect) fn other(row: &Row) -> Result<Other, IntrospectError> {
+    Ok(Other {
+        kind: row.get("kind")?,
+        name: row.get("name")?,
+        create: row.get("create_sql")?,
+        drop: row.get("drop_sql")?,
+    })
+}

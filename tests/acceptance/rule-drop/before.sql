@@ -1,0 +1,2 @@
+CREATE TABLE t (a int PRIMARY KEY, b text); CREATE TABLE log (a int);
+CREATE RULE t_nothing AS ON DELETE TO t DO INSTEAD NOTHING;
