@@ -83,6 +83,7 @@ pub fn compare(
     // Models declare no rules, event triggers, publications or default privileges: the
     // database's are left as they are, never dropped for not being declared.
     desired.others = live.others.clone();
+    desired.types = live.types.clone();
     Ok(Comparison {
         live: config.filter(live),
         desired: config.filter(desired),

@@ -217,6 +217,7 @@ impl<'a> Differ<'a> {
     fn run(mut self) -> Vec<Op> {
         self.namespaces();
         self.extensions();
+        self.types();
         self.enums();
         self.sequences();
         self.find_changed_keys_and_types();

@@ -5,6 +5,27 @@ use super::{pair, Differ, Op, Pair};
 use crate::schema::Other;
 
 impl<'a> Differ<'a> {
+    /// Collations, composite types, domains and range types: created with the types, before
+    /// the tables; dropped with the types, after them. A changed one is dropped and created
+    /// again in place, which PostgreSQL refuses while a column uses it (the script says so).
+    pub(super) fn types(&mut self) {
+        let key = |o: &Other| (o.kind.clone(), o.name.clone());
+        let mut dropped = Vec::new();
+        for pair in pair(&self.from.types, &self.to.types, key) {
+            match pair {
+                Pair::Kept(have, wanted) if have == wanted => {}
+                Pair::Kept(have, wanted) => {
+                    self.phases.types.push(Op::DropOther(have.clone()));
+                    self.phases.types.push(Op::CreateOther(wanted.clone()));
+                }
+                Pair::Added(wanted) => self.phases.types.push(Op::CreateOther(wanted.clone())),
+                Pair::Removed(have) => dropped.push(Op::DropOther(have.clone())),
+            }
+        }
+        // Dependents first: the reverse of the creation order.
+        self.phases.drop_types.extend(dropped.into_iter().rev());
+    }
+
     pub(super) fn others(&mut self) {
         let key = |o: &Other| (o.kind.clone(), o.name.clone());
         for pair in pair(&self.from.others, &self.to.others, key) {

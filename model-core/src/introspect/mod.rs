@@ -2,7 +2,7 @@
 //!
 //! Each object kind is read for all managed schemas at once, with one query per kind (the SQL
 //! is in `sql/`), inside one read-only repeatable-read transaction so that the kinds agree with
-//! each other. The cost is the same fifteen round trips whatever the number of tables; the
+//! each other. The cost is the same sixteen round trips whatever the number of tables; the
 //! last one names every object the engine does not model (`sql/unmodelled.sql`).
 //!
 //! Expressions (defaults, checks, predicates, index expressions) come back as PostgreSQL prints
@@ -180,6 +180,7 @@ pub fn canonicalize(scratch: &mut Client, schema: &Schema) -> Result<Schema, Int
     Ok(Schema {
         schemas: Vec::new(),
         others: Vec::new(),
+        types: Vec::new(),
         ..result.schema
     })
 }
@@ -336,6 +337,13 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
         true,
         read::schemas::schema,
     )?;
+    let types = all(
+        &mut reader,
+        "collations, composite types, domains and range types",
+        read::others::TYPES,
+        true,
+        read::others::other,
+    )?;
     let others = all(
         &mut reader,
         "rules, event triggers, publications and default privileges",
@@ -364,6 +372,7 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
             views,
             triggers,
             policies,
+            types,
             others,
             unmodelled,
         },

@@ -575,7 +575,18 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             out
         }
         Op::CreateOther(o) => vec![o.create.trim_end().trim_end_matches(';').to_string()],
-        Op::DropOther(o) => vec![o.drop.clone()],
+        Op::DropOther(o) => {
+            if matches!(
+                o.kind.as_str(),
+                "collation" | "composite type" | "domain" | "range type"
+            ) {
+                notes.push(format!(
+                    "fails if a column or another type still uses {} {}: change it in place by hand (ALTER DOMAIN / ALTER TYPE) then",
+                    o.kind, o.name
+                ));
+            }
+            vec![o.drop.clone()]
+        }
         Op::SetSchemaComment { name, to, .. } => vec![format!(
             "COMMENT ON SCHEMA {} IS {}",
             quote_ident(name),

@@ -39,6 +39,9 @@ pub struct Schema {
     pub triggers: Vec<Trigger>,
     /// Row-level security policies.
     pub policies: Vec<Policy>,
+    /// Collations, composite types, domains and range types, kept as the statements that
+    /// create and drop them (created before the tables that use them, dropped after).
+    pub types: Vec<Other>,
     /// Rules, event triggers, publications and default privileges, kept as the statements
     /// that create and drop them.
     pub others: Vec<Other>,
@@ -51,7 +54,8 @@ pub struct Schema {
 /// kind, name and statement; a changed one is dropped and created again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Other {
-    /// `rule`, `event trigger`, `publication` or `default privileges`.
+    /// `rule`, `event trigger`, `publication`, `default privileges`, `collation`,
+    /// `composite type`, `domain` or `range type`.
     pub kind: String,
     /// Which one, as PostgreSQL would spell it (`log_it on public.orders`).
     pub name: String,

@@ -6,6 +6,8 @@ use crate::introspect::IntrospectError;
 use crate::schema::Other;
 
 pub(in crate::introspect) const SQL: &str = include_str!("../sql/others.sql");
+/// Collations, composite types, domains and range types, read the same way.
+pub(in crate::introspect) const TYPES: &str = include_str!("../sql/types.sql");
 
 pub(in crate::introspect) fn other(row: &Row) -> Result<Other, IntrospectError> {
     Ok(Other {

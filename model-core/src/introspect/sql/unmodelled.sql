@@ -21,17 +21,11 @@ SELECT kind, name FROM (
     WHERE p.prokind IN ('a', 'w') AND n.nspname = ANY($1)
       AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_proc'::regclass AND objid = p.oid)
     UNION ALL
-    SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range type'
-                          WHEN 'b' THEN 'base type' WHEN 'p' THEN 'pseudo-type'
-                          ELSE 'composite type' END,
-           quote_ident(n.nspname) || '.' || quote_ident(t.typname)
+    SELECT 'base type', quote_ident(n.nspname) || '.' || quote_ident(t.typname)
     FROM pg_type t
     JOIN pg_namespace n ON n.oid = t.typnamespace
-    LEFT JOIN pg_class r ON r.oid = t.typrelid
     WHERE n.nspname = ANY($1)
-      AND (t.typtype IN ('d', 'r', 'p')
-           OR (t.typtype = 'b' AND t.typcategory <> 'A')
-           OR (t.typtype = 'c' AND r.relkind = 'c'))
+      AND (t.typtype = 'p' OR (t.typtype = 'b' AND t.typcategory <> 'A'))
       AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_type'::regclass AND objid = t.oid)
     UNION ALL
     SELECT 'foreign table', name
@@ -42,12 +36,6 @@ SELECT kind, name FROM (
     FROM pg_statistic_ext s
     JOIN pg_namespace n ON n.oid = s.stxnamespace
     WHERE n.nspname = ANY($1)
-    UNION ALL
-    SELECT 'collation', quote_ident(n.nspname) || '.' || quote_ident(c.collname)
-    FROM pg_collation c
-    JOIN pg_namespace n ON n.oid = c.collnamespace
-    WHERE n.nspname = ANY($1)
-      AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_collation'::regclass AND objid = c.oid)
     UNION ALL
     SELECT 'operator', quote_ident(n.nspname) || '.' || o.oprname
                || '(' || coalesce(format_type(o.oprleft, NULL), 'NONE') || ', '

@@ -1,0 +1,2 @@
+CREATE DOMAIN posint AS int NOT NULL CHECK (VALUE > 0);
+CREATE TABLE t (a posint);
