@@ -213,7 +213,10 @@ CREATE FOREIGN TABLE remote (a int) SERVER elsewhere;
         "domain public.posint",
         "range type public.floatrange",
     ] {
-        assert!(types.iter().any(|t| t == want), "{want:?} is not read; read: {types:#?}");
+        assert!(
+            types.iter().any(|t| t == want),
+            "{want:?} is not read; read: {types:#?}"
+        );
     }
     for want in [
         "rule log_it on public.base",

@@ -16,20 +16,22 @@ impl<'a> Differ<'a> {
                 .as_ref()
                 .is_some_and(|p| self.kept(&p.parent))
         };
-        if inherited(from) && inherited(to) && from.partition_of == to.partition_of {
-            for after in &to.columns {
-                let Some(before) = from.column(&after.name) else {
-                    continue;
-                };
-                if before.comment != after.comment {
-                    self.phases.comments.push(Op::SetColumnComment {
-                        table: name.clone(),
-                        column: after.name.clone(),
-                        from: before.comment.clone(),
-                        to: after.comment.clone(),
-                    });
-                }
+        let own_columns =
+            !(inherited(from) && inherited(to) && from.partition_of == to.partition_of);
+        for after in &to.columns {
+            let Some(before) = from.column(&after.name) else {
+                continue;
+            };
+            if before.comment != after.comment {
+                self.phases.comments.push(Op::SetColumnComment {
+                    table: name.clone(),
+                    column: after.name.clone(),
+                    from: before.comment.clone(),
+                    to: after.comment.clone(),
+                });
             }
+        }
+        if !own_columns {
             return;
         }
         for column in &from.columns {
@@ -58,14 +60,6 @@ impl<'a> Differ<'a> {
             let (early, ops) = self.column_changes(name, before, after);
             self.phases.clear_defaults.extend(early);
             self.phases.tables_and_columns.extend(ops);
-            if before.comment != after.comment {
-                self.phases.comments.push(Op::SetColumnComment {
-                    table: name.clone(),
-                    column: after.name.clone(),
-                    from: before.comment.clone(),
-                    to: after.comment.clone(),
-                });
-            }
         }
     }
 

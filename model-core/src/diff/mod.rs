@@ -206,6 +206,13 @@ impl<'a> Differ<'a> {
         }
     }
 
+    /// An object that depends on tables (a policy, trigger, rule, publication…): the old one
+    /// dropped before the tables change, the new one created after.
+    fn replace_dependent(&mut self, drop: Option<Op>, create: Option<Op>) {
+        self.phases.drop_dependents.extend(drop);
+        self.phases.create_dependents.extend(create);
+    }
+
     /// Whether the table is in both schemas and altered in place (not dropped, created or
     /// rebuilt).
     fn kept(&self, name: &TableName) -> bool {

@@ -35,16 +35,10 @@ impl<'a> Differ<'a> {
                 Pair::Added(wanted) => (None, Some(wanted)),
                 Pair::Removed(have) => (Some(have), None),
             };
-            if let Some(have) = drop {
-                self.phases
-                    .drop_dependents
-                    .push(Op::DropOther(have.clone()));
-            }
-            if let Some(wanted) = create {
-                self.phases
-                    .create_dependents
-                    .push(Op::CreateOther(wanted.clone()));
-            }
+            self.replace_dependent(
+                drop.map(|o| Op::DropOther(o.clone())),
+                create.map(|o| Op::CreateOther(o.clone())),
+            );
         }
     }
 }

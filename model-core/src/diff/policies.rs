@@ -14,16 +14,10 @@ impl<'a> Differ<'a> {
                 Pair::Added(wanted) => (None, Some(wanted)),
                 Pair::Removed(have) => (Some(have), None),
             };
-            if let Some(have) = drop {
-                self.phases
-                    .drop_dependents
-                    .push(Op::DropPolicy(have.clone()));
-            }
-            if let Some(wanted) = create {
-                self.phases
-                    .create_dependents
-                    .push(Op::CreatePolicy(wanted.clone()));
-            }
+            self.replace_dependent(
+                drop.map(|p| Op::DropPolicy(p.clone())),
+                create.map(|p| Op::CreatePolicy(p.clone())),
+            );
         }
     }
 }

@@ -32,16 +32,10 @@ impl<'a> Differ<'a> {
                 Pair::Added(wanted) => (None, Some(wanted)),
                 Pair::Removed(have) => (Some(have), None),
             };
-            if let Some(have) = drop {
-                self.phases
-                    .drop_dependents
-                    .push(Op::DropTrigger(have.clone()));
-            }
-            if let Some(wanted) = create {
-                self.phases
-                    .create_dependents
-                    .push(Op::CreateTrigger(wanted.clone()));
-            }
+            self.replace_dependent(
+                drop.map(|t| Op::DropTrigger(t.clone())),
+                create.map(|t| Op::CreateTrigger(t.clone())),
+            );
         }
     }
 }
