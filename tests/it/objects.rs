@@ -77,7 +77,7 @@ fn declared_objects_through_the_workflow() {
     let mut client = db.connect().unwrap();
     // An object the engine does not model: named as a warning, and --strict refuses.
     client
-        .batch_execute("CREATE AGGREGATE my_sum(int) (SFUNC = int4pl, STYPE = int)")
+        .batch_execute("CREATE TEXT SEARCH CONFIGURATION my_english (COPY = english)")
         .unwrap();
     assert_eq!(
         run(&dir, &["--url", &url, "check"], shop(COUNTS)),
@@ -87,7 +87,9 @@ fn declared_objects_through_the_workflow() {
         run(&dir, &["--url", &url, "check", "--strict"], shop(COUNTS)),
         ExitCode::FAILURE
     );
-    client.batch_execute("DROP AGGREGATE my_sum(int)").unwrap();
+    client
+        .batch_execute("DROP TEXT SEARCH CONFIGURATION my_english")
+        .unwrap();
     // A publication the models know nothing of is left alone: no change to make.
     client
         .batch_execute("CREATE PUBLICATION everything FOR ALL TABLES")

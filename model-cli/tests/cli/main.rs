@@ -253,7 +253,7 @@ fn diff_covers_every_user_schema_and_names_what_it_does_not_model() {
         .batch_execute(
             "CREATE SCHEMA billing; CREATE TABLE billing.invoices (id int);
              CREATE SCHEMA \"Odd Reports\"; CREATE TABLE \"Odd Reports\".daily (id int);
-             CREATE AGGREGATE public.my_sum(int) (SFUNC = int4pl, STYPE = int);",
+             CREATE TEXT SEARCH CONFIGURATION public.my_english (COPY = english);",
         )
         .unwrap();
 
@@ -266,7 +266,7 @@ fn diff_covers_every_user_schema_and_names_what_it_does_not_model() {
     );
     assert!(
         stderr.contains(
-            "WARNING [model.diff] --to has aggregate public.my_sum(integer), which is not modelled"
+            "WARNING [model.diff] --to has text search configuration public.my_english, which is not modelled"
         ),
         "{stderr}"
     );
@@ -298,8 +298,8 @@ fn diff_covers_every_user_schema_and_names_what_it_does_not_model() {
         stdout.contains("billing.invoices") && !stdout.contains("daily"),
         "{stdout}"
     );
-    // The aggregate is in public, which --schema left out: nothing to warn about.
-    assert!(!stderr.contains("my_sum"), "{stderr}");
+    // The configuration is in public, which --schema left out: nothing to warn about.
+    assert!(!stderr.contains("my_english"), "{stderr}");
 
     let (code, stdout, stderr) =
         model_cli(&["diff", "--from", from.url(), "--to", to.url(), "--strict"]);

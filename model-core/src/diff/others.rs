@@ -35,10 +35,19 @@ impl<'a> Differ<'a> {
                 Pair::Added(wanted) => (None, Some(wanted)),
                 Pair::Removed(have) => (Some(have), None),
             };
-            self.replace_dependent(
-                drop.map(|o| Op::DropOther(o.clone())),
-                create.map(|o| Op::CreateOther(o.clone())),
-            );
+            self.phases
+                .drop_dependents
+                .extend(drop.map(|o| Op::DropOther(o.clone())));
+            // An aggregate comes with the functions (after the ones it calls), before the views
+            // that may call it.
+            if let Some(wanted) = create {
+                let phase = if wanted.kind == "aggregate" {
+                    &mut self.phases.standard_functions
+                } else {
+                    &mut self.phases.create_dependents
+                };
+                phase.push(Op::CreateOther(wanted.clone()));
+            }
         }
     }
 }

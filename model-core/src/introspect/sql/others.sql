@@ -1,4 +1,4 @@
--- Objects kept as the statements that create and drop them: rules on the managed tables,
+-- Objects kept as the statements that create and drop them: aggregates, rules on the managed tables,
 -- event triggers, publications and default privileges (the database-wide ones, and those
 -- of the managed schemas). Every name is quoted by the server (quote_ident / format %I and
 -- %L); definitions come from its own deparsers.
@@ -15,6 +15,37 @@ SELECT kind, name, create_sql, drop_sql FROM (
     JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE r.rulename <> '_RETURN' AND n.nspname = ANY($1)
       AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_class'::regclass AND objid = c.oid)
+    UNION ALL
+    -- Plain aggregates (ordered-set and hypothetical ones are named as not modelled).
+    SELECT 'aggregate',
+           format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)),
+           format('CREATE AGGREGATE %I.%I(%s) (SFUNC = %s, STYPE = %s', n.nspname, p.proname,
+                  pg_get_function_identity_arguments(p.oid), a.aggtransfn::regproc,
+                  format_type(a.aggtranstype, NULL))
+               || CASE WHEN a.aggtransspace <> 0 THEN format(', SSPACE = %s', a.aggtransspace) ELSE '' END
+               || CASE WHEN a.aggfinalfn <> 0 THEN format(', FINALFUNC = %s', a.aggfinalfn::regproc) ELSE '' END
+               || CASE WHEN a.aggfinalextra THEN ', FINALFUNC_EXTRA' ELSE '' END
+               || CASE a.aggfinalmodify WHEN 's' THEN ', FINALFUNC_MODIFY = SHAREABLE'
+                                        WHEN 'w' THEN ', FINALFUNC_MODIFY = READ_WRITE' ELSE '' END
+               || CASE WHEN a.aggcombinefn <> 0 THEN format(', COMBINEFUNC = %s', a.aggcombinefn::regproc) ELSE '' END
+               || CASE WHEN a.aggserialfn <> 0 THEN format(', SERIALFUNC = %s', a.aggserialfn::regproc) ELSE '' END
+               || CASE WHEN a.aggdeserialfn <> 0 THEN format(', DESERIALFUNC = %s', a.aggdeserialfn::regproc) ELSE '' END
+               || CASE WHEN a.agginitval IS NOT NULL THEN format(', INITCOND = %L', a.agginitval) ELSE '' END
+               || CASE WHEN a.aggmtransfn <> 0 THEN format(', MSFUNC = %s, MINVFUNC = %s, MSTYPE = %s',
+                       a.aggmtransfn::regproc, a.aggminvtransfn::regproc, format_type(a.aggmtranstype, NULL)) ELSE '' END
+               || CASE WHEN a.aggmtransspace <> 0 THEN format(', MSSPACE = %s', a.aggmtransspace) ELSE '' END
+               || CASE WHEN a.aggmfinalfn <> 0 THEN format(', MFINALFUNC = %s', a.aggmfinalfn::regproc) ELSE '' END
+               || CASE WHEN a.aggmfinalextra THEN ', MFINALFUNC_EXTRA' ELSE '' END
+               || CASE WHEN a.aggminitval IS NOT NULL THEN format(', MINITCOND = %L', a.aggminitval) ELSE '' END
+               || CASE WHEN a.aggsortop <> 0 THEN format(', SORTOP = OPERATOR(%s)', a.aggsortop::regoper) ELSE '' END
+               || CASE p.proparallel WHEN 's' THEN ', PARALLEL = SAFE' WHEN 'r' THEN ', PARALLEL = RESTRICTED' ELSE '' END
+               || ')',
+           format('DROP AGGREGATE %I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid))
+    FROM pg_aggregate a
+    JOIN pg_proc p ON p.oid = a.aggfnoid
+    JOIN pg_namespace n ON n.oid = p.pronamespace
+    WHERE a.aggkind = 'n' AND n.nspname = ANY($1)
+      AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_proc'::regclass AND objid = p.oid)
     UNION ALL
     SELECT 'event trigger',
            quote_ident(e.evtname),
