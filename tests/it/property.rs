@@ -356,6 +356,40 @@ fn random_schema(rng: &mut Rng) -> Schema {
         }
     }
     random_objects(rng, &mut schema);
+    // A sequence owned by a column (as a serial column's is), in the sequence's schema.
+    if let Some(owner) = schema
+        .tables
+        .iter()
+        .find(|t| t.name.schema == "public")
+        .map(|t| t.name.clone())
+    {
+        if let Some(s) = schema.sequences.first_mut().filter(|_| rng.chance(40)) {
+            s.owned_by = Some(model_core::schema::ColumnRef {
+                table: owner,
+                column: "id".into(),
+            });
+        }
+    }
+    // A domain and a composite type (kept as statements; no column uses them, so a change
+    // is a drop and create PostgreSQL accepts).
+    if rng.chance(30) {
+        let check = rng.below(3);
+        schema.types.push(model_core::schema::Other {
+            kind: "domain".into(),
+            name: "public.d0".into(),
+            create: format!("CREATE DOMAIN public.d0 AS integer CHECK (VALUE > {check})"),
+            drop: "DROP DOMAIN public.d0".into(),
+        });
+    }
+    if rng.chance(30) {
+        let second = if rng.chance(50) { ", y text" } else { "" };
+        schema.types.push(model_core::schema::Other {
+            kind: "composite type".into(),
+            name: "public.pair".into(),
+            create: format!("CREATE TYPE public.pair AS (x integer{second})"),
+            drop: "DROP TYPE public.pair".into(),
+        });
+    }
     repair(&mut schema);
     schema
 }
@@ -600,6 +634,23 @@ fn mutate_objects(rng: &mut Rng, schema: &mut Schema) {
 /// diff, the same table altered, with type changes PostgreSQL may have no cast for.
 fn mutate(rng: &mut Rng, schema: &mut Schema) {
     let original = schema.clone();
+    // Types kept as statements: one appears, goes, or changes.
+    if rng.chance(15) {
+        match schema.types.iter().position(|t| t.name == "public.d0") {
+            Some(i) if rng.chance(50) => {
+                schema.types.remove(i);
+            }
+            Some(i) => {
+                schema.types[i].create = "CREATE DOMAIN public.d0 AS bigint".into();
+            }
+            None => schema.types.push(model_core::schema::Other {
+                kind: "domain".into(),
+                name: "public.d0".into(),
+                create: "CREATE DOMAIN public.d0 AS integer NOT NULL".into(),
+                drop: "DROP DOMAIN public.d0".into(),
+            }),
+        }
+    }
     for _ in 0..1 + rng.below(4) {
         let choice = rng.below(16);
         if choice >= 14 {
@@ -883,6 +934,14 @@ fn repair(schema: &mut Schema) {
         }
     }
     schema.views = kept;
+    for s in &mut schema.sequences {
+        if s.owned_by
+            .as_ref()
+            .is_some_and(|o| !relations.contains(&o.table))
+        {
+            s.owned_by = None;
+        }
+    }
     schema.triggers.retain(|t| relations.contains(&t.table));
     schema.policies.retain(|p| relations.contains(&p.table));
     if schema.triggers.is_empty() && !schema.functions.iter().any(|f| f.name.name == "touch") {
@@ -1079,6 +1138,9 @@ fn applying_the_diff_reaches_the_target_and_the_downgrade_returns() {
             "RebuildEnum",
             "SetColumnComment",
             "SetConstraintValid",
+            "SetSequenceOwner",
+            "CreateOther",
+            "DropOther",
             "SetDefault",
             "SetNullable",
             "SetTableComment",

@@ -30,8 +30,11 @@ pub(super) fn grant_changes(target: &GrantTarget, from: &[Grant], to: &[Grant]) 
         .collect()
 }
 
-/// A column's grants after the table-level `REVOKE` from `table_from` to `table_to`: what the
-/// table loses for a role, its columns lose too.
+/// A column's grants without the privileges whose table-level grant changes between
+/// `table_from` and `table_to`, either way: a table-level `REVOKE` also takes the privilege
+/// off every column, in the upgrade for what the table loses and in the downgrade for what it
+/// gains. Bracketing the table's change with the column's grants as they are here keeps both
+/// directions right.
 pub(super) fn without_revoked(
     column: &[Grant],
     table_from: &[Grant],
@@ -49,7 +52,11 @@ pub(super) fn without_revoked(
         .iter()
         .map(|g| {
             let (before, after) = (held(table_from, &g.grantee), held(table_to, &g.grantee));
-            let revoked: Vec<&String> = before.iter().filter(|p| !after.contains(p)).collect();
+            let revoked: Vec<&String> = before
+                .iter()
+                .filter(|p| !after.contains(p))
+                .chain(after.iter().filter(|p| !before.contains(p)))
+                .collect();
             Grant {
                 grantee: g.grantee.clone(),
                 privileges: g
