@@ -558,6 +558,7 @@ fn diff_databases(
         );
     }
     let plan = diff::diff(&from, &to);
+    model_core::autogenerate::check_casts(&mut from_client, &plan).context("--from")?;
     if plan.is_empty() {
         eprintln!("No changes: the schemas are the same.");
         return Ok(true);

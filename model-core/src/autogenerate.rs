@@ -5,7 +5,7 @@
 use postgres::Client;
 
 use crate::config::Config;
-use crate::diff::{diff, Plan};
+use crate::diff::{diff, Op, Plan};
 use crate::introspect::{self, IntrospectError, Options};
 use crate::model::ModelSet;
 use crate::pg::{PgError, Server};
@@ -41,6 +41,19 @@ pub enum AutogenerateError {
     /// Reading or canonicalising failed.
     #[error(transparent)]
     Introspect(#[from] IntrospectError),
+    /// A column's type changes (in the upgrade or the downgrade) to one PostgreSQL has no cast
+    /// to: the plan would fail, so none is made.
+    #[error("column {table}.{column} changes from {from} to {to}, and PostgreSQL has no cast between them; change the column in two steps (add a new column, copy with an expression, drop the old one) or write the revision by hand with a USING expression")]
+    NoCast {
+        /// The table.
+        table: TableName,
+        /// The column.
+        column: String,
+        /// Its type before.
+        from: String,
+        /// Its type after.
+        to: String,
+    },
     /// No scratch database for canonicalising views, functions, triggers or policies.
     #[error("views, functions, triggers or policies need a PostgreSQL server to canonicalise them on: {0}")]
     Scratch(#[from] PgError),
@@ -84,8 +97,64 @@ pub fn compare(
     // database's are left as they are, never dropped for not being declared.
     desired.others = live.others.clone();
     desired.types = live.types.clone();
-    Ok(Comparison {
+    let comparison = Comparison {
         live: config.filter(live),
         desired: config.filter(desired),
-    })
+    };
+    check_casts(client, &comparison.plan())?;
+    Ok(comparison)
+}
+
+/// Refuses a plan with a column type change (either way) that PostgreSQL has no cast for,
+/// naming the column, instead of a script that fails when it runs. Asked of the database in
+/// one query (each pair alone only to name the one that fails).
+pub fn check_casts(client: &mut Client, plan: &Plan) -> Result<(), AutogenerateError> {
+    let mut changes: Vec<(&TableName, &String, &str, &str)> = Vec::new();
+    for op in plan.upgrade.iter().chain(&plan.downgrade) {
+        if let Op::AlterColumnType {
+            table,
+            column,
+            from,
+            to,
+        } = op
+        {
+            // Enums go through text, which always converts.
+            if from.ty != to.ty && !from.user_enum && !to.user_enum {
+                changes.push((table, column, from.ty.as_str(), to.ty.as_str()));
+            }
+        }
+    }
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let cast = |(_, _, from, to): &(&TableName, &String, &str, &str)| format!("NULL::{from}::{to}");
+    let query = |error| IntrospectError::Query {
+        what: "casts",
+        error,
+    };
+    let mut tx = client.transaction().map_err(query)?;
+    let all: Vec<String> = changes.iter().map(cast).collect();
+    if tx
+        .batch_execute(&format!("SELECT {}", all.join(", ")))
+        .is_ok()
+    {
+        return Ok(());
+    }
+    drop(tx);
+    for change in &changes {
+        let mut tx = client.transaction().map_err(query)?;
+        if tx
+            .batch_execute(&format!("SELECT {}", cast(change)))
+            .is_err()
+        {
+            let (table, column, from, to) = change;
+            return Err(AutogenerateError::NoCast {
+                table: (*table).clone(),
+                column: (*column).clone(),
+                from: from.to_string(),
+                to: to.to_string(),
+            });
+        }
+    }
+    Ok(())
 }

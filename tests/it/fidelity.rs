@@ -72,6 +72,37 @@ mod stepped {
     }
 }
 
+mod retyped {
+    use model_core::Model;
+
+    #[derive(Model)]
+    #[model(table = "events")]
+    pub struct Event {
+        #[model(primary_key)]
+        pub id: i64,
+        pub happened: bool,
+    }
+}
+
+/// A column whose type changes to one PostgreSQL has no cast to is refused with its name,
+/// instead of a script that fails when it runs.
+#[test]
+fn a_type_change_without_a_cast_is_refused_naming_the_column() {
+    let db = fresh_database();
+    let mut client = db.connect().unwrap();
+    client
+        .batch_execute("CREATE TABLE events (id bigint PRIMARY KEY, happened date NOT NULL)")
+        .unwrap();
+    let error = compare(&mut client, &models![retyped::Event].unwrap(), &config())
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("events.happened") && error.contains("date") && error.contains("boolean"),
+        "{error}"
+    );
+}
+
 fn config() -> Config {
     Config::default()
 }
