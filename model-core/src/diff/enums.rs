@@ -1,8 +1,11 @@
 //! Enum types: created, dropped, labels added in place, or the type rebuilt when labels go or move, taking along what spells its values.
 
+use std::collections::BTreeSet;
+
+use super::views::view_order;
 use super::{mentions, pair, Differ, EnumColumn, Op, Pair};
 use crate::render::qualified;
-use crate::schema::{Column, EnumType, Index, IndexExpr, Schema, Table};
+use crate::schema::{Column, EnumType, Index, IndexExpr, Schema, Table, TableName, View};
 
 impl<'a> Differ<'a> {
     /// Columns of the `from` schema whose type is `e` (or an array of it).
@@ -46,6 +49,44 @@ impl<'a> Differ<'a> {
         out
     }
 
+    /// Views that stay as they are and read (directly or through other views) a table with a
+    /// column of `e`, in creation order: when labels are only added, nothing in the upgrade
+    /// touches them, but the downgrade rebuilds the type, which PostgreSQL refuses under a
+    /// view; so the rebuild takes them along.
+    fn enum_view_dependents(&self, e: &EnumType) -> Vec<Op> {
+        let mut reading: BTreeSet<TableName> = self
+            .enum_columns(e)
+            .iter()
+            .map(|(t, _)| t.name.clone())
+            .collect();
+        let mut views: Vec<&View> = Vec::new();
+        loop {
+            let more: Vec<&View> = self
+                .from
+                .views
+                .iter()
+                .filter(|v| !views.iter().any(|w| w.name == v.name))
+                .filter(|v| v.depends_on.iter().any(|d| reading.contains(d)))
+                .collect();
+            if more.is_empty() {
+                break;
+            }
+            for view in more {
+                reading.insert(view.name.clone());
+                views.push(view);
+            }
+        }
+        let unchanged = |v: &&View| self.to.views.iter().any(|w| w == *v);
+        if !views.iter().all(unchanged) {
+            // A view that changes too is dropped and created by the view comparison.
+            return Vec::new();
+        }
+        view_order(&views)
+            .into_iter()
+            .map(|v| Op::CreateView(v.clone()))
+            .collect()
+    }
+
     /// Whether a changed index or check must go before the types change: it spells a value
     /// of an enum whose labels change.
     pub(super) fn before_types(&self, text: &[&str]) -> bool {
@@ -73,6 +114,8 @@ impl<'a> Differ<'a> {
         let dependents = self.enum_dependents(from);
         let columns: Vec<(&Table, &Column)> = self.enum_columns(from);
         if is_subsequence(&from.labels, &to.labels) {
+            let mut dependents = dependents;
+            dependents.extend(self.enum_view_dependents(from));
             let unchanged = |(t, c): &(&Table, &Column)| EnumColumn {
                 table: t.name.clone(),
                 column: c.name.clone(),

@@ -57,8 +57,10 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
                     to.name
                 ));
             }
+            // Dropped in the reverse of their creation order (a view before the views it reads).
             let mut out: Vec<String> = dependents
                 .iter()
+                .rev()
                 .flat_map(|d| op_statements(&d.inverse()).0)
                 .collect();
             out.extend(rebuild_enum(from, to, columns));

@@ -1,0 +1,4 @@
+CREATE TYPE s AS ENUM ('a', 'b', 'c');
+CREATE TABLE t (x s);
+CREATE VIEW v AS SELECT x FROM t;
+CREATE VIEW w AS SELECT x FROM v WHERE x <> 'a';
