@@ -105,6 +105,10 @@ pub struct Column {
     pub foreign_key_name: Option<Spanned<String>>,
     pub on_delete: Option<Spanned<Action>>,
     pub on_update: Option<Spanned<Action>>,
+    /// `deferrable`: the field's foreign key and unique constraint are `DEFERRABLE`.
+    pub deferrable: Option<Span>,
+    /// `initially_deferred`: … and `INITIALLY DEFERRED` (implies `deferrable`).
+    pub initially_deferred: Option<Span>,
     pub nullable: Option<Span>,
     pub check: Option<Spanned<String>>,
     /// `generated = "expr"`: a stored generated column.

@@ -257,6 +257,9 @@ fn column_constraints(column: &Column) -> Vec<TokenStream> {
     let name = &column.name.value;
     let none = quote!(::core::option::Option::None);
     let mut out = Vec::new();
+    // `initially_deferred` implies `deferrable`, as in PostgreSQL.
+    let deferral = column.deferrable.or(column.initially_deferred);
+    let initially_deferred = column.initially_deferred.is_some();
     if let Some(fk) = &column.foreign_key {
         let table = &fk.table;
         let target = &fk.column;
@@ -264,9 +267,15 @@ fn column_constraints(column: &Column) -> Vec<TokenStream> {
         let on_update = action(column.on_update.as_ref().map(|a| a.value));
         let fk_name = option_str(column.foreign_key_name.as_ref().map(|n| n.value.as_str()));
         out.push(quote!(__t.foreign_key(#fk_name, &[#name], #table, &[#target], #p::FkAction::#on_delete, #p::FkAction::#on_update);));
+        if deferral.is_some() {
+            out.push(quote!(__t.defer_last_foreign_key(#initially_deferred);));
+        }
     }
     if column.unique.is_some() {
         out.push(quote!(__t.unique(#none, &[#name]);));
+        if deferral.is_some() {
+            out.push(quote!(__t.defer_last_unique(#initially_deferred);));
+        }
     }
     if let Some(check) = &column.check {
         let expr = &check.value;

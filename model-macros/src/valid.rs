@@ -95,6 +95,19 @@ fn check_columns(model: &Model, cx: &mut Ctxt) {
                         );
                     }
                 }
+                if column.foreign_key.is_none() && column.unique.is_none() {
+                    for (key, span) in [
+                        ("deferrable", column.deferrable),
+                        ("initially_deferred", column.initially_deferred),
+                    ] {
+                        if let Some(span) = span {
+                            cx.error(
+                                span,
+                                format!("`{key}` needs a `foreign_key` or `unique` on the same field: it says when those are checked"),
+                            );
+                        }
+                    }
+                }
                 if column.foreign_key.is_none() {
                     for (key, action) in [
                         ("on_delete", &column.on_delete),

@@ -103,6 +103,57 @@ fn a_type_change_without_a_cast_is_refused_naming_the_column() {
     );
 }
 
+mod deferred {
+    use model_core::Model;
+
+    #[derive(Model)]
+    #[model(table = "parents")]
+    pub struct Parent {
+        #[model(primary_key)]
+        pub id: i64,
+        #[model(unique, initially_deferred)]
+        pub code: String,
+    }
+
+    #[derive(Model)]
+    #[model(table = "children")]
+    pub struct Child {
+        #[model(primary_key)]
+        pub id: i64,
+        #[model(foreign_key = "parents.id", deferrable)]
+        pub parent_id: i64,
+    }
+}
+
+/// `deferrable` and `initially_deferred` on a field reach its foreign key and unique
+/// constraint in the database, and the models then match it.
+#[test]
+fn field_level_deferrable_constraints_reach_the_database() {
+    let models = || models![deferred::Parent, deferred::Child].unwrap();
+    converges(ModelSet::new([]).unwrap(), models(), true);
+    let db = fresh_database();
+    let mut client = db.connect().unwrap();
+    let plan = compare(&mut client, &models(), &config()).unwrap().plan();
+    apply(&mut client, &plan.upgrade);
+    let rows: Vec<String> = client
+        .query(
+            "SELECT conname || ' ' || condeferrable || ' ' || condeferred FROM pg_constraint \
+             WHERE contype IN ('f', 'u') AND connamespace = 'public'::regnamespace ORDER BY conname",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "children_parent_id_fkey true false",
+            "parents_code_key true true"
+        ]
+    );
+}
+
 fn config() -> Config {
     Config::default()
 }

@@ -108,6 +108,26 @@ impl TableBuilder {
     }
 
     /// Adds a unique constraint.
+    /// Makes the foreign key added last `DEFERRABLE` (and `INITIALLY DEFERRED`).
+    pub fn defer_last_foreign_key(&mut self, initially_deferred: bool) -> &mut Self {
+        if let Some(fk) = self.table.foreign_keys.last_mut() {
+            fk.deferrable = true;
+            fk.initially_deferred = initially_deferred;
+        }
+        self
+    }
+
+    /// Makes the unique constraint added last `DEFERRABLE` (and `INITIALLY DEFERRED`).
+    pub fn defer_last_unique(&mut self, initially_deferred: bool) -> &mut Self {
+        if let Some(unique) = self.table.uniques.last_mut() {
+            unique.timing = crate::schema::Deferral {
+                deferrable: true,
+                initially_deferred,
+            };
+        }
+        self
+    }
+
     pub fn unique(&mut self, name: Option<&str>, columns: &[&str]) -> &mut Self {
         self.unique_with(name, columns, false)
     }
