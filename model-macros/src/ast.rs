@@ -37,6 +37,9 @@ pub struct TableUnique {
     pub columns: Vec<Ident>,
     pub name: Option<Spanned<String>>,
     pub nulls_not_distinct: bool,
+    /// `deferrable` (or `initially_deferred`, which implies it).
+    pub deferrable: bool,
+    pub initially_deferred: bool,
 }
 
 /// `#[model(index(a, b, unique, method = "gin", where = "...", name = "..."))]`.

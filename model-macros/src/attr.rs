@@ -423,10 +423,20 @@ fn table_unique(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<TableUniqu
         columns: Vec::new(),
         name: None,
         nulls_not_distinct: false,
+        deferrable: false,
+        initially_deferred: false,
     };
     meta.parse_nested_meta(|meta| {
         if meta.path.is_ident("nulls_not_distinct") && !meta.input.peek(Token![=]) {
             unique.nulls_not_distinct = true;
+            return Ok(());
+        }
+        if meta.path.is_ident("deferrable") && !meta.input.peek(Token![=]) {
+            unique.deferrable = true;
+            return Ok(());
+        }
+        if meta.path.is_ident("initially_deferred") && !meta.input.peek(Token![=]) {
+            unique.initially_deferred = true;
             return Ok(());
         }
         if !meta.input.peek(Token![=]) {

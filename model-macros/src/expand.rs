@@ -116,6 +116,10 @@ fn expand(model: &Model) -> TokenStream {
         let columns = unique.columns.iter().map(column_name);
         let nnd = unique.nulls_not_distinct;
         body.push(quote!(__t.unique_with(#name, &[#(#columns),*], #nnd);));
+        if unique.deferrable || unique.initially_deferred {
+            let initially = unique.initially_deferred;
+            body.push(quote!(__t.defer_last_unique(#initially);));
+        }
     }
     for check in &model.checks {
         let name = option_str(check.name.as_ref().map(|n| n.value.as_str()));

@@ -116,12 +116,13 @@ mod deferred {
     }
 
     #[derive(Model)]
-    #[model(table = "children")]
+    #[model(table = "children", unique(parent_id, rank, deferrable))]
     pub struct Child {
         #[model(primary_key)]
         pub id: i64,
         #[model(foreign_key = "parents.id", deferrable)]
         pub parent_id: i64,
+        pub rank: i32,
     }
 }
 
@@ -149,6 +150,7 @@ fn field_level_deferrable_constraints_reach_the_database() {
         rows,
         [
             "children_parent_id_fkey true false",
+            "children_parent_id_rank_key true false",
             "parents_code_key true true"
         ]
     );
