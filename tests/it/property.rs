@@ -356,6 +356,9 @@ fn random_schema(rng: &mut Rng) -> Schema {
         }
     }
     random_objects(rng, &mut schema);
+    if rng.chance(30) {
+        partitioned(rng, &mut schema);
+    }
     // A sequence owned by a column (as a serial column's is), in the sequence's schema.
     if let Some(owner) = schema
         .tables
@@ -629,11 +632,90 @@ fn mutate_objects(rng: &mut Rng, schema: &mut Schema) {
     }
 }
 
+/// Whether the table is the partitioned table `p0` or one of its partitions, whose shape the
+/// generator fixes (PostgreSQL takes a partition's columns from its parent).
+fn partitioned_family(table: &Table) -> bool {
+    table.name.name == "p0" || table.name.name.starts_with("p0_")
+}
+
+/// `p0`, partitioned by range on `at`, with some of its partitions and maybe an index on the
+/// parent (which its partitions then get too).
+fn partitioned(rng: &mut Rng, schema: &mut Schema) {
+    let column = |name: &str, ty: &'static str, nullable: bool| {
+        let mut c = Column::new(name, SqlType::from_static(ty));
+        c.nullable = nullable;
+        c
+    };
+    let columns = vec![
+        column("id", "integer", false),
+        column("at", "date", false),
+        column("note", "text", true),
+    ];
+    let mut parent = Table::new(public("p0"));
+    parent.columns = columns.clone();
+    parent.partition_by = Some("RANGE (at)".into());
+    parent.primary_key = Some(PrimaryKey {
+        name: "p0_pkey".into(),
+        columns: vec!["id".into(), "at".into()],
+        timing: Default::default(),
+    });
+    if rng.chance(50) {
+        parent.indexes.push(Index {
+            name: "p0_note".into(),
+            keys: vec![IndexKey::column("note")],
+            include: Vec::new(),
+            unique: false,
+            nulls_not_distinct: false,
+            method: "btree".into(),
+            predicate: None,
+            invalid: false,
+            options: Vec::new(),
+            attached_to: None,
+        });
+    }
+    schema.tables.push(parent);
+    let upper = if rng.chance(50) {
+        "2025-01-01"
+    } else {
+        "2025-07-01"
+    };
+    let bounds = [
+        (
+            "p0_a",
+            format!("FOR VALUES FROM ('2024-01-01') TO ('{upper}')"),
+        ),
+        (
+            "p0_b",
+            "FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')".to_string(),
+        ),
+        ("p0_rest", "DEFAULT".to_string()),
+    ];
+    for (i, (name, bound)) in bounds.into_iter().enumerate() {
+        if i == 0 || rng.chance(50) {
+            let mut partition = Table::new(public(name));
+            partition.columns = columns.clone();
+            partition.partition_of = Some(model_core::schema::PartitionOf {
+                parent: public("p0"),
+                bound,
+            });
+            schema.tables.push(partition);
+        }
+    }
+}
+
 /// A few random changes to `schema`. A name that goes away is not used again in the same
 /// round: a table dropped and created again under its name with other columns is, to any
 /// diff, the same table altered, with type changes PostgreSQL may have no cast for.
 fn mutate(rng: &mut Rng, schema: &mut Schema) {
     let original = schema.clone();
+    // Partitions come, go, or change bound; the partitioned table gains or loses an index.
+    if rng.chance(25) {
+        let had = schema.tables.iter().any(|t| t.name.name == "p0");
+        schema.tables.retain(|t| !partitioned_family(t));
+        if !had || rng.chance(80) {
+            partitioned(rng, schema);
+        }
+    }
     // Types kept as statements: one appears, goes, or changes.
     if rng.chance(15) {
         match schema.types.iter().position(|t| t.name == "public.d0") {
@@ -746,6 +828,10 @@ fn mutate(rng: &mut Rng, schema: &mut Schema) {
             },
             _ if !schema.tables.is_empty() => {
                 let i = rng.below(schema.tables.len());
+                if partitioned_family(&schema.tables[i]) {
+                    // Its shape is fixed; the partitions change below.
+                    continue;
+                }
                 let snapshot = schema.clone();
                 let before = original.table(&schema.tables[i].name).cloned();
                 mutate_table(
@@ -865,6 +951,9 @@ fn mutate_table(
                 fk.initially_deferred = false;
             } else if !schema.tables.is_empty() {
                 let target = rng.pick(&schema.tables).clone();
+                if partitioned_family(&target) {
+                    return;
+                }
                 add_foreign_key(rng, table, &target);
             }
         }
@@ -909,6 +998,13 @@ fn castable(from: &SqlType, to: &SqlType) -> bool {
 /// Makes a description valid for PostgreSQL after random changes: drops what points at
 /// something gone, and what no longer fits a changed type.
 fn repair(schema: &mut Schema) {
+    // A partition goes with its partitioned table.
+    let names: Vec<TableName> = schema.tables.iter().map(|t| t.name.clone()).collect();
+    schema.tables.retain(|t| {
+        t.partition_of
+            .as_ref()
+            .is_none_or(|p| names.contains(&p.parent))
+    });
     let relations: Vec<TableName> = schema.tables.iter().map(|t| t.name.clone()).collect();
     // A view reads a table or v0; it goes when what it reads goes, in declaration order.
     let mut kept: Vec<View> = Vec::new();
@@ -1139,6 +1235,7 @@ fn applying_the_diff_reaches_the_target_and_the_downgrade_returns() {
             "SetColumnComment",
             "SetConstraintValid",
             "SetSequenceOwner",
+            "SetPartitionOf",
             "CreateOther",
             "DropOther",
             "SetDefault",

@@ -65,12 +65,13 @@ impl<'a> Differ<'a> {
         let (Some(partition), Some(attached)) = (&table.partition_of, &index.attached_to) else {
             return false;
         };
+        if self.reattached(table) {
+            // Detached before anything else: its indexes no longer hang from the parent's.
+            return false;
+        }
         let Some(parent) = self.from_tables.get(&partition.parent) else {
             return false;
         };
-        if !self.kept(&parent.name) {
-            return true;
-        }
         let Some(before) = parent.indexes.iter().find(|i| &i.name == attached) else {
             return false;
         };
@@ -85,7 +86,8 @@ impl<'a> Differ<'a> {
         let (Some(partition), Some(attached)) = (&table.partition_of, &index.attached_to) else {
             return false;
         };
-        if !self.kept(&partition.parent) {
+        if !self.kept(&partition.parent) || self.reattached(table) {
+            // Attached only at the end: the parent's new index cannot make this one.
             return false;
         }
         let (Some(before), Some(after)) = (
@@ -99,6 +101,23 @@ impl<'a> Differ<'a> {
             .iter()
             .find(|i| &i.name == attached)
             .is_some_and(|wanted| !before.indexes.contains(wanted))
+    }
+
+    /// Whether the partition `table` is detached and attached again in this change (its parent
+    /// or bound changes, or its parent is rebuilt).
+    fn reattached(&self, table: &Table) -> bool {
+        let (Some(before), Some(after)) = (
+            self.from_tables.get(&table.name),
+            self.to_tables.get(&table.name),
+        ) else {
+            return false;
+        };
+        let parent_rebuilt = |t: &Table| {
+            t.partition_of
+                .as_ref()
+                .is_some_and(|p| !self.kept(&p.parent))
+        };
+        before.partition_of != after.partition_of || parent_rebuilt(before) || parent_rebuilt(after)
     }
 
     /// Whether an unchanged foreign key of `table` must still be dropped and added again.

@@ -1,0 +1,3 @@
+CREATE TABLE p (id int NOT NULL, at date NOT NULL, note text, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+CREATE TABLE p_a PARTITION OF p FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE INDEX p_note ON p (note);
