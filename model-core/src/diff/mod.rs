@@ -224,8 +224,8 @@ impl<'a> Differ<'a> {
     fn run(mut self) -> Vec<Op> {
         self.namespaces();
         self.extensions();
-        self.types();
         self.enums();
+        self.types();
         self.sequences();
         self.find_changed_keys_and_types();
         let rebuilt_functions = self.functions();

@@ -5,8 +5,9 @@ use super::{pair, Differ, Op, Pair};
 use crate::schema::Other;
 
 impl<'a> Differ<'a> {
-    /// Collations, composite types, domains and range types: created with the types, before
-    /// the tables; dropped with the types, after them. A changed one is dropped and created
+    /// Collations, composite types, domains and range types: created with the types (after
+    /// the enums they may be over), before the tables; dropped with the types, after them (and
+    /// before the enums). A changed one is dropped and created
     /// again in place, which PostgreSQL refuses while a column uses it (the script says so).
     pub(super) fn types(&mut self) {
         let key = |o: &Other| (o.kind.clone(), o.name.clone());
@@ -22,8 +23,10 @@ impl<'a> Differ<'a> {
                 Pair::Removed(have) => dropped.push(Op::DropOther(have.clone())),
             }
         }
-        // Dependents first: the reverse of the creation order.
-        self.phases.drop_types.extend(dropped.into_iter().rev());
+        // Dependents first: the reverse of the creation order, and before the enums a domain
+        // or composite type may be over (created before them, in `enums`).
+        let dropped: Vec<Op> = dropped.into_iter().rev().collect();
+        self.phases.drop_types.splice(0..0, dropped);
     }
 
     pub(super) fn others(&mut self) {

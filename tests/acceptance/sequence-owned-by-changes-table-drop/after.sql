@@ -1,0 +1,1 @@
+CREATE TABLE b (id int); CREATE SEQUENCE s OWNED BY b.id;

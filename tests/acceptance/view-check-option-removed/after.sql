@@ -1,0 +1,1 @@
+CREATE TABLE t (a int); CREATE VIEW v AS SELECT a FROM t WHERE a > 0;
