@@ -1,5 +1,7 @@
 //! Spellings PostgreSQL treats as the same, made the same before comparing.
 
+use std::borrow::Cow;
+
 use crate::schema::Schema;
 
 /// `from` with what PostgreSQL treats as the same spelled as `to` spells it, so that no
@@ -44,7 +46,18 @@ pub(super) fn aligned(from: &Schema, to: &Schema) -> Schema {
 /// that loses a parent keeps what it inherited (PostgreSQL makes it its own), and one that
 /// gains a parent must already have the parent's columns and checks. Without this, the diff
 /// would drop columns that `INHERIT` needs, or add ones `NO INHERIT` leaves behind.
-pub(super) fn with_inheritance_made_explicit(from: &Schema, to: &Schema) -> (Schema, Schema) {
+pub(super) fn with_inheritance_made_explicit<'s>(
+    from: &'s Schema,
+    to: &'s Schema,
+) -> (Cow<'s, Schema>, Cow<'s, Schema>) {
+    // The common case, no table gaining or losing a parent, copies nothing.
+    let changes = from.tables.iter().any(|t| {
+        to.table(&t.name)
+            .is_some_and(|after| after.inherits != t.inherits)
+    });
+    if !changes {
+        return (Cow::Borrowed(from), Cow::Borrowed(to));
+    }
     let mut from = from.clone();
     let mut to = to.clone();
     let adopt = |child: &mut crate::schema::Table, parent: &crate::schema::Table| {
@@ -88,5 +101,5 @@ pub(super) fn with_inheritance_made_explicit(from: &Schema, to: &Schema) -> (Sch
             }
         }
     }
-    (from, to)
+    (Cow::Owned(from), Cow::Owned(to))
 }

@@ -54,7 +54,7 @@ impl Plan {
 /// The operations that turn `from` into `to`, and back.
 pub fn diff(from: &Schema, to: &Schema) -> Plan {
     let (from, to) = with_inheritance_made_explicit(from, to);
-    let (from, to) = (&aligned(&from, &to), &to);
+    let (from, to) = (&aligned(&from, &to), &*to);
     let upgrade = Differ::new(from, to).run();
     let downgrade = upgrade.iter().rev().map(Op::inverse).collect();
     Plan { upgrade, downgrade }

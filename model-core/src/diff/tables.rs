@@ -296,12 +296,7 @@ impl<'a> Differ<'a> {
         }
         // A partition moved to another parent or bound (or whose parent is rebuilt) is
         // detached before the tables change and attached after.
-        let parent_rebuilt = |t: &Table| {
-            t.partition_of
-                .as_ref()
-                .is_some_and(|p| !self.kept(&p.parent))
-        };
-        if from.partition_of != to.partition_of || parent_rebuilt(from) || parent_rebuilt(to) {
+        if self.reattached(from) {
             if from.partition_of.is_some() {
                 self.phases.drop_dependents.push(Op::SetPartitionOf {
                     table: name.clone(),
