@@ -14,6 +14,7 @@ mod objects;
 mod ops;
 mod property;
 mod registry;
+mod renames;
 mod render;
 mod roundtrip;
 mod runner;

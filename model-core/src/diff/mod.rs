@@ -20,6 +20,7 @@ mod grants;
 mod ops;
 mod others;
 mod policies;
+mod renames;
 mod schemas;
 mod sequences;
 mod tables;
@@ -29,6 +30,7 @@ mod views;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use ops::{ColumnType, EnumColumn, Op, Relation, ValidatedConstraint};
+pub use renames::{Rename, RenameReport};
 
 use align::{aligned, with_inheritance_made_explicit};
 use sequences::to_be_dropped;
@@ -58,6 +60,26 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
     let upgrade = Differ::new(from, to).run();
     let downgrade = upgrade.iter().rev().map(Op::inverse).collect();
     Plan { upgrade, downgrade }
+}
+
+/// [`diff`], with the declared renames that apply made as `ALTER … RENAME` first (see
+/// [`Rename`]): a renamed column, table, label, index, constraint, view, sequence or function
+/// keeps its data and is never dropped and added. The report says which hints applied, which
+/// are stale (the database already has the new name) and which could not apply.
+pub fn diff_with_renames(from: &Schema, to: &Schema, renames: &[Rename]) -> (Plan, RenameReport) {
+    if renames.is_empty() {
+        return (diff(from, to), RenameReport::default());
+    }
+    let renamed = renames::apply(from, to, renames);
+    let rest = diff(&renamed.schema, to);
+    let upgrade: Vec<Op> = renamed
+        .before
+        .into_iter()
+        .chain(renamed.ops)
+        .chain(rest.upgrade)
+        .collect();
+    let downgrade = upgrade.iter().rev().map(Op::inverse).collect();
+    (Plan { upgrade, downgrade }, renamed.report)
 }
 
 /// One object of either side, matched with its counterpart by key.

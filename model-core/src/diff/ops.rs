@@ -1,6 +1,7 @@
 //! Operations: what a migration does, as plain data. Each carries what its inverse needs, so
 //! a downgrade is the upgrade's inverses in reverse order.
 
+use super::renames::Rename;
 use crate::schema::{
     CheckConstraint, Column, ColumnRef, EnumType, ExclusionConstraint, Extension, ForeignKey,
     Function, GrantTarget, Identity, Index, Other, PartitionOf, Policy, PrimaryKey,
@@ -251,6 +252,14 @@ pub enum Op {
         from: Option<String>,
         to: Option<String>,
     },
+    /// `ALTER … RENAME`: a declared rename (see [`Rename`]).
+    Rename {
+        rename: Rename,
+        /// A view's rename: whether it is materialized.
+        materialized: bool,
+        /// A function's rename: the arguments of each overload.
+        arguments: Vec<String>,
+    },
 }
 
 /// A relation with storage parameters.
@@ -313,6 +322,15 @@ impl Op {
     /// The operation that undoes this one.
     pub fn inverse(&self) -> Op {
         match self.clone() {
+            Op::Rename {
+                rename,
+                materialized,
+                arguments,
+            } => Op::Rename {
+                rename: rename.reversed(),
+                materialized,
+                arguments,
+            },
             Op::CreateSchema { name } => Op::DropSchema { name },
             Op::DropSchema { name } => Op::CreateSchema { name },
             Op::CreateEnum(e) => Op::DropEnum(e),
@@ -584,6 +602,10 @@ impl Op {
     /// A one-line description in Alembic's words (`Detected added table 'orders'`).
     pub fn describe(&self) -> String {
         match self {
+            Op::Rename { rename, .. } => {
+                let (from, to) = rename.names();
+                format!("renamed {} '{from}' to '{to}'", rename.kind())
+            }
             Op::CreateSchema { name } => format!("added schema '{name}'"),
             Op::DropSchema { name } => format!("removed schema '{name}'"),
             Op::CreateEnum(e) => format!("added enum '{}'", e.name),

@@ -7,7 +7,7 @@ use super::{
     identity_clause, not_valid_constraints, primary_key_clause, qualified, quote_ident,
     quote_literal, unique_clause,
 };
-use crate::diff::{ColumnType, EnumColumn, Op, ValidatedConstraint};
+use crate::diff::{ColumnType, EnumColumn, Op, Rename, ValidatedConstraint};
 use crate::schema::{
     EnumType, Identity, IdentityKind, ReplicaIdentity, Sequence, SqlType, TriggerEnabled,
     NAMEDATALEN,
@@ -602,8 +602,70 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
         Op::SetColumnComment {
             table, column, to, ..
         } => vec![column_comment(table, column, to.as_ref())],
+        Op::Rename {
+            rename,
+            materialized,
+            arguments,
+        } => rename_statements(rename, *materialized, arguments),
     };
     (statements, notes)
+}
+
+/// `ALTER … RENAME` for one declared rename.
+fn rename_statements(rename: &Rename, materialized: bool, arguments: &[String]) -> Vec<String> {
+    let relation = |kind: &str, from: &TableName, to: &TableName| {
+        format!(
+            "ALTER {kind} {} RENAME TO {}",
+            qualified(from),
+            quote_ident(&to.name)
+        )
+    };
+    match rename {
+        Rename::Table { from, to } => vec![relation("TABLE", from, to)],
+        Rename::View { from, to } if materialized => {
+            vec![relation("MATERIALIZED VIEW", from, to)]
+        }
+        Rename::View { from, to } => vec![relation("VIEW", from, to)],
+        Rename::Sequence { from, to } => vec![relation("SEQUENCE", from, to)],
+        Rename::EnumType { from, to } => vec![relation("TYPE", from, to)],
+        Rename::Function { from, to } => arguments
+            .iter()
+            .map(|args| {
+                format!(
+                    "ALTER ROUTINE {}({args}) RENAME TO {}",
+                    qualified(from),
+                    quote_ident(&to.name)
+                )
+            })
+            .collect(),
+        Rename::Column { table, from, to } => vec![format!(
+            "ALTER TABLE {} RENAME COLUMN {} TO {}",
+            qualified(table),
+            quote_ident(from),
+            quote_ident(to)
+        )],
+        Rename::EnumLabel {
+            enum_type,
+            from,
+            to,
+        } => vec![format!(
+            "ALTER TYPE {} RENAME VALUE {} TO {}",
+            qualified(enum_type),
+            quote_literal(from),
+            quote_literal(to)
+        )],
+        Rename::Index { table, from, to } => vec![format!(
+            "ALTER INDEX {} RENAME TO {}",
+            qualified(&TableName::new(table.schema.clone(), from.clone())),
+            quote_ident(to)
+        )],
+        Rename::Constraint { table, from, to } => vec![format!(
+            "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
+            qualified(table),
+            quote_ident(from),
+            quote_ident(to)
+        )],
+    }
 }
 
 /// The operations as one script: each operation's notes as `--` lines, then its statements,

@@ -7,6 +7,7 @@
 //! - text shown on a terminal: [`display`], which can never move the cursor or change colours.
 
 mod quote;
+pub mod tokens;
 
 pub use quote::{quote_ident, quote_literal};
 

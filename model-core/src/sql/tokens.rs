@@ -1,0 +1,328 @@
+//! A small SQL lexer for rewriting names inside expressions that PostgreSQL printed
+//! (`pg_get_expr`, `pg_get_viewdef`, `pg_get_triggerdef`): identifiers (bare or quoted) and
+//! string literals are told apart from everything else, so that a rename touches exactly the
+//! identifiers it names, never the inside of a string, a comment or a dollar-quoted body.
+
+/// What a [`Site`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SiteKind {
+    /// A bare or double-quoted identifier (`status`, `"Order"`).
+    Ident,
+    /// A string literal (`'pending'`, `E'a\\b'`).
+    Literal,
+}
+
+/// One identifier or literal of an expression, with what surrounds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    /// Identifier or literal.
+    pub kind: SiteKind,
+    /// The identifier's name (unquoted, case kept as written inside quotes) or the literal's
+    /// value.
+    pub value: String,
+    /// For `a.b`, on `b`: `a` (the identifier right before the dot).
+    pub qualifier: Option<String>,
+    /// Followed by a dot (`a` in `a.b`).
+    pub qualifies: bool,
+    /// Right after `::`, or a name qualified by a schema that is right after `::` (a type).
+    pub cast: bool,
+    /// Followed by `(` (a function call, or a type's modifier).
+    pub call: bool,
+    /// For a literal followed by `::type` or `::schema.type`: that type, qualified as written
+    /// (`public.status`).
+    pub cast_to: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
+    Ident(String),
+    Literal(String),
+    Punct,
+    Space,
+}
+
+struct Token {
+    kind: Kind,
+    start: usize,
+    end: usize,
+}
+
+fn word_start(c: char) -> bool {
+    c.is_alphabetic() || c == '_'
+}
+
+fn word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '$'
+}
+
+fn lex(text: &str) -> Vec<Token> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let at = |i: usize| chars.get(i).map(|&(_, c)| c);
+    let offset = |i: usize| chars.get(i).map_or(text.len(), |&(o, _)| o);
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i].1;
+        let start = i;
+        let kind = if c.is_whitespace() {
+            while at(i).is_some_and(char::is_whitespace) {
+                i += 1;
+            }
+            Kind::Space
+        } else if c == '-' && at(i + 1) == Some('-') {
+            while at(i).is_some_and(|c| c != '\n') {
+                i += 1;
+            }
+            Kind::Space
+        } else if c == '/' && at(i + 1) == Some('*') {
+            i += 2;
+            while i < chars.len() && !(at(i) == Some('*') && at(i + 1) == Some('/')) {
+                i += 1;
+            }
+            i = (i + 2).min(chars.len());
+            Kind::Space
+        } else if c == '"' {
+            let mut name = String::new();
+            i += 1;
+            while let Some(c) = at(i) {
+                i += 1;
+                if c == '"' {
+                    if at(i) == Some('"') {
+                        name.push('"');
+                        i += 1;
+                    } else {
+                        break;
+                    }
+                } else {
+                    name.push(c);
+                }
+            }
+            Kind::Ident(name)
+        } else if c == '\''
+            || ((c == 'E' || c == 'e') && at(i + 1) == Some('\'') && !prev_is_word(&chars, i))
+        {
+            let escapes = c != '\'';
+            if escapes {
+                i += 1;
+            }
+            i += 1;
+            let mut value = String::new();
+            while let Some(c) = at(i) {
+                i += 1;
+                if c == '\\' && escapes {
+                    if let Some(next) = at(i) {
+                        value.push(next);
+                        i += 1;
+                    }
+                } else if c == '\'' {
+                    if at(i) == Some('\'') {
+                        value.push('\'');
+                        i += 1;
+                    } else {
+                        break;
+                    }
+                } else {
+                    value.push(c);
+                }
+            }
+            Kind::Literal(value)
+        } else if c == '$' && dollar_tag(&chars, i).is_some() {
+            let tag = dollar_tag(&chars, i).unwrap_or_default();
+            i += tag.chars().count();
+            let rest = &text[offset(i)..];
+            match rest.find(&tag) {
+                Some(end) => {
+                    let end_offset = offset(i) + end + tag.len();
+                    while i < chars.len() && chars[i].0 < end_offset {
+                        i += 1;
+                    }
+                }
+                None => i = chars.len(),
+            }
+            Kind::Punct
+        } else if word_start(c) {
+            while at(i).is_some_and(word_char) {
+                i += 1;
+            }
+            Kind::Ident(text[offset(start)..offset(i)].to_string())
+        } else if c.is_ascii_digit() {
+            while at(i).is_some_and(|c| c.is_alphanumeric() || c == '.' || c == '_') {
+                i += 1;
+            }
+            Kind::Punct
+        } else if c == ':' && at(i + 1) == Some(':') {
+            i += 2;
+            Kind::Punct
+        } else {
+            i += 1;
+            Kind::Punct
+        };
+        tokens.push(Token {
+            kind,
+            start: offset(start),
+            end: offset(i),
+        });
+    }
+    tokens
+}
+
+fn prev_is_word(chars: &[(usize, char)], i: usize) -> bool {
+    i > 0 && word_char(chars[i - 1].1)
+}
+
+/// `$tag$` starting at `i`, if one does.
+fn dollar_tag(chars: &[(usize, char)], i: usize) -> Option<String> {
+    if i > 0 && word_char(chars[i - 1].1) {
+        return None;
+    }
+    let mut tag = String::from("$");
+    let mut j = i + 1;
+    while let Some(&(_, c)) = chars.get(j) {
+        if c == '$' {
+            tag.push('$');
+            return Some(tag);
+        }
+        if !(c.is_alphanumeric() || c == '_') || (j == i + 1 && c.is_ascii_digit()) {
+            return None;
+        }
+        tag.push(c);
+        j += 1;
+    }
+    None
+}
+
+/// `text` with each identifier or literal for which `replace` returns a text replaced by it
+/// (the replacement is inserted as is: quote it for its context). Everything else, spacing and
+/// comments included, is kept byte for byte.
+pub fn rewrite(text: &str, mut replace: impl FnMut(&Site) -> Option<String>) -> String {
+    let tokens = lex(text);
+    let significant: Vec<usize> = (0..tokens.len())
+        .filter(|&i| tokens[i].kind != Kind::Space)
+        .collect();
+    let src = |t: &Token| &text[t.start..t.end];
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (n, &i) in significant.iter().enumerate() {
+        let token = &tokens[i];
+        let (kind, value) = match &token.kind {
+            Kind::Ident(name) => (SiteKind::Ident, name.clone()),
+            Kind::Literal(value) => (SiteKind::Literal, value.clone()),
+            _ => continue,
+        };
+        let back = |k: usize| n.checked_sub(k).map(|j| &tokens[significant[j]]);
+        let ahead = |k: usize| significant.get(n + k).map(|&j| &tokens[j]);
+        let is = |t: Option<&Token>, s: &str| t.is_some_and(|t| src(t) == s);
+        let ident = |t: Option<&Token>| match t.map(|t| &t.kind) {
+            Some(Kind::Ident(name)) => Some(name.clone()),
+            _ => None,
+        };
+        let qualifier = if is(back(1), ".") {
+            ident(back(2))
+        } else {
+            None
+        };
+        let cast = is(back(1), "::") || (qualifier.is_some() && is(back(3), "::"));
+        let cast_to = if kind == SiteKind::Literal && is(ahead(1), "::") {
+            ident(ahead(2)).map(|first| {
+                if is(ahead(3), ".") {
+                    match ident(ahead(4)) {
+                        Some(second) => format!("{first}.{second}"),
+                        None => first,
+                    }
+                } else {
+                    first
+                }
+            })
+        } else {
+            None
+        };
+        let site = Site {
+            kind,
+            value,
+            qualifier,
+            qualifies: is(ahead(1), "."),
+            cast,
+            call: is(ahead(1), "("),
+            cast_to,
+        };
+        if let Some(replacement) = replace(&site) {
+            out.push_str(&text[copied..token.start]);
+            out.push_str(&replacement);
+            copied = token.end;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// Whether `text` has an identifier or literal for which `matches` holds.
+pub fn any_site(text: &str, mut matches: impl FnMut(&Site) -> bool) -> bool {
+    let mut found = false;
+    rewrite(text, |site| {
+        found |= matches(site);
+        None
+    });
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rename_column(text: &str, from: &str, to: &str) -> String {
+        rewrite(text, |s| {
+            (s.kind == SiteKind::Ident
+                && s.value == from
+                && s.qualifier.is_none()
+                && !s.cast
+                && !s.call
+                && !s.qualifies)
+                .then(|| crate::sql::quote_ident(to))
+        })
+    }
+
+    #[test]
+    fn renames_identifiers_only() {
+        assert_eq!(
+            rename_column("((a > 0) AND (b <> 'a'::text))", "a", "Big A"),
+            "((\"Big A\" > 0) AND (b <> 'a'::text))"
+        );
+        assert_eq!(
+            rename_column("lower(lower) = 'x' -- lower\n", "lower", "l"),
+            "lower(l) = 'x' -- lower\n"
+        );
+        assert_eq!(
+            rename_column("\"we\"\"ird\" IS NOT NULL", "we\"ird", "ok"),
+            "ok IS NOT NULL"
+        );
+        assert_eq!(rename_column("t.a + a", "a", "b"), "t.a + b");
+        assert_eq!(rename_column("$x$ a $x$ || a", "a", "b"), "$x$ a $x$ || b");
+        assert_eq!(rename_column("E'a\\'a' || a", "a", "b"), "E'a\\'a' || b");
+    }
+
+    #[test]
+    fn literals_know_their_cast() {
+        let mut seen = Vec::new();
+        rewrite("('a'::public.status <> 'b'::status)", |s| {
+            if s.kind == SiteKind::Literal {
+                seen.push((s.value.clone(), s.cast_to.clone()));
+            }
+            None
+        });
+        assert_eq!(
+            seen,
+            vec![
+                ("a".to_string(), Some("public.status".to_string())),
+                ("b".to_string(), Some("status".to_string()))
+            ]
+        );
+        let mut casts = Vec::new();
+        rewrite("x::public.status", |s| {
+            if s.cast {
+                casts.push(s.value.clone());
+            }
+            None
+        });
+        assert_eq!(casts, vec!["public", "status"]);
+    }
+}
