@@ -16,6 +16,7 @@ use model_core::{config, introspect, render, ModelSet, ModelSetError};
 
 use crate::history;
 use crate::project::Project;
+use crate::renames::{report_hints, settle, Answers};
 use crate::{catalog, describe, info, warning, Command, Global};
 
 pub fn dispatch(
@@ -38,7 +39,16 @@ pub fn dispatch(
             depends_on,
             splice,
             strict,
+            assume_renamed,
+            assume_dropped,
         }) => {
+            let answers = if assume_renamed {
+                Answers::AssumeRenamed
+            } else if assume_dropped {
+                Answers::AssumeDropped
+            } else {
+                Answers::Ask
+            };
             let options = NewRevision {
                 message,
                 rev_id,
@@ -49,7 +59,7 @@ pub fn dispatch(
             };
             let project = project()?;
             if autogenerate {
-                autogenerate_revision(&project, global, &models()?, options, strict)
+                autogenerate_revision(&project, global, &models()?, options, strict, answers)
             } else {
                 write_revision(&project, options, None).map(|_| true)
             }
@@ -284,10 +294,18 @@ fn autogenerate_revision(
     models: &ModelSet,
     options: NewRevision,
     strict: bool,
+    answers: Answers,
 ) -> anyhow::Result<bool> {
-    let (live, desired) = project.compare(global, models)?;
-    report_unmodelled("autogenerate", "the database", &live.unmodelled, strict)?;
-    let plan = diff::diff(&live, &desired);
+    let comparison = project.compare(global, models)?;
+    report_unmodelled(
+        "autogenerate",
+        "the database",
+        &comparison.live.unmodelled,
+        strict,
+    )?;
+    let comparison = settle(comparison, answers)?;
+    let (plan, report) = comparison.plan_and_report();
+    report_hints("autogenerate", &report);
     if plan.is_empty() {
         info(
             "autogenerate",
@@ -308,9 +326,22 @@ fn check(
     models: &ModelSet,
     strict: bool,
 ) -> anyhow::Result<bool> {
-    let (live, desired) = project.compare(global, models)?;
-    report_unmodelled("check", "the database", &live.unmodelled, strict)?;
-    let plan = diff::diff(&live, &desired);
+    let comparison = project.compare(global, models)?;
+    report_unmodelled("check", "the database", &comparison.live.unmodelled, strict)?;
+    let (plan, report) = comparison.plan_and_report();
+    report_hints("check", &report);
+    for candidate in comparison.rename_candidates() {
+        warning(
+            "check",
+            format!(
+                "{} {} is dropped while {} is added: if it was renamed, declare {}",
+                candidate.rename.kind(),
+                candidate.rename.names().0,
+                candidate.rename.names().1,
+                candidate.hint()
+            ),
+        );
+    }
     if plan.is_empty() {
         println!("No new upgrade operations detected.");
         return Ok(true);

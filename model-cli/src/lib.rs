@@ -16,6 +16,7 @@ mod commands;
 mod describe;
 mod history;
 mod project;
+mod renames;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -91,6 +92,14 @@ enum Command {
         /// model (they are always named as warnings).
         #[arg(long)]
         strict: bool,
+        /// With --autogenerate: take every rename candidate (something dropped while something
+        /// alike is added) as a rename, the best match for each, without asking.
+        #[arg(long, conflicts_with = "assume_dropped")]
+        assume_renamed: bool,
+        /// With --autogenerate: take every rename candidate as a drop and an add, without
+        /// asking (the dropped data is lost).
+        #[arg(long)]
+        assume_dropped: bool,
     },
     /// Apply revisions up to TARGET.
     Upgrade {

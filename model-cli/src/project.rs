@@ -7,7 +7,6 @@ use model_core::config::Config;
 use model_core::migrate::{read_current, Migrator, TransactionMode};
 use model_core::pg::{self, Server, TempDatabase};
 use model_core::revision::Graph;
-use model_core::schema::Schema;
 use model_core::ModelSet;
 use postgres::Client;
 
@@ -122,7 +121,11 @@ impl Project {
     }
 
     /// The live schema and the models' schema, both canonical and filtered.
-    pub fn compare(&self, global: &Global, models: &ModelSet) -> anyhow::Result<(Schema, Schema)> {
+    pub fn compare(
+        &self,
+        global: &Global,
+        models: &ModelSet,
+    ) -> anyhow::Result<model_core::autogenerate::Comparison> {
         if let Some(table) = models
             .schema()
             .tables
@@ -137,7 +140,10 @@ impl Project {
             );
         }
         let (mut client, _temp) = self.database_at_head(global)?;
-        let comparison = model_core::autogenerate::compare(&mut client, models, &self.config)?;
-        Ok((comparison.live, comparison.desired))
+        Ok(model_core::autogenerate::compare(
+            &mut client,
+            models,
+            &self.config,
+        )?)
     }
 }

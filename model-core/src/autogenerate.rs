@@ -5,7 +5,9 @@
 use postgres::Client;
 
 use crate::config::Config;
-use crate::diff::{diff, Op, Plan};
+use crate::diff::{
+    diff_with_renames, rename_candidates, Candidate, Op, Plan, Rename, RenameReport,
+};
 use crate::introspect::{self, IntrospectError, Options};
 use crate::model::ModelSet;
 use crate::pg::{PgError, Server};
@@ -18,12 +20,35 @@ pub struct Comparison {
     pub live: Schema,
     /// The models' schema as PostgreSQL spells it, filtered.
     pub desired: Schema,
+    /// The renames the models declare.
+    pub renames: Vec<Rename>,
 }
 
 impl Comparison {
-    /// The operations that bring the database to the models, and back.
+    /// The operations that bring the database to the models, and back, with the declared
+    /// renames made as renames.
     pub fn plan(&self) -> Plan {
-        diff(&self.live, &self.desired)
+        self.plan_and_report().0
+    }
+
+    /// [`Self::plan`], and what became of each rename hint.
+    pub fn plan_and_report(&self) -> (Plan, RenameReport) {
+        diff_with_renames(&self.live, &self.desired, &self.renames)
+    }
+
+    /// Pairs the plan would drop and add that look like renames nobody declared.
+    pub fn rename_candidates(&self) -> Vec<Candidate> {
+        rename_candidates(&self.live, &self.desired, &self.renames)
+    }
+
+    /// The same comparison with more declared renames (answers to candidates).
+    pub fn with_renames(mut self, renames: impl IntoIterator<Item = Rename>) -> Self {
+        for rename in renames {
+            if !self.renames.contains(&rename) {
+                self.renames.push(rename);
+            }
+        }
+        self
     }
 }
 
@@ -100,6 +125,7 @@ pub fn compare(
     let comparison = Comparison {
         live: config.filter(live),
         desired: config.filter(desired),
+        renames: models.renames().to_vec(),
     };
     check_casts(client, &comparison.plan())?;
     Ok(comparison)

@@ -24,6 +24,8 @@ pub struct Model {
     pub table: Spanned<String>,
     pub schema: Spanned<String>,
     pub comment: Option<String>,
+    /// `renamed_from = "old"`: the table's previous name.
+    pub renamed_from: Option<Spanned<String>>,
     pub uniques: Vec<TableUnique>,
     pub indexes: Vec<TableIndex>,
     pub checks: Vec<TableCheck>,
@@ -113,6 +115,8 @@ pub struct Column {
     /// `initially_deferred`: … and `INITIALLY DEFERRED` (implies `deferrable`).
     pub initially_deferred: Option<Span>,
     pub nullable: Option<Span>,
+    /// `renamed_from = "old"`: the column's previous name.
+    pub renamed_from: Option<Spanned<String>>,
     pub check: Option<Spanned<String>>,
     /// `generated = "expr"`: a stored generated column.
     pub generated: Option<Spanned<String>>,

@@ -48,6 +48,7 @@ const CONTAINER_KEYS: &[&str] = &[
     "table",
     "schema",
     "comment",
+    "renamed_from",
     "unique",
     "index",
     "check",
@@ -81,6 +82,7 @@ const FIELD_KEYS: &[&str] = &[
     "deferrable",
     "initially_deferred",
     "nullable",
+    "renamed_from",
     "check",
     "skip",
     "relationship",
@@ -166,6 +168,7 @@ pub fn parse(input: &DeriveInput, cx: &mut Ctxt) -> Option<Model> {
         table: Spanned::new(snake_case(&input.ident.to_string()), input.ident.span()),
         schema: Spanned::new("public".into(), input.ident.span()),
         comment: None,
+        renamed_from: None,
         uniques: Vec::new(),
         indexes: Vec::new(),
         checks: Vec::new(),
@@ -186,6 +189,7 @@ pub fn parse(input: &DeriveInput, cx: &mut Ctxt) -> Option<Model> {
                 "table" => model.table = string_value(&meta)?,
                 "schema" => model.schema = string_value(&meta)?,
                 "comment" => model.comment = Some(string_value(&meta)?.value),
+                "renamed_from" => model.renamed_from = Some(identifier_value(&meta, cx)?),
                 "unique" => model.uniques.push(table_unique(&meta, cx)?),
                 "index" => model.indexes.push(table_index(&meta, cx)?),
                 "check" => model.checks.push(table_check(&meta, cx)?),
@@ -229,6 +233,7 @@ fn parse_field(ident: &Ident, ty: &Type, attrs: &[Attribute], cx: &mut Ctxt) -> 
         deferrable: None,
         initially_deferred: None,
         nullable: None,
+        renamed_from: None,
         check: None,
         generated: None,
         collation: None,
@@ -291,6 +296,7 @@ fn parse_field(ident: &Ident, ty: &Type, attrs: &[Attribute], cx: &mut Ctxt) -> 
                 "deferrable" => column.deferrable = Some(flag(&meta)?),
                 "initially_deferred" => column.initially_deferred = Some(flag(&meta)?),
                 "nullable" => column.nullable = Some(flag(&meta)?),
+                "renamed_from" => column.renamed_from = Some(identifier_value(&meta, cx)?),
                 "check" => column.check = Some(string_value(&meta)?),
                 "skip" => skip = Some(flag(&meta)?),
                 "relationship" => relationship = Some(parse_relationship(&meta, ty, cx)?),
@@ -321,6 +327,17 @@ fn parse_field(ident: &Ident, ty: &Type, attrs: &[Attribute], cx: &mut Ctxt) -> 
             );
         }
         return FieldKind::Skip;
+    }
+    if let Some(old) = &column.renamed_from {
+        if old.value == column.name.value {
+            cx.error(
+                old.span,
+                format!(
+                    "`renamed_from` names the column's own name `{}`; give the name it had before",
+                    old.value
+                ),
+            );
+        }
     }
     FieldKind::Column(Box::new(column))
 }
@@ -870,6 +887,22 @@ fn flag(meta: &ParseNestedMeta) -> syn::Result<Span> {
         )));
     }
     Ok(meta.path.span())
+}
+
+/// A name in a string literal: 1 to 63 bytes, as PostgreSQL keeps names.
+fn identifier_value(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<Spanned<String>> {
+    let value = string_value(meta)?;
+    if value.value.is_empty() || value.value.len() > 63 {
+        cx.error(
+            value.span,
+            format!(
+                "`renamed_from` takes the previous name, 1 to 63 bytes long; `{}` is {} bytes",
+                value.value,
+                value.value.len()
+            ),
+        );
+    }
+    Ok(value)
 }
 
 fn string_value(meta: &ParseNestedMeta) -> syn::Result<Spanned<String>> {

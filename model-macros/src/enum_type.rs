@@ -15,7 +15,7 @@ pub fn derive(input: TokenStream) -> TokenStream {
     let mut cx = Ctxt::default();
     let parsed = parse(&input, &mut cx);
     match (cx.into_result(), parsed) {
-        (Ok(()), Some((schema, name, labels))) => expand(&input, &schema, &name, &labels),
+        (Ok(()), Some(parsed)) => expand(&input, &parsed),
         (Err(error), _) => error.to_compile_error(),
         (Ok(()), None) => unreachable!("a failed parse records an error"),
     }
@@ -30,7 +30,30 @@ fn plain(name: &str) -> bool {
         && name.len() <= 63
 }
 
-fn parse(input: &DeriveInput, cx: &mut Ctxt) -> Option<(String, String, Vec<String>)> {
+/// What `#[derive(Enum)]` reads: schema, type name, labels, the type's previous name, and
+/// (old, new) label renames.
+struct Parsed {
+    schema: String,
+    name: String,
+    labels: Vec<String>,
+    renamed_from: Option<String>,
+    label_renames: Vec<(String, String)>,
+}
+
+/// `renamed_from` and where it was written.
+
+fn renamed_from_value(meta: &syn::meta::ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<LitStr> {
+    let lit: LitStr = meta.value()?.parse()?;
+    if lit.value().is_empty() || lit.value().len() > 63 {
+        cx.error(
+            lit.span(),
+            "`renamed_from` takes the previous name, 1 to 63 bytes long",
+        );
+    }
+    Ok(lit)
+}
+
+fn parse(input: &DeriveInput, cx: &mut Ctxt) -> Option<Parsed> {
     let Data::Enum(data) = &input.data else {
         cx.error(
             input.ident.span(),
@@ -43,6 +66,8 @@ fn parse(input: &DeriveInput, cx: &mut Ctxt) -> Option<(String, String, Vec<Stri
     };
     let mut schema = "public".to_string();
     let mut name = snake_case(&input.ident.to_string());
+    let mut renamed_from: Option<LitStr> = None;
+    let mut label_renames: Vec<(LitStr, String)> = Vec::new();
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("model")) {
         let result = attr.parse_nested_meta(|meta| {
             let value = || -> syn::Result<LitStr> { meta.value()?.parse() };
@@ -58,8 +83,10 @@ fn parse(input: &DeriveInput, cx: &mut Ctxt) -> Option<(String, String, Vec<Stri
                     cx.error(lit.span(), format!("schema name `{}` must be a plain lower-case identifier", lit.value()));
                 }
                 schema = lit.value();
+            } else if meta.path.is_ident("renamed_from") {
+                renamed_from = Some(renamed_from_value(&meta, cx)?);
             } else {
-                cx.error(meta.path.span(), "unknown enum attribute; expected one of: name, schema");
+                cx.error(meta.path.span(), "unknown enum attribute; expected one of: name, schema, renamed_from");
                 if meta.input.peek(syn::Token![=]) {
                     meta.value()?.parse::<syn::Expr>()?;
                 }
@@ -83,6 +110,7 @@ fn parse(input: &DeriveInput, cx: &mut Ctxt) -> Option<(String, String, Vec<Stri
             continue;
         }
         let mut label = snake_case(&variant.ident.to_string());
+        let mut old_label: Option<LitStr> = None;
         for attr in variant.attrs.iter().filter(|a| a.path().is_ident("model")) {
             let result = attr.parse_nested_meta(|meta| {
                 if meta.path.is_ident("rename") {
@@ -91,10 +119,12 @@ fn parse(input: &DeriveInput, cx: &mut Ctxt) -> Option<(String, String, Vec<Stri
                         cx.error(lit.span(), "a label is 1 to 63 bytes long");
                     }
                     label = lit.value();
+                } else if meta.path.is_ident("renamed_from") {
+                    old_label = Some(renamed_from_value(&meta, cx)?);
                 } else {
                     cx.error(
                         meta.path.span(),
-                        "unknown variant attribute; expected: rename",
+                        "unknown variant attribute; expected one of: rename, renamed_from",
                     );
                 }
                 Ok(())
@@ -109,6 +139,9 @@ fn parse(input: &DeriveInput, cx: &mut Ctxt) -> Option<(String, String, Vec<Stri
                 format!("label `{label}` is used twice"),
             );
         }
+        if let Some(old) = old_label {
+            label_renames.push((old, label.clone()));
+        }
         labels.push(label);
     }
     if labels.is_empty() {
@@ -117,16 +150,50 @@ fn parse(input: &DeriveInput, cx: &mut Ctxt) -> Option<(String, String, Vec<Stri
             "an enum type needs at least one variant",
         );
     }
-    Some((schema, name, labels))
+    if let Some(old) = &renamed_from {
+        if old.value() == name {
+            cx.error(old.span(), format!("`renamed_from` names the type's own name `{name}`; give the name it had before"));
+        }
+    }
+    for (old, new) in &label_renames {
+        if labels.contains(&old.value()) {
+            cx.error(old.span(), format!("label `{new}` says it was renamed from `{}`, but `{}` is still a label of this enum", old.value(), old.value()));
+        }
+    }
+    Some(Parsed {
+        schema,
+        name,
+        labels,
+        renamed_from: renamed_from.map(|l| l.value()),
+        label_renames: label_renames
+            .into_iter()
+            .map(|(l, n)| (l.value(), n))
+            .collect(),
+    })
 }
 
 use syn::spanned::Spanned as _;
 
-fn expand(input: &DeriveInput, schema: &str, name: &str, labels: &[String]) -> TokenStream {
+fn expand(input: &DeriveInput, parsed: &Parsed) -> TokenStream {
+    let Parsed {
+        schema,
+        name,
+        labels,
+        renamed_from,
+        label_renames,
+    } = parsed;
     let ident = &input.ident;
     let p = quote!(::model_core::__private);
     // format_type() spells a type outside pg_catalog schema-qualified.
     let sql_type = format!("{schema}.{name}");
+    let type_rename = renamed_from.as_ref().map(|old| {
+        quote!(__r.push(::model_core::diff::Rename::EnumType {
+            from: #p::TableName::new(#schema, #old),
+            to: #p::TableName::new(#schema, #name),
+        });)
+    });
+    let old_labels = label_renames.iter().map(|(old, _)| old);
+    let new_labels = label_renames.iter().map(|(_, new)| new);
     quote! {
         const _: () = {
             #[automatically_derived]
@@ -141,11 +208,22 @@ fn expand(input: &DeriveInput, schema: &str, name: &str, labels: &[String]) -> T
                         labels: ::std::vec![#(::std::string::String::from(#labels)),*],
                     }
                 }
+                fn renames() -> ::std::vec::Vec<::model_core::diff::Rename> {
+                    let mut __r = ::std::vec::Vec::new();
+                    #type_rename
+                    #(__r.push(::model_core::diff::Rename::EnumLabel {
+                        enum_type: #p::TableName::new(#schema, #name),
+                        from: ::std::string::String::from(#old_labels),
+                        to: ::std::string::String::from(#new_labels),
+                    });)*
+                    __r
+                }
             }
             #p::inventory::submit! {
                 #p::EnumRegistration {
                     module_path: ::core::module_path!(),
                     enum_type: <#ident as ::model_core::DbEnum>::enum_type,
+                    renames: <#ident as ::model_core::DbEnum>::renames,
                 }
             }
         };

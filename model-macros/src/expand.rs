@@ -69,10 +69,18 @@ fn expand(model: &Model) -> TokenStream {
     if let Some(comment) = &model.comment {
         body.push(quote!(__t.comment(#comment);));
     }
+    if let Some(old) = &model.renamed_from {
+        let old = &old.value;
+        body.push(quote!(__t.renamed_from(#old);));
+    }
     for field in &model.fields {
         match &field.kind {
             FieldKind::Column(column) => {
                 body.push(column_tokens(&field.ty, column, &mut checks));
+                if let Some(old) = &column.renamed_from {
+                    let (old, name) = (&old.value, &column.name.value);
+                    body.push(quote!(__t.column_renamed_from(#name, #old);));
+                }
                 if column.primary_key.is_some() {
                     primary_key.push(column.name.value.clone());
                 }

@@ -369,3 +369,319 @@ fn stale_and_inapplicable_hints_change_nothing() {
     assert!(report.ignored[0].1.contains("both"), "{report:?}");
     let _ = lines(&mut client, "SELECT 1");
 }
+
+mod cli {
+    //! The command line with the `rename-models` binary: declared renames, refusal without a
+    //! terminal, the flags, and the question on a pseudo-terminal (`script`).
+
+    use std::path::{Path, PathBuf};
+    use std::process::{Command, Output, Stdio};
+
+    use crate::support::{fresh_database, lines};
+    use crate::workflow::{project_dir, scripts};
+
+    const BIN: &str = env!("CARGO_BIN_EXE_rename-models");
+
+    fn run(dir: &Path, step: &str, url: &str, args: &[&str]) -> Output {
+        Command::new(BIN)
+            .current_dir(dir)
+            .env("MODEL_RENAME_STEP", step)
+            .args(["--url", url])
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+
+    fn ok(output: &Output) -> String {
+        let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+        assert!(output.status.success(), "{stderr}");
+        stderr
+    }
+
+    /// Step 1 applied, with rows in both tables.
+    fn started(name: &str) -> (PathBuf, model_core::pg::TempDatabase, String) {
+        let dir = project_dir(name);
+        let db = fresh_database();
+        let url = db.url().to_string();
+        ok(&run(
+            &dir,
+            "1",
+            &url,
+            &["revision", "--autogenerate", "-m", "one"],
+        ));
+        ok(&run(&dir, "1", &url, &["upgrade", "head"]));
+        db.connect()
+            .unwrap()
+            .batch_execute(
+                "INSERT INTO customers VALUES (1, 'Ada'), (2, NULL);
+                 INSERT INTO people VALUES (7, 'Grace')",
+            )
+            .unwrap();
+        (dir, db, url)
+    }
+
+    fn newest(dir: &Path, before: &[PathBuf]) -> Option<PathBuf> {
+        scripts(&dir.join(""))
+            .into_iter()
+            .find(|f| !before.contains(f))
+    }
+
+    #[test]
+    fn declared_rename_through_the_cli_keeps_rows_both_ways() {
+        let (dir, db, url) = started("rename-declared");
+        let mut client = db.connect().unwrap();
+        let before = scripts(&dir);
+        let stderr = ok(&run(
+            &dir,
+            "2",
+            &url,
+            &["revision", "--autogenerate", "-m", "two"],
+        ));
+        assert!(
+            stderr.contains(
+                "Detected renamed column 'customers.full_name' to 'customers.display_name'"
+            ),
+            "{stderr}"
+        );
+        let file = newest(&dir, &before).unwrap();
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            text.contains("ALTER TABLE public.customers RENAME COLUMN full_name TO display_name;"),
+            "{text}"
+        );
+        assert!(
+            text.contains("ALTER TABLE public.customers RENAME COLUMN display_name TO full_name;"),
+            "{text}"
+        );
+        assert!(!text.contains("DROP"), "{text}");
+        ok(&run(&dir, "2", &url, &["upgrade", "head"]));
+        assert_eq!(
+            lines(
+                &mut client,
+                "SELECT id, display_name FROM customers ORDER BY id"
+            ),
+            vec!["1 | Ada", "2 | NULL"]
+        );
+        // The hint is now stale: check passes and says it can go.
+        let stderr = ok(&run(&dir, "2", &url, &["check"]));
+        assert!(stderr.contains("rename hint no longer needed"), "{stderr}");
+        ok(&run(&dir, "2", &url, &["downgrade", "-1"]));
+        assert_eq!(
+            lines(
+                &mut client,
+                "SELECT id, full_name FROM customers ORDER BY id"
+            ),
+            vec!["1 | Ada", "2 | NULL"]
+        );
+    }
+
+    #[test]
+    fn undeclared_renames_are_refused_without_a_terminal_and_settled_by_flags_or_answers() {
+        let (dir, db, url) = started("rename-candidates");
+        let mut client = db.connect().unwrap();
+        let before = scripts(&dir);
+        let args = ["revision", "--autogenerate", "-m", "three"];
+        let refused = run(&dir, "3", &url, &args);
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(!refused.status.success(), "{stderr}");
+        assert!(
+            stderr.contains(r#"#[model(renamed_from = "full_name")] on the field of column customers.display_name"#),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains(r#"#[model(renamed_from = "people")] on the model of table persons"#),
+            "{stderr}"
+        );
+        assert_eq!(scripts(&dir), before, "nothing is written");
+
+        // --assume-dropped: drop and add, as asked.
+        ok(&run(
+            &dir,
+            "3",
+            &url,
+            &[&args[..], &["--assume-dropped"]].concat(),
+        ));
+        let file = newest(&dir, &before).unwrap();
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            text.contains("DROP COLUMN full_name") && text.contains("DROP TABLE public.people"),
+            "{text}"
+        );
+        std::fs::remove_file(&file).unwrap();
+
+        // --assume-renamed: both renamed.
+        ok(&run(
+            &dir,
+            "3",
+            &url,
+            &[&args[..], &["--assume-renamed"]].concat(),
+        ));
+        let file = newest(&dir, &before).unwrap();
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            text.contains("RENAME COLUMN full_name TO display_name")
+                && text.contains("ALTER TABLE public.people RENAME TO persons"),
+            "{text}"
+        );
+        assert!(!text.contains("DROP"), "{text}");
+        std::fs::remove_file(&file).unwrap();
+
+        // On a terminal: asked, once per candidate; "n" to the column, "y" to the table.
+        let command =
+            format!("MODEL_RENAME_STEP=3 '{BIN}' --url '{url}' revision --autogenerate -m three");
+        let mut child = Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .current_dir(&dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("`script` (util-linux) runs the command on a pseudo-terminal");
+        {
+            use std::io::Write as _;
+            let mut stdin = child.stdin.take().unwrap();
+            // One answer per question, in the order asked (best candidate first).
+            stdin.write_all(b"n\ny\n").unwrap();
+        }
+        let output = child.wait_with_output().unwrap();
+        let shown = String::from_utf8_lossy(&output.stdout).to_string();
+        assert!(output.status.success(), "{shown}");
+        assert!(
+            shown.contains("renamed to customers.display_name? [y/N]"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("Was table people renamed to persons? [y/N]"),
+            "{shown}"
+        );
+        let file = newest(&dir, &before).unwrap();
+        let text = std::fs::read_to_string(&file).unwrap();
+        let column_first =
+            shown.find("customers.display_name?").unwrap() < shown.find("persons?").unwrap();
+        let (column_renamed, table_renamed) = if column_first {
+            (false, true)
+        } else {
+            (true, false)
+        };
+        assert_eq!(
+            text.contains("RENAME COLUMN full_name TO display_name"),
+            column_renamed,
+            "{shown}\n{text}"
+        );
+        assert_eq!(
+            text.contains("RENAME TO persons"),
+            table_renamed,
+            "{shown}\n{text}"
+        );
+        // The answered plan applies, and the renamed table's rows are there.
+        ok(&run(&dir, "3", &url, &["upgrade", "head"]));
+        assert_eq!(
+            lines(&mut client, "SELECT id, name FROM persons"),
+            vec!["7 | Grace"]
+        );
+    }
+}
+
+mod derive {
+    //! `renamed_from` on an enum and on its variants, through `revision --autogenerate`.
+
+    use std::process::ExitCode;
+
+    use crate::support::{fresh_database, lines};
+    use crate::workflow::{project_dir, run, scripts};
+
+    mod v1 {
+        #[derive(model_core::Enum)]
+        pub enum Status {
+            Draft,
+            Sent,
+        }
+
+        #[derive(model_core::Model)]
+        #[model(table = "orders")]
+        pub struct Order {
+            #[model(primary_key)]
+            pub id: i32,
+            #[model(default = "'draft'")]
+            pub status: Status,
+        }
+    }
+
+    mod v2 {
+        #[derive(model_core::Enum)]
+        #[model(name = "order_status", renamed_from = "status")]
+        pub enum Status {
+            #[model(renamed_from = "draft")]
+            Pending,
+            Sent,
+        }
+
+        #[derive(model_core::Model)]
+        #[model(table = "purchases", renamed_from = "orders")]
+        pub struct Order {
+            #[model(primary_key)]
+            pub id: i32,
+            #[model(default = "'pending'", renamed_from = "status")]
+            pub state: Status,
+        }
+    }
+
+    #[test]
+    fn enum_type_label_table_and_column_renames_from_the_derive() {
+        let set = model_core::models![v2::Order; v2::Status].unwrap();
+        assert_eq!(set.renames().len(), 4, "{:?}", set.renames());
+        let dir = project_dir("rename-derive");
+        let db = fresh_database();
+        let url = db.url().to_string();
+        let mut client = db.connect().unwrap();
+        let autogenerate =
+            |m: &'static str| vec!["--url", url.as_str(), "revision", "--autogenerate", "-m", m];
+        let v1 = || model_core::models![v1::Order; v1::Status];
+        let v2 = || model_core::models![v2::Order; v2::Status];
+        assert_eq!(run(&dir, &autogenerate("one"), v1()), ExitCode::SUCCESS);
+        assert_eq!(
+            run(&dir, &["--url", &url, "upgrade", "head"], v1()),
+            ExitCode::SUCCESS
+        );
+        client
+            .batch_execute("INSERT INTO orders VALUES (1, 'draft'), (2, 'sent'); INSERT INTO orders (id) VALUES (3)")
+            .unwrap();
+        let before = scripts(&dir);
+        assert_eq!(run(&dir, &autogenerate("two"), v2()), ExitCode::SUCCESS);
+        let file = scripts(&dir)
+            .into_iter()
+            .find(|f| !before.contains(f))
+            .unwrap();
+        let text = std::fs::read_to_string(&file).unwrap();
+        for wanted in [
+            "ALTER TYPE public.status RENAME TO order_status;",
+            "ALTER TYPE public.order_status RENAME VALUE 'draft' TO 'pending';",
+            "ALTER TABLE public.orders RENAME TO purchases;",
+            "ALTER TABLE public.purchases RENAME COLUMN status TO state;",
+        ] {
+            assert!(text.contains(wanted), "{wanted}\n{text}");
+        }
+        assert!(!text.contains("DROP"), "{text}");
+        assert_eq!(
+            run(&dir, &["--url", &url, "upgrade", "head"], v2()),
+            ExitCode::SUCCESS
+        );
+        assert_eq!(
+            lines(&mut client, "SELECT id, state FROM purchases ORDER BY id"),
+            vec!["1 | pending", "2 | sent", "3 | pending"]
+        );
+        assert_eq!(
+            run(&dir, &["--url", &url, "check"], v2()),
+            ExitCode::SUCCESS
+        );
+        assert_eq!(
+            run(&dir, &["--url", &url, "downgrade", "-1"], v2()),
+            ExitCode::SUCCESS
+        );
+        assert_eq!(
+            lines(&mut client, "SELECT id, status FROM orders ORDER BY id"),
+            vec!["1 | draft", "2 | sent", "3 | draft"]
+        );
+    }
+}

@@ -13,6 +13,7 @@
 //! the very end. The downgrade is the inverse of each operation, in reverse order.
 
 mod align;
+mod candidates;
 mod columns;
 mod enums;
 mod functions;
@@ -29,6 +30,7 @@ mod views;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+pub use candidates::{best_renames, rename_candidates, Candidate};
 pub use ops::{ColumnType, EnumColumn, Op, Relation, ValidatedConstraint};
 pub use renames::{Rename, RenameReport};
 

@@ -1013,7 +1013,7 @@ fn rename_column(schema: &mut Schema, table: &TableName, from: &str, to: &str) {
                     && !s.qualifies
                     && !s.cast
                     && !s.call
-                    && s.qualifier.as_deref().is_none_or(|q| {
+                    && s.qualifier.as_deref().map_or(true, |q| {
                         q.eq_ignore_ascii_case("new") || q.eq_ignore_ascii_case("old")
                     }))
                 .then(|| quote_ident(to))

@@ -2,6 +2,7 @@
 //! names PostgreSQL would choose where the model gives none.
 
 use super::{ModelDef, Relationship};
+use crate::diff::Rename;
 use crate::schema::{
     default_constraint_name, CheckConstraint, Column, FkAction, ForeignKey, Index, IndexKey,
     PrimaryKey, Table, TableName, UniqueConstraint,
@@ -16,6 +17,7 @@ pub struct TableBuilder {
     table: Table,
     relationships: Vec<Relationship>,
     primary_key: Option<(Option<String>, Vec<String>)>,
+    renames: Vec<Rename>,
 }
 
 impl TableBuilder {
@@ -31,6 +33,7 @@ impl TableBuilder {
             module_path,
             table: Table::new(TableName::new(schema, name)),
             relationships: Vec::new(),
+            renames: Vec::new(),
             primary_key: None,
         }
     }
@@ -38,6 +41,25 @@ impl TableBuilder {
     /// Sets the table comment.
     pub fn comment(&mut self, comment: &str) -> &mut Self {
         self.table.comment = Some(comment.to_string());
+        self
+    }
+
+    /// The table was called `old` (in the same schema) before.
+    pub fn renamed_from(&mut self, old: &str) -> &mut Self {
+        self.renames.push(Rename::Table {
+            from: TableName::new(self.table.name.schema.clone(), old),
+            to: self.table.name.clone(),
+        });
+        self
+    }
+
+    /// The column `name` was called `old` before.
+    pub fn column_renamed_from(&mut self, name: &str, old: &str) -> &mut Self {
+        self.renames.push(Rename::Column {
+            table: self.table.name.clone(),
+            from: old.to_string(),
+            to: name.to_string(),
+        });
         self
     }
 
@@ -228,6 +250,7 @@ impl TableBuilder {
             module_path: self.module_path,
             table: self.table,
             relationships: self.relationships,
+            renames: self.renames,
         }
     }
 

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use super::{Cascade, EnumRegistration, ModelDef, Registration, Relationship};
+use crate::diff::Rename;
 use crate::render::qualified;
 use crate::schema::{EnumType, ForeignKey, Schema, Table, TableName};
 
@@ -15,6 +16,7 @@ pub struct ModelSet {
     models: Vec<ModelDef>,
     pub(super) schema: Schema,
     relationships: Vec<ResolvedRelationship>,
+    renames: Vec<Rename>,
 }
 
 /// How a relationship reaches its target in the database.
@@ -57,6 +59,21 @@ pub struct ResolvedRelationship {
 /// One problem found while gathering models. Each message names both sides.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ModelError {
+    /// A table's `renamed_from` names a table another model declares now.
+    #[error("`{model}` says its table `{table}` was renamed from `{old}`, but model `{other}` declares table `{old}`")]
+    RenamedFromTaken {
+        model: &'static str,
+        table: TableName,
+        old: TableName,
+        other: &'static str,
+    },
+    /// A column's `renamed_from` names another column of the same table.
+    #[error("`{model}.{column}` says it was renamed from `{old}`, but `{model}` still has a column `{old}`")]
+    RenamedFromColumnTaken {
+        model: &'static str,
+        column: String,
+        old: String,
+    },
     /// Two models declare the same table.
     #[error("models `{first}` and `{second}` both declare table `{table}`")]
     DuplicateTable {
@@ -263,6 +280,7 @@ macro_rules! models {
             [$(<$model as $crate::Model>::model()),+],
             [$(<$enum as $crate::DbEnum>::enum_type()),+],
         )
+        .map(|set| set.with_renames([$(<$enum as $crate::DbEnum>::renames()),+].into_iter().flatten()))
     };
 }
 
@@ -286,6 +304,7 @@ impl ModelSet {
         check_names(&models, &mut errors);
         let relationships = resolve_relationships(&models, &index, &mut errors);
         check_back_populates(&models, &index, &relationships, &mut errors);
+        check_renames(&models, &mut errors);
         if !errors.is_empty() {
             return Err(ModelSetError { errors });
         }
@@ -294,11 +313,35 @@ impl ModelSet {
             enums,
             ..Schema::default()
         };
+        let renames = models.iter().flat_map(|m| m.renames.clone()).collect();
         Ok(ModelSet {
             models,
             schema,
             relationships,
+            renames,
         })
+    }
+
+    /// Declared renames (`renamed_from` on models, fields and enums, and [`Self::with_rename`]),
+    /// which autogenerate turns into `ALTER … RENAME` instead of a drop and an add.
+    pub fn renames(&self) -> &[Rename] {
+        &self.renames
+    }
+
+    /// Declares a rename the derive cannot express: an index, a constraint, a view, a
+    /// sequence or a function that had another name (or any other kind of [`Rename`]).
+    /// `Rename::Index { table: TableName::parse("orders"), from: "orders_ix".into(), to:
+    /// "orders_customer_id_idx".into() }`. A hint the database already reflects is harmless.
+    pub fn with_rename(mut self, rename: Rename) -> Self {
+        if !self.renames.contains(&rename) {
+            self.renames.push(rename);
+        }
+        self
+    }
+
+    /// [`Self::with_rename`] for several.
+    pub fn with_renames(self, renames: impl IntoIterator<Item = Rename>) -> Self {
+        renames.into_iter().fold(self, Self::with_rename)
     }
 
     /// Gathers every `#[derive(Model)]` type linked into this program, sorted by table name.
@@ -329,13 +372,15 @@ impl ModelSet {
                 .cmp(&b.table.name)
                 .then(a.rust_name.cmp(b.rust_name))
         });
-        let mut enums: Vec<EnumType> = inventory::iter::<EnumRegistration>
+        let registrations: Vec<&EnumRegistration> = inventory::iter::<EnumRegistration>
             .into_iter()
             .filter(|r| keep(r.module_path))
-            .map(|r| (r.enum_type)())
             .collect();
+        let mut enums: Vec<EnumType> = registrations.iter().map(|r| (r.enum_type)()).collect();
         enums.sort_by(|a, b| a.name.cmp(&b.name));
-        ModelSet::with_enums(models, enums)
+        let mut renames: Vec<Rename> = registrations.iter().flat_map(|r| (r.renames)()).collect();
+        renames.sort();
+        ModelSet::with_enums(models, enums).map(|set| set.with_renames(renames))
     }
 
     /// The schema description of all the models' tables.
@@ -863,5 +908,33 @@ fn describe(kind: &RelationshipKind) -> String {
             format!("one-to-many through `{foreign_key}`")
         }
         RelationshipKind::ManyToMany { secondary } => format!("many-to-many through `{secondary}`"),
+    }
+}
+
+/// `renamed_from` that names what another model (or another column) is called now.
+fn check_renames(models: &[ModelDef], errors: &mut Vec<ModelError>) {
+    for model in models {
+        for rename in &model.renames {
+            match rename {
+                Rename::Table { from, to } => {
+                    if let Some(other) = models.iter().find(|m| &m.table.name == from) {
+                        errors.push(ModelError::RenamedFromTaken {
+                            model: model.rust_name,
+                            table: to.clone(),
+                            old: from.clone(),
+                            other: other.rust_name,
+                        });
+                    }
+                }
+                Rename::Column { from, to, .. } if model.table.column(from).is_some() => {
+                    errors.push(ModelError::RenamedFromColumnTaken {
+                        model: model.rust_name,
+                        column: to.clone(),
+                        old: from.clone(),
+                    });
+                }
+                _ => {}
+            }
+        }
     }
 }

@@ -48,6 +48,8 @@ pub struct ModelDef {
     pub table: Table,
     /// Relationship fields, which are not columns.
     pub relationships: Vec<Relationship>,
+    /// Declared renames (`renamed_from`) of the table and its columns.
+    pub renames: Vec<crate::diff::Rename>,
 }
 
 /// A relationship field as declared (`#[model(relationship(...))]`), before it is resolved
@@ -76,6 +78,12 @@ pub struct Relationship {
 pub trait DbEnum {
     /// The type and its labels.
     fn enum_type() -> crate::schema::EnumType;
+
+    /// Declared renames of the type (`renamed_from` on the enum) and of its labels
+    /// (`renamed_from` on a variant).
+    fn renames() -> Vec<crate::diff::Rename> {
+        Vec::new()
+    }
 }
 
 /// One registered enum type, collected by `inventory` from every `#[derive(Enum)]`.
@@ -83,6 +91,7 @@ pub trait DbEnum {
 pub struct EnumRegistration {
     pub module_path: &'static str,
     pub enum_type: fn() -> crate::schema::EnumType,
+    pub renames: fn() -> Vec<crate::diff::Rename>,
 }
 
 inventory::collect!(EnumRegistration);
