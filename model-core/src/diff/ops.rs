@@ -547,14 +547,67 @@ impl Op {
         }
     }
 
-    /// Whether the operation can lose data: dropping a table or column, changing a type, or
-    /// rebuilding an enum without some of its labels.
+    /// Whether the operation can lose data or state (see [`Self::destruction`]).
     pub fn is_destructive(&self) -> bool {
+        self.destruction().is_some()
+    }
+
+    /// What the operation destroys, if anything: rows (a dropped table), values (a dropped
+    /// column, a narrowing type change), labels, a sequence's position (a dropped sequence
+    /// or identity), a materialized view's contents, a type, an extension's objects.
+    pub fn destruction(&self) -> Option<String> {
         match self {
-            Op::DropTable(_) | Op::DropColumn { .. } | Op::DropExtension(_) => true,
-            Op::AlterColumnType { from, to, .. } => !from.ty.widens_to(&to.ty),
-            Op::RebuildEnum { from, to, .. } => from.labels.iter().any(|l| !to.labels.contains(l)),
-            _ => false,
+            Op::DropTable(table) => Some(format!("drops table {} and all its rows", table.name)),
+            Op::DropColumn { table, column } => Some(format!(
+                "drops column {table}.{} and its values",
+                column.name
+            )),
+            Op::AlterColumnType {
+                table,
+                column,
+                from,
+                to,
+            } if !from.ty.widens_to(&to.ty) => Some(format!(
+                "changes {table}.{column} from {} to {}; values that do not convert make this fail or are changed",
+                from.ty, to.ty
+            )),
+            Op::RebuildEnum { from, to, .. } => {
+                let removed: Vec<String> = from
+                    .labels
+                    .iter()
+                    .filter(|l| !to.labels.contains(l))
+                    .map(|l| crate::sql::quote_literal(l))
+                    .collect();
+                (!removed.is_empty()).then(|| format!(
+                    "removes label(s) {} from {}; PostgreSQL cannot drop a label, so the type is rebuilt, and rows holding a removed label make this fail",
+                    removed.join(", "),
+                    to.name
+                ))
+            }
+            Op::DropEnum(e) => Some(format!("drops enum type {} and its labels", e.name)),
+            Op::DropExtension(e) => Some(format!(
+                "drops extension {} and everything it created",
+                e.name
+            )),
+            Op::DropSequence(s) => Some(format!(
+                "drops sequence {} and its current value",
+                s.name
+            )),
+            Op::DropIdentity { table, column, .. } => Some(format!(
+                "drops the identity of {table}.{column} and its sequence's current value"
+            )),
+            Op::DropView(v) if v.materialized => Some(format!(
+                "drops materialized view {} and its contents",
+                v.name
+            )),
+            Op::RefreshMaterializedView {
+                view,
+                populated: false,
+            } => Some(format!("empties materialized view {view} (WITH NO DATA)")),
+            Op::DropOther(o) if o.kind.contains("type") || o.kind == "domain" => {
+                Some(format!("drops {} {}", o.kind, o.name))
+            }
+            _ => None,
         }
     }
 

@@ -17,7 +17,11 @@ use crate::schema::{GrantTarget, PartitionOf, TableName};
 /// The statements of one operation (without `;`), and the comment lines a reviewer must see
 /// before them.
 pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
-    let mut notes = Vec::new();
+    let mut notes: Vec<String> = op
+        .destruction()
+        .map(|d| format!("DESTRUCTIVE: {d}"))
+        .into_iter()
+        .collect();
     let statements = match op {
         Op::CreateSchema { name } => {
             vec![format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(name))]
@@ -50,12 +54,6 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
                 .collect();
             if removed.is_empty() {
                 notes.push(format!("WARNING: labels of {} are reordered; PostgreSQL cannot move a label, so the type is rebuilt", to.name));
-            } else {
-                notes.push(format!(
-                    "DESTRUCTIVE: removes label(s) {} from {}; PostgreSQL cannot drop a label, so the type is rebuilt, and rows holding a removed label make this fail",
-                    removed.iter().map(|l| quote_literal(l)).collect::<Vec<_>>().join(", "),
-                    to.name
-                ));
             }
             // Dropped in the reverse of their creation order (a view before the views it reads).
             let mut out: Vec<String> = dependents
@@ -137,13 +135,7 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             }
             out
         }
-        Op::DropTable(table) => {
-            notes.push(format!(
-                "DESTRUCTIVE: drops table {} and all its rows",
-                table.name
-            ));
-            vec![format!("DROP TABLE {}", qualified(&table.name))]
-        }
+        Op::DropTable(table) => vec![format!("DROP TABLE {}", qualified(&table.name))],
         Op::AddColumn {
             table,
             column,
@@ -175,10 +167,6 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             out
         }
         Op::DropColumn { table, column } => {
-            notes.push(format!(
-                "DESTRUCTIVE: drops column {table}.{} and its values",
-                column.name
-            ));
             vec![format!(
                 "ALTER TABLE {} DROP COLUMN {}",
                 qualified(table),
@@ -191,12 +179,6 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             from,
             to,
         } => {
-            if op.is_destructive() {
-                notes.push(format!(
-                    "DESTRUCTIVE: changes {table}.{column} from {} to {}; values that do not convert make this fail or are changed",
-                    from.ty, to.ty
-                ));
-            }
             vec![alter_type(&qualified(table), column, from, to)]
         }
         Op::SetNullable {
@@ -232,12 +214,31 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             table,
             column,
             identity,
-        } => vec![format!(
-            "ALTER TABLE {} ALTER COLUMN {} ADD {}",
-            qualified(table),
-            quote_ident(column),
-            identity_clause(identity)
-        )],
+        } => {
+            let mut out = vec![format!(
+                "ALTER TABLE {} ALTER COLUMN {} ADD {}",
+                qualified(table),
+                quote_ident(column),
+                identity_clause(identity)
+            )];
+            // A column that already holds values (rows kept, or an identity dropped and added
+            // back by a downgrade) continues after its largest, so the next row cannot take
+            // an id that is already used.
+            if identity.increment.unwrap_or(1) > 0 {
+                notes.push(format!(
+                    "the identity continues after the largest {table}.{column} already there"
+                ));
+                let start = identity.start.or(identity.min_value).unwrap_or(1);
+                out.push(format!(
+                    "SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence({}, {}), max({col})) FROM {} HAVING max({col}) >= {start}",
+                    quote_literal(&qualified(table)),
+                    quote_literal(column),
+                    qualified(table),
+                    col = quote_ident(column),
+                ));
+            }
+            out
+        }
         Op::DropIdentity { table, column, .. } => {
             vec![format!(
                 "ALTER TABLE {} ALTER COLUMN {} DROP IDENTITY",
@@ -379,10 +380,6 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             vec![sql]
         }
         Op::DropExtension(e) => {
-            notes.push(format!(
-                "DESTRUCTIVE: drops extension {} and everything it created",
-                e.name
-            ));
             vec![format!("DROP EXTENSION {}", quote_ident(&e.name))]
         }
         Op::AlterExtension { from, to } => {
