@@ -68,12 +68,28 @@ pub fn dispatch(
             target,
             sql,
             single_transaction,
-        }) => migrate(&project()?, global, &target, sql, single_transaction, true),
+            allow_destructive,
+        }) => migrate(
+            &project()?,
+            global,
+            &target,
+            sql,
+            (single_transaction, allow_destructive),
+            true,
+        ),
         Some(Command::Downgrade {
             target,
             sql,
             single_transaction,
-        }) => migrate(&project()?, global, &target, sql, single_transaction, false),
+            allow_destructive,
+        }) => migrate(
+            &project()?,
+            global,
+            &target,
+            sql,
+            (single_transaction, allow_destructive),
+            false,
+        ),
         Some(Command::Current { verbose }) => current(&project()?, global, verbose),
         Some(Command::Repair {
             rev,
@@ -317,6 +333,22 @@ fn autogenerate_revision(
         info("autogenerate", format!("Detected {line}"));
     }
     write_revision(project, options, Some(&plan))?;
+    for (direction, ops) in [("upgrade", &plan.upgrade), ("downgrade", &plan.downgrade)] {
+        let lost: Vec<String> = ops.iter().filter_map(Op::destruction).collect();
+        if !lost.is_empty() {
+            warning(
+                "autogenerate",
+                format!(
+                    "Its {direction} destroys data ({} statement{}, marked DESTRUCTIVE in the script):",
+                    lost.len(),
+                    if lost.len() == 1 { "" } else { "s" }
+                ),
+            );
+            for line in lost {
+                warning("autogenerate", format!("  - {line}"));
+            }
+        }
+    }
     Ok(true)
 }
 
@@ -403,7 +435,7 @@ fn migrate(
     global: &Global,
     target: &str,
     sql: bool,
-    single: bool,
+    (single, allow_destructive): (bool, bool),
     upgrade: bool,
 ) -> anyhow::Result<bool> {
     if sql {
@@ -424,7 +456,24 @@ fn migrate(
         TransactionMode::PerRevision
     };
     let mut client = project.connect(global)?;
-    let mut migrator = project.migrator(&mut client, project.connect(global)?, global);
+    let protected = project.config.protected(global.env.as_deref());
+    let mut migrator = project
+        .migrator(&mut client, project.connect(global)?, global)
+        .refuse_destructive(protected && !allow_destructive);
+    // A downgrade that destroys data, run by hand on a terminal: asked first.
+    use std::io::IsTerminal as _;
+    if !upgrade
+        && !allow_destructive
+        && std::io::stdin().is_terminal()
+        && std::io::stderr().is_terminal()
+    {
+        migrator = migrator.confirm_destructive(|_| {
+            eprint!("This downgrade destroys the data listed above. Run it? [y/N] ");
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).is_ok()
+                && matches!(line.trim(), "y" | "Y" | "yes" | "Yes")
+        });
+    }
     let done = if upgrade {
         migrator.upgrade(target, mode)?
     } else {
@@ -662,7 +711,7 @@ fn demo(project: &Project, global: &Global, models: &ModelSet) -> anyhow::Result
     step("history");
     history(project, &global, None, false, false)?;
     step("upgrade head");
-    migrate(project, &global, "head", false, false, true)?;
+    migrate(project, &global, "head", false, (false, true), true)?;
     step("current");
     current(project, &global, false)?;
     step("history --indicate-current");
@@ -670,12 +719,12 @@ fn demo(project: &Project, global: &Global, models: &ModelSet) -> anyhow::Result
     step("check");
     let same = check(project, &global, models, false)?;
     step("downgrade base");
-    migrate(project, &global, "base", false, false, false)?;
+    migrate(project, &global, "base", false, (false, true), false)?;
     step("current");
     current(project, &global, false)?;
     println!("(nothing: the database is at base)");
     step("upgrade head");
-    migrate(project, &global, "head", false, false, true)?;
+    migrate(project, &global, "head", false, (false, true), true)?;
     step("check");
     let same_again = check(project, &global, models, false)?;
     Ok(same && same_again)

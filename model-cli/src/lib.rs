@@ -112,6 +112,9 @@ enum Command {
         /// Run all revisions in one transaction instead of one each.
         #[arg(long)]
         single_transaction: bool,
+        /// Run statements that destroy data on a protected database (`protected = true`).
+        #[arg(long)]
+        allow_destructive: bool,
     },
     /// Revert revisions down to TARGET.
     Downgrade {
@@ -124,6 +127,10 @@ enum Command {
         /// Run all revisions in one transaction instead of one each.
         #[arg(long)]
         single_transaction: bool,
+        /// Run statements that destroy data on a protected database (`protected = true`);
+        /// on a terminal, also skips the question asked before a destructive downgrade.
+        #[arg(long)]
+        allow_destructive: bool,
     },
     /// Show the revisions the database is at.
     Current {

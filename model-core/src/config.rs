@@ -35,8 +35,15 @@ exclude_tables = []
 # How long a run waits for another run's migration lock before giving up (--lock-wait wins).
 # lock_wait_seconds = 60
 
+# A protected database: `upgrade` and `downgrade` refuse to run a statement that destroys
+# data (a dropped table or column, a narrowing type change, …) unless given
+# --allow-destructive. Here it protects every database of the project; under an environment,
+# only that one.
+# protected = false
+
 # [environments.prod]
 # database_url = "${PROD_DATABASE_URL}"
+# protected = true
 "#;
 
 /// Settings of one project.
@@ -64,6 +71,9 @@ pub struct Config {
     /// How long a run waits for another run's lock, in seconds (default 60).
     #[serde(default)]
     pub lock_wait_seconds: Option<u64>,
+    /// Refuse destructive runs without `--allow-destructive`, on every database.
+    #[serde(default)]
+    pub protected: bool,
     /// Named databases, chosen with `--env`.
     #[serde(default)]
     pub environments: BTreeMap<String, Environment>,
@@ -78,6 +88,9 @@ pub struct Config {
 pub struct Environment {
     /// Its URL.
     pub database_url: String,
+    /// Refuse destructive runs on it without `--allow-destructive`.
+    #[serde(default)]
+    pub protected: bool,
 }
 
 fn default_location() -> String {
@@ -125,6 +138,7 @@ impl Default for Config {
             include_tables: Vec::new(),
             exclude_tables: Vec::new(),
             lock_wait_seconds: None,
+            protected: false,
             environments: BTreeMap::new(),
             root: PathBuf::new(),
         }
@@ -181,6 +195,15 @@ impl Config {
             schema: self.schemas[0].clone(),
             name: self.version_table.clone(),
         }
+    }
+
+    /// Whether runs must refuse destructive statements: `protected` at the top, or on the
+    /// environment `env`.
+    pub fn protected(&self, env: Option<&str>) -> bool {
+        self.protected
+            || env
+                .and_then(|name| self.environments.get(name))
+                .is_some_and(|e| e.protected)
     }
 
     /// The database URL: `url` if given, else environment `env`, else `DATABASE_URL`, else the

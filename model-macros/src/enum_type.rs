@@ -40,8 +40,6 @@ struct Parsed {
     label_renames: Vec<(String, String)>,
 }
 
-/// `renamed_from` and where it was written.
-
 fn renamed_from_value(meta: &syn::meta::ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<LitStr> {
     let lit: LitStr = meta.value()?.parse()?;
     if lit.value().is_empty() || lit.value().len() > 63 {

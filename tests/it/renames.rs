@@ -476,6 +476,119 @@ mod cli {
         );
     }
 
+    /// Issue 11: a protected database refuses a destructive run (naming each statement with
+    /// the rows at stake) until --allow-destructive; offline SQL says so in its header; a
+    /// destructive downgrade on a terminal is asked first.
+    #[test]
+    fn protected_databases_refuse_destruction_without_the_flag() {
+        let (dir, db, url) = started("rename-protected");
+        let mut client = db.connect().unwrap();
+        let stderr = ok(&run(
+            &dir,
+            "3",
+            &url,
+            &[
+                "revision",
+                "--autogenerate",
+                "-m",
+                "drop",
+                "--assume-dropped",
+            ],
+        ));
+        assert!(
+            stderr.contains("Its upgrade destroys data (2 statements"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("Its downgrade destroys data (2 statements"),
+            "{stderr}"
+        );
+        let config = dir.join("model.toml");
+        let text = std::fs::read_to_string(&config).unwrap();
+        std::fs::write(&config, format!("protected = true\n{text}")).unwrap();
+
+        let refused = run(&dir, "3", &url, &["upgrade", "head"]);
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(!refused.status.success(), "{stderr}");
+        assert!(
+            stderr.contains(
+                "drops column customers.full_name and its values (public.customers holds 2 rows)"
+            ),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("drops table people and all its rows (public.people holds 1 row)"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("--allow-destructive"), "{stderr}");
+        assert_eq!(
+            lines(&mut client, "SELECT count(*) FROM people"),
+            vec!["1"],
+            "nothing ran"
+        );
+
+        let offline = run(&dir, "3", &url, &["upgrade", "head", "--sql"]);
+        let sql = String::from_utf8_lossy(&offline.stdout);
+        assert!(
+            sql.contains("-- WARNING: this script destroys data:"),
+            "{sql}"
+        );
+
+        let stderr = ok(&run(
+            &dir,
+            "3",
+            &url,
+            &["upgrade", "head", "--allow-destructive"],
+        ));
+        assert!(stderr.contains("DESTRUCTIVE"), "{stderr}");
+        assert_eq!(
+            lines(
+                &mut client,
+                "SELECT count(*) FROM pg_tables WHERE tablename = 'people'"
+            ),
+            vec!["0"]
+        );
+        let refused = run(&dir, "3", &url, &["downgrade", "-1"]);
+        assert!(!refused.status.success());
+        // Unprotected, on a terminal: the destructive downgrade is asked, and "n" stops it.
+        std::fs::write(&config, &text).unwrap();
+        let command = format!("MODEL_RENAME_STEP=3 '{BIN}' --url '{url}' downgrade -1");
+        let mut child = Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .current_dir(&dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        {
+            use std::io::Write as _;
+            child.stdin.take().unwrap().write_all(b"n\n").unwrap();
+        }
+        let output = child.wait_with_output().unwrap();
+        let shown = String::from_utf8_lossy(&output.stdout).to_string();
+        assert!(!output.status.success(), "{shown}");
+        assert!(
+            shown.contains("drops table persons and all its rows (public.persons holds 0 rows)"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("Run it? [y/N]") && shown.contains("not confirmed"),
+            "{shown}"
+        );
+        assert_eq!(
+            lines(
+                &mut client,
+                "SELECT count(*) FROM pg_tables WHERE tablename = 'persons'"
+            ),
+            vec!["1"],
+            "the downgrade did not run"
+        );
+        // Without a terminal it runs (the statements are still listed first).
+        let stderr = ok(&run(&dir, "3", &url, &["downgrade", "-1"]));
+        assert!(stderr.contains("DESTRUCTIVE"), "{stderr}");
+    }
+
     #[test]
     fn undeclared_renames_are_refused_without_a_terminal_and_settled_by_flags_or_answers() {
         let (dir, db, url) = started("rename-candidates");

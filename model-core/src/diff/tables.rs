@@ -77,7 +77,7 @@ impl<'a> Differ<'a> {
         };
         self.to_tables
             .get(&parent.name)
-            .is_none_or(|after| !after.indexes.contains(before))
+            .map_or(true, |after| !after.indexes.contains(before))
     }
 
     /// Whether `index` of the partition `table` (as it will be) hangs from an index its kept

@@ -22,6 +22,7 @@
 //! `<version table>_partial`, one row per revision part started outside a transaction and not
 //! finished.
 
+mod destructive;
 mod lock;
 mod offline;
 mod partial;
@@ -32,6 +33,7 @@ use std::time::{Duration, Instant};
 use postgres::types::Type;
 use postgres::{Client, GenericClient, Transaction};
 
+pub use destructive::{count_rows, destructive_statements, Destruction, RowCount};
 pub use offline::offline_sql;
 pub use partial::{read_partial, Direction, PartialRun};
 
@@ -117,6 +119,15 @@ impl VersionTable {
 /// Errors of running revisions.
 #[derive(Debug, thiserror::Error)]
 pub enum MigrateError {
+    /// The database is protected and the run would destroy data.
+    #[error("the database is protected (`protected = true`) and this run would destroy data; nothing ran:\n{}\nRun again with --allow-destructive to go ahead.", list.join("\n"))]
+    Destructive {
+        /// One line per destructive statement.
+        list: Vec<String>,
+    },
+    /// Someone asked declined a destructive run.
+    #[error("not confirmed; nothing ran")]
+    NotConfirmed,
     /// A target or the graph is wrong.
     #[error(transparent)]
     Graph(#[from] GraphError),
@@ -241,6 +252,10 @@ pub struct Migrator<'a> {
     table: VersionTable,
     lock_wait: Duration,
     log: Box<dyn FnMut(String) + 'a>,
+    /// Refuse a run with destructive statements (a protected database).
+    refuse_destructive: bool,
+    /// Asked, with the destructive statements, before such a run; `false` cancels it.
+    confirm: Option<Box<dyn FnMut(&[Destruction]) -> bool + 'a>>,
 }
 
 impl<'a> Migrator<'a> {
@@ -260,7 +275,23 @@ impl<'a> Migrator<'a> {
             table,
             lock_wait: DEFAULT_LOCK_WAIT,
             log: Box::new(log),
+            refuse_destructive: false,
+            confirm: None,
         }
+    }
+
+    /// Refuse, before anything runs, a run with statements that destroy data (for a
+    /// protected database).
+    pub fn refuse_destructive(mut self, refuse: bool) -> Self {
+        self.refuse_destructive = refuse;
+        self
+    }
+
+    /// Ask `confirm` (with the destructive statements and their tables' row counts) before a
+    /// run that destroys data; a `false` cancels the run before anything runs.
+    pub fn confirm_destructive(mut self, confirm: impl FnMut(&[Destruction]) -> bool + 'a) -> Self {
+        self.confirm = Some(Box::new(confirm));
+        self
     }
 
     /// How long to wait for another run's lock before giving up (default a minute).
@@ -544,6 +575,27 @@ impl<'a> Migrator<'a> {
                         p.revision, p.revision
                     ),
                 });
+            }
+        }
+        // What the run destroys, said before anything runs, with the rows at stake.
+        let mut destructions: Vec<Destruction> = steps
+            .iter()
+            .flat_map(|r| destructive_statements(r, direction))
+            .collect();
+        if !destructions.is_empty() {
+            count_rows(self.client, &mut destructions);
+            for d in &destructions {
+                (self.log)(format!("DESTRUCTIVE {d}"));
+            }
+            if self.refuse_destructive {
+                return Err(MigrateError::Destructive {
+                    list: destructions.iter().map(|d| format!("  {d}")).collect(),
+                });
+            }
+            if let Some(confirm) = &mut self.confirm {
+                if !confirm(&destructions) {
+                    return Err(MigrateError::NotConfirmed);
+                }
             }
         }
         if outside.is_empty() {

@@ -31,6 +31,22 @@ pub fn offline_sql(
         crate::sql::comment(from),
         crate::sql::comment(to)
     );
+    let direction_of = if upgrade {
+        super::Direction::Upgrade
+    } else {
+        super::Direction::Downgrade
+    };
+    let destructions: Vec<_> = steps
+        .iter()
+        .flat_map(|r| super::destructive_statements(r, direction_of))
+        .collect();
+    if !destructions.is_empty() {
+        out.push_str("-- WARNING: this script destroys data:\n");
+        for d in &destructions {
+            out.push_str(&format!("--   {}\n", crate::sql::comment(&d.to_string())));
+        }
+        out.push('\n');
+    }
     out.push_str(&table.create_sql());
     let (plan, _) = plan_steps(graph, table, &steps, &applied, upgrade);
     for step in plan {
