@@ -798,3 +798,63 @@ mod derive {
         );
     }
 }
+
+/// Candidates nobody declared, for each kind that holds data or state: a column of the same
+/// table (same or wider type), a table with the same columns, a label at the same position,
+/// an enum type with the same labels, a sequence with the same settings; nothing for a
+/// column whose type cannot hold the old values. `best_renames` takes one per object, and
+/// the plan with them drops nothing.
+#[test]
+fn undeclared_candidates_of_every_kind() {
+    use model_core::diff::{best_renames, rename_candidates};
+    let db = fresh_database();
+    let mut client = db.connect().unwrap();
+    let before = schema_of(
+        &mut client,
+        "CREATE TYPE mood AS ENUM ('sad', 'ok'); CREATE TYPE colour AS ENUM ('red');
+         CREATE SEQUENCE tickets START 5;
+         CREATE TABLE t (id integer, full_name text, n integer, m mood);
+         CREATE TABLE people (id integer, name text)",
+        &["public"],
+    )
+    .unwrap();
+    let after = schema_of(
+        &mut client,
+        "CREATE TYPE mood AS ENUM ('unhappy', 'ok'); CREATE TYPE hue AS ENUM ('red');
+         CREATE SEQUENCE ticket_numbers START 5;
+         CREATE TABLE t (id integer, display_name text, flag boolean, m mood);
+         CREATE TABLE persons (id integer, name text)",
+        &["public"],
+    )
+    .unwrap();
+    let candidates = rename_candidates(&before, &after, &[]);
+    let found: Vec<String> = candidates.iter().map(|c| c.rename.to_string()).collect();
+    for wanted in [
+        "column t.full_name renamed to t.display_name",
+        "table people renamed to persons",
+        "enum label mood.'sad' renamed to mood.'unhappy'",
+        "enum colour renamed to hue",
+        "sequence tickets renamed to ticket_numbers",
+    ] {
+        assert!(found.iter().any(|f| f == wanted), "{wanted} not in {found:?}");
+    }
+    // integer cannot become boolean by renaming: not a candidate.
+    assert!(!found.iter().any(|f| f.contains("renamed to t.flag")), "{found:?}");
+    // Several fit `display_name` (any type converts to text); the likelier comes first.
+    let first = found.iter().position(|f| f.contains("t.full_name renamed")).unwrap();
+    let second = found.iter().position(|f| f.contains("t.n renamed to t.display_name")).unwrap();
+    assert!(first < second, "{found:?}");
+    let renames = best_renames(&candidates);
+    let (plan, report) = diff_with_renames(&before, &after, &renames);
+    assert_eq!(report.applied.len(), 5, "{report:?}");
+    let dropped: Vec<String> = plan
+        .upgrade
+        .iter()
+        .filter(|op| op.is_destructive())
+        .map(Op::describe)
+        .collect();
+    assert_eq!(dropped, vec!["removed column 't.n'"], "only the real drop remains");
+    // The hint each candidate would need is the one to paste.
+    let hints: Vec<String> = candidates.iter().map(|c| c.hint()).collect();
+    assert!(hints.contains(&r#"#[model(renamed_from = "sad")] on the variant of label "unhappy" of enum mood"#.to_string()), "{hints:?}");
+}
