@@ -37,6 +37,8 @@ struct Case {
     read_after: &'static str,
     /// Operations other than renames the plan may hold, by the start of their description.
     allowed: &'static [&'static str],
+    /// The schemas compared.
+    schemas: &'static [&'static str],
 }
 
 fn cases() -> Vec<Case> {
@@ -50,6 +52,7 @@ fn cases() -> Vec<Case> {
             read_before: "SELECT id, full_name FROM customers ORDER BY id",
             read_after: "SELECT id, display_name FROM customers ORDER BY id",
             allowed: &[],
+            schemas: &["public"],
         },
         Case {
             name: "column renamed and retyped",
@@ -60,6 +63,7 @@ fn cases() -> Vec<Case> {
             read_before: "SELECT id, n FROM t ORDER BY id",
             read_after: "SELECT id, amount FROM t ORDER BY id",
             allowed: &["type change", "NULL allowed"],
+            schemas: &["public"],
         },
         Case {
             name: "column with dependents PostgreSQL renames itself",
@@ -90,6 +94,7 @@ fn cases() -> Vec<Case> {
             read_before: "SELECT c.id, p.code, c.qty, c.twice FROM c JOIN p USING (code) ORDER BY 1",
             read_after: "SELECT c.id, p.product_code, c.quantity, c.twice FROM c JOIN p ON p.product_code = c.code ORDER BY 1",
             allowed: &[],
+            schemas: &["public"],
         },
         Case {
             name: "column read by a view",
@@ -104,6 +109,7 @@ fn cases() -> Vec<Case> {
             read_before: "SELECT * FROM w",
             read_after: "SELECT * FROM w",
             allowed: &["removed view", "added view"],
+            schemas: &["public"],
         },
         Case {
             name: "table with references, identity, trigger and policy",
@@ -132,6 +138,7 @@ fn cases() -> Vec<Case> {
             read_before: "SELECT p.id, p.name, q.id FROM people p LEFT JOIN pets q ON q.owner = p.id ORDER BY 1",
             read_after: "SELECT p.id, p.full_name, q.id FROM persons p LEFT JOIN pets q ON q.owner = p.id ORDER BY 1",
             allowed: &[],
+            schemas: &["public"],
         },
         Case {
             name: "enum label used in a default, a check, an index and a view",
@@ -148,6 +155,7 @@ fn cases() -> Vec<Case> {
             read_before: "SELECT id, s::text = 'draft' FROM orders ORDER BY id",
             read_after: "SELECT id, s::text = 'pending' FROM orders ORDER BY id",
             allowed: &[],
+            schemas: &["public"],
         },
         Case {
             name: "enum type used by a column, a cast and a function",
@@ -162,6 +170,7 @@ fn cases() -> Vec<Case> {
             read_before: "SELECT id, m::text, ms::text FROM t",
             read_after: "SELECT id, m::text, ms::text FROM t",
             allowed: &[],
+            schemas: &["public"],
         },
         Case {
             name: "indexes and constraints",
@@ -184,6 +193,7 @@ fn cases() -> Vec<Case> {
             read_before: "SELECT * FROM t ORDER BY 1",
             read_after: "SELECT * FROM t ORDER BY 1",
             allowed: &[],
+            schemas: &["public"],
         },
         Case {
             name: "views, a sequence and a function",
@@ -209,6 +219,7 @@ fn cases() -> Vec<Case> {
             read_before: "SELECT id, n, (SELECT n FROM m) FROM t ORDER BY 1",
             read_after: "SELECT id, n, (SELECT n FROM counts) FROM t ORDER BY 1",
             allowed: &[],
+            schemas: &["public"],
         },
         Case {
             name: "column of a partitioned table",
@@ -223,6 +234,7 @@ fn cases() -> Vec<Case> {
             read_before: "SELECT * FROM events",
             read_after: "SELECT * FROM events",
             allowed: &[],
+            schemas: &["public"],
         },
         Case {
             name: "hostile names",
@@ -244,6 +256,34 @@ Line" integer PRIMARY KEY, "drop table x; --" text);
             read_after: r#"SELECT "Ok
 Line", "drop table x; --", "sel ect" = '$$new$$' FROM "Ünï ""cödé""""#,
             allowed: &["changed constraint"],
+            schemas: &["public"],
+        },
+        Case {
+            name: "schema with everything in it",
+            before: "CREATE SCHEMA old;
+                     CREATE TYPE old.mood AS ENUM ('ok', 'bad');
+                     CREATE SEQUENCE old.tickets;
+                     CREATE TABLE old.t (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                                         m old.mood DEFAULT 'ok', n bigint DEFAULT nextval('old.tickets'));
+                     CREATE FUNCTION old.is_ok(x old.mood) RETURNS boolean LANGUAGE sql AS $$ SELECT x = 'ok' $$;
+                     CREATE VIEW old.v AS SELECT id, old.is_ok(m) AS fine FROM old.t;
+                     CREATE TABLE public.r (t_id integer REFERENCES old.t)",
+            data: "INSERT INTO old.t (m) VALUES ('bad'), ('ok'); INSERT INTO public.r VALUES (1)",
+            after: "CREATE SCHEMA new;
+                    CREATE TYPE new.mood AS ENUM ('ok', 'bad');
+                    CREATE SEQUENCE new.tickets;
+                    CREATE TABLE new.t (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                                        m new.mood DEFAULT 'ok', n bigint DEFAULT nextval('new.tickets'));
+                    CREATE FUNCTION new.is_ok(x new.mood) RETURNS boolean LANGUAGE sql AS $$ SELECT x = 'ok' $$;
+                    CREATE VIEW new.v AS SELECT id, new.is_ok(m) AS fine FROM new.t;
+                    CREATE TABLE public.r (t_id integer REFERENCES new.t)",
+            renames: vec![Rename::Schema { from: "old".into(), to: "new".into() }],
+            read_before: "SELECT * FROM old.v ORDER BY 1",
+            read_after: "SELECT * FROM new.v ORDER BY 1",
+            // The function's body is the user's text: PostgreSQL keeps it, the target wrote
+            // it anew; no table is touched.
+            allowed: &[],
+            schemas: &["public", "old", "new"],
         },
     ]
 }
@@ -252,13 +292,13 @@ Line", "drop table x; --", "sel ect" = '$$new$$' FROM "Ünï ""cödé""""#,
 fn declared_renames_keep_rows_and_rebuild_nothing() {
     let db = fresh_database();
     let mut client = db.connect().unwrap();
-    let options = Options {
-        schemas: vec!["public".into()],
-    };
     let mut failures = Vec::new();
     for case in cases() {
-        let before = schema_of(&mut client, case.before, &["public"]).unwrap();
-        let after = schema_of(&mut client, case.after, &["public"]).unwrap();
+        let options = Options {
+            schemas: case.schemas.iter().map(|s| s.to_string()).collect(),
+        };
+        let before = schema_of(&mut client, case.before, case.schemas).unwrap();
+        let after = schema_of(&mut client, case.after, case.schemas).unwrap();
         let (plan, report) = diff_with_renames(&before, &after, &case.renames);
         let upgrade = render::script(&plan.upgrade);
         let downgrade = render::script(&plan.downgrade);
@@ -836,13 +876,25 @@ fn undeclared_candidates_of_every_kind() {
         "enum colour renamed to hue",
         "sequence tickets renamed to ticket_numbers",
     ] {
-        assert!(found.iter().any(|f| f == wanted), "{wanted} not in {found:?}");
+        assert!(
+            found.iter().any(|f| f == wanted),
+            "{wanted} not in {found:?}"
+        );
     }
     // integer cannot become boolean by renaming: not a candidate.
-    assert!(!found.iter().any(|f| f.contains("renamed to t.flag")), "{found:?}");
+    assert!(
+        !found.iter().any(|f| f.contains("renamed to t.flag")),
+        "{found:?}"
+    );
     // Several fit `display_name` (any type converts to text); the likelier comes first.
-    let first = found.iter().position(|f| f.contains("t.full_name renamed")).unwrap();
-    let second = found.iter().position(|f| f.contains("t.n renamed to t.display_name")).unwrap();
+    let first = found
+        .iter()
+        .position(|f| f.contains("t.full_name renamed"))
+        .unwrap();
+    let second = found
+        .iter()
+        .position(|f| f.contains("t.n renamed to t.display_name"))
+        .unwrap();
     assert!(first < second, "{found:?}");
     let renames = best_renames(&candidates);
     let (plan, report) = diff_with_renames(&before, &after, &renames);
@@ -853,8 +905,18 @@ fn undeclared_candidates_of_every_kind() {
         .filter(|op| op.is_destructive())
         .map(Op::describe)
         .collect();
-    assert_eq!(dropped, vec!["removed column 't.n'"], "only the real drop remains");
+    assert_eq!(
+        dropped,
+        vec!["removed column 't.n'"],
+        "only the real drop remains"
+    );
     // The hint each candidate would need is the one to paste.
     let hints: Vec<String> = candidates.iter().map(|c| c.hint()).collect();
-    assert!(hints.contains(&r#"#[model(renamed_from = "sad")] on the variant of label "unhappy" of enum mood"#.to_string()), "{hints:?}");
+    assert!(
+        hints.contains(
+            &r#"#[model(renamed_from = "sad")] on the variant of label "unhappy" of enum mood"#
+                .to_string()
+        ),
+        "{hints:?}"
+    );
 }

@@ -27,6 +27,13 @@ use crate::sql::tokens::{any_site, rewrite, Site, SiteKind};
 /// *new* name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Rename {
+    /// A schema, with everything in it.
+    Schema {
+        /// Old name.
+        from: String,
+        /// New name.
+        to: String,
+    },
     /// A table (in the same schema).
     Table {
         /// Old name.
@@ -104,6 +111,7 @@ impl Rename {
     /// The same rename undone.
     pub fn reversed(&self) -> Rename {
         match self.clone() {
+            Rename::Schema { from, to } => Rename::Schema { from: to, to: from },
             Rename::Table { from, to } => Rename::Table { from: to, to: from },
             Rename::View { from, to } => Rename::View { from: to, to: from },
             Rename::Sequence { from, to } => Rename::Sequence { from: to, to: from },
@@ -139,6 +147,7 @@ impl Rename {
     /// `column`, `table`, … as a message says it.
     pub fn kind(&self) -> &'static str {
         match self {
+            Rename::Schema { .. } => "schema",
             Rename::Table { .. } => "table",
             Rename::View { .. } => "view",
             Rename::Sequence { .. } => "sequence",
@@ -154,6 +163,7 @@ impl Rename {
     /// The old and the new name, as messages show them (`customers.full_name`).
     pub fn names(&self) -> (String, String) {
         match self {
+            Rename::Schema { from, to } => (from.clone(), to.clone()),
             Rename::Table { from, to }
             | Rename::View { from, to }
             | Rename::Sequence { from, to }
@@ -179,9 +189,10 @@ impl Rename {
     /// new name.
     fn rank(&self) -> u8 {
         match self {
-            Rename::Table { .. } | Rename::View { .. } => 0,
-            Rename::Sequence { .. } | Rename::EnumType { .. } | Rename::Function { .. } => 1,
-            _ => 2,
+            Rename::Schema { .. } => 0,
+            Rename::Table { .. } | Rename::View { .. } => 1,
+            Rename::Sequence { .. } | Rename::EnumType { .. } | Rename::Function { .. } => 2,
+            _ => 3,
         }
     }
 
@@ -508,6 +519,14 @@ fn renamed_name(applied: &[Rename], name: &TableName) -> TableName {
 /// Whether the schema has the object a rename starts from.
 fn exists(schema: &Schema, rename: &Rename) -> bool {
     match rename {
+        Rename::Schema { from, .. } => {
+            schema.schemas.iter().any(|n| &n.name == from)
+                || schema.tables.iter().any(|t| &t.name.schema == from)
+                || schema.enums.iter().any(|e| &e.name.schema == from)
+                || schema.sequences.iter().any(|s| &s.name.schema == from)
+                || schema.views.iter().any(|v| &v.name.schema == from)
+                || schema.functions.iter().any(|f| &f.name.schema == from)
+        }
         Rename::Table { from, .. } => schema.table(from).is_some(),
         Rename::View { from, .. } => schema.views.iter().any(|v| &v.name == from),
         Rename::Sequence { from, .. } => schema.sequences.iter().any(|s| &s.name == from),
@@ -570,7 +589,10 @@ fn views_to_rebuild<'s>(from: &'s Schema, applied: &[Rename]) -> Vec<&'s View> {
                         s.kind == SiteKind::Ident && &s.value == column
                     })
             }
-            Rename::EnumLabel { .. } | Rename::Index { .. } | Rename::Constraint { .. } => false,
+            Rename::Schema { .. }
+            | Rename::EnumLabel { .. }
+            | Rename::Index { .. }
+            | Rename::Constraint { .. } => false,
         });
         if touched {
             out.insert(&view.name);
@@ -712,9 +734,109 @@ fn rewrite_header(definition: &str, f: impl FnMut(&Site) -> Option<String>) -> S
     format!("{}{}", rewrite(&definition[..end], f), &definition[end..])
 }
 
+/// `schema` as PostgreSQL shows it after `ALTER SCHEMA from RENAME TO to`: every object in
+/// it moves, and every qualified mention of it (in types, expressions, view and trigger
+/// definitions, function headers, statements kept as text) names the new schema.
+fn rename_schema(schema: &mut Schema, from: &str, to: &str) {
+    let fix = |name: &mut TableName| {
+        if name.schema == from {
+            name.schema = to.to_string();
+        }
+    };
+    let text = |t: &str| {
+        rewrite(t, |s| {
+            (s.kind == SiteKind::Ident && s.value == from && s.qualifies).then(|| quote_ident(to))
+        })
+    };
+    // A `'schema.sequence'::regclass` literal, and the others that are qualified names.
+    let literal_text = |t: &str| {
+        rewrite(t, |s| match s.kind {
+            SiteKind::Ident if s.value == from && s.qualifies => Some(quote_ident(to)),
+            SiteKind::Literal if s.cast_to.as_deref() == Some("regclass") => {
+                let value = text(&s.value);
+                (value != s.value).then(|| quote_literal(&value))
+            }
+            _ => None,
+        })
+    };
+    for namespace in &mut schema.schemas {
+        if namespace.name == from {
+            namespace.name = to.to_string();
+        }
+    }
+    for table in &mut schema.tables {
+        fix(&mut table.name);
+        for fk in &mut table.foreign_keys {
+            fix(&mut fk.references);
+        }
+        if let Some(p) = &mut table.partition_of {
+            fix(&mut p.parent);
+        }
+        table.inherits.iter_mut().for_each(fix);
+        for column in &mut table.columns {
+            column.ty = SqlType::new(text(column.ty.as_str()));
+            if let Some(c) = &mut column.collation {
+                *c = text(c);
+            }
+        }
+        table_expressions(table, &mut |e: &str| literal_text(e));
+    }
+    for e in &mut schema.enums {
+        fix(&mut e.name);
+    }
+    for sequence in &mut schema.sequences {
+        fix(&mut sequence.name);
+        sequence.data_type = SqlType::new(text(sequence.data_type.as_str()));
+        if let Some(owner) = &mut sequence.owned_by {
+            fix(&mut owner.table);
+        }
+    }
+    for extension in &mut schema.extensions {
+        if extension.schema == from {
+            extension.schema = to.to_string();
+        }
+    }
+    for function in &mut schema.functions {
+        fix(&mut function.name);
+        function.arguments = text(&function.arguments);
+        function.returns = text(&function.returns);
+        function.definition = rewrite_header(&function.definition, |s| {
+            (s.kind == SiteKind::Ident && s.value == from && s.qualifies).then(|| quote_ident(to))
+        });
+    }
+    for view in &mut schema.views {
+        fix(&mut view.name);
+        view.depends_on.iter_mut().for_each(fix);
+        view.definition = literal_text(&view.definition);
+        for (_, ty) in &mut view.columns {
+            *ty = SqlType::new(text(ty.as_str()));
+        }
+    }
+    for trigger in &mut schema.triggers {
+        fix(&mut trigger.table);
+        fix(&mut trigger.function);
+        trigger.definition = literal_text(&trigger.definition);
+    }
+    for policy in &mut schema.policies {
+        fix(&mut policy.table);
+        for expr in [&mut policy.using, &mut policy.with_check]
+            .into_iter()
+            .flatten()
+        {
+            *expr = literal_text(expr);
+        }
+    }
+    for other in schema.types.iter_mut().chain(schema.others.iter_mut()) {
+        other.name = text(&other.name);
+        other.create = literal_text(&other.create);
+        other.drop = literal_text(&other.drop);
+    }
+}
+
 /// `schema` as PostgreSQL shows it after `rename`.
 fn rename_in(schema: &mut Schema, rename: &Rename) {
     match rename {
+        Rename::Schema { from, to } => rename_schema(schema, from, to),
         Rename::Table { from, to } => {
             for table in &mut schema.tables {
                 if &table.name == from {

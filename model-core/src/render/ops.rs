@@ -618,6 +618,11 @@ fn rename_statements(rename: &Rename, materialized: bool, arguments: &[String]) 
         )
     };
     match rename {
+        Rename::Schema { from, to } => vec![format!(
+            "ALTER SCHEMA {} RENAME TO {}",
+            quote_ident(from),
+            quote_ident(to)
+        )],
         Rename::Table { from, to } => vec![relation("TABLE", from, to)],
         Rename::View { from, to } if materialized => {
             vec![relation("MATERIALIZED VIEW", from, to)]
