@@ -10,7 +10,7 @@ use model_core::revision::Graph;
 use model_core::ModelSet;
 use postgres::Client;
 
-use crate::{info, Global};
+use crate::{info, warning, Global};
 
 /// Config and revisions of one project.
 pub struct Project {
@@ -74,7 +74,13 @@ impl Project {
             lock,
             &self.graph,
             self.config.version_table(),
-            |line| info("migrate", line),
+            |line| {
+                if line.starts_with("DESTRUCTIVE ") {
+                    warning("migrate", line)
+                } else {
+                    info("migrate", line)
+                }
+            },
         )
         .lock_wait(wait)
     }

@@ -54,20 +54,26 @@ pub mod __private {
     pub use crate::schema::{Column, FkAction, Identity, IdentityKind, SqlType, TableName};
     pub use inventory;
 
-    /// One character of a field name, as a type: `(C<'i'>, C<'d'>)` spells `id`. Lets the
-    /// compiler check that a `back_populates` target has the named relationship field.
-    pub struct C<const CH: char>;
-
-    /// Implemented by a model for each of its relationship fields, named with [`C`].
-    #[diagnostic::on_unimplemented(
-        message = "`{Self}` has no relationship field with the name given in `back_populates`",
-        label = "`{Self}` has no such relationship field",
-        note = "`back_populates` names a field of the target model that is marked `#[model(relationship(...))]`"
-    )]
-    pub trait HasRelationship<Name> {}
+    /// Whether `name` is one of `fields`, at compile time.
+    pub const fn has_field(fields: &[&str], name: &str) -> bool {
+        let mut i = 0;
+        while i < fields.len() {
+            let (a, b) = (fields[i].as_bytes(), name.as_bytes());
+            if a.len() == b.len() {
+                let mut j = 0;
+                while j < a.len() && a[j] == b[j] {
+                    j += 1;
+                }
+                if j == a.len() {
+                    return true;
+                }
+            }
+            i += 1;
+        }
+        false
+    }
 
     pub const fn assert_model<T: Model>() {}
-    pub const fn assert_back_populates<T: HasRelationship<Name>, Name>() {}
     pub const fn assert_identity<T: IdentityType>() {}
     pub const fn assert_column_type<T: ColumnType>() {}
 }

@@ -40,9 +40,9 @@ fn fallback(input: &DeriveInput) -> TokenStream {
     let ident = &input.ident;
     quote! {
         const _: () = {
-            // Every relationship check that names this model passes: its own error is the one
-            // to fix, and a `back_populates` error elsewhere would only be a consequence.
-            impl<__Name> ::model_core::__private::HasRelationship<__Name> for #ident {}
+            // `CHECKED` stays false, so every `back_populates` check that names this model
+            // passes: its own error is the one to fix, and an error elsewhere would only be a
+            // consequence.
             impl ::model_core::Model for #ident {
                 const SCHEMA: &'static str = "public";
                 const TABLE: &'static str = "";
@@ -63,7 +63,7 @@ fn expand(model: &Model) -> TokenStream {
 
     let mut body = Vec::new();
     let mut checks = Vec::new();
-    let mut relationship_impls = Vec::new();
+    let mut relationship_names: Vec<String> = Vec::new();
     let mut primary_key = Vec::new();
 
     if let Some(comment) = &model.comment {
@@ -88,11 +88,7 @@ fn expand(model: &Model) -> TokenStream {
             FieldKind::Relationship(rel) => {
                 let name = field.ident.to_string().trim_start_matches("r#").to_string();
                 body.push(relationship_tokens(&name, rel, &mut checks));
-                let spelled = spell(&name);
-                relationship_impls.push(quote! {
-                    #[automatically_derived]
-                    impl #p::HasRelationship<#spelled> for #ident {}
-                });
+                relationship_names.push(name);
             }
             FieldKind::Skip => {}
         }
@@ -162,13 +158,14 @@ fn expand(model: &Model) -> TokenStream {
             impl ::model_core::Model for #ident {
                 const SCHEMA: &'static str = #schema;
                 const TABLE: &'static str = #table;
+                const RELATIONSHIP_FIELDS: &'static [&'static str] = &[#(#relationship_names),*];
+                const CHECKED: bool = true;
                 fn model() -> ::model_core::ModelDef {
                     let mut __t = #p::TableBuilder::new(#rust_name, ::core::module_path!(), #schema, #table);
                     #(#body)*
                     __t.finish()
                 }
             }
-            #(#relationship_impls)*
             #[allow(dead_code)]
             fn __model_checks() {
                 #(#checks)*
@@ -321,11 +318,19 @@ fn relationship_tokens(
     let back_populates = match &rel.back_populates {
         Some(back) => {
             let name = back.to_string();
-            let spelled = respan(spell(&name), back.span());
-            let target = respan(target.to_token_stream(), back.span());
-            checks.push(
-                quote_spanned!(back.span()=> #p::assert_back_populates::<#target, #spelled>();),
+            // A constant that fails to evaluate, with a message that says it in words, at
+            // the name; the target's own `Model` bound is the one `table_name()` above needs.
+            let message = format!(
+                "`{target_name}` has no relationship field `{name}`: `back_populates` on `{field}` names a field of the target model marked `#[model(relationship(...))]`"
             );
+            let model = quote_spanned!(ty_span(target)=> <#target as ::model_core::Model>);
+            let lit = syn::LitStr::new(&name, back.span());
+            checks.push(quote_spanned!(back.span()=>
+                const _: () = ::core::assert!(
+                    !#model::CHECKED || #p::has_field(#model::RELATIONSHIP_FIELDS, #lit),
+                    #message
+                );
+            ));
             quote!(::core::option::Option::Some(#name))
         }
         None => quote!(::core::option::Option::None),
@@ -354,12 +359,6 @@ fn relationship_tokens(
             foreign_key: ::std::vec![#(#foreign_key),*],
         });
     }
-}
-
-/// A field name as a type, one `C<'x'>` per character: the key of `HasRelationship`.
-fn spell(name: &str) -> TokenStream {
-    let chars = name.chars().map(|c| quote!(::model_core::__private::C<#c>));
-    quote!((#(#chars,)*))
 }
 
 fn action(action: Option<Action>) -> TokenStream {

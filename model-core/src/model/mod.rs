@@ -31,6 +31,14 @@ pub trait Model {
     /// The table and relationships this model declares.
     fn model() -> ModelDef;
 
+    /// The names of the relationship fields, for the compile-time check of `back_populates`.
+    #[doc(hidden)]
+    const RELATIONSHIP_FIELDS: &'static [&'static str] = &[];
+    /// Whether [`Self::RELATIONSHIP_FIELDS`] is complete (a valid derive); otherwise a
+    /// `back_populates` naming this model is not checked, so one mistake gives one error.
+    #[doc(hidden)]
+    const CHECKED: bool = false;
+
     /// The qualified table name.
     fn table_name() -> TableName {
         TableName::new(Self::SCHEMA, Self::TABLE)
