@@ -259,6 +259,19 @@ Line", "drop table x; --", "sel ect" = '$$new$$' FROM "Ünï ""cödé""""#,
             schemas: &["public"],
         },
         Case {
+            name: "index and constraint renamed by the target alone, with no hint",
+            before: "CREATE TABLE t (a integer CONSTRAINT a_positive CHECK (a > 0), b text);
+                     CREATE INDEX t_a ON t (a) WHERE b IS NOT NULL",
+            data: "INSERT INTO t VALUES (1, 'x')",
+            after: "CREATE TABLE t (a integer CONSTRAINT t_a_check CHECK (a > 0), b text);
+                    CREATE INDEX t_a_idx ON t (a) WHERE b IS NOT NULL",
+            renames: vec![],
+            read_before: "SELECT * FROM t",
+            read_after: "SELECT * FROM t",
+            allowed: &[],
+            schemas: &["public"],
+        },
+        Case {
             name: "schema with everything in it",
             before: "CREATE SCHEMA old;
                      CREATE TYPE old.mood AS ENUM ('ok', 'bad');

@@ -277,16 +277,16 @@ pub(super) fn apply(from: &Schema, to: &Schema, hints: &[Rename]) -> Renamed {
     }
     // Names PostgreSQL derived from the old names (`people_pkey`, `c_qty_check`,
     // `events_2026_note_idx`) stay when a table or column is renamed, while the target derives
-    // them from the new ones: an index or constraint of a renamed table, or of a table with a
-    // renamed column, equal to one of the target but for its name is renamed too.
-    let touched: Vec<TableName> = applied
+    // them from the new ones; and a model may simply rename an index or constraint. An index
+    // or constraint equal to one of the target but for its name is renamed, never rebuilt
+    // (building an index again can take hours; renaming it is instant).
+    let kept: Vec<TableName> = schema
+        .tables
         .iter()
-        .filter_map(|r| match r {
-            Rename::Table { to, .. } | Rename::Column { table: to, .. } => Some(to.clone()),
-            _ => None,
-        })
+        .filter(|t| to.table(&t.name).is_some())
+        .map(|t| t.name.clone())
         .collect();
-    for rename in implied(&schema, to, &family(&schema, &touched)) {
+    for rename in implied(&schema, to, &family(&schema, &kept)) {
         rename_in(&mut schema, &rename);
         applied.push(rename);
     }
