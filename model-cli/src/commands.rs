@@ -637,11 +637,22 @@ fn diff_databases(
             from.unmodelled.len() + to.unmodelled.len()
         );
     }
-    let plan = diff::diff(&from, &to);
+    // Indexes and constraints that differ only by name are renamed, not rebuilt.
+    let (plan, _) = diff::diff_with_renames(&from, &to, &[]);
     model_core::autogenerate::check_casts(&mut from_client, &plan).context("--from")?;
     if plan.is_empty() {
         eprintln!("No changes: the schemas are the same.");
         return Ok(true);
+    }
+    for candidate in diff::rename_candidates(&from, &to, &[]) {
+        let (old, new) = candidate.rename.names();
+        warning(
+            "diff",
+            format!(
+                "{} {old} is dropped while {new} is added: if it was renamed, this script loses its data; write the rename instead",
+                candidate.rename.kind()
+            ),
+        );
     }
     for line in plan.upgrade.iter().flat_map(Op::describe_all) {
         eprintln!("Detected {}", model_core::sql::display(&line));

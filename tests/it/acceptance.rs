@@ -208,7 +208,8 @@ fn run_case(dir: &Path, verbose: bool) -> Result<(), String> {
     };
     let from = read_schema(&mut a)?;
     let to = read_schema(&mut b)?;
-    let plan = diff::diff(&from, &to);
+    // As `diff --from --to` plans it.
+    let (plan, _) = diff::diff_with_renames(&from, &to, &[]);
     let body = render::revision_body(&plan.upgrade, &plan.downgrade);
     let shown = format!(
         "-- upgrade:\n{}\n-- downgrade:\n{}",

@@ -1,0 +1,5 @@
+CREATE TABLE items (id integer PRIMARY KEY, sku text NOT NULL, qty integer CONSTRAINT qty_ok CHECK (qty >= 0));
+CREATE INDEX items_sku_lookup ON items (lower(sku)) WHERE qty > 0;
+CREATE TABLE parts (id integer, at date NOT NULL) PARTITION BY RANGE (at);
+CREATE TABLE parts_2026 PARTITION OF parts FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+CREATE INDEX parts_at_ix ON parts (at);
