@@ -52,6 +52,9 @@ pub enum Op {
         sequence: TableName,
         from: Option<ColumnRef>,
         to: Option<ColumnRef>,
+        /// Whether the owning column of `from` and of `to` is an integer: a sequence that
+        /// comes to belong to an integer column continues after the column's largest value.
+        integer: (bool, bool),
     },
     /// `CREATE TABLE` with its inline constraints (and the foreign keys that can be inline),
     /// comments included. `recreated` marks the inverse of a drop: the data is not restored.
@@ -362,10 +365,16 @@ impl Op {
             Op::CreateSequence(s) => Op::DropSequence(s),
             Op::DropSequence(s) => Op::CreateSequence(s),
             Op::AlterSequence { from, to } => Op::AlterSequence { from: to, to: from },
-            Op::SetSequenceOwner { sequence, from, to } => Op::SetSequenceOwner {
+            Op::SetSequenceOwner {
+                sequence,
+                from,
+                to,
+                integer,
+            } => Op::SetSequenceOwner {
                 sequence,
                 from: to,
                 to: from,
+                integer: (integer.1, integer.0),
             },
             Op::CreateTable { table, .. } => Op::DropTable(table),
             Op::DropTable(table) => Op::CreateTable {

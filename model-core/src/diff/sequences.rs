@@ -2,7 +2,9 @@
 
 use super::grants::grant_changes;
 use super::{pair, Differ, Op, Pair};
-use crate::schema::{GrantTarget, Schema, Sequence, TableName};
+use std::collections::BTreeMap;
+
+use crate::schema::{ColumnRef, GrantTarget, Schema, Sequence, Table, TableName};
 
 /// Standalone sequences of `from` that `to` does not have.
 pub(super) fn to_be_dropped(from: &Schema, to: &Schema) -> Vec<TableName> {
@@ -57,12 +59,25 @@ impl<'a> Differ<'a> {
             }
             let owner = |s: Option<&Sequence>| s.and_then(|s| s.owned_by.clone());
             let (before, after) = (owner(from), owner(to));
+            let integer = |tables: &BTreeMap<&TableName, &Table>, owner: &Option<ColumnRef>| {
+                owner.as_ref().is_some_and(|o| {
+                    tables
+                        .get(&o.table)
+                        .and_then(|t| t.column(&o.column))
+                        .is_some_and(|c| c.ty.is_integer())
+                })
+            };
+            let integer = (
+                integer(&self.from_tables, &before),
+                integer(&self.to_tables, &after),
+            );
             if before != after {
                 if before.is_some() {
                     self.phases.drop_dependents.push(Op::SetSequenceOwner {
                         sequence: name.clone(),
                         from: before,
                         to: None,
+                        integer: (integer.0, false),
                     });
                 }
                 if after.is_some() {
@@ -70,6 +85,7 @@ impl<'a> Differ<'a> {
                         sequence: name,
                         from: None,
                         to: after,
+                        integer: (false, integer.1),
                     });
                 }
             }

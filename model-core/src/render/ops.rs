@@ -71,6 +71,32 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             sequence_options(s)
         )],
         Op::DropSequence(s) => vec![format!("DROP SEQUENCE {}", qualified(&s.name))],
+        Op::SetSequenceOwner {
+            sequence,
+            to: Some(owner),
+            integer: (_, true),
+            ..
+        } => {
+            // The column may already hold values (a serial column whose sequence a
+            // downgrade puts back): the sequence continues after the largest.
+            notes.push(format!(
+                "sequence {sequence} continues after the largest {}.{} already there",
+                owner.table, owner.column
+            ));
+            let seq = qualified(sequence);
+            let column = quote_ident(&owner.column);
+            vec![
+                format!(
+                    "ALTER SEQUENCE {seq} OWNED BY {}.{column}",
+                    qualified(&owner.table)
+                ),
+                format!(
+                    "SELECT pg_catalog.setval({}, max({column})) FROM {} HAVING max({column}) >= (SELECT last_value FROM {seq})",
+                    quote_literal(&seq),
+                    qualified(&owner.table)
+                ),
+            ]
+        }
         Op::SetSequenceOwner { sequence, to, .. } => vec![format!(
             "ALTER SEQUENCE {} OWNED BY {}",
             qualified(sequence),
