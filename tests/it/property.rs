@@ -1128,15 +1128,11 @@ fn kind(op: &model_core::diff::Op) -> String {
         .to_string()
 }
 
-fn run_pair(
-    client: &mut postgres::Client,
-    seed: u64,
-    seen: &mut std::collections::BTreeSet<String>,
-) -> Result<(), String> {
-    let mut rng = Rng::new(seed);
-    let a = random_schema(&mut rng);
+/// A random schema A and a mutation of it, B, that PostgreSQL can reach from A.
+fn random_pair(rng: &mut Rng) -> (Schema, Schema) {
+    let a = random_schema(rng);
     let mut b = a.clone();
-    mutate(&mut rng, &mut b);
+    mutate(rng, &mut b);
     // A type change PostgreSQL has no cast for fails in any tool; keep the old type there.
     for table in &mut b.tables {
         let Some(before) = a.table(&table.name) else {
@@ -1153,6 +1149,16 @@ fn run_pair(
         }
     }
     repair(&mut b);
+    (a, b)
+}
+
+fn run_pair(
+    client: &mut postgres::Client,
+    seed: u64,
+    seen: &mut std::collections::BTreeSet<String>,
+) -> Result<(), String> {
+    let mut rng = Rng::new(seed);
+    let (a, b) = random_pair(&mut rng);
     let (a_sql, b_sql) = (render::create_schema(&a), render::create_schema(&b));
     let a = schema_of(client, &a_sql, SCHEMAS).map_err(|e| format!("schema A is invalid: {e}"))?;
     let b = schema_of(client, &b_sql, SCHEMAS).map_err(|e| format!("schema B is invalid: {e}"))?;
@@ -1270,24 +1276,7 @@ fn applying_the_diff_reaches_the_target_and_the_downgrade_returns() {
 fn run_rename_pair(client: &mut postgres::Client, seed: u64) -> Result<usize, String> {
     use model_core::diff::{diff_with_renames, Op, Rename};
     let mut rng = Rng::new(seed ^ 0x5eed_7e4a);
-    let a = random_schema(&mut rng);
-    let mut b = a.clone();
-    mutate(&mut rng, &mut b);
-    for table in &mut b.tables {
-        let Some(before) = a.table(&table.name) else {
-            continue;
-        };
-        for column in &mut table.columns {
-            if let Some(old) = before.column(&column.name) {
-                if old.ty != column.ty && !castable(&old.ty, &column.ty) {
-                    column.ty = old.ty.clone();
-                    column.default = old.default.clone();
-                    column.collation = old.collation.clone();
-                }
-            }
-        }
-    }
-    repair(&mut b);
+    let (a, b) = random_pair(&mut rng);
     let plain = |t: &Table, s: &Schema| {
         t.partition_of.is_none()
             && t.partition_by.is_none()

@@ -452,6 +452,25 @@ mod cli {
         stderr
     }
 
+    /// Step 3's binary run with `args` on a pseudo-terminal (util-linux `script`), `answers`
+    /// typed in; the exit status and what the terminal showed.
+    fn on_a_terminal(dir: &Path, url: &str, args: &str, answers: &[u8]) -> (Output, String) {
+        use std::io::Write as _;
+        let command = format!("MODEL_RENAME_STEP=3 '{BIN}' --url '{url}' {args}");
+        let mut child = Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .current_dir(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("`script` (util-linux) runs the command on a pseudo-terminal");
+        child.stdin.take().unwrap().write_all(answers).unwrap();
+        let output = child.wait_with_output().unwrap();
+        let shown = String::from_utf8_lossy(&output.stdout).to_string();
+        (output, shown)
+    }
+
     /// Step 1 applied, with rows in both tables.
     fn started(name: &str) -> (PathBuf, model_core::pg::TempDatabase, String) {
         let dir = project_dir(name);
@@ -605,21 +624,7 @@ mod cli {
         assert!(!refused.status.success());
         // Unprotected, on a terminal: the destructive downgrade is asked, and "n" stops it.
         std::fs::write(&config, &text).unwrap();
-        let command = format!("MODEL_RENAME_STEP=3 '{BIN}' --url '{url}' downgrade -1");
-        let mut child = Command::new("script")
-            .args(["-qec", &command, "/dev/null"])
-            .current_dir(&dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        {
-            use std::io::Write as _;
-            child.stdin.take().unwrap().write_all(b"n\n").unwrap();
-        }
-        let output = child.wait_with_output().unwrap();
-        let shown = String::from_utf8_lossy(&output.stdout).to_string();
+        let (output, shown) = on_a_terminal(&dir, &url, "downgrade -1", b"n\n");
         assert!(!output.status.success(), "{shown}");
         assert!(
             shown.contains("drops table persons and all its rows (public.persons holds 0 rows)"),
@@ -694,24 +699,9 @@ mod cli {
         std::fs::remove_file(&file).unwrap();
 
         // On a terminal: asked, once per candidate; "n" to the column, "y" to the table.
-        let command =
-            format!("MODEL_RENAME_STEP=3 '{BIN}' --url '{url}' revision --autogenerate -m three");
-        let mut child = Command::new("script")
-            .args(["-qec", &command, "/dev/null"])
-            .current_dir(&dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("`script` (util-linux) runs the command on a pseudo-terminal");
-        {
-            use std::io::Write as _;
-            let mut stdin = child.stdin.take().unwrap();
-            // One answer per question, in the order asked (best candidate first).
-            stdin.write_all(b"n\ny\n").unwrap();
-        }
-        let output = child.wait_with_output().unwrap();
-        let shown = String::from_utf8_lossy(&output.stdout).to_string();
+        // One answer per question, in the order asked (best candidate first).
+        let (output, shown) =
+            on_a_terminal(&dir, &url, "revision --autogenerate -m three", b"n\ny\n");
         assert!(output.status.success(), "{shown}");
         assert!(
             shown.contains("renamed to customers.display_name? [y/N]"),

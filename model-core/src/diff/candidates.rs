@@ -5,7 +5,10 @@
 
 use super::renames;
 use super::Rename;
-use crate::schema::{Column, Schema, Table};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::schema::{Column, Schema, Table, TableName};
 
 /// A pair that looks like a rename.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,11 +55,17 @@ impl Candidate {
 /// type), a table of the same schema (most columns alike), an enum label at the same position,
 /// an enum type with the same labels, a sequence with the same settings. Best first.
 pub fn rename_candidates(from: &Schema, to: &Schema, declared: &[Rename]) -> Vec<Candidate> {
-    let from = renames::apply(from, to, declared).schema;
+    let from: Cow<Schema> = if declared.is_empty() {
+        Cow::Borrowed(from)
+    } else {
+        Cow::Owned(renames::apply(from, to, declared).schema)
+    };
+    let wanted: BTreeMap<&TableName, &Table> = to.tables.iter().map(|t| (&t.name, t)).collect();
+    let had: BTreeSet<&TableName> = from.tables.iter().map(|t| &t.name).collect();
     let mut out = Vec::new();
     // Columns of tables in both.
     for before in &from.tables {
-        let Some(after) = to.table(&before.name) else {
+        let Some(after) = wanted.get(&before.name) else {
             continue;
         };
         let gone: Vec<(usize, &Column)> = before
@@ -90,12 +99,12 @@ pub fn rename_candidates(from: &Schema, to: &Schema, declared: &[Rename]) -> Vec
     let gone: Vec<&Table> = from
         .tables
         .iter()
-        .filter(|t| to.table(&t.name).is_none())
+        .filter(|t| !wanted.contains_key(&t.name))
         .collect();
     let new: Vec<&Table> = to
         .tables
         .iter()
-        .filter(|t| from.table(&t.name).is_none())
+        .filter(|t| !had.contains(&t.name))
         .collect();
     for old in &gone {
         for wanted in new.iter().filter(|t| t.name.schema == old.name.schema) {

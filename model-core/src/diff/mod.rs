@@ -69,10 +69,11 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
 /// keeps its data and is never dropped and added. The report says which hints applied, which
 /// are stale (the database already has the new name) and which could not apply.
 pub fn diff_with_renames(from: &Schema, to: &Schema, renames: &[Rename]) -> (Plan, RenameReport) {
-    let renamed = renames::apply(from, to, renames);
-    if renamed.ops.is_empty() && renamed.before.is_empty() {
-        return (diff(from, to), renamed.report);
+    if renames.is_empty() && renames::implied(from, to).is_empty() {
+        // Nothing to rename: no copy of `from` to rewrite.
+        return (diff(from, to), RenameReport::default());
     }
+    let renamed = renames::apply(from, to, renames);
     let rest = diff(&renamed.schema, to);
     let upgrade: Vec<Op> = renamed
         .before

@@ -14,11 +14,14 @@
 //! A hint whose new name is already in `from` (and old name is not) is stale: it changes
 //! nothing and is reported, so it can be deleted.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use super::Op;
-use crate::schema::{IndexExpr, ReplicaIdentity, Schema, SqlType, Table, TableName, View};
+use crate::schema::{
+    CheckConstraint, ExclusionConstraint, ForeignKey, Index, IndexExpr, PrimaryKey,
+    ReplicaIdentity, Schema, SqlType, Table, TableName, UniqueConstraint, View,
+};
 use crate::sql::quote_ident;
 use crate::sql::quote_literal;
 use crate::sql::tokens::{any_site, rewrite, Site, SiteKind};
@@ -280,20 +283,14 @@ pub(super) fn apply(from: &Schema, to: &Schema, hints: &[Rename]) -> Renamed {
     // them from the new ones; and a model may simply rename an index or constraint. An index
     // or constraint equal to one of the target but for its name is renamed, never rebuilt
     // (building an index again can take hours; renaming it is instant).
-    let kept: Vec<TableName> = schema
-        .tables
-        .iter()
-        .filter(|t| to.table(&t.name).is_some())
-        .map(|t| t.name.clone())
-        .collect();
-    for rename in implied(&schema, to, &family(&schema, &kept)) {
+    for rename in implied(&schema, to) {
         rename_in(&mut schema, &rename);
         applied.push(rename);
     }
     // Views and policies that read what is renamed: dropped before, created from the target.
     let views = views_to_rebuild(from, &applied);
     let mut before: Vec<Op> = Vec::new();
-    for view in dependency_order(from, &views).into_iter().rev() {
+    for view in dependency_order(&views).into_iter().rev() {
         before.push(Op::DropView(view.clone()));
     }
     let policies: Vec<_> = from
@@ -382,94 +379,112 @@ fn family(schema: &Schema, tables: &[TableName]) -> Vec<TableName> {
     }
 }
 
-/// Renames of indexes and constraints of `tables` that are equal in `from` and `to` but for
-/// their names (each matched one to one), so that they are renamed instead of rebuilt.
-fn implied(from: &Schema, to: &Schema, tables: &[TableName]) -> Vec<Rename> {
+/// An index or a constraint: known by a name PostgreSQL may have derived from its table's or
+/// columns' names.
+trait Named: Clone + PartialEq {
+    fn name(&self) -> &String;
+    fn name_mut(&mut self) -> &mut String;
+    /// The same object without its name, to compare definitions.
+    fn nameless(&self) -> Self {
+        let mut x = self.clone();
+        x.name_mut().clear();
+        x
+    }
+}
+
+macro_rules! named {
+    ($($ty:ty),*) => {$(
+        impl Named for $ty {
+            fn name(&self) -> &String {
+                &self.name
+            }
+            fn name_mut(&mut self) -> &mut String {
+                &mut self.name
+            }
+        }
+    )*};
+}
+
+named!(
+    PrimaryKey,
+    UniqueConstraint,
+    ForeignKey,
+    CheckConstraint,
+    ExclusionConstraint
+);
+
+impl Named for Index {
+    fn name(&self) -> &String {
+        &self.name
+    }
+    fn name_mut(&mut self) -> &mut String {
+        &mut self.name
+    }
+    /// A partition's index hangs from its parent's by name: not part of the definition.
+    fn nameless(&self) -> Self {
+        Index {
+            name: String::new(),
+            attached_to: None,
+            ..self.clone()
+        }
+    }
+}
+
+/// Every constraint name of `table`.
+fn constraint_names(table: &Table) -> impl Iterator<Item = &String> {
+    table
+        .primary_key
+        .iter()
+        .map(Named::name)
+        .chain(table.foreign_keys.iter().map(Named::name))
+        .chain(table.uniques.iter().map(Named::name))
+        .chain(table.checks.iter().map(Named::name))
+        .chain(table.exclusions.iter().map(Named::name))
+}
+
+/// [`constraint_names`], to rename.
+fn constraint_names_mut(table: &mut Table) -> impl Iterator<Item = &mut String> {
+    table
+        .primary_key
+        .iter_mut()
+        .map(Named::name_mut)
+        .chain(table.foreign_keys.iter_mut().map(Named::name_mut))
+        .chain(table.uniques.iter_mut().map(Named::name_mut))
+        .chain(table.checks.iter_mut().map(Named::name_mut))
+        .chain(table.exclusions.iter_mut().map(Named::name_mut))
+}
+
+/// Renames of indexes and constraints of the tables in both schemas that are equal in `from`
+/// and `to` but for their names (each matched one to one), so that they are renamed instead
+/// of rebuilt.
+pub(super) fn implied(from: &Schema, to: &Schema) -> Vec<Rename> {
+    let wanted: BTreeMap<&TableName, &Table> = to.tables.iter().map(|t| (&t.name, t)).collect();
     let mut out = Vec::new();
-    for name in tables {
-        let (Some(have), Some(want)) = (from.table(name), to.table(name)) else {
+    for have in &from.tables {
+        let Some(want) = wanted.get(&have.name) else {
             continue;
         };
-        let mut push = |kind: fn(TableName, String, String) -> Rename,
-                        pairs: Vec<(String, String)>| {
-            out.extend(pairs.into_iter().map(|(a, b)| kind(name.clone(), a, b)));
-        };
-        let index = |table, from, to| Rename::Index { table, from, to };
-        let constraint = |table, from, to| Rename::Constraint { table, from, to };
-        push(
-            index,
-            renamed_pairs(
-                &have.indexes,
-                &want.indexes,
-                |i| &i.name,
-                |i| {
-                    let mut i = i.clone();
-                    i.name.clear();
-                    i.attached_to = None;
-                    i
-                },
-            ),
+        let table = || have.name.clone();
+        out.extend(
+            renamed_pairs(&have.indexes, &want.indexes)
+                .into_iter()
+                .map(|(from, to)| Rename::Index {
+                    table: table(),
+                    from,
+                    to,
+                }),
         );
-        push(
-            constraint,
-            renamed_pairs(
-                have.primary_key.as_slice(),
-                want.primary_key.as_slice(),
-                |k| &k.name,
-                |k| crate::schema::PrimaryKey {
-                    name: String::new(),
-                    ..k.clone()
-                },
-            ),
-        );
-        push(
-            constraint,
-            renamed_pairs(
-                &have.uniques,
-                &want.uniques,
-                |k| &k.name,
-                |k| crate::schema::UniqueConstraint {
-                    name: String::new(),
-                    ..k.clone()
-                },
-            ),
-        );
-        push(
-            constraint,
-            renamed_pairs(
-                &have.foreign_keys,
-                &want.foreign_keys,
-                |k| &k.name,
-                |k| crate::schema::ForeignKey {
-                    name: String::new(),
-                    ..k.clone()
-                },
-            ),
-        );
-        push(
-            constraint,
-            renamed_pairs(
-                &have.checks,
-                &want.checks,
-                |k| &k.name,
-                |k| crate::schema::CheckConstraint {
-                    name: String::new(),
-                    ..k.clone()
-                },
-            ),
-        );
-        push(
-            constraint,
-            renamed_pairs(
-                &have.exclusions,
-                &want.exclusions,
-                |k| &k.name,
-                |k| crate::schema::ExclusionConstraint {
-                    name: String::new(),
-                    ..k.clone()
-                },
-            ),
-        );
+        let constraints = renamed_pairs(have.primary_key.as_slice(), want.primary_key.as_slice())
+            .into_iter()
+            .chain(renamed_pairs(&have.uniques, &want.uniques))
+            .chain(renamed_pairs(&have.foreign_keys, &want.foreign_keys))
+            .chain(renamed_pairs(&have.checks, &want.checks))
+            .chain(renamed_pairs(&have.exclusions, &want.exclusions));
+        out.extend(constraints.map(|(from, to)| Rename::Constraint {
+            table: table(),
+            from,
+            to,
+        }));
     }
     out
 }
@@ -477,27 +492,25 @@ fn implied(from: &Schema, to: &Schema, tables: &[TableName]) -> Vec<Rename> {
 /// (old name, new name) of the items of `from` whose name is not in `to` and that equal, but
 /// for the name, exactly one item of `to` whose name is not in `from` (and no other of
 /// `from`).
-fn renamed_pairs<T, U: PartialEq>(
-    from: &[T],
-    to: &[T],
-    name: impl Fn(&T) -> &String,
-    nameless: impl Fn(&T) -> U,
-) -> Vec<(String, String)> {
+fn renamed_pairs<T: Named>(from: &[T], to: &[T]) -> Vec<(String, String)> {
     let gone: Vec<&T> = from
         .iter()
-        .filter(|a| !to.iter().any(|b| name(b) == name(a)))
+        .filter(|a| !to.iter().any(|b| b.name() == a.name()))
         .collect();
     let new: Vec<&T> = to
         .iter()
-        .filter(|b| !from.iter().any(|a| name(a) == name(b)))
+        .filter(|b| !from.iter().any(|a| a.name() == b.name()))
         .collect();
     let mut out = Vec::new();
     for a in &gone {
-        let matches: Vec<&&T> = new.iter().filter(|b| nameless(b) == nameless(a)).collect();
+        let matches: Vec<&&T> = new
+            .iter()
+            .filter(|b| b.nameless() == a.nameless())
+            .collect();
         if let [b] = matches.as_slice() {
-            let rivals = gone.iter().filter(|c| nameless(c) == nameless(b)).count();
+            let rivals = gone.iter().filter(|c| c.nameless() == b.nameless()).count();
             if rivals == 1 {
-                out.push((name(a).clone(), name(b).clone()));
+                out.push((a.name().clone(), b.name().clone()));
             }
         }
     }
@@ -552,17 +565,8 @@ fn exists(schema: &Schema, rename: &Rename) -> bool {
         }
         Rename::Constraint { table, from, .. } => schema
             .table(table)
-            .is_some_and(|t| constraint_names(t).contains(&from.as_str())),
+            .is_some_and(|t| constraint_names(t).any(|n| n == from)),
     }
-}
-
-fn constraint_names(table: &Table) -> Vec<&str> {
-    let mut names: Vec<&str> = table.primary_key.iter().map(|k| k.name.as_str()).collect();
-    names.extend(table.foreign_keys.iter().map(|k| k.name.as_str()));
-    names.extend(table.uniques.iter().map(|k| k.name.as_str()));
-    names.extend(table.checks.iter().map(|k| k.name.as_str()));
-    names.extend(table.exclusions.iter().map(|k| k.name.as_str()));
-    names
 }
 
 /// Views of `from` that read something a rename touches, and the views that read those.
@@ -618,8 +622,7 @@ fn views_to_rebuild<'s>(from: &'s Schema, applied: &[Rename]) -> Vec<&'s View> {
 }
 
 /// `views` ordered so that a view comes after those it reads.
-fn dependency_order<'s>(from: &'s Schema, views: &[&'s View]) -> Vec<&'s View> {
-    let _ = from;
+fn dependency_order<'s>(views: &[&'s View]) -> Vec<&'s View> {
     let mut done: Vec<&View> = Vec::new();
     let mut left: Vec<&View> = views.to_vec();
     while !left.is_empty() {
@@ -1020,15 +1023,7 @@ fn rename_in(schema: &mut Schema, rename: &Rename) {
                 if &t.name != table {
                     continue;
                 }
-                let names = t
-                    .primary_key
-                    .iter_mut()
-                    .map(|k| &mut k.name)
-                    .chain(t.foreign_keys.iter_mut().map(|k| &mut k.name))
-                    .chain(t.uniques.iter_mut().map(|k| &mut k.name))
-                    .chain(t.checks.iter_mut().map(|k| &mut k.name))
-                    .chain(t.exclusions.iter_mut().map(|k| &mut k.name));
-                for name in names {
+                for name in constraint_names_mut(t) {
                     if name == from {
                         *name = to.clone();
                     }
@@ -1044,25 +1039,7 @@ fn rename_in(schema: &mut Schema, rename: &Rename) {
 
 /// A column rename on `table` and on every partition and child, which share its columns.
 fn rename_column(schema: &mut Schema, table: &TableName, from: &str, to: &str) {
-    let mut family: Vec<TableName> = vec![table.clone()];
-    loop {
-        let more: Vec<TableName> = schema
-            .tables
-            .iter()
-            .filter(|t| !family.contains(&t.name))
-            .filter(|t| {
-                t.partition_of
-                    .as_ref()
-                    .is_some_and(|p| family.contains(&p.parent))
-                    || t.inherits.iter().any(|p| family.contains(p))
-            })
-            .map(|t| t.name.clone())
-            .collect();
-        if more.is_empty() {
-            break;
-        }
-        family.extend(more);
-    }
+    let family = family(schema, std::slice::from_ref(table));
     let bare = |e: &str| {
         rewrite(e, |s| {
             (s.kind == SiteKind::Ident

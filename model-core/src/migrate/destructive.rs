@@ -4,6 +4,8 @@
 //! `DELETE FROM`, `DROP SEQUENCE`, `DROP MATERIALIZED VIEW`, `DROP TYPE`, `DROP DOMAIN`,
 //! `DROP SCHEMA … CASCADE`, `DROP EXTENSION`, `… DROP IDENTITY`).
 
+use std::collections::BTreeMap;
+
 use postgres::Client;
 
 use super::partial::{self, Direction};
@@ -101,18 +103,29 @@ pub fn destructive_statements(revision: &Revision, direction: Direction) -> Vec<
 }
 
 /// Fills in the row counts of the tables the statements touch (tables that do not exist yet,
-/// such as one created earlier in the same run, are left uncounted).
+/// such as one created earlier in the same run, are left uncounted): PostgreSQL's estimates
+/// in one catalog query, then one `count(*)` per table small enough to count.
 pub fn count_rows(client: &mut Client, destructions: &mut [Destruction]) {
-    for d in destructions.iter_mut() {
-        let Some(table) = &d.table else { continue };
-        let Ok(row) = client.query_one(
-            "SELECT c.reltuples FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass($1)",
-            &[table],
-        ) else {
-            continue;
-        };
-        let estimate: f32 = row.get(0);
-        d.rows = if estimate > COUNT_LIMIT {
+    let mut tables: Vec<String> = destructions
+        .iter()
+        .filter_map(|d| d.table.clone())
+        .collect();
+    tables.sort();
+    tables.dedup();
+    if tables.is_empty() {
+        return;
+    }
+    let Ok(rows) = client.query(
+        "SELECT t, c.reltuples FROM unnest($1::text[]) t
+         JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(t)",
+        &[&tables],
+    ) else {
+        return;
+    };
+    let mut counts: BTreeMap<String, RowCount> = BTreeMap::new();
+    for row in rows {
+        let (table, estimate): (String, f32) = (row.get(0), row.get(1));
+        let count = if estimate > COUNT_LIMIT {
             Some(RowCount::Estimate(estimate as i64))
         } else {
             client
@@ -120,6 +133,10 @@ pub fn count_rows(client: &mut Client, destructions: &mut [Destruction]) {
                 .ok()
                 .map(|row| RowCount::Exact(row.get(0)))
         };
+        counts.extend(count.map(|c| (table, c)));
+    }
+    for d in destructions.iter_mut() {
+        d.rows = d.table.as_ref().and_then(|t| counts.get(t).copied());
     }
 }
 
