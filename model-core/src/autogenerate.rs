@@ -79,6 +79,16 @@ pub enum AutogenerateError {
         /// Its type after.
         to: String,
     },
+    /// A column's `sql_type` names a type the models do not declare and the database lacks.
+    #[error("column {table}.{column} is of type {ty}, which the models do not declare and the database does not have; declare it with ModelSet::with_type(\"CREATE DOMAIN ...\") or create it in an earlier revision")]
+    UnknownType {
+        /// The table.
+        table: TableName,
+        /// The column.
+        column: String,
+        /// The type, `schema.name`.
+        ty: String,
+    },
     /// No scratch database for canonicalising views, functions, triggers or policies.
     #[error("views, functions, triggers or policies need a PostgreSQL server to canonicalise them on: {0}")]
     Scratch(#[from] PgError),
@@ -119,9 +129,17 @@ pub fn compare(
     };
     let mut desired = introspect::adopt_equal_constants(client, &live, desired)?;
     // Models declare no rules, event triggers, publications or default privileges: the
-    // database's are left as they are, never dropped for not being declared.
+    // database's are left as they are, never dropped for not being declared. Types the models
+    // declare (`ModelSet::with_type`) are theirs; the database's other types are left alone.
     desired.others = live.others.clone();
-    desired.types = live.types.clone();
+    let declared: Vec<String> = desired.types.iter().map(|t| t.name.clone()).collect();
+    desired.types.extend(
+        live.types
+            .iter()
+            .filter(|t| !declared.contains(&t.name))
+            .cloned(),
+    );
+    check_types(client, models, &desired)?;
     let comparison = Comparison {
         live: config.filter(live),
         desired: config.filter(desired),
@@ -129,6 +147,50 @@ pub fn compare(
     };
     check_casts(client, &comparison.plan())?;
     Ok(comparison)
+}
+
+/// Refuses models whose columns name a type (`sql_type = "schema.name"`) that neither the
+/// models declare nor the database has, naming the column, in one query.
+fn check_types(
+    client: &mut Client,
+    models: &ModelSet,
+    desired: &Schema,
+) -> Result<(), AutogenerateError> {
+    let mut wanted: Vec<(TableName, String, String)> = Vec::new();
+    for model in models.models() {
+        for column in &model.declared_types {
+            let Some(c) = model.table.column(column) else {
+                continue;
+            };
+            let ty = c.ty.as_str().trim_end_matches("[]").to_string();
+            let known = desired.types.iter().any(|t| t.name == ty)
+                || desired
+                    .enums
+                    .iter()
+                    .any(|e| crate::render::qualified(&e.name) == ty);
+            if !known {
+                wanted.push((model.table.name.clone(), column.clone(), ty));
+            }
+        }
+    }
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<String> = wanted.iter().map(|w| w.2.clone()).collect();
+    let rows = client
+        .query(
+            "SELECT t FROM unnest($1::text[]) t WHERE to_regtype(t) IS NULL",
+            &[&names],
+        )
+        .map_err(|error| IntrospectError::Query {
+            what: "column types",
+            error,
+        })?;
+    let missing: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+    match wanted.into_iter().find(|w| missing.contains(&w.2)) {
+        Some((table, column, ty)) => Err(AutogenerateError::UnknownType { table, column, ty }),
+        None => Ok(()),
+    }
 }
 
 /// Refuses a plan with a column type change (either way) that PostgreSQL has no cast for,

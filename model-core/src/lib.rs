@@ -51,7 +51,9 @@ pub mod __private {
         Cascade, ColumnType, EnumRegistration, IdentityType, Model, ModelDef, Registration,
         Relationship, TableBuilder,
     };
-    pub use crate::schema::{Column, FkAction, Identity, IdentityKind, SqlType, TableName};
+    pub use crate::schema::{
+        Column, FkAction, Identity, IdentityKind, IndexExpr, IndexKey, SqlType, TableName,
+    };
     pub use inventory;
 
     /// Whether `name` is one of `fields`, at compile time.

@@ -30,7 +30,50 @@ pub struct Model {
     pub indexes: Vec<TableIndex>,
     pub checks: Vec<TableCheck>,
     pub foreign_keys: Vec<TableForeignKey>,
+    /// `primary_key(a, b, ...)`: the key declared on the struct instead of its fields.
+    pub primary_key: Option<TablePrimaryKey>,
+    pub exclusions: Vec<TableExclusion>,
+    /// `storage = "fillfactor=70, toast.autovacuum_enabled=false"`, one `name=value` each.
+    pub storage: Vec<String>,
+    pub unlogged: bool,
+    /// `replica_identity = "full"`: `DEFAULT`, `FULL`, `NOTHING`, or an index's name.
+    pub replica_identity: Option<Spanned<String>>,
+    /// `partition_by = "range (created_at)"`.
+    pub partition_by: Option<Spanned<String>>,
     pub fields: Vec<Field>,
+}
+
+/// `#[model(primary_key(a, b, name = "...", deferrable, initially_deferred))]`.
+pub struct TablePrimaryKey {
+    pub span: Span,
+    pub columns: Vec<Ident>,
+    pub name: Option<Spanned<String>>,
+    pub deferrable: bool,
+    pub initially_deferred: bool,
+}
+
+/// `#[model(exclude(name = "...", using = "gist", elements = "room WITH =, during WITH &&"))]`.
+pub struct TableExclusion {
+    pub span: Span,
+    pub name: Option<Spanned<String>>,
+    pub method: String,
+    pub elements: Option<Spanned<String>>,
+    pub predicate: Option<String>,
+    pub deferrable: bool,
+    pub initially_deferred: bool,
+}
+
+/// One key of `index(keys = "...")`: a column or an expression and its modifiers.
+pub struct IndexKeySpec {
+    /// The column's name, or the expression as written.
+    pub text: String,
+    pub column: bool,
+    /// The word an unnamed index's default name uses for this key (column or function name).
+    pub name_part: String,
+    pub collation: Option<String>,
+    pub opclass: Option<String>,
+    pub descending: bool,
+    pub nulls_first: bool,
 }
 
 /// `#[model(unique(a, b, name = "..."))]`.
@@ -54,6 +97,11 @@ pub struct TableIndex {
     pub method: String,
     pub predicate: Option<String>,
     pub name: Option<Spanned<String>>,
+    /// `keys = "lower(email), created_at DESC NULLS LAST"`: keys beyond plain columns.
+    pub keys: Option<Spanned<String>>,
+    pub nulls_not_distinct: bool,
+    /// `with = "fillfactor=70"`: storage parameters.
+    pub storage: Vec<String>,
 }
 
 /// `#[model(foreign_key(a, b, references = "table(x, y)", ...))]`: a multi-column foreign key.
@@ -68,13 +116,17 @@ pub struct TableForeignKey {
     pub match_full: bool,
     pub deferrable: bool,
     pub initially_deferred: bool,
+    pub not_valid: bool,
 }
 
-/// `#[model(check(name = "...", expr = "..."))]`.
+/// `#[model(check(name = "...", expr = "...", not_valid, no_inherit))]`, on the struct or on a
+/// field.
 pub struct TableCheck {
     pub span: Span,
     pub name: Option<Spanned<String>>,
     pub expr: Option<String>,
+    pub not_valid: bool,
+    pub no_inherit: bool,
 }
 
 /// One field.
@@ -117,7 +169,10 @@ pub struct Column {
     pub nullable: Option<Span>,
     /// `renamed_from = "old"`: the column's previous name.
     pub renamed_from: Option<Spanned<String>>,
-    pub check: Option<Spanned<String>>,
+    /// `check = "expr"` or `check(name = "...", expr = "...")`.
+    pub check: Option<TableCheck>,
+    /// `not_valid`: the field's foreign key and check are added `NOT VALID`.
+    pub not_valid: Option<Span>,
     /// `generated = "expr"`: a stored generated column.
     pub generated: Option<Spanned<String>>,
     /// `collation = "C"`, in `format`-ready canonical spelling (`pg_catalog."C"`).

@@ -13,7 +13,7 @@ use syn::{
 
 use crate::ast::{
     Action, Column, Field, FieldKind, ForeignKeyAttr, IdentityAttr, Model, Relationship, Secondary,
-    Spanned, TableCheck, TableForeignKey, TableIndex, TableUnique,
+    Spanned, TableCheck, TableExclusion, TableForeignKey, TableIndex, TablePrimaryKey, TableUnique,
 };
 use crate::sql_type;
 
@@ -53,6 +53,12 @@ const CONTAINER_KEYS: &[&str] = &[
     "index",
     "check",
     "foreign_key",
+    "primary_key",
+    "exclude",
+    "storage",
+    "unlogged",
+    "replica_identity",
+    "partition_by",
 ];
 const FOREIGN_KEY_KEYS: &[&str] = &[
     "references",
@@ -81,6 +87,7 @@ const FIELD_KEYS: &[&str] = &[
     "on_update",
     "deferrable",
     "initially_deferred",
+    "not_valid",
     "nullable",
     "renamed_from",
     "check",
@@ -104,8 +111,9 @@ const IDENTITY_KEYS: &[&str] = &[
     "cache",
     "cycle",
 ];
-const INDEX_KEYS: &[&str] = &["name", "unique", "method", "where"];
+const INDEX_KEYS: &[&str] = &["name", "unique", "method", "where", "keys", "with"];
 const CHECK_KEYS: &[&str] = &["name", "expr"];
+const EXCLUDE_KEYS: &[&str] = &["name", "using", "elements", "where"];
 const INDEX_METHODS: &[&str] = &["btree", "hash", "gist", "spgist", "gin", "brin"];
 const CASCADE_TOKENS: &[(&str, u8)] = &[
     ("save-update", 1),
@@ -173,6 +181,12 @@ pub fn parse(input: &DeriveInput, cx: &mut Ctxt) -> Option<Model> {
         indexes: Vec::new(),
         checks: Vec::new(),
         foreign_keys: Vec::new(),
+        primary_key: None,
+        exclusions: Vec::new(),
+        storage: Vec::new(),
+        unlogged: false,
+        replica_identity: None,
+        partition_by: None,
         fields: Vec::new(),
     };
     let mut seen = Seen::default();
@@ -181,7 +195,10 @@ pub fn parse(input: &DeriveInput, cx: &mut Ctxt) -> Option<Model> {
             let Some(key) = known_key(&meta, CONTAINER_KEYS, "struct", cx)? else {
                 return Ok(());
             };
-            let single = !matches!(key.as_str(), "unique" | "index" | "check" | "foreign_key");
+            let single = !matches!(
+                key.as_str(),
+                "unique" | "index" | "check" | "foreign_key" | "exclude"
+            );
             if single && !seen.first(&key, &meta, cx) {
                 return skip_value(&meta);
             }
@@ -194,6 +211,26 @@ pub fn parse(input: &DeriveInput, cx: &mut Ctxt) -> Option<Model> {
                 "index" => model.indexes.push(table_index(&meta, cx)?),
                 "check" => model.checks.push(table_check(&meta, cx)?),
                 "foreign_key" => model.foreign_keys.push(table_foreign_key(&meta, cx)?),
+                "primary_key" => model.primary_key = Some(table_primary_key(&meta, cx)?),
+                "exclude" => model.exclusions.push(table_exclusion(&meta, cx)?),
+                "storage" => model.storage = storage_parameters(&string_value(&meta)?, cx),
+                "unlogged" => model.unlogged = flag(&meta).map(|_| true)?,
+                "replica_identity" => {
+                    let value = string_value(&meta)?;
+                    if value.value.trim().is_empty() {
+                        cx.error(value.span, "`replica_identity` takes `default`, `full`, `nothing`, or the name of a unique index");
+                    }
+                    model.replica_identity = Some(value);
+                }
+                "partition_by" => {
+                    let value = string_value(&meta)?;
+                    let lower = value.value.trim().to_ascii_lowercase();
+                    let method = lower.split(|c: char| c == '(' || c.is_whitespace()).next().unwrap_or("");
+                    if !matches!(method, "range" | "list" | "hash") || !lower.ends_with(')') {
+                        cx.error(value.span, format!("`partition_by = \"{}\"` is not a partition key: write `range (column)`, `list (column)` or `hash (column)`", value.value));
+                    }
+                    model.partition_by = Some(value);
+                }
                 _ => unreachable!("key lists and match arms agree"),
             }
             Ok(())
@@ -235,6 +272,7 @@ fn parse_field(ident: &Ident, ty: &Type, attrs: &[Attribute], cx: &mut Ctxt) -> 
         nullable: None,
         renamed_from: None,
         check: None,
+        not_valid: None,
         generated: None,
         collation: None,
     };
@@ -297,7 +335,21 @@ fn parse_field(ident: &Ident, ty: &Type, attrs: &[Attribute], cx: &mut Ctxt) -> 
                 "initially_deferred" => column.initially_deferred = Some(flag(&meta)?),
                 "nullable" => column.nullable = Some(flag(&meta)?),
                 "renamed_from" => column.renamed_from = Some(identifier_value(&meta, cx)?),
-                "check" => column.check = Some(string_value(&meta)?),
+                "check" => {
+                    column.check = Some(if meta.input.peek(syn::token::Paren) {
+                        table_check(&meta, cx)?
+                    } else {
+                        let expr = string_value(&meta)?;
+                        TableCheck {
+                            span: expr.span,
+                            name: None,
+                            expr: Some(expr.value),
+                            not_valid: false,
+                            no_inherit: false,
+                        }
+                    })
+                }
+                "not_valid" => column.not_valid = Some(flag(&meta)?),
                 "skip" => skip = Some(flag(&meta)?),
                 "relationship" => relationship = Some(parse_relationship(&meta, ty, cx)?),
                 _ => unreachable!("key lists and match arms agree"),
@@ -485,11 +537,18 @@ fn table_index(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<TableIndex>
         method: "btree".into(),
         predicate: None,
         name: None,
+        keys: None,
+        nulls_not_distinct: false,
+        storage: Vec::new(),
     };
     meta.parse_nested_meta(|meta| {
         let is_value = meta.input.peek(Token![=]);
         if meta.path.is_ident("unique") && !is_value {
             index.unique = true;
+            return Ok(());
+        }
+        if meta.path.is_ident("nulls_not_distinct") && !is_value {
+            index.nulls_not_distinct = true;
             return Ok(());
         }
         if meta.path.is_ident("include") && meta.input.peek(syn::token::Paren) {
@@ -523,6 +582,8 @@ fn table_index(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<TableIndex>
                 index.method = lower;
             }
             "where" => index.predicate = Some(string_value(&meta)?.value),
+            "keys" => index.keys = Some(string_value(&meta)?),
+            "with" => index.storage = storage_parameters(&string_value(&meta)?, cx),
             _ => {
                 cx.error(
                     meta.path.span(),
@@ -533,10 +594,22 @@ fn table_index(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<TableIndex>
         }
         Ok(())
     })?;
-    if index.columns.is_empty() {
+    if index.columns.is_empty() && index.keys.is_none() {
         cx.error(
             index.span,
-            "`index(...)` needs at least one column: `index(customer_id, order_date)`",
+            "`index(...)` needs at least one column: `index(customer_id, order_date)`, or `keys = \"lower(email)\"`",
+        );
+    }
+    if let (false, Some(keys)) = (index.columns.is_empty(), &index.keys) {
+        cx.error(
+            keys.span,
+            "give the index's keys either as columns or as `keys = \"...\"`, not both",
+        );
+    }
+    if index.nulls_not_distinct && !index.unique {
+        cx.error(
+            index.span,
+            "`nulls_not_distinct` only means something on a `unique` index",
         );
     }
     Ok(index)
@@ -553,6 +626,7 @@ fn table_foreign_key(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<Table
         match_full: false,
         deferrable: false,
         initially_deferred: false,
+        not_valid: false,
     };
     let mut saw_references = false;
     meta.parse_nested_meta(|meta| {
@@ -568,6 +642,10 @@ fn table_foreign_key(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<Table
         }
         if flag("initially_deferred") {
             fk.initially_deferred = true;
+            return Ok(());
+        }
+        if flag("not_valid") {
+            fk.not_valid = true;
             return Ok(());
         }
         if !is_value {
@@ -645,8 +723,20 @@ fn table_check(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<TableCheck>
         span: meta.path.span(),
         name: None,
         expr: None,
+        not_valid: false,
+        no_inherit: false,
     };
     meta.parse_nested_meta(|meta| {
+        if !meta.input.peek(Token![=]) {
+            if meta.path.is_ident("not_valid") {
+                check.not_valid = true;
+                return Ok(());
+            }
+            if meta.path.is_ident("no_inherit") {
+                check.no_inherit = true;
+                return Ok(());
+            }
+        }
         let Some(key) = known_key(&meta, CHECK_KEYS, "check(...)", cx)? else {
             return Ok(());
         };
@@ -657,6 +747,143 @@ fn table_check(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<TableCheck>
         Ok(())
     })?;
     Ok(check)
+}
+
+fn table_primary_key(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<TablePrimaryKey> {
+    let mut key = TablePrimaryKey {
+        span: meta.path.span(),
+        columns: Vec::new(),
+        name: None,
+        deferrable: false,
+        initially_deferred: false,
+    };
+    meta.parse_nested_meta(|meta| {
+        let is_value = meta.input.peek(Token![=]);
+        if meta.path.is_ident("deferrable") && !is_value {
+            key.deferrable = true;
+            return Ok(());
+        }
+        if meta.path.is_ident("initially_deferred") && !is_value {
+            key.initially_deferred = true;
+            return Ok(());
+        }
+        if !is_value {
+            key.columns.push(meta.path.require_ident()?.clone());
+            return Ok(());
+        }
+        if meta.path.is_ident("name") {
+            key.name = Some(string_value(&meta)?);
+            return Ok(());
+        }
+        unknown(&meta, &["name"], "primary_key(...)", cx);
+        skip_value(&meta)
+    })?;
+    if key.columns.is_empty() {
+        cx.error(
+            key.span,
+            "`primary_key(...)` needs its columns: `primary_key(order_id, line)`",
+        );
+    }
+    Ok(key)
+}
+
+fn table_exclusion(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<TableExclusion> {
+    let mut exclusion = TableExclusion {
+        span: meta.path.span(),
+        name: None,
+        method: "gist".into(),
+        elements: None,
+        predicate: None,
+        deferrable: false,
+        initially_deferred: false,
+    };
+    meta.parse_nested_meta(|meta| {
+        if !meta.input.peek(Token![=]) {
+            if meta.path.is_ident("deferrable") {
+                exclusion.deferrable = true;
+                return Ok(());
+            }
+            if meta.path.is_ident("initially_deferred") {
+                exclusion.initially_deferred = true;
+                return Ok(());
+            }
+        }
+        let Some(key) = known_key(&meta, EXCLUDE_KEYS, "exclude(...)", cx)? else {
+            return Ok(());
+        };
+        match key.as_str() {
+            "name" => exclusion.name = Some(string_value(&meta)?),
+            "using" => {
+                let method = string_value(&meta)?;
+                let lower = method.value.to_ascii_lowercase();
+                if !INDEX_METHODS.contains(&lower.as_str()) {
+                    cx.error(
+                        method.span,
+                        format!(
+                            "unknown index method `{}`; expected one of: {}",
+                            method.value,
+                            INDEX_METHODS.join(", ")
+                        ),
+                    );
+                }
+                exclusion.method = lower;
+            }
+            "elements" => exclusion.elements = Some(string_value(&meta)?),
+            _ => exclusion.predicate = Some(string_value(&meta)?.value),
+        }
+        Ok(())
+    })?;
+    if exclusion.name.is_none() {
+        cx.error(exclusion.span, "`exclude(...)` needs a `name`: exclude(name = \"no_overlap\", using = \"gist\", elements = \"room WITH =, during WITH &&\")");
+    }
+    if exclusion
+        .elements
+        .as_ref()
+        .is_none_or(|e| e.value.trim().is_empty())
+    {
+        cx.error(
+            exclusion.span,
+            "`exclude(...)` needs its `elements`: elements = \"room WITH =, during WITH &&\"",
+        );
+    }
+    Ok(exclusion)
+}
+
+/// `"fillfactor = 70, toast.autovacuum_enabled = false"` → `["fillfactor=70",
+/// "toast.autovacuum_enabled=false"]`, as `pg_class.reloptions` keeps them.
+fn storage_parameters(value: &Spanned<String>, cx: &mut Ctxt) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in value.value.split(',') {
+        let Some((name, setting)) = part.split_once('=') else {
+            cx.error(
+                value.span,
+                format!(
+                    "storage parameter `{}` has no value: write `name=value`, as `fillfactor=70`",
+                    part.trim()
+                ),
+            );
+            continue;
+        };
+        let name = name.trim().to_ascii_lowercase();
+        let setting = setting.trim().trim_matches('\'');
+        let plain = |s: &str| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        };
+        if !plain(&name) || !plain(setting) {
+            cx.error(
+                value.span,
+                format!(
+                    "malformed storage parameter `{}`: write `name=value`, as `fillfactor=70`",
+                    part.trim()
+                ),
+            );
+            continue;
+        }
+        out.push(format!("{name}={setting}"));
+    }
+    out
 }
 
 fn identity(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<IdentityAttr> {

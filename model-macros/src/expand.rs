@@ -99,6 +99,21 @@ fn expand(model: &Model) -> TokenStream {
             quote!(__t.primary_key(::core::option::Option::None, &[#(#primary_key),*]);),
         );
     }
+    if let Some(unlogged) = model.unlogged.then(|| quote!(__t.unlogged();)) {
+        body.push(unlogged);
+    }
+    if !model.storage.is_empty() {
+        let options = &model.storage;
+        body.push(quote!(__t.storage(&[#(#options),*]);));
+    }
+    if let Some(identity) = &model.replica_identity {
+        let identity = &identity.value;
+        body.push(quote!(__t.replica_identity(#identity);));
+    }
+    if let Some(key) = &model.partition_by {
+        let key = &key.value;
+        body.push(quote!(__t.partition_by(#key);));
+    }
     for field in &model.fields {
         let FieldKind::Column(column) = &field.kind else {
             continue;
@@ -115,6 +130,38 @@ fn expand(model: &Model) -> TokenStream {
             })
             .unwrap_or_default()
     };
+    if let Some(key) = &model.primary_key {
+        let name = option_str(key.name.as_ref().map(|n| n.value.as_str()));
+        let columns = key.columns.iter().map(column_name);
+        let (d, i) = (key.deferrable, key.initially_deferred);
+        body.push(quote!(__t.primary_key_with(#name, &[#(#columns),*], #d, #i);));
+    }
+    for exclusion in &model.exclusions {
+        let name = exclusion
+            .name
+            .as_ref()
+            .map(|n| n.value.clone())
+            .unwrap_or_default();
+        let mut definition = format!(
+            "EXCLUDE USING {} ({})",
+            exclusion.method,
+            exclusion
+                .elements
+                .as_ref()
+                .map(|e| e.value.trim())
+                .unwrap_or_default()
+        );
+        if let Some(predicate) = &exclusion.predicate {
+            definition.push_str(&format!(" WHERE ({predicate})"));
+        }
+        if exclusion.deferrable || exclusion.initially_deferred {
+            definition.push_str(" DEFERRABLE");
+        }
+        if exclusion.initially_deferred {
+            definition.push_str(" INITIALLY DEFERRED");
+        }
+        body.push(quote!(__t.exclusion(#name, #definition);));
+    }
     for unique in &model.uniques {
         let name = option_str(unique.name.as_ref().map(|n| n.value.as_str()));
         let columns = unique.columns.iter().map(column_name);
@@ -126,18 +173,51 @@ fn expand(model: &Model) -> TokenStream {
         }
     }
     for check in &model.checks {
-        let name = option_str(check.name.as_ref().map(|n| n.value.as_str()));
-        let expr = check.expr.clone().unwrap_or_default();
-        body.push(quote!(__t.check(#name, ::core::option::Option::None, #expr);));
+        body.extend(check_tokens(check, None));
     }
+    let columns: Vec<String> = model
+        .fields
+        .iter()
+        .filter_map(|f| match &f.kind {
+            FieldKind::Column(c) => Some(c.name.value.clone()),
+            _ => None,
+        })
+        .collect();
     for index in &model.indexes {
         let name = option_str(index.name.as_ref().map(|n| n.value.as_str()));
-        let columns = index.columns.iter().map(column_name);
         let unique = index.unique;
         let method = &index.method;
         let predicate = option_str(index.predicate.as_deref());
         let include = index.include.iter().map(column_name);
-        body.push(quote!(__t.index_with(#name, &[#(#columns),*], &[#(#include),*], #unique, #method, #predicate);));
+        match &index.keys {
+            None => {
+                let keys = index.columns.iter().map(column_name);
+                body.push(quote!(__t.index_with(#name, &[#(#keys),*], &[#(#include),*], #unique, #method, #predicate);));
+            }
+            Some(text) => {
+                let keys = crate::keys::parse(&text.value, |c| columns.iter().any(|n| n == c))
+                    .unwrap_or_default();
+                let parts = keys.iter().map(|k| &k.name_part);
+                let keys = keys.iter().map(|k| {
+                    let text = &k.text;
+                    let expr = if k.column {
+                        quote!(#p::IndexExpr::Column(::std::string::String::from(#text)))
+                    } else {
+                        quote!(#p::IndexExpr::Expression(::std::string::String::from(#text)))
+                    };
+                    let collation = option_string(k.collation.as_deref());
+                    let opclass = option_string(k.opclass.as_deref());
+                    let (descending, nulls_first) = (k.descending, k.nulls_first);
+                    quote!(#p::IndexKey { expr: #expr, collation: #collation, opclass: #opclass, descending: #descending, nulls_first: #nulls_first })
+                });
+                body.push(quote!(__t.index_with_keys(#name, ::std::vec![#(#keys),*], &[#(#parts),*], &[#(#include),*], #unique, #method, #predicate);));
+            }
+        }
+        if index.nulls_not_distinct || !index.storage.is_empty() {
+            let nnd = index.nulls_not_distinct;
+            let options = &index.storage;
+            body.push(quote!(__t.last_index_options(#nnd, &[#(#options),*]);));
+        }
     }
     for fk in &model.foreign_keys {
         let Some((table, referenced, _)) = &fk.references else {
@@ -150,6 +230,9 @@ fn expand(model: &Model) -> TokenStream {
         let (m, d, i) = (fk.match_full, fk.deferrable, fk.initially_deferred);
         body.push(quote!(__t.foreign_key_with(#name, &[#(#columns),*], #table, &[#(#referenced),*],
             ::model_core::__private::FkAction::#on_delete, ::model_core::__private::FkAction::#on_update, [#m, #d, #i]);));
+        if fk.not_valid {
+            body.push(quote!(__t.not_valid_last_foreign_key();));
+        }
     }
 
     quote! {
@@ -245,7 +328,14 @@ fn column_tokens(ty: &Type, column: &Column, checks: &mut Vec<TokenStream>) -> T
         }
         None => quote!(::core::option::Option::None),
     };
+    let declared = column
+        .sql_type
+        .as_ref()
+        .and_then(|(_, canonical)| canonical.as_deref())
+        .filter(|c| c.contains('.'))
+        .map(|_| quote!(__t.declared_type(#name);));
     quote! {
+        #declared
         __t.column(#p::Column {
             name: ::std::string::String::from(#name),
             ty: #sql_type,
@@ -279,6 +369,9 @@ fn column_constraints(column: &Column) -> Vec<TokenStream> {
         if deferral.is_some() {
             out.push(quote!(__t.defer_last_foreign_key(#initially_deferred);));
         }
+        if column.not_valid.is_some() {
+            out.push(quote!(__t.not_valid_last_foreign_key();));
+        }
     }
     if column.unique.is_some() {
         out.push(quote!(__t.unique(#none, &[#name]);));
@@ -287,11 +380,28 @@ fn column_constraints(column: &Column) -> Vec<TokenStream> {
         }
     }
     if let Some(check) = &column.check {
-        let expr = &check.value;
-        out.push(quote!(__t.check(#none, ::core::option::Option::Some(#name), #expr);));
+        let no_inherit = check.no_inherit;
+        let mut tokens = check_tokens(check, Some(name));
+        if column.not_valid.is_some() && !check.not_valid {
+            tokens.push(quote!(__t.flag_last_check(true, #no_inherit);));
+        }
+        out.extend(tokens);
     }
     if column.index.is_some() {
         out.push(quote!(__t.index(#none, &[#name], false, "btree", #none);));
+    }
+    out
+}
+
+/// A check, declared on the struct or on the column `column`.
+fn check_tokens(check: &crate::ast::TableCheck, column: Option<&str>) -> Vec<TokenStream> {
+    let name = option_str(check.name.as_ref().map(|n| n.value.as_str()));
+    let column = option_str(column);
+    let expr = check.expr.clone().unwrap_or_default();
+    let mut out = vec![quote!(__t.check(#name, #column, #expr);)];
+    if check.not_valid || check.no_inherit {
+        let (not_valid, no_inherit) = (check.not_valid, check.no_inherit);
+        out.push(quote!(__t.flag_last_check(#not_valid, #no_inherit);));
     }
     out
 }

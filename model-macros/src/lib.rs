@@ -9,6 +9,7 @@ mod ast;
 mod attr;
 mod enum_type;
 mod expand;
+mod keys;
 mod sql_type;
 mod valid;
 

@@ -26,6 +26,13 @@ pub fn canonical(text: &str) -> Result<String, String> {
     if base.contains('[') || base.contains(']') {
         return Err(format!("unbalanced `[` in `{text}`"));
     }
+    if let Some(qualified) = user_type(base, text)? {
+        return Ok(if array {
+            format!("{qualified}[]")
+        } else {
+            qualified
+        });
+    }
     let (words, args, suffix) = split(base, text)?;
     let name = words.join(" ");
     let mut canonical = scalar(&name, &args, suffix.as_deref(), text)?;
@@ -38,7 +45,36 @@ pub fn canonical(text: &str) -> Result<String, String> {
 /// Names accepted, for the error message.
 pub const KNOWN: &str = "smallint, integer, bigint, real, double precision, numeric(p, s), boolean, text, \
 varchar(n), char(n), bytea, date, time, timetz, timestamp, timestamptz, interval, uuid, json, jsonb, \
-inet, cidr, macaddr, macaddr8, money, xml, tsvector, tsquery, oid, bit(n), varbit(n), each with `[]` for arrays";
+inet, cidr, macaddr, macaddr8, money, xml, tsvector, tsquery, oid, bit(n), varbit(n), the range and \
+multirange types (int4range, tstzrange, datemultirange, ...), the geometric types (point, box, ...), \
+pg_lsn, each with `[]` for arrays; a type of your own (domain, composite, range, enum) is written \
+`schema.name`";
+
+/// `schema.name`: a type the project declares (a domain, composite, range or enum type), spelled
+/// as `format_type()` does outside `pg_catalog`. Lower-case identifiers only.
+fn user_type(base: &str, text: &str) -> Result<Option<String>, String> {
+    let Some((schema, name)) = base.split_once('.') else {
+        return Ok(None);
+    };
+    let plain = |part: &str| {
+        let mut chars = part.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+            && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
+    };
+    let (schema, name) = (schema.trim(), name.trim());
+    if !plain(schema) || !plain(name) {
+        return Err(format!(
+            "`{}` is not a plain `schema.name` type: both parts must be unquoted identifiers",
+            text.trim()
+        ));
+    }
+    if schema == "pg_catalog" {
+        return canonical(name).map(Some);
+    }
+    Ok(Some(format!("{schema}.{name}")))
+}
 
 /// Splits `timestamp (3) with time zone` into (["timestamp"], [3], Some("with time zone")).
 fn split(base: &str, text: &str) -> Result<(Vec<String>, Vec<u32>, Option<String>), String> {
@@ -161,6 +197,11 @@ fn scalar(name: &str, args: &[u32], suffix: Option<&str>, text: &str) -> Result<
         "tsvector" => no_args("tsvector"),
         "tsquery" => no_args("tsquery"),
         "oid" => no_args("oid"),
+        "int4range" | "int8range" | "numrange" | "tsrange" | "tstzrange" | "daterange"
+        | "int4multirange" | "int8multirange" | "nummultirange" | "tsmultirange"
+        | "tstzmultirange" | "datemultirange" | "point" | "line" | "lseg" | "box" | "path"
+        | "polygon" | "circle" | "pg_lsn" | "pg_snapshot" | "txid_snapshot" | "regclass"
+        | "regtype" | "regproc" => no_args(name),
         "bit" => match args {
             [] => Ok("bit(1)".into()),
             _ => one_optional("bit", 83_886_080, 1),
@@ -216,6 +257,11 @@ mod tests {
             ("integer[3][3]", "integer[]"),
             ("char", "character(1)"),
             ("bit varying(8)", "bit varying(8)"),
+            ("tstzrange", "tstzrange"),
+            ("DateMultiRange[]", "datemultirange[]"),
+            ("public.email_address", "public.email_address"),
+            ("Sales.Money[]", "sales.money[]"),
+            ("pg_catalog.int4", "integer"),
         ];
         for (input, expected) in cases {
             assert_eq!(canonical(input).as_deref(), Ok(expected), "{input}");
@@ -235,6 +281,9 @@ mod tests {
             "serial",
             "text with time zone",
             "timestamp(9)",
+            "public.",
+            "a.b.c",
+            "public.\"Email\"",
         ] {
             assert!(canonical(bad).is_err(), "{bad} was accepted");
         }

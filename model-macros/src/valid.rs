@@ -108,6 +108,21 @@ fn check_columns(model: &Model, cx: &mut Ctxt) {
                         }
                     }
                 }
+                if let (Some(span), None, None) =
+                    (column.not_valid, &column.foreign_key, &column.check)
+                {
+                    cx.error(span, "`not_valid` needs a `foreign_key` or `check` on the same field: it says the rows already there are not checked");
+                }
+                if let Some(check) = &column.check {
+                    missing(check.span, check.expr.is_none(), "check(...) needs an `expr`: check(name = \"price_positive\", expr = \"price > 0\")", cx);
+                    if let Some(name) = &check.name {
+                        identifier(name, "constraint name", cx);
+                    }
+                }
+                if let (Some(pk), Some(table_pk)) = (column.primary_key, &model.primary_key) {
+                    let _ = table_pk;
+                    cx.error(pk, format!("`{}` is marked `primary_key`, but the struct declares `primary_key(...)` too; declare the key in one place", field.ident));
+                }
                 if column.foreign_key.is_none() {
                     for (key, action) in [
                         ("on_delete", &column.on_delete),
@@ -217,13 +232,35 @@ fn check_table_constraints(model: &Model, cx: &mut Ctxt) {
             identifier(name, "constraint name", cx);
         }
     }
+    if let Some(key) = &model.primary_key {
+        for column in &key.columns {
+            column_of(column, cx);
+        }
+        if let Some(name) = &key.name {
+            identifier(name, "constraint name", cx);
+        }
+    }
+    for exclusion in &model.exclusions {
+        if let Some(name) = &exclusion.name {
+            identifier(name, "constraint name", cx);
+        }
+    }
+    let columns: Vec<&str> = model
+        .fields
+        .iter()
+        .filter_map(|f| match &f.kind {
+            FieldKind::Column(c) => Some(c.name.value.as_str()),
+            _ => None,
+        })
+        .collect();
+    for index in &model.indexes {
+        if let Some(keys) = &index.keys {
+            if let Err(message) = crate::keys::parse(&keys.value, |c| columns.contains(&c)) {
+                cx.error(keys.span, format!("malformed index keys: {message}"));
+            }
+        }
+    }
     for check in &model.checks {
-        missing(
-            check.span,
-            check.name.is_none(),
-            "check(...) needs a `name`: check(name = \"price_positive\", expr = \"price > 0\")",
-            cx,
-        );
         missing(
             check.span,
             check.expr.is_none(),

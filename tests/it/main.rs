@@ -5,6 +5,7 @@
 
 mod acceptance;
 mod cross_model;
+mod declared;
 mod enum_labels;
 mod fidelity;
 mod hostile;

@@ -176,11 +176,10 @@ pub fn canonicalize(scratch: &mut Client, schema: &Schema) -> Result<Schema, Int
         error: source,
     })?;
     // The description declared no schema as an object, nor any rule, publication or the
-    // like: the scratch database's are not its.
+    // like: the scratch database's are not its. Its types are the ones it declared.
     Ok(Schema {
         schemas: Vec::new(),
         others: Vec::new(),
-        types: Vec::new(),
         ..result.schema
     })
 }

@@ -4,9 +4,11 @@
 use super::{ModelDef, Relationship};
 use crate::diff::Rename;
 use crate::schema::{
-    default_constraint_name, CheckConstraint, Column, FkAction, ForeignKey, Index, IndexKey,
-    PrimaryKey, Table, TableName, UniqueConstraint,
+    default_constraint_name, make_object_name, CheckConstraint, Column, Deferral,
+    ExclusionConstraint, FkAction, ForeignKey, Index, IndexKey, PrimaryKey, ReplicaIdentity, Table,
+    TableName, UniqueConstraint,
 };
+use crate::sql::tokens::{any_site, SiteKind};
 
 /// Collects one model's table and relationships. Generated code drives it; it is public so
 /// that hand-written [`Model`](super::Model) impls can use it too.
@@ -16,8 +18,9 @@ pub struct TableBuilder {
     module_path: &'static str,
     table: Table,
     relationships: Vec<Relationship>,
-    primary_key: Option<(Option<String>, Vec<String>)>,
+    primary_key: Option<(Option<String>, Vec<String>, Deferral)>,
     renames: Vec<Rename>,
+    declared_types: Vec<String>,
 }
 
 impl TableBuilder {
@@ -34,6 +37,7 @@ impl TableBuilder {
             table: Table::new(TableName::new(schema, name)),
             relationships: Vec::new(),
             renames: Vec::new(),
+            declared_types: Vec::new(),
             primary_key: None,
         }
     }
@@ -63,6 +67,13 @@ impl TableBuilder {
         self
     }
 
+    /// The column `name` has a type of the project's own given by `sql_type` (a domain,
+    /// composite or range type), which is not looked for among the gathered enums.
+    pub fn declared_type(&mut self, name: &str) -> &mut Self {
+        self.declared_types.push(name.to_string());
+        self
+    }
+
     /// Adds a column.
     pub fn column(&mut self, column: Column) -> &mut Self {
         self.table.columns.push(column);
@@ -71,7 +82,84 @@ impl TableBuilder {
 
     /// Sets the primary key (name `<table>_pkey` when `name` is `None`).
     pub fn primary_key(&mut self, name: Option<&str>, columns: &[&str]) -> &mut Self {
-        self.primary_key = Some((name.map(str::to_string), strings(columns)));
+        self.primary_key = Some((
+            name.map(str::to_string),
+            strings(columns),
+            Deferral::default(),
+        ));
+        self
+    }
+
+    /// Sets the primary key, `DEFERRABLE` (and `INITIALLY DEFERRED`) when asked.
+    pub fn primary_key_with(
+        &mut self,
+        name: Option<&str>,
+        columns: &[&str],
+        deferrable: bool,
+        initially_deferred: bool,
+    ) -> &mut Self {
+        let timing = Deferral {
+            deferrable: deferrable || initially_deferred,
+            initially_deferred,
+        };
+        self.primary_key = Some((name.map(str::to_string), strings(columns), timing));
+        self
+    }
+
+    /// Makes the foreign key added last `NOT VALID`: rows already there are not checked.
+    pub fn not_valid_last_foreign_key(&mut self) -> &mut Self {
+        if let Some(fk) = self.table.foreign_keys.last_mut() {
+            fk.not_valid = true;
+        }
+        self
+    }
+
+    /// Makes the check added last `NOT VALID` and/or `NO INHERIT`.
+    pub fn flag_last_check(&mut self, not_valid: bool, no_inherit: bool) -> &mut Self {
+        if let Some(check) = self.table.checks.last_mut() {
+            check.not_valid = not_valid;
+            check.no_inherit = no_inherit;
+        }
+        self
+    }
+
+    /// Adds an exclusion constraint; `definition` is what follows the name
+    /// (`EXCLUDE USING gist (room WITH =, during WITH &&)`).
+    pub fn exclusion(&mut self, name: &str, definition: &str) -> &mut Self {
+        self.table.exclusions.push(ExclusionConstraint {
+            name: name.to_string(),
+            definition: definition.to_string(),
+        });
+        self
+    }
+
+    /// Storage parameters (`fillfactor=70`, `toast.autovacuum_enabled=false`).
+    pub fn storage(&mut self, options: &[&str]) -> &mut Self {
+        self.table.options = strings(options);
+        self.table.options.sort();
+        self
+    }
+
+    /// `UNLOGGED`.
+    pub fn unlogged(&mut self) -> &mut Self {
+        self.table.unlogged = true;
+        self
+    }
+
+    /// `REPLICA IDENTITY`: `default`, `full`, `nothing`, or the name of a unique index.
+    pub fn replica_identity(&mut self, identity: &str) -> &mut Self {
+        self.table.replica_identity = match identity.trim().to_ascii_lowercase().as_str() {
+            "default" => ReplicaIdentity::Default,
+            "full" => ReplicaIdentity::Full,
+            "nothing" => ReplicaIdentity::Nothing,
+            _ => ReplicaIdentity::Index(identity.trim().to_string()),
+        };
+        self
+    }
+
+    /// `PARTITION BY …` (`range (created_at)`): a partitioned table.
+    pub fn partition_by(&mut self, key: &str) -> &mut Self {
+        self.table.partition_by = Some(key.trim().to_string());
         self
     }
 
@@ -171,15 +259,20 @@ impl TableBuilder {
         self
     }
 
-    /// Adds a check constraint; a column-level check named `None` gets `<table>_<column>_check`.
+    /// Adds a check constraint. One named `None` gets PostgreSQL's name: `<table>_<column>_check`
+    /// when the expression reads exactly one column, else `<table>_check`, numbered when taken.
+    /// (`column` is the field the check was declared on; the expression decides.)
     pub fn check(
         &mut self,
         name: Option<&str>,
         column: Option<&str>,
         expression: &str,
     ) -> &mut Self {
-        let columns: Vec<&str> = column.into_iter().collect();
-        let name = self.name_or_default(name, &columns, "check");
+        let _ = column;
+        let name = match name {
+            Some(name) => name.to_string(),
+            None => self.check_name(expression),
+        };
         self.table.checks.push(CheckConstraint {
             name,
             expression: expression.to_string(),
@@ -227,6 +320,74 @@ impl TableBuilder {
         self
     }
 
+    /// Adds an index whose keys may be expressions or carry modifiers. `name_parts` are the
+    /// words an unnamed index's name is made of (a column's name, a called function's, `expr`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn index_with_keys(
+        &mut self,
+        name: Option<&str>,
+        keys: Vec<IndexKey>,
+        name_parts: &[&str],
+        include: &[&str],
+        unique: bool,
+        method: &str,
+        predicate: Option<&str>,
+    ) -> &mut Self {
+        self.index_with(name.or(Some("")), &[], include, unique, method, predicate);
+        let index = self.table.indexes.last_mut().expect("just added");
+        index.keys = keys;
+        if name.is_none() {
+            index.name = default_constraint_name(&self.table.name.name, name_parts, "idx");
+        }
+        self
+    }
+
+    /// `NULLS NOT DISTINCT` and storage parameters of the index added last.
+    pub fn last_index_options(&mut self, nulls_not_distinct: bool, options: &[&str]) -> &mut Self {
+        if let Some(index) = self.table.indexes.last_mut() {
+            index.nulls_not_distinct = nulls_not_distinct;
+            index.options = strings(options);
+            index.options.sort();
+        }
+        self
+    }
+
+    /// PostgreSQL's name for an unnamed check (`ChooseConstraintName`): after the one column
+    /// the expression reads, if it reads exactly one, and numbered past the table's names.
+    fn check_name(&self, expression: &str) -> String {
+        let mut read: Vec<&str> = Vec::new();
+        any_site(expression, |site| {
+            if site.kind == SiteKind::Ident && !site.call && !site.cast && !site.qualifies {
+                if let Some(column) = self.table.columns.iter().find(|c| c.name == site.value) {
+                    if !read.contains(&column.name.as_str()) {
+                        read.push(&column.name);
+                    }
+                }
+            }
+            false
+        });
+        let column = (read.len() == 1).then(|| read[0]);
+        let taken = |candidate: &str| {
+            self.table.checks.iter().any(|c| c.name == candidate)
+                || self.table.uniques.iter().any(|c| c.name == candidate)
+                || self.table.foreign_keys.iter().any(|c| c.name == candidate)
+                || self.table.exclusions.iter().any(|c| c.name == candidate)
+        };
+        let mut pass = 0;
+        loop {
+            let label = if pass == 0 {
+                "check".to_string()
+            } else {
+                format!("check{pass}")
+            };
+            let candidate = make_object_name(&self.table.name.name, column, Some(&label));
+            if !taken(&candidate) {
+                return candidate;
+            }
+            pass += 1;
+        }
+    }
+
     /// Adds a relationship field.
     pub fn relationship(&mut self, relationship: Relationship) -> &mut Self {
         self.relationships.push(relationship);
@@ -235,14 +396,14 @@ impl TableBuilder {
 
     /// The finished model.
     pub fn finish(mut self) -> ModelDef {
-        if let Some((name, columns)) = self.primary_key.take() {
+        if let Some((name, columns, timing)) = self.primary_key.take() {
             let name = name.unwrap_or_else(|| {
                 default_constraint_name(&self.table.name.name, &[] as &[&str], "pkey")
             });
             self.table.primary_key = Some(PrimaryKey {
                 name,
                 columns,
-                timing: Default::default(),
+                timing,
             });
         }
         ModelDef {
@@ -251,6 +412,7 @@ impl TableBuilder {
             table: self.table,
             relationships: self.relationships,
             renames: self.renames,
+            declared_types: self.declared_types,
         }
     }
 

@@ -440,7 +440,10 @@ fn check_enums(models: &[ModelDef], enums: &[EnumType], errors: &mut Vec<ModelEr
     for model in models {
         for column in &model.table.columns {
             let base = column.ty.as_str().trim_end_matches("[]");
-            if base.contains('.') && !names.iter().any(|n| n == base) {
+            if base.contains('.')
+                && !names.iter().any(|n| n == base)
+                && !model.declared_types.contains(&column.name)
+            {
                 errors.push(ModelError::UnknownEnumType {
                     model: model.rust_name,
                     column: column.name.clone(),

@@ -58,6 +58,10 @@ pub struct ModelDef {
     pub relationships: Vec<Relationship>,
     /// Declared renames (`renamed_from`) of the table and its columns.
     pub renames: Vec<crate::diff::Rename>,
+    /// Columns whose type is a `sql_type = "schema.name"` of the project's own (a domain,
+    /// composite or range type declared with [`ModelSet::with_type`], or made by hand), not an
+    /// enum the models must gather.
+    pub declared_types: Vec<String>,
 }
 
 /// A relationship field as declared (`#[model(relationship(...))]`), before it is resolved

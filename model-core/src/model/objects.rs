@@ -6,9 +6,11 @@
 use super::ModelError;
 use super::{ModelSet, ModelSetError};
 use crate::schema::{
-    Extension, Function, Grant, Index, IndexKey, Policy, Sequence, SqlType, Table, TableName,
-    Trigger, View,
+    Extension, Function, Grant, Index, IndexKey, Other, PartitionOf, Policy, Sequence, SqlType,
+    Table, TableName, Trigger, View,
 };
+use crate::sql::quote_ident;
+use crate::sql::tokens::{rewrite, SiteKind};
 
 impl ModelSet {
     /// `CREATE EXTENSION name` (in `public`, at the version the server installs by default).
@@ -188,15 +190,221 @@ impl ModelSet {
         Ok(self)
     }
 
-    /// Whether the set declares objects written in SQL, whose canonical form only a database
-    /// can give (views, functions, triggers, policies, extensions).
+    /// A type of the project's own, as its statement: `CREATE DOMAIN`, `CREATE TYPE … AS (…)`
+    /// (composite), `CREATE TYPE … AS RANGE (…)` or `CREATE COLLATION`. Columns use it with
+    /// `sql_type = "schema.name"`. It is created before the tables and compared as PostgreSQL
+    /// deparses it; types in the database that the models do not declare are left alone.
+    pub fn with_type(mut self, sql: &str) -> Result<Self, ModelSetError> {
+        let mut words: Vec<(String, bool, bool)> = Vec::new();
+        rewrite(sql, |site| {
+            if site.kind == SiteKind::Ident && words.len() < 6 {
+                let bare = !sql.contains(&format!("\"{}\"", site.value));
+                words.push((site.value.clone(), site.qualifies, bare));
+            }
+            None
+        });
+        let lower: Vec<String> = words.iter().map(|w| w.0.to_ascii_lowercase()).collect();
+        let (kind, at) = match lower
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
+            ["create", "domain", ..] => ("domain", 2),
+            ["create", "collation", ..] => ("collation", 2),
+            ["create", "type", ..] => {
+                let upper = sql.to_ascii_uppercase();
+                if upper.contains(" AS RANGE") {
+                    ("range type", 2)
+                } else if upper.contains(" AS ENUM") {
+                    return Err(declaration(
+                        "type",
+                        sql,
+                        "an enum type is a `#[derive(Enum)]`, not a statement",
+                    ));
+                } else if upper.contains(" AS") {
+                    ("composite type", 2)
+                } else {
+                    return Err(declaration("type", sql, "only domains, composite types (`AS (...)`), range types (`AS RANGE (...)`) and collations are declared this way"));
+                }
+            }
+            _ => {
+                return Err(declaration(
+                    "type",
+                    sql,
+                    "expected CREATE DOMAIN, CREATE TYPE or CREATE COLLATION",
+                ))
+            }
+        };
+        let fold = |(word, _, bare): &(String, bool, bool)| {
+            if *bare {
+                word.to_ascii_lowercase()
+            } else {
+                word.clone()
+            }
+        };
+        let name = match words.get(at) {
+            Some(first) if first.1 => match words.get(at + 1) {
+                Some(second) => TableName::new(fold(first), fold(second)),
+                None => return Err(declaration("type", sql, "no name after the schema")),
+            },
+            Some(only) => TableName::new("public", fold(only)),
+            None => return Err(declaration("type", sql, "no name")),
+        };
+        let shown = format!("{}.{}", quote_ident(&name.schema), quote_ident(&name.name));
+        if self.schema.types.iter().any(|t| t.name == shown) {
+            return Err(declaration(
+                "type",
+                sql,
+                &format!("{shown} is declared twice"),
+            ));
+        }
+        let drop = match kind {
+            "domain" => "DROP DOMAIN",
+            "collation" => "DROP COLLATION",
+            _ => "DROP TYPE",
+        };
+        self.schema.types.push(Other {
+            kind: kind.to_string(),
+            drop: format!("{drop} {shown}"),
+            name: shown,
+            create: sql.trim().trim_end_matches(';').to_string(),
+        });
+        Ok(self)
+    }
+
+    /// A partition of the partitioned model `parent` (`#[model(partition_by = "...")]`):
+    /// `name` (or `schema.name`) holds the parent's rows for `bound`, as PostgreSQL writes it
+    /// after the partition's name: `FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')`,
+    /// `FOR VALUES IN ('eu')`, `FOR VALUES WITH (modulus 4, remainder 0)` or `DEFAULT`. It has
+    /// the parent's columns and is `UNLOGGED` when the parent is.
+    pub fn with_partition(
+        mut self,
+        name: &str,
+        parent: &str,
+        bound: &str,
+    ) -> Result<Self, ModelSetError> {
+        let parent_name = TableName::parse(parent);
+        let parent_table = self.table_mut(&parent_name, "partition", name)?;
+        if parent_table.partition_by.is_none() {
+            return Err(declaration(
+                "partition",
+                name,
+                &format!("table `{parent_name}` is not partitioned: give its model `partition_by = \"range (column)\"`"),
+            ));
+        }
+        let mut table = Table::new(TableName::parse(name));
+        table.columns = parent_table
+            .columns
+            .iter()
+            .map(|c| crate::schema::Column {
+                identity: None,
+                comment: None,
+                grants: Vec::new(),
+                ..c.clone()
+            })
+            .collect();
+        // Declared on the parent, `UNLOGGED` is meant for the rows, which live in partitions.
+        table.unlogged = parent_table.unlogged;
+        table.partition_of = Some(PartitionOf {
+            parent: parent_name,
+            bound: bound.trim().to_string(),
+        });
+        if self.schema.tables.iter().any(|t| t.name == table.name) {
+            return Err(declaration(
+                "partition",
+                name,
+                "a table of that name is already declared",
+            ));
+        }
+        self.schema.tables.push(table);
+        Ok(self)
+    }
+
+    /// Options of a view declared before: `security_barrier=true`, `security_invoker=true`,
+    /// `check_option=local` or `check_option=cascaded`.
+    pub fn with_view_options(
+        mut self,
+        view: &str,
+        options: &[&str],
+    ) -> Result<Self, ModelSetError> {
+        let name = TableName::parse(view);
+        let Some(v) = self.schema.views.iter_mut().find(|v| v.name == name) else {
+            return Err(declaration(
+                "view options",
+                view,
+                "no view of that name is declared",
+            ));
+        };
+        for option in options {
+            let Some((key, value)) = option.split_once('=') else {
+                return Err(declaration(
+                    "view options",
+                    view,
+                    &format!("`{option}` is not `name=value`"),
+                ));
+            };
+            let key = key.trim().to_ascii_lowercase();
+            if !matches!(
+                key.as_str(),
+                "security_barrier" | "security_invoker" | "check_option"
+            ) {
+                return Err(declaration("view options", view, &format!("unknown view option `{key}`; expected security_barrier, security_invoker or check_option")));
+            }
+            v.options.retain(|o| !o.starts_with(&format!("{key}=")));
+            v.options
+                .push(format!("{key}={}", value.trim().to_ascii_lowercase()));
+        }
+        v.options.sort();
+        Ok(self)
+    }
+
+    /// `GRANT privileges (column) ON table TO role`.
+    pub fn with_column_grant(
+        mut self,
+        table: &str,
+        column: &str,
+        role: &str,
+        privileges: &[&str],
+    ) -> Result<Self, ModelSetError> {
+        let t = self.table_mut(&TableName::parse(table), "column grant", role)?;
+        let Some(c) = t.columns.iter_mut().find(|c| c.name == column) else {
+            return Err(declaration(
+                "column grant",
+                role,
+                &format!("table `{table}` has no column `{column}`"),
+            ));
+        };
+        let mut privileges: Vec<String> = privileges.iter().map(|p| p.to_uppercase()).collect();
+        match c.grants.iter_mut().find(|g| g.grantee == role) {
+            Some(grant) => grant.privileges.append(&mut privileges),
+            None => c.grants.push(Grant {
+                grantee: role.to_string(),
+                privileges,
+            }),
+        }
+        for grant in &mut c.grants {
+            grant.privileges.sort();
+            grant.privileges.dedup();
+        }
+        c.grants.sort();
+        Ok(self)
+    }
+
+    /// Whether the set declares objects whose canonical form only a database can give:
+    /// views, functions, triggers, policies, extensions, types, partitioned tables and
+    /// exclusion constraints.
     pub fn declares_sql_objects(&self) -> bool {
         let s = &self.schema;
         !(s.views.is_empty()
             && s.functions.is_empty()
             && s.triggers.is_empty()
             && s.policies.is_empty()
-            && s.extensions.is_empty())
+            && s.extensions.is_empty()
+            && s.types.is_empty()
+            && s.tables.iter().all(|t| {
+                t.partition_by.is_none() && t.partition_of.is_none() && t.exclusions.is_empty()
+            }))
     }
 
     fn require_table(

@@ -1,7 +1,7 @@
 use model_core::Model;
 
 #[derive(Model)]
-#[model(check(expr = "price > 0"))]
+#[model(check(name = "price_positive"))]
 struct Product {
     #[model(primary_key)]
     product_id: i32,
