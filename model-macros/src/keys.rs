@@ -147,15 +147,12 @@ fn split_top(text: &str, separator: char) -> Result<Vec<String>, String> {
     let mut depth = 0i32;
     let mut quote: Option<char> = None;
     for c in text.chars() {
-        match quote {
-            Some(q) => {
-                current.push(c);
-                if c == q {
-                    quote = None;
-                }
-                continue;
+        if let Some(q) = quote {
+            current.push(c);
+            if c == q {
+                quote = None;
             }
-            None => {}
+            continue;
         }
         match c {
             '\'' | '"' => quote = Some(c),
