@@ -78,6 +78,9 @@ fn random_type(rng: &mut Rng, schema: &Schema) -> SqlType {
         let e = rng.pick(&schema.enums);
         return SqlType::new(render::qualified(&e.name));
     }
+    if schema.types.iter().any(|t| t.name == "public.d1") && rng.chance(6) {
+        return SqlType::from_static("public.d1");
+    }
     SqlType::from_static(*rng.pick(PLAIN_TYPES))
 }
 
@@ -337,8 +340,37 @@ fn random_sequence(rng: &mut Rng, name: &str) -> Sequence {
     }
 }
 
+/// `public.d1`, a domain over integer that columns may use: its default, NOT NULL and checks
+/// vary, never its base type, so every change to it is made in place.
+fn used_domain(rng: &mut Rng) -> model_core::schema::Other {
+    let mut create = "CREATE DOMAIN public.d1 AS integer".to_string();
+    if rng.chance(40) {
+        create.push_str(&format!(" DEFAULT {}", rng.below(3)));
+    }
+    if rng.chance(30) {
+        create.push_str(" NOT NULL");
+    }
+    if rng.chance(50) {
+        create.push_str(&format!(
+            " CONSTRAINT d1_low CHECK (VALUE > -{})",
+            1 + rng.below(3)
+        ));
+    }
+    if rng.chance(40) {
+        create.push_str(" CONSTRAINT d1_high CHECK (VALUE < 1000)");
+    }
+    model_core::schema::Other {
+        kind: "domain".into(),
+        name: "public.d1".into(),
+        create,
+        drop: "DROP DOMAIN public.d1".into(),
+        parts: Vec::new(),
+    }
+}
+
 fn random_schema(rng: &mut Rng) -> Schema {
     let mut schema = Schema::default();
+    schema.types.push(used_domain(rng));
     for name in ["e0", "e1"] {
         if rng.chance(50) {
             schema.enums.push(random_enum(rng, name));
@@ -382,6 +414,7 @@ fn random_schema(rng: &mut Rng) -> Schema {
             name: "public.d0".into(),
             create: format!("CREATE DOMAIN public.d0 AS integer CHECK (VALUE > {check})"),
             drop: "DROP DOMAIN public.d0".into(),
+            parts: Vec::new(),
         });
     }
     if rng.chance(30) {
@@ -391,6 +424,7 @@ fn random_schema(rng: &mut Rng) -> Schema {
             name: "public.pair".into(),
             create: format!("CREATE TYPE public.pair AS (x integer{second})"),
             drop: "DROP TYPE public.pair".into(),
+            parts: Vec::new(),
         });
     }
     repair(&mut schema);
@@ -716,6 +750,12 @@ fn mutate(rng: &mut Rng, schema: &mut Schema) {
             partitioned(rng, schema);
         }
     }
+    // The domain columns use changes in place.
+    if rng.chance(20) {
+        if let Some(i) = schema.types.iter().position(|t| t.name == "public.d1") {
+            schema.types[i] = used_domain(rng);
+        }
+    }
     // Types kept as statements: one appears, goes, or changes.
     if rng.chance(15) {
         match schema.types.iter().position(|t| t.name == "public.d0") {
@@ -730,6 +770,7 @@ fn mutate(rng: &mut Rng, schema: &mut Schema) {
                 name: "public.d0".into(),
                 create: "CREATE DOMAIN public.d0 AS integer NOT NULL".into(),
                 drop: "DROP DOMAIN public.d0".into(),
+                parts: Vec::new(),
             }),
         }
     }

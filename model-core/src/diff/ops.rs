@@ -236,6 +236,9 @@ pub enum Op {
     CreateOther(Other),
     /// The same, dropped.
     DropOther(Other),
+    /// A domain or composite type changed in place (`ALTER DOMAIN`, `ALTER TYPE … ATTRIBUTE`),
+    /// from what [`Other::parts`] says it was to what it should be.
+    AlterOther { from: Other, to: Other },
     /// `COMMENT ON SCHEMA`.
     SetSchemaComment {
         name: String,
@@ -460,6 +463,7 @@ impl Op {
             },
             Op::CreateOther(o) => Op::DropOther(o),
             Op::DropOther(o) => Op::CreateOther(o),
+            Op::AlterOther { from, to } => Op::AlterOther { from: to, to: from },
             Op::SetSchemaComment { name, from, to } => Op::SetSchemaComment {
                 name,
                 from: to,
@@ -616,6 +620,23 @@ impl Op {
             Op::DropOther(o) if o.kind.contains("type") || o.kind == "domain" => {
                 Some(format!("drops {} {}", o.kind, o.name))
             }
+            Op::AlterOther { from, to } => {
+                let kept = to.named_parts("attribute");
+                let gone: Vec<&str> = from
+                    .named_parts("attribute")
+                    .into_iter()
+                    .map(|(name, _)| name)
+                    .filter(|name| !kept.iter().any(|(k, _)| k == name))
+                    .collect();
+                (!gone.is_empty()).then(|| {
+                    format!(
+                        "drops attribute(s) {} of {} {} from every value of every column of that type",
+                        gone.join(", "),
+                        from.kind,
+                        from.name
+                    )
+                })
+            }
             _ => None,
         }
     }
@@ -760,6 +781,7 @@ impl Op {
             Op::SetInherits { table, .. } => format!("changed the parents of '{table}'"),
             Op::CreateOther(o) => format!("added {} '{}'", o.kind, o.name),
             Op::DropOther(o) => format!("removed {} '{}'", o.kind, o.name),
+            Op::AlterOther { to, .. } => format!("changed {} '{}' in place", to.kind, to.name),
             Op::SetSchemaComment { name, .. } => format!("changed comment on schema '{name}'"),
             Op::SetOptions { relation, .. } => format!(
                 "changed storage parameters of {} '{}'",

@@ -7,14 +7,22 @@ use crate::schema::Other;
 impl<'a> Differ<'a> {
     /// Collations, composite types, domains and range types: created with the types (after
     /// the enums they may be over), before the tables; dropped with the types, after them (and
-    /// before the enums). A changed one is dropped and created
-    /// again in place, which PostgreSQL refuses while a column uses it (the script says so).
+    /// before the enums). A domain whose base type stays, or a composite type whose kept
+    /// attributes keep their order (new ones last), is altered in place; any other changed one
+    /// is dropped and created again, which PostgreSQL refuses while a column uses it (the
+    /// script says so).
     pub(super) fn types(&mut self) {
         let key = |o: &Other| (o.kind.clone(), o.name.clone());
         let mut dropped = Vec::new();
         for pair in pair(&self.from.types, &self.to.types, key) {
             match pair {
-                Pair::Kept(have, wanted) if have == wanted => {}
+                Pair::Kept(have, wanted) if have == wanted || reordered(have, wanted) => {}
+                Pair::Kept(have, wanted) if in_place(have, wanted) => {
+                    self.phases.types.push(Op::AlterOther {
+                        from: have.clone(),
+                        to: wanted.clone(),
+                    });
+                }
                 Pair::Kept(have, wanted) => {
                     self.phases.types.push(Op::DropOther(have.clone()));
                     self.phases.types.push(Op::CreateOther(wanted.clone()));
@@ -53,4 +61,44 @@ impl<'a> Differ<'a> {
             }
         }
     }
+}
+
+/// Whether `have` becomes `wanted` by `ALTER DOMAIN` / `ALTER TYPE … ATTRIBUTE`: the same
+/// domain base type; or composite attributes that, kept, stay in their order, and, added, come
+/// after the kept ones (PostgreSQL appends them).
+fn in_place(have: &Other, wanted: &Other) -> bool {
+    match wanted.kind.as_str() {
+        "domain" => have.part("base").is_some() && have.part("base") == wanted.part("base"),
+        "composite type" => {
+            let (had, wants) = (
+                have.named_parts("attribute"),
+                wanted.named_parts("attribute"),
+            );
+            if had.is_empty() || wants.is_empty() {
+                return false;
+            }
+            let kept: Vec<&str> = had
+                .iter()
+                .map(|(n, _)| *n)
+                .filter(|n| wants.iter().any(|(w, _)| w == n))
+                .collect();
+            let order: Vec<&str> = wants.iter().map(|(n, _)| *n).take(kept.len()).collect();
+            kept == order
+        }
+        _ => false,
+    }
+}
+
+/// Composite types that differ only in the order of their attributes: no change, as for a
+/// table's columns (PostgreSQL appends an attribute added again; it cannot reorder them).
+fn reordered(have: &Other, wanted: &Other) -> bool {
+    if wanted.kind != "composite type" || have.parts.is_empty() {
+        return false;
+    }
+    let sorted = |o: &Other| {
+        let mut parts = o.parts.clone();
+        parts.sort();
+        parts
+    };
+    sorted(have) == sorted(wanted)
 }

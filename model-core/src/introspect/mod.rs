@@ -341,7 +341,7 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
         "collations, composite types, domains and range types",
         read::others::TYPES,
         true,
-        read::others::other,
+        read::others::typed,
     )?;
     let others = all(
         &mut reader,

@@ -269,6 +269,7 @@ impl ModelSet {
             drop: format!("{drop} {shown}"),
             name: shown,
             create: sql.trim().trim_end_matches(';').to_string(),
+            parts: Vec::new(),
         });
         Ok(self)
     }

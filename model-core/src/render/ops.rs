@@ -606,12 +606,13 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
                 "collation" | "composite type" | "domain" | "range type"
             ) {
                 notes.push(format!(
-                    "fails if a column or another type still uses {} {}: change it in place by hand (ALTER DOMAIN / ALTER TYPE) then",
+                    "fails while a column or another type uses {} {}: in place, only a domain's default, NOT NULL and checks, and a composite type's attributes, change",
                     o.kind, o.name
                 ));
             }
             vec![o.drop.clone()]
         }
+        Op::AlterOther { from, to } => alter_in_place(from, to),
         Op::SetSchemaComment { name, to, .. } => vec![format!(
             "COMMENT ON SCHEMA {} IS {}",
             quote_ident(name),
@@ -1091,6 +1092,62 @@ fn create_policy(p: &crate::schema::Policy) -> String {
     }
     if let Some(check) = &p.with_check {
         out.push_str(&format!(" WITH CHECK ({check})"));
+    }
+    out
+}
+
+/// `ALTER DOMAIN` / `ALTER TYPE … ATTRIBUTE` statements that take `from` to `to` (a domain with
+/// the same base type, or a composite type whose kept attributes keep their order).
+fn alter_in_place(from: &crate::schema::Other, to: &crate::schema::Other) -> Vec<String> {
+    let name = &to.name;
+    let mut out = Vec::new();
+    if to.kind == "composite type" {
+        let (had, wanted) = (from.named_parts("attribute"), to.named_parts("attribute"));
+        for (attribute, _) in &had {
+            if !wanted.iter().any(|(w, _)| w == attribute) {
+                out.push(format!("ALTER TYPE {name} DROP ATTRIBUTE {attribute}"));
+            }
+        }
+        for (attribute, ty) in &wanted {
+            match had.iter().find(|(h, _)| h == attribute) {
+                Some((_, old)) if old == ty => {}
+                Some(_) => out.push(format!(
+                    "ALTER TYPE {name} ALTER ATTRIBUTE {attribute} TYPE {ty}"
+                )),
+                None => out.push(format!("ALTER TYPE {name} ADD ATTRIBUTE {attribute} {ty}")),
+            }
+        }
+        return out;
+    }
+    let (had, wanted) = (from.named_parts("check"), to.named_parts("check"));
+    let validated = |old: &str, new: &str| old.strip_suffix(" NOT VALID") == Some(new);
+    for (check, definition) in &had {
+        match wanted.iter().find(|(w, _)| w == check) {
+            Some((_, new)) if new == definition || validated(definition, new) => {}
+            _ => out.push(format!("ALTER DOMAIN {name} DROP CONSTRAINT {check}")),
+        }
+    }
+    if from.part("default") != to.part("default") {
+        out.push(match to.part("default") {
+            Some(default) => format!("ALTER DOMAIN {name} SET DEFAULT {default}"),
+            None => format!("ALTER DOMAIN {name} DROP DEFAULT"),
+        });
+    }
+    match (from.part("notnull").is_some(), to.part("notnull").is_some()) {
+        (false, true) => out.push(format!("ALTER DOMAIN {name} SET NOT NULL")),
+        (true, false) => out.push(format!("ALTER DOMAIN {name} DROP NOT NULL")),
+        _ => {}
+    }
+    for (check, definition) in &wanted {
+        match had.iter().find(|(h, _)| h == check) {
+            Some((_, old)) if old == definition => {}
+            Some((_, old)) if validated(old, definition) => {
+                out.push(format!("ALTER DOMAIN {name} VALIDATE CONSTRAINT {check}"))
+            }
+            _ => out.push(format!(
+                "ALTER DOMAIN {name} ADD CONSTRAINT {check} {definition}"
+            )),
+        }
     }
     out
 }

@@ -63,6 +63,53 @@ pub struct Other {
     pub create: String,
     /// The statement that drops it.
     pub drop: String,
+    /// For a domain or composite type, what can change in place, one entry each, as
+    /// `tag rest`: `base <type>`, `default <expr>`, `notnull`, `check <name> <definition>`,
+    /// `attribute <name> <type>` (names quoted where needed). Empty for other kinds.
+    pub parts: Vec<String>,
+}
+
+impl Other {
+    /// The value of the part tagged `tag` (`base`, `default`), or `""` for a bare tag
+    /// (`notnull`); `None` when absent.
+    pub fn part(&self, tag: &str) -> Option<&str> {
+        self.parts.iter().find_map(|p| {
+            if p == tag {
+                Some("")
+            } else {
+                p.strip_prefix(tag).and_then(|rest| rest.strip_prefix(' '))
+            }
+        })
+    }
+
+    /// The named parts tagged `tag` (`check`, `attribute`), as (name as quoted by PostgreSQL,
+    /// the rest), in order.
+    pub fn named_parts(&self, tag: &str) -> Vec<(&str, &str)> {
+        self.parts
+            .iter()
+            .filter_map(|p| p.strip_prefix(tag).and_then(|rest| rest.strip_prefix(' ')))
+            .map(split_name)
+            .collect()
+    }
+}
+
+/// `"a ""b"" c" rest` → (`"a ""b"" c"`, `rest`); `name rest` → (`name`, `rest`).
+fn split_name(text: &str) -> (&str, &str) {
+    let end = if text.starts_with('"') {
+        let bytes = text.as_bytes();
+        let mut i = 1;
+        loop {
+            match bytes.get(i) {
+                Some(b'"') if bytes.get(i + 1) == Some(&b'"') => i += 2,
+                Some(b'"') => break i + 1,
+                Some(_) => i += 1,
+                None => break text.len(),
+            }
+        }
+    } else {
+        text.find(' ').unwrap_or(text.len())
+    };
+    (&text[..end], text[end..].trim_start())
 }
 
 /// A schema (namespace) as an object.

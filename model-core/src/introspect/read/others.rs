@@ -15,5 +15,14 @@ pub(in crate::introspect) fn other(row: &Row) -> Result<Other, IntrospectError> 
         name: row.get("name")?,
         create: row.get("create_sql")?,
         drop: row.get("drop_sql")?,
+        parts: Vec::new(),
+    })
+}
+
+/// A collation, composite type, domain or range type, with what can change in place.
+pub(in crate::introspect) fn typed(row: &Row) -> Result<Other, IntrospectError> {
+    Ok(Other {
+        parts: row.get("parts")?,
+        ..other(row)?
     })
 }
