@@ -140,6 +140,8 @@ pub fn compare(
             .cloned(),
     );
     check_types(client, models, &desired)?;
+    keep_owner_privileges(&live, &mut desired);
+    keep_undeclared_privileges(&live, &mut desired);
     let comparison = Comparison {
         live: config.filter(live),
         desired: config.filter(desired),
@@ -147,6 +149,66 @@ pub fn compare(
     };
     check_casts(client, &comparison.plan())?;
     Ok(comparison)
+}
+
+/// Models do not say what a table's or sequence's owner may do: privileges an owner was
+/// stripped of in the database (`REVOKE … FROM owner`) stay stripped.
+fn keep_owner_privileges(live: &Schema, desired: &mut Schema) {
+    let revoked = |grants: &[crate::schema::Grant]| -> Vec<crate::schema::Grant> {
+        grants
+            .iter()
+            .filter(|g| g.privileges.iter().any(|p| p.starts_with('-')))
+            .cloned()
+            .collect()
+    };
+    for table in &mut desired.tables {
+        if let Some(have) = live.table(&table.name) {
+            let owner = revoked(&have.grants);
+            table
+                .grants
+                .retain(|g| !owner.iter().any(|o| o.grantee == g.grantee));
+            table.grants.extend(owner);
+            table.grants.sort();
+        }
+    }
+    for sequence in &mut desired.sequences {
+        if let Some(have) = live.sequences.iter().find(|s| s.name == sequence.name) {
+            let owner = revoked(&have.grants);
+            sequence
+                .grants
+                .retain(|g| !owner.iter().any(|o| o.grantee == g.grantee));
+            sequence.grants.extend(owner);
+            sequence.grants.sort();
+        }
+    }
+}
+
+/// Models cannot grant on functions, procedures and types: the privileges the database gives
+/// them stay as they are.
+fn keep_undeclared_privileges(live: &Schema, desired: &mut Schema) {
+    for function in &mut desired.functions {
+        if let Some(have) = live
+            .functions
+            .iter()
+            .find(|f| f.name == function.name && f.arguments == function.arguments)
+        {
+            function.grants = have.grants.clone();
+        }
+    }
+    for e in &mut desired.enums {
+        if let Some(have) = live.enum_type(&e.name) {
+            e.grants = have.grants.clone();
+        }
+    }
+    for t in &mut desired.types {
+        if let Some(have) = live
+            .types
+            .iter()
+            .find(|l| l.kind == t.kind && l.name == t.name)
+        {
+            t.grants = have.grants.clone();
+        }
+    }
 }
 
 /// Refuses models whose columns name a type (`sql_type = "schema.name"`) that neither the

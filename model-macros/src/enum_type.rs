@@ -204,6 +204,7 @@ fn expand(input: &DeriveInput, parsed: &Parsed) -> TokenStream {
                     ::model_core::schema::EnumType {
                         name: #p::TableName::new(#schema, #name),
                         labels: ::std::vec![#(::std::string::String::from(#labels)),*],
+                        grants: ::std::vec::Vec::new(),
                     }
                 }
                 fn renames() -> ::std::vec::Vec<::model_core::diff::Rename> {

@@ -259,11 +259,7 @@ CREATE FOREIGN TABLE remote (a int) SERVER elsewhere;
     let named: Vec<String> = schema.unmodelled.iter().map(|u| u.to_string()).collect();
     let expected = [
         "cast (public.pair AS text)",
-        "foreign server elsewhere",
-        "foreign table public.remote",
-        "foreign-data wrapper dummy",
         "operator public.===(public.pair, public.pair)",
-        "privileges on function public.pair_eq(public.pair, public.pair)",
         "statistics object public.base_stats",
         "text search configuration public.my_english",
         "user mapping public on elsewhere",
@@ -278,6 +274,19 @@ CREATE FOREIGN TABLE remote (a int) SERVER elsewhere;
     assert!(
         !named.iter().any(|n| n.contains("hunter2")),
         "a user mapping's options were shown: {named:#?}"
+    );
+    // Privileges on functions are modelled now: PUBLIC lost its default EXECUTE.
+    let pair_eq = schema
+        .functions
+        .iter()
+        .find(|f| f.name.name == "pair_eq")
+        .expect("pair_eq is read");
+    assert_eq!(
+        pair_eq.grants,
+        [model_core::schema::Grant {
+            grantee: "public".into(),
+            privileges: vec!["-EXECUTE".into()]
+        }]
     );
     // Rules, publications and default privileges are modelled now.
     let others: Vec<String> = schema
@@ -295,6 +304,9 @@ CREATE FOREIGN TABLE remote (a int) SERVER elsewhere;
         "composite type public.pair",
         "domain public.posint",
         "range type public.floatrange",
+        "foreign-data wrapper dummy",
+        "foreign server elsewhere",
+        "foreign table public.remote",
     ] {
         assert!(
             types.iter().any(|t| t == want),

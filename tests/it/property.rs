@@ -308,6 +308,7 @@ fn random_enum(rng: &mut Rng, name: &str) -> EnumType {
     EnumType {
         name: public(name),
         labels: chosen,
+        grants: type_grants(rng),
     }
 }
 
@@ -365,6 +366,7 @@ fn used_domain(rng: &mut Rng) -> model_core::schema::Other {
         create,
         drop: "DROP DOMAIN public.d1".into(),
         parts: Vec::new(),
+        grants: type_grants(rng),
     }
 }
 
@@ -415,6 +417,7 @@ fn random_schema(rng: &mut Rng) -> Schema {
             create: format!("CREATE DOMAIN public.d0 AS integer CHECK (VALUE > {check})"),
             drop: "DROP DOMAIN public.d0".into(),
             parts: Vec::new(),
+            grants: Vec::new(),
         });
     }
     if rng.chance(30) {
@@ -425,6 +428,7 @@ fn random_schema(rng: &mut Rng) -> Schema {
             create: format!("CREATE TYPE public.pair AS (x integer{second})"),
             drop: "DROP TYPE public.pair".into(),
             parts: Vec::new(),
+            grants: Vec::new(),
         });
     }
     repair(&mut schema);
@@ -492,15 +496,32 @@ fn random_objects(rng: &mut Rng, schema: &mut Schema) {
     }
 }
 
+/// Privileges on a type or function, relative to PostgreSQL's default (`privilege` for
+/// PUBLIC): none changed, PUBLIC's taken away, or also given WITH GRANT OPTION to no one else.
+fn default_grants(rng: &mut Rng, privilege: &str) -> Vec<model_core::schema::Grant> {
+    if rng.chance(70) {
+        return Vec::new();
+    }
+    vec![model_core::schema::Grant {
+        grantee: "public".into(),
+        privileges: vec![format!("-{privilege}")],
+    }]
+}
+
+fn type_grants(rng: &mut Rng) -> Vec<model_core::schema::Grant> {
+    default_grants(rng, "USAGE")
+}
+
 fn sql_function(rng: &mut Rng) -> Function {
     let returns = if rng.chance(50) { "integer" } else { "bigint" };
     let body = format!("SELECT x + {}", 1 + rng.below(3));
     Function {
         name: public("f0"),
-        arguments: String::new(),
+        arguments: "x integer".into(),
         returns: String::new(),
         definition: format!("CREATE FUNCTION public.f0(x integer) RETURNS {returns} LANGUAGE sql IMMUTABLE AS $$ {body} $$"),
         procedure: false,
+        grants: default_grants(rng, "EXECUTE"),
     }
 }
 
@@ -511,6 +532,7 @@ fn trigger_function() -> Function {
         returns: String::new(),
         definition: "CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$".into(),
         procedure: false,
+        grants: Vec::new(),
     }
 }
 
@@ -750,6 +772,33 @@ fn mutate(rng: &mut Rng, schema: &mut Schema) {
             partitioned(rng, schema);
         }
     }
+    // A sequence is handed to a column (as a serial column's is), or let go.
+    if rng.chance(12) {
+        let owner = schema
+            .tables
+            .iter()
+            .find(|t| t.name.schema == "public" && t.partition_of.is_none())
+            .map(|t| t.name.clone());
+        if let Some(s) = schema.sequences.first_mut() {
+            s.owned_by = match (&s.owned_by, owner) {
+                (None, Some(table)) => Some(model_core::schema::ColumnRef {
+                    table,
+                    column: "id".into(),
+                }),
+                _ => None,
+            };
+        }
+    }
+    // An enum's privileges change.
+    if rng.chance(10) {
+        if let Some(e) = schema.enums.first_mut() {
+            e.grants = if e.grants.is_empty() {
+                type_grants(rng)
+            } else {
+                Vec::new()
+            };
+        }
+    }
     // The domain columns use changes in place.
     if rng.chance(20) {
         if let Some(i) = schema.types.iter().position(|t| t.name == "public.d1") {
@@ -771,6 +820,7 @@ fn mutate(rng: &mut Rng, schema: &mut Schema) {
                 create: "CREATE DOMAIN public.d0 AS integer NOT NULL".into(),
                 drop: "DROP DOMAIN public.d0".into(),
                 parts: Vec::new(),
+                grants: Vec::new(),
             }),
         }
     }

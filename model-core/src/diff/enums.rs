@@ -2,10 +2,13 @@
 
 use std::collections::BTreeSet;
 
+use super::grants::grant_changes;
 use super::views::view_order;
 use super::{mentions, pair, Differ, EnumColumn, Op, Pair};
 use crate::render::qualified;
-use crate::schema::{Column, EnumType, Index, IndexExpr, Schema, Table, TableName, View};
+use crate::schema::{
+    Column, EnumType, GrantTarget, Index, IndexExpr, Schema, Table, TableName, View,
+};
 
 impl<'a> Differ<'a> {
     /// Columns of the `from` schema whose type is `e` (or an array of it).
@@ -98,11 +101,31 @@ impl<'a> Differ<'a> {
     pub(super) fn enums(&mut self) {
         let key = |e: &EnumType| e.name.clone();
         for pair in pair(&self.from.enums, &self.to.enums, key) {
-            match pair {
-                Pair::Added(to) => self.phases.types.push(Op::CreateEnum(to.clone())),
-                Pair::Kept(from, to) if from.labels == to.labels => {}
-                Pair::Kept(from, to) => self.relabel(from, to),
-                Pair::Removed(from) => self.phases.drop_types.push(Op::DropEnum(from.clone())),
+            // Privileges of a type that stays (one created or rebuilt carries its own).
+            let privileges = match pair {
+                Pair::Added(to) => {
+                    self.phases.types.push(Op::CreateEnum(to.clone()));
+                    None
+                }
+                Pair::Kept(from, to) if from.labels == to.labels => Some((&from.grants[..], to)),
+                Pair::Kept(from, to) => {
+                    let before = self.phases.types.len();
+                    self.relabel(from, to);
+                    let rebuilt = self.phases.types[before..]
+                        .iter()
+                        .any(|op| matches!(op, Op::RebuildEnum { .. }));
+                    (!rebuilt).then_some((&from.grants[..], to))
+                }
+                Pair::Removed(from) => {
+                    self.phases.drop_types.push(Op::DropEnum(from.clone()));
+                    None
+                }
+            };
+            if let Some((had, to)) = privileges {
+                let target = GrantTarget::Type(qualified(&to.name));
+                self.phases
+                    .comments
+                    .extend(grant_changes(&target, had, &to.grants));
             }
         }
     }

@@ -2,8 +2,9 @@
 
 use std::collections::BTreeSet;
 
+use super::grants::grant_changes;
 use super::{pair, Differ, Op, Pair, Phases};
-use crate::schema::{Function, TableName};
+use crate::schema::{Function, GrantTarget, TableName};
 
 impl<'a> Differ<'a> {
     /// Functions by name and arguments. A changed function is replaced in place when its
@@ -21,11 +22,24 @@ impl<'a> Differ<'a> {
                     &mut phases.types
                 }
             }
+            // Privileges of a function that stays (one created carries its own).
+            if let Pair::Kept(h, w) = &pair {
+                if h.returns == w.returns && h.procedure == w.procedure {
+                    let target = GrantTarget::Function {
+                        name: w.name.clone(),
+                        arguments: w.arguments.clone(),
+                        procedure: w.procedure,
+                    };
+                    self.phases
+                        .comments
+                        .extend(grant_changes(&target, &h.grants, &w.grants));
+                }
+            }
             match pair {
                 Pair::Added(wanted) => {
                     phase(&mut self.phases, wanted).push(Op::CreateFunction(wanted.clone()))
                 }
-                Pair::Kept(have, wanted) if have == wanted => {}
+                Pair::Kept(have, wanted) if have.same_but_privileges(wanted) => {}
                 Pair::Kept(have, wanted)
                     if have.returns == wanted.returns && have.procedure == wanted.procedure =>
                 {

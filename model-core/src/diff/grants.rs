@@ -45,7 +45,12 @@ pub(super) fn without_revoked(
         grants
             .iter()
             .filter(|g| g.grantee == grantee)
-            .flat_map(|g| g.privileges.iter().map(plain))
+            .flat_map(|g| {
+                g.privileges
+                    .iter()
+                    .filter(|p| !p.starts_with('-'))
+                    .map(plain)
+            })
             .collect()
     };
     column

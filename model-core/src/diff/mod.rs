@@ -203,6 +203,8 @@ struct Differ<'a> {
     /// Tables in both whose partitioning changes (`PARTITION BY` added, removed or changed):
     /// PostgreSQL cannot change that in place, so they are dropped and created again.
     rebuilt_tables: BTreeSet<TableName>,
+    /// Foreign tables dropped (gone, or to be created again): views reading them are rebuilt.
+    dropped_foreign_tables: BTreeSet<TableName>,
     phases: Phases,
 }
 
@@ -227,6 +229,7 @@ impl<'a> Differ<'a> {
                 })
                 .map(|t| t.name.clone())
                 .collect(),
+            dropped_foreign_tables: BTreeSet::new(),
             phases: Phases::default(),
         }
     }

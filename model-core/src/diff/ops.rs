@@ -13,9 +13,15 @@ use crate::schema::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
     /// `CREATE SCHEMA IF NOT EXISTS`.
-    CreateSchema { name: String },
+    CreateSchema {
+        name: String,
+        grants: Vec<crate::schema::Grant>,
+    },
     /// `DROP SCHEMA` (only as the inverse of a creation).
-    DropSchema { name: String },
+    DropSchema {
+        name: String,
+        grants: Vec<crate::schema::Grant>,
+    },
     /// `CREATE TYPE … AS ENUM`.
     CreateEnum(EnumType),
     /// `DROP TYPE`.
@@ -337,8 +343,8 @@ impl Op {
                 materialized,
                 arguments,
             },
-            Op::CreateSchema { name } => Op::DropSchema { name },
-            Op::DropSchema { name } => Op::CreateSchema { name },
+            Op::CreateSchema { name, grants } => Op::DropSchema { name, grants },
+            Op::DropSchema { name, grants } => Op::CreateSchema { name, grants },
             Op::CreateEnum(e) => Op::DropEnum(e),
             Op::DropEnum(e) => Op::CreateEnum(e),
             // PostgreSQL cannot remove a label; undoing an addition rebuilds the type.
@@ -689,8 +695,8 @@ impl Op {
                 let (from, to) = rename.names();
                 format!("renamed {} '{from}' to '{to}'", rename.kind())
             }
-            Op::CreateSchema { name } => format!("added schema '{name}'"),
-            Op::DropSchema { name } => format!("removed schema '{name}'"),
+            Op::CreateSchema { name, .. } => format!("added schema '{name}'"),
+            Op::DropSchema { name, .. } => format!("removed schema '{name}'"),
             Op::CreateEnum(e) => format!("added enum '{}'", e.name),
             Op::DropEnum(e) => format!("removed enum '{}'", e.name),
             Op::AddEnumValue { to, value, .. } => {

@@ -1,22 +1,46 @@
 //! Rules, event triggers, publications and default privileges: kept as statements, a changed
 //! one dropped before the tables change and created after.
 
+use super::grants::grant_changes;
 use super::{pair, Differ, Op, Pair};
-use crate::schema::Other;
+use crate::schema::{GrantTarget, Other};
 
 impl<'a> Differ<'a> {
-    /// Collations, composite types, domains and range types: created with the types (after
+    /// Collations, composite types, domains, range types, foreign-data wrappers, servers and
+    /// foreign tables: created with the types (after
     /// the enums they may be over), before the tables; dropped with the types, after them (and
     /// before the enums). A domain whose base type stays, or a composite type whose kept
     /// attributes keep their order (new ones last), is altered in place; any other changed one
     /// is dropped and created again, which PostgreSQL refuses while a column uses it (the
     /// script says so).
     pub(super) fn types(&mut self) {
-        let key = |o: &Other| (o.kind.clone(), o.name.clone());
+        // In creation order: a domain may be over a composite type, a range's subtype a
+        // domain, a server needs its wrapper, a foreign table its server and column types.
+        let key = |o: &Other| (creation_rank(&o.kind), o.kind.clone(), o.name.clone());
         let mut dropped = Vec::new();
         for pair in pair(&self.from.types, &self.to.types, key) {
+            // Privileges of a type that stays (one created carries its own).
+            let privileges = match &pair {
+                Pair::Kept(have, wanted)
+                    if have.same_but_privileges(wanted)
+                        || reordered(have, wanted)
+                        || in_place(have, wanted) =>
+                {
+                    Some((&have.grants[..], *wanted))
+                }
+                _ => None,
+            };
+            if let Some((had, wanted)) = privileges {
+                if wanted.kind.contains("type") || wanted.kind == "domain" {
+                    let target = GrantTarget::Type(wanted.name.clone());
+                    self.phases
+                        .comments
+                        .extend(grant_changes(&target, had, &wanted.grants));
+                }
+            }
             match pair {
-                Pair::Kept(have, wanted) if have == wanted || reordered(have, wanted) => {}
+                Pair::Kept(have, wanted)
+                    if have.same_but_privileges(wanted) || reordered(have, wanted) => {}
                 Pair::Kept(have, wanted) if in_place(have, wanted) => {
                     self.phases.types.push(Op::AlterOther {
                         from: have.clone(),
@@ -24,11 +48,15 @@ impl<'a> Differ<'a> {
                     });
                 }
                 Pair::Kept(have, wanted) => {
+                    self.dropped_foreign_tables.extend(foreign_table(have));
                     self.phases.types.push(Op::DropOther(have.clone()));
                     self.phases.types.push(Op::CreateOther(wanted.clone()));
                 }
                 Pair::Added(wanted) => self.phases.types.push(Op::CreateOther(wanted.clone())),
-                Pair::Removed(have) => dropped.push(Op::DropOther(have.clone())),
+                Pair::Removed(have) => {
+                    self.dropped_foreign_tables.extend(foreign_table(have));
+                    dropped.push(Op::DropOther(have.clone()))
+                }
             }
         }
         // Dependents first: the reverse of the creation order, and before the enums a domain
@@ -69,6 +97,19 @@ impl<'a> Differ<'a> {
 fn in_place(have: &Other, wanted: &Other) -> bool {
     match wanted.kind.as_str() {
         "domain" => have.part("base").is_some() && have.part("base") == wanted.part("base"),
+        // Options (and a server's version, once set) change in place.
+        "foreign-data wrapper" | "foreign server" | "foreign table" => {
+            let fixed = |o: &Other| -> Vec<String> {
+                o.parts
+                    .iter()
+                    .filter(|p| !p.starts_with("option ") && !p.starts_with("version "))
+                    .cloned()
+                    .collect()
+            };
+            !have.parts.is_empty()
+                && fixed(have) == fixed(wanted)
+                && (wanted.part("version").is_some() || have.part("version").is_none())
+        }
         "composite type" => {
             let (had, wants) = (
                 have.named_parts("attribute"),
@@ -101,4 +142,29 @@ fn reordered(have: &Other, wanted: &Other) -> bool {
         parts
     };
     sorted(have) == sorted(wanted)
+}
+
+/// Where a kind of type-like object comes in the creation order.
+fn creation_rank(kind: &str) -> u8 {
+    match kind {
+        "collation" => 0,
+        "composite type" => 1,
+        "domain" => 2,
+        "range type" => 3,
+        "foreign-data wrapper" => 4,
+        "foreign server" => 5,
+        _ => 6,
+    }
+}
+
+/// A foreign table's name, for the views that read it.
+fn foreign_table(o: &Other) -> Option<crate::schema::TableName> {
+    (o.kind == "foreign table").then(|| {
+        let unquote = |part: &str| match part.strip_prefix('"').and_then(|p| p.strip_suffix('"')) {
+            Some(quoted) => quoted.replace("\"\"", "\""),
+            None => part.to_string(),
+        };
+        let (schema, rest) = crate::schema::split_qualified(&o.name);
+        crate::schema::TableName::new(unquote(schema), unquote(rest))
+    })
 }

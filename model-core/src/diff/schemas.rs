@@ -2,8 +2,9 @@
 
 use std::collections::BTreeSet;
 
+use super::grants::grant_changes;
 use super::{pair, Differ, Op, Pair};
-use crate::schema::{Extension, Schema, DEFAULT_SCHEMA};
+use crate::schema::{Extension, GrantTarget, Schema, DEFAULT_SCHEMA};
 
 impl<'a> Differ<'a> {
     /// Schemas: created when missing (before anything else); when `to` was read from a
@@ -12,10 +13,19 @@ impl<'a> Differ<'a> {
     pub(super) fn namespaces(&mut self) {
         let have: BTreeSet<&str> = self.from.namespaces().into_iter().collect();
         let want: BTreeSet<&str> = self.to.namespaces().into_iter().collect();
+        let grants = |schema: &'a Schema, name: &str| -> &'a [crate::schema::Grant] {
+            schema
+                .schemas
+                .iter()
+                .find(|s| s.name == name)
+                .map(|s| &s.grants[..])
+                .unwrap_or(&[])
+        };
         for name in &want {
             if *name != DEFAULT_SCHEMA && !have.contains(name) {
                 self.phases.schemas.push(Op::CreateSchema {
                     name: name.to_string(),
+                    grants: grants(self.to, name).to_vec(),
                 });
             }
         }
@@ -29,6 +39,15 @@ impl<'a> Differ<'a> {
                 .find(|s| s.name == name)
                 .and_then(|s| s.comment.clone())
         };
+        // A schema created or dropped here carries its privileges in that operation.
+        for name in want.intersection(&have) {
+            let target = GrantTarget::Schema(name.to_string());
+            self.phases.comments.extend(grant_changes(
+                &target,
+                grants(self.from, name),
+                grants(self.to, name),
+            ));
+        }
         for name in have.union(&want) {
             let (before, after) = (comment(self.from, name), comment(self.to, name));
             if before != after {
@@ -46,6 +65,7 @@ impl<'a> Differ<'a> {
             if *name != DEFAULT_SCHEMA && !want.contains(name) {
                 self.phases.drop_schemas.push(Op::DropSchema {
                     name: name.to_string(),
+                    grants: grants(self.from, name).to_vec(),
                 });
             }
         }

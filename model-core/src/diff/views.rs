@@ -32,6 +32,7 @@ impl<'a> Differ<'a> {
         }
         touched.extend(self.retyped.iter().map(|(t, _)| t.clone()));
         touched.extend(self.rebuilt_tables.iter().cloned());
+        touched.extend(self.dropped_foreign_tables.iter().cloned());
         touched.extend(self.rebuilt.keys().map(|(t, _)| t.clone()));
 
         let from: BTreeMap<&TableName, &View> =

@@ -59,6 +59,7 @@ impl ModelSet {
             returns: String::new(),
             definition: sql.trim().to_string(),
             procedure,
+            grants: Vec::new(),
         });
         Ok(self)
     }
@@ -270,6 +271,7 @@ impl ModelSet {
             name: shown,
             create: sql.trim().trim_end_matches(';').to_string(),
             parts: Vec::new(),
+            grants: Vec::new(),
         });
         Ok(self)
     }

@@ -23,16 +23,22 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
         .into_iter()
         .collect();
     let statements = match op {
-        Op::CreateSchema { name } => {
-            vec![format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(name))]
+        Op::CreateSchema { name, grants } => {
+            let mut out = vec![format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(name))];
+            out.extend(granted(&format!("SCHEMA {}", quote_ident(name)), grants));
+            out
         }
-        Op::DropSchema { name } => {
+        Op::DropSchema { name, .. } => {
             notes.push(format!(
                 "fails if schema {name} still holds anything (nothing is dropped with it)"
             ));
             vec![format!("DROP SCHEMA {}", quote_ident(name))]
         }
-        Op::CreateEnum(e) => vec![create_enum(e)],
+        Op::CreateEnum(e) => {
+            let mut out = vec![create_enum(e)];
+            out.extend(granted(&format!("TYPE {}", qualified(&e.name)), &e.grants));
+            out
+        }
         Op::DropEnum(e) => vec![format!("DROP TYPE {}", qualified(&e.name))],
         Op::AddEnumValue { to, value, .. } => {
             notes.push(
@@ -62,6 +68,11 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
                 .flat_map(|d| op_statements(&d.inverse()).0)
                 .collect();
             out.extend(rebuild_enum(from, to, columns));
+            // The new type starts from PostgreSQL's default privileges.
+            out.extend(granted(
+                &format!("TYPE {}", qualified(&to.name)),
+                &to.grants,
+            ));
             out.extend(dependents.iter().flat_map(|d| op_statements(d).0));
             out
         }
@@ -429,7 +440,17 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
         // pg_dump's way: bodies are checked when called, not when created, so functions can
         // come before the tables they read. LOCAL: the setting ends with the revision's
         // transaction instead of staying on a connection that a pooler hands to others.
-        Op::CreateFunction(f) | Op::ReplaceFunction { to: f, .. } => {
+        Op::CreateFunction(f) => {
+            let mut out = vec![
+                "SET LOCAL check_function_bodies = false".to_string(),
+                f.definition.trim_end().trim_end_matches(';').to_string(),
+            ];
+            let kind = if f.procedure { "PROCEDURE" } else { "FUNCTION" };
+            let object = format!("{kind} {}({})", qualified(&f.name), f.arguments);
+            out.extend(granted(&object, &f.grants));
+            out
+        }
+        Op::ReplaceFunction { to: f, .. } => {
             vec![
                 "SET LOCAL check_function_bodies = false".to_string(),
                 f.definition.trim_end().trim_end_matches(';').to_string(),
@@ -516,6 +537,29 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
                 from,
                 to,
             ),
+            GrantTarget::Function {
+                name,
+                arguments,
+                procedure,
+            } => grants(
+                &format!(
+                    "{} {}({arguments})",
+                    if *procedure { "PROCEDURE" } else { "FUNCTION" },
+                    qualified(name)
+                ),
+                None,
+                grantee,
+                from,
+                to,
+            ),
+            GrantTarget::Schema(schema) => grants(
+                &format!("SCHEMA {}", quote_ident(schema)),
+                None,
+                grantee,
+                from,
+                to,
+            ),
+            GrantTarget::Type(name) => grants(&format!("TYPE {name}"), None, grantee, from, to),
         },
         Op::CreatePolicy(p) => vec![create_policy(p)],
         Op::DropPolicy(p) => vec![format!(
@@ -599,7 +643,13 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             );
             out
         }
-        Op::CreateOther(o) => vec![o.create.trim_end().trim_end_matches(';').to_string()],
+        Op::CreateOther(o) => {
+            let mut out = vec![o.create.trim_end().trim_end_matches(';').to_string()];
+            if o.kind.contains("type") || o.kind == "domain" {
+                out.extend(granted(&format!("TYPE {}", o.name), &o.grants));
+            }
+            out
+        }
         Op::DropOther(o) => {
             if matches!(
                 o.kind.as_str(),
@@ -995,6 +1045,15 @@ fn attach_partition(table: &TableName, p: &PartitionOf) -> String {
 /// `REVOKE` and `GRANT` statements that take `grantee` from the privileges `from` to `to` on
 /// `object` (`TABLE t`, `SEQUENCE s`), or on one column of it. A privilege ending in `*` is
 /// held `WITH GRANT OPTION`.
+/// The `GRANT` / `REVOKE` statements that take a new `object` from PostgreSQL's default
+/// privileges to `grants`.
+fn granted(object: &str, grants: &[crate::schema::Grant]) -> Vec<String> {
+    grants
+        .iter()
+        .flat_map(|g| self::grants(object, None, &g.grantee, &[], &g.privileges))
+        .collect()
+}
+
 pub(crate) fn grants(
     object: &str,
     column: Option<&str>,
@@ -1011,6 +1070,27 @@ pub(crate) fn grants(
         Some(column) => format!(" ({})", quote_ident(column)),
         None => String::new(),
     };
+    // `-PRIV`: a privilege the owner holds by default and was revoked; gone, it is granted
+    // back, and the other way round.
+    let lacks = |list: &[String], p: &String| list.iter().any(|q| q == p);
+    let regranted: Vec<String> = from
+        .iter()
+        .filter(|p| p.starts_with('-') && !lacks(to, p))
+        .map(|p| p[1..].to_string())
+        .collect();
+    let unheld: Vec<String> = to
+        .iter()
+        .filter(|p| p.starts_with('-') && !lacks(from, p))
+        .map(|p| p[1..].to_string())
+        .collect();
+    let (from, to): (Vec<String>, Vec<String>) = (
+        from.iter()
+            .filter(|p| !p.starts_with('-'))
+            .cloned()
+            .collect(),
+        to.iter().filter(|p| !p.starts_with('-')).cloned().collect(),
+    );
+    let (from, to) = (from.as_slice(), to.as_slice());
     let plain = |p: &String| p.trim_end_matches('*').to_string();
     let holds = |list: &[String], p: &str| list.iter().any(|q| plain(q) == p);
     let grantable = |list: &[String], p: &str| list.iter().any(|q| q == &format!("{p}*"));
@@ -1041,6 +1121,8 @@ pub(crate) fn grants(
             grant_option.push(p);
         }
     }
+    revoke.extend(unheld);
+    grant.extend(regranted);
     let mut out = Vec::new();
     if !revoke.is_empty() {
         out.push(format!("REVOKE {} ON {object} FROM {role}", join(&revoke)));
@@ -1101,6 +1183,43 @@ fn create_policy(p: &crate::schema::Policy) -> String {
 fn alter_in_place(from: &crate::schema::Other, to: &crate::schema::Other) -> Vec<String> {
     let name = &to.name;
     let mut out = Vec::new();
+    if matches!(
+        to.kind.as_str(),
+        "foreign-data wrapper" | "foreign server" | "foreign table"
+    ) {
+        let (had, wanted) = (from.named_parts("option"), to.named_parts("option"));
+        let mut changes: Vec<String> = had
+            .iter()
+            .filter(|(n, _)| !wanted.iter().any(|(w, _)| w == n))
+            .map(|(n, _)| format!("DROP {n}"))
+            .collect();
+        for (option, value) in &wanted {
+            match had.iter().find(|(h, _)| h == option) {
+                Some((_, old)) if old == value => {}
+                Some(_) => changes.push(format!("SET {option} {value}")),
+                None => changes.push(format!("ADD {option} {value}")),
+            }
+        }
+        let mut clause = String::new();
+        if let (Some(version), true) = (
+            to.part("version"),
+            from.part("version") != to.part("version"),
+        ) {
+            clause.push_str(&format!(" VERSION {version}"));
+        }
+        if !changes.is_empty() {
+            clause.push_str(&format!(" OPTIONS ({})", changes.join(", ")));
+        }
+        if !clause.is_empty() {
+            let what = match to.kind.as_str() {
+                "foreign server" => "SERVER",
+                "foreign table" => "FOREIGN TABLE",
+                _ => "FOREIGN DATA WRAPPER",
+            };
+            out.push(format!("ALTER {what} {name}{clause}"));
+        }
+        return out;
+    }
     if to.kind == "composite type" {
         let (had, wanted) = (from.named_parts("attribute"), to.named_parts("attribute"));
         for (attribute, _) in &had {

@@ -67,9 +67,20 @@ pub struct Other {
     /// `tag rest`: `base <type>`, `default <expr>`, `notnull`, `check <name> <definition>`,
     /// `attribute <name> <type>` (names quoted where needed). Empty for other kinds.
     pub parts: Vec<String>,
+    /// Privileges on a type, relative to PostgreSQL's default (see [`Grant`]).
+    pub grants: Vec<Grant>,
 }
 
 impl Other {
+    /// Equal but for privileges.
+    pub fn same_but_privileges(&self, other: &Other) -> bool {
+        self.kind == other.kind
+            && self.name == other.name
+            && self.create == other.create
+            && self.drop == other.drop
+            && self.parts == other.parts
+    }
+
     /// The value of the part tagged `tag` (`base`, `default`), or `""` for a bare tag
     /// (`notnull`); `None` when absent.
     pub fn part(&self, tag: &str) -> Option<&str> {
@@ -91,6 +102,21 @@ impl Other {
             .map(split_name)
             .collect()
     }
+}
+
+/// `"a.b"."c d"` → (`"a.b"`, `"c d"`): a qualified name as `format('%I.%I')` writes it, split
+/// at the dot between its parts.
+pub(crate) fn split_qualified(text: &str) -> (&str, &str) {
+    let bytes = text.as_bytes();
+    let mut quoted = false;
+    for (i, b) in bytes.iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'.' if !quoted => return (&text[..i], &text[i + 1..]),
+            _ => {}
+        }
+    }
+    ("", text)
 }
 
 /// `"a ""b"" c" rest` → (`"a ""b"" c"`, `rest`); `name rest` → (`name`, `rest`).
@@ -119,6 +145,8 @@ pub struct Namespace {
     pub name: String,
     /// `COMMENT ON SCHEMA`.
     pub comment: Option<String>,
+    /// Privileges (`USAGE`, `CREATE`) beyond the owner's.
+    pub grants: Vec<Grant>,
 }
 
 /// An object the engine does not model, by kind (`aggregate`, `rule`, `partitioned table`,
@@ -675,6 +703,8 @@ pub struct EnumType {
     pub name: TableName,
     /// Labels in sort order.
     pub labels: Vec<String>,
+    /// Privileges, relative to PostgreSQL's default (`USAGE` for `PUBLIC`).
+    pub grants: Vec<Grant>,
 }
 
 /// A standalone sequence.
@@ -742,9 +772,20 @@ pub struct Function {
     pub definition: String,
     /// A procedure rather than a function.
     pub procedure: bool,
+    /// Privileges, relative to PostgreSQL's default (`EXECUTE` for `PUBLIC`).
+    pub grants: Vec<Grant>,
 }
 
 impl Function {
+    /// Equal but for privileges (which change by `GRANT` / `REVOKE`, not by replacing it).
+    pub fn same_but_privileges(&self, other: &Function) -> bool {
+        self.name == other.name
+            && self.arguments == other.arguments
+            && self.returns == other.returns
+            && self.definition == other.definition
+            && self.procedure == other.procedure
+    }
+
     /// Whether the body is SQL-standard (`BEGIN ATOMIC … END` or `RETURN …`, as
     /// `pg_get_functiondef` prints it), which PostgreSQL parses when the function is created.
     pub fn standard_body(&self) -> bool {
@@ -853,7 +894,9 @@ pub struct Grant {
     /// The role (`public` for everyone).
     pub grantee: String,
     /// Privileges, upper case and sorted (`DELETE`, `INSERT`, `SELECT`, …); one the role may
-    /// grant on (`WITH GRANT OPTION`) ends with `*`, as in PostgreSQL's own notation.
+    /// grant on (`WITH GRANT OPTION`) ends with `*`, as in PostgreSQL's own notation. For the
+    /// object's owner, whose privileges are implicit, the ones it was stripped of, each after
+    /// a `-` (`-DELETE`); no entry means it holds them all.
     pub privileges: Vec<String>,
 }
 
@@ -866,6 +909,16 @@ pub enum GrantTarget {
     Column(TableName, String),
     /// `ON SEQUENCE`.
     Sequence(TableName),
+    /// `ON FUNCTION name(arguments)` or `ON PROCEDURE …`.
+    Function {
+        name: TableName,
+        arguments: String,
+        procedure: bool,
+    },
+    /// `ON SCHEMA`.
+    Schema(String),
+    /// `ON TYPE`, by its qualified name as written in SQL (`public."Mood"`).
+    Type(String),
 }
 
 impl fmt::Display for GrantTarget {
@@ -874,6 +927,11 @@ impl fmt::Display for GrantTarget {
             GrantTarget::Table(t) => write!(f, "{t}"),
             GrantTarget::Column(t, c) => write!(f, "{t}.{c}"),
             GrantTarget::Sequence(s) => write!(f, "sequence {s}"),
+            GrantTarget::Function {
+                name, arguments, ..
+            } => write!(f, "function {name}({arguments})"),
+            GrantTarget::Schema(s) => write!(f, "schema {s}"),
+            GrantTarget::Type(t) => write!(f, "type {t}"),
         }
     }
 }

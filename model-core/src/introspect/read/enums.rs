@@ -1,6 +1,6 @@
 //! `enums.sql`: enum types with their labels in sort order.
 
-use super::Row;
+use super::{AclKind, Row};
 use crate::introspect::IntrospectError;
 use crate::schema::{EnumType, TableName};
 
@@ -10,5 +10,6 @@ pub(in crate::introspect) fn enum_type(row: &Row) -> Result<EnumType, Introspect
     Ok(EnumType {
         name: TableName::new(row.get::<String>("schema")?, row.get::<String>("name")?),
         labels: row.get("labels")?,
+        grants: row.acl_grants(AclKind::Type)?,
     })
 }

@@ -1,6 +1,6 @@
 //! `functions.sql`: functions and procedures as `pg_get_functiondef` prints them.
 
-use super::Row;
+use super::{AclKind, Row};
 use crate::introspect::IntrospectError;
 use crate::schema::{Function, TableName};
 
@@ -13,5 +13,6 @@ pub(in crate::introspect) fn function(row: &Row) -> Result<Function, IntrospectE
         returns: row.get("returns")?,
         definition: row.get("definition")?,
         procedure: row.get("procedure")?,
+        grants: row.acl_grants(AclKind::Function)?,
     })
 }

@@ -85,3 +85,161 @@ impl Row {
             .collect())
     }
 }
+
+/// Which default privileges an object kind has (PostgreSQL's `acldefault`).
+#[derive(Clone, Copy)]
+pub(super) enum AclKind {
+    /// Functions and procedures: `EXECUTE` for `PUBLIC`.
+    Function,
+    /// Types and domains: `USAGE` for `PUBLIC`.
+    Type,
+    /// Schemas: nothing for anyone but the owner.
+    Schema,
+}
+
+impl Row {
+    /// The `acl` column (`aclitem[]` as text, NULL for the default) of an object owned by the
+    /// `owner` column, as [`Grant`]s relative to the kind's default: what a role holds beyond
+    /// it, and, after a `-`, what it lost of it (`public:-EXECUTE`). The owner's implicit
+    /// privileges are left out unless it lost some.
+    pub(super) fn acl_grants(&self, kind: AclKind) -> Result<Vec<Grant>, IntrospectError> {
+        let owner: String = self.get("owner")?;
+        let Some(items) = self.get::<Option<Vec<String>>>("acl")? else {
+            return Ok(Vec::new());
+        };
+        let (default_public, owner_all): (&[&str], &[&str]) = match kind {
+            AclKind::Function => (&["EXECUTE"], &["EXECUTE"]),
+            AclKind::Type => (&["USAGE"], &["USAGE"]),
+            AclKind::Schema => (&[], &["CREATE", "USAGE"]),
+        };
+        let mut held: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for item in &items {
+            if let Some((grantee, privileges)) = acl_item(item) {
+                held.entry(grantee).or_default().extend(privileges);
+            }
+        }
+        let mut out = Vec::new();
+        let defaults = [("public", default_public), (owner.as_str(), owner_all)];
+        let mut grantees: Vec<String> = held.keys().cloned().collect();
+        for (role, privileges) in defaults {
+            if !privileges.is_empty() && !grantees.iter().any(|g| g == role) {
+                grantees.push(role.to_string());
+            }
+        }
+        for grantee in grantees {
+            let has = held.get(&grantee).cloned().unwrap_or_default();
+            let default: &[&str] = defaults
+                .iter()
+                .find(|(role, _)| *role == grantee)
+                .map(|(_, p)| *p)
+                .unwrap_or(&[]);
+            let plain = |p: &String| p.trim_end_matches('*').to_string();
+            let mut privileges: Vec<String> = has
+                .iter()
+                .filter(|p| grantee != owner || !default.contains(&plain(p).as_str()))
+                .filter(|p| !default.contains(&p.as_str()))
+                .cloned()
+                .collect();
+            privileges.extend(
+                default
+                    .iter()
+                    .filter(|d| !has.iter().any(|p| plain(p) == **d))
+                    .map(|d| format!("-{d}")),
+            );
+            if !privileges.is_empty() {
+                privileges.sort();
+                out.push(Grant {
+                    grantee,
+                    privileges,
+                });
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+}
+
+/// `"a role"=UC*/grantor` → (`a role`, [`USAGE`, `CREATE*`]); an empty grantee is `public`.
+fn acl_item(item: &str) -> Option<(String, Vec<String>)> {
+    let (grantee, rest) = if let Some(quoted) = item.strip_prefix('"') {
+        let mut name = String::new();
+        let mut chars = quoted.char_indices().peekable();
+        let mut end = None;
+        while let Some((i, c)) = chars.next() {
+            if c == '"' {
+                if chars.peek().map(|&(_, n)| n) == Some('"') {
+                    name.push('"');
+                    chars.next();
+                } else {
+                    end = Some(i + 1);
+                    break;
+                }
+            } else {
+                name.push(c);
+            }
+        }
+        (name, &quoted[end?..])
+    } else {
+        let at = item.find('=')?;
+        (item[..at].to_string(), &item[at..])
+    };
+    let letters = rest.strip_prefix('=')?.split('/').next()?;
+    let grantee = if grantee.is_empty() {
+        "public".to_string()
+    } else {
+        grantee
+    };
+    let mut privileges = Vec::new();
+    let mut chars = letters.chars().peekable();
+    while let Some(c) = chars.next() {
+        let name = match c {
+            'r' => "SELECT",
+            'w' => "UPDATE",
+            'a' => "INSERT",
+            'd' => "DELETE",
+            'D' => "TRUNCATE",
+            'x' => "REFERENCES",
+            't' => "TRIGGER",
+            'X' => "EXECUTE",
+            'U' => "USAGE",
+            'C' => "CREATE",
+            'c' => "CONNECT",
+            'T' => "TEMPORARY",
+            'm' => "MAINTAIN",
+            's' => "SET",
+            'A' => "ALTER SYSTEM",
+            _ => continue,
+        };
+        let grantable = chars.peek() == Some(&'*');
+        if grantable {
+            chars.next();
+        }
+        privileges.push(if grantable {
+            format!("{name}*")
+        } else {
+            name.to_string()
+        });
+    }
+    Some((grantee, privileges))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::acl_item;
+
+    #[test]
+    fn acl_items_read_as_postgres_writes_them() {
+        assert_eq!(
+            acl_item("=X/postgres"),
+            Some(("public".into(), vec!["EXECUTE".into()]))
+        );
+        assert_eq!(
+            acl_item("\"a \"\"b\"\" = c\"=UC*/postgres"),
+            Some(("a \"b\" = c".into(), vec!["USAGE".into(), "CREATE*".into()]))
+        );
+        assert_eq!(
+            acl_item("app=arwdDxt/postgres").map(|(_, p)| p.len()),
+            Some(7)
+        );
+    }
+}

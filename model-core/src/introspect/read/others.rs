@@ -1,7 +1,7 @@
 //! `others.sql`: rules, event triggers, publications and default privileges, as the
 //! statements that create and drop them.
 
-use super::Row;
+use super::{AclKind, Row};
 use crate::introspect::IntrospectError;
 use crate::schema::Other;
 
@@ -16,6 +16,7 @@ pub(in crate::introspect) fn other(row: &Row) -> Result<Other, IntrospectError> 
         create: row.get("create_sql")?,
         drop: row.get("drop_sql")?,
         parts: Vec::new(),
+        grants: Vec::new(),
     })
 }
 
@@ -23,6 +24,7 @@ pub(in crate::introspect) fn other(row: &Row) -> Result<Other, IntrospectError> 
 pub(in crate::introspect) fn typed(row: &Row) -> Result<Other, IntrospectError> {
     Ok(Other {
         parts: row.get("parts")?,
+        grants: row.acl_grants(AclKind::Type)?,
         ..other(row)?
     })
 }

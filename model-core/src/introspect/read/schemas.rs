@@ -1,6 +1,6 @@
 //! `schemas.sql`: the managed schemas that exist, with their comments.
 
-use super::Row;
+use super::{AclKind, Row};
 use crate::introspect::IntrospectError;
 use crate::schema::Namespace;
 
@@ -10,5 +10,6 @@ pub(in crate::introspect) fn schema(row: &Row) -> Result<Namespace, IntrospectEr
     Ok(Namespace {
         name: row.get("nspname")?,
         comment: row.get("comment")?,
+        grants: row.acl_grants(AclKind::Schema)?,
     })
 }

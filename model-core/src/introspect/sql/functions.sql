@@ -4,7 +4,8 @@ SELECT n.nspname::text AS schema, p.proname::text AS name,
        pg_get_function_identity_arguments(p.oid) AS arguments,
        coalesce(pg_get_function_result(p.oid), '') AS returns,
        pg_get_functiondef(p.oid) AS definition,
-       p.prokind = 'p' AS procedure
+       p.prokind = 'p' AS procedure,
+       pg_get_userbyid(p.proowner)::text AS owner, p.proacl::text[] AS acl
 FROM pg_proc p
 JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE n.nspname = ANY($1) AND p.prokind IN ('f', 'p')

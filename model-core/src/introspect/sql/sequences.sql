@@ -10,6 +10,16 @@ SELECT n.nspname::text AS schema, c.relname::text AS name, format_type(s.seqtypi
              FROM aclexplode(c.relacl) g
              WHERE g.grantee <> c.relowner
              GROUP BY g.grantee
+             UNION ALL
+             -- The owner's own privileges that were revoked, as `owner:-PRIV,-PRIV` (none when
+             -- the owner holds all it holds by default).
+             SELECT pg_get_userbyid(c.relowner)::text || ':'
+                    || string_agg('-' || d.privilege_type, ',' ORDER BY d.privilege_type)
+             FROM aclexplode(acldefault('s', c.relowner)) d
+             WHERE c.relacl IS NOT NULL AND d.grantee = c.relowner
+               AND NOT EXISTS (SELECT 1 FROM aclexplode(c.relacl) o
+                               WHERE o.grantee = c.relowner AND o.privilege_type = d.privilege_type)
+             HAVING count(*) > 0
              ORDER BY 1) AS grants
 FROM pg_sequence s
 JOIN pg_class c ON c.oid = s.seqrelid

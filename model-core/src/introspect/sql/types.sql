@@ -5,7 +5,7 @@
 WITH ext AS (
     SELECT classid, objid FROM pg_depend WHERE deptype = 'e'
 )
-SELECT kind, name, create_sql, drop_sql, parts FROM (
+SELECT kind, name, create_sql, drop_sql, parts, owner, acl FROM (
     SELECT 'collation' AS kind,
            format('%I.%I', n.nspname, c.collname) AS name,
            format('CREATE COLLATION %I.%I (provider = %s', n.nspname, c.collname,
@@ -16,7 +16,8 @@ SELECT kind, name, create_sql, drop_sql, parts FROM (
                        ELSE format(', lc_collate = %L, lc_ctype = %L', c.collcollate, c.collctype) END
                || ')' AS create_sql,
            format('DROP COLLATION %I.%I', n.nspname, c.collname) AS drop_sql,
-           '{}'::text[] AS parts
+           '{}'::text[] AS parts,
+           pg_get_userbyid(c.collowner)::text AS owner, NULL::text[] AS acl
     FROM pg_collation c
     JOIN pg_namespace n ON n.oid = c.collnamespace
     WHERE n.nspname = ANY($1)
@@ -45,7 +46,8 @@ SELECT kind, name, create_sql, drop_sql, parts FROM (
                  LEFT JOIN pg_collation co ON co.oid = a.attcollation
                  LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
                  WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
-                 ORDER BY a.attnum)
+                 ORDER BY a.attnum),
+           pg_get_userbyid(t.typowner)::text, t.typacl::text[]
     FROM pg_type t
     JOIN pg_namespace n ON n.oid = t.typnamespace
     JOIN pg_class r ON r.oid = t.typrelid AND r.relkind = 'c'
@@ -72,7 +74,8 @@ SELECT kind, name, create_sql, drop_sql, parts FROM (
                || CASE WHEN t.typnotnull THEN ARRAY['notnull'] ELSE '{}'::text[] END
                || ARRAY(SELECT 'check ' || quote_ident(k.conname) || ' ' || pg_get_constraintdef(k.oid)
                         FROM pg_constraint k WHERE k.contypid = t.oid AND k.contype = 'c'
-                        ORDER BY k.conname)
+                        ORDER BY k.conname),
+           pg_get_userbyid(t.typowner)::text, t.typacl::text[]
     FROM pg_type t
     JOIN pg_namespace n ON n.oid = t.typnamespace
     JOIN pg_type bt ON bt.oid = t.typbasetype
@@ -91,7 +94,8 @@ SELECT kind, name, create_sql, drop_sql, parts FROM (
                || CASE WHEN r.rngsubdiff <> 0 THEN ', subtype_diff = ' || r.rngsubdiff::regproc::text ELSE '' END
                || format(', multirange_type_name = %I.%I)', mn.nspname, mt.typname),
            format('DROP TYPE %I.%I', n.nspname, t.typname),
-           '{}'::text[]
+           '{}'::text[],
+           pg_get_userbyid(t.typowner)::text, t.typacl::text[]
     FROM pg_range r
     JOIN pg_type t ON t.oid = r.rngtypid
     JOIN pg_namespace n ON n.oid = t.typnamespace
@@ -104,7 +108,86 @@ SELECT kind, name, create_sql, drop_sql, parts FROM (
     JOIN pg_namespace mn ON mn.oid = mt.typnamespace
     WHERE n.nspname = ANY($1)
       AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_type'::regclass AND objid = t.oid)
+    UNION ALL
+    -- Foreign-data wrappers and servers (the database's, not an extension's) and the foreign
+    -- tables of the managed schemas. User mappings are not read: their options may hold
+    -- passwords (they are named as not modelled).
+    SELECT 'foreign-data wrapper',
+           quote_ident(w.fdwname),
+           format('CREATE FOREIGN DATA WRAPPER %I', w.fdwname)
+               || CASE WHEN w.fdwhandler <> 0 THEN ' HANDLER ' || w.fdwhandler::regproc::text ELSE '' END
+               || CASE WHEN w.fdwvalidator <> 0 THEN ' VALIDATOR ' || w.fdwvalidator::regproc::text ELSE '' END
+               || coalesce((SELECT ' OPTIONS (' || string_agg(quote_ident(o.option_name) || ' ' || quote_literal(o.option_value), ', ') || ')'
+                            FROM pg_options_to_table(w.fdwoptions) o), ''),
+           format('DROP FOREIGN DATA WRAPPER %I', w.fdwname),
+           -- What ALTER … OPTIONS cannot change, then the options one by one.
+           ARRAY['handler ' || w.fdwhandler::regproc::text, 'validator ' || w.fdwvalidator::regproc::text]
+               || ARRAY(SELECT 'option ' || quote_ident(o.option_name) || ' ' || quote_literal(o.option_value)
+                        FROM pg_options_to_table(w.fdwoptions) o ORDER BY 1),
+           pg_get_userbyid(w.fdwowner)::text, NULL::text[]
+    FROM pg_foreign_data_wrapper w
+    WHERE NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_foreign_data_wrapper'::regclass AND objid = w.oid)
+    UNION ALL
+    SELECT 'foreign server',
+           quote_ident(s.srvname),
+           format('CREATE SERVER %I', s.srvname)
+               || CASE WHEN s.srvtype IS NOT NULL THEN format(' TYPE %L', s.srvtype) ELSE '' END
+               || CASE WHEN s.srvversion IS NOT NULL THEN format(' VERSION %L', s.srvversion) ELSE '' END
+               || format(' FOREIGN DATA WRAPPER %I', w.fdwname)
+               || coalesce((SELECT ' OPTIONS (' || string_agg(quote_ident(o.option_name) || ' ' || quote_literal(o.option_value), ', ') || ')'
+                            FROM pg_options_to_table(s.srvoptions) o), ''),
+           format('DROP SERVER %I', s.srvname),
+           ARRAY['wrapper ' || quote_ident(w.fdwname), 'type ' || coalesce(quote_literal(s.srvtype), '-')]
+               || CASE WHEN s.srvversion IS NOT NULL THEN ARRAY['version ' || quote_literal(s.srvversion)] ELSE '{}'::text[] END
+               || ARRAY(SELECT 'option ' || quote_ident(o.option_name) || ' ' || quote_literal(o.option_value)
+                        FROM pg_options_to_table(s.srvoptions) o ORDER BY 1),
+           pg_get_userbyid(s.srvowner)::text, NULL::text[]
+    FROM pg_foreign_server s
+    JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw
+    WHERE NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_foreign_server'::regclass AND objid = s.oid)
+    UNION ALL
+    SELECT 'foreign table',
+           format('%I.%I', n.nspname, c.relname),
+           format('CREATE FOREIGN TABLE %I.%I (', n.nspname, c.relname)
+               || coalesce((SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod)
+                                              || coalesce((SELECT ' OPTIONS (' || string_agg(quote_ident(o.option_name) || ' ' || quote_literal(o.option_value), ', ') || ')'
+                                                           FROM pg_options_to_table(a.attfdwoptions) o), '')
+                                              || CASE WHEN a.attcollation <> at.typcollation
+                                                      THEN format(' COLLATE %I.%I', cn.nspname, co.collname) ELSE '' END
+                                              || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END
+                                              || coalesce(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), ''),
+                                              ', ' ORDER BY a.attnum)
+                            FROM pg_attribute a
+                            JOIN pg_type at ON at.oid = a.atttypid
+                            LEFT JOIN pg_collation co ON co.oid = a.attcollation
+                            LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
+                            LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+                            WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '')
+               || format(') SERVER %I', s.srvname)
+               || coalesce((SELECT ' OPTIONS (' || string_agg(quote_ident(o.option_name) || ' ' || quote_literal(o.option_value), ', ') || ')'
+                            FROM pg_options_to_table(ft.ftoptions) o), ''),
+           format('DROP FOREIGN TABLE %I.%I', n.nspname, c.relname),
+           -- The columns and server (a change rebuilds it), then its options one by one.
+           ARRAY['server ' || quote_ident(s.srvname),
+                 'columns ' || coalesce((SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+                                                          || ' ' || a.attnotnull || ' ' || a.attcollation
+                                                          || ' ' || coalesce(array_to_string(a.attfdwoptions, ','), '')
+                                                          || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), ''), ', ' ORDER BY a.attnum)
+                                         FROM pg_attribute a
+                                         LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+                                         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '')]
+               || ARRAY(SELECT 'option ' || quote_ident(o.option_name) || ' ' || quote_literal(o.option_value)
+                        FROM pg_options_to_table(ft.ftoptions) o ORDER BY 1),
+           pg_get_userbyid(c.relowner)::text, NULL::text[]
+    FROM pg_foreign_table ft
+    JOIN pg_class c ON c.oid = ft.ftrelid
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    JOIN pg_foreign_server s ON s.oid = ft.ftserver
+    WHERE n.nspname = ANY($1)
+      AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_class'::regclass AND objid = c.oid)
 ) types
--- Created in this order (a domain may be over a composite type, a range's subtype a domain),
--- dropped in the reverse.
-ORDER BY CASE kind WHEN 'collation' THEN 0 WHEN 'composite type' THEN 1 WHEN 'domain' THEN 2 ELSE 3 END, name
+-- Created in this order (a domain may be over a composite type, a range's subtype a domain,
+-- a foreign table's columns of any of them), dropped in the reverse.
+ORDER BY CASE kind WHEN 'collation' THEN 0 WHEN 'composite type' THEN 1 WHEN 'domain' THEN 2
+                   WHEN 'range type' THEN 3 WHEN 'foreign-data wrapper' THEN 4
+                   WHEN 'foreign server' THEN 5 ELSE 6 END, name

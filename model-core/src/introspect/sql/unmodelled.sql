@@ -1,16 +1,8 @@
 -- What the engine does not model, by kind and name: objects of the managed schemas, and the
--- database-wide objects pg_dump shows (publications, event triggers, foreign-data wrappers,
--- servers, user mappings, casts, default privileges). A run names them so that nobody takes
+-- database-wide objects pg_dump shows (user mappings, casts). A run names them so that nobody takes
 -- silence for "the same". Objects that belong to an extension are left out.
 WITH ext AS (
     SELECT classid, objid FROM pg_depend WHERE deptype = 'e'
-), managed_rel AS (
-    SELECT c.oid, c.relname, c.relkind, c.relispartition, n.nspname,
-           quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name
-    FROM pg_class c
-    JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname = ANY($1)
-      AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_class'::regclass AND objid = c.oid)
 )
 SELECT kind, name FROM (
     SELECT CASE p.prokind WHEN 'a' THEN 'ordered-set aggregate' ELSE 'window function' END AS kind,
@@ -28,10 +20,6 @@ SELECT kind, name FROM (
     WHERE n.nspname = ANY($1)
       AND (t.typtype = 'p' OR (t.typtype = 'b' AND t.typcategory <> 'A'))
       AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_type'::regclass AND objid = t.oid)
-    UNION ALL
-    SELECT 'foreign table', name
-    FROM managed_rel
-    WHERE relkind = 'f'
     UNION ALL
     SELECT 'statistics object', quote_ident(n.nspname) || '.' || quote_ident(s.stxname)
     FROM pg_statistic_ext s
@@ -75,24 +63,6 @@ SELECT kind, name FROM (
     JOIN pg_namespace n ON n.oid = c.connamespace
     WHERE n.nspname = ANY($1)
       AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_conversion'::regclass AND objid = c.oid)
-    UNION ALL
-    SELECT 'privileges on function', quote_ident(n.nspname) || '.' || quote_ident(p.proname)
-               || '(' || pg_get_function_identity_arguments(p.oid) || ')'
-    FROM pg_proc p
-    JOIN pg_namespace n ON n.oid = p.pronamespace
-    WHERE n.nspname = ANY($1) AND p.proacl IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_proc'::regclass AND objid = p.oid)
-    UNION ALL
-    SELECT 'privileges on type', quote_ident(n.nspname) || '.' || quote_ident(t.typname)
-    FROM pg_type t
-    JOIN pg_namespace n ON n.oid = t.typnamespace
-    WHERE n.nspname = ANY($1) AND t.typacl IS NOT NULL
-    UNION ALL
-    SELECT 'foreign-data wrapper', quote_ident(w.fdwname)
-    FROM pg_foreign_data_wrapper w
-    WHERE NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_foreign_data_wrapper'::regclass AND objid = w.oid)
-    UNION ALL
-    SELECT 'foreign server', quote_ident(srvname) FROM pg_foreign_server
     UNION ALL
     -- Only who and where: the options may hold passwords.
     SELECT 'user mapping', quote_ident(CASE WHEN u.umuser = 0 THEN 'public' ELSE pg_get_userbyid(u.umuser)::text END)

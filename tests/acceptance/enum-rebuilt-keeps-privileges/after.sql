@@ -1,0 +1,4 @@
+CREATE TYPE level AS ENUM ('low', 'high');
+REVOKE USAGE ON TYPE level FROM PUBLIC;
+GRANT USAGE ON TYPE level TO model_acc_reader;
+CREATE TABLE t (l level);

@@ -1,0 +1,5 @@
+CREATE FUNCTION add_one(i integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT i + 1';
+REVOKE EXECUTE ON FUNCTION add_one(integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION add_one(integer) TO model_acc_reader WITH GRANT OPTION;
+CREATE PROCEDURE tidy() LANGUAGE sql AS 'SELECT 1';
+GRANT EXECUTE ON PROCEDURE tidy() TO model_acc_writer;

@@ -1,0 +1,3 @@
+CREATE FUNCTION answer() RETURNS bigint LANGUAGE sql AS 'SELECT 42::bigint';
+REVOKE EXECUTE ON FUNCTION answer() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION answer() TO model_acc_reader;

@@ -1,0 +1,5 @@
+CREATE SCHEMA "Reports";
+GRANT USAGE, CREATE ON SCHEMA "Reports" TO model_acc_writer;
+GRANT CREATE ON SCHEMA public TO model_acc_writer;
+CREATE SCHEMA fresh;
+GRANT USAGE ON SCHEMA fresh TO PUBLIC;

@@ -1,0 +1,10 @@
+CREATE TYPE mood AS ENUM ('sad', 'happy');
+REVOKE USAGE ON TYPE mood FROM PUBLIC;
+GRANT USAGE ON TYPE mood TO model_acc_reader;
+CREATE DOMAIN posint AS integer CHECK (VALUE > 0);
+REVOKE USAGE ON DOMAIN posint FROM PUBLIC;
+CREATE TYPE pair AS (x integer, y integer);
+GRANT USAGE ON TYPE pair TO model_acc_writer WITH GRANT OPTION;
+CREATE TABLE t (m mood, p posint, q pair);
+CREATE TYPE fresh AS ENUM ('a');
+REVOKE USAGE ON TYPE fresh FROM PUBLIC;
