@@ -81,6 +81,9 @@ fn random_type(rng: &mut Rng, schema: &Schema) -> SqlType {
     if schema.types.iter().any(|t| t.name == "public.d1") && rng.chance(6) {
         return SqlType::from_static("public.d1");
     }
+    if schema.types.iter().any(|t| t.name == "public.r0") && rng.chance(4) {
+        return SqlType::from_static("public.r0");
+    }
     SqlType::from_static(*rng.pick(PLAIN_TYPES))
 }
 
@@ -341,6 +344,15 @@ fn random_sequence(rng: &mut Rng, name: &str) -> Sequence {
     }
 }
 
+fn collation() -> model_core::schema::Other {
+    kept_type(
+        "collation",
+        "public.c0",
+        "CREATE COLLATION public.c0 (provider = icu, locale = 'und-u-ks-level2', deterministic = false)",
+        "DROP COLLATION public.c0",
+    )
+}
+
 /// `public.d1`, a domain over integer that columns may use: its default, NOT NULL and checks
 /// vary, never its base type, so every change to it is made in place.
 fn used_domain(rng: &mut Rng) -> model_core::schema::Other {
@@ -370,9 +382,31 @@ fn used_domain(rng: &mut Rng) -> model_core::schema::Other {
     }
 }
 
+/// A type-like object kept as its statement, with no privileges changed.
+fn kept_type(kind: &str, name: &str, create: &str, drop: &str) -> model_core::schema::Other {
+    model_core::schema::Other {
+        kind: kind.into(),
+        name: name.into(),
+        create: create.into(),
+        drop: drop.into(),
+        parts: Vec::new(),
+        grants: Vec::new(),
+    }
+}
+
 fn random_schema(rng: &mut Rng) -> Schema {
     let mut schema = Schema::default();
     schema.types.push(used_domain(rng));
+    // A range type columns may use, and a collation nothing uses (which comes and goes).
+    schema.types.push(kept_type(
+        "range type",
+        "public.r0",
+        "CREATE TYPE public.r0 AS RANGE (subtype = integer)",
+        "DROP TYPE public.r0",
+    ));
+    if rng.chance(40) {
+        schema.types.push(collation());
+    }
     for name in ["e0", "e1"] {
         if rng.chance(50) {
             schema.enums.push(random_enum(rng, name));
@@ -392,6 +426,9 @@ fn random_schema(rng: &mut Rng) -> Schema {
     random_objects(rng, &mut schema);
     if rng.chance(30) {
         partitioned(rng, &mut schema);
+    }
+    if rng.chance(30) {
+        inheritance(rng, &mut schema);
     }
     // A sequence owned by a column (as a serial column's is), in the sequence's schema.
     if let Some(owner) = schema
@@ -759,6 +796,52 @@ fn partitioned(rng: &mut Rng, schema: &mut Schema) {
     }
 }
 
+fn inheritance_family(table: &Table) -> bool {
+    table.name.name == "base0" || table.name.name == "kid0"
+}
+
+/// `base0` and `kid0 INHERITS (base0)`: the parent's columns (some of them optional) and
+/// maybe a check, which the child inherits; the child's own column. Whether `kid0` inherits
+/// stays as it is across a pair (PostgreSQL cannot make a column inherited-only again).
+fn inheritance(rng: &mut Rng, schema: &mut Schema) {
+    let mut parent = Table::new(public("base0"));
+    parent
+        .columns
+        .push(Column::new("id", SqlType::from_static("bigint")));
+    if rng.chance(60) {
+        let mut note = Column::new("note", SqlType::from_static("text"));
+        note.nullable = true;
+        note.default = rng.chance(50).then(|| "'none'::text".to_string());
+        parent.columns.push(note);
+    }
+    if rng.chance(50) {
+        parent.checks.push(model_core::schema::CheckConstraint {
+            name: "base0_id_check".into(),
+            expression: format!("(id > {})", rng.below(3)),
+            not_valid: false,
+            no_inherit: false,
+        });
+    }
+    let mut kid = Table::new(public("kid0"));
+    let mut extra = Column::new(
+        "extra",
+        SqlType::from_static(if rng.chance(50) { "integer" } else { "bigint" }),
+    );
+    extra.nullable = true;
+    kid.columns.push(extra);
+    kid.inherits = vec![public("base0")];
+    if rng.chance(40) {
+        kid.checks.push(model_core::schema::CheckConstraint {
+            name: "kid0_extra_check".into(),
+            expression: "(extra <> 0)".into(),
+            not_valid: false,
+            no_inherit: rng.chance(50),
+        });
+    }
+    schema.tables.push(parent);
+    schema.tables.push(kid);
+}
+
 /// A few random changes to `schema`. A name that goes away is not used again in the same
 /// round: a table dropped and created again under its name with other columns is, to any
 /// diff, the same table altered, with type changes PostgreSQL may have no cast for.
@@ -797,6 +880,23 @@ fn mutate(rng: &mut Rng, schema: &mut Schema) {
             } else {
                 Vec::new()
             };
+        }
+    }
+    // The inheritance family goes, comes, or changes its columns and checks.
+    if rng.chance(20) {
+        let had = schema.tables.iter().any(|t| t.name.name == "base0");
+        schema.tables.retain(|t| !inheritance_family(t));
+        if !had || rng.chance(80) {
+            inheritance(rng, schema);
+        }
+    }
+    // The collation comes or goes.
+    if rng.chance(15) {
+        match schema.types.iter().position(|t| t.name == "public.c0") {
+            Some(i) => {
+                schema.types.remove(i);
+            }
+            None => schema.types.push(collation()),
         }
     }
     // The domain columns use changes in place.
@@ -1095,6 +1195,7 @@ fn repair(schema: &mut Schema) {
         t.partition_of
             .as_ref()
             .is_none_or(|p| names.contains(&p.parent))
+            && t.inherits.iter().all(|p| names.contains(p))
     });
     let relations: Vec<TableName> = schema.tables.iter().map(|t| t.name.clone()).collect();
     // A view reads a table or v0; it goes when what it reads goes, in declaration order.
