@@ -83,6 +83,7 @@ impl Project {
             },
         )
         .lock_wait(wait)
+        .lock_retries(self.config.lock_settings().unwrap_or_default())
     }
 
     /// The database to compare the models with, at head: the configured one (refused when not

@@ -35,6 +35,15 @@ exclude_tables = []
 # How long a run waits for another run's migration lock before giving up (--lock-wait wins).
 # lock_wait_seconds = 60
 
+# Every statement of a run waits at most lock_timeout for a lock, so that a long transaction
+# elsewhere never queues the application behind a migration. On a lock timeout the revision
+# (or, outside a transaction, the statement) is rolled back and tried again after a pause,
+# lock_retries attempts in all, each waiting twice as long (up to ten times lock_timeout).
+# statement_timeout, when set, bounds every statement. Durations: "500ms", "2s", "1min".
+# lock_timeout = "2s"
+# lock_retries = 5
+# statement_timeout = "0"
+
 # A protected database: `upgrade` and `downgrade` refuse to run a statement that destroys
 # data (a dropped table or column, a narrowing type change, …) unless given
 # --allow-destructive. Here it protects every database of the project; under an environment,
@@ -74,6 +83,15 @@ pub struct Config {
     /// Refuse destructive runs without `--allow-destructive`, on every database.
     #[serde(default)]
     pub protected: bool,
+    /// How long a statement waits for a lock before the attempt is rolled back (default 2s).
+    #[serde(default)]
+    pub lock_timeout: Option<String>,
+    /// Attempts in all on lock timeouts (default 5).
+    #[serde(default)]
+    pub lock_retries: Option<u32>,
+    /// `statement_timeout` for every statement of a run (default: the server's).
+    #[serde(default)]
+    pub statement_timeout: Option<String>,
     /// Named databases, chosen with `--env`.
     #[serde(default)]
     pub environments: BTreeMap<String, Environment>,
@@ -139,6 +157,9 @@ impl Default for Config {
             exclude_tables: Vec::new(),
             lock_wait_seconds: None,
             protected: false,
+            lock_timeout: None,
+            lock_retries: None,
+            statement_timeout: None,
             environments: BTreeMap::new(),
             root: PathBuf::new(),
         }
@@ -180,8 +201,47 @@ impl Config {
                 message: "`schemas` is empty".into(),
             });
         }
+        if let Err(message) = config.lock_settings() {
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message,
+            });
+        }
         config.root = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Ok(config)
+    }
+
+    /// `lock_timeout`, `lock_retries` and `statement_timeout` as the runner takes them.
+    pub fn lock_settings(&self) -> Result<crate::migrate::LockRetries, String> {
+        use crate::migrate::parse_duration;
+        let mut retries = crate::migrate::LockRetries::default();
+        let duration = |key: &str, value: &str| {
+            parse_duration(value).ok_or_else(|| {
+                format!(
+                    "`{key} = \"{value}\"` is not a duration: write \"500ms\", \"2s\" or \"1min\""
+                )
+            })
+        };
+        if let Some(text) = &self.lock_timeout {
+            retries.lock_timeout = duration("lock_timeout", text)?;
+            if retries.lock_timeout.is_zero() {
+                return Err(
+                    "`lock_timeout` must be more than 0: a statement would wait for a lock forever"
+                        .into(),
+                );
+            }
+        }
+        if let Some(text) = &self.statement_timeout {
+            let limit = duration("statement_timeout", text)?;
+            retries.statement_timeout = (!limit.is_zero()).then_some(limit);
+        }
+        if let Some(attempts) = self.lock_retries {
+            if attempts == 0 {
+                return Err("`lock_retries` counts attempts in all: at least 1".into());
+            }
+            retries.attempts = attempts;
+        }
+        Ok(retries)
     }
 
     /// The versions directory.
@@ -329,6 +389,35 @@ mod tests {
         std::fs::write(&path, "script_locaton = \"x\"\n").unwrap();
         let error = Config::load(&path).unwrap_err().to_string();
         assert!(error.contains("unknown field `script_locaton`"), "{error}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn lock_settings_are_read_and_malformed_ones_refused() {
+        let dir = std::env::temp_dir().join(format!("model-config-locks-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("model.toml");
+        std::fs::write(
+            &path,
+            "lock_timeout = \"500ms\"\nlock_retries = 3\nstatement_timeout = \"1min\"\n",
+        )
+        .unwrap();
+        let retries = Config::load(&path).unwrap().lock_settings().unwrap();
+        assert_eq!(retries.lock_timeout, std::time::Duration::from_millis(500));
+        assert_eq!(retries.attempts, 3);
+        assert_eq!(
+            retries.statement_timeout,
+            Some(std::time::Duration::from_secs(60))
+        );
+        for (bad, says) in [
+            ("lock_timeout = \"soon\"", "not a duration"),
+            ("lock_timeout = \"0\"", "more than 0"),
+            ("lock_retries = 0", "at least 1"),
+        ] {
+            std::fs::write(&path, bad).unwrap();
+            let error = Config::load(&path).unwrap_err().to_string();
+            assert!(error.contains(says), "{bad}: {error}");
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

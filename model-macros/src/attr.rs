@@ -836,10 +836,10 @@ fn table_exclusion(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<TableEx
     if exclusion.name.is_none() {
         cx.error(exclusion.span, "`exclude(...)` needs a `name`: exclude(name = \"no_overlap\", using = \"gist\", elements = \"room WITH =, during WITH &&\")");
     }
-    if exclusion
+    if !exclusion
         .elements
         .as_ref()
-        .is_none_or(|e| e.value.trim().is_empty())
+        .is_some_and(|e| !e.value.trim().is_empty())
     {
         cx.error(
             exclusion.span,

@@ -79,13 +79,12 @@ fn columns_as_sets(dump: &str) -> String {
             None => {
                 out.push(line.to_string());
                 let composite = line.starts_with("CREATE TYPE ") && line.ends_with(" AS (");
-                if composite
+                if (composite
                     || line.starts_with("CREATE TABLE ")
-                    || line.starts_with("CREATE UNLOGGED TABLE ")
+                    || line.starts_with("CREATE UNLOGGED TABLE "))
+                    && line.ends_with('(')
                 {
-                    if line.ends_with('(') {
-                        block = Some(Vec::new());
-                    }
+                    block = Some(Vec::new());
                 }
             }
             Some(lines) => {

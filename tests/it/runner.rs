@@ -99,3 +99,143 @@ fn standard_sql_function_bodies_rendered_by_the_diff_apply_through_upgrade() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A revision directory holding one revision that adds a column to `t`.
+fn lock_graph(name: &str, transactional: bool) -> (std::path::PathBuf, Graph) {
+    let dir = std::env::temp_dir().join(format!("model-runner-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let revision = Revision {
+        id: "bbbb0000lock".into(),
+        message: "add a column".into(),
+        create_date: "2026-01-01 00:00:00".into(),
+        upgrade: "ALTER TABLE t ADD COLUMN note text;".into(),
+        downgrade: "ALTER TABLE t DROP COLUMN note;".into(),
+        path: dir.join("bbbb0000lock_add_a_column.sql"),
+        transactional,
+        ..Default::default()
+    };
+    std::fs::write(&revision.path, revision.render()).unwrap();
+    let graph = Graph::load(&dir).unwrap();
+    (dir, graph)
+}
+
+/// Another session holds a lock on `t` for a while: the migration's `ALTER TABLE` times out
+/// after `lock_timeout` (so a reader queued behind it waits no longer than that), is rolled
+/// back and tried again with a longer timeout, and goes through once the lock is released.
+/// Held for good, the run gives up after the last attempt, naming the table and the session.
+#[test]
+fn lock_timeouts_are_retried_and_readers_never_wait_longer_than_the_timeout() {
+    use model_core::migrate::LockRetries;
+    use std::time::{Duration, Instant};
+
+    for transactional in [true, false] {
+        let db = fresh_database();
+        let mut client = db.connect().unwrap();
+        client
+            .batch_execute("CREATE TABLE t (id int); INSERT INTO t VALUES (1)")
+            .unwrap();
+        let (dir, graph) = lock_graph(&format!("locks-{transactional}"), transactional);
+        let retries = LockRetries {
+            lock_timeout: Duration::from_millis(150),
+            statement_timeout: None,
+            attempts: 8,
+            pause: Duration::from_millis(100),
+        };
+
+        // A session in a long transaction that read `t`, released after 1.2 s.
+        let mut holder = db.connect().unwrap();
+        holder
+            .batch_execute("SET application_name = 'long_report'; BEGIN; SELECT * FROM t")
+            .unwrap();
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(1200));
+            holder.batch_execute("COMMIT").unwrap();
+        });
+        // A reader that keeps reading `t`, timing each read.
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut reader = db.connect().unwrap();
+        let reading = {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut longest = Duration::ZERO;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let started = Instant::now();
+                    reader.batch_execute("SELECT count(*) FROM t").unwrap();
+                    longest = longest.max(started.elapsed());
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                longest
+            })
+        };
+        let mut log = Vec::new();
+        let result = Migrator::new(
+            &mut client,
+            db.connect().unwrap(),
+            &graph,
+            VersionTable::default(),
+            |l| log.push(l),
+        )
+        .lock_retries(retries.clone())
+        .upgrade("head", TransactionMode::PerRevision)
+        .map(|_| ());
+        if let Err(e) = result {
+            panic!("{e}\n{log:#?}");
+        }
+        release.join().unwrap();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let longest = reading.join().unwrap();
+        let retried = log
+            .iter()
+            .filter(|l| l.contains("lock timeout after"))
+            .count();
+        assert!(retried >= 2, "expected retries, log: {log:#?}");
+        assert_eq!(
+            lines(&mut client, "SELECT count(*) FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'note'"),
+            ["1"]
+        );
+        // The longest an attempt waits is ten times lock_timeout; a reader queued behind it
+        // waits no longer (plus scheduling slack), never the 1.2 s the lock was held.
+        assert!(
+            longest < Duration::from_millis(1100),
+            "a reader waited {longest:?} behind the migration"
+        );
+
+        // Held for good: the run gives up and names who holds the lock.
+        let mut holder = db.connect().unwrap();
+        holder
+            .batch_execute("SET application_name = 'stuck_report'; BEGIN; SELECT * FROM t")
+            .unwrap();
+        let error = Migrator::new(
+            &mut client,
+            db.connect().unwrap(),
+            &graph,
+            VersionTable::default(),
+            |_| {},
+        )
+        .lock_retries(LockRetries {
+            attempts: 2,
+            ..retries
+        })
+        .downgrade("base", TransactionMode::PerRevision)
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+        if transactional {
+            assert!(
+                error.contains("gave up")
+                    && error.contains("2 attempt(s)")
+                    && error.contains("stuck_report")
+                    && error.contains("t: pid"),
+                "{error}"
+            );
+        } else {
+            assert!(
+                error.contains("lock timeout") && error.contains("stuck_report"),
+                "{error}"
+            );
+        }
+        holder.batch_execute("ROLLBACK").unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -26,6 +26,7 @@ mod destructive;
 mod lock;
 mod offline;
 mod partial;
+mod retry;
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -36,6 +37,7 @@ use postgres::{Client, GenericClient, Transaction};
 pub use destructive::{count_rows, destructive_statements, Destruction, RowCount};
 pub use offline::offline_sql;
 pub use partial::{read_partial, Direction, PartialRun};
+pub use retry::{parse_duration, LockRetries};
 
 use crate::revision::{Graph, GraphError, Revision};
 use crate::sql::{quote_ident, quote_literal};
@@ -139,6 +141,20 @@ pub enum MigrateError {
         line: usize,
         statement: String,
         message: String,
+        at: String,
+    },
+    /// A statement waited too long for a lock on every attempt; nothing of the revision (or of
+    /// the statement, outside a transaction) was applied.
+    #[error("revision {revision} ({path}) gave up at line {line} after {attempts} attempt(s): every one timed out waiting for a lock (last lock_timeout {last_timeout} ms)\n    {statement}\n{holders}Nothing of that attempt was applied; the database is still at {at}. Run again when the sessions holding the locks are done, or raise lock_timeout / lock_retries in model.toml.")]
+    LockTimedOut {
+        revision: String,
+        path: String,
+        line: usize,
+        statement: String,
+        attempts: u32,
+        last_timeout: u128,
+        /// The sessions holding locks on the relations the statement names, or "".
+        holders: String,
         at: String,
     },
     /// A statement of a part that runs outside a transaction failed after others committed.
@@ -256,6 +272,8 @@ pub struct Migrator<'a> {
     refuse_destructive: bool,
     /// Asked, with the destructive statements, before such a run; `false` cancels it.
     confirm: Option<Box<dyn FnMut(&[Destruction]) -> bool + 'a>>,
+    /// `lock_timeout`, `statement_timeout` and retries on lock timeouts.
+    retries: LockRetries,
 }
 
 impl<'a> Migrator<'a> {
@@ -277,7 +295,15 @@ impl<'a> Migrator<'a> {
             log: Box::new(log),
             refuse_destructive: false,
             confirm: None,
+            retries: LockRetries::default(),
         }
+    }
+
+    /// How long statements wait for a lock, and how often a revision is tried again after a
+    /// lock timeout (default: [`LockRetries::default`]).
+    pub fn lock_retries(mut self, retries: LockRetries) -> Self {
+        self.retries = retries;
+        self
     }
 
     /// Refuse, before anything runs, a run with statements that destroy data (for a
@@ -610,28 +636,62 @@ impl<'a> Migrator<'a> {
         let start_at = at_text(&self.graph.heads_of(applied));
         let (plan, state) = plan_steps(self.graph, &self.table, steps, applied, upgrade);
         if mode == TransactionMode::PerRun {
-            let mut tx = self.client.transaction().map_err(db("starting the run"))?;
-            for step in &plan {
-                (self.log)(step.title.clone());
-                execute(&mut tx, step.revision, direction, &start_at)?;
-                tx.batch_execute(&step.bookkeeping)
-                    .map_err(db("updating the version table"))?;
+            let mut attempt = 0;
+            loop {
+                let mut tx = self.client.transaction().map_err(db("starting the run"))?;
+                tx.batch_execute(&self.retries.settings(attempt, true))
+                    .map_err(db("setting lock_timeout"))?;
+                let mut run = || -> Result<(), (Failure, &Revision)> {
+                    for step in &plan {
+                        (self.log)(step.title.clone());
+                        execute(&mut tx, step.revision, direction, &start_at)
+                            .map_err(|f| (f, step.revision))?;
+                        tx.batch_execute(&step.bookkeeping)
+                            .map_err(db("updating the version table"))
+                            .map_err(|e| (Failure::from(e), step.revision))?;
+                    }
+                    Ok(())
+                };
+                match run() {
+                    Ok(()) => {
+                        check_lock(&mut self.lock, &mut self.lock_seen)?;
+                        tx.commit().map_err(db("committing the run"))?;
+                        break;
+                    }
+                    Err((failure, revision)) => {
+                        drop(tx);
+                        self.after_failure(failure, revision, attempt, &start_at)?;
+                        attempt += 1;
+                    }
+                }
             }
-            check_lock(&mut self.lock, &mut self.lock_seen)?;
-            tx.commit().map_err(db("committing the run"))?;
         } else {
             for (i, step) in plan.iter().enumerate() {
                 (self.log)(step.title.clone());
                 if step.revision.transactional {
-                    let mut tx = self
-                        .client
-                        .transaction()
-                        .map_err(db("starting a transaction"))?;
-                    execute(&mut tx, step.revision, direction, &step.at)?;
-                    tx.batch_execute(&step.bookkeeping)
-                        .map_err(db("updating the version table"))?;
-                    check_lock(&mut self.lock, &mut self.lock_seen)?;
-                    tx.commit().map_err(db("committing"))?;
+                    let mut attempt = 0;
+                    loop {
+                        let mut tx = self
+                            .client
+                            .transaction()
+                            .map_err(db("starting a transaction"))?;
+                        tx.batch_execute(&self.retries.settings(attempt, true))
+                            .map_err(db("setting lock_timeout"))?;
+                        match execute(&mut tx, step.revision, direction, &step.at) {
+                            Ok(()) => {
+                                tx.batch_execute(&step.bookkeeping)
+                                    .map_err(db("updating the version table"))?;
+                                check_lock(&mut self.lock, &mut self.lock_seen)?;
+                                tx.commit().map_err(db("committing"))?;
+                                break;
+                            }
+                            Err(failure) => {
+                                drop(tx);
+                                self.after_failure(failure, step.revision, attempt, &step.at)?;
+                                attempt += 1;
+                            }
+                        }
+                    }
                 } else {
                     let resume = if i == 0 { partial.first() } else { None };
                     self.run_outside(step, direction, resume)?;
@@ -640,6 +700,55 @@ impl<'a> Migrator<'a> {
         }
         *applied = state;
         Ok(plan.iter().map(|step| step.revision.id.clone()).collect())
+    }
+
+    /// After a failed attempt (its transaction rolled back): a lock timeout with attempts
+    /// left pauses and returns `Ok` (try again); the last one fails naming who holds the
+    /// locks; any other failure is returned as it is.
+    fn after_failure(
+        &mut self,
+        failure: Failure,
+        revision: &Revision,
+        attempt: u32,
+        at: &str,
+    ) -> Result<(), MigrateError> {
+        if !failure.lock_timeout {
+            return Err(failure.error);
+        }
+        let timeout = self.retries.timeout(attempt);
+        if attempt + 1 < self.retries.attempts {
+            let pause = self.retries.pause_after(attempt);
+            (self.log)(format!(
+                "{} line {}: lock timeout after {} ms (attempt {} of {}); rolled back, trying again in {} ms with lock_timeout {} ms",
+                revision.id,
+                failure.line,
+                timeout.as_millis(),
+                attempt + 1,
+                self.retries.attempts,
+                pause.as_millis(),
+                self.retries.timeout(attempt + 1).as_millis()
+            ));
+            std::thread::sleep(pause);
+            return Ok(());
+        }
+        let holders = retry::blockers(self.client, &failure.statement);
+        Err(MigrateError::LockTimedOut {
+            revision: revision.id.clone(),
+            path: revision.path.display().to_string(),
+            line: failure.line,
+            statement: indent(&failure.statement),
+            attempts: self.retries.attempts,
+            last_timeout: timeout.as_millis(),
+            holders: if holders.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "Locks held by other sessions on what it names:\n    {}\n",
+                    holders.join("\n    ")
+                )
+            },
+            at: at.to_string(),
+        })
     }
 
     /// Runs a part outside a transaction, statement by statement, recording each as it
@@ -700,8 +809,51 @@ impl<'a> Migrator<'a> {
             check_lock(&mut self.lock, &mut self.lock_seen)?;
             // One round trip per statement: "the first n committed, statement n + 1 runs".
             partial::record(self.client, &self.table, id, n, Some(n + 1), &prefixes[n])?;
-            if let Err(e) = self.client.batch_execute(statement) {
-                let message = pg_message(&e);
+            let mut attempt = 0;
+            let result = loop {
+                self.client
+                    .batch_execute(&self.retries.settings(attempt, false))
+                    .map_err(db("setting lock_timeout"))?;
+                let result = self.client.batch_execute(statement);
+                let retry = match &result {
+                    Err(e) if retry::is_lock_timeout(e) && attempt + 1 < self.retries.attempts => {
+                        let _ = self.client.batch_execute("ROLLBACK");
+                        // A concurrent index build that timed out leaves an invalid index:
+                        // not tried again over it.
+                        let left = partial::invalid_indexes(self.client)?;
+                        left.iter().all(|i| invalid_before.contains(i))
+                    }
+                    _ => false,
+                };
+                if !retry {
+                    break result;
+                }
+                let failure = Failure {
+                    lock_timeout: true,
+                    line: *line,
+                    statement: statement.clone(),
+                    error: MigrateError::NotConfirmed,
+                };
+                self.after_failure(failure, revision, attempt, "")?;
+                attempt += 1;
+            };
+            let _ = self
+                .client
+                .batch_execute("RESET lock_timeout; RESET statement_timeout");
+            if let Err(e) = result {
+                let mut message = pg_message(&e);
+                if retry::is_lock_timeout(&e) {
+                    let holders = retry::blockers(self.client, statement);
+                    message = format!(
+                        "{message} on each of {} attempt(s){}",
+                        self.retries.attempts,
+                        if holders.is_empty() {
+                            String::new()
+                        } else {
+                            format!("; locks held by {}", holders.join("; "))
+                        }
+                    );
+                }
                 // End an explicit transaction block the script opened; outside one this only
                 // warns. What the block did is rolled back, and so is its progress record.
                 let _ = self.client.batch_execute("ROLLBACK");
@@ -956,19 +1108,43 @@ fn execute(
     revision: &Revision,
     direction: Direction,
     at: &str,
-) -> Result<(), MigrateError> {
+) -> Result<(), Failure> {
     for (line, statement) in partial::statements(revision, direction) {
-        tx.batch_execute(&statement)
-            .map_err(|e| MigrateError::Statement {
+        tx.batch_execute(&statement).map_err(|e| Failure {
+            lock_timeout: retry::is_lock_timeout(&e),
+            line,
+            statement: statement.clone(),
+            error: MigrateError::Statement {
                 revision: revision.id.clone(),
                 path: revision.path.display().to_string(),
                 line,
                 statement: indent(&statement),
                 message: pg_message(&e),
                 at: at.to_string(),
-            })?;
+            },
+        })?;
     }
     Ok(())
+}
+
+/// A revision's statement that failed: the error to report, and whether it was a lock
+/// timeout (which is tried again).
+struct Failure {
+    lock_timeout: bool,
+    line: usize,
+    statement: String,
+    error: MigrateError,
+}
+
+impl From<MigrateError> for Failure {
+    fn from(error: MigrateError) -> Self {
+        Failure {
+            lock_timeout: false,
+            line: 0,
+            statement: String::new(),
+            error,
+        }
+    }
 }
 
 /// The version-table statements of one step: heads before → heads after, and the log row.

@@ -1,0 +1,152 @@
+//! Lock timeouts with retries, after GitLab's `with_lock_retries`: every statement of a run
+//! waits at most `lock_timeout` for a lock, so a long transaction elsewhere cannot queue the
+//! whole application behind a migration's `ACCESS EXCLUSIVE` request. On a lock timeout
+//! (SQLSTATE 55P03) the revision's transaction (or, outside a transaction, the statement) is
+//! rolled back and tried again after a pause, each attempt waiting longer; after the last
+//! attempt the run fails naming the relations and the sessions that held them.
+
+use std::time::Duration;
+
+use postgres::error::SqlState;
+use postgres::Client;
+
+use crate::sql::tokens::{rewrite, SiteKind};
+
+/// How long statements wait for locks, and how often a run tries again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockRetries {
+    /// The first attempt's `lock_timeout`; each next attempt doubles it, up to ten times.
+    pub lock_timeout: Duration,
+    /// `statement_timeout` for every statement (`None`: PostgreSQL's setting stays).
+    pub statement_timeout: Option<Duration>,
+    /// Attempts in all (1: no retry).
+    pub attempts: u32,
+    /// The pause after the first timeout; each next pause doubles it, up to 30 s.
+    pub pause: Duration,
+}
+
+impl Default for LockRetries {
+    /// 2 s for a lock, 5 attempts, pauses from 1 s: at most about a minute of waiting, during
+    /// which other sessions are never queued behind the migration for more than 20 s at a time.
+    fn default() -> Self {
+        LockRetries {
+            lock_timeout: Duration::from_secs(2),
+            statement_timeout: None,
+            attempts: 5,
+            pause: Duration::from_secs(1),
+        }
+    }
+}
+
+impl LockRetries {
+    /// `lock_timeout` of attempt `n` (from 0).
+    pub fn timeout(&self, n: u32) -> Duration {
+        let grown = self.lock_timeout.saturating_mul(1 << n.min(20));
+        grown.min(self.lock_timeout.saturating_mul(10))
+    }
+
+    /// The pause after attempt `n` failed.
+    pub fn pause_after(&self, n: u32) -> Duration {
+        self.pause
+            .saturating_mul(1 << n.min(20))
+            .min(Duration::from_secs(30).max(self.pause))
+    }
+
+    /// The `SET [LOCAL]` statements of attempt `n`.
+    pub(crate) fn settings(&self, n: u32, local: bool) -> String {
+        let scope = if local { "SET LOCAL" } else { "SET" };
+        let mut out = format!(
+            "{scope} lock_timeout = {};",
+            self.timeout(n).as_millis().max(1)
+        );
+        if let Some(limit) = self.statement_timeout {
+            out.push_str(&format!(
+                " {scope} statement_timeout = {};",
+                limit.as_millis()
+            ));
+        }
+        out
+    }
+}
+
+/// Whether `error` is a lock timeout.
+pub(crate) fn is_lock_timeout(error: &postgres::Error) -> bool {
+    error.code() == Some(&SqlState::LOCK_NOT_AVAILABLE)
+}
+
+/// `"500ms"`, `"2s"`, `"1min"`, or a number of milliseconds (as PostgreSQL reads
+/// `lock_timeout`).
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number.parse().ok()?;
+    let ms = match unit.trim() {
+        "" | "ms" => number,
+        "s" => number.checked_mul(1000)?,
+        "min" => number.checked_mul(60_000)?,
+        "h" => number.checked_mul(3_600_000)?,
+        _ => return None,
+    };
+    Some(Duration::from_millis(ms))
+}
+
+/// The sessions holding locks on the relations `sql` names, one line each:
+/// `orders: pid 4242 (alice, psql, idle in transaction for 12 s): LOCK orders`.
+pub(crate) fn blockers(client: &mut Client, sql: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    rewrite(sql, |site| {
+        if site.kind == SiteKind::Ident && !site.call && !site.qualifies && !site.cast {
+            let quote = crate::sql::quote_ident;
+            let name = match &site.qualifier {
+                Some(schema) => format!("{}.{}", quote(schema), quote(&site.value)),
+                None => quote(&site.value),
+            };
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        None
+    });
+    let query = "SELECT l.relation::regclass::text || ': pid ' || a.pid || ' (' || coalesce(a.usename::text, '?')
+                        || coalesce(', ' || nullif(a.application_name, ''), '') || ', ' || coalesce(a.state, '?')
+                        || coalesce(' for ' || date_trunc('second', now() - coalesce(a.xact_start, a.query_start))::text, '')
+                        || '): ' || left(regexp_replace(a.query, '\\s+', ' ', 'g'), 120)
+                 FROM pg_locks l
+                 JOIN pg_stat_activity a ON a.pid = l.pid
+                 WHERE l.granted AND l.pid <> pg_backend_pid()
+                   AND l.relation IN (SELECT to_regclass(n) FROM unnest($1::text[]) n WHERE to_regclass(n) IS NOT NULL)
+                 ORDER BY 1";
+    match client.query(query, &[&names]) {
+        Ok(rows) => rows.iter().map(|r| r.get(0)).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_postgres_reads_them() {
+        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2s"), Some(Duration::from_secs(2)));
+        assert_eq!(parse_duration("1min"), Some(Duration::from_secs(60)));
+        assert_eq!(parse_duration("250"), Some(Duration::from_millis(250)));
+        assert_eq!(parse_duration("2 weeks"), None);
+        assert_eq!(parse_duration(""), None);
+    }
+
+    #[test]
+    fn attempts_wait_longer_each_time_within_bounds() {
+        let r = LockRetries::default();
+        assert_eq!(r.timeout(0), Duration::from_secs(2));
+        assert_eq!(r.timeout(1), Duration::from_secs(4));
+        assert_eq!(r.timeout(9), Duration::from_secs(20));
+        assert_eq!(r.pause_after(0), Duration::from_secs(1));
+        assert_eq!(r.pause_after(10), Duration::from_secs(30));
+        assert_eq!(r.settings(0, true), "SET LOCAL lock_timeout = 2000;");
+    }
+}
