@@ -1,6 +1,7 @@
 //! Columns: added, dropped, and each change in the order PostgreSQL accepts it.
 
 use super::enums::is_enum;
+use super::plan::Hint;
 use super::{mentions, ColumnType, Differ, Op};
 use crate::render::qualified;
 use crate::schema::{Column, Table, TableName};
@@ -23,7 +24,7 @@ impl<'a> Differ<'a> {
                 continue;
             };
             if before.comment != after.comment {
-                self.phases.comments.push(Op::SetColumnComment {
+                self.emit(Op::SetColumnComment {
                     table: name.clone(),
                     column: after.name.clone(),
                     from: before.comment.clone(),
@@ -39,7 +40,7 @@ impl<'a> Differ<'a> {
                 .column(&column.name)
                 .is_some_and(|c| c.generated != column.generated);
             if to.column(&column.name).is_none() || replaced {
-                self.phases.drop_columns.push(Op::DropColumn {
+                self.emit(Op::DropColumn {
                     table: name.clone(),
                     column: column.clone(),
                 });
@@ -50,7 +51,7 @@ impl<'a> Differ<'a> {
                 .column(&after.name)
                 .filter(|c| c.generated == after.generated);
             let Some(before) = before else {
-                self.phases.tables_and_columns.push(Op::AddColumn {
+                self.emit(Op::AddColumn {
                     table: name.clone(),
                     column: after.clone(),
                     recreated: false,
@@ -58,8 +59,8 @@ impl<'a> Differ<'a> {
                 continue;
             };
             let (early, ops) = self.column_changes(name, before, after);
-            self.phases.clear_defaults.extend(early);
-            self.phases.tables_and_columns.extend(ops);
+            self.emit_all_with(Hint::Early, early);
+            self.emit_all(ops);
         }
     }
 

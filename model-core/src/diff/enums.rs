@@ -104,28 +104,26 @@ impl<'a> Differ<'a> {
             // Privileges of a type that stays (one created or rebuilt carries its own).
             let privileges = match pair {
                 Pair::Added(to) => {
-                    self.phases.types.push(Op::CreateEnum(to.clone()));
+                    self.emit(Op::CreateEnum(to.clone()));
                     None
                 }
                 Pair::Kept(from, to) if from.labels == to.labels => Some((&from.grants[..], to)),
                 Pair::Kept(from, to) => {
-                    let before = self.phases.types.len();
+                    let before = self.emitted.len();
                     self.relabel(from, to);
-                    let rebuilt = self.phases.types[before..]
+                    let rebuilt = self.emitted[before..]
                         .iter()
-                        .any(|op| matches!(op, Op::RebuildEnum { .. }));
+                        .any(|e| matches!(e.op, Op::RebuildEnum { .. }));
                     (!rebuilt).then_some((&from.grants[..], to))
                 }
                 Pair::Removed(from) => {
-                    self.phases.drop_types.push(Op::DropEnum(from.clone()));
+                    self.emit(Op::DropEnum(from.clone()));
                     None
                 }
             };
             if let Some((had, to)) = privileges {
                 let target = GrantTarget::Type(qualified(&to.name));
-                self.phases
-                    .comments
-                    .extend(grant_changes(&target, had, &to.grants));
+                self.emit_all(grant_changes(&target, had, &to.grants));
             }
         }
     }
@@ -162,7 +160,7 @@ impl<'a> Differ<'a> {
                 };
                 let mut next = current.clone();
                 next.labels.insert(at, label.clone());
-                self.phases.types.push(Op::AddEnumValue {
+                self.emit(Op::AddEnumValue {
                     from: current,
                     to: next.clone(),
                     value: label.clone(),
@@ -193,7 +191,7 @@ impl<'a> Differ<'a> {
                 default_after,
             });
         }
-        self.phases.types.push(Op::RebuildEnum {
+        self.emit(Op::RebuildEnum {
             from: from.clone(),
             to: to.clone(),
             columns: entries,

@@ -3,7 +3,8 @@
 use std::collections::BTreeSet;
 
 use super::grants::grant_changes;
-use super::{pair, Differ, Op, Pair, Phases};
+use super::plan::Hint;
+use super::{pair, Differ, Op, Pair};
 use crate::schema::{Function, GrantTarget, TableName};
 
 impl<'a> Differ<'a> {
@@ -14,14 +15,6 @@ impl<'a> Differ<'a> {
         let mut rebuilt = BTreeSet::new();
         let key = |f: &Function| (f.name.clone(), f.arguments.clone());
         for pair in pair(&self.from.functions, &self.to.functions, key) {
-            fn phase<'p>(phases: &'p mut Phases, f: &Function) -> &'p mut Vec<Op> {
-                // PostgreSQL parses a SQL-standard body when the function is created.
-                if f.standard_body() {
-                    &mut phases.standard_functions
-                } else {
-                    &mut phases.types
-                }
-            }
             // Privileges of a function that stays (one created carries its own).
             if let Pair::Kept(h, w) = &pair {
                 if h.returns == w.returns && h.procedure == w.procedure {
@@ -30,33 +23,26 @@ impl<'a> Differ<'a> {
                         arguments: w.arguments.clone(),
                         procedure: w.procedure,
                     };
-                    self.phases
-                        .comments
-                        .extend(grant_changes(&target, &h.grants, &w.grants));
+                    self.emit_all(grant_changes(&target, &h.grants, &w.grants));
                 }
             }
             match pair {
-                Pair::Added(wanted) => {
-                    phase(&mut self.phases, wanted).push(Op::CreateFunction(wanted.clone()))
-                }
+                Pair::Added(wanted) => self.emit(Op::CreateFunction(wanted.clone())),
                 Pair::Kept(have, wanted) if have.same_but_privileges(wanted) => {}
                 Pair::Kept(have, wanted)
                     if have.returns == wanted.returns && have.procedure == wanted.procedure =>
                 {
-                    phase(&mut self.phases, wanted).push(Op::ReplaceFunction {
+                    self.emit(Op::ReplaceFunction {
                         from: have.clone(),
                         to: wanted.clone(),
                     })
                 }
                 Pair::Kept(have, wanted) => {
-                    self.phases.types.push(Op::DropFunction(have.clone()));
-                    phase(&mut self.phases, wanted).push(Op::CreateFunction(wanted.clone()));
+                    self.emit_with(Hint::Replaced, Op::DropFunction(have.clone()));
+                    self.emit(Op::CreateFunction(wanted.clone()));
                     rebuilt.insert(wanted.name.clone());
                 }
-                Pair::Removed(have) => self
-                    .phases
-                    .drop_functions
-                    .push(Op::DropFunction(have.clone())),
+                Pair::Removed(have) => self.emit(Op::DropFunction(have.clone())),
             }
         }
         rebuilt

@@ -5,7 +5,9 @@
 //! through one with [`crate::introspect::canonicalize`]), so that spelling differences that
 //! the database would not see produce no operation.
 //!
-//! Ordering follows dependencies. Schemas, types and sequences come first; then the foreign
+//! Comparators, one module per object kind, say what changes and emit operations; the
+//! planner (`plan.rs`) orders them, giving each its stage from what it does. The stages follow
+//! dependencies. Schemas, types and sequences come first; then the foreign
 //! keys and other constraints that go away (or must be rebuilt because a key they reference or
 //! a column they use changes); then tables and columns are dropped; tables are created
 //! (referenced before referencing), columns added and altered; constraints and indexes added;
@@ -20,6 +22,7 @@ mod functions;
 mod grants;
 mod ops;
 mod others;
+mod plan;
 mod policies;
 mod renames;
 mod schemas;
@@ -35,6 +38,7 @@ pub use ops::{ColumnType, EnumColumn, Op, Relation, ValidatedConstraint};
 pub use renames::{Rename, RenameReport};
 
 use align::{aligned, with_inheritance_made_explicit};
+use plan::Hint;
 use sequences::to_be_dropped;
 
 use crate::schema::{Schema, Table, TableName};
@@ -121,68 +125,6 @@ pub(super) fn pair<'x, T, K: Ord>(
     out
 }
 
-/// Buckets in execution order; see the module documentation.
-#[derive(Default)]
-struct Phases {
-    schemas: Vec<Op>,
-    drop_dependents: Vec<Op>,
-    types: Vec<Op>,
-    drop_foreign_keys: Vec<Op>,
-    drop_constraints: Vec<Op>,
-    drop_tables: Vec<Op>,
-    drop_columns: Vec<Op>,
-    /// Defaults that must go before a type change or before the sequence they read goes.
-    clear_defaults: Vec<Op>,
-    /// Standalone sequences that go: before columns take an identity (whose sequence may
-    /// want the same name, as when a `serial` column becomes an identity).
-    drop_sequences: Vec<Op>,
-    tables_and_columns: Vec<Op>,
-    add_constraints: Vec<Op>,
-    /// Indexes of partitioned tables: after their partitions' own, which they then attach.
-    add_partitioned_indexes: Vec<Op>,
-    add_foreign_keys: Vec<Op>,
-    /// Functions with SQL-standard bodies (`BEGIN ATOMIC … END`, `RETURN …`): PostgreSQL
-    /// parses those when they are created, whatever `check_function_bodies` says, so they
-    /// come after the tables and columns they read.
-    standard_functions: Vec<Op>,
-    comments: Vec<Op>,
-    create_dependents: Vec<Op>,
-    drop_functions: Vec<Op>,
-    drop_types: Vec<Op>,
-    drop_extensions: Vec<Op>,
-    drop_schemas: Vec<Op>,
-}
-
-impl Phases {
-    fn into_ops(self) -> Vec<Op> {
-        [
-            self.schemas,
-            self.drop_dependents,
-            self.types,
-            self.drop_foreign_keys,
-            self.drop_constraints,
-            self.drop_tables,
-            self.drop_columns,
-            self.clear_defaults,
-            self.drop_sequences,
-            self.tables_and_columns,
-            self.add_constraints,
-            self.add_partitioned_indexes,
-            self.add_foreign_keys,
-            self.standard_functions,
-            self.comments,
-            self.create_dependents,
-            self.drop_functions,
-            self.drop_types,
-            self.drop_extensions,
-            self.drop_schemas,
-        ]
-        .into_iter()
-        .flatten()
-        .collect()
-    }
-}
-
 struct Differ<'a> {
     from: &'a Schema,
     to: &'a Schema,
@@ -205,10 +147,31 @@ struct Differ<'a> {
     rebuilt_tables: BTreeSet<TableName>,
     /// Foreign tables dropped (gone, or to be created again): views reading them are rebuilt.
     dropped_foreign_tables: BTreeSet<TableName>,
-    phases: Phases,
+    /// Operations as the comparators emit them; [`plan::order`] puts them in order.
+    emitted: Vec<plan::Emitted>,
 }
 
 impl<'a> Differ<'a> {
+    /// Hands `op` to the planner, which places it by what it does.
+    fn emit(&mut self, op: Op) {
+        self.emit_with(Hint::None, op);
+    }
+
+    /// Hands `op` to the planner with what the operation itself does not say.
+    fn emit_with(&mut self, hint: Hint, op: Op) {
+        self.emitted.push(plan::Emitted { op, hint });
+    }
+
+    fn emit_all(&mut self, ops: impl IntoIterator<Item = Op>) {
+        self.emit_all_with(Hint::None, ops);
+    }
+
+    fn emit_all_with(&mut self, hint: Hint, ops: impl IntoIterator<Item = Op>) {
+        for op in ops {
+            self.emit_with(hint, op);
+        }
+    }
+
     fn new(from: &'a Schema, to: &'a Schema) -> Self {
         Differ {
             from,
@@ -230,15 +193,15 @@ impl<'a> Differ<'a> {
                 .map(|t| t.name.clone())
                 .collect(),
             dropped_foreign_tables: BTreeSet::new(),
-            phases: Phases::default(),
+            emitted: Vec::new(),
         }
     }
 
     /// An object that depends on tables (a policy, trigger, rule, publication…): the old one
     /// dropped before the tables change, the new one created after.
     fn replace_dependent(&mut self, drop: Option<Op>, create: Option<Op>) {
-        self.phases.drop_dependents.extend(drop);
-        self.phases.create_dependents.extend(create);
+        self.emit_all_with(Hint::Before, drop);
+        self.emit_all(create);
     }
 
     /// Whether the table is in both schemas and altered in place (not dropped, created or
@@ -270,7 +233,7 @@ impl<'a> Differ<'a> {
             }
         }
         self.created_tables();
-        self.phases.into_ops()
+        plan::order(self.emitted)
     }
 }
 

@@ -2,6 +2,7 @@
 //! one dropped before the tables change and created after.
 
 use super::grants::grant_changes;
+use super::plan::Hint;
 use super::{pair, Differ, Op, Pair};
 use crate::schema::{GrantTarget, Other};
 
@@ -33,26 +34,24 @@ impl<'a> Differ<'a> {
             if let Some((had, wanted)) = privileges {
                 if wanted.kind.contains("type") || wanted.kind == "domain" {
                     let target = GrantTarget::Type(wanted.name.clone());
-                    self.phases
-                        .comments
-                        .extend(grant_changes(&target, had, &wanted.grants));
+                    self.emit_all(grant_changes(&target, had, &wanted.grants));
                 }
             }
             match pair {
                 Pair::Kept(have, wanted)
                     if have.same_but_privileges(wanted) || reordered(have, wanted) => {}
                 Pair::Kept(have, wanted) if in_place(have, wanted) => {
-                    self.phases.types.push(Op::AlterOther {
+                    self.emit(Op::AlterOther {
                         from: have.clone(),
                         to: wanted.clone(),
                     });
                 }
                 Pair::Kept(have, wanted) => {
                     self.dropped_foreign_tables.extend(foreign_table(have));
-                    self.phases.types.push(Op::DropOther(have.clone()));
-                    self.phases.types.push(Op::CreateOther(wanted.clone()));
+                    self.emit_with(Hint::Replaced, Op::DropOther(have.clone()));
+                    self.emit(Op::CreateOther(wanted.clone()));
                 }
-                Pair::Added(wanted) => self.phases.types.push(Op::CreateOther(wanted.clone())),
+                Pair::Added(wanted) => self.emit(Op::CreateOther(wanted.clone())),
                 Pair::Removed(have) => {
                     self.dropped_foreign_tables.extend(foreign_table(have));
                     dropped.push(Op::DropOther(have.clone()))
@@ -62,7 +61,7 @@ impl<'a> Differ<'a> {
         // Dependents first: the reverse of the creation order, and before the enums a domain
         // or composite type may be over (created before them, in `enums`).
         let dropped: Vec<Op> = dropped.into_iter().rev().collect();
-        self.phases.drop_types.splice(0..0, dropped);
+        self.emit_all(dropped);
     }
 
     pub(super) fn others(&mut self) {
@@ -74,18 +73,11 @@ impl<'a> Differ<'a> {
                 Pair::Added(wanted) => (None, Some(wanted)),
                 Pair::Removed(have) => (Some(have), None),
             };
-            self.phases
-                .drop_dependents
-                .extend(drop.map(|o| Op::DropOther(o.clone())));
+            self.emit_all_with(Hint::Before, drop.map(|o| Op::DropOther(o.clone())));
             // An aggregate comes with the functions (after the ones it calls), before the views
             // that may call it.
             if let Some(wanted) = create {
-                let phase = if wanted.kind == "aggregate" {
-                    &mut self.phases.standard_functions
-                } else {
-                    &mut self.phases.create_dependents
-                };
-                phase.push(Op::CreateOther(wanted.clone()));
+                self.emit(Op::CreateOther(wanted.clone()));
             }
         }
     }

@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 
 use super::grants::grant_changes;
+use super::plan::Hint;
 use super::{pair, Differ, Op, Pair};
 use crate::schema::{Extension, GrantTarget, Schema, DEFAULT_SCHEMA};
 
@@ -23,7 +24,7 @@ impl<'a> Differ<'a> {
         };
         for name in &want {
             if *name != DEFAULT_SCHEMA && !have.contains(name) {
-                self.phases.schemas.push(Op::CreateSchema {
+                self.emit(Op::CreateSchema {
                     name: name.to_string(),
                     grants: grants(self.to, name).to_vec(),
                 });
@@ -42,7 +43,7 @@ impl<'a> Differ<'a> {
         // A schema created or dropped here carries its privileges in that operation.
         for name in want.intersection(&have) {
             let target = GrantTarget::Schema(name.to_string());
-            self.phases.comments.extend(grant_changes(
+            self.emit_all(grant_changes(
                 &target,
                 grants(self.from, name),
                 grants(self.to, name),
@@ -57,13 +58,13 @@ impl<'a> Differ<'a> {
                     to: after,
                 };
                 if want.contains(name) {
-                    self.phases.comments.push(op);
+                    self.emit(op);
                 } else {
-                    self.phases.drop_dependents.push(op);
+                    self.emit_with(Hint::Before, op);
                 }
             }
             if *name != DEFAULT_SCHEMA && !want.contains(name) {
-                self.phases.drop_schemas.push(Op::DropSchema {
+                self.emit(Op::DropSchema {
                     name: name.to_string(),
                     grants: grants(self.from, name).to_vec(),
                 });
@@ -75,21 +76,13 @@ impl<'a> Differ<'a> {
         let key = |e: &Extension| e.name.clone();
         for pair in pair(&self.from.extensions, &self.to.extensions, key) {
             match pair {
-                Pair::Added(wanted) => self
-                    .phases
-                    .schemas
-                    .push(Op::CreateExtension(wanted.clone())),
-                Pair::Kept(have, wanted) if have != wanted => {
-                    self.phases.schemas.push(Op::AlterExtension {
-                        from: have.clone(),
-                        to: wanted.clone(),
-                    })
-                }
+                Pair::Added(wanted) => self.emit(Op::CreateExtension(wanted.clone())),
+                Pair::Kept(have, wanted) if have != wanted => self.emit(Op::AlterExtension {
+                    from: have.clone(),
+                    to: wanted.clone(),
+                }),
                 Pair::Kept(..) => {}
-                Pair::Removed(have) => self
-                    .phases
-                    .drop_extensions
-                    .push(Op::DropExtension(have.clone())),
+                Pair::Removed(have) => self.emit(Op::DropExtension(have.clone())),
             }
         }
     }

@@ -1,6 +1,7 @@
 //! Standalone sequences: options, ownership (`OWNED BY`) and privileges.
 
 use super::grants::grant_changes;
+use super::plan::Hint;
 use super::{pair, Differ, Op, Pair};
 use std::collections::BTreeMap;
 
@@ -30,12 +31,12 @@ impl<'a> Differ<'a> {
         for pair in pair(&self.from.sequences, &self.to.sequences, key) {
             let (from, to, name) = match pair {
                 Pair::Added(to) => {
-                    self.phases.types.push(Op::CreateSequence(bare(to)));
+                    self.emit(Op::CreateSequence(bare(to)));
                     (None, Some(to), to.name.clone())
                 }
                 Pair::Kept(from, to) => {
                     if bare(from) != bare(to) {
-                        self.phases.types.push(Op::AlterSequence {
+                        self.emit(Op::AlterSequence {
                             from: bare(from),
                             to: bare(to),
                         });
@@ -43,9 +44,7 @@ impl<'a> Differ<'a> {
                     (Some(from), Some(to), to.name.clone())
                 }
                 Pair::Removed(from) => {
-                    self.phases
-                        .drop_sequences
-                        .push(Op::DropSequence(bare(from)));
+                    self.emit(Op::DropSequence(bare(from)));
                     (Some(from), None, from.name.clone())
                 }
             };
@@ -53,9 +52,9 @@ impl<'a> Differ<'a> {
             let grants = |s: Option<&Sequence>| s.map_or(Vec::new(), |s| s.grants.clone());
             let revokes = grant_changes(&target, &grants(from), &grants(to));
             if to.is_some() {
-                self.phases.comments.extend(revokes);
+                self.emit_all(revokes);
             } else {
-                self.phases.drop_dependents.extend(revokes);
+                self.emit_all_with(Hint::Before, revokes);
             }
             let owner = |s: Option<&Sequence>| s.and_then(|s| s.owned_by.clone());
             let (before, after) = (owner(from), owner(to));
@@ -73,15 +72,18 @@ impl<'a> Differ<'a> {
             );
             if before != after {
                 if before.is_some() {
-                    self.phases.drop_dependents.push(Op::SetSequenceOwner {
-                        sequence: name.clone(),
-                        from: before,
-                        to: None,
-                        integer: (integer.0, false),
-                    });
+                    self.emit_with(
+                        Hint::Before,
+                        Op::SetSequenceOwner {
+                            sequence: name.clone(),
+                            from: before,
+                            to: None,
+                            integer: (integer.0, false),
+                        },
+                    );
                 }
                 if after.is_some() {
-                    self.phases.comments.push(Op::SetSequenceOwner {
+                    self.emit(Op::SetSequenceOwner {
                         sequence: name,
                         from: None,
                         to: after,

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::enums::index_texts;
 use super::grants::{grant_changes, without_revoked};
+use super::plan::Hint;
 use super::{changed, Differ, Op, Relation, ValidatedConstraint};
 use crate::schema::{CheckConstraint, ForeignKey, Grant, GrantTarget, Index, Table, TableName};
 
@@ -147,7 +148,7 @@ impl<'a> Differ<'a> {
         // dropped first (then it must go before that).
         let (order, deferred) = creation_order(&dropped, |fk| self.can_reference_existing(fk));
         for (table, fk) in deferred {
-            self.phases.drop_foreign_keys.push(Op::DropForeignKey {
+            self.emit(Op::DropForeignKey {
                 table: table.name.clone(),
                 key: fk.clone(),
             });
@@ -157,7 +158,7 @@ impl<'a> Differ<'a> {
             table
                 .foreign_keys
                 .retain(|fk| inline.iter().any(|i| i.name == fk.name));
-            self.phases.drop_tables.push(Op::DropTable(table));
+            self.emit(Op::DropTable(table));
         }
     }
 
@@ -175,13 +176,13 @@ impl<'a> Differ<'a> {
             table
                 .foreign_keys
                 .retain(|fk| inline.iter().any(|i| i.name == fk.name));
-            self.phases.tables_and_columns.push(Op::CreateTable {
+            self.emit(Op::CreateTable {
                 table,
                 recreated: false,
             });
         }
         for (table, fk) in deferred {
-            self.phases.add_foreign_keys.push(Op::AddForeignKey {
+            self.emit(Op::AddForeignKey {
                 table: table.name.clone(),
                 key: fk.clone(),
             });
@@ -226,7 +227,7 @@ impl<'a> Differ<'a> {
                 ..check.clone()
             };
             if wanted.not_valid != check.not_valid && &flipped == wanted {
-                self.phases.add_foreign_keys.push(Op::SetConstraintValid {
+                self.emit(Op::SetConstraintValid {
                     table: name.clone(),
                     constraint: ValidatedConstraint::Check(wanted.clone()),
                     valid: !wanted.not_valid,
@@ -246,7 +247,7 @@ impl<'a> Differ<'a> {
                 && &flipped == wanted
                 && !self.must_rebuild(name, fk)
             {
-                self.phases.add_foreign_keys.push(Op::SetConstraintValid {
+                self.emit(Op::SetConstraintValid {
                     table: name.clone(),
                     constraint: ValidatedConstraint::ForeignKey(wanted.clone()),
                     valid: !wanted.not_valid,
@@ -263,7 +264,7 @@ impl<'a> Differ<'a> {
                 ..index.clone()
             };
             if index.options != wanted.options && &reset == wanted {
-                self.phases.comments.push(Op::SetOptions {
+                self.emit(Op::SetOptions {
                     relation: Relation {
                         kind: "INDEX",
                         name: TableName::new(&name.schema, &index.name),
@@ -279,7 +280,7 @@ impl<'a> Differ<'a> {
         for fk in &from.foreign_keys {
             let kept = to.foreign_keys.iter().any(|k| k == fk);
             if !kept || self.must_rebuild(name, fk) {
-                self.phases.drop_foreign_keys.push(Op::DropForeignKey {
+                self.emit(Op::DropForeignKey {
                     table: name.clone(),
                     key: fk.clone(),
                 });
@@ -288,7 +289,7 @@ impl<'a> Differ<'a> {
         for fk in &to.foreign_keys {
             let existed = from.foreign_keys.iter().any(|k| k == fk);
             if !existed || self.must_rebuild(name, fk) {
-                self.phases.add_foreign_keys.push(Op::AddForeignKey {
+                self.emit(Op::AddForeignKey {
                     table: name.clone(),
                     key: fk.clone(),
                 });
@@ -298,14 +299,17 @@ impl<'a> Differ<'a> {
         // detached before the tables change and attached after.
         if self.reattached(from) {
             if from.partition_of.is_some() {
-                self.phases.drop_dependents.push(Op::SetPartitionOf {
-                    table: name.clone(),
-                    from: from.partition_of.clone(),
-                    to: None,
-                });
+                self.emit_with(
+                    Hint::Before,
+                    Op::SetPartitionOf {
+                        table: name.clone(),
+                        from: from.partition_of.clone(),
+                        to: None,
+                    },
+                );
             }
             if to.partition_of.is_some() {
-                self.phases.comments.push(Op::SetPartitionOf {
+                self.emit(Op::SetPartitionOf {
                     table: name.clone(),
                     from: None,
                     to: to.partition_of.clone(),
@@ -322,14 +326,17 @@ impl<'a> Differ<'a> {
                 .cloned()
                 .collect();
             if kept.len() < from.inherits.len() {
-                self.phases.drop_dependents.push(Op::SetInherits {
-                    table: name.clone(),
-                    from: from.inherits.clone(),
-                    to: kept.clone(),
-                });
+                self.emit_with(
+                    Hint::Before,
+                    Op::SetInherits {
+                        table: name.clone(),
+                        from: from.inherits.clone(),
+                        to: kept.clone(),
+                    },
+                );
             }
             if kept.len() < to.inherits.len() {
-                self.phases.comments.push(Op::SetInherits {
+                self.emit(Op::SetInherits {
                     table: name.clone(),
                     from: kept,
                     to: to.inherits.clone(),
@@ -360,9 +367,9 @@ impl<'a> Differ<'a> {
                 index: index.clone(),
             };
             if self.before_types(&index_texts(index)) {
-                self.phases.drop_dependents.push(op);
+                self.emit_with(Hint::Before, op);
             } else {
-                self.phases.drop_constraints.push(op);
+                self.emit(op);
             }
         }
         for check in changed(&from.checks, &to.checks, |c| &c.name) {
@@ -371,13 +378,13 @@ impl<'a> Differ<'a> {
                 check: check.clone(),
             };
             if self.before_types(&[check.expression.as_str()]) {
-                self.phases.drop_dependents.push(op);
+                self.emit_with(Hint::Before, op);
             } else {
-                self.phases.drop_constraints.push(op);
+                self.emit(op);
             }
         }
-        let drops = &mut self.phases.drop_constraints;
-        let adds = &mut self.phases.add_constraints;
+        let mut drops = Vec::new();
+        let mut adds = Vec::new();
         for exclusion in changed(&from.exclusions, &to.exclusions, |c| &c.name) {
             drops.push(Op::DropExclusion {
                 table: name.clone(),
@@ -422,6 +429,8 @@ impl<'a> Differ<'a> {
                 exclusion: exclusion.clone(),
             });
         }
+        self.emit_all(drops);
+        self.emit_all(adds);
         // One that a new index of the parent will create (and attach) is left to it.
         indexes_to_create.retain(|i| !self.parent_index_comes(to, i));
         for index in indexes_to_create {
@@ -431,9 +440,9 @@ impl<'a> Differ<'a> {
             };
             // A partitioned table's index comes after its partitions' own, which it attaches.
             if to.partition_by.is_some() {
-                self.phases.add_partitioned_indexes.push(op);
+                self.emit_with(Hint::Partitioned, op);
             } else {
-                self.phases.add_constraints.push(op);
+                self.emit(op);
             }
         }
         self.columns(from, to);
@@ -442,7 +451,7 @@ impl<'a> Differ<'a> {
             (to.row_level_security, to.force_row_level_security),
         );
         if rls_from != rls_to {
-            self.phases.comments.push(Op::SetRowLevelSecurity {
+            self.emit(Op::SetRowLevelSecurity {
                 table: name.clone(),
                 from: rls_from,
                 to: rls_to,
@@ -458,27 +467,21 @@ impl<'a> Differ<'a> {
             };
             let kept = without_revoked(&before.grants, &from.grants, &to.grants);
             let target = GrantTarget::Column(name.clone(), column.name.clone());
-            self.phases
-                .comments
-                .extend(grant_changes(&target, &before.grants, &kept));
+            self.emit_all(grant_changes(&target, &before.grants, &kept));
             column_before.insert(&column.name, kept);
         }
         let target = GrantTarget::Table(name.clone());
-        self.phases
-            .comments
-            .extend(grant_changes(&target, &from.grants, &to.grants));
+        self.emit_all(grant_changes(&target, &from.grants, &to.grants));
         for column in &to.columns {
             // A column added here is created with its grants.
             let Some(before) = column_before.get(column.name.as_str()) else {
                 continue;
             };
             let target = GrantTarget::Column(name.clone(), column.name.clone());
-            self.phases
-                .comments
-                .extend(grant_changes(&target, before, &column.grants));
+            self.emit_all(grant_changes(&target, before, &column.grants));
         }
         if from.options != to.options {
-            self.phases.comments.push(Op::SetOptions {
+            self.emit(Op::SetOptions {
                 relation: Relation {
                     kind: "TABLE",
                     name: name.clone(),
@@ -488,20 +491,20 @@ impl<'a> Differ<'a> {
             });
         }
         if from.unlogged != to.unlogged {
-            self.phases.comments.push(Op::SetUnlogged {
+            self.emit(Op::SetUnlogged {
                 table: name.clone(),
                 unlogged: to.unlogged,
             });
         }
         if from.replica_identity != to.replica_identity {
-            self.phases.comments.push(Op::SetReplicaIdentity {
+            self.emit(Op::SetReplicaIdentity {
                 table: name.clone(),
                 from: from.replica_identity.clone(),
                 to: to.replica_identity.clone(),
             });
         }
         if from.comment != to.comment {
-            self.phases.comments.push(Op::SetTableComment {
+            self.emit(Op::SetTableComment {
                 table: name.clone(),
                 from: from.comment.clone(),
                 to: to.comment.clone(),

@@ -21,7 +21,7 @@ impl<'a> Differ<'a> {
                         ..have.clone()
                     } == *wanted =>
                 {
-                    self.phases.comments.push(Op::SetTriggerEnabled {
+                    self.emit(Op::SetTriggerEnabled {
                         trigger: wanted.clone(),
                         from: have.enabled,
                         to: wanted.enabled,

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::plan::Hint;
 use super::{Differ, Op, Relation};
 use crate::schema::{TableName, View};
 
@@ -58,7 +59,7 @@ impl<'a> Differ<'a> {
             };
             if have.materialized && settled == **wanted && !reads_touched {
                 if have.options != wanted.options {
-                    self.phases.comments.push(Op::SetOptions {
+                    self.emit(Op::SetOptions {
                         relation: Relation {
                             kind: "MATERIALIZED VIEW",
                             name: (*name).clone(),
@@ -68,7 +69,7 @@ impl<'a> Differ<'a> {
                     });
                 }
                 if have.populated != wanted.populated {
-                    self.phases.comments.push(Op::RefreshMaterializedView {
+                    self.emit(Op::RefreshMaterializedView {
                         view: (*name).clone(),
                         populated: wanted.populated,
                     });
@@ -110,7 +111,7 @@ impl<'a> Differ<'a> {
             .filter(|v| !to.contains_key(&v.name) || rebuild.contains(&v.name))
             .collect();
         for view in view_order(&dropped).into_iter().rev() {
-            self.phases.drop_dependents.push(Op::DropView(view.clone()));
+            self.emit_with(Hint::Before, Op::DropView(view.clone()));
         }
         let created: Vec<&View> = to
             .values()
@@ -123,14 +124,11 @@ impl<'a> Differ<'a> {
             .collect();
         for view in view_order(&created) {
             match (replace.contains(&view.name), from.get(&view.name)) {
-                (true, Some(have)) => self.phases.create_dependents.push(Op::ReplaceView {
+                (true, Some(have)) => self.emit(Op::ReplaceView {
                     from: (*have).clone(),
                     to: view.clone(),
                 }),
-                _ => self
-                    .phases
-                    .create_dependents
-                    .push(Op::CreateView(view.clone())),
+                _ => self.emit(Op::CreateView(view.clone())),
             }
         }
     }
