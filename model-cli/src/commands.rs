@@ -180,12 +180,14 @@ pub fn dispatch(
             exclude_schemas,
             with_downgrade,
             strict,
+            ignore_owners,
         }) => diff_databases(
             &from,
             &to,
             Scope {
                 schemas,
                 exclude_schemas,
+                ignore_owners,
             },
             with_downgrade,
             strict,
@@ -606,6 +608,8 @@ struct Scope {
     schemas: Vec<String>,
     /// Never these.
     exclude_schemas: Vec<String>,
+    /// Owners not compared.
+    ignore_owners: bool,
 }
 
 /// Prints the upgrade from `from` to `to`; returns whether they were the same.
@@ -627,8 +631,12 @@ fn diff_databases(
     }
     schemas.retain(|s| !scope.exclude_schemas.contains(s));
     let options = introspect::Options { schemas };
-    let from = introspect::introspect(&mut from_client, &options).context("--from")?;
-    let to = introspect::introspect(&mut to_client, &options).context("--to")?;
+    let mut from = introspect::introspect(&mut from_client, &options).context("--from")?;
+    let mut to = introspect::introspect(&mut to_client, &options).context("--to")?;
+    if scope.ignore_owners {
+        from.owners.clear();
+        to.owners.clear();
+    }
     report_unmodelled("diff", "--from", &from.unmodelled, false)?;
     report_unmodelled("diff", "--to", &to.unmodelled, false)?;
     if strict && !(from.unmodelled.is_empty() && to.unmodelled.is_empty()) {

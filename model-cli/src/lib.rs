@@ -229,6 +229,9 @@ enum Command {
         /// Refuse (exit 1) when either database holds objects the engine does not model.
         #[arg(long)]
         strict: bool,
+        /// Leave object owners out (databases whose objects different roles own).
+        #[arg(long)]
+        ignore_owners: bool,
     },
     /// Print the tables, columns, constraints and relationships the models declare.
     Describe,

@@ -79,14 +79,15 @@ pub fn canonical(schema: &Schema) -> Schema {
         .unwrap_or_else(|e| panic!("{e}\n{}", render::create_schema(schema)))
 }
 
-/// The managed schemas of the database, read back, without the schemas as objects (a
-/// description from models declares none), for comparing with one.
+/// The managed schemas of the database, read back, without the schemas as objects nor
+/// owners (a description from models declares neither), for comparing with one.
 pub fn read(client: &mut Client, schemas: &[&str]) -> Schema {
     let options = Options {
         schemas: schemas.iter().map(|s| s.to_string()).collect(),
     };
     Schema {
         schemas: Vec::new(),
+        owners: Vec::new(),
         ..introspect::introspect(client, &options).unwrap()
     }
 }

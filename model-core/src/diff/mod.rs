@@ -223,6 +223,7 @@ impl<'a> Differ<'a> {
         self.views(&rebuilt_functions);
         self.policies();
         self.others();
+        self.owners();
         self.triggers(&rebuilt_functions);
         self.dropped_tables();
         for (name, to_table) in self.to_tables.clone() {

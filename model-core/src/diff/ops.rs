@@ -242,6 +242,13 @@ pub enum Op {
     CreateOther(Other),
     /// The same, dropped.
     DropOther(Other),
+    /// `ALTER … OWNER TO`.
+    SetOwner {
+        kind: String,
+        name: String,
+        from: String,
+        to: String,
+    },
     /// A domain or composite type changed in place (`ALTER DOMAIN`, `ALTER TYPE … ATTRIBUTE`),
     /// from what [`Other::parts`] says it was to what it should be.
     AlterOther { from: Other, to: Other },
@@ -470,6 +477,17 @@ impl Op {
             Op::CreateOther(o) => Op::DropOther(o),
             Op::DropOther(o) => Op::CreateOther(o),
             Op::AlterOther { from, to } => Op::AlterOther { from: to, to: from },
+            Op::SetOwner {
+                kind,
+                name,
+                from,
+                to,
+            } => Op::SetOwner {
+                kind,
+                name,
+                from: to,
+                to: from,
+            },
             Op::SetSchemaComment { name, from, to } => Op::SetSchemaComment {
                 name,
                 from: to,
@@ -788,6 +806,12 @@ impl Op {
             Op::CreateOther(o) => format!("added {} '{}'", o.kind, o.name),
             Op::DropOther(o) => format!("removed {} '{}'", o.kind, o.name),
             Op::AlterOther { to, .. } => format!("changed {} '{}' in place", to.kind, to.name),
+            Op::SetOwner { kind, name, to, .. } => {
+                format!(
+                    "changed the owner of {} '{name}' to '{to}'",
+                    kind.to_lowercase()
+                )
+            }
             Op::SetSchemaComment { name, .. } => format!("changed comment on schema '{name}'"),
             Op::SetOptions { relation, .. } => format!(
                 "changed storage parameters of {} '{}'",

@@ -161,7 +161,8 @@ pub(super) fn stage(op: &Op, hint: Hint) -> Stage {
         | Op::SetInherits { .. }
         | Op::SetSchemaComment { .. }
         | Op::SetTableComment { .. }
-        | Op::SetColumnComment { .. } => Properties,
+        | Op::SetColumnComment { .. }
+        | Op::SetOwner { .. } => Properties,
         Op::CreateOther(o) if o.kind == "aggregate" => StandardFunctions,
         Op::CreateOther(o) if is_type(o) => Types,
         Op::CreateOther(_) => CreateDependents,

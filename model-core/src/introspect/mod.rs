@@ -180,6 +180,7 @@ pub fn canonicalize(scratch: &mut Client, schema: &Schema) -> Result<Schema, Int
     Ok(Schema {
         schemas: Vec::new(),
         others: Vec::new(),
+        owners: Vec::new(),
         ..result.schema
     })
 }
@@ -336,6 +337,13 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
         true,
         read::schemas::schema,
     )?;
+    let owners = all(
+        &mut reader,
+        "owners",
+        read::others::OWNERS,
+        true,
+        read::others::ownership,
+    )?;
     let types = all(
         &mut reader,
         "collations, composite types, domains and range types",
@@ -374,6 +382,7 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
             types,
             others,
             unmodelled,
+            owners,
         },
         queries: reader.queries,
     })

@@ -663,6 +663,9 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             vec![o.drop.clone()]
         }
         Op::AlterOther { from, to } => alter_in_place(from, to),
+        Op::SetOwner { kind, name, to, .. } => {
+            vec![format!("ALTER {kind} {name} OWNER TO {}", quote_ident(to))]
+        }
         Op::SetSchemaComment { name, to, .. } => vec![format!(
             "COMMENT ON SCHEMA {} IS {}",
             quote_ident(name),

@@ -48,6 +48,9 @@ pub struct Schema {
     /// What a database holds that the engine does not model (read by introspection, never
     /// declared by models): the diff leaves these out, and commands name them.
     pub unmodelled: Vec<Unmodelled>,
+    /// Who owns what, when read from a database (empty from models: ownership is then not
+    /// compared).
+    pub owners: Vec<Ownership>,
 }
 
 /// An object kept as the statements PostgreSQL's own deparsers give for it: compared by
@@ -136,6 +139,18 @@ fn split_name(text: &str) -> (&str, &str) {
         text.find(' ').unwrap_or(text.len())
     };
     (&text[..end], text[end..].trim_start())
+}
+
+/// Who owns an object (read from a database; descriptions made from models say nothing, and
+/// then no ownership is compared).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Ownership {
+    /// The object kind as `ALTER … OWNER TO` spells it (`TABLE`, `FUNCTION`, `SCHEMA`, …).
+    pub kind: String,
+    /// Its name as SQL writes it (`public."Orders"`, `public.f(integer)`).
+    pub name: String,
+    /// The owning role.
+    pub owner: String,
 }
 
 /// A schema (namespace) as an object.

@@ -3,7 +3,7 @@
 
 use super::{AclKind, Row};
 use crate::introspect::IntrospectError;
-use crate::schema::Other;
+use crate::schema::{Other, Ownership};
 
 pub(in crate::introspect) const SQL: &str = include_str!("../sql/others.sql");
 /// Collations, composite types, domains and range types, read the same way.
@@ -26,5 +26,16 @@ pub(in crate::introspect) fn typed(row: &Row) -> Result<Other, IntrospectError> 
         parts: row.get("parts")?,
         grants: row.acl_grants(AclKind::Type)?,
         ..other(row)?
+    })
+}
+
+/// Who owns each object, one row each.
+pub(in crate::introspect) const OWNERS: &str = include_str!("../sql/owners.sql");
+
+pub(in crate::introspect) fn ownership(row: &Row) -> Result<Ownership, IntrospectError> {
+    Ok(Ownership {
+        kind: row.get("kind")?,
+        name: row.get("name")?,
+        owner: row.get("owner")?,
     })
 }
