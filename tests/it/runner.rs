@@ -239,3 +239,75 @@ fn lock_timeouts_are_retried_and_readers_never_wait_longer_than_the_timeout() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// `-- Lock Timeout:` in a revision's header replaces the project's first lock_timeout for
+/// that revision: with one attempt of 100 ms the run gives up, with the revision's own 10 s it
+/// waits for the lock, held here for 0.8 s.
+#[test]
+fn a_revision_header_sets_its_own_lock_timeout() {
+    use model_core::migrate::LockRetries;
+    use std::time::Duration;
+
+    let db = fresh_database();
+    let mut client = db.connect().unwrap();
+    client.batch_execute("CREATE TABLE t (id int)").unwrap();
+    let retries = LockRetries {
+        lock_timeout: Duration::from_millis(100),
+        statement_timeout: None,
+        attempts: 1,
+        pause: Duration::from_millis(10),
+    };
+    let run = |client: &mut postgres::Client, graph: &Graph| {
+        let mut holder = db.connect().unwrap();
+        holder
+            .batch_execute("BEGIN; LOCK TABLE t IN SHARE MODE")
+            .unwrap();
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(800));
+            holder.batch_execute("COMMIT").unwrap();
+        });
+        let result = Migrator::new(
+            client,
+            db.connect().unwrap(),
+            graph,
+            VersionTable::default(),
+            |_| {},
+        )
+        .lock_retries(retries.clone())
+        .upgrade("head", TransactionMode::PerRevision)
+        .map(|_| ())
+        .map_err(|e| e.to_string());
+        release.join().unwrap();
+        result
+    };
+    let (dir, graph) = lock_graph("own-timeout-default", true);
+    let error = run(&mut client, &graph).unwrap_err();
+    assert!(
+        error.contains("gave up") && error.contains("last lock_timeout 100 ms"),
+        "{error}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let (dir, _) = lock_graph("own-timeout", true);
+    let path = dir.join("bbbb0000lock_add_a_column.sql");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen(
+            "-- Create Date:",
+            "-- Lock Timeout: 10s\n-- Create Date:",
+            1,
+        ),
+    )
+    .unwrap();
+    let graph = Graph::load(&dir).unwrap();
+    run(&mut client, &graph).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        lines(
+            &mut client,
+            "SELECT count(*) FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'note'"
+        ),
+        ["1"]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

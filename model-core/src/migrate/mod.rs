@@ -639,11 +639,13 @@ impl<'a> Migrator<'a> {
             let mut attempt = 0;
             loop {
                 let mut tx = self.client.transaction().map_err(db("starting the run"))?;
-                tx.batch_execute(&self.retries.settings(attempt, true))
-                    .map_err(db("setting lock_timeout"))?;
+                let retries = &self.retries;
                 let mut run = || -> Result<(), (Failure, &Revision)> {
                     for step in &plan {
                         (self.log)(step.title.clone());
+                        tx.batch_execute(&retries.of(step.revision).settings(attempt, true))
+                            .map_err(db("setting lock_timeout"))
+                            .map_err(|e| (Failure::from(e), step.revision))?;
                         execute(&mut tx, step.revision, direction, &start_at)
                             .map_err(|f| (f, step.revision))?;
                         tx.batch_execute(&step.bookkeeping)
@@ -675,7 +677,7 @@ impl<'a> Migrator<'a> {
                             .client
                             .transaction()
                             .map_err(db("starting a transaction"))?;
-                        tx.batch_execute(&self.retries.settings(attempt, true))
+                        tx.batch_execute(&self.retries.of(step.revision).settings(attempt, true))
                             .map_err(db("setting lock_timeout"))?;
                         match execute(&mut tx, step.revision, direction, &step.at) {
                             Ok(()) => {
@@ -715,18 +717,19 @@ impl<'a> Migrator<'a> {
         if !failure.lock_timeout {
             return Err(failure.error);
         }
-        let timeout = self.retries.timeout(attempt);
-        if attempt + 1 < self.retries.attempts {
-            let pause = self.retries.pause_after(attempt);
+        let retries = self.retries.of(revision);
+        let timeout = retries.timeout(attempt);
+        if attempt + 1 < retries.attempts {
+            let pause = retries.pause_after(attempt);
             (self.log)(format!(
                 "{} line {}: lock timeout after {} ms (attempt {} of {}); rolled back, trying again in {} ms with lock_timeout {} ms",
                 revision.id,
                 failure.line,
                 timeout.as_millis(),
                 attempt + 1,
-                self.retries.attempts,
+                retries.attempts,
                 pause.as_millis(),
-                self.retries.timeout(attempt + 1).as_millis()
+                retries.timeout(attempt + 1).as_millis()
             ));
             std::thread::sleep(pause);
             return Ok(());
@@ -737,7 +740,7 @@ impl<'a> Migrator<'a> {
             path: revision.path.display().to_string(),
             line: failure.line,
             statement: indent(&failure.statement),
-            attempts: self.retries.attempts,
+            attempts: retries.attempts,
             last_timeout: timeout.as_millis(),
             holders: if holders.is_empty() {
                 String::new()
@@ -812,7 +815,7 @@ impl<'a> Migrator<'a> {
             let mut attempt = 0;
             let result = loop {
                 self.client
-                    .batch_execute(&self.retries.settings(attempt, false))
+                    .batch_execute(&self.retries.of(revision).settings(attempt, false))
                     .map_err(db("setting lock_timeout"))?;
                 let result = self.client.batch_execute(statement);
                 let retry = match &result {

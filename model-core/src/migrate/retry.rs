@@ -39,6 +39,14 @@ impl Default for LockRetries {
 }
 
 impl LockRetries {
+    /// These settings for `revision`: its own `-- Lock Timeout:` first, when it has one.
+    pub fn of(&self, revision: &crate::revision::Revision) -> LockRetries {
+        LockRetries {
+            lock_timeout: revision.lock_timeout.unwrap_or(self.lock_timeout),
+            ..self.clone()
+        }
+    }
+
     /// `lock_timeout` of attempt `n` (from 0).
     pub fn timeout(&self, n: u32) -> Duration {
         let grown = self.lock_timeout.saturating_mul(1 << n.min(20));

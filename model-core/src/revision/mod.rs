@@ -53,6 +53,9 @@ pub struct Revision {
     pub depends_on: Vec<String>,
     /// Whether the script runs inside a transaction (the default).
     pub transactional: bool,
+    /// `-- Lock Timeout: 10s`: this revision's first `lock_timeout`, instead of the project's
+    /// (for a revision known to need a longer wait, or a shorter one).
+    pub lock_timeout: Option<std::time::Duration>,
     /// The upgrade SQL.
     pub upgrade: String,
     /// The downgrade SQL.
@@ -133,6 +136,7 @@ impl Revision {
             branch_labels: Vec::new(),
             depends_on: Vec::new(),
             transactional: true,
+            lock_timeout: None,
             upgrade: body(&lines[up + 1..down]),
             downgrade: body(&lines[down + 1..]),
             path: path.to_path_buf(),
@@ -180,6 +184,17 @@ impl Revision {
                         "Create Date" => revision.create_date = value.to_string(),
                         "Branch Labels" => revision.branch_labels = list(value),
                         "Depends On" => revision.depends_on = list(value),
+                        "Lock Timeout" => {
+                            revision.lock_timeout = match crate::migrate::parse_duration(value) {
+                                Some(d) if !d.is_zero() => Some(d),
+                                _ => {
+                                    return Err(error(
+                                        i + 1,
+                                        format!("`Lock Timeout` is a duration above 0 (\"500ms\", \"10s\", \"1min\"), not `{value}`"),
+                                    ))
+                                }
+                            }
+                        }
                         _ => {
                             revision.transactional = match value {
                                 "yes" | "true" => true,
@@ -257,6 +272,9 @@ impl Revision {
         if !self.transactional {
             let _ = writeln!(out, "-- Transactional: no");
         }
+        if let Some(timeout) = self.lock_timeout {
+            let _ = writeln!(out, "-- Lock Timeout: {}ms", timeout.as_millis());
+        }
         let _ = writeln!(out, "\n{UPGRADE_MARKER}\n{}", self.upgrade.trim_end());
         let _ = writeln!(out, "\n{DOWNGRADE_MARKER}\n{}", self.downgrade.trim_end());
         out
@@ -288,6 +306,7 @@ const HEADER_KEYS: &[&str] = &[
     "Branch Labels",
     "Depends On",
     "Transactional",
+    "Lock Timeout",
 ];
 
 fn list(value: &str) -> Vec<String> {
@@ -419,14 +438,15 @@ mod tests {
             branch_labels: vec!["shop".into()],
             depends_on: vec![],
             transactional: false,
+            lock_timeout: Some(std::time::Duration::from_secs(10)),
             upgrade: "CREATE TABLE t ();\n".into(),
             downgrade: "DROP TABLE t;\n".into(),
             path: PathBuf::from("960969e75871_add_things.sql"),
             ..Default::default()
         };
         let parsed = Revision::parse(&revision.path, &revision.render()).unwrap();
-        // Lines of the file: message, `--`, four header lines, a blank, the marker.
-        assert_eq!((parsed.upgrade_line, parsed.downgrade_line), (10, 13));
+        // Lines of the file: message, `--`, six header lines, a blank, the marker.
+        assert_eq!((parsed.upgrade_line, parsed.downgrade_line), (11, 14));
         let parsed = Revision {
             upgrade_line: 0,
             downgrade_line: 0,
@@ -445,6 +465,12 @@ mod tests {
                 .to_string()
                 .contains("no `-- migrate:upgrade` line"),
             "{no_marker}"
+        );
+        let slow = Revision::parse(path, "-- Revision ID: abc\n-- Revises:\n-- Lock Timeout: soon\n-- migrate:upgrade\n-- migrate:downgrade\n").unwrap_err();
+        assert_eq!(slow.line, 3);
+        assert!(
+            slow.to_string().contains("`Lock Timeout` is a duration"),
+            "{slow}"
         );
         let bad = Revision::parse(path, "-- Revision ID: abc\n-- Revises:\n-- Transactional: maybe\n-- migrate:upgrade\n-- migrate:downgrade\n").unwrap_err();
         assert_eq!(bad.line, 3);
