@@ -8,6 +8,7 @@ mod cross_model;
 mod declared;
 mod enum_labels;
 mod fidelity;
+mod hazards;
 mod hostile;
 mod kitchen_sink;
 mod naming;

@@ -178,7 +178,7 @@ fn destructive_statements_are_marked() {
     );
     assert!(
         upgrade.contains(
-            "-- DESTRUCTIVE: drops column t.b and its values\nALTER TABLE public.t DROP COLUMN b;"
+            "-- DESTRUCTIVE: drops column t.b and its values\n-- HAZARD: takes ACCESS EXCLUSIVE on t briefly (waits behind running queries, and queries wait behind it)\nALTER TABLE public.t DROP COLUMN b;"
         ),
         "{upgrade}"
     );
@@ -186,9 +186,9 @@ fn destructive_statements_are_marked() {
         upgrade.contains("-- DESTRUCTIVE: changes t.a from bigint to integer"),
         "{upgrade}"
     );
-    // Widening loses nothing and is not marked.
+    // Widening loses nothing and is not marked destructive; it rewrites nothing either.
     assert!(
-        upgrade.contains("\n\nALTER TABLE public.t ALTER COLUMN c TYPE character varying(20);"),
+        upgrade.contains("\n\n-- HAZARD: takes ACCESS EXCLUSIVE on t briefly (waits behind running queries, and queries wait behind it)\nALTER TABLE public.t ALTER COLUMN c TYPE character varying(20);"),
         "{upgrade}"
     );
     assert_eq!(upgrade.matches("DESTRUCTIVE").count(), 3, "{upgrade}");

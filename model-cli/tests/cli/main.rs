@@ -311,6 +311,38 @@ fn diff_covers_every_user_schema_and_names_what_it_does_not_model() {
     );
 }
 
+/// `diff` sums up the upgrade's hazards with the size of each table concerned, read from
+/// `--from`; the script marks each statement.
+#[test]
+fn diff_names_hazards_with_table_sizes() {
+    let from = TempDatabase::new().unwrap();
+    let to = TempDatabase::new().unwrap();
+    from.connect()
+        .unwrap()
+        .batch_execute(
+            "CREATE TABLE orders (id integer, note text);
+             INSERT INTO orders SELECT g, 'x' FROM generate_series(1, 5000) g; ANALYZE orders;",
+        )
+        .unwrap();
+    to.connect()
+        .unwrap()
+        .batch_execute("CREATE TABLE orders (id bigint NOT NULL, note text)")
+        .unwrap();
+    let (code, stdout, stderr) = model_cli(&["diff", "--from", from.url(), "--to", to.url()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(
+            "rewrites orders under ACCESS EXCLUSIVE (no reads or writes until done) (5 k rows, "
+        ) && stderr.contains("scans orders under ACCESS EXCLUSIVE")
+            && stderr.contains("may fail on rows already in orders"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("-- HAZARD: rewrites orders") && stdout.contains("-- HAZARD: scans orders"),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn diff_errors_exit_1_with_a_message() {
     let (code, _, stderr) = model_cli(&[

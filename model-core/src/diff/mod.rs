@@ -20,6 +20,7 @@ mod columns;
 mod enums;
 mod functions;
 mod grants;
+mod hazards;
 mod ops;
 mod others;
 mod plan;
@@ -34,6 +35,7 @@ mod views;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use candidates::{best_renames, rename_candidates, Candidate};
+pub use hazards::{relation_sizes, size_text, type_change_rewrites, Hazard, HazardKind};
 pub use ops::{ColumnType, EnumColumn, Op, Relation, ValidatedConstraint};
 pub use renames::{Rename, RenameReport};
 

@@ -22,6 +22,7 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
         .map(|d| format!("DESTRUCTIVE: {d}"))
         .into_iter()
         .collect();
+    notes.extend(op.hazards().iter().map(|h| format!("HAZARD: {h}")));
     let statements = match op {
         Op::CreateSchema { name, grants } => {
             let mut out = vec![format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(name))];

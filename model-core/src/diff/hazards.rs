@@ -1,0 +1,326 @@
+//! What an operation risks on a live database: the lock it takes and for how long, whether
+//! it rewrites or scans a table, builds an index, deletes data, may fail on the rows already
+//! there, changes privileges or upgrades an extension. Said above each statement of a script
+//! (`-- HAZARD: …`) and summed up on the console with the sizes of the tables concerned.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use super::ops::{Op, ValidatedConstraint};
+use crate::schema::{SqlType, TableName};
+
+/// One risk of one operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hazard {
+    /// What kind of risk.
+    pub kind: HazardKind,
+    /// The table (or materialized view) concerned, when there is one.
+    pub relation: Option<TableName>,
+}
+
+/// Kinds of risk, the gravest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum HazardKind {
+    /// Rewrites the whole table under `ACCESS EXCLUSIVE`: nobody reads or writes it meanwhile.
+    Rewrite,
+    /// Reads the whole table under `ACCESS EXCLUSIVE` (to check rows): nobody reads or writes
+    /// it meanwhile.
+    ScanExclusive,
+    /// Reads the whole table (and the one referenced) under a lock that blocks writes.
+    ScanBlocksWrites,
+    /// Builds an index under a lock that blocks writes (`ACCESS EXCLUSIVE` for a constraint).
+    BuildsIndex,
+    /// May fail on the rows already there (NOT NULL, unique, check, foreign key, cast).
+    MayFail,
+    /// Takes `ACCESS EXCLUSIVE` briefly: it waits for every running query on the table, and
+    /// every query after it waits for it.
+    BriefExclusive,
+    /// Changes who may do what.
+    Privileges,
+    /// Upgrades an extension (its script runs whatever it runs).
+    ExtensionUpgrade,
+}
+
+impl fmt::Display for Hazard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let on = self
+            .relation
+            .as_ref()
+            .map(|r| format!(" {r}"))
+            .unwrap_or_default();
+        match self.kind {
+            HazardKind::Rewrite => write!(f, "rewrites{on} under ACCESS EXCLUSIVE (no reads or writes until done)"),
+            HazardKind::ScanExclusive => write!(f, "scans{on} under ACCESS EXCLUSIVE (no reads or writes until done)"),
+            HazardKind::ScanBlocksWrites => write!(f, "scans{on} while blocking its writes"),
+            HazardKind::BuildsIndex => write!(f, "builds an index on{on} while blocking its writes"),
+            HazardKind::MayFail => write!(f, "may fail on rows already in{on}"),
+            HazardKind::BriefExclusive => write!(f, "takes ACCESS EXCLUSIVE on{on} briefly (waits behind running queries, and queries wait behind it)"),
+            HazardKind::Privileges => write!(f, "changes privileges{}", if on.is_empty() { String::new() } else { format!(" on{on}") }),
+            HazardKind::ExtensionUpgrade => write!(f, "upgrades an extension (runs its update script)"),
+        }
+    }
+}
+
+fn hazard(kind: HazardKind, relation: &TableName) -> Hazard {
+    Hazard {
+        kind,
+        relation: Some(relation.clone()),
+    }
+}
+
+/// Whether changing a column from `from` to `to` makes PostgreSQL rewrite the table: not when
+/// the new type is binary-coercible and no narrower (`varchar(10)` to `varchar(20)`, `text`
+/// or `varchar`; `varchar` to `text`; `numeric(10,2)` to `numeric(12,2)` or `numeric`;
+/// `cidr` to `inet`; `varbit(n)` wider).
+pub fn type_change_rewrites(from: &SqlType, to: &SqlType) -> bool {
+    let split = |t: &str| -> (String, Vec<u32>) {
+        match t.split_once('(') {
+            Some((base, rest)) => (
+                base.trim().to_string(),
+                rest.trim_end_matches(')')
+                    .split(',')
+                    .filter_map(|a| a.trim().parse().ok())
+                    .collect(),
+            ),
+            None => (t.to_string(), Vec::new()),
+        }
+    };
+    let (a, a_args) = split(from.as_str());
+    let (b, b_args) = split(to.as_str());
+    let stringy = |t: &str| matches!(t, "text" | "character varying");
+    let no_rewrite = match (a.as_str(), b.as_str()) {
+        (x, y) if x == y => match (a_args.as_slice(), b_args.as_slice()) {
+            (_, []) => x != "character" && x != "bit",
+            ([n], [m]) if x == "character varying" || x == "bit varying" => m >= n,
+            ([p, s], [q, t]) if x == "numeric" => s == t && q >= p,
+            _ => a_args == b_args,
+        },
+        ("character varying", "text") => true,
+        ("text", "character varying") => b_args.is_empty(),
+        ("cidr", "inet") => true,
+        (x, y) if stringy(x) && stringy(y) => b_args.is_empty(),
+        _ => false,
+    };
+    !no_rewrite
+}
+
+/// A default PostgreSQL must compute for each existing row when a column is added with it
+/// (a volatile function), so the table is rewritten.
+fn volatile_default(expr: &str) -> bool {
+    let lower = expr.to_ascii_lowercase();
+    [
+        "nextval(",
+        "random(",
+        "gen_random_uuid(",
+        "uuid_generate_",
+        "clock_timestamp(",
+        "timeofday(",
+    ]
+    .iter()
+    .any(|f| lower.contains(f))
+}
+
+impl Op {
+    /// What the operation risks on a database in use (see [`Hazard`]); nothing for one that
+    /// only creates or drops what no query is using yet (a new table, view, function, type).
+    /// Data loss is [`Op::destruction`]'s.
+    pub fn hazards(&self) -> Vec<Hazard> {
+        use HazardKind::*;
+        match self {
+            Op::AddColumn { table, column, .. } => {
+                let rewrites = column.generated.is_some()
+                    || column.identity.is_some()
+                    || column.default.as_deref().is_some_and(volatile_default);
+                let mut out = vec![hazard(
+                    if rewrites { Rewrite } else { BriefExclusive },
+                    table,
+                )];
+                if !column.nullable
+                    && column.default.is_none()
+                    && column.identity.is_none()
+                    && column.generated.is_none()
+                {
+                    out.push(hazard(MayFail, table));
+                }
+                out
+            }
+            Op::AlterColumnType {
+                table, from, to, ..
+            } => {
+                // A new collation rebuilds the column's indexes: counted as a rewrite.
+                let rewrites =
+                    type_change_rewrites(&from.ty, &to.ty) || from.collation != to.collation;
+                let mut out = vec![hazard(
+                    if rewrites { Rewrite } else { BriefExclusive },
+                    table,
+                )];
+                if from.ty != to.ty && !from.ty.widens_to(&to.ty) {
+                    out.push(hazard(MayFail, table));
+                }
+                out
+            }
+            Op::SetNullable {
+                table,
+                nullable: false,
+                ..
+            } => vec![hazard(ScanExclusive, table), hazard(MayFail, table)],
+            Op::AddIdentity { table, .. } => vec![hazard(BriefExclusive, table)],
+            Op::AddPrimaryKey { table, .. } | Op::AddUnique { table, .. } => vec![
+                hazard(BuildsIndex, table),
+                hazard(BriefExclusive, table),
+                hazard(MayFail, table),
+            ],
+            Op::AddExclusion { table, .. } => vec![
+                hazard(BuildsIndex, table),
+                hazard(BriefExclusive, table),
+                hazard(MayFail, table),
+            ],
+            Op::AddCheck { table, check } if !check.not_valid => {
+                vec![hazard(ScanExclusive, table), hazard(MayFail, table)]
+            }
+            Op::AddForeignKey { table, key } if !key.not_valid => vec![
+                hazard(ScanBlocksWrites, table),
+                hazard(ScanBlocksWrites, &key.references),
+                hazard(MayFail, table),
+            ],
+            Op::SetConstraintValid {
+                table,
+                constraint,
+                valid: true,
+            } => {
+                // VALIDATE CONSTRAINT takes SHARE UPDATE EXCLUSIVE: reads and writes go on.
+                let mut out = vec![hazard(MayFail, table)];
+                if let ValidatedConstraint::ForeignKey(key) = constraint {
+                    out.push(hazard(ScanBlocksWrites, &key.references));
+                }
+                out
+            }
+            Op::CreateIndex { table, .. } => vec![hazard(BuildsIndex, table)],
+            Op::DropIndex { table, .. }
+            | Op::DropPrimaryKey { table, .. }
+            | Op::DropUnique { table, .. }
+            | Op::DropCheck { table, .. }
+            | Op::DropExclusion { table, .. }
+            | Op::DropForeignKey { table, .. }
+            | Op::DropColumn { table, .. }
+            | Op::SetNullable { table, .. }
+            | Op::SetDefault { table, .. }
+            | Op::DropIdentity { table, .. }
+            | Op::AlterIdentity { table, .. }
+            | Op::AddCheck { table, .. }
+            | Op::AddForeignKey { table, .. }
+            | Op::SetReplicaIdentity { table, .. }
+            | Op::SetInherits { table, .. } => vec![hazard(BriefExclusive, table)],
+            Op::SetPartitionOf {
+                table, to: Some(p), ..
+            } => vec![hazard(ScanBlocksWrites, table), hazard(MayFail, &p.parent)],
+            Op::SetPartitionOf { table, .. } => vec![hazard(BriefExclusive, table)],
+            Op::SetUnlogged { table, .. } => vec![hazard(Rewrite, table)],
+            Op::RebuildEnum { columns, .. } => {
+                let mut tables: Vec<&TableName> = columns.iter().map(|c| &c.table).collect();
+                tables.dedup();
+                tables
+                    .into_iter()
+                    .flat_map(|t| [hazard(Rewrite, t), hazard(MayFail, t)])
+                    .collect()
+            }
+            Op::RefreshMaterializedView { view, .. } => vec![hazard(ScanExclusive, view)],
+            Op::SetGrants { target, .. } => vec![Hazard {
+                kind: Privileges,
+                relation: match target {
+                    crate::schema::GrantTarget::Table(t)
+                    | crate::schema::GrantTarget::Column(t, _)
+                    | crate::schema::GrantTarget::Sequence(t) => Some(t.clone()),
+                    _ => None,
+                },
+            }],
+            Op::SetRowLevelSecurity { table, .. } => vec![Hazard {
+                kind: Privileges,
+                relation: Some(table.clone()),
+            }],
+            Op::AlterExtension { .. } => vec![Hazard {
+                kind: ExtensionUpgrade,
+                relation: None,
+            }],
+            Op::AlterOther { to, .. } if to.kind == "domain" => {
+                // A new NOT NULL or check is checked against every column of the domain.
+                vec![Hazard {
+                    kind: MayFail,
+                    relation: None,
+                }]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Rows (PostgreSQL's estimate) and bytes (with indexes and TOAST) of each table, in one
+/// catalog query; a table that does not exist is left out.
+pub fn relation_sizes(
+    client: &mut postgres::Client,
+    tables: &[TableName],
+) -> BTreeMap<TableName, (f64, i64)> {
+    let names: Vec<String> = tables.iter().map(crate::render::qualified).collect();
+    let query = "SELECT n, greatest(c.reltuples, 0)::float8, pg_total_relation_size(c.oid)
+                 FROM unnest($1::text[]) WITH ORDINALITY AS u(n, i)
+                 JOIN pg_class c ON c.oid = to_regclass(n)
+                 ORDER BY i";
+    let mut out = BTreeMap::new();
+    if let Ok(rows) = client.query(query, &[&names]) {
+        for row in rows {
+            let name: String = row.get(0);
+            if let Some(i) = names.iter().position(|n| *n == name) {
+                out.insert(tables[i].clone(), (row.get(1), row.get(2)));
+            }
+        }
+    }
+    out
+}
+
+/// `41 M rows, 12 GB`.
+pub fn size_text(rows: f64, bytes: i64) -> String {
+    let rows = if rows >= 1e9 {
+        format!("{:.0} G rows", rows / 1e9)
+    } else if rows >= 1e6 {
+        format!("{:.0} M rows", rows / 1e6)
+    } else if rows >= 1e3 {
+        format!("{:.0} k rows", rows / 1e3)
+    } else {
+        format!("{rows:.0} rows")
+    };
+    let units = ["B", "kB", "MB", "GB", "TB"];
+    let mut size = bytes as f64;
+    let mut unit = 0;
+    while size >= 1024.0 && unit + 1 < units.len() {
+        size /= 1024.0;
+        unit += 1;
+    }
+    format!("{rows}, {size:.0} {}", units[unit])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_coercible_changes_do_not_rewrite() {
+        let t = |a: &'static str, b: &'static str| {
+            type_change_rewrites(&SqlType::from_static(a), &SqlType::from_static(b))
+        };
+        assert!(!t("character varying(10)", "character varying(20)"));
+        assert!(!t("character varying(10)", "text"));
+        assert!(!t("text", "character varying"));
+        assert!(!t("numeric(10,2)", "numeric(12,2)"));
+        assert!(!t("numeric(10,2)", "numeric"));
+        assert!(t("character varying(20)", "character varying(10)"));
+        assert!(t("integer", "bigint"));
+        assert!(t("numeric(10,2)", "numeric(10,3)"));
+        assert!(t("text", "character varying(10)"));
+    }
+
+    #[test]
+    fn sizes_read_short() {
+        assert_eq!(size_text(41e6, 12 * 1024 * 1024 * 1024), "41 M rows, 12 GB");
+        assert_eq!(size_text(3.0, 8192), "3 rows, 8 kB");
+    }
+}
