@@ -39,6 +39,7 @@ pub fn dispatch(
             depends_on,
             splice,
             strict,
+            no_verify,
             assume_renamed,
             assume_dropped,
         }) => {
@@ -59,7 +60,15 @@ pub fn dispatch(
             };
             let project = project()?;
             if autogenerate {
-                autogenerate_revision(&project, global, &models()?, options, strict, answers)
+                autogenerate_revision(
+                    &project,
+                    global,
+                    &models()?,
+                    options,
+                    strict,
+                    !no_verify,
+                    answers,
+                )
             } else {
                 write_revision(&project, options, None).map(|_| true)
             }
@@ -181,6 +190,7 @@ pub fn dispatch(
             with_downgrade,
             strict,
             ignore_owners,
+            verify,
         }) => diff_databases(
             &from,
             &to,
@@ -188,6 +198,7 @@ pub fn dispatch(
                 schemas,
                 exclude_schemas,
                 ignore_owners,
+                verify,
             },
             with_downgrade,
             strict,
@@ -312,6 +323,7 @@ fn autogenerate_revision(
     models: &ModelSet,
     options: NewRevision,
     strict: bool,
+    verify: bool,
     answers: Answers,
 ) -> anyhow::Result<bool> {
     let comparison = project.compare(global, models)?;
@@ -333,6 +345,14 @@ fn autogenerate_revision(
     }
     for line in plan.upgrade.iter().flat_map(Op::describe_all) {
         info("autogenerate", format!("Detected {line}"));
+    }
+    if verify {
+        model_core::autogenerate::verify(&plan, &comparison.live, &comparison.desired)
+            .context("no revision written (--no-verify writes it unproven)")?;
+        info(
+            "autogenerate",
+            "Proven on a schema-only copy of the database: the upgrade gives the models, the downgrade the start.",
+        );
     }
     write_revision(project, options, Some(&plan))?;
     // Sizes come from the configured database (none when the revisions were replayed).
@@ -650,6 +670,8 @@ struct Scope {
     exclude_schemas: Vec<String>,
     /// Owners not compared.
     ignore_owners: bool,
+    /// Prove the plan on a copy first.
+    verify: bool,
 }
 
 /// Prints the upgrade from `from` to `to`; returns whether they were the same.
@@ -706,6 +728,13 @@ fn diff_databases(
         eprintln!("Detected {}", model_core::sql::display(&line));
     }
     report_hazards("diff", &plan.upgrade, Some(&mut from_client));
+    if scope.verify {
+        model_core::autogenerate::verify(&plan, &from, &to)
+            .context("--verify: the plan is not printed")?;
+        eprintln!(
+            "Proven on a schema-only copy of --from: the upgrade gives --to, the downgrade --from."
+        );
+    }
     print!("{}", render::script(&plan.upgrade));
     if with_downgrade {
         print!("\n-- downgrade\n\n{}", render::script(&plan.downgrade));

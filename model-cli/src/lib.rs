@@ -92,6 +92,10 @@ enum Command {
         /// model (they are always named as warnings).
         #[arg(long)]
         strict: bool,
+        /// With --autogenerate: write the plan without first proving it on a schema-only
+        /// copy of the database (the upgrade must give the models, the downgrade the start).
+        #[arg(long)]
+        no_verify: bool,
         /// With --autogenerate: take every rename candidate (something dropped while something
         /// alike is added) as a rename, the best match for each, without asking.
         #[arg(long, conflicts_with = "assume_dropped")]
@@ -232,6 +236,10 @@ enum Command {
         /// Leave object owners out (databases whose objects different roles own).
         #[arg(long)]
         ignore_owners: bool,
+        /// Prove the plan first on a schema-only copy of --from: the upgrade must give --to's
+        /// schema and the downgrade --from's; print nothing otherwise.
+        #[arg(long)]
+        verify: bool,
     },
     /// Print the tables, columns, constraints and relationships the models declare.
     Describe,

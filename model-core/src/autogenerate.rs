@@ -89,6 +89,10 @@ pub enum AutogenerateError {
         /// The type, `schema.name`.
         ty: String,
     },
+    /// The plan, applied to a schema-only copy of the database, does not give the target (or
+    /// its downgrade does not give the start back): it is not written.
+    #[error("the plan was not proven on a schema-only copy of the database: {0}")]
+    NotProven(String),
     /// No scratch database for canonicalising views, functions, triggers or policies.
     #[error("views, functions, triggers or policies need a PostgreSQL server to canonicalise them on: {0}")]
     Scratch(#[from] PgError),
@@ -306,5 +310,68 @@ pub fn check_casts(client: &mut Client, plan: &Plan) -> Result<(), AutogenerateE
             });
         }
     }
+    Ok(())
+}
+
+/// Proves `plan` before it is written: on a throwaway database of the shared server, creates
+/// `from` (the database as introspected), applies the upgrade statement by statement, requires
+/// the result to read back as `to`, then applies the downgrade and requires `from` back. An
+/// error names the statement PostgreSQL refused or the objects that differ.
+pub fn verify(plan: &Plan, from: &Schema, to: &Schema) -> Result<(), AutogenerateError> {
+    use crate::diff::diff;
+    use crate::render::{create_schema, script};
+    let scratch = Server::shared()?.create_database()?;
+    let mut client = scratch.connect()?;
+    // Functions may read tables created after them, as in a revision (whose `SET LOCAL` is a
+    // no-op outside a transaction block, and statements run one by one here).
+    client
+        .batch_execute("SET check_function_bodies = false")
+        .map_err(|e| AutogenerateError::NotProven(crate::pg::pg_message(&e)))?;
+    let fail = |what: String| AutogenerateError::NotProven(what);
+    let run = |client: &mut Client, sql: &str, what: &str| -> Result<(), AutogenerateError> {
+        for (line, statement) in crate::revision::split_statements(sql) {
+            client.batch_execute(&statement).map_err(|e| {
+                fail(format!(
+                    "{what} failed at line {line}: {}\n    {}",
+                    crate::pg::pg_message(&e),
+                    statement.trim()
+                ))
+            })?;
+        }
+        Ok(())
+    };
+    let mut schemas: Vec<String> = from
+        .namespaces()
+        .into_iter()
+        .chain(to.namespaces())
+        .map(str::to_string)
+        .collect();
+    schemas.push(crate::schema::DEFAULT_SCHEMA.to_string());
+    schemas.sort();
+    schemas.dedup();
+    let options = Options { schemas };
+    let differs =
+        |client: &mut Client, wanted: &Schema, what: &str| -> Result<(), AutogenerateError> {
+            let got = introspect::introspect(client, &options)?;
+            let rest = diff(&got, wanted);
+            if rest.is_empty() {
+                return Ok(());
+            }
+            let lines: Vec<String> = rest
+                .upgrade
+                .iter()
+                .map(|op| format!("  - {}", op.describe()))
+                .collect();
+            Err(fail(format!(
+                "after the {what} the copy still differs:\n{}",
+                lines.join("\n")
+            )))
+        };
+    run(&mut client, &create_schema(from), "creating the copy")?;
+    differs(&mut client, from, "copy was created")?;
+    run(&mut client, &script(&plan.upgrade), "the upgrade")?;
+    differs(&mut client, to, "upgrade")?;
+    run(&mut client, &script(&plan.downgrade), "the downgrade")?;
+    differs(&mut client, from, "downgrade")?;
     Ok(())
 }

@@ -26,4 +26,5 @@ mod support;
 mod throwaway;
 mod tls;
 mod ui;
+mod verify;
 mod workflow;

@@ -341,6 +341,15 @@ fn diff_names_hazards_with_table_sizes() {
         stdout.contains("-- HAZARD: rewrites orders") && stdout.contains("-- HAZARD: scans orders"),
         "{stdout}"
     );
+    // --verify proves it on a schema-only copy of --from before printing it.
+    let (code, proven, stderr) =
+        model_cli(&["diff", "--from", from.url(), "--to", to.url(), "--verify"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(proven, stdout);
+    assert!(
+        stderr.contains("Proven on a schema-only copy of --from"),
+        "{stderr}"
+    );
 }
 
 #[test]
