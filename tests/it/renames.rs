@@ -476,12 +476,17 @@ mod cli {
         let dir = project_dir(name);
         let db = fresh_database();
         let url = db.url().to_string();
-        ok(&run(
+        let said = ok(&run(
             &dir,
             "1",
             &url,
             &["revision", "--autogenerate", "-m", "one"],
         ));
+        // Autogenerate proves its plan before writing it.
+        assert!(
+            said.contains("Proven on a schema-only copy of the database"),
+            "{said}"
+        );
         ok(&run(&dir, "1", &url, &["upgrade", "head"]));
         db.connect()
             .unwrap()
