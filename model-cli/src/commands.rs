@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use anyhow::{bail, Context as _};
-use model_core::diff::{self, Op, Plan};
+use model_core::diff::{self, Op};
 use model_core::migrate::{
     offline_sql, read_current, read_partial, verify, Repair, TransactionMode,
 };
@@ -40,6 +40,7 @@ pub fn dispatch(
             splice,
             strict,
             no_verify,
+            online,
             assume_renamed,
             assume_dropped,
         }) => {
@@ -57,6 +58,7 @@ pub fn dispatch(
                 branch_labels: branch_label,
                 depends_on,
                 splice,
+                online,
             };
             let project = project()?;
             if autogenerate {
@@ -191,6 +193,7 @@ pub fn dispatch(
             strict,
             ignore_owners,
             verify,
+            online,
         }) => diff_databases(
             &from,
             &to,
@@ -199,6 +202,7 @@ pub fn dispatch(
                 exclude_schemas,
                 ignore_owners,
                 verify,
+                online,
             },
             with_downgrade,
             strict,
@@ -243,6 +247,8 @@ pub struct NewRevision {
     branch_labels: Vec<String>,
     depends_on: Vec<String>,
     splice: bool,
+    /// Online form (`--online`, or `online = true` in model.toml).
+    online: bool,
 }
 
 /// The parents of a new revision: --head, or the single head.
@@ -268,7 +274,7 @@ fn parents(project: &Project, options: &NewRevision) -> anyhow::Result<Vec<Strin
 fn write_revision(
     project: &Project,
     options: NewRevision,
-    body: Option<&Plan>,
+    body: Option<render::RevisionBody>,
 ) -> anyhow::Result<Revision> {
     let revises = parents(project, &options)?;
     let id = options.rev_id.clone().unwrap_or_else(revision::new_id);
@@ -285,7 +291,7 @@ fn write_revision(
         downgrade,
         transactional,
     } = match body {
-        Some(plan) => render::revision_body(&plan.upgrade, &plan.downgrade),
+        Some(body) => body,
         None => render::RevisionBody {
             upgrade: "-- Write the upgrade here.\n".into(),
             downgrade: "-- Write the downgrade here.\n".into(),
@@ -346,15 +352,26 @@ fn autogenerate_revision(
     for line in plan.upgrade.iter().flat_map(Op::describe_all) {
         info("autogenerate", format!("Detected {line}"));
     }
+    let online = options.online || project.config.online;
+    let body = if online {
+        render::online_revision_body(&plan.upgrade, &plan.downgrade)
+    } else {
+        render::revision_body(&plan.upgrade, &plan.downgrade)
+    };
     if verify {
-        model_core::autogenerate::verify(&plan, &comparison.live, &comparison.desired)
-            .context("no revision written (--no-verify writes it unproven)")?;
+        model_core::autogenerate::verify_sql(
+            &body.upgrade,
+            &body.downgrade,
+            &comparison.live,
+            &comparison.desired,
+        )
+        .context("no revision written (--no-verify writes it unproven)")?;
         info(
             "autogenerate",
             "Proven on a schema-only copy of the database: the upgrade gives the models, the downgrade the start.",
         );
     }
-    write_revision(project, options, Some(&plan))?;
+    write_revision(project, options, Some(body))?;
     // Sizes come from the configured database (none when the revisions were replayed).
     let mut live = project.connect(global).ok();
     report_hazards("autogenerate", &plan.upgrade, live.as_mut());
@@ -672,6 +689,8 @@ struct Scope {
     ignore_owners: bool,
     /// Prove the plan on a copy first.
     verify: bool,
+    /// Print the online form.
+    online: bool,
 }
 
 /// Prints the upgrade from `from` to `to`; returns whether they were the same.
@@ -728,16 +747,25 @@ fn diff_databases(
         eprintln!("Detected {}", model_core::sql::display(&line));
     }
     report_hazards("diff", &plan.upgrade, Some(&mut from_client));
+    let body = if scope.online {
+        render::online_revision_body(&plan.upgrade, &plan.downgrade)
+    } else {
+        render::RevisionBody {
+            upgrade: render::script(&plan.upgrade),
+            downgrade: render::script(&plan.downgrade),
+            transactional: true,
+        }
+    };
     if scope.verify {
-        model_core::autogenerate::verify(&plan, &from, &to)
+        model_core::autogenerate::verify_sql(&body.upgrade, &body.downgrade, &from, &to)
             .context("--verify: the plan is not printed")?;
         eprintln!(
             "Proven on a schema-only copy of --from: the upgrade gives --to, the downgrade --from."
         );
     }
-    print!("{}", render::script(&plan.upgrade));
+    print!("{}", body.upgrade);
     if with_downgrade {
-        print!("\n-- downgrade\n\n{}", render::script(&plan.downgrade));
+        print!("\n-- downgrade\n\n{}", body.downgrade);
     }
     Ok(false)
 }

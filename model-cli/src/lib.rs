@@ -96,6 +96,11 @@ enum Command {
         /// copy of the database (the upgrade must give the models, the downgrade the start).
         #[arg(long)]
         no_verify: bool,
+        /// With --autogenerate: write the online form (indexes built CONCURRENTLY, keys and
+        /// checks added NOT VALID then validated, NOT NULL through a validated check), in
+        /// steps that each commit (also `online = true` in model.toml).
+        #[arg(long)]
+        online: bool,
         /// With --autogenerate: take every rename candidate (something dropped while something
         /// alike is added) as a rename, the best match for each, without asking.
         #[arg(long, conflicts_with = "assume_dropped")]
@@ -240,6 +245,10 @@ enum Command {
         /// schema and the downgrade --from's; print nothing otherwise.
         #[arg(long)]
         verify: bool,
+        /// Print the online form of the upgrade (see `revision --online`); run it statement
+        /// by statement, as psql does, not in one transaction.
+        #[arg(long)]
+        online: bool,
     },
     /// Print the tables, columns, constraints and relationships the models declare.
     Describe,

@@ -318,8 +318,20 @@ pub fn check_casts(client: &mut Client, plan: &Plan) -> Result<(), AutogenerateE
 /// the result to read back as `to`, then applies the downgrade and requires `from` back. An
 /// error names the statement PostgreSQL refused or the objects that differ.
 pub fn verify(plan: &Plan, from: &Schema, to: &Schema) -> Result<(), AutogenerateError> {
+    use crate::render::script;
+    verify_sql(&script(&plan.upgrade), &script(&plan.downgrade), from, to)
+}
+
+/// [`verify`] for the upgrade and downgrade as written (an online revision's parts, with
+/// their `BEGIN; … COMMIT;` steps and concurrent builds).
+pub fn verify_sql(
+    upgrade: &str,
+    downgrade: &str,
+    from: &Schema,
+    to: &Schema,
+) -> Result<(), AutogenerateError> {
     use crate::diff::diff;
-    use crate::render::{create_schema, script};
+    use crate::render::create_schema;
     let scratch = Server::shared()?.create_database()?;
     let mut client = scratch.connect()?;
     // Functions may read tables created after them, as in a revision (whose `SET LOCAL` is a
@@ -369,9 +381,9 @@ pub fn verify(plan: &Plan, from: &Schema, to: &Schema) -> Result<(), Autogenerat
         };
     run(&mut client, &create_schema(from), "creating the copy")?;
     differs(&mut client, from, "copy was created")?;
-    run(&mut client, &script(&plan.upgrade), "the upgrade")?;
+    run(&mut client, upgrade, "the upgrade")?;
     differs(&mut client, to, "upgrade")?;
-    run(&mut client, &script(&plan.downgrade), "the downgrade")?;
+    run(&mut client, downgrade, "the downgrade")?;
     differs(&mut client, from, "downgrade")?;
     Ok(())
 }

@@ -44,6 +44,11 @@ exclude_tables = []
 # lock_retries = 5
 # statement_timeout = "0"
 
+# revision --autogenerate writes online revisions (as with --online): indexes built
+# CONCURRENTLY, foreign keys and checks added NOT VALID then validated, NOT NULL through a
+# validated check, each step committed on its own.
+# online = false
+
 # A protected database: `upgrade` and `downgrade` refuse to run a statement that destroys
 # data (a dropped table or column, a narrowing type change, …) unless given
 # --allow-destructive. Here it protects every database of the project; under an environment,
@@ -92,6 +97,9 @@ pub struct Config {
     /// `statement_timeout` for every statement of a run (default: the server's).
     #[serde(default)]
     pub statement_timeout: Option<String>,
+    /// `revision --autogenerate` writes the online form, as with `--online`.
+    #[serde(default)]
+    pub online: bool,
     /// Named databases, chosen with `--env`.
     #[serde(default)]
     pub environments: BTreeMap<String, Environment>,
@@ -160,6 +168,7 @@ impl Default for Config {
             lock_timeout: None,
             lock_retries: None,
             statement_timeout: None,
+            online: false,
             environments: BTreeMap::new(),
             root: PathBuf::new(),
         }

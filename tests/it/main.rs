@@ -13,6 +13,7 @@ mod hostile;
 mod kitchen_sink;
 mod naming;
 mod objects;
+mod online;
 mod ops;
 mod property;
 mod registry;

@@ -1,0 +1,233 @@
+//! Online plans: the same operations, written so that a database in use keeps serving reads
+//! and writes. On a table that already exists (one the plan creates is empty and needs none
+//! of this):
+//!
+//! - an index is built and dropped `CONCURRENTLY`, outside a transaction, after dropping an
+//!   invalid one a failed build may have left under its name;
+//! - a unique constraint is a unique index built concurrently, then `ADD CONSTRAINT … UNIQUE
+//!   USING INDEX` (instant);
+//! - a foreign key or check is added `NOT VALID` (instant), then validated in a step of its
+//!   own (`VALIDATE CONSTRAINT` takes `SHARE UPDATE EXCLUSIVE`: reads and writes go on);
+//! - `SET NOT NULL` goes through a `CHECK (col IS NOT NULL) NOT VALID`, validated, after which
+//!   `SET NOT NULL` needs no scan (PostgreSQL 12+), and the check is dropped;
+//! - enum labels are added on their own, before what uses them.
+//!
+//! Everything else runs in explicit transactions (`BEGIN; … COMMIT;`) between those steps, so
+//! the revision is written `-- Transactional: no` and the runner records each step as it
+//! commits: a run that stops between steps resumes after the last one that committed.
+
+use std::collections::BTreeSet;
+
+use super::ddl::create_index;
+use super::ops::{script, RevisionBody};
+use crate::diff::Op;
+use crate::schema::{make_object_name, CheckConstraint, TableName};
+use crate::sql::{qualified, quote_ident};
+
+/// One step of an online part: operations in one transaction, or one statement on its own.
+enum Step {
+    Transaction(Vec<Op>),
+    Alone { notes: Vec<String>, sql: String },
+}
+
+/// The revision for `upgrade` and `downgrade` in online form (see the module documentation).
+/// A plan with nothing to do online is the ordinary revision.
+pub fn online_revision_body(upgrade: &[Op], downgrade: &[Op]) -> RevisionBody {
+    let (up, down) = (steps(upgrade), steps(downgrade));
+    let alone = |s: &[Step]| s.iter().any(|s| matches!(s, Step::Alone { .. }));
+    if !alone(&up) && !alone(&down) {
+        return super::ops::revision_body(upgrade, downgrade);
+    }
+    RevisionBody {
+        upgrade: render(&up),
+        downgrade: render(&down),
+        transactional: false,
+    }
+}
+
+fn render(steps: &[Step]) -> String {
+    let mut out = Vec::new();
+    for step in steps {
+        match step {
+            Step::Transaction(ops) if ops.is_empty() => {}
+            Step::Transaction(ops) => {
+                out.push(format!("BEGIN;\n\n{}\nCOMMIT;\n", script(ops)));
+            }
+            Step::Alone { notes, sql } => {
+                let mut block = String::new();
+                for note in notes {
+                    block.push_str(&format!("-- {}\n", crate::sql::comment(note)));
+                }
+                block.push_str(sql);
+                block.push_str(";\n");
+                out.push(block);
+            }
+        }
+    }
+    out.join("\n")
+}
+
+fn steps(ops: &[Op]) -> Vec<Step> {
+    let created: BTreeSet<&TableName> = ops
+        .iter()
+        .filter_map(|op| match op {
+            Op::CreateTable { table, .. } => Some(&table.name),
+            _ => None,
+        })
+        .collect();
+    let existing = |t: &TableName| !created.contains(t);
+    let mut out: Vec<Step> = vec![Step::Transaction(Vec::new())];
+    let push_op = |out: &mut Vec<Step>, op: Op| match out.last_mut() {
+        Some(Step::Transaction(ops)) => ops.push(op),
+        _ => out.push(Step::Transaction(vec![op])),
+    };
+    let alone =
+        |out: &mut Vec<Step>, notes: Vec<String>, sql: String| out.push(Step::Alone { notes, sql });
+    for op in ops {
+        match op {
+            Op::AddEnumValue { .. } => {
+                let (statements, notes) = super::ops::op_statements(op);
+                for sql in statements {
+                    alone(&mut out, notes.clone(), sql);
+                }
+            }
+            Op::CreateIndex { table, index } if existing(table) && index.attached_to.is_none() => {
+                let name = qualified(&table.schema, &index.name);
+                alone(
+                    &mut out,
+                    vec!["online: an invalid index a failed concurrent build left under this name goes first".into()],
+                    format!("DROP INDEX CONCURRENTLY IF EXISTS {name}"),
+                );
+                let sql = create_index(table, index).replacen(" INDEX ", " INDEX CONCURRENTLY ", 1);
+                alone(
+                    &mut out,
+                    vec![format!(
+                        "online: builds the index on {table} while reads and writes go on"
+                    )],
+                    sql,
+                );
+            }
+            Op::DropIndex { table, index } if existing(table) && index.attached_to.is_none() => {
+                alone(
+                    &mut out,
+                    vec![format!(
+                        "online: drops the index on {table} without blocking reads or writes"
+                    )],
+                    format!(
+                        "DROP INDEX CONCURRENTLY IF EXISTS {}",
+                        qualified(&table.schema, &index.name)
+                    ),
+                );
+            }
+            Op::AddUnique { table, unique } if existing(table) && unique.columns.len() < 33 => {
+                let columns: Vec<String> = unique.columns.iter().map(|c| quote_ident(c)).collect();
+                let index = qualified(&table.schema, &unique.name);
+                alone(
+                    &mut out,
+                    vec!["online: an invalid index a failed concurrent build left under this name goes first".into()],
+                    format!("DROP INDEX CONCURRENTLY IF EXISTS {index}"),
+                );
+                alone(
+                    &mut out,
+                    vec![format!("online: builds the unique index on {table} while reads and writes go on; fails on duplicates")],
+                    format!(
+                        "CREATE UNIQUE INDEX CONCURRENTLY {} ON {} ({}){}",
+                        quote_ident(&unique.name),
+                        crate::render::qualified(table),
+                        columns.join(", "),
+                        if unique.nulls_not_distinct { " NULLS NOT DISTINCT" } else { "" }
+                    ),
+                );
+                let timing = match (unique.timing.deferrable, unique.timing.initially_deferred) {
+                    (_, true) => " DEFERRABLE INITIALLY DEFERRED",
+                    (true, false) => " DEFERRABLE",
+                    _ => "",
+                };
+                alone(
+                    &mut out,
+                    vec!["online: the constraint takes over the index (instant)".into()],
+                    format!(
+                        "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE USING INDEX {}{timing}",
+                        crate::render::qualified(table),
+                        quote_ident(&unique.name),
+                        quote_ident(&unique.name)
+                    ),
+                );
+            }
+            Op::AddForeignKey { table, key } if existing(table) && !key.not_valid => {
+                let mut not_valid = key.clone();
+                not_valid.not_valid = true;
+                push_op(
+                    &mut out,
+                    Op::AddForeignKey {
+                        table: table.clone(),
+                        key: not_valid,
+                    },
+                );
+                validate(&mut out, table, &key.name);
+            }
+            Op::AddCheck { table, check } if existing(table) && !check.not_valid => {
+                let mut not_valid = check.clone();
+                not_valid.not_valid = true;
+                push_op(
+                    &mut out,
+                    Op::AddCheck {
+                        table: table.clone(),
+                        check: not_valid,
+                    },
+                );
+                validate(&mut out, table, &check.name);
+            }
+            Op::SetNullable {
+                table,
+                column,
+                nullable: false,
+            } if existing(table) => {
+                let name = make_object_name(&table.name, Some(column), Some("not_null_online"));
+                let check = CheckConstraint {
+                    name: name.clone(),
+                    expression: format!("{} IS NOT NULL", quote_ident(column)),
+                    not_valid: true,
+                    no_inherit: false,
+                };
+                push_op(
+                    &mut out,
+                    Op::AddCheck {
+                        table: table.clone(),
+                        check: check.clone(),
+                    },
+                );
+                validate(&mut out, table, &name);
+                let table_sql = crate::render::qualified(table);
+                out.push(Step::Alone {
+                    notes: vec![format!(
+                        "online: SET NOT NULL skips the scan now that a validated check says no row of {table} is NULL; the check then goes"
+                    )],
+                    sql: format!(
+                        "BEGIN;\nALTER TABLE {table_sql} ALTER COLUMN {} SET NOT NULL;\nALTER TABLE {table_sql} DROP CONSTRAINT {};\nCOMMIT",
+                        quote_ident(column),
+                        quote_ident(&check.name)
+                    ),
+                });
+                out.push(Step::Transaction(Vec::new()));
+            }
+            _ => push_op(&mut out, op.clone()),
+        }
+    }
+    out
+}
+
+/// `VALIDATE CONSTRAINT` on its own, after the transaction that added it `NOT VALID`.
+fn validate(out: &mut Vec<Step>, table: &TableName, constraint: &str) {
+    out.push(Step::Alone {
+        notes: vec![format!(
+            "online: checks the rows of {table} under SHARE UPDATE EXCLUSIVE (reads and writes go on); fails if one breaks it"
+        )],
+        sql: format!(
+            "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+            crate::render::qualified(table),
+            quote_ident(constraint)
+        ),
+    });
+    out.push(Step::Transaction(Vec::new()));
+}
