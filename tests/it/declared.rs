@@ -12,7 +12,7 @@ use model_core::{models, ModelSet};
 
 use crate::support::{apply, fresh_database, lines};
 
-mod declared {
+mod everything {
     use model_core::Model;
 
     #[derive(Model)]
@@ -91,10 +91,10 @@ const ROLE: &str = "model_declared_reader";
 
 fn models() -> ModelSet {
     models![
-        declared::Building,
-        declared::Room,
-        declared::Booking,
-        declared::Reading
+        everything::Building,
+        everything::Room,
+        everything::Booking,
+        everything::Reading
     ]
     .unwrap()
     .with_type("CREATE DOMAIN email_address AS text CHECK (VALUE LIKE '%@%')")

@@ -157,6 +157,8 @@ fn an_online_revision_keeps_writers_going_and_reaches_the_target() {
 }
 
 fn without_version_tables(mut schema: model_core::schema::Schema) -> model_core::schema::Schema {
-    schema.tables.retain(|t| !t.name.name.starts_with("model_version"));
+    schema
+        .tables
+        .retain(|t| !t.name.name.starts_with("model_version"));
     schema
 }
