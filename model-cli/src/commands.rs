@@ -353,6 +353,7 @@ fn autogenerate_revision(
         info("autogenerate", format!("Detected {line}"));
     }
     let online = options.online || project.config.online;
+    refuse_blocking("autogenerate", online, &plan.upgrade)?;
     let body = if online {
         render::online_revision_body(&plan.upgrade, &plan.downgrade)
     } else {
@@ -392,6 +393,25 @@ fn autogenerate_revision(
         }
     }
     Ok(true)
+}
+
+/// In online mode, a plan that still rewrites or scans a table in use under `ACCESS
+/// EXCLUSIVE` is refused, naming each such change and what to do instead.
+fn refuse_blocking(topic: &str, online: bool, upgrade: &[Op]) -> anyhow::Result<()> {
+    if !online {
+        return Ok(());
+    }
+    let blocking = render::still_blocking(upgrade);
+    if blocking.is_empty() {
+        return Ok(());
+    }
+    for line in &blocking {
+        warning(topic, format!("  - {}", model_core::sql::display(line)));
+    }
+    bail!(
+        "--online: {} change(s) would still hold ACCESS EXCLUSIVE through a rewrite or scan of a table in use (listed above); nothing written. Split them as suggested, or run without --online to write them as they are.",
+        blocking.len()
+    )
 }
 
 /// The upgrade's hazards on the console, gravest first, each with the size of its table when
@@ -747,6 +767,7 @@ fn diff_databases(
         eprintln!("Detected {}", model_core::sql::display(&line));
     }
     report_hazards("diff", &plan.upgrade, Some(&mut from_client));
+    refuse_blocking("diff", scope.online, &plan.upgrade)?;
     let body = if scope.online {
         render::online_revision_body(&plan.upgrade, &plan.downgrade)
     } else {

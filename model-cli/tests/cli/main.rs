@@ -352,6 +352,55 @@ fn diff_names_hazards_with_table_sizes() {
     );
 }
 
+/// `--online` writes what has an online form that way, and refuses what still rewrites a
+/// table in use, naming it and what to do instead.
+#[test]
+fn diff_online_writes_concurrent_builds_and_refuses_rewrites() {
+    let from = TempDatabase::new().unwrap();
+    let to = TempDatabase::new().unwrap();
+    from.connect()
+        .unwrap()
+        .batch_execute("CREATE TABLE orders (id integer, note text)")
+        .unwrap();
+    to.connect()
+        .unwrap()
+        .batch_execute("CREATE TABLE orders (id integer, note text); CREATE INDEX orders_note ON orders (note)")
+        .unwrap();
+    let (code, stdout, stderr) = model_cli(&[
+        "diff",
+        "--from",
+        from.url(),
+        "--to",
+        to.url(),
+        "--online",
+        "--verify",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stdout.contains("CREATE INDEX CONCURRENTLY orders_note ON public.orders (note);"),
+        "{stdout}"
+    );
+
+    to.connect()
+        .unwrap()
+        .batch_execute("ALTER TABLE orders ALTER COLUMN id TYPE bigint")
+        .unwrap();
+    let (code, stdout, stderr) =
+        model_cli(&["diff", "--from", from.url(), "--to", to.url(), "--online"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("type change from integer to bigint on 'orders.id'")
+            && stderr.contains("backfill it in batches")
+            && stderr.contains("--online: 1 change(s)"),
+        "{stderr}"
+    );
+    // Without --online it is written as it is, with its hazard.
+    let (code, stdout, _) = model_cli(&["diff", "--from", from.url(), "--to", to.url()]);
+    assert_eq!(code, 2);
+    assert!(stdout.contains("-- HAZARD: rewrites orders"), "{stdout}");
+}
+
 #[test]
 fn diff_errors_exit_1_with_a_message() {
     let (code, _, stderr) = model_cli(&[

@@ -13,7 +13,7 @@ pub use ddl::{
     check_clause, column_definition, comments, create_index, create_table, foreign_key_clause,
     identity_clause, index_key, not_valid_constraints, primary_key_clause, unique_clause,
 };
-pub use online::online_revision_body;
+pub use online::{online_revision_body, still_blocking};
 pub use ops::{op_statements, revision_body, script, RevisionBody};
 
 use crate::diff::diff;

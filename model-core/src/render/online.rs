@@ -231,3 +231,50 @@ fn validate(out: &mut Vec<Step>, table: &TableName, constraint: &str) {
     });
     out.push(Step::Transaction(Vec::new()));
 }
+
+/// Operations of `ops` that an online revision still cannot run without holding
+/// `ACCESS EXCLUSIVE` through a rewrite or a scan of a table that exists (a type change that
+/// is not binary-coercible, a column added with a volatile default, a generated or identity
+/// column, an enum rebuilt, `SET UNLOGGED`, a materialized view refreshed), each described
+/// with what to do instead. `--online` refuses a plan that has any.
+pub fn still_blocking(ops: &[Op]) -> Vec<String> {
+    use crate::diff::HazardKind;
+    let created: BTreeSet<&TableName> = ops
+        .iter()
+        .filter_map(|op| match op {
+            Op::CreateTable { table, .. } => Some(&table.name),
+            _ => None,
+        })
+        .collect();
+    let mut out = Vec::new();
+    for op in ops {
+        // What the online form already writes another way.
+        if matches!(
+            op,
+            Op::SetNullable {
+                nullable: false,
+                ..
+            } | Op::AddCheck { .. }
+                | Op::AddForeignKey { .. }
+                | Op::CreateIndex { .. }
+                | Op::AddUnique { .. }
+                | Op::DropIndex { .. }
+        ) {
+            continue;
+        }
+        let blocking = op.hazards().into_iter().any(|h| {
+            matches!(h.kind, HazardKind::Rewrite | HazardKind::ScanExclusive)
+                && h.relation.as_ref().is_some_and(|r| !created.contains(r))
+        });
+        if blocking {
+            let instead = match op {
+                Op::AlterColumnType { .. } => "add a column of the new type, backfill it in batches, switch the application to it, then drop the old one",
+                Op::AddColumn { .. } => "add the column without its default (or generation), backfill it in batches, then set the default",
+                Op::RefreshMaterializedView { .. } => "give the view a unique index and refresh it CONCURRENTLY",
+                _ => "do it in a maintenance window, or in steps written by hand",
+            };
+            out.push(format!("{}: {instead}", op.describe()));
+        }
+    }
+    out
+}
