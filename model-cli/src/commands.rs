@@ -183,7 +183,11 @@ pub fn dispatch(
             revisions,
             rev_id,
         }) => merge(&project()?, message, revisions, rev_id),
-        Some(Command::Check { strict }) => check(&project()?, global, &models()?, strict),
+        Some(Command::Check { strict, online }) => {
+            let project = project()?;
+            let online = online || project.config.online;
+            check(&project, global, &models()?, strict, online)
+        }
         Some(Command::Diff {
             from,
             to,
@@ -456,6 +460,7 @@ fn check(
     global: &Global,
     models: &ModelSet,
     strict: bool,
+    online: bool,
 ) -> anyhow::Result<bool> {
     let comparison = project.compare(global, models)?;
     report_unmodelled("check", "the database", &comparison.live.unmodelled, strict)?;
@@ -481,6 +486,7 @@ fn check(
     for line in plan.upgrade.iter().flat_map(Op::describe_all) {
         println!("  {}", model_core::sql::display(&line));
     }
+    refuse_blocking("check", online, &plan.upgrade)?;
     Ok(false)
 }
 
@@ -855,7 +861,7 @@ fn demo(project: &Project, global: &Global, models: &ModelSet) -> anyhow::Result
     step("history --indicate-current");
     history(project, &global, None, false, true)?;
     step("check");
-    let same = check(project, &global, models, false)?;
+    let same = check(project, &global, models, false, false)?;
     step("downgrade base");
     migrate(project, &global, "base", false, (false, true), false)?;
     step("current");
@@ -864,7 +870,7 @@ fn demo(project: &Project, global: &Global, models: &ModelSet) -> anyhow::Result
     step("upgrade head");
     migrate(project, &global, "head", false, (false, true), true)?;
     step("check");
-    let same_again = check(project, &global, models, false)?;
+    let same_again = check(project, &global, models, false, false)?;
     Ok(same && same_again)
 }
 

@@ -214,6 +214,10 @@ enum Command {
         /// Fail (exit 1) when the database holds objects the engine does not model.
         #[arg(long)]
         strict: bool,
+        /// Fail (exit 1) when a change would still rewrite or scan a table in use under
+        /// ACCESS EXCLUSIVE in an online revision (also `online = true` in model.toml).
+        #[arg(long)]
+        online: bool,
     },
     /// Print the SQL that turns database FROM into database TO (needs no models).
     ///
