@@ -4,6 +4,9 @@
 //!
 //! - an index is built and dropped `CONCURRENTLY`, outside a transaction, after dropping an
 //!   invalid one a failed build may have left under its name;
+//! - an index whose definition changes is built concurrently under another name beside the
+//!   old one, the old one dropped concurrently, and the new one renamed (the table is never
+//!   without it);
 //! - a unique constraint is a unique index built concurrently, then `ADD CONSTRAINT … UNIQUE
 //!   USING INDEX` (instant);
 //! - a foreign key or check is added `NOT VALID` (instant), then validated in a step of its
@@ -76,6 +79,22 @@ fn steps(ops: &[Op]) -> Vec<Step> {
         })
         .collect();
     let existing = |t: &TableName| !created.contains(t);
+    // An index dropped and created again under its name (its definition changed): built
+    // under another name first, so the table is never without one.
+    let replaced: BTreeSet<(&TableName, &str)> = ops
+        .iter()
+        .filter_map(|op| match op {
+            Op::DropIndex { table, index } if index.attached_to.is_none() => {
+                Some((table, index.name.as_str()))
+            }
+            _ => None,
+        })
+        .filter(|(table, name)| {
+            ops.iter().any(|op| {
+                matches!(op, Op::CreateIndex { table: t, index } if t == *table && index.name == *name)
+            })
+        })
+        .collect();
     let mut out: Vec<Step> = vec![Step::Transaction(Vec::new())];
     let push_op = |out: &mut Vec<Step>, op: Op| match out.last_mut() {
         Some(Step::Transaction(ops)) => ops.push(op),
@@ -90,6 +109,40 @@ fn steps(ops: &[Op]) -> Vec<Step> {
                 for sql in statements {
                     alone(&mut out, notes.clone(), sql);
                 }
+            }
+            Op::DropIndex { table, index } if replaced.contains(&(table, index.name.as_str())) => {}
+            Op::CreateIndex { table, index }
+                if replaced.contains(&(table, index.name.as_str())) =>
+            {
+                let mut new = index.clone();
+                new.name = make_object_name(&index.name, None, Some("online"));
+                let (old, new_name) = (
+                    qualified(&table.schema, &index.name),
+                    qualified(&table.schema, &new.name),
+                );
+                alone(
+                    &mut out,
+                    vec!["online: an invalid index a failed concurrent build left under this name goes first".into()],
+                    format!("DROP INDEX CONCURRENTLY IF EXISTS {new_name}"),
+                );
+                alone(
+                    &mut out,
+                    vec![format!("online: builds the new definition of {} on {table} beside the old one, while reads and writes go on", index.name)],
+                    create_index(table, &new).replacen(" INDEX ", " INDEX CONCURRENTLY ", 1),
+                );
+                alone(
+                    &mut out,
+                    vec!["online: the old definition goes, then the new one takes its name (instant)".into()],
+                    format!("DROP INDEX CONCURRENTLY IF EXISTS {old}"),
+                );
+                alone(
+                    &mut out,
+                    Vec::new(),
+                    format!(
+                        "ALTER INDEX {new_name} RENAME TO {}",
+                        quote_ident(&index.name)
+                    ),
+                );
             }
             Op::CreateIndex { table, index } if existing(table) && index.attached_to.is_none() => {
                 let name = qualified(&table.schema, &index.name);
