@@ -47,6 +47,14 @@ fn each_online_pattern_keeps_writers_going_and_reaches_the_target() {
             vec!["CREATE INDEX CONCURRENTLY orders_customer ON public.orders"],
         ),
         (
+            "type changed",
+            orders("customer bigint, email varchar, note text", old_index),
+            vec![
+                "ALTER COLUMN email TYPE character varying",
+                "ANALYZE public.orders (email)",
+            ],
+        ),
+        (
             "dropped index",
             orders(plain, ""),
             vec!["DROP INDEX CONCURRENTLY IF EXISTS public.orders_old"],

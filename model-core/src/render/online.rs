@@ -13,7 +13,8 @@
 //!   own (`VALIDATE CONSTRAINT` takes `SHARE UPDATE EXCLUSIVE`: reads and writes go on);
 //! - `SET NOT NULL` goes through a `CHECK (col IS NOT NULL) NOT VALID`, validated, after which
 //!   `SET NOT NULL` needs no scan (PostgreSQL 12+), and the check is dropped;
-//! - enum labels are added on their own, before what uses them.
+//! - enum labels are added on their own, before what uses them;
+//! - a column whose type changes is analysed afterwards.
 //!
 //! Everything else runs in explicit transactions (`BEGIN; … COMMIT;`) between those steps, so
 //! the revision is written `-- Transactional: no` and the runner records each step as it
@@ -109,6 +110,22 @@ fn steps(ops: &[Op]) -> Vec<Step> {
                 for sql in statements {
                     alone(&mut out, notes.clone(), sql);
                 }
+            }
+            Op::AlterColumnType { table, column, .. } if existing(table) => {
+                push_op(&mut out, op.clone());
+                // The planner's statistics of the column are of its old type until analysed.
+                alone(
+                    &mut out,
+                    vec![format!(
+                        "online: fresh statistics for {table}.{column} under its new type"
+                    )],
+                    format!(
+                        "ANALYZE {} ({})",
+                        crate::render::qualified(table),
+                        quote_ident(column)
+                    ),
+                );
+                out.push(Step::Transaction(Vec::new()));
             }
             Op::DropIndex { table, index } if replaced.contains(&(table, index.name.as_str())) => {}
             Op::CreateIndex { table, index }
