@@ -11,7 +11,7 @@ use crate::diff::{
 use crate::introspect::{self, IntrospectError, Options};
 use crate::model::ModelSet;
 use crate::pg::{PgError, Server};
-use crate::schema::{Schema, TableName};
+use crate::schema::{Grant, Schema, TableName};
 
 /// What autogenerate compares.
 #[derive(Debug, Clone)]
@@ -158,33 +158,42 @@ pub fn compare(
 /// Models do not say what a table's or sequence's owner may do: privileges an owner was
 /// stripped of in the database (`REVOKE … FROM owner`) stay stripped.
 fn keep_owner_privileges(live: &Schema, desired: &mut Schema) {
-    let revoked = |grants: &[crate::schema::Grant]| -> Vec<crate::schema::Grant> {
-        grants
-            .iter()
-            .filter(|g| g.privileges.iter().any(|p| p.starts_with('-')))
-            .cloned()
-            .collect()
-    };
+    use std::collections::BTreeMap;
+    let tables: BTreeMap<&TableName, &[Grant]> = live
+        .tables
+        .iter()
+        .map(|t| (&t.name, &t.grants[..]))
+        .collect();
+    let sequences: BTreeMap<&TableName, &[Grant]> = live
+        .sequences
+        .iter()
+        .map(|s| (&s.name, &s.grants[..]))
+        .collect();
     for table in &mut desired.tables {
-        if let Some(have) = live.table(&table.name) {
-            let owner = revoked(&have.grants);
-            table
-                .grants
-                .retain(|g| !owner.iter().any(|o| o.grantee == g.grantee));
-            table.grants.extend(owner);
-            table.grants.sort();
+        if let Some(have) = tables.get(&table.name) {
+            keep_revoked(have, &mut table.grants);
         }
     }
     for sequence in &mut desired.sequences {
-        if let Some(have) = live.sequences.iter().find(|s| s.name == sequence.name) {
-            let owner = revoked(&have.grants);
-            sequence
-                .grants
-                .retain(|g| !owner.iter().any(|o| o.grantee == g.grantee));
-            sequence.grants.extend(owner);
-            sequence.grants.sort();
+        if let Some(have) = sequences.get(&sequence.name) {
+            keep_revoked(have, &mut sequence.grants);
         }
     }
+}
+
+/// `wanted` with the entries of `have` that strip the owner of privileges (`-PRIV`) in place
+/// of its own for the same role.
+fn keep_revoked(have: &[Grant], wanted: &mut Vec<Grant>) {
+    let owner: Vec<&Grant> = have
+        .iter()
+        .filter(|g| g.privileges.iter().any(|p| p.starts_with('-')))
+        .collect();
+    if owner.is_empty() {
+        return;
+    }
+    wanted.retain(|g| !owner.iter().any(|o| o.grantee == g.grantee));
+    wanted.extend(owner.into_iter().cloned());
+    wanted.sort();
 }
 
 /// Models cannot grant on functions, procedures and types: the privileges the database gives

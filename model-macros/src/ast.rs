@@ -45,7 +45,6 @@ pub struct Model {
 
 /// `#[model(primary_key(a, b, name = "...", deferrable, initially_deferred))]`.
 pub struct TablePrimaryKey {
-    pub span: Span,
     pub columns: Vec<Ident>,
     pub name: Option<Spanned<String>>,
     pub deferrable: bool,
@@ -78,7 +77,6 @@ pub struct IndexKeySpec {
 
 /// `#[model(unique(a, b, name = "..."))]`.
 pub struct TableUnique {
-    pub span: Span,
     pub columns: Vec<Ident>,
     pub name: Option<Spanned<String>>,
     pub nulls_not_distinct: bool,

@@ -486,46 +486,63 @@ pub fn single_generic<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
     }
 }
 
-fn table_unique(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<TableUnique> {
-    let mut unique = TableUnique {
-        span: meta.path.span(),
+/// `(a, b, name = "…", flag, …)`: the columns of a key, its name, and which of `flags` it has.
+struct ColumnList {
+    columns: Vec<Ident>,
+    name: Option<Spanned<String>>,
+    flags: BTreeSet<&'static str>,
+}
+
+fn column_list(
+    meta: &ParseNestedMeta,
+    flags: &[&'static str],
+    place: &str,
+    example: &str,
+    cx: &mut Ctxt,
+) -> syn::Result<ColumnList> {
+    let mut list = ColumnList {
         columns: Vec::new(),
         name: None,
-        nulls_not_distinct: false,
-        deferrable: false,
-        initially_deferred: false,
+        flags: BTreeSet::new(),
     };
     meta.parse_nested_meta(|meta| {
-        if meta.path.is_ident("nulls_not_distinct") && !meta.input.peek(Token![=]) {
-            unique.nulls_not_distinct = true;
-            return Ok(());
-        }
-        if meta.path.is_ident("deferrable") && !meta.input.peek(Token![=]) {
-            unique.deferrable = true;
-            return Ok(());
-        }
-        if meta.path.is_ident("initially_deferred") && !meta.input.peek(Token![=]) {
-            unique.initially_deferred = true;
-            return Ok(());
-        }
         if !meta.input.peek(Token![=]) {
-            unique.columns.push(meta.path.require_ident()?.clone());
+            match flags.iter().find(|f| meta.path.is_ident(f)) {
+                Some(flag) => {
+                    list.flags.insert(flag);
+                }
+                None => list.columns.push(meta.path.require_ident()?.clone()),
+            }
             return Ok(());
         }
         if meta.path.is_ident("name") {
-            unique.name = Some(string_value(&meta)?);
+            list.name = Some(string_value(&meta)?);
             return Ok(());
         }
-        unknown(&meta, &["name"], "unique(...)", cx);
+        unknown(&meta, &["name"], place, cx);
         skip_value(&meta)
     })?;
-    if unique.columns.is_empty() {
-        cx.error(
-            unique.span,
-            "`unique(...)` needs at least one column: `unique(first_name, last_name)`",
-        );
+    if list.columns.is_empty() {
+        cx.error(meta.path.span(), format!("`{place}` needs {example}"));
     }
-    Ok(unique)
+    Ok(list)
+}
+
+fn table_unique(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<TableUnique> {
+    let list = column_list(
+        meta,
+        &["nulls_not_distinct", "deferrable", "initially_deferred"],
+        "unique(...)",
+        "at least one column: `unique(first_name, last_name)`",
+        cx,
+    )?;
+    Ok(TableUnique {
+        nulls_not_distinct: list.flags.contains("nulls_not_distinct"),
+        deferrable: list.flags.contains("deferrable"),
+        initially_deferred: list.flags.contains("initially_deferred"),
+        columns: list.columns,
+        name: list.name,
+    })
 }
 
 fn table_index(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<TableIndex> {
@@ -697,7 +714,7 @@ fn table_foreign_key(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<Table
 
 /// `C` → `pg_catalog."C"`, `ucs_basic` → `pg_catalog.ucs_basic`, `s.name` kept with its schema:
 /// the spelling introspection reads back.
-fn canonical_collation(text: &str) -> String {
+pub fn canonical_collation(text: &str) -> String {
     let quote = |part: &str| {
         let plain = part
             .chars()
@@ -750,41 +767,19 @@ fn table_check(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<TableCheck>
 }
 
 fn table_primary_key(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<TablePrimaryKey> {
-    let mut key = TablePrimaryKey {
-        span: meta.path.span(),
-        columns: Vec::new(),
-        name: None,
-        deferrable: false,
-        initially_deferred: false,
-    };
-    meta.parse_nested_meta(|meta| {
-        let is_value = meta.input.peek(Token![=]);
-        if meta.path.is_ident("deferrable") && !is_value {
-            key.deferrable = true;
-            return Ok(());
-        }
-        if meta.path.is_ident("initially_deferred") && !is_value {
-            key.initially_deferred = true;
-            return Ok(());
-        }
-        if !is_value {
-            key.columns.push(meta.path.require_ident()?.clone());
-            return Ok(());
-        }
-        if meta.path.is_ident("name") {
-            key.name = Some(string_value(&meta)?);
-            return Ok(());
-        }
-        unknown(&meta, &["name"], "primary_key(...)", cx);
-        skip_value(&meta)
-    })?;
-    if key.columns.is_empty() {
-        cx.error(
-            key.span,
-            "`primary_key(...)` needs its columns: `primary_key(order_id, line)`",
-        );
-    }
-    Ok(key)
+    let list = column_list(
+        meta,
+        &["deferrable", "initially_deferred"],
+        "primary_key(...)",
+        "its columns: `primary_key(order_id, line)`",
+        cx,
+    )?;
+    Ok(TablePrimaryKey {
+        deferrable: list.flags.contains("deferrable"),
+        initially_deferred: list.flags.contains("initially_deferred"),
+        columns: list.columns,
+        name: list.name,
+    })
 }
 
 fn table_exclusion(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<TableExclusion> {

@@ -113,31 +113,7 @@ fn name(word: &str) -> String {
 
 /// `"C"` → `pg_catalog."C"`, the spelling introspection reads back.
 fn collation_name(word: &str) -> String {
-    let quote = |part: &str| {
-        if !part.is_empty()
-            && part
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-            && !part.starts_with(|c: char| c.is_ascii_digit())
-        {
-            part.to_string()
-        } else {
-            format!("\"{}\"", part.replace('"', "\"\""))
-        }
-    };
-    let parts: Vec<String> = word
-        .split('.')
-        .map(
-            |part| match part.strip_prefix('"').and_then(|p| p.strip_suffix('"')) {
-                Some(quoted) => quoted.replace("\"\"", "\""),
-                None => part.to_ascii_lowercase(),
-            },
-        )
-        .collect();
-    match parts.as_slice() {
-        [schema, name] => format!("{}.{}", quote(schema), quote(name)),
-        _ => format!("pg_catalog.{}", quote(&parts.join("."))),
-    }
+    crate::attr::canonical_collation(&name(word))
 }
 
 /// Splits at `separator` outside parentheses, brackets and quotes.

@@ -73,20 +73,8 @@ fn hazard(kind: HazardKind, relation: &TableName) -> Hazard {
 /// or `varchar`; `varchar` to `text`; `numeric(10,2)` to `numeric(12,2)` or `numeric`;
 /// `cidr` to `inet`; `varbit(n)` wider).
 pub fn type_change_rewrites(from: &SqlType, to: &SqlType) -> bool {
-    let split = |t: &str| -> (String, Vec<u32>) {
-        match t.split_once('(') {
-            Some((base, rest)) => (
-                base.trim().to_string(),
-                rest.trim_end_matches(')')
-                    .split(',')
-                    .filter_map(|a| a.trim().parse().ok())
-                    .collect(),
-            ),
-            None => (t.to_string(), Vec::new()),
-        }
-    };
-    let (a, a_args) = split(from.as_str());
-    let (b, b_args) = split(to.as_str());
+    let (a, a_args) = from.base_and_modifiers();
+    let (b, b_args) = to.base_and_modifiers();
     let stringy = |t: &str| matches!(t, "text" | "character varying");
     let no_rewrite = match (a.as_str(), b.as_str()) {
         (x, y) if x == y => match (a_args.as_slice(), b_args.as_slice()) {

@@ -641,7 +641,7 @@ impl Op {
                 view,
                 populated: false,
             } => Some(format!("empties materialized view {view} (WITH NO DATA)")),
-            Op::DropOther(o) if o.kind.contains("type") || o.kind == "domain" => {
+            Op::DropOther(o) if o.is_data_type() => {
                 Some(format!("drops {} {}", o.kind, o.name))
             }
             Op::AlterOther { from, to } => {

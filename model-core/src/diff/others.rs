@@ -20,36 +20,27 @@ impl<'a> Differ<'a> {
         let key = |o: &Other| (creation_rank(&o.kind), o.kind.clone(), o.name.clone());
         let mut dropped = Vec::new();
         for pair in pair(&self.from.types, &self.to.types, key) {
-            // Privileges of a type that stays (one created carries its own).
-            let privileges = match &pair {
-                Pair::Kept(have, wanted)
-                    if have.same_but_privileges(wanted)
-                        || reordered(have, wanted)
-                        || in_place(have, wanted) =>
-                {
-                    Some((&have.grants[..], *wanted))
-                }
-                _ => None,
-            };
-            if let Some((had, wanted)) = privileges {
-                if wanted.kind.contains("type") || wanted.kind == "domain" {
-                    let target = GrantTarget::Type(wanted.name.clone());
-                    self.emit_all(grant_changes(&target, had, &wanted.grants));
-                }
-            }
             match pair {
-                Pair::Kept(have, wanted)
-                    if have.same_but_privileges(wanted) || reordered(have, wanted) => {}
-                Pair::Kept(have, wanted) if in_place(have, wanted) => {
-                    self.emit(Op::AlterOther {
-                        from: have.clone(),
-                        to: wanted.clone(),
-                    });
-                }
                 Pair::Kept(have, wanted) => {
-                    self.dropped_foreign_tables.extend(foreign_table(have));
-                    self.emit_with(Hint::Replaced, Op::DropOther(have.clone()));
-                    self.emit(Op::CreateOther(wanted.clone()));
+                    let stays = if have.same_but_privileges(wanted) || reordered(have, wanted) {
+                        true
+                    } else if in_place(have, wanted) {
+                        self.emit(Op::AlterOther {
+                            from: have.clone(),
+                            to: wanted.clone(),
+                        });
+                        true
+                    } else {
+                        self.dropped_foreign_tables.extend(foreign_table(have));
+                        self.emit_with(Hint::Replaced, Op::DropOther(have.clone()));
+                        self.emit(Op::CreateOther(wanted.clone()));
+                        false
+                    };
+                    // Privileges of a type that stays (one created carries its own).
+                    if stays && wanted.is_data_type() {
+                        let target = GrantTarget::Type(wanted.name.clone());
+                        self.emit_all(grant_changes(&target, &have.grants, &wanted.grants));
+                    }
                 }
                 Pair::Added(wanted) => self.emit(Op::CreateOther(wanted.clone())),
                 Pair::Removed(have) => {

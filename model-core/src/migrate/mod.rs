@@ -718,22 +718,11 @@ impl<'a> Migrator<'a> {
             return Err(failure.error);
         }
         let retries = self.retries.of(revision);
-        let timeout = retries.timeout(attempt);
         if attempt + 1 < retries.attempts {
-            let pause = retries.pause_after(attempt);
-            (self.log)(format!(
-                "{} line {}: lock timeout after {} ms (attempt {} of {}); rolled back, trying again in {} ms with lock_timeout {} ms",
-                revision.id,
-                failure.line,
-                timeout.as_millis(),
-                attempt + 1,
-                retries.attempts,
-                pause.as_millis(),
-                retries.timeout(attempt + 1).as_millis()
-            ));
-            std::thread::sleep(pause);
+            self.pause_after_lock_timeout(revision, attempt, failure.line);
             return Ok(());
         }
+        let timeout = retries.timeout(attempt);
         let holders = retry::blockers(self.client, &failure.statement);
         Err(MigrateError::LockTimedOut {
             revision: revision.id.clone(),
@@ -752,6 +741,23 @@ impl<'a> Migrator<'a> {
             },
             at: at.to_string(),
         })
+    }
+
+    /// Says that attempt `attempt` of `revision` timed out at `line` and waits before the
+    /// next one.
+    fn pause_after_lock_timeout(&mut self, revision: &Revision, attempt: u32, line: usize) {
+        let retries = self.retries.of(revision);
+        let pause = retries.pause_after(attempt);
+        (self.log)(format!(
+            "{} line {line}: lock timeout after {} ms (attempt {} of {}); rolled back, trying again in {} ms with lock_timeout {} ms",
+            revision.id,
+            retries.timeout(attempt).as_millis(),
+            attempt + 1,
+            retries.attempts,
+            pause.as_millis(),
+            retries.timeout(attempt + 1).as_millis()
+        ));
+        std::thread::sleep(pause);
     }
 
     /// Runs a part outside a transaction, statement by statement, recording each as it
@@ -831,13 +837,7 @@ impl<'a> Migrator<'a> {
                 if !retry {
                     break result;
                 }
-                let failure = Failure {
-                    lock_timeout: true,
-                    line: *line,
-                    statement: statement.clone(),
-                    error: MigrateError::NotConfirmed,
-                };
-                self.after_failure(failure, revision, attempt, "")?;
+                self.pause_after_lock_timeout(revision, attempt, *line);
                 attempt += 1;
             };
             let _ = self

@@ -199,8 +199,7 @@ impl ModelSet {
         let mut words: Vec<(String, bool, bool)> = Vec::new();
         rewrite(sql, |site| {
             if site.kind == SiteKind::Ident && words.len() < 6 {
-                let bare = !sql.contains(&format!("\"{}\"", site.value));
-                words.push((site.value.clone(), site.qualifies, bare));
+                words.push((site.value.clone(), site.qualifies, !site.quoted));
             }
             None
         });

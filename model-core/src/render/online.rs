@@ -25,7 +25,7 @@ use std::collections::BTreeSet;
 use super::ddl::create_index;
 use super::ops::{script, RevisionBody};
 use crate::diff::Op;
-use crate::schema::{make_object_name, CheckConstraint, TableName};
+use crate::schema::{make_object_name, CheckConstraint, Index, IndexKey, TableName};
 use crate::sql::{qualified, quote_ident};
 
 /// One step of an online part: operations in one transaction, or one statement on its own.
@@ -71,17 +71,28 @@ fn render(steps: &[Step]) -> String {
     out.join("\n")
 }
 
-fn steps(ops: &[Op]) -> Vec<Step> {
-    let created: BTreeSet<&TableName> = ops
-        .iter()
+/// Tables the operations create: empty, they need nothing online.
+fn created_tables(ops: &[Op]) -> BTreeSet<&TableName> {
+    ops.iter()
         .filter_map(|op| match op {
             Op::CreateTable { table, .. } => Some(&table.name),
             _ => None,
         })
-        .collect();
+        .collect()
+}
+
+fn steps(ops: &[Op]) -> Vec<Step> {
+    let created = created_tables(ops);
     let existing = |t: &TableName| !created.contains(t);
     // An index dropped and created again under its name (its definition changed): built
     // under another name first, so the table is never without one.
+    let built: BTreeSet<(&TableName, &str)> = ops
+        .iter()
+        .filter_map(|op| match op {
+            Op::CreateIndex { table, index } => Some((table, index.name.as_str())),
+            _ => None,
+        })
+        .collect();
     let replaced: BTreeSet<(&TableName, &str)> = ops
         .iter()
         .filter_map(|op| match op {
@@ -90,13 +101,9 @@ fn steps(ops: &[Op]) -> Vec<Step> {
             }
             _ => None,
         })
-        .filter(|(table, name)| {
-            ops.iter().any(|op| {
-                matches!(op, Op::CreateIndex { table: t, index } if t == *table && index.name == *name)
-            })
-        })
+        .filter(|key| built.contains(key))
         .collect();
-    let mut out: Vec<Step> = vec![Step::Transaction(Vec::new())];
+    let mut out: Vec<Step> = Vec::new();
     let push_op = |out: &mut Vec<Step>, op: Op| match out.last_mut() {
         Some(Step::Transaction(ops)) => ops.push(op),
         _ => out.push(Step::Transaction(vec![op])),
@@ -125,7 +132,6 @@ fn steps(ops: &[Op]) -> Vec<Step> {
                         quote_ident(column)
                     ),
                 );
-                out.push(Step::Transaction(Vec::new()));
             }
             Op::DropIndex { table, index } if replaced.contains(&(table, index.name.as_str())) => {}
             Op::CreateIndex { table, index }
@@ -133,48 +139,36 @@ fn steps(ops: &[Op]) -> Vec<Step> {
             {
                 let mut new = index.clone();
                 new.name = make_object_name(&index.name, None, Some("online"));
-                let (old, new_name) = (
-                    qualified(&table.schema, &index.name),
-                    qualified(&table.schema, &new.name),
-                );
-                alone(
+                build_concurrently(
                     &mut out,
-                    vec!["online: an invalid index a failed concurrent build left under this name goes first".into()],
-                    format!("DROP INDEX CONCURRENTLY IF EXISTS {new_name}"),
-                );
-                alone(
-                    &mut out,
-                    vec![format!("online: builds the new definition of {} on {table} beside the old one, while reads and writes go on", index.name)],
-                    create_index(table, &new).replacen(" INDEX ", " INDEX CONCURRENTLY ", 1),
+                    table,
+                    &new,
+                    format!("online: builds the new definition of {} on {table} beside the old one, while reads and writes go on", index.name),
                 );
                 alone(
                     &mut out,
                     vec!["online: the old definition goes, then the new one takes its name (instant)".into()],
-                    format!("DROP INDEX CONCURRENTLY IF EXISTS {old}"),
+                    format!(
+                        "DROP INDEX CONCURRENTLY IF EXISTS {}",
+                        qualified(&table.schema, &index.name)
+                    ),
                 );
                 alone(
                     &mut out,
                     Vec::new(),
                     format!(
-                        "ALTER INDEX {new_name} RENAME TO {}",
+                        "ALTER INDEX {} RENAME TO {}",
+                        qualified(&table.schema, &new.name),
                         quote_ident(&index.name)
                     ),
                 );
             }
             Op::CreateIndex { table, index } if existing(table) && index.attached_to.is_none() => {
-                let name = qualified(&table.schema, &index.name);
-                alone(
+                build_concurrently(
                     &mut out,
-                    vec!["online: an invalid index a failed concurrent build left under this name goes first".into()],
-                    format!("DROP INDEX CONCURRENTLY IF EXISTS {name}"),
-                );
-                let sql = create_index(table, index).replacen(" INDEX ", " INDEX CONCURRENTLY ", 1);
-                alone(
-                    &mut out,
-                    vec![format!(
-                        "online: builds the index on {table} while reads and writes go on"
-                    )],
-                    sql,
+                    table,
+                    index,
+                    format!("online: builds the index on {table} while reads and writes go on"),
                 );
             }
             Op::DropIndex { table, index } if existing(table) && index.attached_to.is_none() => {
@@ -189,24 +183,24 @@ fn steps(ops: &[Op]) -> Vec<Step> {
                     ),
                 );
             }
-            Op::AddUnique { table, unique } if existing(table) && unique.columns.len() < 33 => {
-                let columns: Vec<String> = unique.columns.iter().map(|c| quote_ident(c)).collect();
-                let index = qualified(&table.schema, &unique.name);
-                alone(
+            Op::AddUnique { table, unique } if existing(table) => {
+                let index = Index {
+                    name: unique.name.clone(),
+                    keys: unique.columns.iter().map(IndexKey::column).collect(),
+                    include: Vec::new(),
+                    unique: true,
+                    nulls_not_distinct: unique.nulls_not_distinct,
+                    method: "btree".into(),
+                    predicate: None,
+                    invalid: false,
+                    options: Vec::new(),
+                    attached_to: None,
+                };
+                build_concurrently(
                     &mut out,
-                    vec!["online: an invalid index a failed concurrent build left under this name goes first".into()],
-                    format!("DROP INDEX CONCURRENTLY IF EXISTS {index}"),
-                );
-                alone(
-                    &mut out,
-                    vec![format!("online: builds the unique index on {table} while reads and writes go on; fails on duplicates")],
-                    format!(
-                        "CREATE UNIQUE INDEX CONCURRENTLY {} ON {} ({}){}",
-                        quote_ident(&unique.name),
-                        crate::render::qualified(table),
-                        columns.join(", "),
-                        if unique.nulls_not_distinct { " NULLS NOT DISTINCT" } else { "" }
-                    ),
+                    table,
+                    &index,
+                    format!("online: builds the unique index on {table} while reads and writes go on; fails on duplicates"),
                 );
                 let timing = match (unique.timing.deferrable, unique.timing.initially_deferred) {
                     (_, true) => " DEFERRABLE INITIALLY DEFERRED",
@@ -279,12 +273,30 @@ fn steps(ops: &[Op]) -> Vec<Step> {
                         quote_ident(&check.name)
                     ),
                 });
-                out.push(Step::Transaction(Vec::new()));
             }
             _ => push_op(&mut out, op.clone()),
         }
     }
     out
+}
+
+/// `CREATE INDEX CONCURRENTLY` on its own, after dropping an invalid index a failed
+/// concurrent build may have left under the name (a run resumed after such a failure).
+fn build_concurrently(out: &mut Vec<Step>, table: &TableName, index: &Index, note: String) {
+    out.push(Step::Alone {
+        notes: vec![
+            "online: an invalid index a failed concurrent build left under this name goes first"
+                .into(),
+        ],
+        sql: format!(
+            "DROP INDEX CONCURRENTLY IF EXISTS {}",
+            qualified(&table.schema, &index.name)
+        ),
+    });
+    out.push(Step::Alone {
+        notes: vec![note],
+        sql: create_index(table, index).replacen(" INDEX ", " INDEX CONCURRENTLY ", 1),
+    });
 }
 
 /// `VALIDATE CONSTRAINT` on its own, after the transaction that added it `NOT VALID`.
@@ -299,7 +311,6 @@ fn validate(out: &mut Vec<Step>, table: &TableName, constraint: &str) {
             quote_ident(constraint)
         ),
     });
-    out.push(Step::Transaction(Vec::new()));
 }
 
 /// Operations of `ops` that an online revision still cannot run without holding
@@ -309,13 +320,7 @@ fn validate(out: &mut Vec<Step>, table: &TableName, constraint: &str) {
 /// with what to do instead. `--online` refuses a plan that has any.
 pub fn still_blocking(ops: &[Op]) -> Vec<String> {
     use crate::diff::HazardKind;
-    let created: BTreeSet<&TableName> = ops
-        .iter()
-        .filter_map(|op| match op {
-            Op::CreateTable { table, .. } => Some(&table.name),
-            _ => None,
-        })
-        .collect();
+    let created = created_tables(ops);
     let mut out = Vec::new();
     for op in ops {
         // What the online form already writes another way.

@@ -646,7 +646,7 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
         }
         Op::CreateOther(o) => {
             let mut out = vec![o.create.trim_end().trim_end_matches(';').to_string()];
-            if o.kind.contains("type") || o.kind == "domain" {
+            if o.is_data_type() {
                 out.extend(granted(&format!("TYPE {}", o.name), &o.grants));
             }
             out

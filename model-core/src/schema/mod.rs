@@ -75,6 +75,15 @@ pub struct Other {
 }
 
 impl Other {
+    /// A composite, domain or range type: a type columns may have, with privileges of its
+    /// own (not a collation, a foreign-data object, a rule and the like).
+    pub fn is_data_type(&self) -> bool {
+        matches!(
+            self.kind.as_str(),
+            "composite type" | "domain" | "range type"
+        )
+    }
+
     /// Equal but for privileges.
     pub fn same_but_privileges(&self, other: &Other) -> bool {
         self.kind == other.kind

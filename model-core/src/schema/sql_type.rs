@@ -25,25 +25,28 @@ impl SqlType {
         &self.0
     }
 
+    /// The type without its modifiers, and the modifiers: `timestamp(3) with time zone` →
+    /// (`timestamp with time zone`, [3]), `numeric(10,2)` → (`numeric`, [10, 2]).
+    pub fn base_and_modifiers(&self) -> (String, Vec<u64>) {
+        match self.as_str().split_once('(') {
+            Some((base, rest)) => {
+                let (args, tail) = rest.split_once(')').unwrap_or((rest, ""));
+                let args = args
+                    .split(',')
+                    .filter_map(|a| a.trim().parse().ok())
+                    .collect();
+                (format!("{}{}", base.trim(), tail), args)
+            }
+            None => (self.as_str().to_string(), Vec::new()),
+        }
+    }
+
     /// Whether every value of this type converts to `other` without loss: the same type with
     /// equal or looser modifiers (`varchar(10)` to `varchar(50)` or `varchar`), a wider number
     /// (`integer` to `bigint` or `numeric`), or an unbounded string type.
     pub fn widens_to(&self, other: &SqlType) -> bool {
-        let split = |t: &str| -> (String, Vec<u64>) {
-            match t.split_once('(') {
-                Some((base, rest)) => {
-                    let (args, tail) = rest.split_once(')').unwrap_or((rest, ""));
-                    let args = args
-                        .split(',')
-                        .filter_map(|a| a.trim().parse().ok())
-                        .collect();
-                    (format!("{}{}", base.trim(), tail), args)
-                }
-                None => (t.to_string(), Vec::new()),
-            }
-        };
-        let (from, from_args) = split(self.as_str());
-        let (to, to_args) = split(other.as_str());
+        let (from, from_args) = self.base_and_modifiers();
+        let (to, to_args) = other.base_and_modifiers();
         if from == to {
             return to_args.is_empty()
                 || (from_args.len() == to_args.len()

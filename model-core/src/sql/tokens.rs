@@ -24,6 +24,9 @@ pub struct Site {
     pub qualifier: Option<String>,
     /// Followed by a dot (`a` in `a.b`).
     pub qualifies: bool,
+    /// Written in double quotes (`"Order"`): its case is kept, where a bare one folds to
+    /// lower case.
+    pub quoted: bool,
     /// Right after `::`, or a name qualified by a schema that is right after `::` (a type).
     pub cast: bool,
     /// Followed by `(` (a function call, or a type's modifier).
@@ -237,6 +240,7 @@ pub fn rewrite(text: &str, mut replace: impl FnMut(&Site) -> Option<String>) -> 
             None
         };
         let site = Site {
+            quoted: kind == SiteKind::Ident && src(token).starts_with('"'),
             kind,
             value,
             qualifier,
