@@ -311,3 +311,79 @@ fn a_revision_header_sets_its_own_lock_timeout() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// In a revision that runs outside a transaction, a lock timeout inside an explicit
+/// `BEGIN; … COMMIT;` block (as online revisions write them) rolls back the whole block, so
+/// the retry starts again at its `BEGIN`: the statements of the block before the one that
+/// timed out are not lost, and the progress record says what committed.
+#[test]
+fn a_lock_timeout_inside_an_explicit_block_retries_the_whole_block() {
+    use model_core::migrate::LockRetries;
+    use std::time::Duration;
+
+    let db = fresh_database();
+    let mut client = db.connect().unwrap();
+    client
+        .batch_execute("CREATE TABLE a (id int); CREATE TABLE b (id int)")
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("model-runner-block-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let revision = Revision {
+        id: "bbbb0000blck".into(),
+        message: "a block".into(),
+        create_date: "2026-01-01 00:00:00".into(),
+        upgrade: "CREATE INDEX CONCURRENTLY a_id ON a (id);\n\nBEGIN;\nALTER TABLE a ADD COLUMN x int;\nALTER TABLE b ADD COLUMN y int;\nCOMMIT;\n".into(),
+        downgrade: "BEGIN;\nALTER TABLE b DROP COLUMN y;\nALTER TABLE a DROP COLUMN x;\nCOMMIT;\n\nDROP INDEX CONCURRENTLY a_id;\n".into(),
+        path: dir.join("bbbb0000blck_a_block.sql"),
+        transactional: false,
+        ..Default::default()
+    };
+    std::fs::write(&revision.path, revision.render()).unwrap();
+    let graph = Graph::load(&dir).unwrap();
+
+    // `b` is read by a long transaction for 1 s: the block's second statement times out.
+    let mut holder = db.connect().unwrap();
+    holder.batch_execute("BEGIN; SELECT * FROM b").unwrap();
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(1000));
+        holder.batch_execute("COMMIT").unwrap();
+    });
+    let mut log = Vec::new();
+    let result = Migrator::new(
+        &mut client,
+        db.connect().unwrap(),
+        &graph,
+        VersionTable::default(),
+        |l| log.push(l),
+    )
+    .lock_retries(LockRetries {
+        lock_timeout: Duration::from_millis(100),
+        statement_timeout: None,
+        attempts: 10,
+        pause: Duration::from_millis(100),
+    })
+    .upgrade("head", TransactionMode::PerRevision)
+    .map(|_| ());
+    release.join().unwrap();
+    if let Err(e) = result {
+        panic!("{e}\n{log:#?}");
+    }
+    assert!(
+        log.iter().any(|l| l.contains("lock timeout after")),
+        "expected a retry: {log:#?}"
+    );
+    assert_eq!(
+        lines(
+            &mut client,
+            "SELECT attrelid::regclass || '.' || attname FROM pg_attribute
+             WHERE attrelid IN ('a'::regclass, 'b'::regclass) AND attname IN ('x', 'y') ORDER BY 1"
+        ),
+        ["a.x", "b.y"]
+    );
+    assert_eq!(
+        lines(&mut client, "SELECT version_num FROM model_version"),
+        ["bbbb0000blck"]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -37,7 +37,7 @@ use postgres::{Client, GenericClient, Transaction};
 pub use destructive::{count_rows, destructive_statements, Destruction, RowCount};
 pub use offline::offline_sql;
 pub use partial::{read_partial, Direction, PartialRun};
-pub use retry::{parse_duration, LockRetries};
+pub use retry::{duration_text, parse_duration, LockRetries};
 
 use crate::revision::{Graph, GraphError, Revision};
 use crate::sql::{quote_ident, quote_literal};
@@ -643,11 +643,19 @@ impl<'a> Migrator<'a> {
                 let mut run = || -> Result<(), (Failure, &Revision)> {
                     for step in &plan {
                         (self.log)(step.title.clone());
-                        tx.batch_execute(&retries.of(step.revision).settings(attempt, true))
+                        let mut settings = retries.of(step.revision);
+                        tx.batch_execute(&settings.settings(attempt, true))
                             .map_err(db("setting lock_timeout"))
                             .map_err(|e| (Failure::from(e), step.revision))?;
-                        execute(&mut tx, step.revision, direction, &start_at)
-                            .map_err(|f| (f, step.revision))?;
+                        execute(
+                            &mut tx,
+                            step.revision,
+                            direction,
+                            &start_at,
+                            &mut settings,
+                            attempt,
+                        )
+                        .map_err(|f| (f, step.revision))?;
                         tx.batch_execute(&step.bookkeeping)
                             .map_err(db("updating the version table"))
                             .map_err(|e| (Failure::from(e), step.revision))?;
@@ -677,9 +685,17 @@ impl<'a> Migrator<'a> {
                             .client
                             .transaction()
                             .map_err(db("starting a transaction"))?;
-                        tx.batch_execute(&self.retries.of(step.revision).settings(attempt, true))
+                        let mut settings = self.retries.of(step.revision);
+                        tx.batch_execute(&settings.settings(attempt, true))
                             .map_err(db("setting lock_timeout"))?;
-                        match execute(&mut tx, step.revision, direction, &step.at) {
+                        match execute(
+                            &mut tx,
+                            step.revision,
+                            direction,
+                            &step.at,
+                            &mut settings,
+                            attempt,
+                        ) {
                             Ok(()) => {
                                 tx.batch_execute(&step.bookkeeping)
                                     .map_err(db("updating the version table"))?;
@@ -814,32 +830,62 @@ impl<'a> Migrator<'a> {
             }
         };
         let invalid_before = partial::invalid_indexes(self.client)?;
-        for (n, (line, statement)) in statements.iter().enumerate().skip(start) {
+        // The revision's timeouts, with what the script set in the statements an earlier run
+        // committed; statement_timeout once, lock_timeout for each attempt.
+        let mut settings = self.retries.of(revision);
+        for (_, statement) in &statements[..start] {
+            settings.script_statement(statement, 0, false);
+        }
+        self.client
+            .batch_execute(&settings.settings(0, false))
+            .map_err(db("setting lock_timeout"))?;
+        // Where the explicit transaction block the script opened began: a lock timeout
+        // inside it rolls back the whole block, so the retry starts again there.
+        let mut block: Option<usize> = None;
+        let mut attempt = 0;
+        let mut n = start;
+        while n < statements.len() {
+            let (line, statement) = &statements[n];
             check_lock(&mut self.lock, &mut self.lock_seen)?;
             // One round trip per statement: "the first n committed, statement n + 1 runs".
+            // Inside a block the record is part of the block, and rolled back with it.
             partial::record(self.client, &self.table, id, n, Some(n + 1), &prefixes[n])?;
-            let mut attempt = 0;
-            let result = loop {
-                self.client
-                    .batch_execute(&self.retries.of(revision).settings(attempt, false))
-                    .map_err(db("setting lock_timeout"))?;
-                let result = self.client.batch_execute(statement);
-                let retry = match &result {
-                    Err(e) if retry::is_lock_timeout(e) && attempt + 1 < self.retries.attempts => {
-                        let _ = self.client.batch_execute("ROLLBACK");
-                        // A concurrent index build that timed out leaves an invalid index:
-                        // not tried again over it.
-                        let left = partial::invalid_indexes(self.client)?;
-                        left.iter().all(|i| invalid_before.contains(i))
-                    }
-                    _ => false,
-                };
-                if !retry {
-                    break result;
+            let control = transaction_control(statement);
+            if control == Some(Control::Begin) {
+                block = Some(n);
+            }
+            self.client
+                .batch_execute(&settings.lock_setting(attempt, false))
+                .map_err(db("setting lock_timeout"))?;
+            let result = self
+                .client
+                .batch_execute(&settings.script_statement(statement, attempt, false));
+            let retry = match &result {
+                Err(e) if retry::is_lock_timeout(e) && attempt + 1 < self.retries.attempts => {
+                    let _ = self.client.batch_execute("ROLLBACK");
+                    // A concurrent index build that timed out leaves an invalid index: not
+                    // tried again over it.
+                    let left = partial::invalid_indexes(self.client)?;
+                    left.iter().all(|i| invalid_before.contains(i))
                 }
+                _ => false,
+            };
+            if retry {
                 self.pause_after_lock_timeout(revision, attempt, *line);
                 attempt += 1;
-            };
+                n = block.take().unwrap_or(n);
+                continue;
+            }
+            if result.is_ok() {
+                if control == Some(Control::End) {
+                    block = None;
+                }
+                if block.is_none() {
+                    attempt = 0;
+                }
+                n += 1;
+                continue;
+            }
             let _ = self
                 .client
                 .batch_execute("RESET lock_timeout; RESET statement_timeout");
@@ -889,6 +935,9 @@ impl<'a> Migrator<'a> {
                 });
             }
         }
+        let _ = self
+            .client
+            .batch_execute("RESET lock_timeout; RESET statement_timeout");
         let all = statements.len();
         partial::record(self.client, &self.table, id, all, None, &prefixes[all])?;
         // `CREATE INDEX CONCURRENTLY IF NOT EXISTS` over an index a failed build left invalid
@@ -967,26 +1016,37 @@ fn indent(statement: &str) -> String {
 
 /// Refuses a transactional part that holds `COMMIT`, `BEGIN`, `ROLLBACK` (other than to a
 /// savepoint), `END`, `ABORT` or `PREPARE TRANSACTION`.
+/// A statement that opens or ends a transaction block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Control {
+    Begin,
+    End,
+}
+
+fn transaction_control(statement: &str) -> Option<Control> {
+    let words: Vec<String> = statement
+        .split_whitespace()
+        .take(2)
+        .map(|w| w.trim_end_matches(';').to_ascii_lowercase())
+        .collect();
+    let first_word = words.first().map(String::as_str).unwrap_or_default();
+    let second = words.get(1).map(String::as_str).unwrap_or_default();
+    match first_word {
+        "begin" => Some(Control::Begin),
+        "start" if second == "transaction" => Some(Control::Begin),
+        "commit" | "end" | "abort" => Some(Control::End),
+        "rollback" if second != "to" => Some(Control::End),
+        "prepare" if second == "transaction" => Some(Control::End),
+        _ => None,
+    }
+}
+
 fn check_transaction_control(
     revision: &Revision,
     direction: Direction,
 ) -> Result<(), MigrateError> {
     for (line, statement) in partial::statements(revision, direction) {
-        let words: Vec<String> = statement
-            .split_whitespace()
-            .take(2)
-            .map(|w| w.trim_end_matches(';').to_ascii_lowercase())
-            .collect();
-        let first_word = words.first().map(String::as_str).unwrap_or_default();
-        let second = words.get(1).map(String::as_str).unwrap_or_default();
-        let control = match first_word {
-            "commit" | "end" | "abort" | "begin" => true,
-            "start" => second == "transaction",
-            "rollback" => second != "to",
-            "prepare" => second == "transaction",
-            _ => false,
-        };
-        if control {
+        if transaction_control(&statement).is_some() {
             return Err(MigrateError::TransactionControl {
                 revision: revision.id.clone(),
                 path: revision.path.display().to_string(),
@@ -1106,14 +1166,19 @@ fn at_text(heads: &[&str]) -> String {
     }
 }
 
+/// Runs the revision's statements in `tx`, a script's own timeouts the runner's way (see
+/// [`LockRetries::script_statement`]).
 fn execute(
     tx: &mut Transaction<'_>,
     revision: &Revision,
     direction: Direction,
     at: &str,
+    settings: &mut LockRetries,
+    attempt: u32,
 ) -> Result<(), Failure> {
     for (line, statement) in partial::statements(revision, direction) {
-        tx.batch_execute(&statement).map_err(|e| Failure {
+        let run = settings.script_statement(&statement, attempt, true);
+        tx.batch_execute(&run).map_err(|e| Failure {
             lock_timeout: retry::is_lock_timeout(&e),
             line,
             statement: statement.clone(),

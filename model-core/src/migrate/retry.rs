@@ -17,7 +17,8 @@ use crate::sql::tokens::{rewrite, SiteKind};
 pub struct LockRetries {
     /// The first attempt's `lock_timeout`; each next attempt doubles it, up to ten times.
     pub lock_timeout: Duration,
-    /// `statement_timeout` for every statement (`None`: PostgreSQL's setting stays).
+    /// `statement_timeout` for every statement (zero: none; `None`: PostgreSQL's setting
+    /// stays).
     pub statement_timeout: Option<Duration>,
     /// Attempts in all (1: no retry).
     pub attempts: u32,
@@ -28,10 +29,12 @@ pub struct LockRetries {
 impl Default for LockRetries {
     /// 2 s for a lock, 5 attempts, pauses from 1 s: at most about a minute of waiting, during
     /// which other sessions are never queued behind the migration for more than 20 s at a time.
+    /// No statement runs longer than an hour (a bound on a runaway, not on an index build of
+    /// ordinary size).
     fn default() -> Self {
         LockRetries {
             lock_timeout: Duration::from_secs(2),
-            statement_timeout: None,
+            statement_timeout: Some(Duration::from_secs(3600)),
             attempts: 5,
             pause: Duration::from_secs(1),
         }
@@ -62,18 +65,131 @@ impl LockRetries {
 
     /// The `SET [LOCAL]` statements of attempt `n`.
     pub(crate) fn settings(&self, n: u32, local: bool) -> String {
-        let scope = if local { "SET LOCAL" } else { "SET" };
-        let mut out = format!(
-            "{scope} lock_timeout = {};",
-            self.timeout(n).as_millis().max(1)
-        );
+        let mut out = self.lock_setting(n, local);
         if let Some(limit) = self.statement_timeout {
+            let scope = if local { "SET LOCAL" } else { "SET" };
             out.push_str(&format!(
                 " {scope} statement_timeout = {};",
                 limit.as_millis()
             ));
         }
         out
+    }
+
+    /// The `SET [LOCAL] lock_timeout` of attempt `n`.
+    pub(crate) fn lock_setting(&self, n: u32, local: bool) -> String {
+        let scope = if local { "SET LOCAL" } else { "SET" };
+        format!(
+            "{scope} lock_timeout = {};",
+            self.timeout(n).as_millis().max(1)
+        )
+    }
+
+    /// What the runner runs for a script's statement: a script's own `SET lock_timeout`
+    /// becomes this revision's lock timeout from there on (`self` is updated), grown by the
+    /// attempt as the runner's own is, and within the transaction when there is one; a
+    /// `SET statement_timeout` is kept within the transaction. Any other statement runs as
+    /// written.
+    pub(crate) fn script_statement<'s>(
+        &mut self,
+        statement: &'s str,
+        attempt: u32,
+        local: bool,
+    ) -> std::borrow::Cow<'s, str> {
+        use std::borrow::Cow;
+        match timeout_setting(statement) {
+            Some(TimeoutSetting::Lock(timeout)) if !timeout.is_zero() => {
+                self.lock_timeout = timeout;
+                Cow::Owned(self.lock_setting(attempt, local))
+            }
+            Some(TimeoutSetting::Statement(limit)) if local => {
+                self.statement_timeout = Some(limit);
+                Cow::Owned(format!(
+                    "SET LOCAL statement_timeout = {}",
+                    limit.as_millis()
+                ))
+            }
+            Some(TimeoutSetting::Statement(limit)) => {
+                self.statement_timeout = Some(limit);
+                Cow::Borrowed(statement)
+            }
+            _ => Cow::Borrowed(statement),
+        }
+    }
+}
+
+/// A script's `SET [SESSION | LOCAL] lock_timeout | statement_timeout { = | TO } value`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TimeoutSetting {
+    Lock(Duration),
+    Statement(Duration),
+}
+
+/// The setting `statement` makes, when it is one of the two timeouts with a value read as
+/// PostgreSQL reads it (`'2s'`, `2000`, `'1min'`); `None` for anything else (`DEFAULT`
+/// included: that runs as written).
+pub(crate) fn timeout_setting(statement: &str) -> Option<TimeoutSetting> {
+    let text = strip_leading_comments(statement);
+    let mut words = text.split_whitespace();
+    if !words.next()?.eq_ignore_ascii_case("set") {
+        return None;
+    }
+    let mut name = words.next()?;
+    if name.eq_ignore_ascii_case("session") || name.eq_ignore_ascii_case("local") {
+        name = words.next()?;
+    }
+    let rest: Vec<&str> = words.collect();
+    let rest = rest.join(" ");
+    // `name = value`, `name TO value`, `name=value`.
+    let (name, value) = match name.split_once('=') {
+        Some((n, v)) => (n, format!("{v} {rest}")),
+        None => {
+            let rest = rest.trim_start();
+            let value = if let Some(v) = rest.strip_prefix('=') {
+                v
+            } else if rest.len() > 2 && rest[..2].eq_ignore_ascii_case("to") {
+                &rest[2..]
+            } else {
+                return None;
+            };
+            (name, value.to_string())
+        }
+    };
+    let value = value.trim().trim_end_matches(';').trim();
+    let value = value
+        .strip_prefix('\'')
+        .and_then(|v| v.strip_suffix('\''))
+        .unwrap_or(value);
+    let duration = parse_duration(value)?;
+    match name.to_ascii_lowercase().as_str() {
+        "lock_timeout" => Some(TimeoutSetting::Lock(duration)),
+        "statement_timeout" => Some(TimeoutSetting::Statement(duration)),
+        _ => None,
+    }
+}
+
+fn strip_leading_comments(mut text: &str) -> &str {
+    loop {
+        text = text.trim_start();
+        if let Some(rest) = text.strip_prefix("--") {
+            text = rest.split_once('\n').map_or("", |(_, r)| r);
+        } else if let Some(rest) = text.strip_prefix("/*") {
+            text = rest.split_once("*/").map_or("", |(_, r)| r);
+        } else {
+            return text;
+        }
+    }
+}
+
+/// `2s`, `1min`, `500ms`: a duration as PostgreSQL and [`parse_duration`] read it.
+pub fn duration_text(d: Duration) -> String {
+    let ms = d.as_millis();
+    match ms {
+        0 => "0".into(),
+        ms if ms % 3_600_000 == 0 => format!("{}h", ms / 3_600_000),
+        ms if ms % 60_000 == 0 => format!("{}min", ms / 60_000),
+        ms if ms % 1000 == 0 => format!("{}s", ms / 1000),
+        ms => format!("{ms}ms"),
     }
 }
 
@@ -155,6 +271,59 @@ mod tests {
         assert_eq!(r.timeout(9), Duration::from_secs(20));
         assert_eq!(r.pause_after(0), Duration::from_secs(1));
         assert_eq!(r.pause_after(10), Duration::from_secs(30));
-        assert_eq!(r.settings(0, true), "SET LOCAL lock_timeout = 2000;");
+        assert_eq!(
+            r.settings(0, true),
+            "SET LOCAL lock_timeout = 2000; SET LOCAL statement_timeout = 3600000;"
+        );
+    }
+
+    #[test]
+    fn a_script_sets_its_timeouts_the_runner_way() {
+        use TimeoutSetting::*;
+        let read = timeout_setting;
+        assert_eq!(
+            read("SET lock_timeout = '5s'"),
+            Some(Lock(Duration::from_secs(5)))
+        );
+        assert_eq!(
+            read("-- limits\nset LOCAL lock_timeout TO 300;"),
+            Some(Lock(Duration::from_millis(300)))
+        );
+        assert_eq!(
+            read("SET SESSION statement_timeout='1min'"),
+            Some(Statement(Duration::from_secs(60)))
+        );
+        assert_eq!(
+            read("SET statement_timeout = 0"),
+            Some(Statement(Duration::ZERO))
+        );
+        assert_eq!(read("SET lock_timeout = DEFAULT"), None);
+        assert_eq!(read("SET search_path = '5s'"), None);
+        assert_eq!(read("SELECT 'SET lock_timeout = 1s'"), None);
+
+        let mut r = LockRetries::default();
+        // A script's lock_timeout is the base from there on, grown by the attempt.
+        assert_eq!(
+            r.script_statement("SET lock_timeout = '5s'", 1, true),
+            "SET LOCAL lock_timeout = 10000;"
+        );
+        assert_eq!(r.timeout(0), Duration::from_secs(5));
+        assert_eq!(
+            r.script_statement("SET statement_timeout = '1min'", 0, true),
+            "SET LOCAL statement_timeout = 60000"
+        );
+        assert_eq!(
+            r.script_statement("SET statement_timeout = '1min'", 0, false),
+            "SET statement_timeout = '1min'"
+        );
+        assert_eq!(r.script_statement("SELECT 1", 3, true), "SELECT 1");
+        for d in [
+            Duration::from_millis(1500),
+            Duration::from_secs(2),
+            Duration::from_secs(120),
+            Duration::from_secs(7200),
+        ] {
+            assert_eq!(parse_duration(&duration_text(d)), Some(d));
+        }
     }
 }
