@@ -295,7 +295,17 @@ fn write_revision(
         downgrade,
         transactional,
     } = match body {
-        Some(body) => body,
+        // A generated part says its timeouts, as the runner will apply them.
+        Some(mut body) => {
+            let retries = project
+                .config
+                .lock_settings()
+                .map_err(|e| anyhow::anyhow!("model.toml: {e}"))?;
+            let settings = render::timeout_settings(&retries);
+            body.upgrade = format!("{settings}\n{}", body.upgrade);
+            body.downgrade = format!("{settings}\n{}", body.downgrade);
+            body
+        }
         None => render::RevisionBody {
             upgrade: "-- Write the upgrade here.\n".into(),
             downgrade: "-- Write the downgrade here.\n".into(),

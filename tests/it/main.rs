@@ -23,6 +23,7 @@ mod roundtrip;
 mod runner;
 mod seed;
 mod seed_steps;
+mod squawk;
 mod support;
 mod throwaway;
 mod tls;

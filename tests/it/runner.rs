@@ -310,6 +310,35 @@ fn a_revision_header_sets_its_own_lock_timeout() {
         ["1"]
     );
     let _ = std::fs::remove_dir_all(&dir);
+
+    // The same through the script's own `SET lock_timeout` (as written for psql and squawk).
+    client
+        .batch_execute("ALTER TABLE t DROP COLUMN note; DROP TABLE model_version, model_version_applied, model_version_partial")
+        .unwrap();
+    let (dir, _) = lock_graph("own-timeout-set", true);
+    let path = dir.join("bbbb0000lock_add_a_column.sql");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen(
+            "ALTER TABLE t ADD COLUMN note text;",
+            "SET lock_timeout = '10s';\nALTER TABLE t ADD COLUMN note text;",
+            1,
+        ),
+    )
+    .unwrap();
+    let graph = Graph::load(&dir).unwrap();
+    run(&mut client, &graph).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        lines(
+            &mut client,
+            "SELECT count(*) FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'note'"
+        ),
+        ["1"]
+    );
+    // Within the run's transaction: the session keeps its own setting afterwards.
+    assert_eq!(lines(&mut client, "SHOW lock_timeout"), ["0"]);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// In a revision that runs outside a transaction, a lock timeout inside an explicit

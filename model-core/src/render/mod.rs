@@ -24,6 +24,28 @@ pub fn qualified(name: &TableName) -> String {
     crate::sql::qualified(&name.schema, &name.name)
 }
 
+/// The lines a generated part begins with: the timeouts the runner applies, written out for
+/// whoever runs the part another way (psql, `upgrade --sql`) and for linters (squawk's
+/// `require-timeout-settings`). The runner runs them its way: within the revision's
+/// transaction, `lock_timeout` grown on each retry (see [`crate::migrate::LockRetries`]).
+pub fn timeout_settings(retries: &crate::migrate::LockRetries) -> String {
+    use crate::migrate::duration_text;
+    let mut out = String::from(
+        "-- Timeouts. The runner applies them itself: in its transaction when there is one, with\n-- lock_timeout growing on each retry after a lock timeout.\n",
+    );
+    out.push_str(&format!(
+        "SET lock_timeout = {};\n",
+        quote_literal(&duration_text(retries.lock_timeout))
+    ));
+    if let Some(limit) = retries.statement_timeout {
+        out.push_str(&format!(
+            "SET statement_timeout = {};\n",
+            quote_literal(&duration_text(limit))
+        ));
+    }
+    out
+}
+
 /// The script that creates `schema` in an empty database: schemas, types and sequences, then
 /// tables in dependency order (a referenced table before the tables referencing it), each with
 /// its indexes and comments, then the foreign keys that a reference cycle kept out of

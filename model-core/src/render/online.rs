@@ -155,7 +155,10 @@ fn steps(ops: &[Op]) -> Vec<Step> {
                 );
                 alone(
                     &mut out,
-                    Vec::new(),
+                    vec![
+                        "the new index takes the old one's name back: whatever named it still does (squawk assumes a rename breaks clients)".into(),
+                        "squawk-ignore renaming-object".into(),
+                    ],
                     format!(
                         "ALTER INDEX {} RENAME TO {}",
                         qualified(&table.schema, &new.name),

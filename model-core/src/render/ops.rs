@@ -217,6 +217,16 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             from,
             to,
         } => {
+            if !crate::diff::type_change_rewrites(&from.ty, &to.ty)
+                && from.collation == to.collation
+            {
+                // Last, so that it stands right above the statement, where squawk reads it.
+                notes.push(format!(
+                    "{} to {} is binary-coercible: no rewrite (squawk assumes one)",
+                    from.ty, to.ty
+                ));
+                notes.push("squawk-ignore changing-column-type".into());
+            }
             vec![alter_type(&qualified(table), column, from, to)]
         }
         Op::SetNullable {
