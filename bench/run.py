@@ -490,8 +490,15 @@ def write_report(a, results, floors, floor_statements, inproc, up_ours, up_psql,
             d, dt = spread(r["derive"])
             p, pt = spread(r["plain"])
             lines.append(f"| {m} | {dt} | {pt} | {(d - p) / m * 1000:.2f} |")
+    # Sections measured by other commands (from "## Online plans" on) are kept as they are.
+    kept = ""
+    if os.path.exists(a.out):
+        with open(a.out) as f:
+            text = f.read()
+        if "\n## Online plans" in text:
+            kept = "\n" + text[text.index("\n## Online plans") + 1:]
     with open(a.out, "w") as f:
-        f.write("\n".join(lines) + "\n")
+        f.write("\n".join(lines) + "\n" + kept)
 
 
 if __name__ == "__main__":

@@ -99,3 +99,141 @@ fn rewrite_claims_match_what_postgresql_does() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// The lock each operation claims (`Op::locks`) is the strongest PostgreSQL's `pg_locks`
+/// shows the operation's statements holding on each table that existed before, checked
+/// operation by operation (each in its own transaction). Only `ACCESS SHARE` (a plain read of
+/// a table, which blocks only `ACCESS EXCLUSIVE`) is left out.
+#[test]
+fn lock_claims_match_pg_locks() {
+    use std::collections::BTreeMap;
+
+    const BEFORE: &str = "
+        CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+        CREATE TABLE p (id integer PRIMARY KEY);
+        CREATE TABLE t (id integer PRIMARY KEY, a integer, b text, c varchar(10), pid integer, m mood);
+        CREATE INDEX t_b ON t (b);
+        CREATE FUNCTION noop() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';";
+    let with = |extra: &str| format!("{BEFORE} {extra}");
+    let swap = |from: &str, to: &str| BEFORE.replacen(from, to, 1);
+    let cases: Vec<(&str, String, String)> = vec![
+        ("add column", BEFORE.into(), with("ALTER TABLE t ADD COLUMN d integer;")),
+        ("drop column", BEFORE.into(), with("ALTER TABLE t DROP COLUMN c;")),
+        ("type change with rewrite", BEFORE.into(), with("ALTER TABLE t ALTER COLUMN a TYPE bigint;")),
+        ("type change without rewrite", BEFORE.into(), with("ALTER TABLE t ALTER COLUMN c TYPE varchar(20);")),
+        ("set not null", BEFORE.into(), with("ALTER TABLE t ALTER COLUMN a SET NOT NULL;")),
+        ("set default", BEFORE.into(), with("ALTER TABLE t ALTER COLUMN a SET DEFAULT 1;")),
+        ("drop primary key", BEFORE.into(), with("ALTER TABLE t DROP CONSTRAINT t_pkey;")),
+        ("add unique", BEFORE.into(), with("ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE (a);")),
+        ("add check", BEFORE.into(), with("ALTER TABLE t ADD CONSTRAINT t_a_check CHECK (a > 0);")),
+        ("add check not valid", BEFORE.into(), with("ALTER TABLE t ADD CONSTRAINT t_a_check CHECK (a > 0) NOT VALID;")),
+        ("add foreign key", BEFORE.into(), with("ALTER TABLE t ADD CONSTRAINT t_pid_fkey FOREIGN KEY (pid) REFERENCES p;")),
+        ("add foreign key not valid", BEFORE.into(), with("ALTER TABLE t ADD CONSTRAINT t_pid_fkey FOREIGN KEY (pid) REFERENCES p NOT VALID;")),
+        (
+            "validate foreign key",
+            with("ALTER TABLE t ADD CONSTRAINT t_pid_fkey FOREIGN KEY (pid) REFERENCES p NOT VALID;"),
+            with("ALTER TABLE t ADD CONSTRAINT t_pid_fkey FOREIGN KEY (pid) REFERENCES p;"),
+        ),
+        (
+            "validate check",
+            with("ALTER TABLE t ADD CONSTRAINT t_a_check CHECK (a > 0) NOT VALID;"),
+            with("ALTER TABLE t ADD CONSTRAINT t_a_check CHECK (a > 0);"),
+        ),
+        (
+            "drop foreign key",
+            with("ALTER TABLE t ADD CONSTRAINT t_pid_fkey FOREIGN KEY (pid) REFERENCES p;"),
+            BEFORE.into(),
+        ),
+        ("create index", BEFORE.into(), with("CREATE INDEX t_a ON t (a);")),
+        ("drop index", BEFORE.into(), swap("CREATE INDEX t_b ON t (b);", "")),
+        ("create trigger", BEFORE.into(), with("CREATE TRIGGER t_noop BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION noop();")),
+        (
+            "drop trigger",
+            with("CREATE TRIGGER t_noop BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION noop();"),
+            BEFORE.into(),
+        ),
+        (
+            "disable trigger",
+            with("CREATE TRIGGER t_noop BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION noop();"),
+            with("CREATE TRIGGER t_noop BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION noop(); ALTER TABLE t DISABLE TRIGGER t_noop;"),
+        ),
+        ("create policy", BEFORE.into(), with("CREATE POLICY t_mine ON t USING (a > 0);")),
+        ("row level security", BEFORE.into(), with("ALTER TABLE t ENABLE ROW LEVEL SECURITY;")),
+        ("replica identity", BEFORE.into(), with("ALTER TABLE t REPLICA IDENTITY FULL;")),
+        ("unlogged", BEFORE.into(), with("ALTER TABLE t SET UNLOGGED;")),
+        ("enum label removed", BEFORE.into(), swap("('sad', 'ok', 'happy')", "('sad', 'happy')")),
+    ];
+    let db = fresh_database();
+    let mut client = db.connect().unwrap();
+    let mut wrong = Vec::new();
+    for (what, before, after) in &cases {
+        client
+            .batch_execute(&format!(
+                "DROP SCHEMA public CASCADE; CREATE SCHEMA public; {before}
+                 INSERT INTO p SELECT g FROM generate_series(1, 10) g;
+                 INSERT INTO t SELECT g, g, 'b', 'c', 1 + g % 10, 'sad' FROM generate_series(1, 100) g"
+            ))
+            .unwrap();
+        let from = schema_of(&mut client, "SELECT 1", &["public"]).unwrap();
+        let to = schema_of(
+            &mut client,
+            &format!("DROP SCHEMA public CASCADE; CREATE SCHEMA public; {after}"),
+            &["public"],
+        )
+        .unwrap();
+        let plan = diff(&from, &to);
+        assert!(!plan.is_empty(), "{what}: no change");
+        for op in &plan.upgrade {
+            let claimed: BTreeMap<String, String> = op
+                .locks()
+                .iter()
+                .map(|l| (l.relation.name.clone(), l.mode.pg_locks_name().to_string()))
+                .collect();
+            let (statements, _) = render::op_statements(op);
+            let mut tx = client.transaction().unwrap();
+            for statement in &statements {
+                tx.batch_execute(statement)
+                    .unwrap_or_else(|e| panic!("{what}: {statement}: {e}"));
+            }
+            // The strongest mode held on each table of the schema before the plan.
+            let rows = tx
+                .query(
+                    "SELECT c.relname::text, l.mode
+                     FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                     WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted
+                       AND c.relkind IN ('r', 'p', 'm') AND c.relnamespace = 'public'::regnamespace",
+                    &[],
+                )
+                .unwrap();
+            tx.commit().unwrap();
+            let order = [
+                "AccessShareLock",
+                "RowShareLock",
+                "RowExclusiveLock",
+                "ShareUpdateExclusiveLock",
+                "ShareLock",
+                "ShareRowExclusiveLock",
+                "ExclusiveLock",
+                "AccessExclusiveLock",
+            ];
+            let mut held: BTreeMap<String, String> = BTreeMap::new();
+            for row in rows {
+                let (table, mode): (String, String) = (row.get(0), row.get(1));
+                let rank = |m: &str| order.iter().position(|o| *o == m).unwrap_or(0);
+                let entry = held.entry(table).or_insert_with(|| mode.clone());
+                if rank(&mode) > rank(entry) {
+                    *entry = mode;
+                }
+            }
+            held.retain(|table, mode| {
+                mode != "AccessShareLock" && from.tables.iter().any(|t| t.name.name == *table)
+            });
+            if held != claimed {
+                wrong.push(format!(
+                    "{what}: {statements:?}\n    claims {claimed:?}\n    PostgreSQL holds {held:?}"
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

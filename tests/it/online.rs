@@ -8,9 +8,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use model_core::autogenerate::verify_sql;
-use model_core::diff::diff;
+use model_core::diff::{diff, HazardKind, LockMode};
 use model_core::migrate::{Migrator, TransactionMode, VersionTable};
-use model_core::render::online_revision_body;
+use model_core::render::{online_revision_body, online_statements};
 use model_core::revision::{Graph, Revision};
 
 use crate::support::{fresh_database, schema_of};
@@ -141,6 +141,51 @@ fn prove_online(n: usize, name: &str, after: &str, expected: &[&str]) {
             "{name}: no `{expected}` in\n{}",
             body.upgrade
         );
+    }
+    // The same plan as statements: none scans, rewrites or builds an index while blocking
+    // writes; those that stand alone outside a transaction take SHARE UPDATE EXCLUSIVE at
+    // most, but for the instant takeovers (a unique index becoming a constraint, NOT NULL
+    // once checked), and each concurrent build or validation says it may fail.
+    for statement in online_statements(&plan.upgrade) {
+        let at = format!("{name}: {}", statement.sql);
+        for hazard in &statement.hazards {
+            assert!(
+                !matches!(
+                    hazard.kind,
+                    HazardKind::Rewrite
+                        | HazardKind::ScanExclusive
+                        | HazardKind::ScanBlocksWrites
+                        | HazardKind::BuildsIndex
+                ),
+                "{at}: {hazard}"
+            );
+        }
+        if !statement.transactional {
+            let instant =
+                statement.sql.contains("USING INDEX") || statement.sql.contains("SET NOT NULL");
+            assert!(
+                instant
+                    || statement
+                        .locks
+                        .iter()
+                        .all(|l| l.mode <= LockMode::ShareUpdateExclusive),
+                "{at}: {:?}",
+                statement.locks
+            );
+        }
+        if statement
+            .sql
+            .starts_with("CREATE UNIQUE INDEX CONCURRENTLY")
+            || statement.sql.contains("VALIDATE CONSTRAINT")
+        {
+            assert!(
+                statement
+                    .hazards
+                    .iter()
+                    .any(|h| h.kind == HazardKind::MayFail),
+                "{at}"
+            );
+        }
     }
     // Proven on a schema-only copy first, as autogenerate does.
     verify_sql(&body.upgrade, &body.downgrade, &from, &to).unwrap_or_else(|e| panic!("{e}"));

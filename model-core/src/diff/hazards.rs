@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::ops::{Op, ValidatedConstraint};
+use super::ops::Op;
 use crate::schema::{SqlType, TableName};
 
 /// One risk of one operation.
@@ -176,20 +176,23 @@ impl Op {
                 constraint,
                 valid: true,
             } => {
-                // VALIDATE CONSTRAINT takes SHARE UPDATE EXCLUSIVE: reads and writes go on.
-                let mut out = vec![hazard(MayFail, table)];
-                if let ValidatedConstraint::ForeignKey(key) = constraint {
-                    out.push(hazard(ScanBlocksWrites, &key.references));
-                }
-                out
+                // VALIDATE CONSTRAINT takes SHARE UPDATE EXCLUSIVE, and ROW SHARE on the table
+                // a foreign key references: reads and writes go on in both.
+                let _ = constraint;
+                vec![hazard(MayFail, table)]
             }
             Op::CreateIndex { table, .. } => vec![hazard(BuildsIndex, table)],
+            // Its triggers on the referenced table go too: ACCESS EXCLUSIVE on both.
+            Op::DropForeignKey { table, key } if key.references != *table => vec![
+                hazard(BriefExclusive, table),
+                hazard(BriefExclusive, &key.references),
+            ],
+            Op::DropForeignKey { table, .. } => vec![hazard(BriefExclusive, table)],
             Op::DropIndex { table, .. }
             | Op::DropPrimaryKey { table, .. }
             | Op::DropUnique { table, .. }
             | Op::DropCheck { table, .. }
             | Op::DropExclusion { table, .. }
-            | Op::DropForeignKey { table, .. }
             | Op::DropColumn { table, .. }
             | Op::SetNullable { table, .. }
             | Op::SetDefault { table, .. }
@@ -236,6 +239,154 @@ impl Op {
                     kind: MayFail,
                     relation: None,
                 }]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// PostgreSQL's table lock modes, the weakest first (`pg_locks.mode` without `Lock`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LockMode {
+    AccessShare,
+    RowShare,
+    RowExclusive,
+    ShareUpdateExclusive,
+    Share,
+    ShareRowExclusive,
+    Exclusive,
+    AccessExclusive,
+}
+
+impl LockMode {
+    /// As `pg_locks.mode` spells it: `AccessExclusiveLock`.
+    pub fn pg_locks_name(self) -> &'static str {
+        match self {
+            LockMode::AccessShare => "AccessShareLock",
+            LockMode::RowShare => "RowShareLock",
+            LockMode::RowExclusive => "RowExclusiveLock",
+            LockMode::ShareUpdateExclusive => "ShareUpdateExclusiveLock",
+            LockMode::Share => "ShareLock",
+            LockMode::ShareRowExclusive => "ShareRowExclusiveLock",
+            LockMode::Exclusive => "ExclusiveLock",
+            LockMode::AccessExclusive => "AccessExclusiveLock",
+        }
+    }
+
+    /// Whether a session holding this lock blocks others' `INSERT`, `UPDATE` and `DELETE`.
+    pub fn blocks_writes(self) -> bool {
+        self >= LockMode::Share
+    }
+
+    /// Whether it blocks even `SELECT`.
+    pub fn blocks_reads(self) -> bool {
+        self == LockMode::AccessExclusive
+    }
+}
+
+impl fmt::Display for LockMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            LockMode::AccessShare => "ACCESS SHARE",
+            LockMode::RowShare => "ROW SHARE",
+            LockMode::RowExclusive => "ROW EXCLUSIVE",
+            LockMode::ShareUpdateExclusive => "SHARE UPDATE EXCLUSIVE",
+            LockMode::Share => "SHARE",
+            LockMode::ShareRowExclusive => "SHARE ROW EXCLUSIVE",
+            LockMode::Exclusive => "EXCLUSIVE",
+            LockMode::AccessExclusive => "ACCESS EXCLUSIVE",
+        };
+        f.write_str(name)
+    }
+}
+
+/// The strongest lock a statement takes on one existing relation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lock {
+    /// The lock mode.
+    pub mode: LockMode,
+    /// The table (or materialized view).
+    pub relation: TableName,
+}
+
+impl fmt::Display for Lock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} on {}", self.mode, self.relation)
+    }
+}
+
+fn lock(mode: LockMode, relation: &TableName) -> Lock {
+    Lock {
+        mode,
+        relation: relation.clone(),
+    }
+}
+
+impl Op {
+    /// The strongest lock the operation's statements take on each table that exists before
+    /// it (as PostgreSQL's `pg_locks` shows it; checked in `tests/it/hazards.rs`). Nothing for
+    /// what creates or drops objects no query uses yet, or does not lock a table.
+    pub fn locks(&self) -> Vec<Lock> {
+        use LockMode::*;
+        match self {
+            Op::AddColumn { table, .. }
+            | Op::DropColumn { table, .. }
+            | Op::AlterColumnType { table, .. }
+            | Op::SetNullable { table, .. }
+            | Op::SetDefault { table, .. }
+            | Op::AddIdentity { table, .. }
+            | Op::DropIdentity { table, .. }
+            | Op::AlterIdentity { table, .. }
+            | Op::AddPrimaryKey { table, .. }
+            | Op::DropPrimaryKey { table, .. }
+            | Op::AddUnique { table, .. }
+            | Op::DropUnique { table, .. }
+            | Op::AddCheck { table, .. }
+            | Op::DropCheck { table, .. }
+            | Op::AddExclusion { table, .. }
+            | Op::DropExclusion { table, .. }
+            | Op::DropIndex { table, .. }
+            | Op::SetUnlogged { table, .. }
+            | Op::SetReplicaIdentity { table, .. }
+            | Op::SetRowLevelSecurity { table, .. } => vec![lock(AccessExclusive, table)],
+            Op::AddForeignKey { table, key } => {
+                vec![
+                    lock(ShareRowExclusive, table),
+                    lock(ShareRowExclusive, &key.references),
+                ]
+            }
+            // Its triggers on the referenced table go too.
+            Op::DropForeignKey { table, key } => {
+                vec![
+                    lock(AccessExclusive, table),
+                    lock(AccessExclusive, &key.references),
+                ]
+            }
+            Op::SetConstraintValid {
+                table,
+                constraint,
+                valid: true,
+            } => {
+                let mut out = vec![lock(ShareUpdateExclusive, table)];
+                if let super::ValidatedConstraint::ForeignKey(key) = constraint {
+                    out.push(lock(RowShare, &key.references));
+                }
+                out
+            }
+            Op::CreateIndex { table, .. } => vec![lock(Share, table)],
+            Op::CreateTrigger(t) => vec![lock(ShareRowExclusive, &t.table)],
+            Op::DropTrigger(t) => vec![lock(AccessExclusive, &t.table)],
+            Op::SetTriggerEnabled { trigger, .. } => vec![lock(ShareRowExclusive, &trigger.table)],
+            Op::CreatePolicy(p) | Op::DropPolicy(p) => vec![lock(AccessExclusive, &p.table)],
+            Op::RefreshMaterializedView { view, .. } => vec![lock(AccessExclusive, view)],
+            Op::RebuildEnum { columns, .. } => {
+                let mut tables: Vec<&TableName> = columns.iter().map(|c| &c.table).collect();
+                tables.sort();
+                tables.dedup();
+                tables
+                    .into_iter()
+                    .map(|t| lock(AccessExclusive, t))
+                    .collect()
             }
             _ => Vec::new(),
         }

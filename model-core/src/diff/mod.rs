@@ -35,7 +35,9 @@ mod views;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use candidates::{best_renames, rename_candidates, Candidate};
-pub use hazards::{relation_sizes, size_text, type_change_rewrites, Hazard, HazardKind};
+pub use hazards::{
+    relation_sizes, size_text, type_change_rewrites, Hazard, HazardKind, Lock, LockMode,
+};
 pub use ops::{ColumnType, EnumColumn, Op, Relation, ValidatedConstraint};
 pub use renames::{Rename, RenameReport};
 

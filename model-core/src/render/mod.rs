@@ -13,8 +13,8 @@ pub use ddl::{
     check_clause, column_definition, comments, create_index, create_table, foreign_key_clause,
     identity_clause, index_key, not_valid_constraints, primary_key_clause, unique_clause,
 };
-pub use online::{online_revision_body, still_blocking};
-pub use ops::{op_statements, revision_body, script, RevisionBody};
+pub use online::{online_revision_body, online_statements, still_blocking};
+pub use ops::{op_statements, revision_body, script, statements, RevisionBody, Statement};
 
 use crate::diff::diff;
 use crate::schema::{Schema, TableName};

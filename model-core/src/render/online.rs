@@ -23,22 +23,22 @@
 use std::collections::BTreeSet;
 
 use super::ddl::create_index;
-use super::ops::{script, RevisionBody};
-use crate::diff::Op;
+use super::ops::{script, statements, RevisionBody, Statement};
+use crate::diff::{Hazard, HazardKind, Lock, LockMode, Op};
 use crate::schema::{make_object_name, CheckConstraint, Index, IndexKey, TableName};
 use crate::sql::{qualified, quote_ident};
 
 /// One step of an online part: operations in one transaction, or one statement on its own.
 enum Step {
     Transaction(Vec<Op>),
-    Alone { notes: Vec<String>, sql: String },
+    Alone(Statement),
 }
 
 /// The revision for `upgrade` and `downgrade` in online form (see the module documentation).
 /// A plan with nothing to do online is the ordinary revision.
 pub fn online_revision_body(upgrade: &[Op], downgrade: &[Op]) -> RevisionBody {
     let (up, down) = (steps(upgrade), steps(downgrade));
-    let alone = |s: &[Step]| s.iter().any(|s| matches!(s, Step::Alone { .. }));
+    let alone = |s: &[Step]| s.iter().any(|s| matches!(s, Step::Alone(_)));
     if !alone(&up) && !alone(&down) {
         return super::ops::revision_body(upgrade, downgrade);
     }
@@ -57,18 +57,30 @@ fn render(steps: &[Step]) -> String {
             Step::Transaction(ops) => {
                 out.push(format!("BEGIN;\n\n{}\nCOMMIT;\n", script(ops)));
             }
-            Step::Alone { notes, sql } => {
-                let mut block = String::new();
-                for note in notes {
-                    block.push_str(&format!("-- {}\n", crate::sql::comment(note)));
-                }
-                block.push_str(sql);
-                block.push_str(";\n");
-                out.push(block);
-            }
+            Step::Alone(statement) => out.push(statement.render()),
         }
     }
     out.join("\n")
+}
+
+/// The statements of the online form of `ops`, in order: those of each transaction step
+/// (`transactional`), and those that stand alone outside any transaction block, each with
+/// the locks it takes and what it risks.
+pub fn online_statements(ops: &[Op]) -> Vec<Statement> {
+    steps(ops)
+        .into_iter()
+        .flat_map(|step| match step {
+            Step::Transaction(ops) => ops.iter().flat_map(statements).collect(),
+            Step::Alone(statement) => vec![statement],
+        })
+        .collect()
+}
+
+fn lock(mode: LockMode, table: &TableName) -> Vec<Lock> {
+    vec![Lock {
+        mode,
+        relation: table.clone(),
+    }]
 }
 
 /// Tables the operations create: empty, they need nothing online.
@@ -108,14 +120,15 @@ fn steps(ops: &[Op]) -> Vec<Step> {
         Some(Step::Transaction(ops)) => ops.push(op),
         _ => out.push(Step::Transaction(vec![op])),
     };
-    let alone =
-        |out: &mut Vec<Step>, notes: Vec<String>, sql: String| out.push(Step::Alone { notes, sql });
+    let alone = |out: &mut Vec<Step>, notes: Vec<String>, sql: String, locks: Vec<Lock>| {
+        out.push(Step::Alone(Statement::alone(notes, sql, locks)))
+    };
     for op in ops {
         match op {
             Op::AddEnumValue { .. } => {
                 let (statements, notes) = super::ops::op_statements(op);
                 for sql in statements {
-                    alone(&mut out, notes.clone(), sql);
+                    alone(&mut out, notes.clone(), sql, Vec::new());
                 }
             }
             Op::AlterColumnType { table, column, .. } if existing(table) => {
@@ -131,6 +144,7 @@ fn steps(ops: &[Op]) -> Vec<Step> {
                         crate::render::qualified(table),
                         quote_ident(column)
                     ),
+                    lock(LockMode::ShareUpdateExclusive, table),
                 );
             }
             Op::DropIndex { table, index } if replaced.contains(&(table, index.name.as_str())) => {}
@@ -152,6 +166,7 @@ fn steps(ops: &[Op]) -> Vec<Step> {
                         "DROP INDEX CONCURRENTLY IF EXISTS {}",
                         qualified(&table.schema, &index.name)
                     ),
+                    lock(LockMode::ShareUpdateExclusive, table),
                 );
                 alone(
                     &mut out,
@@ -164,6 +179,8 @@ fn steps(ops: &[Op]) -> Vec<Step> {
                         qualified(&table.schema, &new.name),
                         quote_ident(&index.name)
                     ),
+                    // On the index only (SHARE UPDATE EXCLUSIVE since PostgreSQL 12).
+                    Vec::new(),
                 );
             }
             Op::CreateIndex { table, index } if existing(table) && index.attached_to.is_none() => {
@@ -184,6 +201,7 @@ fn steps(ops: &[Op]) -> Vec<Step> {
                         "DROP INDEX CONCURRENTLY IF EXISTS {}",
                         qualified(&table.schema, &index.name)
                     ),
+                    lock(LockMode::ShareUpdateExclusive, table),
                 );
             }
             Op::AddUnique { table, unique } if existing(table) => {
@@ -219,6 +237,7 @@ fn steps(ops: &[Op]) -> Vec<Step> {
                         quote_ident(&unique.name),
                         quote_ident(&unique.name)
                     ),
+                    lock(LockMode::AccessExclusive, table),
                 );
             }
             Op::AddForeignKey { table, key } if existing(table) && !key.not_valid => {
@@ -231,7 +250,7 @@ fn steps(ops: &[Op]) -> Vec<Step> {
                         key: not_valid,
                     },
                 );
-                validate(&mut out, table, &key.name);
+                validate(&mut out, table, &key.name, Some(&key.references));
             }
             Op::AddCheck { table, check } if existing(table) && !check.not_valid => {
                 let mut not_valid = check.clone();
@@ -243,7 +262,7 @@ fn steps(ops: &[Op]) -> Vec<Step> {
                         check: not_valid,
                     },
                 );
-                validate(&mut out, table, &check.name);
+                validate(&mut out, table, &check.name, None);
             }
             Op::SetNullable {
                 table,
@@ -264,18 +283,20 @@ fn steps(ops: &[Op]) -> Vec<Step> {
                         check: check.clone(),
                     },
                 );
-                validate(&mut out, table, &name);
+                validate(&mut out, table, &name, None);
                 let table_sql = crate::render::qualified(table);
-                out.push(Step::Alone {
-                    notes: vec![format!(
+                alone(
+                    &mut out,
+                    vec![format!(
                         "online: SET NOT NULL skips the scan now that a validated check says no row of {table} is NULL; the check then goes"
                     )],
-                    sql: format!(
+                    format!(
                         "BEGIN;\nALTER TABLE {table_sql} ALTER COLUMN {} SET NOT NULL;\nALTER TABLE {table_sql} DROP CONSTRAINT {};\nCOMMIT",
                         quote_ident(column),
                         quote_ident(&check.name)
                     ),
-                });
+                    lock(LockMode::AccessExclusive, table),
+                );
             }
             _ => push_op(&mut out, op.clone()),
         }
@@ -286,34 +307,57 @@ fn steps(ops: &[Op]) -> Vec<Step> {
 /// `CREATE INDEX CONCURRENTLY` on its own, after dropping an invalid index a failed
 /// concurrent build may have left under the name (a run resumed after such a failure).
 fn build_concurrently(out: &mut Vec<Step>, table: &TableName, index: &Index, note: String) {
-    out.push(Step::Alone {
-        notes: vec![
+    out.push(Step::Alone(Statement::alone(
+        vec![
             "online: an invalid index a failed concurrent build left under this name goes first"
                 .into(),
         ],
-        sql: format!(
+        format!(
             "DROP INDEX CONCURRENTLY IF EXISTS {}",
             qualified(&table.schema, &index.name)
         ),
-    });
-    out.push(Step::Alone {
-        notes: vec![note],
-        sql: create_index(table, index).replacen(" INDEX ", " INDEX CONCURRENTLY ", 1),
-    });
+        lock(LockMode::ShareUpdateExclusive, table),
+    )));
+    let mut build = Statement::alone(
+        vec![note],
+        create_index(table, index).replacen(" INDEX ", " INDEX CONCURRENTLY ", 1),
+        lock(LockMode::ShareUpdateExclusive, table),
+    );
+    if index.unique {
+        build.hazards.push(Hazard {
+            kind: HazardKind::MayFail,
+            relation: Some(table.clone()),
+        });
+    }
+    out.push(Step::Alone(build));
 }
 
 /// `VALIDATE CONSTRAINT` on its own, after the transaction that added it `NOT VALID`.
-fn validate(out: &mut Vec<Step>, table: &TableName, constraint: &str) {
-    out.push(Step::Alone {
-        notes: vec![format!(
+fn validate(
+    out: &mut Vec<Step>,
+    table: &TableName,
+    constraint: &str,
+    references: Option<&TableName>,
+) {
+    let mut check = Statement::alone(
+        vec![format!(
             "online: checks the rows of {table} under SHARE UPDATE EXCLUSIVE (reads and writes go on); fails if one breaks it"
         )],
-        sql: format!(
+        format!(
             "ALTER TABLE {} VALIDATE CONSTRAINT {}",
             crate::render::qualified(table),
             quote_ident(constraint)
         ),
+        lock(LockMode::ShareUpdateExclusive, table),
+    );
+    check.hazards.push(Hazard {
+        kind: HazardKind::MayFail,
+        relation: Some(table.clone()),
     });
+    if let Some(references) = references {
+        check.locks.extend(lock(LockMode::RowShare, references));
+    }
+    out.push(Step::Alone(check));
 }
 
 /// Operations of `ops` that an online revision still cannot run without holding

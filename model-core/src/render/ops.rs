@@ -7,7 +7,7 @@ use super::{
     identity_clause, not_valid_constraints, primary_key_clause, qualified, quote_ident,
     quote_literal, unique_clause,
 };
-use crate::diff::{ColumnType, EnumColumn, Op, Rename, ValidatedConstraint};
+use crate::diff::{ColumnType, EnumColumn, Hazard, Lock, Op, Rename, ValidatedConstraint};
 use crate::schema::{
     EnumType, Identity, IdentityKind, ReplicaIdentity, Sequence, SqlType, TriggerEnabled,
     NAMEDATALEN,
@@ -761,24 +761,83 @@ fn rename_statements(rename: &Rename, materialized: bool, arguments: &[String]) 
     }
 }
 
+/// One statement as rendering produces it: its SQL and what it means for a database in use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    /// The SQL, without the closing `;`.
+    pub sql: String,
+    /// The comment lines a reviewer must see above it (`DESTRUCTIVE: …`, `HAZARD: …`, and
+    /// notes such as why a label is added on its own).
+    pub notes: Vec<String>,
+    /// Whether it may run inside a transaction block (`CREATE INDEX CONCURRENTLY`, `VACUUM`,
+    /// and a label used later in the same revision may not).
+    pub transactional: bool,
+    /// The strongest lock it takes on each table that exists before it.
+    pub locks: Vec<Lock>,
+    /// What it risks on a database in use.
+    pub hazards: Vec<Hazard>,
+    /// What data it destroys, when it does.
+    pub destruction: Option<String>,
+}
+
+impl Statement {
+    /// A statement that stands alone, outside any transaction block.
+    pub(crate) fn alone(notes: Vec<String>, sql: String, locks: Vec<Lock>) -> Statement {
+        Statement {
+            sql,
+            notes,
+            transactional: false,
+            locks,
+            hazards: Vec::new(),
+            destruction: None,
+        }
+    }
+
+    /// Its notes as `--` lines, then the statement and `;`.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for note in &self.notes {
+            // Notes carry names and labels from the database: one comment line each, always.
+            out.push_str(&format!("-- {}\n", crate::sql::comment(note)));
+        }
+        out.push_str(&self.sql);
+        out.push_str(";\n");
+        out
+    }
+}
+
+/// The statements of one operation. An operation's notes, locks, hazards and destruction
+/// are carried by its first statement (where a script prints them); the others carry none.
+pub fn statements(op: &Op) -> Vec<Statement> {
+    let (sqls, notes) = op_statements(op);
+    let mut first = Some((notes, op.locks(), op.hazards(), op.destruction()));
+    sqls.into_iter()
+        .map(|sql| {
+            let (notes, locks, hazards, destruction) = first.take().unwrap_or_default();
+            Statement {
+                sql,
+                notes,
+                transactional: true,
+                locks,
+                hazards,
+                destruction,
+            }
+        })
+        .collect()
+}
+
 /// The operations as one script: each operation's notes as `--` lines, then its statements,
 /// with a blank line between operations.
 pub fn script(ops: &[Op]) -> String {
-    let mut blocks = Vec::new();
-    for op in ops {
-        let (statements, notes) = op_statements(op);
-        let mut block = String::new();
-        for note in notes {
-            // Notes carry names and labels from the database: one comment line each, always.
-            block.push_str(&format!("-- {}\n", crate::sql::comment(&note)));
-        }
-        for statement in statements {
-            block.push_str(&statement);
-            block.push_str(";\n");
-        }
-        blocks.push(block);
-    }
-    blocks.join("\n")
+    ops.iter()
+        .map(|op| {
+            statements(op)
+                .iter()
+                .map(Statement::render)
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The two parts of a revision for a plan, and whether the revision runs in one transaction.
