@@ -389,7 +389,7 @@ fn autogenerate_revision(
     write_revision(project, options, Some(body))?;
     // Sizes come from the configured database (none when the revisions were replayed).
     let mut live = project.connect(global).ok();
-    report_hazards("autogenerate", &plan.upgrade, live.as_mut());
+    report_hazards("autogenerate", &plan.upgrade, online, live.as_mut());
     for (direction, ops) in [("upgrade", &plan.upgrade), ("downgrade", &plan.downgrade)] {
         let lost: Vec<String> = ops.iter().filter_map(Op::destruction).collect();
         if !lost.is_empty() {
@@ -431,11 +431,18 @@ fn refuse_blocking(topic: &str, online: bool, upgrade: &[Op]) -> anyhow::Result<
 /// The upgrade's hazards on the console, gravest first, each with the size of its table when
 /// the database is at hand: `rewrites public.orders under ACCESS EXCLUSIVE … (41 M rows, 12 GB)`.
 /// Brief `ACCESS EXCLUSIVE` locks are left to the script's comments.
-fn report_hazards(topic: &str, ops: &[Op], client: Option<&mut postgres::Client>) {
+/// The hazards of the statements the upgrade is written as (its online form with `online`),
+/// with the sizes of the tables concerned.
+fn report_hazards(topic: &str, ops: &[Op], online: bool, client: Option<&mut postgres::Client>) {
     use model_core::diff::{relation_sizes, size_text, HazardKind};
-    let mut hazards: Vec<model_core::diff::Hazard> = ops
-        .iter()
-        .flat_map(Op::hazards)
+    let statements = if online {
+        render::online_statements(ops)
+    } else {
+        ops.iter().flat_map(render::statements).collect()
+    };
+    let mut hazards: Vec<model_core::diff::Hazard> = statements
+        .into_iter()
+        .flat_map(|s| s.hazards)
         .filter(|h| h.kind != HazardKind::BriefExclusive)
         .collect();
     hazards.sort_by(|a, b| (a.kind, &a.relation).cmp(&(b.kind, &b.relation)));
@@ -782,7 +789,7 @@ fn diff_databases(
     for line in plan.upgrade.iter().flat_map(Op::describe_all) {
         eprintln!("Detected {}", model_core::sql::display(&line));
     }
-    report_hazards("diff", &plan.upgrade, Some(&mut from_client));
+    report_hazards("diff", &plan.upgrade, scope.online, Some(&mut from_client));
     refuse_blocking("diff", scope.online, &plan.upgrade)?;
     let body = if scope.online {
         render::online_revision_body(&plan.upgrade, &plan.downgrade)

@@ -136,7 +136,7 @@ fn difference(want: &str, got: &str) -> String {
 }
 
 /// Runs `sql` with `psql`, stopping at the first error; in one transaction when `single`.
-fn psql(db: &TempDatabase, sql: &str, single: bool) -> Result<(), String> {
+pub(crate) fn psql(db: &TempDatabase, sql: &str, single: bool) -> Result<(), String> {
     let dir = std::env::temp_dir().join(format!(
         "model-acceptance-{}-{}",
         std::process::id(),

@@ -7,7 +7,7 @@
 //! squawk comes from PyPI (`pip install squawk-cli`; `.ci/run` installs it). Without it on
 //! `PATH` (or in `SQUAWK`), the test says so and checks nothing else.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use model_core::autogenerate::verify_sql;
@@ -25,7 +25,7 @@ CREATE INDEX orders_note ON orders (note);";
 
 /// Rules that speak of the target schema's design, of re-running statements by hand, or of
 /// drops: accepted (see the module documentation). Anything else fails the test.
-fn accepted(rule: &str) -> bool {
+pub(crate) fn accepted(rule: &str) -> bool {
     rule.starts_with("ban-drop-")
         || matches!(
             rule,
@@ -39,7 +39,24 @@ fn accepted(rule: &str) -> bool {
         )
 }
 
-fn squawk() -> Option<PathBuf> {
+/// squawk's JSON report on `files`.
+pub(crate) fn lint(squawk: &Path, files: &[PathBuf]) -> serde_json::Value {
+    let output = Command::new(squawk)
+        .args(["--reporter", "json"])
+        .args(files)
+        .output()
+        .unwrap_or_else(|e| panic!("running {}: {e}", squawk.display()));
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "squawk's report is not JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+/// Where squawk is: `SQUAWK`, or `squawk` on `PATH`.
+pub(crate) fn squawk() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("SQUAWK") {
         return Some(PathBuf::from(path));
     }
@@ -126,19 +143,9 @@ fn squawk_accepts_online_revisions_of_typical_changes() {
         }
     }
 
-    let output = Command::new(&squawk)
-        .args(["--reporter", "json"])
-        .args(&files)
-        .output()
-        .unwrap_or_else(|e| panic!("running {}: {e}", squawk.display()));
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "squawk's report is not JSON ({e}): {}\n{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
+    let report = lint(&squawk, &files);
     let findings = report.as_array().expect("a list of findings");
+
     let mut refused = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     let mut hazards_said = std::collections::BTreeSet::new();

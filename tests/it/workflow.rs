@@ -11,7 +11,7 @@ use model_core::diff::diff;
 use model_core::{models, ModelSet, ModelSetError};
 
 use crate::seed_steps::{step1, step2};
-use crate::support::{canonical, fresh_database, read};
+use crate::support::{canonical, fresh_database, lines, read};
 
 pub fn run(dir: &Path, args: &[&str], models: Result<ModelSet, ModelSetError>) -> ExitCode {
     let cli = Cli::parse_from(std::iter::once("model-cli").chain(args.iter().copied()));
@@ -251,5 +251,142 @@ fn excluded_tables_are_never_touched() {
         .tables
         .iter()
         .any(|t| t.name.name == "audit_log"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `--online` through the command line on the seed's models with rows: `check --online`
+/// refuses a change that would still rewrite a table in use and accepts the rest;
+/// `revision --autogenerate --online` writes a revision (proven on a copy first) of
+/// concurrent and validated steps with its timeouts; its offline SQL (`upgrade --sql`) runs
+/// under psql, steps in order, and reaches the models; the runner takes it down and up
+/// again; squawk accepts it.
+#[test]
+fn online_revisions_through_the_command_line() {
+    let dir = project_dir("online");
+    let db = fresh_database();
+    let url = db.url().to_string();
+    let models = || models![step1::Customer, step1::Order, step1::Product];
+    let cli = |args: &[&str]| {
+        let mut all = vec!["--url", url.as_str()];
+        all.extend_from_slice(args);
+        run(&dir, &all, models())
+    };
+    assert_eq!(
+        cli(&[
+            "revision",
+            "--autogenerate",
+            "-m",
+            "init",
+            "--rev-id",
+            "aaaa00000001"
+        ]),
+        ExitCode::SUCCESS
+    );
+    assert_eq!(cli(&["upgrade", "head"]), ExitCode::SUCCESS);
+    let mut client = db.connect().unwrap();
+    client
+        .batch_execute(
+            "INSERT INTO customers (first_name, last_name, email_address)
+               SELECT 'f', 'l', 'e' || g FROM generate_series(1, 100) g;
+             INSERT INTO orders (customer_id) SELECT 1 + g % 100 FROM generate_series(1, 5000) g;
+             INSERT INTO products (product_name, price) SELECT 'p' || g, g FROM generate_series(1, 100) g;
+             -- Drift by hand, each with an online way back.
+             ALTER TABLE orders DROP CONSTRAINT orders_customer_id_fkey;
+             ALTER TABLE customers ALTER COLUMN email_address DROP NOT NULL;
+             ALTER TABLE products ALTER COLUMN product_name TYPE text;
+             -- And one without: double precision from real rewrites products.
+             ALTER TABLE products ALTER COLUMN price TYPE real;",
+        )
+        .unwrap();
+    assert_eq!(cli(&["check", "--online"]), ExitCode::from(1));
+    assert_eq!(
+        cli(&["revision", "--autogenerate", "--online", "-m", "x"]),
+        ExitCode::from(1)
+    );
+    assert_eq!(scripts(&dir).len(), 1, "nothing written");
+    client
+        .batch_execute("ALTER TABLE products ALTER COLUMN price TYPE double precision")
+        .unwrap();
+    // Differences remain, all with an online form: `check --online` says "differs" (2).
+    assert_eq!(cli(&["check", "--online"]), ExitCode::from(2));
+    assert_eq!(
+        cli(&[
+            "revision",
+            "--autogenerate",
+            "--online",
+            "-m",
+            "online",
+            "--rev-id",
+            "bbbb00000002"
+        ]),
+        ExitCode::SUCCESS
+    );
+    let file = scripts(&dir)
+        .into_iter()
+        .find(|f| f.to_string_lossy().contains("bbbb00000002"))
+        .unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    for expected in [
+        "-- Transactional: no",
+        "SET lock_timeout = '2s';",
+        "FOREIGN KEY (customer_id) REFERENCES public.customers (customer_id) ON DELETE CASCADE NOT VALID",
+        "VALIDATE CONSTRAINT orders_customer_id_fkey",
+        "VALIDATE CONSTRAINT customers_email_address_not_null_online",
+        "ALTER COLUMN email_address SET NOT NULL",
+        "ANALYZE public.products (product_name)",
+    ] {
+        assert!(text.contains(expected), "no `{expected}` in\n{text}");
+    }
+
+    // The offline SQL, run by psql, reaches the models.
+    let graph = model_core::revision::Graph::load(&dir.join("migrations")).unwrap();
+    let sql = model_core::migrate::offline_sql(
+        &graph,
+        &model_core::migrate::VersionTable::default(),
+        "aaaa00000001",
+        "head",
+    )
+    .unwrap();
+    let validate = sql
+        .find("VALIDATE CONSTRAINT orders_customer_id_fkey")
+        .unwrap();
+    let added = sql.find("NOT VALID").unwrap();
+    let recorded = sql.rfind("bbbb00000002").unwrap();
+    assert!(added < validate && validate < recorded, "{sql}");
+    crate::acceptance::psql(&db, &sql, false).unwrap_or_else(|e| panic!("{e}\n{sql}"));
+    assert_eq!(cli(&["check", "--online"]), ExitCode::SUCCESS);
+    // The runner takes it down and up again.
+    assert_eq!(cli(&["downgrade", "aaaa00000001"]), ExitCode::SUCCESS);
+    assert_eq!(
+        lines(
+            &mut client,
+            "SELECT count(*) FROM pg_constraint WHERE conname = 'orders_customer_id_fkey'"
+        ),
+        ["0"]
+    );
+    assert_eq!(cli(&["upgrade", "head"]), ExitCode::SUCCESS);
+    assert_eq!(cli(&["check"]), ExitCode::SUCCESS);
+
+    if let Some(squawk) = crate::squawk::squawk() {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let (upgrade, downgrade) = text.split_once("-- migrate:downgrade").expect("two parts");
+        let mut files = Vec::new();
+        for (part, sql) in [("upgrade", upgrade), ("downgrade", downgrade)] {
+            let path = dir.join(format!("lint-{part}.sql"));
+            std::fs::write(&path, sql).unwrap();
+            files.push(path);
+        }
+        let report = crate::squawk::lint(&squawk, &files);
+        let refused: Vec<String> = report
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule_name"].as_str().unwrap_or("?").to_string())
+            .filter(|rule| !crate::squawk::accepted(rule))
+            .collect();
+        assert!(refused.is_empty(), "squawk: {refused:?}\n{text}");
+    } else {
+        eprintln!("squawk not found (pip install squawk-cli, or set SQUAWK): not linted");
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }

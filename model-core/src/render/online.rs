@@ -324,12 +324,19 @@ fn build_concurrently(out: &mut Vec<Step>, table: &TableName, index: &Index, not
         lock(LockMode::ShareUpdateExclusive, table),
     );
     if index.unique {
-        build.hazards.push(Hazard {
-            kind: HazardKind::MayFail,
-            relation: Some(table.clone()),
-        });
+        may_fail(&mut build, table);
     }
     out.push(Step::Alone(build));
+}
+
+/// The statement may fail on the rows already in `table`: a hazard, said in the script too.
+fn may_fail(statement: &mut Statement, table: &TableName) {
+    let hazard = Hazard {
+        kind: HazardKind::MayFail,
+        relation: Some(table.clone()),
+    };
+    statement.notes.push(format!("HAZARD: {hazard}"));
+    statement.hazards.push(hazard);
 }
 
 /// `VALIDATE CONSTRAINT` on its own, after the transaction that added it `NOT VALID`.
@@ -350,10 +357,7 @@ fn validate(
         ),
         lock(LockMode::ShareUpdateExclusive, table),
     );
-    check.hazards.push(Hazard {
-        kind: HazardKind::MayFail,
-        relation: Some(table.clone()),
-    });
+    may_fail(&mut check, table);
     if let Some(references) = references {
         check.locks.extend(lock(LockMode::RowShare, references));
     }
