@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use model_core::autogenerate::verify_sql;
 use model_core::diff::{diff, HazardKind, LockMode};
-use model_core::migrate::{Migrator, TransactionMode, VersionTable};
+use model_core::migrate::{LockRetries, Migrator, TransactionMode, VersionTable};
 use model_core::render::{online_revision_body, online_statements};
 use model_core::revision::{Graph, Revision};
 
@@ -278,4 +278,131 @@ fn without_version_tables(mut schema: model_core::schema::Schema) -> model_core:
         .tables
         .retain(|t| !t.name.name.starts_with("model_version"));
     schema
+}
+
+/// The online revision of the team's generated workload (`../shared/bench/gen_schema.py`,
+/// 1,000 tables by default; `MODEL_ONLINE_TABLES` for another size): database A is the
+/// schema, B the schema plus its delta (3 columns added, a table dropped, 2 indexes). The
+/// revision from A to B in online form is proven on a copy, has its hazards written, is
+/// accepted by squawk, and the runner applies it and takes it back.
+#[test]
+fn a_generated_workload_goes_online() {
+    let n: usize = std::env::var("MODEL_ONLINE_TABLES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
+    let generator =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/gen_schema.py");
+    let out = std::env::temp_dir().join(format!("model-online-gen-{}", std::process::id()));
+    let status = std::process::Command::new("python3")
+        .arg(&generator)
+        .arg(n.to_string())
+        .arg("--out")
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("python3 runs the shared generator");
+    assert!(status.success(), "gen_schema.py failed");
+    let read = |name: &str| std::fs::read_to_string(out.join(name)).expect("generated file");
+    let (schema_sql, delta_sql) = (
+        read(&format!("schema_{n}.sql")),
+        read(&format!("schema_{n}_delta.sql")),
+    );
+    let (a_db, b_db) = (fresh_database(), fresh_database());
+    let (mut a, mut b) = (a_db.connect().unwrap(), b_db.connect().unwrap());
+    // Statement by statement: thousands of tables in one transaction need more locks than a
+    // default server allows.
+    let load = |client: &mut postgres::Client, sql: &str| {
+        for (_, statement) in model_core::revision::split_statements(sql) {
+            client.batch_execute(&statement).unwrap();
+        }
+    };
+    load(&mut a, &schema_sql);
+    load(&mut b, &schema_sql);
+    load(&mut b, &delta_sql);
+    let from = schema_of(&mut a, "SELECT 1", &["public"]).unwrap();
+    let to = schema_of(&mut b, "SELECT 1", &["public"]).unwrap();
+    let plan = diff(&from, &to);
+    let body = online_revision_body(&plan.upgrade, &plan.downgrade);
+    assert!(
+        body.upgrade.contains("CREATE INDEX CONCURRENTLY") && body.upgrade.contains("-- HAZARD: "),
+        "{}",
+        body.upgrade
+    );
+    let settings = model_core::render::timeout_settings(&LockRetries::default());
+    let (upgrade, downgrade) = (
+        format!("{settings}\n{}", body.upgrade),
+        format!("{settings}\n{}", body.downgrade),
+    );
+    verify_sql(&upgrade, &downgrade, &from, &to).unwrap_or_else(|e| panic!("{e}"));
+
+    let dir = std::env::temp_dir().join(format!("model-online-gen-rev-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let revision = Revision {
+        id: "gggg0000onln".into(),
+        message: "online".into(),
+        create_date: "2026-01-01 00:00:00".into(),
+        upgrade: upgrade.clone(),
+        downgrade: downgrade.clone(),
+        path: dir.join("gggg0000onln_online.sql"),
+        transactional: body.transactional,
+        ..Default::default()
+    };
+    std::fs::write(&revision.path, revision.render()).unwrap();
+    let graph = Graph::load(&dir).unwrap();
+    let migrator = |client: &mut postgres::Client| {
+        Migrator::new(
+            client,
+            a_db.connect().unwrap(),
+            &graph,
+            VersionTable::default(),
+            |_| {},
+        )
+        .upgrade("head", TransactionMode::PerRevision)
+        .map(|_| ())
+        .unwrap_or_else(|e| panic!("{e}"))
+    };
+    migrator(&mut a);
+    let now = without_version_tables(schema_of(&mut a, "SELECT 1", &["public"]).unwrap());
+    assert!(diff(&now, &to).is_empty(), "the upgrade did not reach B");
+    Migrator::new(
+        &mut a,
+        a_db.connect().unwrap(),
+        &graph,
+        VersionTable::default(),
+        |_| {},
+    )
+    .downgrade("base", TransactionMode::PerRevision)
+    .unwrap_or_else(|e| panic!("{e}"));
+    let back = without_version_tables(schema_of(&mut a, "SELECT 1", &["public"]).unwrap());
+    assert!(
+        diff(&back, &from).is_empty(),
+        "the downgrade did not return to A"
+    );
+
+    if let Some(squawk) = crate::squawk::squawk() {
+        let mut files = Vec::new();
+        for (part, sql) in [("upgrade", &upgrade), ("downgrade", &downgrade)] {
+            let path = dir.join(format!("{part}.sql"));
+            std::fs::write(&path, sql).unwrap();
+            files.push(path);
+        }
+        let report = crate::squawk::lint(&squawk, &files);
+        let refused: Vec<String> = report
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule_name"].as_str().unwrap_or("?").to_string())
+            .filter(|rule| !crate::squawk::accepted(rule))
+            .collect();
+        assert!(
+            refused.is_empty(),
+            "squawk: {refused:?}\n{upgrade}\n{downgrade}"
+        );
+    } else {
+        eprintln!("squawk not found (pip install squawk-cli, or set SQUAWK): not linted");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&out);
 }
