@@ -438,7 +438,7 @@ fn report_hazards(topic: &str, ops: &[Op], online: bool, client: Option<&mut pos
     let statements = if online {
         render::online_statements(ops)
     } else {
-        ops.iter().flat_map(render::statements).collect()
+        render::plan_statements(ops)
     };
     let mut hazards: Vec<model_core::diff::Hazard> = statements
         .into_iter()

@@ -14,7 +14,9 @@ pub use ddl::{
     identity_clause, index_key, not_valid_constraints, primary_key_clause, unique_clause,
 };
 pub use online::{online_revision_body, online_statements, still_blocking};
-pub use ops::{op_statements, revision_body, script, statements, RevisionBody, Statement};
+pub use ops::{
+    op_statements, plan_statements, revision_body, script, statements, RevisionBody, Statement,
+};
 
 use crate::diff::diff;
 use crate::schema::{Schema, TableName};

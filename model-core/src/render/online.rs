@@ -23,7 +23,7 @@
 use std::collections::BTreeSet;
 
 use super::ddl::create_index;
-use super::ops::{script, statements, RevisionBody, Statement};
+use super::ops::{created_tables, script_in, statements_in, RevisionBody, Statement};
 use crate::diff::{Hazard, HazardKind, Lock, LockMode, Op};
 use crate::schema::{make_object_name, CheckConstraint, Index, IndexKey, TableName};
 use crate::sql::{qualified, quote_ident};
@@ -43,19 +43,19 @@ pub fn online_revision_body(upgrade: &[Op], downgrade: &[Op]) -> RevisionBody {
         return super::ops::revision_body(upgrade, downgrade);
     }
     RevisionBody {
-        upgrade: render(&up),
-        downgrade: render(&down),
+        upgrade: render(&up, &created_tables(upgrade)),
+        downgrade: render(&down, &created_tables(downgrade)),
         transactional: false,
     }
 }
 
-fn render(steps: &[Step]) -> String {
+fn render(steps: &[Step], created: &BTreeSet<TableName>) -> String {
     let mut out = Vec::new();
     for step in steps {
         match step {
             Step::Transaction(ops) if ops.is_empty() => {}
             Step::Transaction(ops) => {
-                out.push(format!("BEGIN;\n\n{}\nCOMMIT;\n", script(ops)));
+                out.push(format!("BEGIN;\n\n{}\nCOMMIT;\n", script_in(ops, created)));
             }
             Step::Alone(statement) => out.push(statement.render()),
         }
@@ -67,10 +67,14 @@ fn render(steps: &[Step]) -> String {
 /// (`transactional`), and those that stand alone outside any transaction block, each with
 /// the locks it takes and what it risks.
 pub fn online_statements(ops: &[Op]) -> Vec<Statement> {
+    let created = created_tables(ops);
     steps(ops)
         .into_iter()
         .flat_map(|step| match step {
-            Step::Transaction(ops) => ops.iter().flat_map(statements).collect(),
+            Step::Transaction(ops) => ops
+                .iter()
+                .flat_map(|op| statements_in(op, &created))
+                .collect(),
             Step::Alone(statement) => vec![statement],
         })
         .collect()
@@ -81,16 +85,6 @@ fn lock(mode: LockMode, table: &TableName) -> Vec<Lock> {
         mode,
         relation: table.clone(),
     }]
-}
-
-/// Tables the operations create: empty, they need nothing online.
-fn created_tables(ops: &[Op]) -> BTreeSet<&TableName> {
-    ops.iter()
-        .filter_map(|op| match op {
-            Op::CreateTable { table, .. } => Some(&table.name),
-            _ => None,
-        })
-        .collect()
 }
 
 fn steps(ops: &[Op]) -> Vec<Step> {

@@ -13,6 +13,7 @@ use crate::schema::{
     NAMEDATALEN,
 };
 use crate::schema::{GrantTarget, PartitionOf, TableName};
+use std::collections::BTreeSet;
 
 /// The statements of one operation (without `;`), and the comment lines a reviewer must see
 /// before them.
@@ -809,8 +810,44 @@ impl Statement {
 /// The statements of one operation. An operation's notes, locks, hazards and destruction
 /// are carried by its first statement (where a script prints them); the others carry none.
 pub fn statements(op: &Op) -> Vec<Statement> {
-    let (sqls, notes) = op_statements(op);
-    let mut first = Some((notes, op.locks(), op.hazards(), op.destruction()));
+    statements_in(op, &BTreeSet::new())
+}
+
+/// The statements of a plan, in order ([`statements`] of each operation), without the
+/// hazards and locks on tables the plan itself creates: empty, nobody uses them yet.
+pub fn plan_statements(ops: &[Op]) -> Vec<Statement> {
+    let created = created_tables(ops);
+    ops.iter()
+        .flat_map(|op| statements_in(op, &created))
+        .collect()
+}
+
+/// Tables the operations create (or create again): empty when the statements after run.
+pub(crate) fn created_tables(ops: &[Op]) -> BTreeSet<TableName> {
+    ops.iter()
+        .filter_map(|op| match op {
+            Op::CreateTable { table, .. } => Some(table.name.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// [`statements`], leaving out hazards and locks on the `created` tables.
+pub(crate) fn statements_in(op: &Op, created: &BTreeSet<TableName>) -> Vec<Statement> {
+    let (sqls, mut notes) = op_statements(op);
+    let fresh = |t: &Option<TableName>| t.as_ref().is_some_and(|t| created.contains(t));
+    let (moot, hazards): (Vec<Hazard>, Vec<Hazard>) =
+        op.hazards().into_iter().partition(|h| fresh(&h.relation));
+    for hazard in moot {
+        let note = format!("HAZARD: {hazard}");
+        notes.retain(|n| *n != note);
+    }
+    let locks: Vec<Lock> = op
+        .locks()
+        .into_iter()
+        .filter(|l| !created.contains(&l.relation))
+        .collect();
+    let mut first = Some((notes, locks, hazards, op.destruction()));
     sqls.into_iter()
         .map(|sql| {
             let (notes, locks, hazards, destruction) = first.take().unwrap_or_default();
@@ -829,9 +866,14 @@ pub fn statements(op: &Op) -> Vec<Statement> {
 /// The operations as one script: each operation's notes as `--` lines, then its statements,
 /// with a blank line between operations.
 pub fn script(ops: &[Op]) -> String {
+    script_in(ops, &created_tables(ops))
+}
+
+/// [`script`] of a part of a plan that creates the `created` tables.
+pub(crate) fn script_in(ops: &[Op], created: &BTreeSet<TableName>) -> String {
     ops.iter()
         .map(|op| {
-            statements(op)
+            statements_in(op, created)
                 .iter()
                 .map(Statement::render)
                 .collect::<String>()
@@ -866,6 +908,8 @@ pub fn revision_body(upgrade: &[Op], downgrade: &[Op]) -> RevisionBody {
         };
     }
     let part = |ops: &[Op]| {
+        let created = created_tables(ops);
+        let script = |part: &[Op]| script_in(part, &created);
         let (labels, rest): (Vec<Op>, Vec<Op>) = ops
             .iter()
             .cloned()
