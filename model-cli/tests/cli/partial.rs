@@ -368,3 +368,68 @@ fn an_invalid_index_differs_from_a_valid_one_in_diff() {
         "{stdout}"
     );
 }
+
+/// `kill -9` inside an explicit `BEGIN; … COMMIT;` block of a revision that runs outside a
+/// transaction (as online revisions are written): the block was rolled back as a whole, and
+/// the progress record proves it (the records written inside the block went with it), so a
+/// rerun resumes at the block's `BEGIN` without asking.
+#[test]
+fn kill_9_inside_an_explicit_block_resumes_at_the_block() {
+    let project = Project::new("partial-kill-block");
+    let db = TempDatabase::new().unwrap();
+    project.revision(
+        "bebe00000001",
+        "a block",
+        &[],
+        "CREATE TABLE a (id integer);\nBEGIN;\nCREATE TABLE b (id integer);\nSELECT pg_sleep(30);\nCREATE TABLE c (id integer);\nCOMMIT;\nCREATE TABLE d (id integer);",
+        "DROP TABLE d;\nDROP TABLE c;\nDROP TABLE b;\nDROP TABLE a;",
+    );
+    outside_a_transaction(&project, "bebe00000001");
+    let mut child = super::upgrade_command(&project, db.url())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while lines(
+        &db,
+        "SELECT count(*)::text FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)' AND state = 'active'",
+    ) != ["1"]
+    {
+        assert!(Instant::now() < deadline, "the run never reached the sleep");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    lines(
+        &db,
+        "SELECT count(pg_terminate_backend(pid))::text FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%' AND pid <> pg_backend_pid()",
+    );
+    // The server rolls the block back once the backend is gone.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while tables(&db) != ["a"] {
+        assert!(Instant::now() < deadline, "{:?}", tables(&db));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    let (code, stdout, _) = project.run(Some(&db), &["current"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("1 of 7 statements committed") && stdout.contains("rolled back as a whole"),
+        "{stdout}"
+    );
+    // The sleep is slow: make it quick, as an operator would after such a stop. The
+    // statements that committed (the first) are unchanged, so the rerun resumes.
+    let path = project.file("bebe00000001");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("pg_sleep(30)", "pg_sleep(0)")).unwrap();
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("Resuming bebe00000001 at statement 2 of 7"),
+        "{stderr}"
+    );
+    assert_eq!(tables(&db), ["a,b,c,d"]);
+    let (_, stdout, _) = project.run(Some(&db), &["current"]);
+    assert_eq!(stdout, "bebe00000001 (head)\n");
+}

@@ -790,7 +790,9 @@ impl<'a> Migrator<'a> {
         let prefixes = partial::prefix_checksums(&statements);
         let start = match resume {
             Some(p) => {
-                if p.running.is_some() {
+                // Stopped at a block's edge: the record says what committed.
+                let settled = p.settled(Some(revision));
+                if p.running.is_some() && settled.is_none() {
                     return Err(MigrateError::Interrupted {
                         revision: id.to_string(),
                         direction: direction.as_str(),
@@ -807,15 +809,16 @@ impl<'a> Migrator<'a> {
                         ),
                     });
                 }
-                if let Some((line, _)) = statements.get(p.done) {
+                let start = settled.unwrap_or(p.done);
+                if let Some((line, _)) = statements.get(start) {
                     (self.log)(format!(
                         "Resuming {id} at statement {} of {} (line {}); an earlier run committed the ones before it",
-                        p.done + 1,
+                        start + 1,
                         statements.len(),
                         line
                     ));
                 }
-                p.done
+                start
             }
             None => {
                 partial::begin(
@@ -1018,12 +1021,12 @@ fn indent(statement: &str) -> String {
 /// savepoint), `END`, `ABORT` or `PREPARE TRANSACTION`.
 /// A statement that opens or ends a transaction block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Control {
+pub(crate) enum Control {
     Begin,
     End,
 }
 
-fn transaction_control(statement: &str) -> Option<Control> {
+pub(crate) fn transaction_control(statement: &str) -> Option<Control> {
     let words: Vec<String> = statement
         .split_whitespace()
         .take(2)

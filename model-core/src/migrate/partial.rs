@@ -77,7 +77,19 @@ impl PartialRun {
             self.done,
             self.total
         );
-        if let Some(running) = self.running {
+        if let (Some(running), Some(done)) = (self.running, self.settled(revision)) {
+            if done == self.done {
+                out.push_str(&format!(
+                    "; interrupted in the transaction block that begins at statement {running}{}, which was rolled back as a whole (a rerun resumes there)",
+                    line(running)
+                ));
+            } else {
+                out.push_str(&format!(
+                    "; interrupted once the transaction block ending at statement {running}{} had committed (a rerun resumes after it)",
+                    line(running)
+                ));
+            }
+        } else if let Some(running) = self.running {
             out.push_str(&format!(
                 "; interrupted while running statement {running}{}, which may or may not have taken effect",
                 line(running)
@@ -92,6 +104,42 @@ impl PartialRun {
         }
         out
     }
+}
+
+impl PartialRun {
+    /// For a run interrupted at a transaction block's edge, how many statements certainly
+    /// committed, which the record itself proves: the records written inside an explicit
+    /// block commit or roll back with it. Still "running" its `BEGIN`: the block rolled back
+    /// as a whole (`done`). Still "running" its `COMMIT`: that record was written inside the
+    /// block, so the block committed (`done + 1`). `None` for any other statement: it may or
+    /// may not have taken effect.
+    pub fn settled(&self, revision: Option<&Revision>) -> Option<usize> {
+        let running = self.running?;
+        let statement = statements(revision?, self.direction)
+            .into_iter()
+            .nth(running.checked_sub(1)?)?
+            .1;
+        match super::transaction_control(&statement)? {
+            super::Control::Begin if running == self.done + 1 => Some(self.done),
+            super::Control::End
+                if running == self.done + 1 && statement_ends_a_commit(&statement) =>
+            {
+                Some(self.done + 1)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// `COMMIT` or `END`, not `ROLLBACK`, `ABORT` or `PREPARE TRANSACTION`.
+fn statement_ends_a_commit(statement: &str) -> bool {
+    let first = statement
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches(';')
+        .to_ascii_lowercase();
+    first == "commit" || first == "end"
 }
 
 /// The file line of statement `n` (1-based) of a revision's part.
@@ -291,4 +339,40 @@ pub(super) fn invalid_indexes(client: &mut Client) -> Result<Vec<String>, Migrat
         .iter()
         .map(|r| crate::sql::qualified(&r.get::<_, String>(0), &r.get::<_, String>(1)))
         .collect())
+}
+
+#[cfg(test)]
+mod block_tests {
+    use super::*;
+
+    #[test]
+    fn a_stop_at_a_blocks_edge_is_settled_by_the_record() {
+        let revision = Revision {
+            upgrade: "CREATE TABLE a (id int);\nBEGIN;\nCREATE TABLE b (id int);\nCOMMIT;\nCREATE TABLE c (id int);\nBEGIN;\nSELECT 1;\nROLLBACK;".into(),
+            ..Default::default()
+        };
+        let at = |done: usize, running: usize| PartialRun {
+            revision: "r".into(),
+            direction: Direction::Upgrade,
+            done,
+            total: 8,
+            running: Some(running),
+            error: None,
+            prefix: String::new(),
+            updated_at: String::new(),
+        };
+        // At BEGIN: the block rolled back; resume there.
+        assert_eq!(at(1, 2).settled(Some(&revision)), Some(1));
+        // At COMMIT, recorded inside the block: it committed; resume after it.
+        assert_eq!(at(3, 4).settled(Some(&revision)), Some(4));
+        // Anywhere else nobody knows.
+        assert_eq!(at(2, 3).settled(Some(&revision)), None);
+        assert_eq!(at(4, 5).settled(Some(&revision)), None);
+        assert_eq!(at(7, 8).settled(Some(&revision)), None);
+        assert_eq!(at(1, 2).settled(None), None);
+        assert!(at(1, 2)
+            .describe(Some(&revision))
+            .contains("rolled back as a whole"));
+        assert!(at(3, 4).describe(Some(&revision)).contains("had committed"));
+    }
 }
