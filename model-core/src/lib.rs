@@ -29,7 +29,7 @@ pub mod migrate;
 pub mod model;
 pub mod pg;
 pub mod render;
-pub mod revision;
+pub use model_revision as revision;
 pub mod schema;
 pub mod sql;
 

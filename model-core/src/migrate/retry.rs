@@ -198,24 +198,7 @@ pub(crate) fn is_lock_timeout(error: &postgres::Error) -> bool {
     error.code() == Some(&SqlState::LOCK_NOT_AVAILABLE)
 }
 
-/// `"500ms"`, `"2s"`, `"1min"`, or a number of milliseconds (as PostgreSQL reads
-/// `lock_timeout`).
-pub fn parse_duration(text: &str) -> Option<Duration> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: u64 = number.parse().ok()?;
-    let ms = match unit.trim() {
-        "" | "ms" => number,
-        "s" => number.checked_mul(1000)?,
-        "min" => number.checked_mul(60_000)?,
-        "h" => number.checked_mul(3_600_000)?,
-        _ => return None,
-    };
-    Some(Duration::from_millis(ms))
-}
+pub use model_revision::parse_duration;
 
 /// The sessions holding locks on the relations `sql` names, one line each:
 /// `orders: pid 4242 (alice, psql, idle in transaction for 12 s): LOCK orders`.

@@ -21,6 +21,7 @@
 
 mod graph;
 mod split;
+pub mod text;
 
 use std::collections::hash_map::RandomState;
 use std::fmt::Write as _;
@@ -185,7 +186,7 @@ impl Revision {
                         "Branch Labels" => revision.branch_labels = list(value),
                         "Depends On" => revision.depends_on = list(value),
                         "Lock Timeout" => {
-                            revision.lock_timeout = match crate::migrate::parse_duration(value) {
+                            revision.lock_timeout = match parse_duration(value) {
                                 Some(d) if !d.is_zero() => Some(d),
                                 _ => {
                                     return Err(error(
@@ -247,9 +248,9 @@ impl Revision {
         let mut out = String::new();
         // Every header line goes through `comment`, so no message, label or id can end its
         // comment line and start a statement.
-        use crate::sql::comment;
+        use crate::text::comment;
         if !self.message.is_empty() {
-            out.push_str(&crate::sql::comment_lines(&self.message));
+            out.push_str(&crate::text::comment_lines(&self.message));
         }
         let _ = writeln!(out, "--");
         let _ = writeln!(out, "-- Revision ID: {}", comment(&self.id));
@@ -392,6 +393,25 @@ pub fn now_utc() -> String {
         rest % 3600 / 60,
         rest % 60
     )
+}
+
+/// `"500ms"`, `"2s"`, `"1min"`, or a number of milliseconds (as PostgreSQL reads
+/// `lock_timeout`).
+pub fn parse_duration(text: &str) -> Option<std::time::Duration> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number.parse().ok()?;
+    let ms = match unit.trim() {
+        "" | "ms" => number,
+        "s" => number.checked_mul(1000)?,
+        "min" => number.checked_mul(60_000)?,
+        "h" => number.checked_mul(3_600_000)?,
+        _ => return None,
+    };
+    Some(std::time::Duration::from_millis(ms))
 }
 
 #[cfg(test)]
