@@ -41,7 +41,7 @@ pub use model::{
     Relationship, RelationshipKind, ResolvedRelationship, TableBuilder,
 };
 /// `#[derive(Model)]` and `#[derive(Enum)]`: see the README for every attribute.
-pub use model_macros::{Enum, Model};
+pub use model_macros::{embed_migrations, Enum, Model};
 
 /// What generated code names. Not public API: it may change in any release.
 #[doc(hidden)]

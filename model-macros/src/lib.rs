@@ -7,6 +7,7 @@
 
 mod ast;
 mod attr;
+mod embed;
 mod enum_type;
 mod expand;
 mod keys;
@@ -14,6 +15,15 @@ mod sql_type;
 mod valid;
 
 use proc_macro::TokenStream;
+
+/// Every revision script of a directory (relative to the crate's `Cargo.toml`; default
+/// `migrations`), included in the program and checked at compile time: a script that does
+/// not parse, or a graph that does not link, is a compile error naming the file and line.
+/// Expands to a `model_core::migrate::EmbeddedMigrations`.
+#[proc_macro]
+pub fn embed_migrations(input: TokenStream) -> TokenStream {
+    embed::expand(input.into()).into()
+}
 
 /// Declares a table from a struct. See the README for every attribute.
 #[proc_macro_derive(Model, attributes(model))]

@@ -94,6 +94,18 @@ impl Graph {
         Graph::new(revisions)
     }
 
+    /// The graph of scripts given as `(path, text)` pairs (as [`Graph::load`] reads them
+    /// from a directory; `embed_migrations!` embeds them in a program).
+    pub fn from_sources<'s>(
+        sources: impl IntoIterator<Item = (&'s str, &'s str)>,
+    ) -> Result<Graph, GraphError> {
+        let mut revisions = Vec::new();
+        for (path, text) in sources {
+            revisions.push(Revision::parse(Path::new(path), text)?);
+        }
+        Graph::new(revisions)
+    }
+
     /// Links revisions into a graph, checking ids, parents, dependencies, labels and cycles.
     pub fn new(revisions: Vec<Revision>) -> Result<Graph, GraphError> {
         let mut by_id: BTreeMap<String, Revision> = BTreeMap::new();

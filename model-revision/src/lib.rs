@@ -72,7 +72,7 @@ pub struct Revision {
 
 /// A malformed revision file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}:{line}: {message}", path.display())]
+#[error("{}{}: {message}", path.display(), if *line > 0 { format!(":{line}") } else { String::new() })]
 pub struct ParseError {
     /// The file.
     pub path: PathBuf,

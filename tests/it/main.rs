@@ -6,6 +6,7 @@
 mod acceptance;
 mod cross_model;
 mod declared;
+mod embedded;
 mod enum_labels;
 mod fidelity;
 mod hazards;

@@ -23,6 +23,7 @@
 //! finished.
 
 mod destructive;
+mod embedded;
 mod lock;
 mod offline;
 mod partial;
@@ -35,6 +36,7 @@ use postgres::types::Type;
 use postgres::{Client, GenericClient, Transaction};
 
 pub use destructive::{count_rows, destructive_statements, Destruction, RowCount};
+pub use embedded::EmbeddedMigrations;
 pub use offline::offline_sql;
 pub use partial::{read_partial, Direction, PartialRun};
 pub use retry::{duration_text, parse_duration, LockRetries};
