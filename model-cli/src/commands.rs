@@ -43,6 +43,7 @@ pub fn dispatch(
             online,
             assume_renamed,
             assume_dropped,
+            allow_empty,
         }) => {
             let answers = if assume_renamed {
                 Answers::AssumeRenamed
@@ -70,6 +71,7 @@ pub fn dispatch(
                     strict,
                     !no_verify,
                     answers,
+                    allow_empty,
                 )
             } else {
                 write_revision(&project, options, None).map(|_| true)
@@ -101,7 +103,7 @@ pub fn dispatch(
             (single_transaction, allow_destructive),
             false,
         ),
-        Some(Command::Current { verbose }) => current(&project()?, global, verbose),
+        Some(Command::Current) => current(&project()?, global, global.verbose),
         Some(Command::Repair {
             rev,
             applied,
@@ -124,16 +126,16 @@ pub fn dispatch(
         }
         Some(Command::History {
             range,
-            verbose,
             indicate_current,
         }) => history(
             &project()?,
             global,
             range.as_deref(),
-            verbose,
+            global.verbose,
             indicate_current,
         ),
-        Some(Command::Heads { verbose }) => {
+        Some(Command::Heads) => {
+            let verbose = global.verbose;
             let project = project()?;
             for head in project.graph.heads() {
                 if verbose {
@@ -144,7 +146,8 @@ pub fn dispatch(
             }
             Ok(true)
         }
-        Some(Command::Branches { verbose }) => {
+        Some(Command::Branches) => {
+            let verbose = global.verbose;
             let project = project()?;
             for (point, children) in project.graph.branch_points() {
                 print_revision(&project, point, verbose, &[]);
@@ -154,6 +157,12 @@ pub fn dispatch(
                     println!("    -> {}{markers}, {message}", child.id);
                 }
             }
+            Ok(true)
+        }
+        Some(Command::Edit { rev }) => edit(&project()?, &rev),
+        Some(Command::Completions { shell }) => {
+            let mut command = <crate::Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "model-cli", &mut std::io::stdout());
             Ok(true)
         }
         Some(Command::Show { rev }) => {
@@ -345,6 +354,7 @@ fn autogenerate_revision(
     strict: bool,
     verify: bool,
     answers: Answers,
+    allow_empty: bool,
 ) -> anyhow::Result<bool> {
     let comparison = project.compare(global, models)?;
     report_unmodelled(
@@ -357,10 +367,18 @@ fn autogenerate_revision(
     let (plan, report) = comparison.plan_and_report();
     report_hints("autogenerate", &report);
     if plan.is_empty() {
-        info(
-            "autogenerate",
-            "No changes in schema detected; no revision written.",
-        );
+        if allow_empty {
+            info(
+                "autogenerate",
+                "No changes in schema detected; writing an empty revision (--allow-empty).",
+            );
+            write_revision(project, options, None)?;
+        } else {
+            info(
+                "autogenerate",
+                "No changes in schema detected; no revision written (--allow-empty writes one).",
+            );
+        }
         return Ok(true);
     }
     for line in plan.upgrade.iter().flat_map(Op::describe_all) {
@@ -607,6 +625,35 @@ fn migrate(
     Ok(true)
 }
 
+/// Opens the script of `rev` in `$VISUAL` or `$EDITOR`, run by the shell as git runs it (so
+/// `EDITOR="code --wait"` works).
+fn edit(project: &Project, rev: &str) -> anyhow::Result<bool> {
+    let target = project.graph.resolve_target(rev, &[])?;
+    let [id] = target.heads.as_slice() else {
+        bail!("{rev} names {} revisions; name one", target.heads.len());
+    };
+    let path = &project.graph.get(id).context("revision")?.path;
+    let editor = ["VISUAL", "EDITOR"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|e| !e.trim().is_empty()))
+        .context("set $EDITOR (or $VISUAL) to the editor to open the script with")?;
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("model-cli-edit")
+        .arg(path)
+        .status()
+        .with_context(|| format!("running the editor `{editor}`"))?;
+    if !status.success() {
+        bail!("the editor `{editor}` exited with {status}");
+    }
+    // What was written must still be a revision the graph can read.
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    Revision::parse(path, &text).context("the edited script does not parse")?;
+    Ok(true)
+}
+
 fn current(project: &Project, global: &Global, verbose: bool) -> anyhow::Result<bool> {
     let mut client = project.connect(global)?;
     let table = project.config.version_table();
@@ -621,6 +668,12 @@ fn current(project: &Project, global: &Global, verbose: bool) -> anyhow::Result<
         );
     }
     verify(&mut client, &project.graph, &table)?;
+    if current.is_empty() && partial.is_empty() {
+        info(
+            "migrate",
+            "The database is at base: no revision is applied.",
+        );
+    }
     for id in &current {
         match project.graph.get(id) {
             Some(revision) if verbose => {
@@ -859,6 +912,7 @@ fn demo(project: &Project, global: &Global, models: &ModelSet) -> anyhow::Result
         env: None,
         config: global.config.clone(),
         lock_wait: global.lock_wait,
+        ..global.clone()
     };
     println!(
         "Using a throwaway database, {}; nothing else is touched.\n",

@@ -55,6 +55,13 @@ pub struct Global {
     /// model.toml's lock_wait_seconds, else 60].
     #[arg(long, global = true, value_name = "SECONDS")]
     lock_wait: Option<f64>,
+    /// More output: the SQL of each statement as it runs (upgrade, downgrade); every header
+    /// field (current, history, heads, branches).
+    #[arg(short, long, global = true)]
+    verbose: bool,
+    /// Less output: warnings and errors only.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -109,6 +116,10 @@ enum Command {
         /// asking (the dropped data is lost).
         #[arg(long)]
         assume_dropped: bool,
+        /// With --autogenerate: write an empty revision when the models and the database
+        /// agree (otherwise nothing is written).
+        #[arg(long)]
+        allow_empty: bool,
     },
     /// Apply revisions up to TARGET.
     Upgrade {
@@ -142,35 +153,35 @@ enum Command {
         allow_destructive: bool,
     },
     /// Show the revisions the database is at.
-    Current {
-        #[arg(short, long)]
-        verbose: bool,
-    },
+    Current,
     /// List revisions, newest first.
     History {
         /// FROM:TO, each base, head(s), current or a revision.
         #[arg(short = 'r', long = "rev-range", value_name = "RANGE")]
         range: Option<String>,
-        #[arg(short, long)]
-        verbose: bool,
         /// Mark the revisions the database is at.
         #[arg(short = 'i', long)]
         indicate_current: bool,
     },
     /// Show the heads.
-    Heads {
-        #[arg(short, long)]
-        verbose: bool,
-    },
+    Heads,
     /// Show branch points.
-    Branches {
-        #[arg(short, long)]
-        verbose: bool,
-    },
+    Branches,
     /// Show one revision.
     Show {
         /// A revision id or prefix, head, or base.
         rev: String,
+    },
+    /// Open a revision script in $VISUAL or $EDITOR.
+    Edit {
+        /// A revision id or prefix, head, or label@head.
+        #[arg(default_value = "head")]
+        rev: String,
+    },
+    /// Print a shell completion script: `model-cli completions bash > /etc/bash_completion.d/model-cli`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
     },
     /// Record a revision as current without running anything.
     Stamp {
@@ -278,6 +289,7 @@ pub fn run_in(dir: impl AsRef<Path>, models: Result<ModelSet, ModelSetError>) ->
 /// Runs an already parsed command line.
 pub fn run_with(dir: &Path, cli: Cli, models: Result<ModelSet, ModelSetError>) -> ExitCode {
     quiet_on_closed_output();
+    QUIET.store(cli.global.quiet, std::sync::atomic::Ordering::Relaxed);
     match commands::dispatch(dir, &cli.global, cli.command, models) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(EXIT_DIFFERENT),
@@ -307,8 +319,14 @@ pub(crate) fn warning(component: &str, message: impl std::fmt::Display) {
     );
 }
 
+/// `-q`: no INFO lines.
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// An Alembic-style log line on stderr: `INFO  [model.migrate] Running upgrade …`.
 pub(crate) fn info(component: &str, message: impl std::fmt::Display) {
+    if QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
     // Messages carry names from the database and from scripts: never let one move the cursor,
     // recolour the terminal or forge a log line.
     eprintln!(

@@ -84,6 +84,7 @@ impl Project {
         )
         .lock_wait(wait)
         .lock_retries(self.config.lock_settings().unwrap_or_default())
+        .echo_statements(global.verbose)
     }
 
     /// The database to compare the models with, at head: the configured one (refused when not

@@ -1,6 +1,7 @@
 //! The `model-cli` binary, run as a user runs it, against a real PostgreSQL: exit codes,
 //! messages, branches and merges, offline SQL, edited and malformed scripts.
 
+mod comforts;
 mod partial;
 mod pooler;
 mod secrets;

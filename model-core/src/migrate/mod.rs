@@ -276,6 +276,8 @@ pub struct Migrator<'a> {
     confirm: Option<Box<dyn FnMut(&[Destruction]) -> bool + 'a>>,
     /// `lock_timeout`, `statement_timeout` and retries on lock timeouts.
     retries: LockRetries,
+    /// Log each statement (with its file line) before it runs.
+    echo: bool,
 }
 
 impl<'a> Migrator<'a> {
@@ -298,7 +300,14 @@ impl<'a> Migrator<'a> {
             refuse_destructive: false,
             confirm: None,
             retries: LockRetries::default(),
+            echo: false,
         }
+    }
+
+    /// Log each statement, with the line of its file, before it runs (`-v`).
+    pub fn echo_statements(mut self, echo: bool) -> Self {
+        self.echo = echo;
+        self
     }
 
     /// How long statements wait for a lock, and how often a revision is tried again after a
@@ -649,6 +658,11 @@ impl<'a> Migrator<'a> {
                         tx.batch_execute(&settings.settings(attempt, true))
                             .map_err(db("setting lock_timeout"))
                             .map_err(|e| (Failure::from(e), step.revision))?;
+                        let echo: Option<&mut dyn FnMut(String)> = if self.echo {
+                            Some(&mut *self.log)
+                        } else {
+                            None
+                        };
                         execute(
                             &mut tx,
                             step.revision,
@@ -656,6 +670,7 @@ impl<'a> Migrator<'a> {
                             &start_at,
                             &mut settings,
                             attempt,
+                            echo,
                         )
                         .map_err(|f| (f, step.revision))?;
                         tx.batch_execute(&step.bookkeeping)
@@ -690,6 +705,11 @@ impl<'a> Migrator<'a> {
                         let mut settings = self.retries.of(step.revision);
                         tx.batch_execute(&settings.settings(attempt, true))
                             .map_err(db("setting lock_timeout"))?;
+                        let echo: Option<&mut dyn FnMut(String)> = if self.echo {
+                            Some(&mut *self.log)
+                        } else {
+                            None
+                        };
                         match execute(
                             &mut tx,
                             step.revision,
@@ -697,6 +717,7 @@ impl<'a> Migrator<'a> {
                             &step.at,
                             &mut settings,
                             attempt,
+                            echo,
                         ) {
                             Ok(()) => {
                                 tx.batch_execute(&step.bookkeeping)
@@ -855,6 +876,9 @@ impl<'a> Migrator<'a> {
             // One round trip per statement: "the first n committed, statement n + 1 runs".
             // Inside a block the record is part of the block, and rolled back with it.
             partial::record(self.client, &self.table, id, n, Some(n + 1), &prefixes[n])?;
+            if self.echo {
+                echo_statement(&mut *self.log, *line, statement);
+            }
             let control = transaction_control(statement);
             if control == Some(Control::Begin) {
                 block = Some(n);
@@ -1180,8 +1204,12 @@ fn execute(
     at: &str,
     settings: &mut LockRetries,
     attempt: u32,
+    mut echo: Option<&mut dyn FnMut(String)>,
 ) -> Result<(), Failure> {
     for (line, statement) in partial::statements(revision, direction) {
+        if let Some(log) = echo.as_mut() {
+            echo_statement(*log, line, &statement);
+        }
         let run = settings.script_statement(&statement, attempt, true);
         tx.batch_execute(&run).map_err(|e| Failure {
             lock_timeout: retry::is_lock_timeout(&e),
@@ -1198,6 +1226,17 @@ fn execute(
         })?;
     }
     Ok(())
+}
+
+/// `line 12: ALTER TABLE …`, one log line per line of the statement.
+fn echo_statement(log: &mut dyn FnMut(String), line: usize, statement: &str) {
+    for (i, text) in statement.lines().enumerate() {
+        if i == 0 {
+            log(format!("line {line}: {text}"));
+        } else {
+            log(format!("    {text}"));
+        }
+    }
 }
 
 /// A revision's statement that failed: the error to report, and whether it was a lock
