@@ -220,6 +220,39 @@ pub fn dispatch(
             with_downgrade,
             strict,
         ),
+        Some(Command::Erd {
+            format,
+            from_db,
+            schemas,
+            keys_only,
+            output,
+        }) => {
+            let schema = match from_db {
+                Some(url) => {
+                    let mut client = pg::connect(&url).context("--from-db")?;
+                    let schemas = if schemas.is_empty() {
+                        introspect::user_schemas(&mut client).context("--from-db")?
+                    } else {
+                        schemas
+                    };
+                    introspect::introspect(&mut client, &introspect::Options { schemas })
+                        .context("--from-db")?
+                }
+                None => models()?.into_schema(),
+            };
+            let erd = crate::erd::Erd::new(&schema, crate::erd::Options { keys_only });
+            let text = match format {
+                crate::ErdFormat::Mermaid => erd.mermaid(),
+                crate::ErdFormat::Dot => erd.dot(),
+                crate::ErdFormat::Svg => erd.svg(),
+            };
+            match output {
+                Some(path) => std::fs::write(&path, text)
+                    .with_context(|| format!("writing {}", path.display()))?,
+                None => print!("{text}"),
+            }
+            Ok(true)
+        }
         Some(Command::Describe) => {
             print!("{}", describe(&models()?));
             Ok(true)

@@ -14,6 +14,7 @@
 mod catalog;
 mod commands;
 mod describe;
+mod erd;
 mod history;
 mod project;
 mod renames;
@@ -62,6 +63,14 @@ pub struct Global {
     /// Less output: warnings and errors only.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     quiet: bool,
+}
+
+/// `erd --format`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ErdFormat {
+    Mermaid,
+    Dot,
+    Svg,
 }
 
 #[derive(Debug, Subcommand)]
@@ -264,6 +273,25 @@ enum Command {
         /// by statement, as psql does, not in one transaction.
         #[arg(long)]
         online: bool,
+    },
+    /// Draw the tables and their relationships (from the models, or a database).
+    Erd {
+        /// mermaid, dot (Graphviz) or svg (drawn here, no Graphviz needed).
+        #[arg(long, value_enum, default_value = "mermaid")]
+        format: ErdFormat,
+        /// Draw this database's tables instead of the models'.
+        #[arg(long, value_name = "URL")]
+        from_db: Option<String>,
+        /// With --from-db: the schemas to draw (repeat for several) [default: every user
+        /// schema].
+        #[arg(long = "schema", value_name = "NAME")]
+        schemas: Vec<String>,
+        /// Only key columns (primary and foreign): for large schemas.
+        #[arg(long)]
+        keys_only: bool,
+        /// Write to this file instead of stdout.
+        #[arg(short, long, value_name = "PATH")]
+        output: Option<PathBuf>,
     },
     /// Print the tables, columns, constraints and relationships the models declare.
     Describe,

@@ -8,6 +8,7 @@ mod cross_model;
 mod declared;
 mod embedded;
 mod enum_labels;
+mod erd;
 mod fidelity;
 mod hazards;
 mod hostile;

@@ -1,0 +1,661 @@
+//! `model-cli erd`: the tables, their columns (type, key, nullability) and the relationships
+//! their foreign keys make, as Mermaid, Graphviz DOT, or SVG laid out and drawn here (no
+//! Graphviz needed).
+//!
+//! A foreign key is a many-to-one relationship from its table to the referenced one (one-to-one
+//! when its columns are unique); an association table (only the columns of exactly two foreign
+//! keys) is a many-to-many relationship between the two tables it links, drawn as such.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use model_core::schema::{Schema, Table, TableName};
+
+/// What the diagram shows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Only key columns (primary and foreign).
+    pub keys_only: bool,
+}
+
+/// One column as drawn.
+struct Attribute {
+    name: String,
+    ty: String,
+    primary: bool,
+    foreign: bool,
+    nullable: bool,
+}
+
+/// One table as drawn.
+struct Entity {
+    name: TableName,
+    attributes: Vec<Attribute>,
+    /// An association table: only the columns of its two foreign keys.
+    association: bool,
+}
+
+/// How many of each side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cardinality {
+    /// Many rows of `from` to one of `to`.
+    ManyToOne,
+    /// At most one row of `from` for one of `to` (the key's columns are unique).
+    OneToOne,
+}
+
+/// One foreign key as drawn: from the referencing table to the referenced one.
+struct Relationship {
+    from: TableName,
+    to: TableName,
+    columns: Vec<String>,
+    referenced: Vec<String>,
+    cardinality: Cardinality,
+    /// Some referencing column may be NULL: a row of `from` may have no `to`.
+    optional: bool,
+}
+
+/// The diagram of a schema.
+pub struct Erd {
+    entities: Vec<Entity>,
+    relationships: Vec<Relationship>,
+    /// More than one schema: names are qualified.
+    qualified: bool,
+}
+
+impl Erd {
+    pub fn new(schema: &Schema, options: Options) -> Erd {
+        let schemas: BTreeSet<&str> = schema
+            .tables
+            .iter()
+            .map(|t| t.name.schema.as_str())
+            .collect();
+        let mut entities = Vec::new();
+        let mut relationships = Vec::new();
+        for table in &schema.tables {
+            let primary: BTreeSet<&str> = table
+                .primary_key
+                .iter()
+                .flat_map(|k| k.columns.iter().map(String::as_str))
+                .collect();
+            let foreign: BTreeSet<&str> = table
+                .foreign_keys
+                .iter()
+                .flat_map(|k| k.columns.iter().map(String::as_str))
+                .collect();
+            let attributes = table
+                .columns
+                .iter()
+                .filter(|c| {
+                    !options.keys_only
+                        || primary.contains(c.name.as_str())
+                        || foreign.contains(c.name.as_str())
+                })
+                .map(|c| Attribute {
+                    name: c.name.clone(),
+                    ty: c.ty.to_string(),
+                    primary: primary.contains(c.name.as_str()),
+                    foreign: foreign.contains(c.name.as_str()),
+                    nullable: c.nullable,
+                })
+                .collect();
+            entities.push(Entity {
+                name: table.name.clone(),
+                attributes,
+                association: is_association(table),
+            });
+            for key in &table.foreign_keys {
+                let unique = |columns: &[String]| {
+                    let set: BTreeSet<&String> = columns.iter().collect();
+                    set == key.columns.iter().collect()
+                };
+                let one = table
+                    .primary_key
+                    .as_ref()
+                    .is_some_and(|k| unique(&k.columns))
+                    || table.uniques.iter().any(|u| unique(&u.columns));
+                let optional = key
+                    .columns
+                    .iter()
+                    .any(|name| table.columns.iter().any(|c| c.name == *name && c.nullable));
+                relationships.push(Relationship {
+                    from: table.name.clone(),
+                    to: key.references.clone(),
+                    columns: key.columns.clone(),
+                    referenced: key.referenced_columns.clone(),
+                    cardinality: if one {
+                        Cardinality::OneToOne
+                    } else {
+                        Cardinality::ManyToOne
+                    },
+                    optional,
+                });
+            }
+        }
+        Erd {
+            entities,
+            relationships,
+            qualified: schemas.len() > 1,
+        }
+    }
+
+    /// How the diagram names a table.
+    fn name(&self, table: &TableName) -> String {
+        if self.qualified {
+            format!("{}.{}", table.schema, table.name)
+        } else {
+            table.name.clone()
+        }
+    }
+
+    fn is_association(&self, table: &TableName) -> bool {
+        self.entities
+            .iter()
+            .any(|e| e.association && e.name == *table)
+    }
+
+    /// Mermaid `erDiagram`: an association table becomes a many-to-many relationship between
+    /// the two tables it links, labelled with its name.
+    pub fn mermaid(&self) -> String {
+        let mut out = String::from("erDiagram\n");
+        // Mermaid names are identifiers: every other character becomes `_`, and the real name
+        // is the entity's label.
+        let id = |t: &TableName| mermaid_id(&self.name(t));
+        for entity in self.entities.iter().filter(|e| !e.association) {
+            let _ = writeln!(
+                out,
+                "    {}[\"{}\"] {{",
+                id(&entity.name),
+                mermaid_text(&self.name(&entity.name))
+            );
+            for a in &entity.attributes {
+                let mut keys = Vec::new();
+                if a.primary {
+                    keys.push("PK");
+                }
+                if a.foreign {
+                    keys.push("FK");
+                }
+                let keys = if keys.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", keys.join(", "))
+                };
+                let null = if a.nullable { "NULL" } else { "NOT NULL" };
+                let _ = writeln!(
+                    out,
+                    "        {} {}{keys} \"{null}\"",
+                    mermaid_type(&a.ty),
+                    mermaid_id(&a.name)
+                );
+            }
+            out.push_str("    }\n");
+        }
+        for r in &self.relationships {
+            if self.is_association(&r.from) {
+                continue;
+            }
+            // Left: the referenced table (exactly one, or at most one when optional); right:
+            // the referencing one.
+            let left = if r.optional { "|o" } else { "||" };
+            let right = match r.cardinality {
+                Cardinality::ManyToOne => "o{",
+                Cardinality::OneToOne => "o|",
+            };
+            let _ = writeln!(
+                out,
+                "    {} {left}--{right} {} : \"{}\"",
+                id(&r.to),
+                id(&r.from),
+                mermaid_text(&r.columns.join(", "))
+            );
+        }
+        for entity in self.entities.iter().filter(|e| e.association) {
+            let sides: Vec<&Relationship> = self
+                .relationships
+                .iter()
+                .filter(|r| r.from == entity.name)
+                .collect();
+            if let [a, b] = sides.as_slice() {
+                let _ = writeln!(
+                    out,
+                    "    {} }}o--o{{ {} : \"{}\"",
+                    id(&a.to),
+                    id(&b.to),
+                    mermaid_text(&format!("through {}", self.name(&entity.name)))
+                );
+            }
+        }
+        out
+    }
+
+    /// Graphviz DOT: one record per table (title, then a field per column), an edge per foreign
+    /// key labelled with its cardinality; an association table dashed, its edges `N:M`.
+    /// Tables of several schemas are grouped by schema (clusters).
+    pub fn dot(&self) -> String {
+        let mut out = String::from(
+            "digraph erd {\n    rankdir=LR;\n    node [shape=record, fontname=\"Helvetica\", fontsize=11];\n    edge [fontname=\"Helvetica\", fontsize=10];\n",
+        );
+        let node = |e: &Entity| {
+            let mut fields = vec![dot_record_text(&if e.association {
+                format!("{} (association)", self.name(&e.name))
+            } else {
+                self.name(&e.name)
+            })];
+            for (i, a) in e.attributes.iter().enumerate() {
+                let mut marks = Vec::new();
+                if a.primary {
+                    marks.push("PK");
+                }
+                if a.foreign {
+                    marks.push("FK");
+                }
+                if !a.nullable {
+                    marks.push("NOT NULL");
+                }
+                fields.push(format!(
+                    "<c{i}> {}",
+                    dot_record_text(&format!("{} {} {}", a.name, a.ty, marks.join(" ")).trim_end())
+                ));
+            }
+            let style = if e.association { ", style=dashed" } else { "" };
+            format!(
+                "    {} [label=\"{}\"{style}];\n",
+                dot_id(&self.name(&e.name)),
+                fields.join("|")
+            )
+        };
+        let schemas: BTreeSet<&str> = self
+            .entities
+            .iter()
+            .map(|e| e.name.schema.as_str())
+            .collect();
+        if schemas.len() > 1 {
+            for (i, schema) in schemas.iter().enumerate() {
+                let _ = writeln!(out, "    subgraph cluster_{i} {{");
+                let _ = writeln!(out, "        label={};", dot_id(schema));
+                for e in self.entities.iter().filter(|e| e.name.schema == *schema) {
+                    out.push_str("    ");
+                    out.push_str(&node(e));
+                }
+                out.push_str("    }\n");
+            }
+        } else {
+            for e in &self.entities {
+                out.push_str(&node(e));
+            }
+        }
+        for r in &self.relationships {
+            // From the first referencing column to the first referenced one, when both are
+            // drawn.
+            let port = |table: &TableName, column: Option<&String>| {
+                self.entities
+                    .iter()
+                    .find(|e| e.name == *table)
+                    .and_then(|e| e.attributes.iter().position(|a| Some(&a.name) == column))
+                    .map(|i| format!(":c{i}"))
+                    .unwrap_or_default()
+            };
+            let _ = writeln!(
+                out,
+                "    {}{} -> {}{} [label=\"{}\"];",
+                dot_id(&self.name(&r.from)),
+                port(&r.from, r.columns.first()),
+                dot_id(&self.name(&r.to)),
+                port(&r.to, r.referenced.first()),
+                dot_escape(&self.cardinality_label(r))
+            );
+        }
+        out.push_str("}\n");
+        out
+    }
+
+    /// SVG drawn here, deterministically: tables in columns by how far they are from the
+    /// tables they reference (referenced tables to the right), each a box with a row per
+    /// column; each foreign key a curve from its first column to the referenced one,
+    /// labelled with its cardinality. One `<g class="table">` per table and one `<path
+    /// class="relationship">` per foreign key.
+    pub fn svg(&self) -> String {
+        const ROW: f64 = 20.0;
+        const CHAR: f64 = 7.2; // 12px monospace
+        const GAP_X: f64 = 110.0;
+        const GAP_Y: f64 = 28.0;
+        const MARGIN: f64 = 20.0;
+        let n = self.entities.len();
+        let index = |t: &TableName| self.entities.iter().position(|e| e.name == *t);
+        let parents: Vec<Vec<usize>> = self
+            .entities
+            .iter()
+            .map(|e| {
+                let mut p: Vec<usize> = self
+                    .relationships
+                    .iter()
+                    .filter(|r| r.from == e.name && r.to != e.name)
+                    .filter_map(|r| index(&r.to))
+                    .collect();
+                p.sort();
+                p.dedup();
+                p
+            })
+            .collect();
+        // Rank: 0 for a table that references nothing, else one more than its parents'
+        // (an edge closing a cycle is left out).
+        fn rank_of(
+            i: usize,
+            parents: &[Vec<usize>],
+            rank: &mut [Option<usize>],
+            stack: &mut Vec<usize>,
+        ) -> usize {
+            if let Some(r) = rank[i] {
+                return r;
+            }
+            stack.push(i);
+            let mut r = 0;
+            for &p in &parents[i] {
+                if !stack.contains(&p) {
+                    r = r.max(1 + rank_of(p, parents, rank, stack));
+                }
+            }
+            stack.pop();
+            rank[i] = Some(r);
+            r
+        }
+        let mut rank = vec![None; n];
+        for i in 0..n {
+            rank_of(i, &parents, &mut rank, &mut Vec::new());
+        }
+        let rank: Vec<usize> = rank.into_iter().map(|r| r.unwrap_or(0)).collect();
+        let top = rank.iter().copied().max().unwrap_or(0);
+        // Each column ordered by where its tables' parents stand (then by name).
+        let mut position = vec![0.0f64; n];
+        let mut columns: Vec<Vec<usize>> = vec![Vec::new(); top + 1];
+        for r in 0..=top {
+            let mut members: Vec<usize> = (0..n).filter(|&i| rank[i] == r).collect();
+            let key = |i: usize| {
+                let placed: Vec<f64> = parents[i]
+                    .iter()
+                    .filter(|&&p| rank[p] < r)
+                    .map(|&p| position[p])
+                    .collect();
+                if placed.is_empty() {
+                    f64::MAX
+                } else {
+                    placed.iter().sum::<f64>() / placed.len() as f64
+                }
+            };
+            members.sort_by(|&a, &b| {
+                key(a)
+                    .partial_cmp(&key(b))
+                    .unwrap_or(std::cmp::Ordering::Equal)
+                    .then_with(|| self.entities[a].name.cmp(&self.entities[b].name))
+            });
+            for (k, &i) in members.iter().enumerate() {
+                position[i] = k as f64;
+            }
+            columns[r] = members;
+        }
+        let title = |e: &Entity| {
+            if e.association {
+                format!("{} (association)", self.name(&e.name))
+            } else {
+                self.name(&e.name)
+            }
+        };
+        let row_text = |a: &Attribute| {
+            let mut marks = Vec::new();
+            if a.primary {
+                marks.push("PK");
+            }
+            if a.foreign {
+                marks.push("FK");
+            }
+            if !a.nullable {
+                marks.push("NOT NULL");
+            }
+            format!("{} {} {}", a.name, a.ty, marks.join(" "))
+                .trim_end()
+                .to_string()
+        };
+        let width = |e: &Entity| {
+            let longest = std::iter::once(title(e).chars().count())
+                .chain(e.attributes.iter().map(|a| row_text(a).chars().count()))
+                .max()
+                .unwrap_or(0);
+            longest as f64 * CHAR + 16.0
+        };
+        let height = |e: &Entity| (e.attributes.len() + 1) as f64 * ROW;
+        // Columns from the right: rank 0 last.
+        let mut x = vec![0.0; n];
+        let mut y = vec![0.0; n];
+        let mut left = MARGIN;
+        let mut bottom: f64 = 0.0;
+        for r in (0..=top).rev() {
+            let column_width = columns[r]
+                .iter()
+                .map(|&i| width(&self.entities[i]))
+                .fold(0.0, f64::max);
+            let mut next = MARGIN;
+            for &i in &columns[r] {
+                x[i] = left;
+                y[i] = next;
+                next += height(&self.entities[i]) + GAP_Y;
+            }
+            bottom = bottom.max(next);
+            left += column_width + GAP_X;
+        }
+        let total_width = left - GAP_X + MARGIN;
+        let total_height = bottom - GAP_Y + MARGIN;
+        let mut out = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{total_width:.0}\" height=\"{total_height:.0}\" viewBox=\"0 0 {total_width:.0} {total_height:.0}\" font-family=\"monospace\" font-size=\"12\">\n"
+        );
+        out.push_str("<style>.table rect{fill:#fff;stroke:#333}.table .head{fill:#dde7f3}.association rect{stroke-dasharray:5,3}.relationship{fill:none;stroke:#555}.label{font-size:10px;fill:#333}</style>\n");
+        out.push_str("<defs><marker id=\"arrow\" markerWidth=\"8\" markerHeight=\"8\" refX=\"8\" refY=\"4\" orient=\"auto\"><path d=\"M0,0 L8,4 L0,8 z\" fill=\"#555\"/></marker></defs>\n");
+        for (i, e) in self.entities.iter().enumerate() {
+            let w = width(e);
+            let class = if e.association {
+                "table association"
+            } else {
+                "table"
+            };
+            let _ = writeln!(
+                out,
+                "<g class=\"{class}\" data-table=\"{}\">",
+                xml(&self.name(&e.name))
+            );
+            let _ = writeln!(
+                out,
+                "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"{:.1}\"/>",
+                x[i],
+                y[i],
+                height(e)
+            );
+            let _ = writeln!(
+                out,
+                "<rect class=\"head\" x=\"{:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"{ROW:.1}\"/>",
+                x[i], y[i]
+            );
+            let _ = writeln!(
+                out,
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-weight=\"bold\">{}</text>",
+                x[i] + 8.0,
+                y[i] + 14.0,
+                xml(&title(e))
+            );
+            for (k, a) in e.attributes.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "<text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+                    x[i] + 8.0,
+                    y[i] + ROW * (k + 1) as f64 + 14.0,
+                    xml(&row_text(a))
+                );
+            }
+            out.push_str("</g>\n");
+        }
+        let row_y = |i: usize, column: Option<&String>| {
+            let k = self.entities[i]
+                .attributes
+                .iter()
+                .position(|a| Some(&a.name) == column)
+                .map_or(0, |k| k + 1);
+            y[i] + ROW * k as f64 + ROW / 2.0
+        };
+        for r in &self.relationships {
+            let (Some(a), Some(b)) = (index(&r.from), index(&r.to)) else {
+                continue;
+            };
+            let (y1, y2) = (row_y(a, r.columns.first()), row_y(b, r.referenced.first()));
+            let (wa, wb) = (width(&self.entities[a]), width(&self.entities[b]));
+            let path = if a == b {
+                // A table referencing itself: a loop on its right side.
+                let x1 = x[a] + wa;
+                format!(
+                    "M{x1:.1},{y1:.1} C{:.1},{y1:.1} {:.1},{y2:.1} {x1:.1},{y2:.1}",
+                    x1 + 40.0,
+                    x1 + 40.0
+                )
+            } else if x[b] > x[a] {
+                let (x1, x2) = (x[a] + wa, x[b]);
+                let d = (x2 - x1) / 2.0;
+                format!(
+                    "M{x1:.1},{y1:.1} C{:.1},{y1:.1} {:.1},{y2:.1} {x2:.1},{y2:.1}",
+                    x1 + d,
+                    x2 - d
+                )
+            } else {
+                // The referenced table stands left (a cycle): from the left side to its right.
+                let (x1, x2) = (x[a], x[b] + wb);
+                let d = ((x1 - x2).abs() / 2.0).max(40.0);
+                format!(
+                    "M{x1:.1},{y1:.1} C{:.1},{y1:.1} {:.1},{y2:.1} {x2:.1},{y2:.1}",
+                    x1 - d,
+                    x2 + d
+                )
+            };
+            let label = self.cardinality_label(r);
+            let _ = writeln!(
+                out,
+                "<path class=\"relationship\" d=\"{path}\" marker-end=\"url(#arrow)\"><title>{}</title></path>",
+                xml(&format!("{} -> {}: {label}", self.name(&r.from), self.name(&r.to)))
+            );
+            let (lx, ly) = if a == b {
+                (x[a] + wa + 44.0, (y1 + y2) / 2.0)
+            } else {
+                (
+                    (x[a] + wa / 2.0 + x[b] + wb / 2.0) / 2.0,
+                    (y1 + y2) / 2.0 - 4.0,
+                )
+            };
+            let _ = writeln!(
+                out,
+                "<text class=\"label\" x=\"{lx:.1}\" y=\"{ly:.1}\" text-anchor=\"middle\">{}</text>",
+                xml(&label)
+            );
+        }
+        out.push_str("</svg>\n");
+        out
+    }
+
+    /// `N:1 (customer_id)`, `1:0..1 (…)`, `N:M (…)` for an association table's keys.
+    fn cardinality_label(&self, r: &Relationship) -> String {
+        let kind = if self.is_association(&r.from) {
+            "N:M"
+        } else {
+            match (r.cardinality, r.optional) {
+                (Cardinality::ManyToOne, false) => "N:1",
+                (Cardinality::ManyToOne, true) => "N:0..1",
+                (Cardinality::OneToOne, false) => "1:1",
+                (Cardinality::OneToOne, true) => "1:0..1",
+            }
+        };
+        format!("{kind} ({})", r.columns.join(", "))
+    }
+}
+
+/// Only the columns of exactly two foreign keys, to two other tables.
+fn is_association(table: &Table) -> bool {
+    if table.foreign_keys.len() != 2
+        || table
+            .foreign_keys
+            .iter()
+            .any(|k| k.references == table.name)
+    {
+        return false;
+    }
+    let keyed: BTreeSet<&str> = table
+        .foreign_keys
+        .iter()
+        .flat_map(|k| k.columns.iter().map(String::as_str))
+        .collect();
+    table
+        .columns
+        .iter()
+        .all(|c| keyed.contains(c.name.as_str()))
+}
+
+fn mermaid_id(name: &str) -> String {
+    let mut out: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
+    out
+}
+
+fn mermaid_type(ty: &str) -> String {
+    ty.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "_()[],".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Text inside Mermaid's double quotes: no quote, no line break.
+fn mermaid_text(text: &str) -> String {
+    model_core::sql::display(text).replace('"', "'")
+}
+
+/// A DOT identifier: always quoted.
+fn dot_id(name: &str) -> String {
+    format!("\"{}\"", dot_escape(name))
+}
+
+/// Text inside DOT's double quotes.
+fn dot_escape(text: &str) -> String {
+    model_core::sql::display(text)
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+}
+
+/// Text of an SVG element or attribute, control characters made visible.
+fn xml(text: &str) -> String {
+    model_core::sql::display(text)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Text of a record field: also `{}|<>` and spaces at the ends escaped.
+fn dot_record_text(text: &str) -> String {
+    let mut out = String::new();
+    for c in model_core::sql::display(text).chars() {
+        if "{}|<>\"\\".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
