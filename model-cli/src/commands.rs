@@ -220,6 +220,43 @@ pub fn dispatch(
             with_downgrade,
             strict,
         ),
+        Some(Command::Codegen { schemas, out }) => {
+            let (mut client, configured, versions) = match &global.url {
+                Some(url) => (
+                    pg::connect(url)?,
+                    Vec::new(),
+                    model_core::migrate::VersionTable::default(),
+                ),
+                None => {
+                    let project = project()?;
+                    (
+                        project.connect(global)?,
+                        project.config.schemas.clone(),
+                        project.config.version_table(),
+                    )
+                }
+            };
+            let schemas = if !schemas.is_empty() {
+                schemas
+            } else if !configured.is_empty() {
+                configured
+            } else {
+                vec!["public".to_string()]
+            };
+            let mut schema = introspect::introspect(&mut client, &introspect::Options { schemas })?;
+            // The runner's own tables are not the application's.
+            let names = versions.table_names();
+            schema
+                .tables
+                .retain(|t| !(t.name.schema == versions.schema && names.contains(&t.name.name)));
+            let text = crate::codegen::formatted(crate::codegen::generate(&schema));
+            match out {
+                Some(path) => std::fs::write(&path, text)
+                    .with_context(|| format!("writing {}", path.display()))?,
+                None => print!("{text}"),
+            }
+            Ok(true)
+        }
         Some(Command::Erd {
             format,
             from_db,

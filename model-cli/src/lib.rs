@@ -12,6 +12,7 @@
 //! `model-cli` binary alone.
 
 mod catalog;
+mod codegen;
 mod commands;
 mod describe;
 mod erd;
@@ -273,6 +274,16 @@ enum Command {
         /// by statement, as psql does, not in one transaction.
         #[arg(long)]
         online: bool,
+    },
+    /// Write Rust models for a database's tables (--url, or the project's database).
+    Codegen {
+        /// The schemas to read (repeat for several) [default: model.toml's schemas, else
+        /// public].
+        #[arg(long = "schema", value_name = "NAME")]
+        schemas: Vec<String>,
+        /// Write to this file instead of stdout.
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
     },
     /// Draw the tables and their relationships (from the models, or a database).
     Erd {

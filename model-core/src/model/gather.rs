@@ -272,12 +272,21 @@ impl std::error::Error for ModelSetError {}
 /// enum types their columns use: `models![Customer, Order; OrderStatus]`.
 #[macro_export]
 macro_rules! models {
+    // Through arrays of function pointers, called one at a time: an array of the models
+    // themselves would be built on the stack, and a thousand of them overflow a thread's
+    // stack in a debug build.
     ($($model:ty),+ $(,)?) => {
-        $crate::ModelSet::new([$(<$model as $crate::Model>::model()),+])
+        $crate::ModelSet::new(
+            [$(<$model as $crate::Model>::model as fn() -> $crate::ModelDef),+]
+                .into_iter()
+                .map(|model| model()),
+        )
     };
     ($($model:ty),+ ; $($enum:ty),+ $(,)?) => {
         $crate::ModelSet::with_enums(
-            [$(<$model as $crate::Model>::model()),+],
+            [$(<$model as $crate::Model>::model as fn() -> $crate::ModelDef),+]
+                .into_iter()
+                .map(|model| model()),
             [$(<$enum as $crate::DbEnum>::enum_type()),+],
         )
         .map(|set| set.with_renames([$(<$enum as $crate::DbEnum>::renames()),+].into_iter().flatten()))

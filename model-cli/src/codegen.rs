@@ -1,0 +1,896 @@
+//! `model-cli codegen`: Rust models from a database, as Diesel's `print-schema`, SeaORM's
+//! `generate entity` or sqlacodegen do: a `#[derive(Model)]` struct per table with every
+//! column, key, constraint, index, default, identity and comment the derive can say, a
+//! `#[derive(Enum)]` per enum type, relationships inferred from the foreign keys (both
+//! directions with `back_populates`; association tables as `secondary`), and `models()`, which
+//! gathers them with the views, functions, triggers and extensions. What the derive cannot say
+//! is a `// not expressible:` comment naming the object, never dropped silently.
+//!
+//! The output is deterministic (tables, columns and constraints in catalog order, names
+//! sorted where the catalog has no order) and laid out as rustfmt lays it out.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use model_core::schema::{
+    make_object_name, EnumType, FkAction, IdentityKind, IndexExpr, Schema, Table, TableName,
+};
+
+/// Rust keywords a field or type may not be named (raw identifiers are not used: the
+/// derive reads field names as column names).
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "box", "break", "const", "continue", "crate", "do", "dyn", "else",
+    "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop",
+    "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "self",
+    "Self", "static", "struct", "super", "trait", "true", "try", "type", "typeof", "union",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield", "abstract", "become",
+];
+
+/// A valid Rust identifier for `name` in snake case (`None` when it is already one).
+fn field_ident(name: &str) -> (String, bool) {
+    let mut out: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
+    if KEYWORDS.contains(&out.as_str()) {
+        out.push('_');
+    }
+    let same = out == name;
+    (out, same)
+}
+
+/// `order_products` → `OrderProduct` (a plural `s` dropped, as the seed names its models).
+fn type_ident(name: &str, singular: bool) -> String {
+    let mut words: Vec<String> = name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
+    if singular {
+        if let Some(last) = words.last_mut() {
+            if last.ends_with("ies") && last.len() > 4 {
+                last.truncate(last.len() - 3);
+                last.push('y');
+            } else if last.ends_with('s') && !last.ends_with("ss") && last.len() > 3 {
+                last.pop();
+            }
+        }
+    }
+    let mut out: String = words
+        .iter()
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, 'T');
+    }
+    if KEYWORDS.contains(&out.as_str()) {
+        out.push('_');
+    }
+    out
+}
+
+/// A Rust string literal.
+fn lit(text: &str) -> String {
+    format!("{text:?}")
+}
+
+/// `schema.name` unless the schema is `public`.
+fn table_ref(name: &TableName) -> String {
+    if name.schema == "public" {
+        name.name.clone()
+    } else {
+        format!("{}.{}", name.schema, name.name)
+    }
+}
+
+/// Only the columns of exactly two foreign keys, to two other tables.
+fn is_association(table: &Table) -> bool {
+    if table.foreign_keys.len() != 2
+        || table
+            .foreign_keys
+            .iter()
+            .any(|k| k.references == table.name)
+        || table.foreign_keys[0].references == table.foreign_keys[1].references
+    {
+        return false;
+    }
+    let keyed: BTreeSet<&str> = table
+        .foreign_keys
+        .iter()
+        .flat_map(|k| k.columns.iter().map(String::as_str))
+        .collect();
+    table
+        .columns
+        .iter()
+        .all(|c| keyed.contains(c.name.as_str()))
+}
+
+/// The Rust type for a column type (without `Option`), and whether the derive needs the SQL
+/// type spelled out (`sql_type`), and whether its type check must be skipped.
+fn rust_type(ty: &str, enums: &BTreeMap<String, String>) -> (String, Option<String>, bool) {
+    if let Some(rust) = enums.get(ty) {
+        return (rust.clone(), None, false);
+    }
+    if let Some(element) = ty.strip_suffix("[]") {
+        let (inner, sql, unchecked) = rust_type(element, enums);
+        if sql.is_none() && !unchecked {
+            return (format!("Vec<{inner}>"), None, false);
+        }
+        return (format!("Vec<{inner}>"), Some(ty.to_string()), unchecked);
+    }
+    let plain = |t: &str| (t.to_string(), None, false);
+    let spelled = |t: &str| (t.to_string(), Some(ty.to_string()), false);
+    match ty {
+        "smallint" => plain("i16"),
+        "integer" => plain("i32"),
+        "bigint" => plain("i64"),
+        "real" => plain("f32"),
+        "double precision" => plain("f64"),
+        "boolean" => plain("bool"),
+        "character varying" => plain("String"),
+        "bytea" => plain("Vec<u8>"),
+        "inet" => plain("std::net::IpAddr"),
+        "date" => plain("chrono::NaiveDate"),
+        "time without time zone" => plain("chrono::NaiveTime"),
+        "timestamp without time zone" => plain("chrono::NaiveDateTime"),
+        "timestamp with time zone" => plain("chrono::DateTime<chrono::Utc>"),
+        "uuid" => plain("uuid::Uuid"),
+        "jsonb" => plain("serde_json::Value"),
+        "json" => spelled("serde_json::Value"),
+        "numeric" => plain("rust_decimal::Decimal"),
+        "text" | "name" | "citext" => spelled("String"),
+        t if t.starts_with("character varying(")
+            || t.starts_with("character(")
+            || t == "character" =>
+        {
+            spelled("String")
+        }
+        t if t.starts_with("numeric(") => spelled("rust_decimal::Decimal"),
+        t if t.starts_with("timestamp(") && t.ends_with("with time zone") => {
+            spelled("chrono::DateTime<chrono::Utc>")
+        }
+        t if t.starts_with("timestamp(") => spelled("chrono::NaiveDateTime"),
+        t if t.starts_with("time(") => spelled("chrono::NaiveTime"),
+        // Anything else (interval, tsvector, ranges, domains, composite types, …): a String
+        // the derive does not check against the SQL type.
+        _ => ("String".to_string(), Some(ty.to_string()), true),
+    }
+}
+
+struct Relationship {
+    field: String,
+    rust_type: String,
+    attrs: Vec<String>,
+}
+
+/// The source for `schema`.
+pub fn generate(schema: &Schema) -> String {
+    let mut out = String::new();
+    out.push_str(
+        "//! Models generated by `model-cli codegen` from a database; edit them freely.\n//!\n//! Needs model-core's features for the column types used here (`chrono`, `uuid`, `json`,\n//! `decimal`) and, for the crates those name, the crates themselves.\n\n",
+    );
+    if schema.enums.is_empty() {
+        out.push_str("use model_core::{Model, ModelSet, ModelSetError};\n");
+    } else {
+        out.push_str("use model_core::{Enum, Model, ModelSet, ModelSetError};\n");
+    }
+
+    // Type names: unique, tables first.
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut unique_name = |base: String| {
+        let mut name = base.clone();
+        let mut n = 2;
+        while !used.insert(name.clone()) {
+            name = format!("{base}{n}");
+            n += 1;
+        }
+        name
+    };
+    let structs: BTreeMap<&TableName, String> = schema
+        .tables
+        .iter()
+        .map(|t| {
+            let base = if t.name.schema == "public" {
+                type_ident(&t.name.name, true)
+            } else {
+                type_ident(&format!("{}_{}", t.name.schema, t.name.name), true)
+            };
+            (&t.name, unique_name(base))
+        })
+        .collect();
+    let enum_types: BTreeMap<&TableName, String> = schema
+        .enums
+        .iter()
+        .map(|e| (&e.name, unique_name(type_ident(&e.name.name, false))))
+        .collect();
+    // Column types as the catalog spells an enum: `name` in `public`, `schema.name` elsewhere.
+    let mut enum_by_sql: BTreeMap<String, String> = BTreeMap::new();
+    for (name, rust) in &enum_types {
+        enum_by_sql.insert(name.name.clone(), rust.clone());
+        enum_by_sql.insert(format!("{}.{}", name.schema, name.name), rust.clone());
+        enum_by_sql.insert(
+            format!("\"{}\".\"{}\"", name.schema, name.name),
+            rust.clone(),
+        );
+    }
+
+    let relationships = relationships(schema, &structs);
+
+    for table in &schema.tables {
+        out.push('\n');
+        out.push_str(&model(
+            table,
+            &structs[&table.name],
+            &enum_by_sql,
+            relationships
+                .get(&table.name)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]),
+        ));
+    }
+    for e in &schema.enums {
+        out.push('\n');
+        out.push_str(&enum_type(e, &enum_types[&e.name]));
+    }
+
+    // models(): every model and enum, then what is written in SQL.
+    out.push_str("\n/// Every model and enum above, with the views, functions, triggers and extensions of the\n/// database.\npub fn models() -> Result<ModelSet, ModelSetError> {\n");
+    let models: Vec<&str> = schema
+        .tables
+        .iter()
+        .map(|t| structs[&t.name].as_str())
+        .collect();
+    let enums: Vec<&str> = schema
+        .enums
+        .iter()
+        .map(|e| enum_types[&e.name].as_str())
+        .collect();
+    // One name a line, as rustfmt lays out a long list (it leaves the `;` form alone).
+    let lines = |names: &[&str]| {
+        names
+            .iter()
+            .map(|n| format!("        {n}"))
+            .collect::<Vec<_>>()
+            .join(",\n")
+    };
+    if models.is_empty() {
+        out.push_str("    let set = ModelSet::new([])?;\n");
+    } else if enums.is_empty() {
+        let _ = writeln!(
+            out,
+            "    let set = model_core::models![\n{},\n    ]?;",
+            lines(&models)
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "    let set = model_core::models![\n{};\n{}\n    ]?;",
+            lines(&models),
+            lines(&enums)
+        );
+    }
+    let mut chain = Vec::new();
+    for e in &schema.extensions {
+        chain.push(format!(
+            "    let set = set.with_extension_in({}, {}, Some({}));",
+            lit(&e.name),
+            lit(&e.schema),
+            lit(&e.version)
+        ));
+    }
+    for f in &schema.functions {
+        chain.push(format!(
+            "    let set = set.with_function({})?;",
+            lit(&f.definition)
+        ));
+    }
+    for v in &schema.views {
+        let (method, name) = if v.materialized {
+            ("with_materialized_view", table_ref(&v.name))
+        } else {
+            ("with_view", table_ref(&v.name))
+        };
+        chain.push(format!(
+            "    let set = set.{method}({}, {});",
+            lit(&name),
+            lit(&v.definition)
+        ));
+        if !v.indexes.is_empty() || !v.options.is_empty() {
+            chain.push(format!(
+                "    // not expressible: the indexes and options of view {} (declare them with with_view_index / with_view_options)",
+                comment(&v.name.to_string())
+            ));
+        }
+    }
+    for t in &schema.triggers {
+        chain.push(format!(
+            "    let set = set.with_trigger({})?;",
+            lit(&t.definition)
+        ));
+    }
+    for p in &schema.policies {
+        chain.push(format!(
+            "    // not expressible here: policy {} on {} (declare it with with_policy)",
+            comment(&p.name),
+            comment(&p.table.to_string())
+        ));
+    }
+    for s in &schema.sequences {
+        chain.push(format!(
+            "    // not expressible here: sequence {} (declare it with with_sequence)",
+            comment(&s.name.to_string())
+        ));
+    }
+    for o in schema.types.iter().chain(&schema.others) {
+        chain.push(format!(
+            "    // not expressible here: {} {} (declare it with with_type, or write it in a revision)",
+            comment(&o.kind),
+            comment(&o.name)
+        ));
+    }
+    for u in &schema.unmodelled {
+        chain.push(format!(
+            "    // not modelled at all: {}",
+            comment(&u.to_string())
+        ));
+    }
+    for line in chain {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out.push_str("    Ok(set)\n}\n");
+    out
+}
+
+/// `source` as rustfmt lays it out, when rustfmt is installed (it comes with rustup's
+/// default profile); as written otherwise, with a warning.
+pub fn formatted(source: String) -> String {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let child = Command::new("rustfmt")
+        .args(["--edition", "2021", "--emit", "stdout"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else {
+        crate::warning("codegen", "rustfmt not found: the output is not formatted");
+        return source;
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(source.as_bytes());
+    }
+    match child.wait_with_output() {
+        Ok(output) if output.status.success() => String::from_utf8(output.stdout).unwrap_or(source),
+        Ok(output) => {
+            crate::warning(
+                "codegen",
+                format!(
+                    "rustfmt refused the output (left as written): {}",
+                    String::from_utf8_lossy(&output.stderr)
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                ),
+            );
+            source
+        }
+        Err(_) => source,
+    }
+}
+
+/// Text safe inside a `//` comment.
+fn comment(text: &str) -> String {
+    model_core::sql::display(text)
+}
+
+/// The relationship fields of each table: a many-to-one for each foreign key of one column
+/// (or of several), its one-to-many on the referenced side, and for an association table a
+/// many-to-many on both sides through it.
+fn relationships<'a>(
+    schema: &'a Schema,
+    structs: &BTreeMap<&'a TableName, String>,
+) -> BTreeMap<TableName, Vec<Relationship>> {
+    let mut out: BTreeMap<TableName, Vec<Relationship>> = BTreeMap::new();
+    let mut taken: BTreeMap<TableName, BTreeSet<String>> = schema
+        .tables
+        .iter()
+        .map(|t| {
+            (
+                t.name.clone(),
+                t.columns.iter().map(|c| field_ident(&c.name).0).collect(),
+            )
+        })
+        .collect();
+    let mut claim = |table: &TableName, base: String| -> String {
+        let set = taken.entry(table.clone()).or_default();
+        let mut name = base.clone();
+        let mut n = 2;
+        while !set.insert(name.clone()) {
+            name = format!("{base}_{n}");
+            n += 1;
+        }
+        name
+    };
+    let exists = |t: &TableName| structs.contains_key(t);
+    for table in &schema.tables {
+        if is_association(table) {
+            let [a, b] = [&table.foreign_keys[0], &table.foreign_keys[1]];
+            if !exists(&a.references) || !exists(&b.references) {
+                continue;
+            }
+            let a_field = claim(&a.references, field_ident(&b.references.name).0);
+            let b_field = claim(&b.references, field_ident(&a.references.name).0);
+            let secondary = &structs[&table.name];
+            out.entry(a.references.clone())
+                .or_default()
+                .push(Relationship {
+                    field: a_field.clone(),
+                    rust_type: format!("Vec<{}>", structs[&b.references]),
+                    attrs: vec![
+                        format!("secondary = {secondary}"),
+                        format!("back_populates = {b_field}"),
+                    ],
+                });
+            out.entry(b.references.clone())
+                .or_default()
+                .push(Relationship {
+                    field: b_field,
+                    rust_type: format!("Vec<{}>", structs[&a.references]),
+                    attrs: vec![
+                        format!("secondary = {secondary}"),
+                        format!("back_populates = {a_field}"),
+                    ],
+                });
+            continue;
+        }
+        // Two keys to one table: each relationship names its key's columns.
+        let mut to_count: BTreeMap<&TableName, usize> = BTreeMap::new();
+        for key in &table.foreign_keys {
+            *to_count.entry(&key.references).or_default() += 1;
+        }
+        for key in &table.foreign_keys {
+            if key.references == table.name || !exists(&key.references) {
+                continue;
+            }
+            let several = to_count[&key.references] > 1;
+            let one_base = if several || key.columns.len() > 1 {
+                let joined = key.columns.join("_");
+                field_ident(joined.strip_suffix("_id").unwrap_or(&joined)).0 + "_ref"
+            } else {
+                let column = &key.columns[0];
+                let stem = column
+                    .strip_suffix("_id")
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .unwrap_or_else(|| key.references.name.clone());
+                field_ident(&stem).0
+            };
+            let one = claim(&table.name, one_base);
+            let many_base = if several {
+                format!(
+                    "{}_by_{}",
+                    field_ident(&table.name.name).0,
+                    field_ident(&key.columns.join("_")).0
+                )
+            } else {
+                field_ident(&table.name.name).0
+            };
+            let many = claim(&key.references, many_base);
+            let by_key = if several {
+                let columns = if key.columns.len() == 1 {
+                    field_ident(&key.columns[0]).0
+                } else {
+                    format!(
+                        "[{}]",
+                        key.columns
+                            .iter()
+                            .map(|c| field_ident(c).0)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                Some(format!("foreign_key = {columns}"))
+            } else {
+                None
+            };
+            let mut one_attrs = vec![format!("back_populates = {many}")];
+            one_attrs.extend(by_key.clone());
+            out.entry(table.name.clone())
+                .or_default()
+                .push(Relationship {
+                    field: one.clone(),
+                    rust_type: format!("Option<Box<{}>>", structs[&key.references]),
+                    attrs: one_attrs,
+                });
+            let mut many_attrs = vec![format!("back_populates = {one}")];
+            many_attrs.extend(by_key);
+            out.entry(key.references.clone())
+                .or_default()
+                .push(Relationship {
+                    field: many,
+                    rust_type: format!("Vec<{}>", structs[&table.name]),
+                    attrs: many_attrs,
+                });
+        }
+    }
+    out
+}
+
+/// One `#[derive(Model)]` struct.
+fn model(
+    table: &Table,
+    name: &str,
+    enums: &BTreeMap<String, String>,
+    relationships: &[Relationship],
+) -> String {
+    let t = &table.name.name;
+    let mut out = String::new();
+    let mut struct_attrs = vec![format!("table = {}", lit(t))];
+    if table.name.schema != "public" {
+        struct_attrs.push(format!("schema = {}", lit(&table.name.schema)));
+    }
+    if let Some(c) = &table.comment {
+        struct_attrs.push(format!("comment = {}", lit(c)));
+    }
+    let mut notes: Vec<String> = Vec::new();
+    let field_of = |column: &str| field_ident(column).0;
+    let list = |columns: &[String]| {
+        columns
+            .iter()
+            .map(|c| field_of(c))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+
+    // The primary key: on the field when it is one column with PostgreSQL's name.
+    let mut pk_on_field: Option<&str> = None;
+    if let Some(pk) = &table.primary_key {
+        let default = make_object_name(t, None, Some("pkey"));
+        if pk.columns.len() == 1 && pk.name == default && !pk.timing.deferrable {
+            pk_on_field = Some(&pk.columns[0]);
+        } else {
+            let mut parts = vec![list(&pk.columns)];
+            if pk.name != default {
+                parts.push(format!("name = {}", lit(&pk.name)));
+            }
+            if pk.timing.deferrable {
+                parts.push("deferrable".into());
+            }
+            if pk.timing.initially_deferred {
+                parts.push("initially_deferred".into());
+            }
+            struct_attrs.push(format!("primary_key({})", parts.join(", ")));
+        }
+    }
+    // Single-column foreign keys with PostgreSQL's name or a name of their own go on the
+    // field; others on the struct.
+    let mut fk_on_field: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for key in &table.foreign_keys {
+        let referenced = format!(
+            "{}({})",
+            table_ref(&key.references),
+            key.referenced_columns.join(", ")
+        );
+        let default = make_object_name(t, Some(&key.columns.join("_")), Some("fkey"));
+        let action = |a: FkAction| a.sql().to_lowercase();
+        let mut flags = Vec::new();
+        if key.on_delete != FkAction::NoAction {
+            flags.push(format!("on_delete = {}", lit(&action(key.on_delete))));
+        }
+        if key.on_update != FkAction::NoAction {
+            flags.push(format!("on_update = {}", lit(&action(key.on_update))));
+        }
+        if key.columns.len() == 1 && !key.match_full && !key.deferrable {
+            let mut attrs = vec![format!(
+                "foreign_key = {}",
+                lit(&format!(
+                    "{}.{}",
+                    table_ref(&key.references),
+                    key.referenced_columns[0]
+                ))
+            )];
+            if key.name != default {
+                attrs.push(format!("foreign_key_name = {}", lit(&key.name)));
+            }
+            attrs.extend(flags);
+            if key.not_valid {
+                attrs.push("not_valid".into());
+            }
+            fk_on_field
+                .entry(key.columns[0].as_str())
+                .or_default()
+                .extend(attrs);
+            if fk_on_field[key.columns[0].as_str()]
+                .iter()
+                .filter(|a| a.starts_with("foreign_key ="))
+                .count()
+                > 1
+            {
+                notes.push(format!(
+                    "a second foreign key on column {} ({})",
+                    key.columns[0], key.name
+                ));
+            }
+        } else {
+            let mut parts = vec![
+                list(&key.columns),
+                format!("references = {}", lit(&referenced)),
+            ];
+            if key.name != default {
+                parts.push(format!("name = {}", lit(&key.name)));
+            }
+            parts.extend(flags);
+            if key.match_full {
+                parts.push("match_full".into());
+            }
+            if key.deferrable {
+                parts.push("deferrable".into());
+            }
+            if key.initially_deferred {
+                parts.push("initially_deferred".into());
+            }
+            if key.not_valid {
+                parts.push("not_valid".into());
+            }
+            struct_attrs.push(format!("foreign_key({})", parts.join(", ")));
+        }
+    }
+    let mut unique_on_field: BTreeSet<&str> = BTreeSet::new();
+    for u in &table.uniques {
+        let default = make_object_name(t, Some(&u.columns.join("_")), Some("key"));
+        if u.columns.len() == 1
+            && u.name == default
+            && !u.nulls_not_distinct
+            && !u.timing.deferrable
+        {
+            unique_on_field.insert(&u.columns[0]);
+            continue;
+        }
+        let mut parts = vec![list(&u.columns)];
+        if u.name != default {
+            parts.push(format!("name = {}", lit(&u.name)));
+        }
+        if u.nulls_not_distinct {
+            parts.push("nulls_not_distinct".into());
+        }
+        if u.timing.deferrable {
+            parts.push("deferrable".into());
+        }
+        if u.timing.initially_deferred {
+            parts.push("initially_deferred".into());
+        }
+        struct_attrs.push(format!("unique({})", parts.join(", ")));
+    }
+    for c in &table.checks {
+        let mut parts = vec![
+            format!("expr = {}", lit(&c.expression)),
+            format!("name = {}", lit(&c.name)),
+        ];
+        if c.not_valid {
+            parts.push("not_valid".into());
+        }
+        if c.no_inherit {
+            parts.push("no_inherit".into());
+        }
+        struct_attrs.push(format!("check({})", parts.join(", ")));
+    }
+    for index in &table.indexes {
+        if index.attached_to.is_some() {
+            continue;
+        }
+        let plain_columns: Option<Vec<String>> = index
+            .keys
+            .iter()
+            .map(|k| match &k.expr {
+                IndexExpr::Column(c)
+                    if k.collation.is_none()
+                        && k.opclass.is_none()
+                        && !k.descending
+                        && !k.nulls_first =>
+                {
+                    Some(field_of(c))
+                }
+                _ => None,
+            })
+            .collect();
+        let mut parts = match plain_columns {
+            Some(columns) => vec![columns.join(", ")],
+            None => {
+                let keys: Vec<String> = index
+                    .keys
+                    .iter()
+                    .map(model_core::render::index_key)
+                    .collect();
+                vec![format!("keys = {}", lit(&keys.join(", ")))]
+            }
+        };
+        parts.push(format!("name = {}", lit(&index.name)));
+        if index.unique {
+            parts.push("unique".into());
+        }
+        if index.nulls_not_distinct {
+            parts.push("nulls_not_distinct".into());
+        }
+        if index.method != "btree" {
+            parts.push(format!("method = {}", lit(&index.method)));
+        }
+        if let Some(predicate) = &index.predicate {
+            parts.push(format!("where = {}", lit(predicate)));
+        }
+        if !index.include.is_empty() {
+            parts.push(format!("include({})", list(&index.include)));
+        }
+        if !index.options.is_empty() {
+            parts.push(format!("with = {}", lit(&index.options.join(", "))));
+        }
+        struct_attrs.push(format!("index({})", parts.join(", ")));
+    }
+    for e in &table.exclusions {
+        notes.push(format!(
+            "exclusion constraint {} (declare it with exclude(…))",
+            e.name
+        ));
+    }
+    if !table.options.is_empty() {
+        struct_attrs.push(format!("storage = {}", lit(&table.options.join(", "))));
+    }
+    if table.unlogged {
+        struct_attrs.push("unlogged".into());
+    }
+    if let Some(p) = &table.partition_by {
+        struct_attrs.push(format!("partition_by = {}", lit(p)));
+    }
+    if table.partition_of.is_some() {
+        notes.push("this table is a partition (declare it with ModelSet::with_partition)".into());
+    }
+    if !table.inherits.is_empty() {
+        notes.push("table inheritance".into());
+    }
+    if table.row_level_security {
+        notes.push("row-level security (declare it with with_row_level_security)".into());
+    }
+    if !table.grants.is_empty() {
+        notes.push("privileges granted on this table (declare them with with_grant)".into());
+    }
+
+    let _ = writeln!(out, "#[derive(Model)]");
+    let _ = writeln!(out, "#[model({})]", struct_attrs.join(", "));
+    for note in &notes {
+        let _ = writeln!(
+            out,
+            "// not expressible: {} on {}",
+            comment(note),
+            comment(&table.name.to_string())
+        );
+    }
+    let _ = writeln!(out, "pub struct {name} {{");
+    for column in &table.columns {
+        let (field, same) = field_ident(&column.name);
+        let ty = column.ty.to_string();
+        let (rust, sql_type, unchecked) = rust_type(&ty, enums);
+        let mut attrs: Vec<String> = Vec::new();
+        if pk_on_field == Some(column.name.as_str()) {
+            attrs.push("primary_key".into());
+        }
+        if !same {
+            attrs.push(format!("name = {}", lit(&column.name)));
+        }
+        if let Some(sql) = &sql_type {
+            attrs.push(format!("sql_type = {}", lit(sql)));
+            if unchecked {
+                attrs.push("unchecked_type".into());
+            }
+        }
+        if let Some(identity) = &column.identity {
+            let kind = match identity.kind {
+                IdentityKind::Always => "always",
+                IdentityKind::ByDefault => "by_default",
+            };
+            let mut parts = vec![kind.to_string()];
+            if let Some(start) = identity.start {
+                parts.push(format!("start = {start}"));
+            }
+            if let Some(increment) = identity.increment {
+                parts.push(format!("increment = {increment}"));
+            }
+            attrs.push(format!("identity({})", parts.join(", ")));
+        }
+        if let Some(default) = &column.default {
+            attrs.push(format!("default = {}", lit(default)));
+        }
+        if let Some(generated) = &column.generated {
+            attrs.push(format!("generated = {}", lit(generated)));
+        }
+        if let Some(collation) = &column.collation {
+            attrs.push(format!("collation = {}", lit(collation)));
+        }
+        if unique_on_field.contains(column.name.as_str()) {
+            attrs.push("unique".into());
+        }
+        if let Some(fk) = fk_on_field.get(column.name.as_str()) {
+            attrs.extend(fk.iter().cloned());
+        }
+        if let Some(c) = &column.comment {
+            attrs.push(format!("comment = {}", lit(c)));
+        }
+        let in_key = table
+            .primary_key
+            .as_ref()
+            .is_some_and(|k| k.columns.contains(&column.name));
+        let rust = if column.nullable && !in_key {
+            format!("Option<{rust}>")
+        } else {
+            if column.nullable {
+                attrs.push("nullable".into());
+            }
+            rust
+        };
+        if !attrs.is_empty() {
+            let _ = writeln!(out, "    #[model({})]", attrs.join(", "));
+        }
+        let _ = writeln!(out, "    pub {field}: {rust},");
+    }
+    for r in relationships {
+        let _ = writeln!(out, "    #[model(relationship({}))]", r.attrs.join(", "));
+        let _ = writeln!(out, "    pub {}: {},", r.field, r.rust_type);
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// One `#[derive(Enum)]`.
+fn enum_type(e: &EnumType, name: &str) -> String {
+    let mut out = String::from("#[derive(Enum)]\n");
+    let mut attrs = vec![format!("name = {}", lit(&e.name.name))];
+    if e.name.schema != "public" {
+        attrs.push(format!("schema = {}", lit(&e.name.schema)));
+    }
+    let _ = writeln!(out, "#[model({})]", attrs.join(", "));
+    let _ = writeln!(out, "pub enum {name} {{");
+    let mut used = BTreeSet::new();
+    for label in &e.labels {
+        let mut variant = type_ident(label, false);
+        let mut n = 2;
+        while !used.insert(variant.clone()) {
+            variant = format!("{}{n}", type_ident(label, false));
+            n += 1;
+        }
+        if snake(&variant) != *label {
+            let _ = writeln!(out, "    #[model(rename = {})]", lit(label));
+        }
+        let _ = writeln!(out, "    {variant},");
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// `OnHold` → `on_hold`, as the derive names a variant's label.
+fn snake(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

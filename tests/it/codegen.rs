@@ -1,0 +1,125 @@
+//! `model-cli codegen` round trips: models generated from the seed's database and from the
+//! team's generated workload (1,000 tables, enums, identities, defaults, named keys, unique
+//! constraints, checks, partial and multi-column indexes) are checked in below, compiled as
+//! part of this crate, and must (1) be exactly what `codegen` writes today and (2) make
+//! `check` find no difference with the database they came from.
+//!
+//! `MODEL_CODEGEN_UPDATE=1 cargo test -p model-tests --test it codegen` rewrites them.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use model_core::{ModelSet, ModelSetError};
+
+use crate::support::fresh_database;
+use crate::workflow::{project_dir, run};
+
+#[path = "codegen/seed.rs"]
+#[allow(dead_code)]
+mod seed;
+
+#[path = "codegen/workload.rs"]
+#[allow(dead_code)]
+mod workload;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("it/codegen")
+        .join(name)
+}
+
+/// Generates from `url`, compares with the checked-in `file` (or rewrites it), then checks
+/// the database against the compiled copy's models in the project `project` (whose
+/// revisions the database is at).
+fn round_trip(
+    url: &str,
+    file: &str,
+    models: fn() -> Result<ModelSet, ModelSetError>,
+    project: Option<&Path>,
+) {
+    let dir = project_dir(&format!("codegen-{}", file.replace('.', "-")));
+    let out = dir.join("models.rs");
+    let code = run(
+        &dir,
+        &["--url", url, "codegen", "--out", out.to_str().unwrap()],
+        ModelSet::new([]),
+    );
+    assert_eq!(code, ExitCode::SUCCESS);
+    let generated = std::fs::read_to_string(&out).unwrap();
+    // rustfmt leaves it as it is (when rustfmt is installed, as with rustup's default profile).
+    if let Ok(output) = std::process::Command::new("rustfmt")
+        .args(["--edition", "2021", "--check"])
+        .arg(&out)
+        .output()
+    {
+        assert!(
+            output.status.success(),
+            "not rustfmt-clean:\n{}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+    }
+    if std::env::var_os("MODEL_CODEGEN_UPDATE").is_some() {
+        std::fs::write(fixture(file), &generated).unwrap();
+    } else {
+        let checked_in = std::fs::read_to_string(fixture(file)).unwrap();
+        assert!(
+            checked_in == generated,
+            "tests/it/codegen/{file} is not what codegen writes today (MODEL_CODEGEN_UPDATE=1 rewrites it)"
+        );
+    }
+    // The compiled models describe the database exactly.
+    assert_eq!(
+        run(project.unwrap_or(&dir), &["--url", url, "check"], models()),
+        ExitCode::SUCCESS
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn codegen_round_trips_the_seeds_database() {
+    let db = fresh_database();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/ecommerce");
+    assert_eq!(
+        run(
+            &example,
+            &["--url", db.url(), "upgrade", "head"],
+            ecommerce::models()
+        ),
+        ExitCode::SUCCESS
+    );
+    round_trip(db.url(), "seed.rs", seed::models, Some(&example));
+    // The relationships the seed declares by hand are found: both directions, and the
+    // association table as `secondary`.
+    let text = std::fs::read_to_string(fixture("seed.rs")).unwrap();
+    for expected in [
+        "#[model(relationship(back_populates = customer))]\n    pub orders: Vec<Order>,",
+        "#[model(relationship(secondary = ProductTag, back_populates = products))]\n    pub tags: Vec<Tag>,",
+        "pub customer: Option<Box<Customer>>,",
+    ] {
+        assert!(text.contains(expected), "no `{expected}` in\n{text}");
+    }
+}
+
+#[test]
+fn codegen_round_trips_a_generated_workload() {
+    let n = 1000;
+    let generator = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/gen_schema.py");
+    let out = std::env::temp_dir().join(format!("model-codegen-gen-{}", std::process::id()));
+    let status = std::process::Command::new("python3")
+        .arg(&generator)
+        .arg(n.to_string())
+        .arg("--out")
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("python3 runs the shared generator");
+    assert!(status.success());
+    let sql = std::fs::read_to_string(out.join(format!("schema_{n}.sql"))).unwrap();
+    let db = fresh_database();
+    let mut client = db.connect().unwrap();
+    for (_, statement) in model_core::revision::split_statements(&sql) {
+        client.batch_execute(&statement).unwrap();
+    }
+    round_trip(db.url(), "workload.rs", workload::models, None);
+    let _ = std::fs::remove_dir_all(&out);
+}
