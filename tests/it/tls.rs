@@ -206,3 +206,38 @@ fn a_client_certificate_is_sent_when_the_server_wants_one() {
     .unwrap_err();
     assert!(error.contains("sslcert and sslkey go together"), "{error}");
 }
+
+/// The example tokio application (`examples/startup`) upgrades a database that accepts only
+/// TLS at startup, checking the server's certificate (`sslmode=verify-full`).
+#[test]
+fn a_tokio_application_upgrades_a_tls_only_database_at_startup() {
+    let server = tls_server();
+    let mut admin = server.server.connect_admin().unwrap();
+    admin
+        .batch_execute("DROP DATABASE IF EXISTS startupdb")
+        .unwrap();
+    admin.batch_execute("CREATE DATABASE startupdb").unwrap();
+    let url = url(
+        "localhost",
+        &format!("sslmode=verify-full sslrootcert={}", file("ca.pem")),
+    )
+    .replace("dbname=postgres", "dbname=startupdb");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .unwrap();
+    let applied = runtime
+        .block_on(startup::migrate(&url))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(applied, ["a0cf7f5d705d", "960969e75871", "6e58a26e5c70"]);
+    assert_eq!(encrypted(&url), Ok(true));
+    let again = runtime.block_on(startup::migrate(&url)).unwrap();
+    assert!(again.is_empty());
+    // Plain TCP is refused: the upgrade really went over TLS.
+    let plain = url.replace("sslmode=verify-full", "sslmode=disable");
+    let error = runtime
+        .block_on(startup::migrate(&plain))
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("only TLS"), "{error}");
+}

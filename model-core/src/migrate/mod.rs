@@ -22,6 +22,8 @@
 //! `<version table>_partial`, one row per revision part started outside a transaction and not
 //! finished.
 
+#[cfg(feature = "tokio")]
+mod asynchronous;
 mod destructive;
 mod embedded;
 mod lock;
@@ -35,6 +37,8 @@ use std::time::{Duration, Instant};
 use postgres::types::Type;
 use postgres::{Client, GenericClient, Transaction};
 
+#[cfg(feature = "tokio")]
+pub use asynchronous::introspect_async;
 pub use destructive::{count_rows, destructive_statements, Destruction, RowCount};
 pub use embedded::EmbeddedMigrations;
 pub use offline::offline_sql;
