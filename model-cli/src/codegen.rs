@@ -248,7 +248,7 @@ pub fn generate(schema: &Schema) -> String {
     }
 
     // models(): every model and enum, then what is written in SQL.
-    out.push_str("\n/// Every model and enum above, with the views, functions, triggers and extensions of the\n/// database.\npub fn models() -> Result<ModelSet, ModelSetError> {\n");
+    out.push_str("\n/// Every model and enum above, with the database's extensions, sequences, functions, views,\n/// triggers, row-level security, privileges and policies.\npub fn models() -> Result<ModelSet, ModelSetError> {\n");
     let models: Vec<&str> = schema
         .tables
         .iter()
@@ -322,17 +322,129 @@ pub fn generate(schema: &Schema) -> String {
             lit(&t.definition)
         ));
     }
-    for p in &schema.policies {
-        chain.push(format!(
-            "    // not expressible here: policy {} on {} (declare it with with_policy)",
-            comment(&p.name),
-            comment(&p.table.to_string())
-        ));
-    }
     for s in &schema.sequences {
+        let mut fields = Vec::new();
+        if s.data_type.as_str() != "bigint" {
+            fields.push(format!(
+                "data_type: model_core::schema::SqlType::new({}),",
+                lit(s.data_type.as_str())
+            ));
+        }
+        for (name, value, default) in [
+            ("start", s.start, 1),
+            ("increment", s.increment, 1),
+            ("min_value", s.min_value, 1),
+            ("max_value", s.max_value, i64::MAX),
+            ("cache", s.cache, 1),
+        ] {
+            if value != default {
+                fields.push(format!("{name}: {value},"));
+            }
+        }
+        if s.cycle {
+            fields.push("cycle: true,".into());
+        }
+        let base = format!(
+            "model_core::schema::Sequence::new({})",
+            lit(&table_ref(&s.name))
+        );
+        let sequence = if fields.is_empty() {
+            base
+        } else {
+            format!(
+                "model_core::schema::Sequence {{ {} ..{base} }}",
+                fields.join(" ")
+            )
+        };
+        let sequence = match &s.owned_by {
+            Some(owner) => format!(
+                "{sequence}.owned_by({}, {})",
+                lit(&table_ref(&owner.table)),
+                lit(&owner.column)
+            ),
+            None => sequence,
+        };
+        chain.push(format!("    let set = set.with_sequence({sequence});"));
+        if !s.grants.is_empty() {
+            chain.push(format!(
+                "    // not expressible: privileges on sequence {}",
+                comment(&s.name.to_string())
+            ));
+        }
+    }
+    for table in &schema.tables {
+        let name = lit(&table_ref(&table.name));
+        if table.row_level_security {
+            chain.push(format!(
+                "    let set = set.with_row_level_security({name}, {})?;",
+                table.force_row_level_security
+            ));
+        }
+        for grant in &table.grants {
+            if grant
+                .privileges
+                .iter()
+                .any(|p| p.starts_with('-') || p.ends_with('*'))
+            {
+                chain.push(format!(
+                    "    // not expressible: privileges of {} on {} ({}): revoked from the owner or with grant option",
+                    comment(&grant.grantee),
+                    comment(&table.name.to_string()),
+                    comment(&grant.privileges.join(", "))
+                ));
+                continue;
+            }
+            let privileges: Vec<String> = grant.privileges.iter().map(|p| lit(p)).collect();
+            chain.push(format!(
+                "    let set = set.with_grant({name}, {}, &[{}])?;",
+                lit(&grant.grantee),
+                privileges.join(", ")
+            ));
+        }
+        for column in &table.columns {
+            for grant in &column.grants {
+                if grant
+                    .privileges
+                    .iter()
+                    .any(|p| p.starts_with('-') || p.ends_with('*'))
+                {
+                    chain.push(format!(
+                        "    // not expressible: privileges of {} on column {}.{}",
+                        comment(&grant.grantee),
+                        comment(&table.name.to_string()),
+                        comment(&column.name)
+                    ));
+                    continue;
+                }
+                let privileges: Vec<String> = grant.privileges.iter().map(|p| lit(p)).collect();
+                chain.push(format!(
+                    "    let set = set.with_column_grant({name}, {}, {}, &[{}])?;",
+                    lit(&column.name),
+                    lit(&grant.grantee),
+                    privileges.join(", ")
+                ));
+            }
+        }
+    }
+    for p in &schema.policies {
+        let roles: Vec<String> = p
+            .roles
+            .iter()
+            .map(|r| format!("{}.into()", lit(r)))
+            .collect();
+        let optional = |v: &Option<String>| match v {
+            Some(text) => format!("Some({}.into())", lit(text)),
+            None => "None".into(),
+        };
         chain.push(format!(
-            "    // not expressible here: sequence {} (declare it with with_sequence)",
-            comment(&s.name.to_string())
+            "    let set = set.with_policy(model_core::schema::Policy {{ permissive: {}, command: {}.into(), roles: vec![{}], using: {}, with_check: {}, ..model_core::schema::Policy::new({}, {}) }})?;",
+            p.permissive,
+            lit(&p.command),
+            roles.join(", "),
+            optional(&p.using),
+            optional(&p.with_check),
+            lit(&p.name),
+            lit(&table_ref(&p.table))
         ));
     }
     for o in schema.types.iter().chain(&schema.others) {
@@ -760,12 +872,6 @@ fn model(
     }
     if !table.inherits.is_empty() {
         notes.push("table inheritance".into());
-    }
-    if table.row_level_security {
-        notes.push("row-level security (declare it with with_row_level_security)".into());
-    }
-    if !table.grants.is_empty() {
-        notes.push("privileges granted on this table (declare them with with_grant)".into());
     }
 
     let _ = writeln!(out, "#[derive(Model)]");
