@@ -1047,8 +1047,6 @@ fn indent(statement: &str) -> String {
     statement.lines().collect::<Vec<_>>().join("\n    ")
 }
 
-/// Refuses a transactional part that holds `COMMIT`, `BEGIN`, `ROLLBACK` (other than to a
-/// savepoint), `END`, `ABORT` or `PREPARE TRANSACTION`.
 /// A statement that opens or ends a transaction block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Control {
@@ -1056,6 +1054,7 @@ pub(crate) enum Control {
     End,
 }
 
+/// Whether `statement` opens a transaction block (`BEGIN`, `START TRANSACTION`) or ends one.
 pub(crate) fn transaction_control(statement: &str) -> Option<Control> {
     let words: Vec<String> = statement
         .split_whitespace()
@@ -1074,6 +1073,8 @@ pub(crate) fn transaction_control(statement: &str) -> Option<Control> {
     }
 }
 
+/// Refuses a transactional part that holds `COMMIT`, `BEGIN`, `ROLLBACK` (other than to a
+/// savepoint), `END`, `ABORT` or `PREPARE TRANSACTION`.
 fn check_transaction_control(
     revision: &Revision,
     direction: Direction,

@@ -848,13 +848,15 @@ pub(crate) fn statements_in(op: &Op, created: &BTreeSet<TableName>) -> Vec<State
         .filter(|l| !created.contains(&l.relation))
         .collect();
     let mut first = Some((notes, locks, hazards, op.destruction()));
+    // A revision that adds enum labels runs them outside a transaction (see revision_body).
+    let transactional = !matches!(op, Op::AddEnumValue { .. });
     sqls.into_iter()
         .map(|sql| {
             let (notes, locks, hazards, destruction) = first.take().unwrap_or_default();
             Statement {
                 sql,
                 notes,
-                transactional: true,
+                transactional,
                 locks,
                 hazards,
                 destruction,
