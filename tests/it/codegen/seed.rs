@@ -82,8 +82,8 @@ pub struct Tag {
     pub products: Vec<Product>,
 }
 
-/// Every model and enum above, with the views, functions, triggers and extensions of the
-/// database.
+/// Every model and enum above, with the database's extensions, sequences, functions, views,
+/// triggers, row-level security, privileges and policies.
 pub fn models() -> Result<ModelSet, ModelSetError> {
     let set = model_core::models![Customer, OrderProduct, Order, ProductTag, Product, Tag,]?;
     Ok(set)

@@ -35381,8 +35381,8 @@ pub enum PriorityLevel {
     High,
 }
 
-/// Every model and enum above, with the views, functions, triggers and extensions of the
-/// database.
+/// Every model and enum above, with the database's extensions, sequences, functions, views,
+/// triggers, row-level security, privileges and policies.
 pub fn models() -> Result<ModelSet, ModelSetError> {
     let set = model_core::models![
         T00001Order,
