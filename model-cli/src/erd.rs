@@ -429,11 +429,14 @@ impl Erd {
         let mut y = vec![0.0; n];
         let mut left = MARGIN;
         let mut bottom: f64 = 0.0;
+        // Each column's left edge and width, by rank.
+        let mut extent = vec![(0.0f64, 0.0f64); top + 1];
         for r in (0..=top).rev() {
             let column_width = columns[r]
                 .iter()
                 .map(|&i| width(&self.entities[i]))
                 .fold(0.0, f64::max);
+            extent[r] = (left, column_width);
             let mut next = MARGIN;
             for &i in &columns[r] {
                 x[i] = left;
@@ -516,12 +519,48 @@ impl Erd {
                 )
             } else if x[b] > x[a] {
                 let (x1, x2) = (x[a] + wa, x[b]);
-                let d = (x2 - x1) / 2.0;
-                format!(
-                    "M{x1:.1},{y1:.1} C{:.1},{y1:.1} {:.1},{y2:.1} {x2:.1},{y2:.1}",
-                    x1 + d,
-                    x2 - d
-                )
+                // Through the gaps of the columns in between, never across their tables:
+                // straight along each gap, curves between.
+                let mut along: Vec<(f64, f64, f64)> = Vec::new(); // (from x, to x, y)
+                for r in (rank[b] + 1..rank[a]).rev() {
+                    let (left, w) = extent[r];
+                    let at = y1 + (y2 - y1) * ((left + w / 2.0 - x1) / (x2 - x1));
+                    let mut gaps: Vec<f64> = Vec::new();
+                    let mut above = MARGIN / 2.0;
+                    for &i in &columns[r] {
+                        gaps.push((above + y[i]) / 2.0);
+                        above = y[i] + height(&self.entities[i]);
+                    }
+                    gaps.push(above + GAP_Y / 2.0);
+                    let gap = gaps
+                        .into_iter()
+                        .min_by(|p, q| {
+                            (p - at)
+                                .abs()
+                                .partial_cmp(&(q - at).abs())
+                                .unwrap_or(std::cmp::Ordering::Equal)
+                        })
+                        .unwrap_or(at);
+                    along.push((left - 12.0, left + w + 12.0, gap));
+                }
+                let curve = |d: &mut String, (ax, ay): (f64, f64), (bx, by): (f64, f64)| {
+                    let m = (bx - ax) / 2.0;
+                    let _ = write!(
+                        d,
+                        " C{:.1},{ay:.1} {:.1},{by:.1} {bx:.1},{by:.1}",
+                        ax + m,
+                        bx - m
+                    );
+                };
+                let mut d = format!("M{x1:.1},{y1:.1}");
+                let mut at = (x1, y1);
+                for (from, to, gap) in along {
+                    curve(&mut d, at, (from, gap));
+                    let _ = write!(d, " L{to:.1},{gap:.1}");
+                    at = (to, gap);
+                }
+                curve(&mut d, at, (x2, y2));
+                d
             } else {
                 // The referenced table stands left (a cycle): from the left side to its right.
                 let (x1, x2) = (x[a], x[b] + wb);
