@@ -875,6 +875,24 @@ fn model(
     }
 
     let _ = writeln!(out, "#[derive(Model)]");
+    // Clippy reads a column named in two lists of the attribute (two indexes on one column)
+    // as a duplicated attribute; it is not one.
+    let mut seen = BTreeSet::new();
+    let repeated = struct_attrs
+        .iter()
+        .filter_map(|a| a.split_once('(').map(|(_, inner)| inner.to_string()))
+        .flat_map(|inner| {
+            // The leading column names of `index(a, b, name = …)` and the like.
+            inner
+                .split(", ")
+                .take_while(|p| p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .any(|column| !seen.insert(column));
+    if repeated {
+        let _ = writeln!(out, "#[allow(clippy::duplicated_attributes)]");
+    }
     let _ = writeln!(out, "#[model({})]", struct_attrs.join(", "));
     for note in &notes {
         let _ = writeln!(

@@ -60,6 +60,7 @@ pub fn dispatch(
                 depends_on,
                 splice,
                 online,
+                allow_empty,
             };
             let project = project()?;
             if autogenerate {
@@ -71,7 +72,6 @@ pub fn dispatch(
                     strict,
                     !no_verify,
                     answers,
-                    allow_empty,
                 )
             } else {
                 write_revision(&project, options, None).map(|_| true)
@@ -332,6 +332,8 @@ pub struct NewRevision {
     splice: bool,
     /// Online form (`--online`, or `online = true` in model.toml).
     online: bool,
+    /// Write an empty revision when autogenerate finds nothing (`--allow-empty`).
+    allow_empty: bool,
 }
 
 /// The parents of a new revision: --head, or the single head.
@@ -424,7 +426,6 @@ fn autogenerate_revision(
     strict: bool,
     verify: bool,
     answers: Answers,
-    allow_empty: bool,
 ) -> anyhow::Result<bool> {
     let comparison = project.compare(global, models)?;
     report_unmodelled(
@@ -437,7 +438,7 @@ fn autogenerate_revision(
     let (plan, report) = comparison.plan_and_report();
     report_hints("autogenerate", &report);
     if plan.is_empty() {
-        if allow_empty {
+        if options.allow_empty {
             info(
                 "autogenerate",
                 "No changes in schema detected; writing an empty revision (--allow-empty).",

@@ -255,7 +255,7 @@ impl Erd {
                 }
                 fields.push(format!(
                     "<c{i}> {}",
-                    dot_record_text(&format!("{} {} {}", a.name, a.ty, marks.join(" ")).trim_end())
+                    dot_record_text(format!("{} {} {}", a.name, a.ty, marks.join(" ")).trim_end())
                 ));
             }
             let style = if e.association { ", style=dashed" } else { "" };

@@ -6,6 +6,7 @@
 use model_core::{Enum, Model, ModelSet, ModelSetError};
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00001_order",
     unique(code, name, name = "uq_t00001_order_code_name"),
@@ -723,6 +724,7 @@ pub struct T00018Booking {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00019_review",
     unique(code, name, name = "uq_t00019_review_code_name"),
@@ -1115,6 +1117,7 @@ pub struct T00029Ticket {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00030_project",
     index(
@@ -1516,6 +1519,7 @@ pub struct T00039Vendor {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00040_booking",
     unique(code, name = "uq_t00040_booking_code"),
@@ -1752,6 +1756,7 @@ pub struct T00046Invoice {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00047_customer",
     index(account_44_id, name = "ix_t00047_customer_account_44_id"),
@@ -2472,6 +2477,7 @@ pub struct T00065Message {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00066_account",
     index(
@@ -3247,6 +3253,7 @@ pub struct T00088Account {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00089_order",
     index(
@@ -3321,6 +3328,7 @@ pub struct T00090Invoice {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00091_customer",
     unique(code, name = "uq_t00091_customer_code"),
@@ -3441,6 +3449,7 @@ pub struct T00093Shipment {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00094_payment",
     index(
@@ -3670,6 +3679,7 @@ pub struct T00098Event {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00099_session",
     unique(code, name = "uq_t00099_session_code"),
@@ -3838,6 +3848,7 @@ pub struct T00103Asset {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00104_contract",
     check(expr = "(quantity >= 0)", name = "ck_t00104_contract_quantity_nonneg"),
@@ -4023,6 +4034,7 @@ pub struct T00108Campaign {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00109_message",
     unique(external_id, name = "uq_t00109_message_external_id"),
@@ -4536,6 +4548,7 @@ pub struct T00123Report {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00124_note",
     index(created_at, name = "ix_t00124_note_created_at"),
@@ -4632,6 +4645,7 @@ pub struct T00126Contract {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00127_vendor",
     unique(external_id, name = "uq_t00127_vendor_external_id"),
@@ -4937,6 +4951,7 @@ pub struct T00134Invoice {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00135_customer",
     unique(code, name = "uq_t00135_customer_code"),
@@ -5154,6 +5169,7 @@ pub struct T00139Ticket {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00140_project",
     unique(external_id, name = "uq_t00140_project_external_id"),
@@ -5578,6 +5594,7 @@ pub struct T00151Review {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00152_campaign",
     index(
@@ -6179,6 +6196,7 @@ pub struct T00170Contract {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00171_vendor",
     unique(external_id, name = "uq_t00171_vendor_external_id"),
@@ -6300,6 +6318,7 @@ pub struct T00173Review {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00174_campaign",
     index(
@@ -6808,6 +6827,7 @@ pub struct T00187Session {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00188_device",
     index(account_88_id, name = "ix_t00188_device_account_88_id"),
@@ -7752,6 +7772,7 @@ pub struct T00214Contract {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00215_vendor",
     unique(code, name = "uq_t00215_vendor_code"),
@@ -10393,6 +10414,7 @@ pub struct T00287Order {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00288_invoice",
     unique(external_id, name = "uq_t00288_invoice_external_id"),
@@ -10977,6 +10999,7 @@ pub struct T00303Vendor {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00304_booking",
     unique(external_id, name = "uq_t00304_booking_external_id"),
@@ -12672,6 +12695,7 @@ pub struct T00353Order {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00354_invoice",
     unique(code, name = "uq_t00354_invoice_code"),
@@ -12750,6 +12774,7 @@ pub struct T00355Customer {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00356_product",
     index(
@@ -12929,6 +12954,7 @@ pub struct T00359Ticket {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00360_project",
     index(
@@ -13345,6 +13371,7 @@ pub struct T00372Campaign {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00373_message",
     index(
@@ -13540,6 +13567,7 @@ pub struct T00377Customer {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00378_product",
     check(expr = "(quantity >= 0)", name = "ck_t00378_product_quantity_nonneg"),
@@ -13755,6 +13783,7 @@ pub struct T00384Event {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00385_session",
     unique(external_id, name = "uq_t00385_session_external_id"),
@@ -13937,6 +13966,7 @@ pub struct T00390Contract {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00391_vendor",
     unique(code, name = "uq_t00391_vendor_code"),
@@ -14287,6 +14317,7 @@ pub struct T00400Product {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00401_shipment",
     unique(external_id, name = "uq_t00401_shipment_external_id"),
@@ -14570,6 +14601,7 @@ pub struct T00408Device {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00409_report",
     index(booking_260_id, name = "ix_t00409_report_booking_260_id"),
@@ -14840,6 +14872,7 @@ pub struct T00416Campaign {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00417_message",
     unique(code, name = "uq_t00417_message_code"),
@@ -15326,6 +15359,7 @@ pub struct T00430Device {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00431_report",
     unique(external_id, name = "uq_t00431_report_external_id"),
@@ -15388,6 +15422,7 @@ pub struct T00432Note {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00433_asset",
     unique(code, name, name = "uq_t00433_asset_code_name"),
@@ -16245,6 +16280,7 @@ pub struct T00457Vendor {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00458_booking",
     unique(external_id, name = "uq_t00458_booking_external_id"),
@@ -16284,6 +16320,7 @@ pub struct T00458Booking {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00459_review",
     unique(code, name = "uq_t00459_review_code"),
@@ -16769,6 +16806,7 @@ pub struct T00471Task {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00472_event",
     unique(external_id, name = "uq_t00472_event_external_id"),
@@ -16993,6 +17031,7 @@ pub struct T00477Asset {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00478_contract",
     unique(code, name = "uq_t00478_contract_code"),
@@ -17280,6 +17319,7 @@ pub struct T00484Account {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00485_order",
     index(account_308_id, name = "ix_t00485_order_account_308_id"),
@@ -17395,6 +17435,7 @@ pub struct T00488Product {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00489_shipment",
     index(created_at, name = "ix_t00489_shipment_created_at"),
@@ -17459,6 +17500,7 @@ pub struct T00490Payment {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00491_ticket",
     unique(external_id, name = "uq_t00491_ticket_external_id"),
@@ -17862,6 +17904,7 @@ pub struct T00500Contract {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00501_vendor",
     unique(code, name = "uq_t00501_vendor_code"),
@@ -18478,6 +18521,7 @@ pub struct T00517Session {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00518_device",
     unique(external_id, name = "uq_t00518_device_external_id"),
@@ -18576,6 +18620,7 @@ pub struct T00520Note {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00521_asset",
     unique(external_id, name = "uq_t00521_asset_external_id"),
@@ -19292,6 +19337,7 @@ pub struct T00542Note {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00543_asset",
     unique(code, name = "uq_t00543_asset_code"),
@@ -20251,6 +20297,7 @@ pub struct T00568Booking {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00569_review",
     index(
@@ -20574,6 +20621,7 @@ pub struct T00577Shipment {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00578_payment",
     index(created_at, name = "ix_t00578_payment_created_at"),
@@ -20765,6 +20813,7 @@ pub struct T00583Session {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00584_device",
     unique(external_id, name = "uq_t00584_device_external_id"),
@@ -20837,6 +20886,7 @@ pub struct T00585Report {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00586_note",
     unique(code, name, name = "uq_t00586_note_code_name"),
@@ -21310,6 +21360,7 @@ pub struct T00598Product {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00599_shipment",
     index(asset_477_id, name = "ix_t00599_shipment_asset_477_id"),
@@ -21570,6 +21621,7 @@ pub struct T00606Device {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00607_report",
     check(expr = "(quantity >= 0)", name = "ck_t00607_report_quantity_nonneg"),
@@ -21761,6 +21813,7 @@ pub struct T00611Vendor {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00612_booking",
     index(created_at, name = "ix_t00612_booking_created_at"),
@@ -21826,6 +21879,7 @@ pub struct T00613Review {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00614_campaign",
     index(created_at, name = "ix_t00614_campaign_created_at"),
@@ -21981,6 +22035,7 @@ pub struct T00617Order {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00618_invoice",
     check(
@@ -22403,6 +22458,7 @@ pub struct T00627Session {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00628_device",
     index(created_at, name = "ix_t00628_device_created_at"),
@@ -23360,6 +23416,7 @@ pub struct T00656Booking {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00657_review",
     unique(external_id, name = "uq_t00657_review_external_id"),
@@ -23627,6 +23684,7 @@ pub struct T00663Customer {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00664_product",
     unique(external_id, name = "uq_t00664_product_external_id"),
@@ -23692,6 +23750,7 @@ pub struct T00665Shipment {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00666_payment",
     check(
@@ -24641,6 +24700,7 @@ pub struct T00691Task {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00692_event",
     unique(external_id, name = "uq_t00692_event_external_id"),
@@ -24895,6 +24955,7 @@ pub struct T00698Contract {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00699_vendor",
     unique(external_id, name = "uq_t00699_vendor_external_id"),
@@ -25178,6 +25239,7 @@ pub struct T00706Invoice {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00707_customer",
     index(
@@ -25238,6 +25300,7 @@ pub struct T00708Product {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00709_shipment",
     unique(external_id, name = "uq_t00709_shipment_external_id"),
@@ -25281,6 +25344,7 @@ pub struct T00709Shipment {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00710_payment",
     index(
@@ -25662,6 +25726,7 @@ pub struct T00719Asset {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00720_contract",
     index(
@@ -25838,6 +25903,7 @@ pub struct T00723Review {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00724_campaign",
     index(asset_719_id, name = "ix_t00724_campaign_asset_719_id"),
@@ -26965,6 +27031,7 @@ pub struct T00753Shipment {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00754_payment",
     check(expr = "(quantity >= 0)", name = "ck_t00754_payment_quantity_nonneg"),
@@ -27848,6 +27915,7 @@ pub struct T00778Project {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00779_task",
     unique(external_id, name = "uq_t00779_task_external_id"),
@@ -28377,6 +28445,7 @@ pub struct T00793Order {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00794_invoice",
     unique(external_id, name = "uq_t00794_invoice_external_id"),
@@ -28944,6 +29013,7 @@ pub struct T00809Vendor {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00810_booking",
     check(
@@ -29516,6 +29586,7 @@ pub struct T00825Session {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00826_device",
     unique(external_id, name = "uq_t00826_device_external_id"),
@@ -29952,6 +30023,7 @@ pub struct T00839Customer {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00840_product",
     index(created_at, name = "ix_t00840_product_created_at"),
@@ -30005,6 +30077,7 @@ pub struct T00841Shipment {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00842_payment",
     unique(code, name = "uq_t00842_payment_code"),
@@ -30376,6 +30449,7 @@ pub struct T00852Contract {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00853_vendor",
     unique(code, name = "uq_t00853_vendor_code"),
@@ -30696,6 +30770,7 @@ pub struct T00861Customer {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00862_product",
     index(
@@ -30804,6 +30879,7 @@ pub struct T00864Payment {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00865_ticket",
     unique(external_id, name = "uq_t00865_ticket_external_id"),
@@ -32068,6 +32144,7 @@ pub struct T00902Account {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00903_order",
     unique(code, name, name = "uq_t00903_order_code_name"),
@@ -33013,6 +33090,7 @@ pub struct T00930Payment {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00931_ticket",
     check(
@@ -33396,6 +33474,7 @@ pub struct T00943Review {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00944_campaign",
     unique(code, name = "uq_t00944_campaign_code"),
@@ -33546,6 +33625,7 @@ pub struct T00948Invoice {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00949_customer",
     check(
@@ -33722,6 +33802,7 @@ pub struct T00953Ticket {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00954_project",
     unique(external_id, name = "uq_t00954_project_external_id"),
@@ -33761,6 +33842,7 @@ pub struct T00954Project {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00955_task",
     index(
@@ -33977,6 +34059,7 @@ pub struct T00960Note {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00961_asset",
     unique(code, name = "uq_t00961_asset_code"),
@@ -34547,6 +34630,7 @@ pub struct T00977Task {
 }
 
 #[derive(Model)]
+#[allow(clippy::duplicated_attributes)]
 #[model(
     table = "t00978_event",
     index(
