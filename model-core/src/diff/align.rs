@@ -13,9 +13,10 @@ pub(super) fn aligned(from: &Schema, to: &Schema) -> Schema {
             *have = want.to_vec();
         }
     }
+    let wanted_tables = to.tables_by_name();
     let mut from = from.clone();
     for table in &mut from.tables {
-        let Some(wanted) = to.table(&table.name) else {
+        let Some(wanted) = wanted_tables.get(&table.name) else {
             continue;
         };
         align(&mut table.options, &wanted.options);
@@ -51,8 +52,10 @@ pub(super) fn with_inheritance_made_explicit<'s>(
     to: &'s Schema,
 ) -> (Cow<'s, Schema>, Cow<'s, Schema>) {
     // The common case, no table gaining or losing a parent, copies nothing.
+    let to_tables = to.tables_by_name();
     let changes = from.tables.iter().any(|t| {
-        to.table(&t.name)
+        to_tables
+            .get(&t.name)
             .is_some_and(|after| after.inherits != t.inherits)
     });
     if !changes {
@@ -77,25 +80,29 @@ pub(super) fn with_inheritance_made_explicit<'s>(
         }
     };
     let (parents_before, parents_after) = (from.clone(), to.clone());
+    let (before, after_tables) = (
+        parents_before.tables_by_name(),
+        parents_after.tables_by_name(),
+    );
     for table in &mut from.tables {
-        let Some(after) = parents_after.table(&table.name) else {
+        let Some(after) = after_tables.get(&table.name) else {
             continue;
         };
         for parent in table.inherits.clone() {
             if !after.inherits.contains(&parent) {
-                if let Some(parent) = parents_before.table(&parent) {
+                if let Some(parent) = before.get(&parent) {
                     adopt(table, parent);
                 }
             }
         }
     }
     for table in &mut to.tables {
-        let Some(was) = parents_before.table(&table.name) else {
+        let Some(was) = before.get(&table.name) else {
             continue;
         };
         for parent in table.inherits.clone() {
             if !was.inherits.contains(&parent) {
-                if let Some(parent) = parents_after.table(&parent) {
+                if let Some(parent) = after_tables.get(&parent) {
                     adopt(table, parent);
                 }
             }

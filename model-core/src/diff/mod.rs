@@ -177,6 +177,7 @@ impl<'a> Differ<'a> {
     }
 
     fn new(from: &'a Schema, to: &'a Schema) -> Self {
+        let to_tables = to.tables_by_name();
         Differ {
             from,
             to,
@@ -191,7 +192,8 @@ impl<'a> Differ<'a> {
                 .tables
                 .iter()
                 .filter(|t| {
-                    to.table(&t.name)
+                    to_tables
+                        .get(&t.name)
                         .is_some_and(|after| after.partition_by != t.partition_by)
                 })
                 .map(|t| t.name.clone())

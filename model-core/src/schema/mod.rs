@@ -195,6 +195,11 @@ impl Schema {
         self.tables.iter().find(|t| &t.name == name)
     }
 
+    /// Every table by name: for looking many up ([`Schema::table`] reads the list each time).
+    pub fn tables_by_name(&self) -> std::collections::HashMap<&TableName, &Table> {
+        self.tables.iter().map(|t| (&t.name, t)).collect()
+    }
+
     /// The enum type with this qualified name, if any.
     pub fn enum_type(&self, name: &TableName) -> Option<&EnumType> {
         self.enums.iter().find(|e| &e.name == name)
