@@ -463,7 +463,14 @@ fn autogenerate_revision(
         render::revision_body(&plan.upgrade, &plan.downgrade)
     };
     if verify {
-        model_core::autogenerate::verify_sql(
+        // On the configured database's server (its roles and extensions are there); the
+        // replayed revisions' throwaway server otherwise.
+        let server = match project.url(global)? {
+            Some(url) => Server::of(&url)?,
+            None => Server::of(&Server::shared()?.url_for("postgres"))?,
+        };
+        model_core::autogenerate::verify_sql_on(
+            &server,
             &body.upgrade,
             &body.downgrade,
             &comparison.live,
@@ -869,6 +876,12 @@ fn diff_databases(
     strict: bool,
 ) -> anyhow::Result<bool> {
     let mut from_client = pg::connect(from).context("--from")?;
+    // --verify makes its copy on --from's server, where its roles and extensions are.
+    let from_server = if scope.verify {
+        Some(Server::of(from).context("--from")?)
+    } else {
+        None
+    };
     let mut to_client = pg::connect(to).context("--to")?;
     let mut schemas = scope.schemas;
     if schemas.is_empty() {
@@ -925,8 +938,16 @@ fn diff_databases(
         }
     };
     if scope.verify {
-        model_core::autogenerate::verify_sql(&body.upgrade, &body.downgrade, &from, &to)
+        if let Some(server) = &from_server {
+            model_core::autogenerate::verify_sql_on(
+                server,
+                &body.upgrade,
+                &body.downgrade,
+                &from,
+                &to,
+            )
             .context("--verify: the plan is not printed")?;
+        }
         eprintln!(
             "Proven on a schema-only copy of --from: the upgrade gives --to, the downgrade --from."
         );

@@ -339,9 +339,21 @@ pub fn verify_sql(
     from: &Schema,
     to: &Schema,
 ) -> Result<(), AutogenerateError> {
+    verify_sql_on(Server::shared()?, upgrade, downgrade, from, to)
+}
+
+/// [`verify_sql`] with the copy made on `server`: the compared database's own server (see
+/// [`Server::of`]), where its roles and extensions are.
+pub fn verify_sql_on(
+    server: &Server,
+    upgrade: &str,
+    downgrade: &str,
+    from: &Schema,
+    to: &Schema,
+) -> Result<(), AutogenerateError> {
     use crate::diff::diff;
     use crate::render::create_schema;
-    let scratch = Server::shared()?.create_database()?;
+    let scratch = server.create_database()?;
     let mut client = scratch.connect()?;
     // Functions may read tables created after them, as in a revision (whose `SET LOCAL` is a
     // no-op outside a transaction block, and statements run one by one here).

@@ -1007,3 +1007,34 @@ fn a_closed_pipe_ends_the_output_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_ne!(output.status.code(), Some(101), "{stderr}");
 }
+
+/// `diff --verify` proves the plan on a copy made on the compared database's own server (its
+/// roles and extensions are there), not on some other PostgreSQL: the target grants to a role
+/// that exists only on this server. (The binary runs without DATABASE_URL.)
+#[test]
+fn diff_verify_makes_its_copy_on_the_compared_server() {
+    let from = TempDatabase::new().unwrap();
+    let to = TempDatabase::new().unwrap();
+    let mut admin = to.connect().unwrap();
+    admin
+        .batch_execute(
+            "DO $$ BEGIN CREATE ROLE model_verify_here; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+             CREATE TABLE t (id integer); GRANT SELECT ON t TO model_verify_here",
+        )
+        .unwrap();
+    from.connect()
+        .unwrap()
+        .batch_execute("CREATE TABLE t (id integer)")
+        .unwrap();
+    let (code, stdout, stderr) =
+        model_cli(&["diff", "--from", from.url(), "--to", to.url(), "--verify"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stdout.contains("GRANT SELECT ON TABLE public.t TO model_verify_here"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("Proven on a schema-only copy of --from"),
+        "{stderr}"
+    );
+}
