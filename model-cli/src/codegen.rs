@@ -97,28 +97,6 @@ fn table_ref(name: &TableName) -> String {
     }
 }
 
-/// Only the columns of exactly two foreign keys, to two other tables.
-fn is_association(table: &Table) -> bool {
-    if table.foreign_keys.len() != 2
-        || table
-            .foreign_keys
-            .iter()
-            .any(|k| k.references == table.name)
-        || table.foreign_keys[0].references == table.foreign_keys[1].references
-    {
-        return false;
-    }
-    let keyed: BTreeSet<&str> = table
-        .foreign_keys
-        .iter()
-        .flat_map(|k| k.columns.iter().map(String::as_str))
-        .collect();
-    table
-        .columns
-        .iter()
-        .all(|c| keyed.contains(c.name.as_str()))
-}
-
 /// The Rust type for a column type (without `Option`), and whether the derive needs the SQL
 /// type spelled out (`sql_type`), and whether its type check must be skipped.
 fn rust_type(ty: &str, enums: &BTreeMap<String, String>) -> (String, Option<String>, bool) {
@@ -540,7 +518,7 @@ fn relationships<'a>(
     };
     let exists = |t: &TableName| structs.contains_key(t);
     for table in &schema.tables {
-        if is_association(table) {
+        if table.is_association() {
             let [a, b] = [&table.foreign_keys[0], &table.foreign_keys[1]];
             if !exists(&a.references) || !exists(&b.references) {
                 continue;

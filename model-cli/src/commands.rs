@@ -465,12 +465,16 @@ fn autogenerate_revision(
     if verify {
         // On the configured database's server (its roles and extensions are there); the
         // replayed revisions' throwaway server otherwise.
-        let server = match project.url(global)? {
-            Some(url) => Server::of(&url)?,
-            None => Server::of(&Server::shared()?.url_for("postgres"))?,
+        let configured = match project.url(global)? {
+            Some(url) => Some(Server::external(&url)?),
+            None => None,
+        };
+        let server = match &configured {
+            Some(server) => server,
+            None => Server::shared()?,
         };
         model_core::autogenerate::verify_sql_on(
-            &server,
+            server,
             &body.upgrade,
             &body.downgrade,
             &comparison.live,
@@ -878,7 +882,7 @@ fn diff_databases(
     let mut from_client = pg::connect(from).context("--from")?;
     // --verify makes its copy on --from's server, where its roles and extensions are.
     let from_server = if scope.verify {
-        Some(Server::of(from).context("--from")?)
+        Some(Server::external(from).context("--from")?)
     } else {
         None
     };

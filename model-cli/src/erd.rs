@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use model_core::schema::{Schema, Table, TableName};
+use model_core::schema::{Schema, TableName};
 
 /// What the diagram shows.
 #[derive(Debug, Clone, Copy, Default)]
@@ -102,7 +102,7 @@ impl Erd {
             entities.push(Entity {
                 name: table.name.clone(),
                 attributes,
-                association: is_association(table),
+                association: table.is_association(),
             });
             for key in &table.foreign_keys {
                 let unique = |columns: &[String]| {
@@ -609,27 +609,6 @@ impl Erd {
         };
         format!("{kind} ({})", r.columns.join(", "))
     }
-}
-
-/// Only the columns of exactly two foreign keys, to two other tables.
-fn is_association(table: &Table) -> bool {
-    if table.foreign_keys.len() != 2
-        || table
-            .foreign_keys
-            .iter()
-            .any(|k| k.references == table.name)
-    {
-        return false;
-    }
-    let keyed: BTreeSet<&str> = table
-        .foreign_keys
-        .iter()
-        .flat_map(|k| k.columns.iter().map(String::as_str))
-        .collect();
-    table
-        .columns
-        .iter()
-        .all(|c| keyed.contains(c.name.as_str()))
 }
 
 fn mermaid_id(name: &str) -> String {

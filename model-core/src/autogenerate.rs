@@ -342,8 +342,8 @@ pub fn verify_sql(
     verify_sql_on(Server::shared()?, upgrade, downgrade, from, to)
 }
 
-/// [`verify_sql`] with the copy made on `server`: the compared database's own server (see
-/// [`Server::of`]), where its roles and extensions are.
+/// [`verify_sql`] with the copy made on `server`: the compared database's own server
+/// ([`Server::external`] of its URL), where its roles and extensions are.
 pub fn verify_sql_on(
     server: &Server,
     upgrade: &str,
@@ -408,8 +408,7 @@ pub fn verify_sql_on(
     for chunk in statements.chunks(200) {
         let batch: String = chunk.iter().map(|(_, s)| format!("{s};\n")).collect();
         if client.batch_execute(&batch).is_err() {
-            let sql: String = chunk.iter().map(|(_, s)| format!("{s};\n")).collect();
-            run(&mut client, &sql, "creating the copy")?;
+            run(&mut client, &batch, "creating the copy")?;
         }
     }
     differs(&mut client, from, "copy was created")?;

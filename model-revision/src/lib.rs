@@ -20,8 +20,8 @@
 //! CONCURRENTLY`, using a just-added enum label).
 
 mod graph;
+pub mod printable;
 mod split;
-pub mod text;
 
 use std::collections::hash_map::RandomState;
 use std::fmt::Write as _;
@@ -248,9 +248,9 @@ impl Revision {
         let mut out = String::new();
         // Every header line goes through `comment`, so no message, label or id can end its
         // comment line and start a statement.
-        use crate::text::comment;
+        use crate::printable::comment;
         if !self.message.is_empty() {
-            out.push_str(&crate::text::comment_lines(&self.message));
+            out.push_str(&crate::printable::comment_lines(&self.message));
         }
         let _ = writeln!(out, "--");
         let _ = writeln!(out, "-- Revision ID: {}", comment(&self.id));

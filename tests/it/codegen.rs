@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use model_core::{ModelSet, ModelSetError};
 
-use crate::support::fresh_database;
+use crate::support::{fresh_database, generated_workload, load_statements};
 use crate::workflow::{project_dir, run};
 
 #[path = "codegen/seed.rs"]
@@ -107,25 +107,10 @@ fn codegen_round_trips_the_seeds_database() {
 #[test]
 fn codegen_round_trips_a_generated_workload() {
     let n = 1000;
-    let generator = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/gen_schema.py");
-    let out = std::env::temp_dir().join(format!("model-codegen-gen-{}", std::process::id()));
-    let status = std::process::Command::new("python3")
-        .arg(&generator)
-        .arg(n.to_string())
-        .arg("--out")
-        .arg(&out)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .expect("python3 runs the shared generator");
-    assert!(status.success());
-    let sql = std::fs::read_to_string(out.join(format!("schema_{n}.sql"))).unwrap();
+    let (sql, _) = generated_workload(n);
     let db = fresh_database();
-    let mut client = db.connect().unwrap();
-    for (_, statement) in model_core::revision::split_statements(&sql) {
-        client.batch_execute(&statement).unwrap();
-    }
+    load_statements(&mut db.connect().unwrap(), &sql);
     round_trip(db.url(), "workload.rs", workload::models, None);
-    let _ = std::fs::remove_dir_all(&out);
 }
 
 /// Beyond tables: a serial column and its sequence, a standalone sequence, an enum label with a

@@ -13,7 +13,7 @@ use model_core::migrate::{LockRetries, Migrator, TransactionMode, VersionTable};
 use model_core::render::{online_revision_body, online_statements};
 use model_core::revision::{Graph, Revision};
 
-use crate::support::{fresh_database, schema_of};
+use crate::support::{fresh_database, generated_workload, load_statements, schema_of};
 
 const BEFORE: &str = "
 CREATE TABLE customers (id bigint PRIMARY KEY);
@@ -291,35 +291,12 @@ fn a_generated_workload_goes_online() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1000);
-    let generator =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/gen_schema.py");
-    let out = std::env::temp_dir().join(format!("model-online-gen-{}", std::process::id()));
-    let status = std::process::Command::new("python3")
-        .arg(&generator)
-        .arg(n.to_string())
-        .arg("--out")
-        .arg(&out)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .expect("python3 runs the shared generator");
-    assert!(status.success(), "gen_schema.py failed");
-    let read = |name: &str| std::fs::read_to_string(out.join(name)).expect("generated file");
-    let (schema_sql, delta_sql) = (
-        read(&format!("schema_{n}.sql")),
-        read(&format!("schema_{n}_delta.sql")),
-    );
+    let (schema_sql, delta_sql) = generated_workload(n);
     let (a_db, b_db) = (fresh_database(), fresh_database());
     let (mut a, mut b) = (a_db.connect().unwrap(), b_db.connect().unwrap());
-    // Statement by statement: thousands of tables in one transaction need more locks than a
-    // default server allows.
-    let load = |client: &mut postgres::Client, sql: &str| {
-        for (_, statement) in model_core::revision::split_statements(sql) {
-            client.batch_execute(&statement).unwrap();
-        }
-    };
-    load(&mut a, &schema_sql);
-    load(&mut b, &schema_sql);
-    load(&mut b, &delta_sql);
+    load_statements(&mut a, &schema_sql);
+    load_statements(&mut b, &schema_sql);
+    load_statements(&mut b, &delta_sql);
     let from = schema_of(&mut a, "SELECT 1", &["public"]).unwrap();
     let to = schema_of(&mut b, "SELECT 1", &["public"]).unwrap();
     let plan = diff(&from, &to);
@@ -381,28 +358,11 @@ fn a_generated_workload_goes_online() {
         "the downgrade did not return to A"
     );
 
-    if let Some(squawk) = crate::squawk::squawk() {
-        let mut files = Vec::new();
-        for (part, sql) in [("upgrade", &upgrade), ("downgrade", &downgrade)] {
-            let path = dir.join(format!("{part}.sql"));
-            std::fs::write(&path, sql).unwrap();
-            files.push(path);
-        }
-        let report = crate::squawk::lint(&squawk, &files);
-        let refused: Vec<String> = report
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["rule_name"].as_str().unwrap_or("?").to_string())
-            .filter(|rule| !crate::squawk::accepted(rule))
-            .collect();
+    if let Some(refused) = crate::squawk::refusals(&dir, &[&upgrade, &downgrade]) {
         assert!(
             refused.is_empty(),
             "squawk: {refused:?}\n{upgrade}\n{downgrade}"
         );
-    } else {
-        eprintln!("squawk not found (pip install squawk-cli, or set SQUAWK): not linted");
     }
     let _ = std::fs::remove_dir_all(&dir);
-    let _ = std::fs::remove_dir_all(&out);
 }

@@ -25,7 +25,7 @@ CREATE INDEX orders_note ON orders (note);";
 
 /// Rules that speak of the target schema's design, of re-running statements by hand, or of
 /// drops: accepted (see the module documentation). Anything else fails the test.
-pub(crate) fn accepted(rule: &str) -> bool {
+fn accepted(rule: &str) -> bool {
     rule.starts_with("ban-drop-")
         || matches!(
             rule,
@@ -40,7 +40,7 @@ pub(crate) fn accepted(rule: &str) -> bool {
 }
 
 /// squawk's JSON report on `files`.
-pub(crate) fn lint(squawk: &Path, files: &[PathBuf]) -> serde_json::Value {
+fn lint(squawk: &Path, files: &[PathBuf]) -> serde_json::Value {
     let output = Command::new(squawk)
         .args(["--reporter", "json"])
         .args(files)
@@ -55,8 +55,36 @@ pub(crate) fn lint(squawk: &Path, files: &[PathBuf]) -> serde_json::Value {
     })
 }
 
+/// The rules squawk reports on `parts` (written to files under `dir`) that [`accepted`] does
+/// not accept; `None`, saying so, when squawk is not installed.
+pub(crate) fn refusals(dir: &Path, parts: &[&str]) -> Option<Vec<String>> {
+    let Some(squawk) = squawk() else {
+        eprintln!("squawk not found (pip install squawk-cli, or set SQUAWK): not linted");
+        return None;
+    };
+    let files: Vec<PathBuf> = parts
+        .iter()
+        .enumerate()
+        .map(|(i, sql)| {
+            let path = dir.join(format!("lint-{i}.sql"));
+            std::fs::write(&path, sql).unwrap();
+            path
+        })
+        .collect();
+    let report = lint(&squawk, &files);
+    Some(
+        report
+            .as_array()
+            .expect("a list of findings")
+            .iter()
+            .map(|f| f["rule_name"].as_str().unwrap_or("?").to_string())
+            .filter(|rule| !accepted(rule))
+            .collect(),
+    )
+}
+
 /// Where squawk is: `SQUAWK`, or `squawk` on `PATH`.
-pub(crate) fn squawk() -> Option<PathBuf> {
+fn squawk() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("SQUAWK") {
         return Some(PathBuf::from(path));
     }

@@ -21,6 +21,26 @@ fn outside_a_transaction(project: &Project, id: &str) {
     .unwrap();
 }
 
+/// Waits until `child`'s run is in its `SELECT pg_sleep(30)`, kills it (`kill -9`), and ends
+/// the orphaned sleep, which would otherwise go on for 30 s.
+fn kill_during_the_sleep(db: &TempDatabase, mut child: std::process::Child) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while lines(
+        db,
+        "SELECT count(*)::text FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)' AND state = 'active'",
+    ) != ["1"]
+    {
+        assert!(Instant::now() < deadline, "the run never reached the sleep");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    lines(
+        db,
+        "SELECT count(pg_terminate_backend(pid))::text FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%' AND pid <> pg_backend_pid()",
+    );
+}
+
 fn tables(db: &TempDatabase) -> Vec<String> {
     lines(
         db,
@@ -148,33 +168,12 @@ fn kill_9_between_statements_is_recorded_and_repaired() {
         "DROP TABLE c;\nDROP TABLE a;",
     );
     outside_a_transaction(&project, "bdbd00000001");
-    let mut child = super::upgrade_command(&project, db.url())
+    let child = super::upgrade_command(&project, db.url())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let sleeping = lines(
-            &db,
-            "SELECT count(*)::text FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)' AND state = 'active'",
-        );
-        if sleeping == ["1"] {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the run never reached statement 2"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    // The orphaned sleep would otherwise go on for 30 s.
-    lines(
-        &db,
-        "SELECT count(pg_terminate_backend(pid))::text FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%' AND pid <> pg_backend_pid()",
-    );
+    kill_during_the_sleep(&db, child);
 
     let (code, stdout, _) = project.run(Some(&db), &["current"]);
     assert_eq!(code, 0);
@@ -385,26 +384,12 @@ fn kill_9_inside_an_explicit_block_resumes_at_the_block() {
         "DROP TABLE d;\nDROP TABLE c;\nDROP TABLE b;\nDROP TABLE a;",
     );
     outside_a_transaction(&project, "bebe00000001");
-    let mut child = super::upgrade_command(&project, db.url())
+    let child = super::upgrade_command(&project, db.url())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while lines(
-        &db,
-        "SELECT count(*)::text FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)' AND state = 'active'",
-    ) != ["1"]
-    {
-        assert!(Instant::now() < deadline, "the run never reached the sleep");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    lines(
-        &db,
-        "SELECT count(pg_terminate_backend(pid))::text FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%' AND pid <> pg_backend_pid()",
-    );
+    kill_during_the_sleep(&db, child);
     // The server rolls the block back once the backend is gone.
     let deadline = Instant::now() + Duration::from_secs(10);
     while tables(&db) != ["a"] {

@@ -172,13 +172,10 @@ impl Op {
                 hazard(MayFail, table),
             ],
             Op::SetConstraintValid {
-                table,
-                constraint,
-                valid: true,
+                table, valid: true, ..
             } => {
                 // VALIDATE CONSTRAINT takes SHARE UPDATE EXCLUSIVE, and ROW SHARE on the table
                 // a foreign key references: reads and writes go on in both.
-                let _ = constraint;
                 vec![hazard(MayFail, table)]
             }
             Op::CreateIndex { table, .. } => vec![hazard(BuildsIndex, table)],

@@ -3,6 +3,7 @@
 //! `upgrade_async(…).await` at startup without blocking its runtime's threads. Same lock,
 //! checksums, transactions, retries and version table: it is the same code.
 
+use super::embedded::connect;
 use super::{EmbeddedMigrations, MigrateError};
 use crate::introspect::{IntrospectError, Options};
 use crate::schema::Schema;
@@ -40,14 +41,7 @@ impl EmbeddedMigrations {
         target: &str,
     ) -> Result<Vec<String>, MigrateError> {
         let (url, target) = (url.to_string(), target.to_string());
-        blocking("downgrading", move || {
-            let (mut client, lock) = (
-                connect(&url, "migrations")?,
-                connect(&url, "the migration lock")?,
-            );
-            self.downgrade(&mut client, lock, &target)
-        })
-        .await
+        blocking("downgrading", move || self.downgrade_url(&url, &target)).await
     }
 
     /// The applied heads of the database `url` names (empty at base).
@@ -82,11 +76,4 @@ pub async fn introspect_async(url: &str, options: Options) -> Result<Schema, Mig
         })
     })
     .await
-}
-
-fn connect(url: &str, what: &str) -> Result<postgres::Client, MigrateError> {
-    crate::pg::connect(url).map_err(|e| MigrateError::Db {
-        context: format!("connecting ({what})"),
-        message: e.to_string(),
-    })
 }

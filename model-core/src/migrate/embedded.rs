@@ -110,14 +110,21 @@ impl EmbeddedMigrations {
     /// [`EmbeddedMigrations::upgrade`] on the database `url` names (`sslmode` and the other
     /// TLS settings as libpq reads them), with the two connections it needs.
     pub fn upgrade_url(&self, url: &str, target: &str) -> Result<Vec<String>, MigrateError> {
-        let connect = |what: &str| {
-            crate::pg::connect(url).map_err(|e| MigrateError::Db {
-                context: format!("connecting ({what})"),
-                message: e.to_string(),
-            })
-        };
-        let mut client = connect("migrations")?;
-        let lock = connect("the migration lock")?;
-        self.upgrade(&mut client, lock, target)
+        let mut client = connect(url, "migrations")?;
+        self.upgrade(&mut client, connect(url, "the migration lock")?, target)
     }
+
+    /// [`EmbeddedMigrations::downgrade`] on the database `url` names.
+    pub fn downgrade_url(&self, url: &str, target: &str) -> Result<Vec<String>, MigrateError> {
+        let mut client = connect(url, "migrations")?;
+        self.downgrade(&mut client, connect(url, "the migration lock")?, target)
+    }
+}
+
+/// A connection to `url` for `what`, its failure a [`MigrateError`].
+pub(super) fn connect(url: &str, what: &str) -> Result<Client, MigrateError> {
+    crate::pg::connect(url).map_err(|e| MigrateError::Db {
+        context: format!("connecting ({what})"),
+        message: e.to_string(),
+    })
 }

@@ -280,12 +280,6 @@ impl Server {
 
     /// A server reached through `url` (`postgres://user:pass@host:port/db` or
     /// `host=… dbname=…`); databases are created with the URL's user.
-    /// The server the database `url` names is on (throwaway databases are created there,
-    /// through the same connection settings).
-    pub fn of(url: &str) -> Result<Server, PgError> {
-        Server::external(url)
-    }
-
     pub fn external(url: &str) -> Result<Server, PgError> {
         let target = url::Target::parse(url)?;
         let admin = Connector::from_target(&target)?;

@@ -325,12 +325,10 @@ fn build_concurrently(out: &mut Vec<Step>, table: &TableName, index: &Index, not
 
 /// The statement may fail on the rows already in `table`: a hazard, said in the script too.
 fn may_fail(statement: &mut Statement, table: &TableName) {
-    let hazard = Hazard {
+    statement.hazards.push(Hazard {
         kind: HazardKind::MayFail,
         relation: Some(table.clone()),
-    };
-    statement.notes.push(format!("HAZARD: {hazard}"));
-    statement.hazards.push(hazard);
+    });
 }
 
 /// `VALIDATE CONSTRAINT` on its own, after the transaction that added it `NOT VALID`.

@@ -15,15 +15,10 @@ use crate::schema::{
 use crate::schema::{GrantTarget, PartitionOf, TableName};
 use std::collections::BTreeSet;
 
-/// The statements of one operation (without `;`), and the comment lines a reviewer must see
-/// before them.
+/// The statements of one operation (without `;`), and the notes on them a reviewer must see
+/// besides what it destroys and risks ([`Statement`] prints those from the operation).
 pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
-    let mut notes: Vec<String> = op
-        .destruction()
-        .map(|d| format!("DESTRUCTIVE: {d}"))
-        .into_iter()
-        .collect();
-    notes.extend(op.hazards().iter().map(|h| format!("HAZARD: {h}")));
+    let mut notes: Vec<String> = Vec::new();
     let statements = match op {
         Op::CreateSchema { name, grants } => {
             let mut out = vec![format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(name))];
@@ -767,8 +762,8 @@ fn rename_statements(rename: &Rename, materialized: bool, arguments: &[String]) 
 pub struct Statement {
     /// The SQL, without the closing `;`.
     pub sql: String,
-    /// The comment lines a reviewer must see above it (`DESTRUCTIVE: …`, `HAZARD: …`, and
-    /// notes such as why a label is added on its own).
+    /// What a reviewer must see above it besides its destruction and hazards (why a label
+    /// is added on its own, what an online step does).
     pub notes: Vec<String>,
     /// Whether it may run inside a transaction block (`CREATE INDEX CONCURRENTLY`, `VACUUM`,
     /// and a label used later in the same revision may not).
@@ -794,12 +789,19 @@ impl Statement {
         }
     }
 
-    /// Its notes as `--` lines, then the statement and `;`.
+    /// `-- DESTRUCTIVE:` and `-- HAZARD:` lines, its notes as `--` lines, then the statement
+    /// and `;`.
     pub fn render(&self) -> String {
+        let lines = self
+            .destruction
+            .iter()
+            .map(|d| format!("DESTRUCTIVE: {d}"))
+            .chain(self.hazards.iter().map(|h| format!("HAZARD: {h}")))
+            .chain(self.notes.iter().cloned());
         let mut out = String::new();
-        for note in &self.notes {
+        for line in lines {
             // Notes carry names and labels from the database: one comment line each, always.
-            out.push_str(&format!("-- {}\n", crate::sql::comment(note)));
+            out.push_str(&format!("-- {}\n", crate::sql::comment(&line)));
         }
         out.push_str(&self.sql);
         out.push_str(";\n");
@@ -834,14 +836,12 @@ pub(crate) fn created_tables(ops: &[Op]) -> BTreeSet<TableName> {
 
 /// [`statements`], leaving out hazards and locks on the `created` tables.
 pub(crate) fn statements_in(op: &Op, created: &BTreeSet<TableName>) -> Vec<Statement> {
-    let (sqls, mut notes) = op_statements(op);
-    let fresh = |t: &Option<TableName>| t.as_ref().is_some_and(|t| created.contains(t));
-    let (moot, hazards): (Vec<Hazard>, Vec<Hazard>) =
-        op.hazards().into_iter().partition(|h| fresh(&h.relation));
-    for hazard in moot {
-        let note = format!("HAZARD: {hazard}");
-        notes.retain(|n| *n != note);
-    }
+    let (sqls, notes) = op_statements(op);
+    let hazards: Vec<Hazard> = op
+        .hazards()
+        .into_iter()
+        .filter(|h| !h.relation.as_ref().is_some_and(|t| created.contains(t)))
+        .collect();
     let locks: Vec<Lock> = op
         .locks()
         .into_iter()

@@ -369,6 +369,21 @@ impl Table {
         self.columns.iter().find(|c| c.name == name)
     }
 
+    /// An association table: exactly two foreign keys, to two other tables (not to itself nor
+    /// twice to one), and no column outside them (a many-to-many; with more columns it is an
+    /// association object).
+    pub fn is_association(&self) -> bool {
+        let [a, b] = self.foreign_keys.as_slice() else {
+            return false;
+        };
+        if a.references == self.name || b.references == self.name || a.references == b.references {
+            return false;
+        }
+        self.columns
+            .iter()
+            .all(|c| a.columns.contains(&c.name) || b.columns.contains(&c.name))
+    }
+
     /// Whether `columns` (in any order) are exactly the primary key or one unique constraint:
     /// the condition PostgreSQL puts on the target of a foreign key.
     pub fn has_unique_key(&self, columns: &[String]) -> bool {

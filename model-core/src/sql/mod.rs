@@ -16,7 +16,7 @@ pub fn qualified(schema: &str, name: &str) -> String {
     format!("{}.{}", quote_ident(schema), quote_ident(name))
 }
 
-pub use model_revision::text::{comment, comment_lines, display};
+pub use model_revision::printable::{comment, comment_lines, display};
 
 #[cfg(test)]
 mod tests {
