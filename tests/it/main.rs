@@ -4,6 +4,7 @@
 //! PostgreSQL: `DATABASE_URL` when set, otherwise a throwaway cluster started on first use.
 
 mod acceptance;
+mod asynchronous;
 mod codegen;
 mod cross_model;
 mod declared;

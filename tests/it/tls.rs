@@ -224,6 +224,7 @@ fn a_tokio_application_upgrades_a_tls_only_database_at_startup() {
     .replace("dbname=postgres", "dbname=startupdb");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
+        .enable_all()
         .build()
         .unwrap();
     let applied = runtime

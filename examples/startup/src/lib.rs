@@ -10,5 +10,15 @@ pub static MIGRATIONS: EmbeddedMigrations =
 
 /// Brings the database `url` names to the newest revision; returns the revisions applied.
 pub async fn migrate(url: &str) -> Result<Vec<String>, MigrateError> {
-    MIGRATIONS.upgrade_async(url, "head").await
+    MIGRATIONS.upgrade_url_async(url, "head").await
+}
+
+/// The same through connections the application already has (from its pool, with its TLS):
+/// `client` runs the revisions, `lock` (a second connection to the same database, closed
+/// when this returns) holds the migration lock.
+pub async fn migrate_on(
+    client: &mut tokio_postgres::Client,
+    lock: tokio_postgres::Client,
+) -> Result<Vec<String>, MigrateError> {
+    MIGRATIONS.upgrade_async(client, lock, "head").await
 }

@@ -17,7 +17,9 @@ mod read;
 use std::collections::{BTreeMap, HashMap};
 
 use postgres::types::Oid;
-use postgres::{Client, IsolationLevel, Transaction};
+use postgres::{Client, Transaction};
+
+use crate::pg::{block_on, Connection};
 
 use crate::render;
 use crate::schema::{Schema, Table, View, DEFAULT_SCHEMA};
@@ -84,19 +86,45 @@ pub fn introspect_counted(
     client: &mut Client,
     options: &Options,
 ) -> Result<Introspection, IntrospectError> {
+    block_on(introspect_counted_async(client, options))
+}
+
+/// [`introspect`] over any [`Connection`] (an application's `tokio_postgres::Client` with
+/// the `tokio` feature), awaited.
+pub async fn introspect_async<C: Connection>(
+    client: &mut C,
+    options: &Options,
+) -> Result<Schema, IntrospectError> {
+    introspect_counted_async(client, options)
+        .await
+        .map(|i| i.schema)
+}
+
+/// [`introspect_counted`] over any [`Connection`] (an application's `tokio_postgres::Client`
+/// with the `tokio` feature): the same queries in one read-only snapshot, awaited.
+pub async fn introspect_counted_async<C: Connection>(
+    client: &mut C,
+    options: &Options,
+) -> Result<Introspection, IntrospectError> {
     let query = |source| IntrospectError::Query {
         what: "snapshot",
         error: source,
     };
-    let mut tx = client
-        .build_transaction()
-        .isolation_level(IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()
+    client
+        .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .await
         .map_err(query)?;
-    let result = read(&mut tx, options)?;
-    tx.commit().map_err(query)?;
-    Ok(result)
+    match read(client, options).await {
+        Ok(result) => {
+            client.batch_execute("COMMIT").await.map_err(query)?;
+            Ok(result)
+        }
+        Err(e) => {
+            // Never leave the caller's connection inside the snapshot.
+            let _ = client.batch_execute("ROLLBACK").await;
+            Err(e)
+        }
+    }
 }
 
 /// The schemas a whole-database diff covers: every schema but PostgreSQL's own (`pg_*`,
@@ -151,7 +179,7 @@ pub fn canonicalize(scratch: &mut Client, schema: &Schema) -> Result<Schema, Int
         drop(tx);
         return Err(name_the_failure(scratch, schema, &e));
     }
-    let result = read(&mut tx, &Options { schemas })?;
+    let result = block_on(read(&mut tx, &Options { schemas }))?;
     // Function bodies were created unchecked (their tables may come later); now that every
     // object exists, have PostgreSQL check them.
     tx.batch_execute("SET LOCAL search_path TO DEFAULT; SET LOCAL check_function_bodies = on")
@@ -217,11 +245,16 @@ pub fn introspect_in(
     tx: &mut Transaction<'_>,
     options: &Options,
 ) -> Result<Introspection, IntrospectError> {
-    read(tx, options)
+    block_on(read(tx, options))
 }
 
-fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, IntrospectError> {
+/// The catalog queries, sent in a transaction the caller opened.
+async fn read<C: Connection>(
+    tx: &mut C,
+    options: &Options,
+) -> Result<Introspection, IntrospectError> {
     tx.batch_execute("SET LOCAL search_path = pg_catalog")
+        .await
         .map_err(|source| IntrospectError::Query {
             what: "search path",
             error: source,
@@ -236,7 +269,8 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
             "server version",
             "SELECT current_setting('server_version_num')::int AS version",
             false,
-        )?
+        )
+        .await?
         .first()
     {
         Some(row) => row.get("version")?,
@@ -249,14 +283,14 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
     };
 
     let mut tables: BTreeMap<Oid, Table> = BTreeMap::new();
-    for row in reader.query("tables", read::tables::SQL, true)? {
+    for row in reader.query("tables", read::tables::SQL, true).await? {
         let (oid, table) = read::tables::table(&row)?;
         tables.insert(oid, table);
     }
     // Column names by (table, attribute number), for the constraint and index queries,
     // which send numbers rather than look names up per constraint.
     let mut names: HashMap<(Oid, i16), String> = HashMap::new();
-    for row in reader.query("columns", read::columns::SQL, true)? {
+    for row in reader.query("columns", read::columns::SQL, true).await? {
         let (relid, number, column, local) = read::columns::column(&row)?;
         names.insert((relid, number), column.name.clone());
         if let Some(table) = tables.get_mut(&relid) {
@@ -267,20 +301,20 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
         }
     }
     let constraints = read::constraints::SQL.replace("{nulls_not_distinct}", nulls_not_distinct);
-    for row in reader.query("constraints", &constraints, true)? {
+    for row in reader.query("constraints", &constraints, true).await? {
         if let Some(table) = tables.get_mut(&read::constraints::table_of(&row)?) {
             read::constraints::add_to(table, &row, &names)?;
         }
     }
     let mut views: Vec<View> = Vec::new();
     let mut view_oids: HashMap<Oid, usize> = HashMap::new();
-    for row in reader.query("views", read::views::SQL, true)? {
+    for row in reader.query("views", read::views::SQL, true).await? {
         let (oid, view) = read::views::view(&row)?;
         view_oids.insert(oid, views.len());
         views.push(view);
     }
     let indexes = read::indexes::SQL.replace("{nulls_not_distinct}", nulls_not_distinct);
-    for row in reader.query("indexes", &indexes, true)? {
+    for row in reader.query("indexes", &indexes, true).await? {
         let (oid, index) = read::indexes::index(&row, &names)?;
         if let Some(table) = tables.get_mut(&oid) {
             table.indexes.push(index);
@@ -294,77 +328,88 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
         read::enums::SQL,
         true,
         read::enums::enum_type,
-    )?;
+    )
+    .await?;
     let sequences = all(
         &mut reader,
         "sequences",
         read::sequences::SQL,
         true,
         read::sequences::sequence,
-    )?;
+    )
+    .await?;
     let extensions = all(
         &mut reader,
         "extensions",
         read::extensions::SQL,
         false,
         read::extensions::extension,
-    )?;
+    )
+    .await?;
     let functions = all(
         &mut reader,
         "functions",
         read::functions::SQL,
         true,
         read::functions::function,
-    )?;
+    )
+    .await?;
     let policies = all(
         &mut reader,
         "policies",
         read::policies::SQL,
         true,
         read::policies::policy,
-    )?;
+    )
+    .await?;
     let triggers = all(
         &mut reader,
         "triggers",
         read::triggers::SQL,
         true,
         read::triggers::trigger,
-    )?;
+    )
+    .await?;
     let schemas = all(
         &mut reader,
         "schemas",
         read::schemas::SQL,
         true,
         read::schemas::schema,
-    )?;
+    )
+    .await?;
     let owners = all(
         &mut reader,
         "owners",
         read::others::OWNERS,
         true,
         read::others::ownership,
-    )?;
+    )
+    .await?;
     let types = all(
         &mut reader,
         "collations, composite types, domains and range types",
         read::others::TYPES,
         true,
         read::others::typed,
-    )?;
+    )
+    .await?;
     let others = all(
         &mut reader,
         "rules, event triggers, publications and default privileges",
         read::others::SQL,
         true,
         read::others::other,
-    )?;
+    )
+    .await?;
     let unmodelled = all(
         &mut reader,
         "objects the engine does not model",
         read::unmodelled::SQL,
         true,
         read::unmodelled::object,
-    )?;
+    )
+    .await?;
 
     let mut tables: Vec<Table> = tables.into_values().collect();
     tables.sort_by(|a, b| a.name.cmp(&b.name));
@@ -389,15 +434,16 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Result<Introspection, In
 }
 
 /// Every row of one query, each read by `each`.
-fn all<T>(
-    reader: &mut Reader<'_, '_>,
+async fn all<T, C: Connection>(
+    reader: &mut Reader<'_, C>,
     what: &'static str,
     sql: &str,
     with_schemas: bool,
     each: impl Fn(&read::Row) -> Result<T, IntrospectError>,
 ) -> Result<Vec<T>, IntrospectError> {
     reader
-        .query(what, sql, with_schemas)?
+        .query(what, sql, with_schemas)
+        .await?
         .iter()
         .map(each)
         .collect()

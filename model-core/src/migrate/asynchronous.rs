@@ -1,79 +1,49 @@
-//! The runner for tokio applications (feature `tokio`): the same runner as the command line
-//! and [`EmbeddedMigrations`]'s, run on tokio's blocking pool, so that an `async fn main` can
-//! `upgrade_async(…).await` at startup without blocking its runtime's threads. Same lock,
-//! checksums, transactions, retries and version table: it is the same code.
+//! The tokio face (feature `tokio`): the runner and introspection over
+//! `tokio_postgres::Client`, awaited on the application's runtime. The code is the blocking
+//! path's own (written once over [`Connection`](crate::pg::Connection)); this module adds
+//! the connection impl's counterpart here: connecting with the same TLS settings, so that an
+//! `async fn main` can `upgrade_url_async(url, "head").await` at startup.
 
-use super::embedded::connect;
+use tokio_postgres::Client;
+
 use super::{EmbeddedMigrations, MigrateError};
-use crate::introspect::{IntrospectError, Options};
-use crate::schema::Schema;
+use crate::pg::Connector;
 
-/// Runs `work` on the blocking pool; a panic in it is an error, not a crash of the caller.
-async fn blocking<T: Send + 'static>(
-    what: &'static str,
-    work: impl FnOnce() -> Result<T, MigrateError> + Send + 'static,
-) -> Result<T, MigrateError> {
-    tokio::task::spawn_blocking(work).await.unwrap_or_else(|e| {
-        Err(MigrateError::Db {
-            context: what.to_string(),
-            message: e.to_string(),
-        })
-    })
+/// A tokio connection to `url` for `what` (TLS as `sslmode` says), its task spawned on the
+/// current runtime.
+pub async fn connect_async(url: &str, what: &str) -> Result<Client, MigrateError> {
+    let failed = |e: crate::pg::PgError| MigrateError::Db {
+        context: format!("connecting ({what})"),
+        message: e.to_string(),
+    };
+    Connector::parse(url)
+        .map_err(failed)?
+        .connect_async()
+        .await
+        .map_err(failed)
 }
 
 impl EmbeddedMigrations {
-    /// [`EmbeddedMigrations::upgrade_url`], awaited: applies what `target` needs on the
-    /// database `url` names. Returns the ids applied.
-    pub async fn upgrade_async(
-        &'static self,
+    /// [`EmbeddedMigrations::upgrade_async`] on the database `url` names, with the two
+    /// connections it needs (closed when it returns).
+    pub async fn upgrade_url_async(
+        &self,
         url: &str,
         target: &str,
     ) -> Result<Vec<String>, MigrateError> {
-        let (url, target) = (url.to_string(), target.to_string());
-        blocking("upgrading", move || self.upgrade_url(&url, &target)).await
+        let mut client = connect_async(url, "migrations").await?;
+        let lock = connect_async(url, "the migration lock").await?;
+        self.upgrade_async(&mut client, lock, target).await
     }
 
-    /// Undoes applied revisions until only `target` (`base` for none) and its ancestors
-    /// remain, on the database `url` names. Returns the ids undone.
-    pub async fn downgrade_async(
-        &'static self,
+    /// [`EmbeddedMigrations::downgrade_async`] on the database `url` names.
+    pub async fn downgrade_url_async(
+        &self,
         url: &str,
         target: &str,
     ) -> Result<Vec<String>, MigrateError> {
-        let (url, target) = (url.to_string(), target.to_string());
-        blocking("downgrading", move || self.downgrade_url(&url, &target)).await
+        let mut client = connect_async(url, "migrations").await?;
+        let lock = connect_async(url, "the migration lock").await?;
+        self.downgrade_async(&mut client, lock, target).await
     }
-
-    /// The applied heads of the database `url` names (empty at base).
-    pub async fn current_async(&'static self, url: &str) -> Result<Vec<String>, MigrateError> {
-        let url = url.to_string();
-        blocking("reading the version table", move || {
-            self.current(&mut connect(&url, "migrations")?)
-        })
-        .await
-    }
-
-    /// The revisions not applied yet to the database `url` names, in order.
-    pub async fn pending_async(&'static self, url: &str) -> Result<Vec<String>, MigrateError> {
-        let url = url.to_string();
-        blocking("reading the version table", move || {
-            self.pending(&mut connect(&url, "migrations")?)
-        })
-        .await
-    }
-}
-
-/// Reads the schemas `options` names of the database `url` names, on the blocking pool.
-pub async fn introspect_async(url: &str, options: Options) -> Result<Schema, MigrateError> {
-    let url = url.to_string();
-    blocking("reading the catalogs", move || {
-        let mut client = connect(&url, "introspection")?;
-        crate::introspect::introspect(&mut client, &options).map_err(|e: IntrospectError| {
-            MigrateError::Db {
-                context: "reading the catalogs".into(),
-                message: e.to_string(),
-            }
-        })
-    })
-    .await
 }

@@ -6,7 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use postgres::Client;
+use postgres::types::Type;
+
+use crate::pg::{block_on, Blocking, Connection};
 
 use super::partial::{self, Direction};
 use crate::revision::Revision;
@@ -105,7 +107,12 @@ pub fn destructive_statements(revision: &Revision, direction: Direction) -> Vec<
 /// Fills in the row counts of the tables the statements touch (tables that do not exist yet,
 /// such as one created earlier in the same run, are left uncounted): PostgreSQL's estimates
 /// in one catalog query, then one `count(*)` per table small enough to count.
-pub fn count_rows(client: &mut Client, destructions: &mut [Destruction]) {
+pub fn count_rows(client: &mut impl Blocking, destructions: &mut [Destruction]) {
+    block_on(count_rows_async(client, destructions))
+}
+
+/// [`count_rows`] over any [`Connection`].
+pub async fn count_rows_async<C: Connection>(client: &mut C, destructions: &mut [Destruction]) {
     let mut tables: Vec<String> = destructions
         .iter()
         .filter_map(|d| d.table.clone())
@@ -115,11 +122,14 @@ pub fn count_rows(client: &mut Client, destructions: &mut [Destruction]) {
     if tables.is_empty() {
         return;
     }
-    let Ok(rows) = client.query(
-        "SELECT t, c.reltuples FROM unnest($1::text[]) t
-         JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(t)",
-        &[&tables],
-    ) else {
+    let Ok(rows) = client
+        .query_typed(
+            "SELECT t, c.reltuples FROM unnest($1::text[]) t
+             JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(t)",
+            &[(&tables, Type::TEXT_ARRAY)],
+        )
+        .await
+    else {
         return;
     };
     let mut counts: BTreeMap<String, RowCount> = BTreeMap::new();
@@ -128,9 +138,10 @@ pub fn count_rows(client: &mut Client, destructions: &mut [Destruction]) {
         let count = if estimate > COUNT_LIMIT {
             Some(RowCount::Estimate(estimate as i64))
         } else {
-            client
-                .query_one(&format!("SELECT count(*) FROM {table}"), &[])
+            crate::pg::query_opt(client, &format!("SELECT count(*) FROM {table}"), &[])
+                .await
                 .ok()
+                .flatten()
                 .map(|row| RowCount::Exact(row.get(0)))
         };
         counts.extend(count.map(|c| (table, c)));

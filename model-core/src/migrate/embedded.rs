@@ -7,7 +7,8 @@ use std::sync::OnceLock;
 
 use postgres::Client;
 
-use super::{read_current, MigrateError, Migrator, TransactionMode, VersionTable};
+use super::{read_current_async, MigrateError, Migrator, TransactionMode, VersionTable};
+use crate::pg::{block_on, Blocking, Connection};
 use crate::revision::Graph;
 
 /// Scripts included by `embed_migrations!("migrations")`, as `(path, text)` pairs.
@@ -18,6 +19,10 @@ use crate::revision::Graph;
 ///
 /// let applied = MIGRATIONS.upgrade_url(&std::env::var("DATABASE_URL")?, "head")?;
 /// ```
+///
+/// Every method has an async twin (`upgrade_async`, …) over any [`Connection`], such as the
+/// application's own `tokio_postgres::Client` (feature `tokio`); it is the same code,
+/// awaited instead of run to completion on the calling thread.
 pub struct EmbeddedMigrations {
     scripts: &'static [(&'static str, &'static str)],
     graph: OnceLock<Graph>,
@@ -50,53 +55,93 @@ impl EmbeddedMigrations {
     /// `public`, as `model.toml` has it by default), for what the shortcuts below do not
     /// offer: a log, lock retries, a protected database. `lock` is a second connection to
     /// the same database, which holds the migration lock for the run.
-    pub fn migrator<'a>(&'a self, client: &'a mut Client, lock: Client) -> Migrator<'a> {
+    pub fn migrator<'a, C: Connection>(&'a self, client: &'a mut C, lock: C) -> Migrator<'a, C> {
         self.migrator_with(client, lock, VersionTable::default())
     }
 
     /// [`EmbeddedMigrations::migrator`] with another version table (`model.toml`'s
     /// `version_table` and first schema).
-    pub fn migrator_with<'a>(
+    pub fn migrator_with<'a, C: Connection>(
         &'a self,
-        client: &'a mut Client,
-        lock: Client,
+        client: &'a mut C,
+        lock: C,
         table: VersionTable,
-    ) -> Migrator<'a> {
+    ) -> Migrator<'a, C> {
         Migrator::new(client, lock, self.graph(), table, |_| {})
     }
 
     /// Applies what `target` (`head`, `heads`, an id, `label@head`) needs, one transaction
     /// per revision. Returns the ids applied (none when the database is up to date).
-    pub fn upgrade(
+    pub fn upgrade<C: Blocking>(
         &self,
-        client: &mut Client,
-        lock: Client,
+        client: &mut C,
+        lock: C,
+        target: &str,
+    ) -> Result<Vec<String>, MigrateError> {
+        block_on(self.upgrade_async(client, lock, target))
+    }
+
+    /// [`EmbeddedMigrations::upgrade`], awaited, over any [`Connection`] (with the `tokio`
+    /// feature, the application's own `tokio_postgres::Client`s: `client` runs the
+    /// revisions, `lock`, a second connection to the same database, holds the lock).
+    pub async fn upgrade_async<C: Connection>(
+        &self,
+        client: &mut C,
+        lock: C,
         target: &str,
     ) -> Result<Vec<String>, MigrateError> {
         self.migrator(client, lock)
-            .upgrade(target, TransactionMode::PerRevision)
+            .upgrade_async(target, TransactionMode::PerRevision)
+            .await
     }
 
     /// Undoes applied revisions until only `target` (`base` for none) and its ancestors
     /// remain. Returns the ids undone.
-    pub fn downgrade(
+    pub fn downgrade<C: Blocking>(
         &self,
-        client: &mut Client,
-        lock: Client,
+        client: &mut C,
+        lock: C,
+        target: &str,
+    ) -> Result<Vec<String>, MigrateError> {
+        block_on(self.downgrade_async(client, lock, target))
+    }
+
+    /// [`EmbeddedMigrations::downgrade`], awaited, over any [`Connection`].
+    pub async fn downgrade_async<C: Connection>(
+        &self,
+        client: &mut C,
+        lock: C,
         target: &str,
     ) -> Result<Vec<String>, MigrateError> {
         self.migrator(client, lock)
-            .downgrade(target, TransactionMode::PerRevision)
+            .downgrade_async(target, TransactionMode::PerRevision)
+            .await
     }
 
     /// The applied heads (empty at base).
-    pub fn current(&self, client: &mut Client) -> Result<Vec<String>, MigrateError> {
-        read_current(client, &VersionTable::default())
+    pub fn current(&self, client: &mut impl Blocking) -> Result<Vec<String>, MigrateError> {
+        block_on(self.current_async(client))
+    }
+
+    /// [`EmbeddedMigrations::current`], awaited, over any [`Connection`].
+    pub async fn current_async<C: Connection>(
+        &self,
+        client: &mut C,
+    ) -> Result<Vec<String>, MigrateError> {
+        read_current_async(client, &VersionTable::default()).await
     }
 
     /// The revisions not applied yet, in the order `upgrade heads` would apply them.
-    pub fn pending(&self, client: &mut Client) -> Result<Vec<String>, MigrateError> {
-        let current = self.current(client)?;
+    pub fn pending(&self, client: &mut impl Blocking) -> Result<Vec<String>, MigrateError> {
+        block_on(self.pending_async(client))
+    }
+
+    /// [`EmbeddedMigrations::pending`], awaited, over any [`Connection`].
+    pub async fn pending_async<C: Connection>(
+        &self,
+        client: &mut C,
+    ) -> Result<Vec<String>, MigrateError> {
+        let current = self.current_async(client).await?;
         let graph = self.graph();
         let applied = graph.ancestors(current.iter().map(String::as_str));
         let heads: Vec<String> = graph.heads().iter().map(|r| r.id.clone()).collect();

@@ -15,20 +15,21 @@
 use std::time::{Duration, Instant};
 
 use postgres::types::Type;
-use postgres::{Client, SimpleQueryMessage};
+use postgres::SimpleQueryMessage;
 
 use super::{db, MigrateError, VersionTable};
+use crate::pg::Connection;
 
 /// How often a waiting run tries the lock again.
 const RETRY: Duration = Duration::from_millis(200);
 
 /// Takes the lock on `client` (a connection used for nothing else), waiting at most `wait`.
 /// While it waits, it says once who holds the lock.
-pub(super) fn acquire(
-    client: &mut Client,
+pub(super) async fn acquire<C: Connection>(
+    client: &mut C,
     table: &VersionTable,
     wait: Duration,
-    log: &mut dyn FnMut(String),
+    log: &mut (dyn FnMut(String) + Send),
 ) -> Result<(), MigrateError> {
     let key = table.lock_key();
     let started = Instant::now();
@@ -44,6 +45,7 @@ pub(super) fn acquire(
                 "BEGIN; SET LOCAL idle_in_transaction_session_timeout = 0; \
                  SELECT pg_try_advisory_xact_lock({key})"
             ))
+            .await
             .map_err(db("taking the migration lock"))?
             .iter()
             .any(|m| matches!(m, SimpleQueryMessage::Row(row) if row.get(0) == Some("t")));
@@ -52,12 +54,20 @@ pub(super) fn acquire(
         }
         let timed_out = started.elapsed() >= wait;
         // Who holds it is asked only when it is said: once while waiting, and on giving up.
-        let holder = (timed_out || !told)
-            .then(|| holder(client, key).unwrap_or_else(|| "another session".into()));
+        let holder = if timed_out || !told {
+            Some(
+                holder(client, key)
+                    .await
+                    .unwrap_or_else(|| "another session".into()),
+            )
+        } else {
+            None
+        };
         // A waiting run holds no transaction between tries: behind a pooler, that would pin a
         // server connection the lock's holder may need.
         client
             .batch_execute("ROLLBACK")
+            .await
             .map_err(db("taking the migration lock"))?;
         if timed_out {
             return Err(MigrateError::LockTimeout {
@@ -73,29 +83,33 @@ pub(super) fn acquire(
             ));
             told = true;
         }
-        std::thread::sleep(RETRY.min(wait.saturating_sub(started.elapsed())));
+        client
+            .pause(RETRY.min(wait.saturating_sub(started.elapsed())))
+            .await;
     }
 }
 
 /// Checks that the lock's connection (and so the lock) is still there.
-pub(super) fn check(client: &mut Client) -> Result<(), MigrateError> {
+pub(super) async fn check<C: Connection>(client: &mut C) -> Result<(), MigrateError> {
     client
         .batch_execute("SELECT 1")
+        .await
         .map_err(|e| MigrateError::LockLost(super::pg_message(&e)))
 }
 
 /// Ends the lock's transaction, and with it the lock.
-pub(super) fn release(client: &mut Client) -> Result<(), MigrateError> {
+pub(super) async fn release<C: Connection>(client: &mut C) -> Result<(), MigrateError> {
     client
         .batch_execute("ROLLBACK")
+        .await
         .map_err(db("releasing the migration lock"))
 }
 
 /// Who holds the lock: process id, application, user, client address and since when.
-fn holder(client: &mut Client, key: i64) -> Option<String> {
-    let row = client
-        .query_typed_opt(
-            "SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.usename::text, ''),
+async fn holder<C: Connection>(client: &mut C, key: i64) -> Option<String> {
+    let row = crate::pg::query_opt(
+        client,
+        "SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.usename::text, ''),
                     coalesce(host(a.client_addr), 'local socket'),
                     coalesce(to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS TZ'), '')
              FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
@@ -104,9 +118,10 @@ fn holder(client: &mut Client, key: i64) -> Option<String> {
                AND l.classid = (($1 >> 32) & 4294967295)::bigint::oid
                AND l.objid = ($1 & 4294967295)::bigint::oid
              LIMIT 1",
-            &[(&key, Type::INT8)],
-        )
-        .ok()??;
+        &[(&key, Type::INT8)],
+    )
+    .await
+    .ok()??;
     let pid: i32 = row.try_get(0).ok()?;
     let application: String = row.try_get(1).ok()?;
     let user: String = row.try_get(2).ok()?;

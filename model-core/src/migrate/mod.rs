@@ -35,16 +35,20 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use postgres::types::Type;
-use postgres::{Client, GenericClient, Transaction};
+use postgres::Client;
 
 #[cfg(feature = "tokio")]
-pub use asynchronous::introspect_async;
-pub use destructive::{count_rows, destructive_statements, Destruction, RowCount};
+pub use asynchronous::connect_async;
+pub use destructive::{
+    count_rows, count_rows_async, destructive_statements, Destruction, RowCount,
+};
 pub use embedded::EmbeddedMigrations;
 pub use offline::offline_sql;
-pub use partial::{read_partial, Direction, PartialRun};
+pub use partial::{read_partial, read_partial_async, Direction, PartialRun};
 pub use retry::{duration_text, parse_duration, LockRetries};
 
+use crate::pg::block_on;
+pub use crate::pg::{Blocking, Connection};
 use crate::revision::{Graph, GraphError, Revision};
 use crate::sql::{quote_ident, quote_literal};
 
@@ -265,33 +269,80 @@ pub const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(60);
 /// Runs take the migration lock on a second connection, `lock`, which holds one open
 /// transaction for the run (see `lock.rs` for why this is safe behind a transaction-mode
 /// pooler); give it a connection to the same database, used for nothing else.
-pub struct Migrator<'a> {
-    client: &'a mut Client,
-    lock: Client,
+///
+/// The same runner serves both kinds of client: over the `postgres` crate's (the default
+/// `C`), its methods block (`upgrade`, `downgrade`, …); over `tokio_postgres::Client` (feature
+/// `tokio`), the `…_async` methods are awaited on the application's runtime. Both run the
+/// same code: what to run, in which order, with which records, locks and retries.
+pub struct Migrator<'a, C: Connection = Client> {
+    client: &'a mut C,
+    lock: C,
     /// When the lock's connection last answered.
     lock_seen: Instant,
     graph: &'a Graph,
     table: VersionTable,
     lock_wait: Duration,
-    log: Box<dyn FnMut(String) + 'a>,
+    log: Box<dyn FnMut(String) + Send + 'a>,
     /// Refuse a run with destructive statements (a protected database).
     refuse_destructive: bool,
     /// Asked, with the destructive statements, before such a run; `false` cancels it.
-    confirm: Option<Box<dyn FnMut(&[Destruction]) -> bool + 'a>>,
+    confirm: Option<Box<dyn FnMut(&[Destruction]) -> bool + Send + 'a>>,
     /// `lock_timeout`, `statement_timeout` and retries on lock timeouts.
     retries: LockRetries,
     /// Log each statement (with its file line) before it runs.
     echo: bool,
 }
 
-impl<'a> Migrator<'a> {
+/// The blocking faces, over the `postgres` crate's clients: each runs the async code below to
+/// completion on the calling thread (do not call them inside an async runtime).
+impl<C: Blocking> Migrator<'_, C> {
+    /// The revisions the version table lists (the applied heads), sorted.
+    pub fn current(&mut self) -> Result<Vec<String>, MigrateError> {
+        block_on(self.current_async())
+    }
+
+    /// Checks that every applied revision still exists and is unchanged.
+    pub fn verify(&mut self) -> Result<(), MigrateError> {
+        block_on(self.verify_async())
+    }
+
+    /// Applies everything `target` needs that is not applied yet. Returns the ids applied.
+    pub fn upgrade(
+        &mut self,
+        target: &str,
+        mode: TransactionMode,
+    ) -> Result<Vec<String>, MigrateError> {
+        block_on(self.upgrade_async(target, mode))
+    }
+
+    /// Undoes applied revisions until only `target` and its ancestors remain.
+    pub fn downgrade(
+        &mut self,
+        target: &str,
+        mode: TransactionMode,
+    ) -> Result<Vec<String>, MigrateError> {
+        block_on(self.downgrade_async(target, mode))
+    }
+
+    /// Records `target` as the current state without running anything.
+    pub fn stamp(&mut self, target: &str, purge: bool) -> Result<(), MigrateError> {
+        block_on(self.stamp_async(target, purge))
+    }
+
+    /// Settles a revision an earlier run left partially applied, or accepts an edited script.
+    pub fn repair(&mut self, revision: &str, action: Repair) -> Result<(), MigrateError> {
+        block_on(self.repair_async(revision, action))
+    }
+}
+
+impl<'a, C: Connection> Migrator<'a, C> {
     /// A runner that reports progress through `log`, one line at a time.
     pub fn new(
-        client: &'a mut Client,
-        lock: Client,
+        client: &'a mut C,
+        lock: C,
         graph: &'a Graph,
         table: VersionTable,
-        log: impl FnMut(String) + 'a,
+        log: impl FnMut(String) + Send + 'a,
     ) -> Self {
         Migrator {
             client,
@@ -330,7 +381,10 @@ impl<'a> Migrator<'a> {
 
     /// Ask `confirm` (with the destructive statements and their tables' row counts) before a
     /// run that destroys data; a `false` cancels the run before anything runs.
-    pub fn confirm_destructive(mut self, confirm: impl FnMut(&[Destruction]) -> bool + 'a) -> Self {
+    pub fn confirm_destructive(
+        mut self,
+        confirm: impl FnMut(&[Destruction]) -> bool + Send + 'a,
+    ) -> Self {
         self.confirm = Some(Box::new(confirm));
         self
     }
@@ -342,237 +396,289 @@ impl<'a> Migrator<'a> {
     }
 
     /// The revisions the version table lists (the applied heads), sorted.
-    pub fn current(&mut self) -> Result<Vec<String>, MigrateError> {
-        read_current(self.client, &self.table)
+    pub async fn current_async(&mut self) -> Result<Vec<String>, MigrateError> {
+        read_current_async(self.client, &self.table).await
     }
 
     /// Checks that every applied revision still exists and is unchanged.
-    pub fn verify(&mut self) -> Result<(), MigrateError> {
-        verify(self.client, self.graph, &self.table)
+    pub async fn verify_async(&mut self) -> Result<(), MigrateError> {
+        verify_async(self.client, self.graph, &self.table).await
     }
 
     /// Applies everything `target` needs that is not applied yet. Returns the ids applied.
-    pub fn upgrade(
+    pub async fn upgrade_async(
         &mut self,
         target: &str,
         mode: TransactionMode,
     ) -> Result<Vec<String>, MigrateError> {
-        self.locked(|m| {
-            let current = m.prepare()?;
-            let target = m.graph.resolve_target(target, &current)?;
-            let mut applied = m.graph.ancestors(current.iter().map(String::as_str));
-            let steps = m.graph.upgrade_path(&applied, &target.heads);
-            m.run(&steps, &mut applied, true, mode)
-        })
+        self.acquire().await?;
+        let result = self.upgrade_locked(target, mode).await;
+        self.release(result).await
+    }
+
+    async fn upgrade_locked(
+        &mut self,
+        target: &str,
+        mode: TransactionMode,
+    ) -> Result<Vec<String>, MigrateError> {
+        let current = self.prepare().await?;
+        let graph = self.graph;
+        let target = graph.resolve_target(target, &current)?;
+        let mut applied = graph.ancestors(current.iter().map(String::as_str));
+        let steps = graph.upgrade_path(&applied, &target.heads);
+        self.run(&steps, &mut applied, true, mode).await
     }
 
     /// Undoes applied revisions until only `target` and its ancestors remain.
-    pub fn downgrade(
+    pub async fn downgrade_async(
         &mut self,
         target: &str,
         mode: TransactionMode,
     ) -> Result<Vec<String>, MigrateError> {
-        self.locked(|m| {
-            let current = m.prepare()?;
-            let target = m.graph.resolve_target(target, &current)?;
-            let mut applied = m.graph.ancestors(current.iter().map(String::as_str));
-            let keep = m.graph.ancestors(target.heads.iter().map(String::as_str));
-            if let Some(missing) = keep.iter().find(|id| !applied.contains(*id)) {
-                return Err(MigrateError::BadTarget(format!(
-                    "cannot downgrade to {missing}: it is not applied (use upgrade to go forward)"
-                )));
-            }
-            let steps = m.graph.downgrade_path(&applied, &target.heads);
-            m.run(&steps, &mut applied, false, mode)
-        })
+        self.acquire().await?;
+        let result = self.downgrade_locked(target, mode).await;
+        self.release(result).await
+    }
+
+    async fn downgrade_locked(
+        &mut self,
+        target: &str,
+        mode: TransactionMode,
+    ) -> Result<Vec<String>, MigrateError> {
+        let current = self.prepare().await?;
+        let graph = self.graph;
+        let target = graph.resolve_target(target, &current)?;
+        let mut applied = graph.ancestors(current.iter().map(String::as_str));
+        let keep = graph.ancestors(target.heads.iter().map(String::as_str));
+        if let Some(missing) = keep.iter().find(|id| !applied.contains(*id)) {
+            return Err(MigrateError::BadTarget(format!(
+                "cannot downgrade to {missing}: it is not applied (use upgrade to go forward)"
+            )));
+        }
+        let steps = graph.downgrade_path(&applied, &target.heads);
+        self.run(&steps, &mut applied, false, mode).await
     }
 
     /// Records `target` as the current state without running anything.
-    pub fn stamp(&mut self, target: &str, purge: bool) -> Result<(), MigrateError> {
-        self.locked(|m| {
-            m.ensure_tables()?;
-            let mut tx = m.client.transaction().map_err(db("stamp"))?;
-            if purge {
-                tx.batch_execute(&format!(
+    pub async fn stamp_async(&mut self, target: &str, purge: bool) -> Result<(), MigrateError> {
+        self.acquire().await?;
+        let result = self.stamp_locked(target, purge).await;
+        self.release(result).await
+    }
+
+    async fn stamp_locked(&mut self, target: &str, purge: bool) -> Result<(), MigrateError> {
+        self.ensure_tables().await?;
+        begin(self.client, "stamp").await?;
+        let result = self.stamp_in_transaction(target, purge).await;
+        let heads = end(self.client, result, "stamp").await?;
+        (self.log)(format!("Stamped {heads}"));
+        Ok(())
+    }
+
+    /// The stamp's reads and writes, inside its transaction; returns the heads stamped.
+    async fn stamp_in_transaction(
+        &mut self,
+        target: &str,
+        purge: bool,
+    ) -> Result<String, MigrateError> {
+        let graph = self.graph;
+        if purge {
+            self.client
+                .batch_execute(&format!(
                     "DELETE FROM {}; DELETE FROM {}; DELETE FROM {}",
-                    m.table.qualified(),
-                    m.table.log_qualified(),
-                    m.table.partial_qualified()
+                    self.table.qualified(),
+                    self.table.log_qualified(),
+                    self.table.partial_qualified()
                 ))
+                .await
                 .map_err(db("stamp"))?;
-            }
-            let current = read_current(&mut tx, &m.table)?;
-            if let Some(unknown) = current.iter().find(|c| m.graph.get(c).is_none()) {
-                return Err(MigrateError::UnknownApplied(format!(
-                    "{unknown} (use --purge to clear the version table)"
-                )));
-            }
-            if let Some(p) = read_partial(&mut tx, &m.table)?.first() {
-                return Err(MigrateError::PartiallyApplied {
-                    revision: p.revision.clone(),
-                    state: p.describe(m.graph.get(&p.revision)),
-                    advice: format!(
-                        "Settle it with `repair {}` before stamping (or stamp --purge to forget every record).",
-                        p.revision
-                    ),
-                });
-            }
-            let target = m.graph.resolve_target(target, &current)?;
-            let applied = m.graph.ancestors(target.heads.iter().map(String::as_str));
-            let mut sql = format!(
-                "DELETE FROM {}; DELETE FROM {};\n",
-                m.table.qualified(),
-                m.table.log_qualified()
-            );
-            for id in m.graph.heads_of(&applied) {
-                sql.push_str(&format!(
-                    "INSERT INTO {} (version_num) VALUES ({});\n",
-                    m.table.qualified(),
-                    quote_literal(id)
-                ));
-            }
-            for id in &applied {
-                let checksum = m.graph.get(id).map(Revision::checksum).unwrap_or_default();
-                sql.push_str(&format!(
-                    "INSERT INTO {} (revision, checksum) VALUES ({}, {});\n",
-                    m.table.log_qualified(),
-                    quote_literal(id),
-                    quote_literal(&checksum)
-                ));
-            }
-            tx.batch_execute(&sql).map_err(db("stamp"))?;
-            tx.commit().map_err(db("stamp"))?;
-            let heads = m.graph.heads_of(&applied);
-            (m.log)(format!("Stamped {}", at_text(&heads)));
-            Ok(())
-        })
+        }
+        let current = read_current_async(self.client, &self.table).await?;
+        if let Some(unknown) = current.iter().find(|c| graph.get(c).is_none()) {
+            return Err(MigrateError::UnknownApplied(format!(
+                "{unknown} (use --purge to clear the version table)"
+            )));
+        }
+        if let Some(p) = read_partial_async(self.client, &self.table).await?.first() {
+            return Err(MigrateError::PartiallyApplied {
+                revision: p.revision.clone(),
+                state: p.describe(graph.get(&p.revision)),
+                advice: format!(
+                    "Settle it with `repair {}` before stamping (or stamp --purge to forget every record).",
+                    p.revision
+                ),
+            });
+        }
+        let target = graph.resolve_target(target, &current)?;
+        let applied = graph.ancestors(target.heads.iter().map(String::as_str));
+        let mut sql = format!(
+            "DELETE FROM {}; DELETE FROM {};\n",
+            self.table.qualified(),
+            self.table.log_qualified()
+        );
+        for id in graph.heads_of(&applied) {
+            sql.push_str(&format!(
+                "INSERT INTO {} (version_num) VALUES ({});\n",
+                self.table.qualified(),
+                quote_literal(id)
+            ));
+        }
+        for id in &applied {
+            let checksum = graph.get(id).map(Revision::checksum).unwrap_or_default();
+            sql.push_str(&format!(
+                "INSERT INTO {} (revision, checksum) VALUES ({}, {});\n",
+                self.table.log_qualified(),
+                quote_literal(id),
+                quote_literal(&checksum)
+            ));
+        }
+        self.client.batch_execute(&sql).await.map_err(db("stamp"))?;
+        Ok(at_text(&graph.heads_of(&applied)))
     }
 
     /// Settles a revision an earlier run left partially applied, or accepts an edited script.
-    pub fn repair(&mut self, revision: &str, action: Repair) -> Result<(), MigrateError> {
-        self.locked(|m| {
-            m.ensure_tables()?;
-            let id = m.graph.resolve_id(revision)?.to_string();
-            let Some(rev) = m.graph.get(&id) else {
-                return Err(MigrateError::BadTarget(format!("no revision {id}")));
-            };
-            if action == Repair::AcceptEdit {
-                let updated = m
-                    .client
-                    .query_typed(
-                        &format!(
-                            "UPDATE {} SET checksum = $2 WHERE revision = $1 RETURNING revision",
-                            m.table.log_qualified()
-                        ),
-                        &[(&id, Type::VARCHAR), (&rev.checksum(), Type::BPCHAR)],
-                    )
-                    .map_err(db("recording the new checksum"))?;
-                if updated.is_empty() {
-                    return Err(MigrateError::BadTarget(format!(
-                        "revision {id} is not applied, so there is no checksum to accept"
-                    )));
-                }
-                (m.log)(format!("Accepted the edited script of {id}"));
-                return Ok(());
-            }
-            let partial = read_partial(m.client, &m.table)?
-                .into_iter()
-                .find(|p| p.revision == id);
-            let Some(partial) = partial else {
-                return Err(MigrateError::BadTarget(format!(
-                    "revision {id} has no partial run to settle (`current` lists partial runs); to move the version table, use `stamp`"
-                )));
-            };
-            match action {
-                Repair::Undone => {
-                    m.client
-                        .batch_execute(&partial::finish_sql(&m.table, &id))
-                        .map_err(db("forgetting the partial run"))?;
-                    (m.log)(format!(
-                        "Forgot the partial {} of {id}; it stays as it was before that run",
-                        partial.direction.as_str()
-                    ));
-                }
-                Repair::StatementsDone(n) => {
-                    if n > partial.total {
-                        return Err(MigrateError::BadTarget(format!(
-                            "revision {id}'s {} part has {} statements, not {n}",
-                            partial.direction.as_str(),
-                            partial.total
-                        )));
-                    }
-                    let statements = partial::statements(rev, partial.direction);
-                    let prefixes = partial::prefix_checksums(&statements);
-                    partial::record(m.client, &m.table, &id, n, None, &prefixes[n])?;
-                    (m.log)(format!(
-                        "Recorded {n} of {} statements of {id}'s {} as done; the next run resumes after them",
-                        partial.total,
-                        partial.direction.as_str()
-                    ));
-                }
-                Repair::Applied => {
-                    let upgrade = partial.direction == Direction::Upgrade;
-                    let current = read_current(m.client, &m.table)?;
-                    let applied = m.graph.ancestors(current.iter().map(String::as_str));
-                    let (plan, _) = plan_steps(m.graph, &m.table, &[rev], &applied, upgrade);
-                    let mut tx = m.client.transaction().map_err(db("repair"))?;
-                    tx.batch_execute(&format!(
-                        "{}\n{}",
-                        plan[0].bookkeeping,
-                        partial::finish_sql(&m.table, &id)
-                    ))
-                    .map_err(db("repair"))?;
-                    tx.commit().map_err(db("repair"))?;
-                    (m.log)(format!(
-                        "Recorded the {} of {id} as done",
-                        partial.direction.as_str()
-                    ));
-                }
-                Repair::AcceptEdit => unreachable!("handled above"),
-            }
-            Ok(())
-        })
+    pub async fn repair_async(
+        &mut self,
+        revision: &str,
+        action: Repair,
+    ) -> Result<(), MigrateError> {
+        self.acquire().await?;
+        let result = self.repair_locked(revision, action).await;
+        self.release(result).await
     }
 
-    fn locked<T>(
-        &mut self,
-        work: impl FnOnce(&mut Self) -> Result<T, MigrateError>,
-    ) -> Result<T, MigrateError> {
-        lock::acquire(&mut self.lock, &self.table, self.lock_wait, &mut self.log)?;
+    async fn repair_locked(&mut self, revision: &str, action: Repair) -> Result<(), MigrateError> {
+        self.ensure_tables().await?;
+        let graph = self.graph;
+        let id = graph.resolve_id(revision)?.to_string();
+        let Some(rev) = graph.get(&id) else {
+            return Err(MigrateError::BadTarget(format!("no revision {id}")));
+        };
+        if action == Repair::AcceptEdit {
+            let updated = self
+                .client
+                .query_typed(
+                    &format!(
+                        "UPDATE {} SET checksum = $2 WHERE revision = $1 RETURNING revision",
+                        self.table.log_qualified()
+                    ),
+                    &[(&id, Type::VARCHAR), (&rev.checksum(), Type::BPCHAR)],
+                )
+                .await
+                .map_err(db("recording the new checksum"))?;
+            if updated.is_empty() {
+                return Err(MigrateError::BadTarget(format!(
+                    "revision {id} is not applied, so there is no checksum to accept"
+                )));
+            }
+            (self.log)(format!("Accepted the edited script of {id}"));
+            return Ok(());
+        }
+        let partial = read_partial_async(self.client, &self.table)
+            .await?
+            .into_iter()
+            .find(|p| p.revision == id);
+        let Some(partial) = partial else {
+            return Err(MigrateError::BadTarget(format!(
+                "revision {id} has no partial run to settle (`current` lists partial runs); to move the version table, use `stamp`"
+            )));
+        };
+        match action {
+            Repair::Undone => {
+                self.client
+                    .batch_execute(&partial::finish_sql(&self.table, &id))
+                    .await
+                    .map_err(db("forgetting the partial run"))?;
+                (self.log)(format!(
+                    "Forgot the partial {} of {id}; it stays as it was before that run",
+                    partial.direction.as_str()
+                ));
+            }
+            Repair::StatementsDone(n) => {
+                if n > partial.total {
+                    return Err(MigrateError::BadTarget(format!(
+                        "revision {id}'s {} part has {} statements, not {n}",
+                        partial.direction.as_str(),
+                        partial.total
+                    )));
+                }
+                let statements = partial::statements(rev, partial.direction);
+                let prefixes = partial::prefix_checksums(&statements);
+                partial::record(self.client, &self.table, &id, n, None, &prefixes[n]).await?;
+                (self.log)(format!(
+                    "Recorded {n} of {} statements of {id}'s {} as done; the next run resumes after them",
+                    partial.total,
+                    partial.direction.as_str()
+                ));
+            }
+            Repair::Applied => {
+                let upgrade = partial.direction == Direction::Upgrade;
+                let current = read_current_async(self.client, &self.table).await?;
+                let applied = graph.ancestors(current.iter().map(String::as_str));
+                let (plan, _) = plan_steps(graph, &self.table, &[rev], &applied, upgrade);
+                transaction_sql(
+                    self.client,
+                    &format!(
+                        "{}\n{}",
+                        plan[0].bookkeeping,
+                        partial::finish_sql(&self.table, &id)
+                    ),
+                    "repair",
+                )
+                .await?;
+                (self.log)(format!(
+                    "Recorded the {} of {id} as done",
+                    partial.direction.as_str()
+                ));
+            }
+            Repair::AcceptEdit => unreachable!("handled above"),
+        }
+        Ok(())
+    }
+
+    /// Takes the migration lock on the lock's connection.
+    async fn acquire(&mut self) -> Result<(), MigrateError> {
+        lock::acquire(&mut self.lock, &self.table, self.lock_wait, &mut *self.log).await?;
         self.lock_seen = Instant::now();
-        let result = work(self);
+        Ok(())
+    }
+
+    /// Releases the lock after the work that ended with `result`, and returns that result.
+    async fn release<T>(&mut self, result: Result<T, MigrateError>) -> Result<T, MigrateError> {
         // The work's outcome is what happened: a lock that cannot be released cleanly is
         // gone with its connection anyway, and must not turn a success into a reported failure.
-        if let Err(e) = lock::release(&mut self.lock) {
+        if let Err(e) = lock::release(&mut self.lock).await {
             (self.log)(format!("warning: {e}"));
         }
         result
     }
 
-    fn ensure_tables(&mut self) -> Result<(), MigrateError> {
+    async fn ensure_tables(&mut self) -> Result<(), MigrateError> {
         self.client
             .batch_execute(&self.table.create_sql())
+            .await
             .map_err(db("creating the version table"))
     }
 
     /// Creates the version tables, reads the current heads, and checks them and the checksums.
-    fn prepare(&mut self) -> Result<Vec<String>, MigrateError> {
-        self.ensure_tables()?;
-        let current = self.current()?;
+    async fn prepare(&mut self) -> Result<Vec<String>, MigrateError> {
+        self.ensure_tables().await?;
+        let current = self.current_async().await?;
         if let Some(unknown) = current.iter().find(|c| self.graph.get(c).is_none()) {
             return Err(MigrateError::UnknownApplied(unknown.clone()));
         }
-        self.verify()?;
-        let server: String = self
-            .client
-            .query_typed_one("SELECT current_setting('server_version')", &[])
-            .map_err(db("server version"))?
-            .get(0);
+        self.verify_async().await?;
+        let server: String =
+            crate::pg::query_opt(self.client, "SELECT current_setting('server_version')", &[])
+                .await
+                .map_err(db("server version"))?
+                .map(|row| row.get(0))
+                .unwrap_or_default();
         (self.log)(format!("Context impl PostgreSQL {server}."));
         Ok(current)
     }
 
-    fn run<'g>(
+    async fn run<'g>(
         &mut self,
         steps: &[&'g Revision],
         applied: &mut BTreeSet<&'g str>,
@@ -603,7 +709,7 @@ impl<'a> Migrator<'a> {
             check_transaction_control(revision, direction)?;
         }
         // A partially applied revision must be finished (or settled) before anything else.
-        let partial = read_partial(self.client, &self.table)?;
+        let partial = read_partial_async(self.client, &self.table).await?;
         if let Some(p) = partial.first() {
             let first = steps.first().map(|r| r.id.as_str());
             if first != Some(p.revision.as_str()) || p.direction != direction {
@@ -624,7 +730,7 @@ impl<'a> Migrator<'a> {
             .flat_map(|r| destructive_statements(r, direction))
             .collect();
         if !destructions.is_empty() {
-            count_rows(self.client, &mut destructions);
+            count_rows_async(self.client, &mut destructions).await;
             for d in &destructions {
                 (self.log)(format!("DESTRUCTIVE {d}"));
             }
@@ -652,94 +758,30 @@ impl<'a> Migrator<'a> {
         let (plan, state) = plan_steps(self.graph, &self.table, steps, applied, upgrade);
         if mode == TransactionMode::PerRun {
             let mut attempt = 0;
-            loop {
-                let mut tx = self.client.transaction().map_err(db("starting the run"))?;
-                let retries = &self.retries;
-                let mut run = || -> Result<(), (Failure, &Revision)> {
-                    for step in &plan {
-                        (self.log)(step.title.clone());
-                        let mut settings = retries.of(step.revision);
-                        tx.batch_execute(&settings.settings(attempt, true))
-                            .map_err(db("setting lock_timeout"))
-                            .map_err(|e| (Failure::from(e), step.revision))?;
-                        let echo: Option<&mut dyn FnMut(String)> = if self.echo {
-                            Some(&mut *self.log)
-                        } else {
-                            None
-                        };
-                        execute(
-                            &mut tx,
-                            step.revision,
-                            direction,
-                            &start_at,
-                            &mut settings,
-                            attempt,
-                            echo,
-                        )
-                        .map_err(|f| (f, step.revision))?;
-                        tx.batch_execute(&step.bookkeeping)
-                            .map_err(db("updating the version table"))
-                            .map_err(|e| (Failure::from(e), step.revision))?;
-                    }
-                    Ok(())
-                };
-                match run() {
-                    Ok(()) => {
-                        check_lock(&mut self.lock, &mut self.lock_seen)?;
-                        tx.commit().map_err(db("committing the run"))?;
-                        break;
-                    }
-                    Err((failure, revision)) => {
-                        drop(tx);
-                        self.after_failure(failure, revision, attempt, &start_at)?;
-                        attempt += 1;
-                    }
-                }
+            while let Err((failure, revision)) = self
+                .attempt(&plan, direction, Some(&start_at), attempt, true)
+                .await
+            {
+                self.after_failure(failure, revision, attempt, &start_at)
+                    .await?;
+                attempt += 1;
             }
         } else {
             for (i, step) in plan.iter().enumerate() {
                 (self.log)(step.title.clone());
                 if step.revision.transactional {
                     let mut attempt = 0;
-                    loop {
-                        let mut tx = self
-                            .client
-                            .transaction()
-                            .map_err(db("starting a transaction"))?;
-                        let mut settings = self.retries.of(step.revision);
-                        tx.batch_execute(&settings.settings(attempt, true))
-                            .map_err(db("setting lock_timeout"))?;
-                        let echo: Option<&mut dyn FnMut(String)> = if self.echo {
-                            Some(&mut *self.log)
-                        } else {
-                            None
-                        };
-                        match execute(
-                            &mut tx,
-                            step.revision,
-                            direction,
-                            &step.at,
-                            &mut settings,
-                            attempt,
-                            echo,
-                        ) {
-                            Ok(()) => {
-                                tx.batch_execute(&step.bookkeeping)
-                                    .map_err(db("updating the version table"))?;
-                                check_lock(&mut self.lock, &mut self.lock_seen)?;
-                                tx.commit().map_err(db("committing"))?;
-                                break;
-                            }
-                            Err(failure) => {
-                                drop(tx);
-                                self.after_failure(failure, step.revision, attempt, &step.at)?;
-                                attempt += 1;
-                            }
-                        }
+                    let one = std::slice::from_ref(step);
+                    while let Err((failure, revision)) =
+                        self.attempt(one, direction, None, attempt, false).await
+                    {
+                        self.after_failure(failure, revision, attempt, &step.at)
+                            .await?;
+                        attempt += 1;
                     }
                 } else {
                     let resume = if i == 0 { partial.first() } else { None };
-                    self.run_outside(step, direction, resume)?;
+                    self.run_outside(step, direction, resume).await?;
                 }
             }
         }
@@ -747,10 +789,89 @@ impl<'a> Migrator<'a> {
         Ok(plan.iter().map(|step| step.revision.id.clone()).collect())
     }
 
+    /// One attempt at `plan` in one transaction: `BEGIN`, each step's statements and records,
+    /// a check that the lock is still held, `COMMIT`; on any failure, `ROLLBACK` (so the
+    /// connection is left outside a transaction, whoever owns it) and the failure with the
+    /// revision it happened in. `run_at` is the heads the messages name (each step's own when
+    /// `None`); `titles` logs each step's title.
+    async fn attempt<'g>(
+        &mut self,
+        plan: &[Step<'g>],
+        direction: Direction,
+        run_at: Option<&str>,
+        attempt: u32,
+        titles: bool,
+    ) -> Result<(), (Failure, &'g Revision)> {
+        let first = plan[0].revision;
+        begin(self.client, "starting a transaction")
+            .await
+            .map_err(|e| (Failure::from(e), first))?;
+        let result = self
+            .steps_in_transaction(plan, direction, run_at, attempt, titles)
+            .await;
+        match result {
+            Ok(()) => end(self.client, Ok(()), "committing")
+                .await
+                .map_err(|e| (Failure::from(e), first)),
+            Err(failure) => {
+                let _ = self.client.batch_execute("ROLLBACK").await;
+                Err(failure)
+            }
+        }
+    }
+
+    async fn steps_in_transaction<'g>(
+        &mut self,
+        plan: &[Step<'g>],
+        direction: Direction,
+        run_at: Option<&str>,
+        attempt: u32,
+        titles: bool,
+    ) -> Result<(), (Failure, &'g Revision)> {
+        for step in plan {
+            let revision = step.revision;
+            let failed = |e: MigrateError| (Failure::from(e), revision);
+            if titles {
+                (self.log)(step.title.clone());
+            }
+            let mut settings = self.retries.of(revision);
+            self.client
+                .batch_execute(&settings.settings(attempt, true))
+                .await
+                .map_err(db("setting lock_timeout"))
+                .map_err(failed)?;
+            let echo: Option<&mut (dyn FnMut(String) + Send)> = if self.echo {
+                Some(&mut *self.log)
+            } else {
+                None
+            };
+            execute(
+                &mut *self.client,
+                revision,
+                direction,
+                run_at.unwrap_or(&step.at),
+                &mut settings,
+                attempt,
+                echo,
+            )
+            .await
+            .map_err(|f| (f, revision))?;
+            self.client
+                .batch_execute(&step.bookkeeping)
+                .await
+                .map_err(db("updating the version table"))
+                .map_err(failed)?;
+        }
+        let last = plan[plan.len() - 1].revision;
+        check_lock(&mut self.lock, &mut self.lock_seen)
+            .await
+            .map_err(|e| (Failure::from(e), last))
+    }
+
     /// After a failed attempt (its transaction rolled back): a lock timeout with attempts
     /// left pauses and returns `Ok` (try again); the last one fails naming who holds the
     /// locks; any other failure is returned as it is.
-    fn after_failure(
+    async fn after_failure(
         &mut self,
         failure: Failure,
         revision: &Revision,
@@ -762,11 +883,12 @@ impl<'a> Migrator<'a> {
         }
         let retries = self.retries.of(revision);
         if attempt + 1 < retries.attempts {
-            self.pause_after_lock_timeout(revision, attempt, failure.line);
+            self.pause_after_lock_timeout(revision, attempt, failure.line)
+                .await;
             return Ok(());
         }
         let timeout = retries.timeout(attempt);
-        let holders = retry::blockers(self.client, &failure.statement);
+        let holders = retry::blockers(self.client, &failure.statement).await;
         Err(MigrateError::LockTimedOut {
             revision: revision.id.clone(),
             path: revision.path.display().to_string(),
@@ -788,7 +910,7 @@ impl<'a> Migrator<'a> {
 
     /// Says that attempt `attempt` of `revision` timed out at `line` and waits before the
     /// next one.
-    fn pause_after_lock_timeout(&mut self, revision: &Revision, attempt: u32, line: usize) {
+    async fn pause_after_lock_timeout(&mut self, revision: &Revision, attempt: u32, line: usize) {
         let retries = self.retries.of(revision);
         let pause = retries.pause_after(attempt);
         (self.log)(format!(
@@ -800,12 +922,12 @@ impl<'a> Migrator<'a> {
             pause.as_millis(),
             retries.timeout(attempt + 1).as_millis()
         ));
-        std::thread::sleep(pause);
+        self.client.pause(pause).await;
     }
 
     /// Runs a part outside a transaction, statement by statement, recording each as it
     /// commits; resumes after the statements an earlier run committed.
-    fn run_outside(
+    async fn run_outside(
         &mut self,
         step: &Step<'_>,
         direction: Direction,
@@ -855,11 +977,12 @@ impl<'a> Migrator<'a> {
                     direction,
                     statements.len(),
                     &prefixes[0],
-                )?;
+                )
+                .await?;
                 0
             }
         };
-        let invalid_before = partial::invalid_indexes(self.client)?;
+        let invalid_before = partial::invalid_indexes(self.client).await?;
         // The revision's timeouts, with what the script set in the statements an earlier run
         // committed; statement_timeout once, lock_timeout for each attempt.
         let mut settings = self.retries.of(revision);
@@ -868,6 +991,7 @@ impl<'a> Migrator<'a> {
         }
         self.client
             .batch_execute(&settings.settings(0, false))
+            .await
             .map_err(db("setting lock_timeout"))?;
         // Where the explicit transaction block the script opened began: a lock timeout
         // inside it rolls back the whole block, so the retry starts again there.
@@ -876,10 +1000,10 @@ impl<'a> Migrator<'a> {
         let mut n = start;
         while n < statements.len() {
             let (line, statement) = &statements[n];
-            check_lock(&mut self.lock, &mut self.lock_seen)?;
+            check_lock(&mut self.lock, &mut self.lock_seen).await?;
             // One round trip per statement: "the first n committed, statement n + 1 runs".
             // Inside a block the record is part of the block, and rolled back with it.
-            partial::record(self.client, &self.table, id, n, Some(n + 1), &prefixes[n])?;
+            partial::record(self.client, &self.table, id, n, Some(n + 1), &prefixes[n]).await?;
             if self.echo {
                 echo_statement(&mut *self.log, *line, statement);
             }
@@ -889,22 +1013,25 @@ impl<'a> Migrator<'a> {
             }
             self.client
                 .batch_execute(&settings.lock_setting(attempt, false))
+                .await
                 .map_err(db("setting lock_timeout"))?;
             let result = self
                 .client
-                .batch_execute(&settings.script_statement(statement, attempt, false));
+                .batch_execute(&settings.script_statement(statement, attempt, false))
+                .await;
             let retry = match &result {
                 Err(e) if retry::is_lock_timeout(e) && attempt + 1 < self.retries.attempts => {
-                    let _ = self.client.batch_execute("ROLLBACK");
+                    let _ = self.client.batch_execute("ROLLBACK").await;
                     // A concurrent index build that timed out leaves an invalid index: not
                     // tried again over it.
-                    let left = partial::invalid_indexes(self.client)?;
+                    let left = partial::invalid_indexes(self.client).await?;
                     left.iter().all(|i| invalid_before.contains(i))
                 }
                 _ => false,
             };
             if retry {
-                self.pause_after_lock_timeout(revision, attempt, *line);
+                self.pause_after_lock_timeout(revision, attempt, *line)
+                    .await;
                 attempt += 1;
                 n = block.take().unwrap_or(n);
                 continue;
@@ -921,11 +1048,12 @@ impl<'a> Migrator<'a> {
             }
             let _ = self
                 .client
-                .batch_execute("RESET lock_timeout; RESET statement_timeout");
+                .batch_execute("RESET lock_timeout; RESET statement_timeout")
+                .await;
             if let Err(e) = result {
                 let mut message = pg_message(&e);
                 if retry::is_lock_timeout(&e) {
-                    let holders = retry::blockers(self.client, statement);
+                    let holders = retry::blockers(self.client, statement).await;
                     message = format!(
                         "{message} on each of {} attempt(s){}",
                         self.retries.attempts,
@@ -938,9 +1066,10 @@ impl<'a> Migrator<'a> {
                 }
                 // End an explicit transaction block the script opened; outside one this only
                 // warns. What the block did is rolled back, and so is its progress record.
-                let _ = self.client.batch_execute("ROLLBACK");
-                partial::fail(self.client, &self.table, id, &message)?;
-                let done = read_partial(self.client, &self.table)?
+                let _ = self.client.batch_execute("ROLLBACK").await;
+                partial::fail(self.client, &self.table, id, &message).await?;
+                let done = read_partial_async(self.client, &self.table)
+                    .await?
                     .into_iter()
                     .find(|p| p.revision == id)
                     .map_or(n, |p| p.done);
@@ -953,7 +1082,8 @@ impl<'a> Migrator<'a> {
                         statements[done - 1].0
                     )
                 };
-                let left: Vec<String> = partial::invalid_indexes(self.client)?
+                let left: Vec<String> = partial::invalid_indexes(self.client)
+                    .await?
                     .into_iter()
                     .filter(|i| !invalid_before.contains(i))
                     .collect();
@@ -970,12 +1100,14 @@ impl<'a> Migrator<'a> {
         }
         let _ = self
             .client
-            .batch_execute("RESET lock_timeout; RESET statement_timeout");
+            .batch_execute("RESET lock_timeout; RESET statement_timeout")
+            .await;
         let all = statements.len();
-        partial::record(self.client, &self.table, id, all, None, &prefixes[all])?;
+        partial::record(self.client, &self.table, id, all, None, &prefixes[all]).await?;
         // `CREATE INDEX CONCURRENTLY IF NOT EXISTS` over an index a failed build left invalid
         // succeeds and leaves it invalid: never record such a revision as applied.
-        let named: Vec<String> = partial::invalid_indexes(self.client)?
+        let named: Vec<String> = partial::invalid_indexes(self.client)
+            .await?
             .into_iter()
             .filter(|i| {
                 !invalid_before.contains(i) || mentions(partial::sql(revision, direction), i)
@@ -987,7 +1119,8 @@ impl<'a> Migrator<'a> {
                 &self.table,
                 id,
                 &format!("index {} is invalid", named.join(", ")),
-            )?;
+            )
+            .await?;
             return Err(MigrateError::PartiallyApplied {
                 revision: id.to_string(),
                 state: format!(
@@ -999,27 +1132,61 @@ impl<'a> Migrator<'a> {
                 ),
             });
         }
-        check_lock(&mut self.lock, &mut self.lock_seen)?;
-        let mut tx = self
-            .client
-            .transaction()
-            .map_err(db("updating the version table"))?;
-        tx.batch_execute(&format!(
-            "{}\n{}",
-            step.bookkeeping,
-            partial::finish_sql(&self.table, id)
-        ))
-        .map_err(db("updating the version table"))?;
-        tx.commit().map_err(db("updating the version table"))
+        check_lock(&mut self.lock, &mut self.lock_seen).await?;
+        transaction_sql(
+            self.client,
+            &format!(
+                "{}\n{}",
+                step.bookkeeping,
+                partial::finish_sql(&self.table, id)
+            ),
+            "updating the version table",
+        )
+        .await
     }
+}
+
+/// `BEGIN` on `client`.
+async fn begin<C: Connection>(client: &mut C, context: &str) -> Result<(), MigrateError> {
+    client.batch_execute("BEGIN").await.map_err(db(context))
+}
+
+/// Ends the transaction `begin` opened after work that ended with `result`: `COMMIT` when it
+/// succeeded, `ROLLBACK` when not (so the connection is never left inside a transaction).
+async fn end<C: Connection, T>(
+    client: &mut C,
+    result: Result<T, MigrateError>,
+    context: &str,
+) -> Result<T, MigrateError> {
+    match result {
+        Ok(value) => {
+            client.batch_execute("COMMIT").await.map_err(db(context))?;
+            Ok(value)
+        }
+        Err(e) => {
+            let _ = client.batch_execute("ROLLBACK").await;
+            Err(e)
+        }
+    }
+}
+
+/// Runs `sql` in a transaction of its own.
+async fn transaction_sql<C: Connection>(
+    client: &mut C,
+    sql: &str,
+    context: &str,
+) -> Result<(), MigrateError> {
+    begin(client, context).await?;
+    let result = client.batch_execute(sql).await.map_err(db(context));
+    end(client, result, context).await
 }
 
 /// Checks that the lock's connection is still there, at most every quarter second: a round
 /// trip before each of hundreds of small revisions would cost a fifth of the run, and a lost
 /// lock is noticed within that time all the same.
-fn check_lock(lock: &mut Client, seen: &mut Instant) -> Result<(), MigrateError> {
+async fn check_lock<C: Connection>(lock: &mut C, seen: &mut Instant) -> Result<(), MigrateError> {
     if seen.elapsed() >= Duration::from_millis(250) {
-        lock::check(lock)?;
+        lock::check(lock).await?;
         *seen = Instant::now();
     }
     Ok(())
@@ -1098,11 +1265,20 @@ fn check_transaction_control(
 
 /// Checks that every applied revision still exists and is unchanged.
 pub fn verify(
-    client: &mut impl GenericClient,
+    client: &mut impl Blocking,
     graph: &Graph,
     table: &VersionTable,
 ) -> Result<(), MigrateError> {
-    if !table_exists(client, &table.log_qualified())? {
+    block_on(verify_async(client, graph, table))
+}
+
+/// [`verify`] over any [`Connection`].
+pub async fn verify_async<C: Connection>(
+    client: &mut C,
+    graph: &Graph,
+    table: &VersionTable,
+) -> Result<(), MigrateError> {
+    if !table_exists(client, &table.log_qualified()).await? {
         return Ok(());
     }
     let rows = client
@@ -1113,6 +1289,7 @@ pub fn verify(
             ),
             &[],
         )
+        .await
         .map_err(db("reading applied revisions"))?;
     for row in rows {
         let (id, checksum): (String, String) = (row.get(0), row.get(1));
@@ -1202,21 +1379,21 @@ fn at_text(heads: &[&str]) -> String {
 
 /// Runs the revision's statements in `tx`, a script's own timeouts the runner's way (see
 /// [`LockRetries::script_statement`]).
-fn execute(
-    tx: &mut Transaction<'_>,
+async fn execute<C: Connection>(
+    tx: &mut C,
     revision: &Revision,
     direction: Direction,
     at: &str,
     settings: &mut LockRetries,
     attempt: u32,
-    mut echo: Option<&mut dyn FnMut(String)>,
+    mut echo: Option<&mut (dyn FnMut(String) + Send)>,
 ) -> Result<(), Failure> {
     for (line, statement) in partial::statements(revision, direction) {
         if let Some(log) = echo.as_mut() {
             echo_statement(*log, line, &statement);
         }
         let run = settings.script_statement(&statement, attempt, true);
-        tx.batch_execute(&run).map_err(|e| Failure {
+        tx.batch_execute(&run).await.map_err(|e| Failure {
             lock_timeout: retry::is_lock_timeout(&e),
             line,
             statement: statement.clone(),
@@ -1234,7 +1411,7 @@ fn execute(
 }
 
 /// `line 12: ALTER TABLE …`, one log line per line of the statement.
-fn echo_statement(log: &mut dyn FnMut(String), line: usize, statement: &str) {
+fn echo_statement(log: &mut (dyn FnMut(String) + Send), line: usize, statement: &str) {
     for (i, text) in statement.lines().enumerate() {
         if i == 0 {
             log(format!("line {line}: {text}"));
@@ -1314,25 +1491,34 @@ fn first_line(message: &str) -> &str {
 }
 
 /// Whether the table `qualified` (quoted as in SQL) exists.
-pub(crate) fn table_exists(
-    client: &mut impl GenericClient,
+pub(crate) async fn table_exists<C: Connection>(
+    client: &mut C,
     qualified: &str,
 ) -> Result<bool, MigrateError> {
-    Ok(client
-        .query_typed_one(
-            "SELECT to_regclass($1) IS NOT NULL",
-            &[(&qualified, Type::TEXT)],
-        )
-        .map_err(db("reading the version tables"))?
-        .get(0))
+    let row = crate::pg::query_opt(
+        client,
+        "SELECT to_regclass($1) IS NOT NULL",
+        &[(&qualified, Type::TEXT)],
+    )
+    .await
+    .map_err(db("reading the version tables"))?;
+    Ok(row.is_some_and(|row| row.get(0)))
 }
 
 /// The version table's rows (the applied heads), sorted; empty when the table does not exist.
 pub fn read_current(
-    client: &mut impl GenericClient,
+    client: &mut impl Blocking,
     table: &VersionTable,
 ) -> Result<Vec<String>, MigrateError> {
-    if !table_exists(client, &table.qualified())? {
+    block_on(read_current_async(client, table))
+}
+
+/// [`read_current`] over any [`Connection`].
+pub async fn read_current_async<C: Connection>(
+    client: &mut C,
+    table: &VersionTable,
+) -> Result<Vec<String>, MigrateError> {
+    if !table_exists(client, &table.qualified()).await? {
         return Ok(Vec::new());
     }
     let rows = client
@@ -1343,6 +1529,7 @@ pub fn read_current(
             ),
             &[],
         )
+        .await
         .map_err(db("reading the version table"))?;
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }

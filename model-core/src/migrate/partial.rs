@@ -6,8 +6,8 @@
 //! itself says what of the revision is there: `done` statements certainly, and the `running`
 //! one perhaps.
 
+use crate::pg::{block_on, Blocking, Connection};
 use postgres::types::Type;
-use postgres::{Client, GenericClient};
 use sha2::{Digest, Sha256};
 
 use super::{db, MigrateError, VersionTable};
@@ -199,10 +199,18 @@ pub(super) fn create_sql(table: &VersionTable) -> String {
 
 /// Every unfinished part, by revision.
 pub fn read_partial(
-    client: &mut impl GenericClient,
+    client: &mut impl Blocking,
     table: &VersionTable,
 ) -> Result<Vec<PartialRun>, MigrateError> {
-    if !super::table_exists(client, &table.partial_qualified())? {
+    block_on(read_partial_async(client, table))
+}
+
+/// [`read_partial`] over any [`Connection`].
+pub async fn read_partial_async<C: Connection>(
+    client: &mut C,
+    table: &VersionTable,
+) -> Result<Vec<PartialRun>, MigrateError> {
+    if !super::table_exists(client, &table.partial_qualified()).await? {
         return Ok(Vec::new());
     }
     let rows = client
@@ -215,6 +223,7 @@ pub fn read_partial(
             ),
             &[],
         )
+        .await
         .map_err(db("reading the progress table"))?;
     let mut out = Vec::new();
     for row in rows {
@@ -242,8 +251,8 @@ pub fn read_partial(
 }
 
 /// Starts (or restarts) the record of a part.
-pub(super) fn begin(
-    client: &mut Client,
+pub(super) async fn begin<C: Connection>(
+    client: &mut C,
     table: &VersionTable,
     revision: &str,
     direction: Direction,
@@ -264,13 +273,14 @@ pub(super) fn begin(
                 (&prefix, Type::BPCHAR),
             ],
         )
+        .await
         .map(drop)
         .map_err(db("recording progress"))
 }
 
 /// Records that statement `n` starts (`running = Some(n)`), or that the first `done` committed.
-pub(super) fn record(
-    client: &mut Client,
+pub(super) async fn record<C: Connection>(
+    client: &mut C,
     table: &VersionTable,
     revision: &str,
     done: usize,
@@ -290,13 +300,14 @@ pub(super) fn record(
                 (&prefix, Type::BPCHAR),
             ],
         )
+        .await
         .map(drop)
         .map_err(db("recording progress"))
 }
 
 /// Records a failed statement: nothing is running, and PostgreSQL said `error`.
-pub(super) fn fail(
-    client: &mut Client,
+pub(super) async fn fail<C: Connection>(
+    client: &mut C,
     table: &VersionTable,
     revision: &str,
     error: &str,
@@ -309,6 +320,7 @@ pub(super) fn fail(
             ),
             &[(&revision, Type::VARCHAR), (&error, Type::TEXT)],
         )
+        .await
         .map(drop)
         .map_err(db("recording progress"))
 }
@@ -323,7 +335,9 @@ pub(super) fn finish_sql(table: &VersionTable, revision: &str) -> String {
 }
 
 /// Indexes left invalid (a failed or cancelled concurrent build), as `schema.name`.
-pub(super) fn invalid_indexes(client: &mut Client) -> Result<Vec<String>, MigrateError> {
+pub(super) async fn invalid_indexes<C: Connection>(
+    client: &mut C,
+) -> Result<Vec<String>, MigrateError> {
     let rows = client
         .query_typed(
             "SELECT n.nspname, c.relname FROM pg_index i
@@ -334,6 +348,7 @@ pub(super) fn invalid_indexes(client: &mut Client) -> Result<Vec<String>, Migrat
              ORDER BY 1, 2",
             &[],
         )
+        .await
         .map_err(db("looking for invalid indexes"))?;
     Ok(rows
         .iter()

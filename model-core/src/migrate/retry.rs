@@ -8,7 +8,9 @@
 use std::time::Duration;
 
 use postgres::error::SqlState;
-use postgres::Client;
+use postgres::types::Type;
+
+use crate::pg::Connection;
 
 use crate::sql::tokens::{rewrite, SiteKind};
 
@@ -202,7 +204,7 @@ pub use model_revision::parse_duration;
 
 /// The sessions holding locks on the relations `sql` names, one line each:
 /// `orders: pid 4242 (alice, psql, idle in transaction for 12 s): LOCK orders`.
-pub(crate) fn blockers(client: &mut Client, sql: &str) -> Vec<String> {
+pub(crate) async fn blockers<C: Connection>(client: &mut C, sql: &str) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     rewrite(sql, |site| {
         if site.kind == SiteKind::Ident && !site.call && !site.qualifies && !site.cast {
@@ -226,7 +228,10 @@ pub(crate) fn blockers(client: &mut Client, sql: &str) -> Vec<String> {
                  WHERE l.granted AND l.pid <> pg_backend_pid()
                    AND l.relation IN (SELECT to_regclass(n) FROM unnest($1::text[]) n WHERE to_regclass(n) IS NOT NULL)
                  ORDER BY 1";
-    match client.query(query, &[&names]) {
+    match client
+        .query_typed(query, &[(&names, Type::TEXT_ARRAY)])
+        .await
+    {
         Ok(rows) => rows.iter().map(|r| r.get(0)).collect(),
         Err(_) => Vec::new(),
     }

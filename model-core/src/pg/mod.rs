@@ -9,6 +9,7 @@
 
 mod bouncer;
 mod cluster;
+mod conn;
 mod tls;
 mod url;
 
@@ -17,13 +18,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use postgres::config::{Host, SslMode as DriverSslMode};
-use postgres::{Client, Config};
+use postgres::Client;
+use tokio_postgres::config::{Host, SslMode as DriverSslMode};
+use tokio_postgres::Config;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 pub use bouncer::Bouncer;
 use cluster::Cluster;
 pub use cluster::{find_bindir, ThrowawayOptions};
+pub(crate) use conn::query_opt;
+pub use conn::{block_on, Blocking, Connection};
 pub use tls::{SslMode, TlsSettings};
 pub use url::redact;
 
@@ -182,6 +186,64 @@ impl Connector {
     /// Opens a connection, with TLS as `sslmode` says (never over a Unix socket, as with
     /// libpq), giving up after the connect timeout however far the server got.
     pub fn connect(&self) -> Result<Client, PgError> {
+        let mut last = None;
+        for &mode in self.modes() {
+            match self.attempt(mode) {
+                Ok(client) => return Ok(client),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| self.timed_out()))
+    }
+
+    fn attempt(&self, mode: DriverSslMode) -> Result<Client, PgError> {
+        let config = postgres::Config::from(self.driver_config(mode));
+        let tls = MakeRustlsConnect::new(self.tls_config.clone());
+        let (send, receive) = mpsc::channel();
+        // The driver bounds only the TCP connect; a server that accepts and then never
+        // answers would hang the handshake forever. The thread is left to the OS if it does.
+        std::thread::spawn(move || {
+            let _ = send.send(config.connect(tls));
+        });
+        match receive.recv_timeout(self.timeout) {
+            Ok(result) => result.map_err(|error| self.refused(&error)),
+            Err(_) => Err(self.timed_out()),
+        }
+    }
+
+    /// The driver's settings for one attempt in `mode`.
+    fn driver_config(&self, mode: DriverSslMode) -> Config {
+        let mut config = self.config.clone();
+        config.ssl_mode(mode);
+        if config.get_application_name().is_none() {
+            config.application_name("model-migrate");
+        }
+        config
+    }
+
+    fn refused(&self, error: &postgres::Error) -> PgError {
+        let mut message = pg_message(error);
+        if message.contains("no encryption") {
+            message.push_str(
+                "; the server accepts only TLS connections here: use sslmode=require (or verify-full)",
+            );
+        }
+        PgError::Db {
+            context: format!("could not connect to {}", self.shown),
+            message,
+        }
+    }
+
+    fn timed_out(&self) -> PgError {
+        PgError::Timeout {
+            target: self.shown.clone(),
+            seconds: self.timeout.as_secs_f64(),
+        }
+    }
+
+    /// The SSL modes to try, in order, as `sslmode` says (never TLS over a Unix socket, as
+    /// with libpq).
+    fn modes(&self) -> &'static [DriverSslMode] {
         let unix_only = !self.config.get_hosts().is_empty()
             && self
                 .config
@@ -194,49 +256,32 @@ impl Connector {
             self.tls.mode
         };
         match mode {
-            SslMode::Disable => self.attempt(DriverSslMode::Disable),
-            SslMode::Allow => self
-                .attempt(DriverSslMode::Disable)
-                .or_else(|_| self.attempt(DriverSslMode::Require)),
-            SslMode::Prefer => self.attempt(DriverSslMode::Prefer),
-            SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => {
-                self.attempt(DriverSslMode::Require)
-            }
+            SslMode::Disable => &[DriverSslMode::Disable],
+            SslMode::Allow => &[DriverSslMode::Disable, DriverSslMode::Require],
+            SslMode::Prefer => &[DriverSslMode::Prefer],
+            SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => &[DriverSslMode::Require],
         }
     }
 
-    fn attempt(&self, mode: DriverSslMode) -> Result<Client, PgError> {
-        let mut config = self.config.clone();
-        config.ssl_mode(mode);
-        if config.get_application_name().is_none() {
-            config.application_name("model-migrate");
-        }
-        let tls = MakeRustlsConnect::new(self.tls_config.clone());
-        let (send, receive) = mpsc::channel();
-        // The driver bounds only the TCP connect; a server that accepts and then never
-        // answers would hang the handshake forever. The thread is left to the OS if it does.
-        std::thread::spawn(move || {
-            let _ = send.send(config.connect(tls));
-        });
-        match receive.recv_timeout(self.timeout) {
-            Ok(Ok(client)) => Ok(client),
-            Ok(Err(error)) => {
-                let mut message = pg_message(&error);
-                if message.contains("no encryption") {
-                    message.push_str(
-                        "; the server accepts only TLS connections here: use sslmode=require (or verify-full)",
-                    );
+    /// [`Connector::connect`] for a tokio application (feature `tokio`): the same TLS
+    /// settings and connect timeout, with the connection's task spawned on the current
+    /// runtime. Must be called inside one.
+    #[cfg(feature = "tokio")]
+    pub async fn connect_async(&self) -> Result<tokio_postgres::Client, PgError> {
+        let mut last = None;
+        for &mode in self.modes() {
+            let config = self.driver_config(mode);
+            let tls = MakeRustlsConnect::new(self.tls_config.clone());
+            match tokio::time::timeout(self.timeout, config.connect(tls)).await {
+                Ok(Ok((client, connection))) => {
+                    tokio::spawn(connection);
+                    return Ok(client);
                 }
-                Err(PgError::Db {
-                    context: format!("could not connect to {}", self.shown),
-                    message,
-                })
+                Ok(Err(error)) => last = Some(self.refused(&error)),
+                Err(_) => last = Some(self.timed_out()),
             }
-            Err(_) => Err(PgError::Timeout {
-                target: self.shown.clone(),
-                seconds: self.timeout.as_secs_f64(),
-            }),
         }
+        Err(last.unwrap_or_else(|| self.timed_out()))
     }
 }
 

@@ -162,8 +162,8 @@ impl Target {
     }
 
     /// Driver settings for the maintenance database.
-    pub(super) fn config(&self) -> Result<Config, PgError> {
-        Config::from_str(&self.driver).map_err(|e| PgError::BadUrl {
+    pub(super) fn config(&self) -> Result<tokio_postgres::Config, PgError> {
+        tokio_postgres::Config::from_str(&self.driver).map_err(|e| PgError::BadUrl {
             url: redact(&self.original),
             message: e.to_string(),
         })

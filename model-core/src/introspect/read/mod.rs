@@ -18,21 +18,22 @@ pub(super) mod unmodelled;
 pub(super) mod views;
 
 use postgres::types::FromSql;
-use postgres::Transaction;
+
+use crate::pg::Connection;
 
 use super::IntrospectError;
 use crate::schema::Grant;
 
 /// Sends the catalog queries and counts them.
-pub(super) struct Reader<'t, 'c> {
-    pub(super) tx: &'t mut Transaction<'c>,
+pub(super) struct Reader<'t, C: Connection> {
+    pub(super) tx: &'t mut C,
     pub(super) schemas: &'t [String],
     pub(super) queries: usize,
 }
 
-impl Reader<'_, '_> {
+impl<C: Connection> Reader<'_, C> {
     /// Runs one query (with the managed schemas as `$1` when `with_schemas`).
-    pub(super) fn query(
+    pub(super) async fn query(
         &mut self,
         what: &'static str,
         sql: &str,
@@ -41,11 +42,13 @@ impl Reader<'_, '_> {
         self.queries += 1;
         // The unnamed statement in one round trip: nothing is left prepared on the server,
         // so this works through a transaction-mode pooler.
+        let schemas = self.schemas;
         let result = if with_schemas {
             self.tx
-                .query_typed(sql, &[(&self.schemas, postgres::types::Type::TEXT_ARRAY)])
+                .query_typed(sql, &[(&schemas, postgres::types::Type::TEXT_ARRAY)])
+                .await
         } else {
-            self.tx.query_typed(sql, &[])
+            self.tx.query_typed(sql, &[]).await
         };
         let rows = result.map_err(|error| IntrospectError::Query { what, error })?;
         Ok(rows.into_iter().map(|row| Row { row, what }).collect())

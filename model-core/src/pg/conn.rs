@@ -1,0 +1,161 @@
+//! One connection interface for the runner and introspection, synchronous or not.
+//!
+//! The runner, the migration lock, the progress records and the catalog reader are written
+//! once, as `async` code over [`Connection`]. What differs is only how a statement is sent:
+//!
+//! - over the `postgres` crate's blocking client (the command line, `EmbeddedMigrations`'s
+//!   synchronous methods), each call does its work before returning a future that is already
+//!   complete, and [`block_on`] drives the whole run on the calling thread;
+//! - over `tokio_postgres::Client` (feature `tokio`), each call is the driver's own future,
+//!   awaited on the application's runtime: nothing blocks a runtime thread, and the
+//!   application's own connections run its migrations.
+//!
+//! Every statement goes through `batch_execute`/`simple_query` (the simple protocol) or
+//! `query_typed` (one unnamed statement in one round trip), so nothing is left prepared on a
+//! pooled server connection, whichever client sends it.
+
+use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Duration;
+
+use postgres::types::{ToSql, Type};
+use postgres::{Error, Row, SimpleQueryMessage};
+
+/// A connection the runner and the catalog reader send statements through: the `postgres`
+/// crate's [`postgres::Client`] and [`postgres::Transaction`], and, with the `tokio` feature,
+/// `tokio_postgres::Client`. Not meant to be implemented outside this crate.
+pub trait Connection: Send {
+    /// Runs `sql` (one or more statements) with the simple protocol.
+    fn batch_execute<'a>(
+        &'a mut self,
+        sql: &'a str,
+    ) -> impl Future<Output = Result<(), Error>> + Send + 'a;
+
+    /// Runs `sql` with the simple protocol and returns its messages (rows as text).
+    fn simple_query<'a>(
+        &'a mut self,
+        sql: &'a str,
+    ) -> impl Future<Output = Result<Vec<SimpleQueryMessage>, Error>> + Send + 'a;
+
+    /// Runs `sql` as one unnamed statement with typed parameters, in one round trip.
+    fn query_typed<'a>(
+        &'a mut self,
+        sql: &'a str,
+        params: &'a [(&'a (dyn ToSql + Sync), Type)],
+    ) -> impl Future<Output = Result<Vec<Row>, Error>> + Send + 'a;
+
+    /// Waits `duration` between two tries (the thread sleeps for a blocking client; the task
+    /// yields to the runtime for an async one).
+    fn pause(&self, duration: Duration) -> impl Future<Output = ()> + Send;
+}
+
+/// A connection whose calls complete before they return: the `postgres` crate's. The
+/// synchronous faces of the runner and introspection take these, and run the shared async
+/// code with [`block_on`].
+pub trait Blocking: Connection {}
+
+macro_rules! blocking_connection {
+    ($($ty:ty),*) => {$(
+        impl Connection for $ty {
+            fn batch_execute<'a>(
+                &'a mut self,
+                sql: &'a str,
+            ) -> impl Future<Output = Result<(), Error>> + Send + 'a {
+                std::future::ready(postgres::GenericClient::batch_execute(self, sql))
+            }
+
+            fn simple_query<'a>(
+                &'a mut self,
+                sql: &'a str,
+            ) -> impl Future<Output = Result<Vec<SimpleQueryMessage>, Error>> + Send + 'a {
+                std::future::ready(<$ty>::simple_query(self, sql))
+            }
+
+            fn query_typed<'a>(
+                &'a mut self,
+                sql: &'a str,
+                params: &'a [(&'a (dyn ToSql + Sync), Type)],
+            ) -> impl Future<Output = Result<Vec<Row>, Error>> + Send + 'a {
+                std::future::ready(postgres::GenericClient::query_typed(self, sql, params))
+            }
+
+            fn pause(&self, duration: Duration) -> impl Future<Output = ()> + Send {
+                std::thread::sleep(duration);
+                std::future::ready(())
+            }
+        }
+
+        impl Blocking for $ty {}
+    )*};
+}
+
+blocking_connection!(postgres::Client, postgres::Transaction<'_>);
+
+/// The application's client, owned or shared (`tokio_postgres::Client`'s calls take `&self`).
+#[cfg(feature = "tokio")]
+macro_rules! tokio_connection {
+    ($($ty:ty),*) => {$(
+impl Connection for $ty {
+    fn batch_execute<'a>(
+        &'a mut self,
+        sql: &'a str,
+    ) -> impl Future<Output = Result<(), Error>> + Send + 'a {
+        tokio_postgres::Client::batch_execute(self, sql)
+    }
+
+    fn simple_query<'a>(
+        &'a mut self,
+        sql: &'a str,
+    ) -> impl Future<Output = Result<Vec<SimpleQueryMessage>, Error>> + Send + 'a {
+        tokio_postgres::Client::simple_query(self, sql)
+    }
+
+    fn query_typed<'a>(
+        &'a mut self,
+        sql: &'a str,
+        params: &'a [(&'a (dyn ToSql + Sync), Type)],
+    ) -> impl Future<Output = Result<Vec<Row>, Error>> + Send + 'a {
+        tokio_postgres::Client::query_typed(self, sql, params)
+    }
+
+    fn pause(&self, duration: Duration) -> impl Future<Output = ()> + Send {
+        tokio::time::sleep(duration)
+    }
+}
+    )*};
+}
+
+#[cfg(feature = "tokio")]
+tokio_connection!(tokio_postgres::Client, &tokio_postgres::Client);
+
+/// Runs `future` to completion on this thread. Over a [`Blocking`] connection every future of
+/// the shared code is complete at its first poll, so this never parks; it parks (rather than
+/// spins) only if given something that really waits.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut context = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut context) {
+            return output;
+        }
+        std::thread::park();
+    }
+}
+
+/// One row of `sql`, or `None` (the `query_typed_opt` of both drivers).
+pub(crate) async fn query_opt<C: Connection>(
+    client: &mut C,
+    sql: &str,
+    params: &[(&(dyn ToSql + Sync), Type)],
+) -> Result<Option<Row>, Error> {
+    Ok(client.query_typed(sql, params).await?.into_iter().next())
+}
