@@ -27,6 +27,9 @@ pub fn dispatch(
 ) -> anyhow::Result<bool> {
     let models = || models.clone().map_err(anyhow::Error::from);
     let project = || Project::load(dir, global);
+    if crate::fleet::requested(global) {
+        return crate::fleet::dispatch(dir, global, command, models);
+    }
     match command {
         None | Some(Command::Demo) => demo(&project()?, global, &models()?),
         Some(Command::Init { directory }) => init(&directory.unwrap_or_else(|| dir.to_path_buf())),
@@ -192,7 +195,11 @@ pub fn dispatch(
             revisions,
             rev_id,
         }) => merge(&project()?, message, revisions, rev_id),
-        Some(Command::Check { strict, online }) => {
+        Some(Command::Check {
+            format: crate::CheckFormat::Json,
+            ..
+        }) => crate::fleet::check_one(dir, global, &models()?),
+        Some(Command::Check { strict, online, .. }) => {
             let project = project()?;
             let online = online || project.config.online;
             check(&project, global, &models()?, strict, online)

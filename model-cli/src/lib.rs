@@ -16,6 +16,7 @@ mod codegen;
 mod commands;
 mod describe;
 mod erd;
+mod fleet;
 mod history;
 mod project;
 mod renames;
@@ -64,6 +65,35 @@ pub struct Global {
     /// Less output: warnings and errors only.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     quiet: bool,
+    /// Run upgrade, downgrade, current or check on every target of this fleet of model.toml
+    /// ([fleets.NAME]: databases, and tenant schemas in them).
+    #[arg(long, global = true, value_name = "NAME")]
+    fleet: Option<String>,
+    /// Run upgrade, downgrade, current or check on every database of FILE (one connection
+    /// URL a line, # comments).
+    #[arg(long, global = true, value_name = "FILE")]
+    targets: Option<PathBuf>,
+    /// With a fleet: how many targets run at once [default: the fleet's jobs, else 4].
+    #[arg(long, global = true, value_name = "N")]
+    jobs: Option<usize>,
+    /// With a fleet: run K targets first, and the others only if all K succeed.
+    #[arg(long, global = true, value_name = "K")]
+    canary: Option<usize>,
+    /// With a fleet: go on after a target fails [default: start no new target after a
+    /// failure].
+    #[arg(long, global = true)]
+    keep_going: bool,
+}
+
+/// `check --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+enum CheckFormat {
+    /// Operations (one database) or a table (a fleet).
+    #[default]
+    Text,
+    /// One JSON document: each target's heads, whether it is at head, and its differences
+    /// from the models.
+    Json,
 }
 
 /// `erd --format`.
@@ -239,6 +269,9 @@ enum Command {
         /// ACCESS EXCLUSIVE in an online revision (also `online = true` in model.toml).
         #[arg(long)]
         online: bool,
+        /// text, or json (for CI: every target's heads and differences).
+        #[arg(long, value_enum, default_value = "text")]
+        format: CheckFormat,
     },
     /// Print the SQL that turns database FROM into database TO (needs no models).
     ///
@@ -360,6 +393,11 @@ pub(crate) fn warning(component: &str, message: impl std::fmt::Display) {
 
 /// `-q`: no INFO lines.
 static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether `-q` was given.
+pub(crate) fn quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
+}
 
 /// An Alembic-style log line on stderr: `INFO  [model.migrate] Running upgrade …`.
 pub(crate) fn info(component: &str, message: impl std::fmt::Display) {

@@ -110,6 +110,26 @@ pub fn compare(
     models: &ModelSet,
     config: &Config,
 ) -> Result<Comparison, AutogenerateError> {
+    compare_mapped(client, models, config, None)
+}
+
+/// [`compare`] for a tenant's schema: the tenant's schema is read, and compared as if it were
+/// the schema the models (and the scripts) are written for, `map.from`.
+pub fn compare_tenant(
+    client: &mut Client,
+    models: &ModelSet,
+    config: &Config,
+    map: &crate::migrate::SchemaMap,
+) -> Result<Comparison, AutogenerateError> {
+    compare_mapped(client, models, config, Some(map))
+}
+
+fn compare_mapped(
+    client: &mut Client,
+    models: &ModelSet,
+    config: &Config,
+    tenant: Option<&crate::migrate::SchemaMap>,
+) -> Result<Comparison, AutogenerateError> {
     if let Some(table) = models
         .schema()
         .tables
@@ -122,9 +142,15 @@ pub fn compare(
         });
     }
     let options = Options {
-        schemas: config.schemas.clone(),
+        schemas: match tenant {
+            Some(map) => vec![map.to.clone()],
+            None => config.schemas.clone(),
+        },
     };
-    let live = introspect::introspect(client, &options)?;
+    let mut live = introspect::introspect(client, &options)?;
+    if let Some(map) = tenant {
+        crate::diff::rename_schema(&mut live, &map.to, &map.from);
+    }
     let desired = if models.declares_sql_objects() {
         let scratch = Server::shared()?.create_database()?;
         introspect::canonicalize(&mut scratch.connect()?, models.schema())?

@@ -59,6 +59,20 @@ exclude_tables = []
 # [environments.prod]
 # database_url = "${PROD_DATABASE_URL}"
 # protected = true
+
+# Fleets: many databases, and tenant schemas in them, that follow the same revisions
+# (`upgrade --fleet customers`, `current`, `check`, `downgrade`). Targets come from any of:
+# urls (each ${VAR}-expanded), a file of URLs (one a line, # comments; relative to this file),
+# and a query returning URLs, run on query_url. tenants = "tenant_*" (or a list) makes each
+# matching schema of each database a target: the scripts, written for the first of `schemas`,
+# run in each tenant's schema, with a version table there.
+# [fleets.customers]
+# urls = ["${SHARD1_URL}", "${SHARD2_URL}"]
+# file = "fleet/customers.txt"
+# query = "SELECT url FROM tenants WHERE active ORDER BY id"
+# query_url = "${CONTROL_DATABASE_URL}"
+# tenants = "tenant_*"
+# jobs = 8
 "#;
 
 /// Settings of one project.
@@ -104,6 +118,9 @@ pub struct Config {
     /// Named databases, chosen with `--env`.
     #[serde(default)]
     pub environments: BTreeMap<String, Environment>,
+    /// Named fleets of databases and tenant schemas, chosen with `--fleet`.
+    #[serde(default)]
+    pub fleets: BTreeMap<String, Fleet>,
     /// The directory the file was read from.
     #[serde(skip)]
     pub root: PathBuf,
@@ -118,6 +135,56 @@ pub struct Environment {
     /// Refuse destructive runs on it without `--allow-destructive`.
     #[serde(default)]
     pub protected: bool,
+}
+
+/// Many databases (and tenant schemas in them) that follow the same revisions.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fleet {
+    /// URLs, each `${VAR}`-expanded.
+    #[serde(default)]
+    pub urls: Vec<String>,
+    /// A file of URLs, one a line (`#` starts a comment), relative to the config file.
+    #[serde(default)]
+    pub file: Option<String>,
+    /// A query returning URLs (first column), run on `query_url`.
+    #[serde(default)]
+    pub query: Option<String>,
+    /// Where `query` runs (default: the project's database).
+    #[serde(default)]
+    pub query_url: Option<String>,
+    /// Tenant schemas in each database: a pattern with `*` and `?`, or a list.
+    #[serde(default)]
+    pub tenants: Option<Tenants>,
+    /// How many targets run at once (default 4; `--jobs` wins).
+    #[serde(default)]
+    pub jobs: Option<usize>,
+}
+
+/// The tenant schemas of a fleet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Tenants {
+    /// Every schema whose name matches (`tenant_*`).
+    Pattern(String),
+    /// These schemas.
+    List(Vec<String>),
+}
+
+impl Tenants {
+    /// Whether `schema` is one of them.
+    pub fn includes(&self, schema: &str) -> bool {
+        match self {
+            Tenants::Pattern(p) => glob(p, schema),
+            Tenants::List(l) => l.iter().any(|s| s == schema),
+        }
+    }
+}
+
+/// `${VAR}` in `text` replaced by that environment variable (`what` names the setting in the
+/// error when one is unset).
+pub fn expand_variables(text: &str, what: &str) -> Result<String, ConfigError> {
+    expand(text, what)
 }
 
 fn default_location() -> String {
@@ -171,6 +238,7 @@ impl Default for Config {
             statement_timeout: None,
             online: false,
             environments: BTreeMap::new(),
+            fleets: BTreeMap::new(),
             root: PathBuf::new(),
         }
     }

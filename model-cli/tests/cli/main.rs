@@ -2,6 +2,7 @@
 //! messages, branches and merges, offline SQL, edited and malformed scripts.
 
 mod comforts;
+mod fleet;
 mod partial;
 mod pooler;
 mod secrets;
@@ -198,6 +199,11 @@ impl Drop for Project {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// A fresh database, dropped when the handle is.
+fn fresh() -> TempDatabase {
+    TempDatabase::new().unwrap_or_else(|e| panic!("no PostgreSQL for the tests: {e}"))
 }
 
 fn lines(db: &TempDatabase, sql: &str) -> Vec<String> {

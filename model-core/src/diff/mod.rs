@@ -39,7 +39,7 @@ pub use hazards::{
     relation_sizes, size_text, type_change_rewrites, Hazard, HazardKind, Lock, LockMode,
 };
 pub use ops::{ColumnType, EnumColumn, Op, Relation, ValidatedConstraint};
-pub use renames::{Rename, RenameReport};
+pub use renames::{rename_schema, Rename, RenameReport};
 
 use align::{aligned, with_inheritance_made_explicit};
 use plan::Hint;

@@ -740,7 +740,7 @@ fn rewrite_header(definition: &str, f: impl FnMut(&Site) -> Option<String>) -> S
 /// `schema` as PostgreSQL shows it after `ALTER SCHEMA from RENAME TO to`: every object in
 /// it moves, and every qualified mention of it (in types, expressions, view and trigger
 /// definitions, function headers, statements kept as text) names the new schema.
-fn rename_schema(schema: &mut Schema, from: &str, to: &str) {
+pub fn rename_schema(schema: &mut Schema, from: &str, to: &str) {
     let fix = |name: &mut TableName| {
         if name.schema == from {
             name.schema = to.to_string();

@@ -30,6 +30,7 @@ mod lock;
 mod offline;
 mod partial;
 mod retry;
+mod tenant;
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -46,6 +47,7 @@ pub use embedded::EmbeddedMigrations;
 pub use offline::offline_sql;
 pub use partial::{read_partial, read_partial_async, Direction, PartialRun};
 pub use retry::{duration_text, parse_duration, LockRetries};
+pub use tenant::SchemaMap;
 
 use crate::pg::block_on;
 pub use crate::pg::{Blocking, Connection};
@@ -222,6 +224,15 @@ pub enum MigrateError {
     /// The connection holding the migration lock was lost mid-run.
     #[error("the connection holding the migration lock was lost ({0}); stopped so that no other run can interleave")]
     LockLost(String),
+    /// A statement that cannot be run in a tenant's schema (see [`SchemaMap`]); nothing ran.
+    #[error("revision {revision} ({path}) line {line} cannot run in tenant schema {schema}: {problem}. Nothing was run.")]
+    Tenant {
+        revision: String,
+        path: String,
+        line: usize,
+        schema: String,
+        problem: String,
+    },
     /// Any other database error.
     #[error("{context}: {message}")]
     Db { context: String, message: String },
@@ -291,6 +302,8 @@ pub struct Migrator<'a, C: Connection = Client> {
     retries: LockRetries,
     /// Log each statement (with its file line) before it runs.
     echo: bool,
+    /// Run the scripts in a tenant's schema.
+    tenant: Option<SchemaMap>,
 }
 
 /// The blocking faces, over the `postgres` crate's clients: each runs the async code below to
@@ -356,7 +369,17 @@ impl<'a, C: Connection> Migrator<'a, C> {
             confirm: None,
             retries: LockRetries::default(),
             echo: false,
+            tenant: None,
         }
+    }
+
+    /// Runs the scripts, written for schema `map.from`, in schema `map.to` (a tenant's): names
+    /// qualified with `map.from` are rewritten, `search_path` is the tenant's schema, and a
+    /// statement that cannot be mapped is refused before anything runs. Give it the
+    /// tenant's own version table (`VersionTable { schema: map.to, .. }`).
+    pub fn tenant(mut self, map: SchemaMap) -> Self {
+        self.tenant = Some(map);
+        self
     }
 
     /// Log each statement, with the line of its file, before it runs (`-v`).
@@ -708,6 +731,22 @@ impl<'a, C: Connection> Migrator<'a, C> {
         for revision in steps.iter().filter(|r| r.transactional) {
             check_transaction_control(revision, direction)?;
         }
+        // In a tenant's schema: every statement must map, before anything runs.
+        if let Some(map) = &self.tenant {
+            for revision in steps {
+                for (line, statement) in partial::statements(revision, direction) {
+                    if let Err(problem) = map.apply(&statement) {
+                        return Err(MigrateError::Tenant {
+                            revision: revision.id.clone(),
+                            path: revision.path.display().to_string(),
+                            line,
+                            schema: quote_ident(&map.to),
+                            problem,
+                        });
+                    }
+                }
+            }
+        }
         // A partially applied revision must be finished (or settled) before anything else.
         let partial = read_partial_async(self.client, &self.table).await?;
         if let Some(p) = partial.first() {
@@ -729,6 +768,11 @@ impl<'a, C: Connection> Migrator<'a, C> {
             .iter()
             .flat_map(|r| destructive_statements(r, direction))
             .collect();
+        if let Some(map) = &self.tenant {
+            for d in &mut destructions {
+                d.table = d.table.as_deref().and_then(|t| map.apply(t).ok());
+            }
+        }
         if !destructions.is_empty() {
             count_rows_async(self.client, &mut destructions).await;
             for d in &destructions {
@@ -835,8 +879,16 @@ impl<'a, C: Connection> Migrator<'a, C> {
                 (self.log)(step.title.clone());
             }
             let mut settings = self.retries.of(revision);
+            let search_path = self
+                .tenant
+                .as_ref()
+                .map(|m| m.search_path(true))
+                .unwrap_or_default();
             self.client
-                .batch_execute(&settings.settings(attempt, true))
+                .batch_execute(&format!(
+                    "{}{search_path}",
+                    settings.settings(attempt, true)
+                ))
                 .await
                 .map_err(db("setting lock_timeout"))
                 .map_err(failed)?;
@@ -853,6 +905,7 @@ impl<'a, C: Connection> Migrator<'a, C> {
                 &mut settings,
                 attempt,
                 echo,
+                self.tenant.as_ref(),
             )
             .await
             .map_err(|f| (f, revision))?;
@@ -989,8 +1042,13 @@ impl<'a, C: Connection> Migrator<'a, C> {
         for (_, statement) in &statements[..start] {
             settings.script_statement(statement, 0, false);
         }
+        let search_path = self
+            .tenant
+            .as_ref()
+            .map(|m| m.search_path(false))
+            .unwrap_or_default();
         self.client
-            .batch_execute(&settings.settings(0, false))
+            .batch_execute(&format!("{}{search_path}", settings.settings(0, false)))
             .await
             .map_err(db("setting lock_timeout"))?;
         // Where the explicit transaction block the script opened began: a lock timeout
@@ -1015,9 +1073,14 @@ impl<'a, C: Connection> Migrator<'a, C> {
                 .batch_execute(&settings.lock_setting(attempt, false))
                 .await
                 .map_err(db("setting lock_timeout"))?;
+            let mapped = match &self.tenant {
+                // Checked before the run started.
+                Some(map) => map.apply(statement).unwrap_or_else(|_| statement.clone()),
+                None => statement.clone(),
+            };
             let result = self
                 .client
-                .batch_execute(&settings.script_statement(statement, attempt, false))
+                .batch_execute(&settings.script_statement(&mapped, attempt, false))
                 .await;
             let retry = match &result {
                 Err(e) if retry::is_lock_timeout(e) && attempt + 1 < self.retries.attempts => {
@@ -1048,7 +1111,7 @@ impl<'a, C: Connection> Migrator<'a, C> {
             }
             let _ = self
                 .client
-                .batch_execute("RESET lock_timeout; RESET statement_timeout")
+                .batch_execute("RESET lock_timeout; RESET statement_timeout; RESET search_path")
                 .await;
             if let Err(e) = result {
                 let mut message = pg_message(&e);
@@ -1100,7 +1163,7 @@ impl<'a, C: Connection> Migrator<'a, C> {
         }
         let _ = self
             .client
-            .batch_execute("RESET lock_timeout; RESET statement_timeout")
+            .batch_execute("RESET lock_timeout; RESET statement_timeout; RESET search_path")
             .await;
         let all = statements.len();
         partial::record(self.client, &self.table, id, all, None, &prefixes[all]).await?;
@@ -1387,12 +1450,18 @@ async fn execute<C: Connection>(
     settings: &mut LockRetries,
     attempt: u32,
     mut echo: Option<&mut (dyn FnMut(String) + Send)>,
+    tenant: Option<&SchemaMap>,
 ) -> Result<(), Failure> {
     for (line, statement) in partial::statements(revision, direction) {
         if let Some(log) = echo.as_mut() {
             echo_statement(*log, line, &statement);
         }
-        let run = settings.script_statement(&statement, attempt, true);
+        let mapped = match tenant {
+            // Checked before the run started.
+            Some(map) => map.apply(&statement).unwrap_or_else(|_| statement.clone()),
+            None => statement.clone(),
+        };
+        let run = settings.script_statement(&mapped, attempt, true);
         tx.batch_execute(&run).await.map_err(|e| Failure {
             lock_timeout: retry::is_lock_timeout(&e),
             line,

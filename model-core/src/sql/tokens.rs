@@ -194,6 +194,17 @@ fn dollar_tag(chars: &[(usize, char)], i: usize) -> Option<String> {
     None
 }
 
+/// The dollar-quoted strings of `text` (`$$ … $$`, `$body$ … $body$`), quotes included: the
+/// bodies [`rewrite`] never looks into.
+pub fn dollar_quoted(text: &str) -> Vec<&str> {
+    lex(text)
+        .into_iter()
+        .filter(|t| t.kind == Kind::Punct && t.end - t.start >= 4)
+        .map(|t| &text[t.start..t.end])
+        .filter(|s| s.starts_with('$'))
+        .collect()
+}
+
 /// `text` with each identifier or literal for which `replace` returns a text replaced by it
 /// (the replacement is inserted as is: quote it for its context). Everything else, spacing and
 /// comments included, is kept byte for byte.

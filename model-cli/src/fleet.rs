@@ -1,0 +1,756 @@
+//! Fleets: `upgrade`, `downgrade`, `current` and `check` over many databases and tenant
+//! schemas (`--fleet NAME` from model.toml, or `--targets FILE`), on a bounded pool of
+//! threads, each target with its own connections, lock and transactions.
+//!
+//! Policies: by default no new target starts after one fails (the ones running finish);
+//! `--keep-going` runs them all; `--canary K` runs K targets first and the rest only if all K
+//! succeeded. The result is one table (target, from → to, time, result) and one exit status.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context as _};
+use model_core::config::{expand_variables, Tenants};
+use model_core::migrate::{read_current, Migrator, SchemaMap, TransactionMode, VersionTable};
+use model_core::pg::{self, redact};
+use model_core::ModelSet;
+
+use crate::project::Project;
+use crate::{info, Command, Global};
+
+/// How many targets run at once when neither `--jobs` nor the fleet says.
+const DEFAULT_JOBS: usize = 4;
+
+/// One database, or one tenant schema of a database.
+#[derive(Debug, Clone)]
+pub struct Target {
+    url: String,
+    tenant: Option<String>,
+    /// What tables and messages call it: the URL without its password, and the schema.
+    name: String,
+}
+
+/// What happened to one target.
+enum Outcome<T> {
+    Done(T, Duration),
+    Failed(String, Duration),
+    /// Not started: an earlier failure stopped the run (or the canary failed).
+    Skipped,
+}
+
+/// Whether a fleet was asked for.
+pub fn requested(global: &Global) -> bool {
+    global.fleet.is_some() || global.targets.is_some()
+}
+
+/// Runs `command` over the fleet. `Ok(false)` when a target differs (check).
+pub fn dispatch(
+    dir: &Path,
+    global: &Global,
+    command: Option<Command>,
+    models: impl Fn() -> anyhow::Result<ModelSet>,
+) -> anyhow::Result<bool> {
+    let project = Project::load(dir, global)?;
+    let targets = targets(&project, global)?;
+    if targets.is_empty() {
+        bail!("the fleet has no targets");
+    }
+    let jobs = global
+        .jobs
+        .or_else(|| {
+            global
+                .fleet
+                .as_ref()
+                .and_then(|f| project.config.fleets.get(f))
+                .and_then(|f| f.jobs)
+        })
+        .unwrap_or(DEFAULT_JOBS)
+        .clamp(1, 256);
+    match command {
+        Some(Command::Upgrade {
+            target,
+            sql: false,
+            single_transaction,
+            allow_destructive,
+        }) => migrate(
+            &project,
+            global,
+            &targets,
+            jobs,
+            &target,
+            (single_transaction, allow_destructive),
+            true,
+        ),
+        Some(Command::Downgrade {
+            target,
+            sql: false,
+            single_transaction,
+            allow_destructive,
+        }) => migrate(
+            &project,
+            global,
+            &targets,
+            jobs,
+            &target,
+            (single_transaction, allow_destructive),
+            false,
+        ),
+        Some(Command::Current) => current(&project, &targets, jobs),
+        Some(Command::Check { format, .. }) => check(
+            &project,
+            &targets,
+            jobs,
+            &models()?,
+            format == crate::CheckFormat::Json,
+        ),
+        _ => bail!(
+            "--fleet and --targets work with upgrade, downgrade, current and check (upgrade --sql prints the same SQL for every target: run it without them)"
+        ),
+    }
+}
+
+/// `check --format json` on the project's one database: the fleet's report, of one target.
+pub fn check_one(dir: &Path, global: &Global, models: &ModelSet) -> anyhow::Result<bool> {
+    let project = Project::load(dir, global)?;
+    let Some(url) = project.url(global)? else {
+        bail!(
+            "no database configured: set DATABASE_URL, database_url in {}, or pass --url",
+            project.config_path.display()
+        );
+    };
+    let target = Target {
+        name: redact(&url),
+        url,
+        tenant: None,
+    };
+    check(&project, &[target], 1, models, true)
+}
+
+/// The targets of `--targets FILE` or `--fleet NAME`, tenant schemas expanded.
+fn targets(project: &Project, global: &Global) -> anyhow::Result<Vec<Target>> {
+    let mut urls: Vec<String> = Vec::new();
+    let mut tenants: Option<&Tenants> = None;
+    if let Some(file) = &global.targets {
+        urls.extend(url_file(file)?);
+    }
+    if let Some(name) = &global.fleet {
+        let config = &project.config;
+        let Some(fleet) = config.fleets.get(name) else {
+            bail!(
+                "no fleet `{name}` in {}; it has: {}",
+                project.config_path.display(),
+                if config.fleets.is_empty() {
+                    "none".to_string()
+                } else {
+                    config.fleets.keys().cloned().collect::<Vec<_>>().join(", ")
+                }
+            );
+        };
+        for url in &fleet.urls {
+            urls.push(expand_variables(url, &format!("fleet `{name}`"))?);
+        }
+        if let Some(file) = &fleet.file {
+            urls.extend(url_file(&config.root.join(file))?);
+        }
+        if let Some(query) = &fleet.query {
+            let on = match &fleet.query_url {
+                Some(u) => expand_variables(u, &format!("fleet `{name}` query_url"))?,
+                None => project.url(global)?.with_context(|| {
+                    format!("fleet `{name}` has a query but no query_url, and no database is configured")
+                })?,
+            };
+            let mut client = pg::connect(&on)?;
+            let rows = client
+                .simple_query(query)
+                .with_context(|| format!("running fleet `{name}`'s query"))?;
+            for row in rows {
+                if let postgres::SimpleQueryMessage::Row(row) = row {
+                    if let Some(url) = row.get(0) {
+                        urls.push(url.to_string());
+                    }
+                }
+            }
+        }
+        tenants = fleet.tenants.as_ref();
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    urls.retain(|u| seen.insert(u.clone()));
+    let Some(tenants) = tenants else {
+        return Ok(urls
+            .into_iter()
+            .map(|url| Target {
+                name: redact(&url),
+                url,
+                tenant: None,
+            })
+            .collect());
+    };
+    // Each database's tenant schemas, read in one query per database.
+    let mut out = Vec::new();
+    for url in urls {
+        let mut client = pg::connect(&url)?;
+        let rows = client.query_typed(
+            "SELECT nspname::text FROM pg_catalog.pg_namespace
+             WHERE nspname !~ '^pg_' AND nspname <> 'information_schema' ORDER BY 1",
+            &[],
+        )?;
+        for row in rows {
+            let schema: String = row.get(0);
+            if tenants.includes(&schema) {
+                out.push(Target {
+                    name: format!("{} {}", redact(&url), model_core::sql::quote_ident(&schema)),
+                    url: url.clone(),
+                    tenant: Some(schema),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The URLs of a file, one a line; blank lines and `#` comments skipped, `${VAR}` expanded.
+fn url_file(path: &Path) -> anyhow::Result<Vec<String>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the targets file {}", path.display()))?;
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        out.push(expand_variables(
+            line,
+            &format!("{} line {}", path.display(), n + 1),
+        )?);
+    }
+    Ok(out)
+}
+
+/// Live progress on stderr: one status line redrawn on a terminal, a line per finished
+/// target otherwise.
+struct Progress {
+    verb: &'static str,
+    total: usize,
+    terminal: bool,
+    state: Mutex<(usize, usize, Vec<String>)>,
+}
+
+impl Progress {
+    fn new(verb: &'static str, total: usize) -> Progress {
+        Progress {
+            verb,
+            total,
+            terminal: std::io::stderr().is_terminal() && !crate::quiet(),
+            state: Mutex::new((0, 0, Vec::new())),
+        }
+    }
+
+    fn started(&self, target: &Target) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.2.push(target.name.clone());
+        self.draw(&state);
+    }
+
+    fn finished(&self, target: &Target, ok: bool, elapsed: Duration) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if ok {
+            state.0 += 1;
+        } else {
+            state.1 += 1;
+        }
+        state.2.retain(|n| n != &target.name);
+        if !self.terminal {
+            info(
+                "fleet",
+                format!(
+                    "[{}/{}] {} {} ({:.1} s)",
+                    state.0 + state.1,
+                    self.total,
+                    if ok { "ok    " } else { "FAILED" },
+                    target.name,
+                    elapsed.as_secs_f64()
+                ),
+            );
+        }
+        self.draw(&state);
+    }
+
+    fn draw(&self, state: &(usize, usize, Vec<String>)) {
+        if !self.terminal {
+            return;
+        }
+        let (done, failed, running) = state;
+        let pending = self.total - done - failed - running.len();
+        let mut line = format!(
+            "{}: {done} done · {failed} failed · {} running · {pending} pending",
+            self.verb,
+            running.len()
+        );
+        if let Some(first) = running.first() {
+            line.push_str(&format!(" · {}", model_core::sql::display(first)));
+        }
+        let width = 120;
+        let line: String = line.chars().take(width).collect();
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r\x1b[2K{line}");
+        let _ = err.flush();
+    }
+
+    fn end(&self) {
+        if self.terminal {
+            let _ = write!(std::io::stderr().lock(), "\r\x1b[2K");
+        }
+    }
+}
+
+/// Runs `work` on each target, `jobs` at a time, in order of the list. With `stop`, no target
+/// starts after one failed.
+fn pool<T: Send>(
+    targets: &[Target],
+    jobs: usize,
+    stop: bool,
+    progress: &Progress,
+    work: &(dyn Fn(&Target) -> anyhow::Result<T> + Sync),
+) -> Vec<Outcome<T>> {
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let results: Mutex<Vec<Option<Outcome<T>>>> =
+        Mutex::new((0..targets.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.min(targets.len()) {
+            scope.spawn(|| loop {
+                if stop && failed.load(Ordering::SeqCst) {
+                    return;
+                }
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(target) = targets.get(i) else {
+                    return;
+                };
+                progress.started(target);
+                let started = Instant::now();
+                let result =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(target)))
+                        .unwrap_or_else(|_| Err(anyhow::anyhow!("the run panicked")));
+                let elapsed = started.elapsed();
+                progress.finished(target, result.is_ok(), elapsed);
+                let outcome = match result {
+                    Ok(value) => Outcome::Done(value, elapsed),
+                    Err(e) => {
+                        failed.store(true, Ordering::SeqCst);
+                        Outcome::Failed(redact(&format!("{e:#}")), elapsed)
+                    }
+                };
+                results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(outcome);
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .map(|o| o.unwrap_or(Outcome::Skipped))
+        .collect()
+}
+
+/// The pool with the canary policy: `--canary K` runs the first K (stopping at a failure),
+/// and the rest only when all K succeeded.
+fn rollout<T: Send>(
+    global: &Global,
+    targets: &[Target],
+    jobs: usize,
+    progress: &Progress,
+    work: &(dyn Fn(&Target) -> anyhow::Result<T> + Sync),
+) -> Vec<Outcome<T>> {
+    let stop = !global.keep_going;
+    let canary = global.canary.unwrap_or(0).min(targets.len());
+    if canary == 0 {
+        return pool(targets, jobs, stop, progress, work);
+    }
+    let mut outcomes = pool(&targets[..canary], jobs, true, progress, work);
+    if outcomes.iter().all(|o| matches!(o, Outcome::Done(..))) {
+        info(
+            "fleet",
+            format!("The {canary} canary target(s) succeeded; the rest follow"),
+        );
+        outcomes.extend(pool(&targets[canary..], jobs, stop, progress, work));
+    } else {
+        info(
+            "fleet",
+            format!(
+                "A canary target failed: the other {} are left as they are",
+                targets.len() - canary
+            ),
+        );
+        outcomes.extend(targets[canary..].iter().map(|_| Outcome::Skipped));
+    }
+    outcomes
+}
+
+/// The version table of `target`: the project's, in the tenant's schema for a tenant.
+fn version_table(project: &Project, target: &Target) -> VersionTable {
+    let mut table = project.config.version_table();
+    if let Some(tenant) = &target.tenant {
+        table.schema = tenant.clone();
+    }
+    table
+}
+
+fn at(heads: &[String]) -> String {
+    if heads.is_empty() {
+        "base".into()
+    } else {
+        heads.join(", ")
+    }
+}
+
+/// `upgrade` or `downgrade` on every target.
+fn migrate(
+    project: &Project,
+    global: &Global,
+    targets: &[Target],
+    jobs: usize,
+    target: &str,
+    (single_transaction, allow_destructive): (bool, bool),
+    upgrade: bool,
+) -> anyhow::Result<bool> {
+    let mode = if single_transaction {
+        TransactionMode::PerRun
+    } else {
+        TransactionMode::PerRevision
+    };
+    let refuse = project.config.protected(global.env.as_deref()) && !allow_destructive;
+    let template = project.config.schemas[0].clone();
+    let verb = if upgrade { "upgrade" } else { "downgrade" };
+    info(
+        "fleet",
+        format!(
+            "{verb} {target} on {} target(s), {jobs} at a time{}",
+            targets.len(),
+            match (global.canary, global.keep_going) {
+                (Some(k), _) => format!(", {k} canary target(s) first"),
+                (None, true) => ", going on after failures".to_string(),
+                (None, false) => ", stopping at the first failure".to_string(),
+            }
+        ),
+    );
+    let progress = Progress::new(verb, targets.len());
+    let work = |t: &Target| -> anyhow::Result<(String, String)> {
+        let mut client = pg::connect(&t.url)?;
+        let table = version_table(project, t);
+        let before = read_current(&mut client, &table)?;
+        let lines = Mutex::new(Vec::new());
+        let mut migrator = Migrator::new(
+            &mut client,
+            pg::connect(&t.url)?,
+            &project.graph,
+            table.clone(),
+            |line| lines.lock().unwrap_or_else(|e| e.into_inner()).push(line),
+        )
+        .lock_retries(project.config.lock_settings().unwrap_or_default())
+        .refuse_destructive(refuse);
+        if let Some(tenant) = &t.tenant {
+            migrator = migrator.tenant(SchemaMap {
+                from: template.clone(),
+                to: tenant.clone(),
+            });
+        }
+        if upgrade {
+            migrator.upgrade(target, mode)?;
+        } else {
+            migrator.downgrade(target, mode)?;
+        }
+        drop(migrator);
+        let after = read_current(&mut client, &table)?;
+        Ok((at(&before), at(&after)))
+    };
+    let outcomes = rollout(global, targets, jobs, &progress, &work);
+    progress.end();
+    let rows: Vec<Vec<String>> = targets
+        .iter()
+        .zip(&outcomes)
+        .map(|(t, o)| match o {
+            Outcome::Done((from, to), time) => vec![
+                t.name.clone(),
+                from.clone(),
+                to.clone(),
+                seconds(*time),
+                if from == to {
+                    "ok (nothing to do)"
+                } else {
+                    "ok"
+                }
+                .to_string(),
+            ],
+            Outcome::Failed(e, time) => vec![
+                t.name.clone(),
+                "?".into(),
+                "?".into(),
+                seconds(*time),
+                format!("FAILED: {}", e.lines().next().unwrap_or_default()),
+            ],
+            Outcome::Skipped => vec![
+                t.name.clone(),
+                String::new(),
+                String::new(),
+                String::new(),
+                "skipped".into(),
+            ],
+        })
+        .collect();
+    print_table(&["TARGET", "FROM", "TO", "TIME", "RESULT"], &rows);
+    report(targets, &outcomes)
+}
+
+fn seconds(d: Duration) -> String {
+    format!("{:.2} s", d.as_secs_f64())
+}
+
+/// The summary line and each failure in full, on stderr; whether every target succeeded.
+fn report<T>(targets: &[Target], outcomes: &[Outcome<T>]) -> anyhow::Result<bool> {
+    let ok = outcomes
+        .iter()
+        .filter(|o| matches!(o, Outcome::Done(..)))
+        .count();
+    let failed = outcomes
+        .iter()
+        .filter(|o| matches!(o, Outcome::Failed(..)))
+        .count();
+    let skipped = outcomes.len() - ok - failed;
+    for (t, o) in targets.iter().zip(outcomes) {
+        if let Outcome::Failed(e, _) = o {
+            print_error(&t.name, e);
+        }
+    }
+    println!(
+        "{} target(s): {ok} ok, {failed} failed, {skipped} skipped",
+        targets.len()
+    );
+    if failed + skipped > 0 {
+        bail!("{failed} target(s) failed and {skipped} were skipped");
+    }
+    Ok(true)
+}
+
+/// `ERROR target: message`, each line of the message shown safely (a name from a database
+/// never moves the cursor or forges a line).
+fn print_error(target: &str, message: &str) {
+    let mut lines = message.lines();
+    eprintln!(
+        "ERROR {}: {}",
+        model_core::sql::display(target),
+        model_core::sql::display(lines.next().unwrap_or_default())
+    );
+    for line in lines {
+        eprintln!("    {}", model_core::sql::display(line));
+    }
+}
+
+/// A plain table: columns padded to their widest cell.
+fn print_table(header: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut out = String::new();
+        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
+            if i + 1 == cells.len() {
+                out.push_str(cell);
+            } else {
+                out.push_str(&format!("{cell:<w$}  "));
+            }
+        }
+        println!("{}", out.trim_end());
+    };
+    line(header.to_vec());
+    for row in rows {
+        line(
+            row.iter()
+                .map(|s| model_core::sql::display(s))
+                .collect::<Vec<_>>()
+                .iter()
+                .map(String::as_str)
+                .collect(),
+        );
+    }
+}
+
+/// `current` on every target: its heads, and whether they are the graph's.
+fn current(project: &Project, targets: &[Target], jobs: usize) -> anyhow::Result<bool> {
+    let heads = graph_heads(project);
+    let progress = Progress::new("current", targets.len());
+    let work = |t: &Target| -> anyhow::Result<Vec<String>> {
+        let mut client = pg::connect(&t.url)?;
+        let mut current = read_current(&mut client, &version_table(project, t))?;
+        current.sort();
+        Ok(current)
+    };
+    let outcomes = pool(targets, jobs, false, &progress, &work);
+    progress.end();
+    let rows: Vec<Vec<String>> = targets
+        .iter()
+        .zip(&outcomes)
+        .map(|(t, o)| match o {
+            Outcome::Done(current, _) => vec![
+                t.name.clone(),
+                at(current),
+                if *current == heads {
+                    "at head"
+                } else {
+                    "not at head"
+                }
+                .into(),
+            ],
+            Outcome::Failed(e, _) => vec![
+                t.name.clone(),
+                "?".into(),
+                format!("FAILED: {}", e.lines().next().unwrap_or_default()),
+            ],
+            Outcome::Skipped => vec![t.name.clone(), String::new(), "skipped".into()],
+        })
+        .collect();
+    print_table(&["TARGET", "CURRENT", "STATE"], &rows);
+    report(targets, &outcomes)
+}
+
+fn graph_heads(project: &Project) -> Vec<String> {
+    let mut heads: Vec<String> = project.graph.heads().iter().map(|r| r.id.clone()).collect();
+    heads.sort();
+    heads
+}
+
+/// What `check` found on one target.
+struct Drift {
+    current: Vec<String>,
+    at_head: bool,
+    /// The operations that would bring it to the models (empty: none), when at head.
+    differences: Option<Vec<String>>,
+}
+
+/// `check` on every target: which are not at head, which differ from the models. A table,
+/// or JSON (`--format json`) for CI; exit 2 when any target drifted, 1 when any failed.
+fn check(
+    project: &Project,
+    targets: &[Target],
+    jobs: usize,
+    models: &ModelSet,
+    json: bool,
+) -> anyhow::Result<bool> {
+    let heads = graph_heads(project);
+    let template = project.config.schemas[0].clone();
+    let progress = Progress::new("check", targets.len());
+    let work = |t: &Target| -> anyhow::Result<Drift> {
+        let mut client = pg::connect(&t.url)?;
+        let mut current = read_current(&mut client, &version_table(project, t))?;
+        current.sort();
+        let at_head = current == heads;
+        let differences = if at_head {
+            let comparison = match &t.tenant {
+                Some(tenant) => model_core::autogenerate::compare_tenant(
+                    &mut client,
+                    models,
+                    &project.config,
+                    &SchemaMap {
+                        from: template.clone(),
+                        to: tenant.clone(),
+                    },
+                )?,
+                None => model_core::autogenerate::compare(&mut client, models, &project.config)?,
+            };
+            Some(
+                comparison
+                    .plan()
+                    .upgrade
+                    .iter()
+                    .map(|op| op.describe())
+                    .collect(),
+            )
+        } else {
+            None
+        };
+        Ok(Drift {
+            current,
+            at_head,
+            differences,
+        })
+    };
+    let outcomes = pool(targets, jobs, false, &progress, &work);
+    progress.end();
+    let drifted = outcomes.iter().any(|o| {
+        matches!(o, Outcome::Done(d, _) if !d.at_head || d.differences.as_ref().is_some_and(|x| !x.is_empty()))
+    });
+    let failed = outcomes.iter().any(|o| !matches!(o, Outcome::Done(..)));
+    if json {
+        let list: Vec<serde_json::Value> = targets
+            .iter()
+            .zip(&outcomes)
+            .map(|(t, o)| match o {
+                Outcome::Done(d, _) => serde_json::json!({
+                    "target": t.name,
+                    "schema": t.tenant,
+                    "current": d.current,
+                    "at_head": d.at_head,
+                    "differs_from_models": d.differences.as_ref().map(|x| !x.is_empty()),
+                    "differences": d.differences,
+                    "error": null,
+                }),
+                Outcome::Failed(e, _) => serde_json::json!({
+                    "target": t.name, "schema": t.tenant, "error": e,
+                }),
+                Outcome::Skipped => serde_json::json!({
+                    "target": t.name, "schema": t.tenant, "error": "skipped",
+                }),
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "heads": heads,
+                "targets": list,
+            }))?
+        );
+    } else {
+        let rows: Vec<Vec<String>> = targets
+            .iter()
+            .zip(&outcomes)
+            .map(|(t, o)| match o {
+                Outcome::Done(d, _) => vec![
+                    t.name.clone(),
+                    at(&d.current),
+                    match &d.differences {
+                        None => "not at head".into(),
+                        Some(x) if x.is_empty() => "ok".into(),
+                        Some(x) => format!(
+                            "differs from the models ({} change{}): {}{}",
+                            x.len(),
+                            if x.len() == 1 { "" } else { "s" },
+                            x.iter().take(3).cloned().collect::<Vec<_>>().join("; "),
+                            if x.len() > 3 { "; …" } else { "" }
+                        ),
+                    },
+                ],
+                Outcome::Failed(e, _) => vec![
+                    t.name.clone(),
+                    "?".into(),
+                    format!("FAILED: {}", e.lines().next().unwrap_or_default()),
+                ],
+                Outcome::Skipped => vec![t.name.clone(), String::new(), "skipped".into()],
+            })
+            .collect();
+        print_table(&["TARGET", "CURRENT", "STATE"], &rows);
+    }
+    if failed {
+        for (t, o) in targets.iter().zip(&outcomes) {
+            if let Outcome::Failed(e, _) = o {
+                print_error(&t.name, e);
+            }
+        }
+        bail!("check failed on some targets");
+    }
+    Ok(!drifted)
+}
