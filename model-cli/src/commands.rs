@@ -25,11 +25,11 @@ pub fn dispatch(
     command: Option<Command>,
     models: Result<ModelSet, ModelSetError>,
 ) -> anyhow::Result<bool> {
-    let models = || models.clone().map_err(anyhow::Error::from);
-    let project = || Project::load(dir, global);
     if crate::fleet::requested(global) {
         return crate::fleet::dispatch(dir, global, command, models);
     }
+    let models = || models.clone().map_err(anyhow::Error::from);
+    let project = || Project::load(dir, global);
     match command {
         None | Some(Command::Demo) => demo(&project()?, global, &models()?),
         Some(Command::Init { directory }) => init(&directory.unwrap_or_else(|| dir.to_path_buf())),
@@ -215,7 +215,7 @@ pub fn dispatch(
             verify,
             online,
         }) => diff_databases(
-            &from,
+            &from.context("diff needs --from (or --fleet / --targets)")?,
             &to,
             Scope {
                 schemas,

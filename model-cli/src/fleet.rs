@@ -14,9 +14,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _};
 use model_core::config::{expand_variables, Tenants};
+use model_core::diff::{diff_with_renames, rename_schema};
+use model_core::introspect::{self, Options};
 use model_core::migrate::{read_current, Migrator, SchemaMap, TransactionMode, VersionTable};
 use model_core::pg::{self, redact};
-use model_core::ModelSet;
+use model_core::render;
+use model_core::schema::Schema;
+use model_core::{ModelSet, ModelSetError};
 
 use crate::project::Project;
 use crate::{info, Command, Global};
@@ -51,8 +55,9 @@ pub fn dispatch(
     dir: &Path,
     global: &Global,
     command: Option<Command>,
-    models: impl Fn() -> anyhow::Result<ModelSet>,
+    given: Result<ModelSet, ModelSetError>,
 ) -> anyhow::Result<bool> {
+    let models = || given.clone().map_err(anyhow::Error::from);
     let project = Project::load(dir, global)?;
     let targets = targets(&project, global)?;
     if targets.is_empty() {
@@ -99,6 +104,48 @@ pub fn dispatch(
             false,
         ),
         Some(Command::Current) => current(&project, &targets, jobs),
+        Some(
+            command @ Command::Revision {
+                autogenerate: true,
+                ..
+            },
+        ) => {
+            // One plan for the fleet: written against one target, once every target is shown
+            // to be in the same state.
+            let representative = one_schema(&project, &targets, jobs)?;
+            let single = Global {
+                fleet: None,
+                targets: None,
+                url: Some(representative.url.clone()),
+                tenant: representative.tenant.clone(),
+                ..global.clone()
+            };
+            info(
+                "fleet",
+                format!(
+                    "Writing the revision against {}, in the same state as the other {} target(s)",
+                    representative.name,
+                    targets.len() - 1
+                ),
+            );
+            crate::commands::dispatch(dir, &single, Some(command), given)
+        }
+        Some(Command::Diff {
+            from: None,
+            to,
+            schemas,
+            exclude_schemas,
+            with_downgrade,
+            ignore_owners,
+            ..
+        }) => diff(
+            &project,
+            &targets,
+            jobs,
+            &to,
+            (schemas, exclude_schemas, ignore_owners),
+            with_downgrade,
+        ),
         Some(Command::Check { format, .. }) => check(
             &project,
             &targets,
@@ -107,7 +154,7 @@ pub fn dispatch(
             format == crate::CheckFormat::Json,
         ),
         _ => bail!(
-            "--fleet and --targets work with upgrade, downgrade, current and check (upgrade --sql prints the same SQL for every target: run it without them)"
+            "--fleet and --targets work with upgrade, downgrade, current, check, diff (with --to, without --from) and revision --autogenerate (upgrade --sql prints the same SQL for every target: run it without them)"
         ),
     }
 }
@@ -642,45 +689,98 @@ fn check(
     json: bool,
 ) -> anyhow::Result<bool> {
     let heads = graph_heads(project);
-    let template = project.config.schemas[0].clone();
-    let progress = Progress::new("check", targets.len());
-    let work = |t: &Target| -> anyhow::Result<Drift> {
-        let mut client = pg::connect(&t.url)?;
-        let mut current = read_current(&mut client, &version_table(project, t))?;
-        current.sort();
-        let at_head = current == heads;
-        let differences = if at_head {
-            let comparison = match &t.tenant {
-                Some(tenant) => model_core::autogenerate::compare_tenant(
+    if let Some(table) = models
+        .schema()
+        .tables
+        .iter()
+        .find(|t| !project.config.schemas.contains(&t.name.schema))
+    {
+        bail!(
+            "table {} of the models is in schema `{}`, which {} does not manage; add it to `schemas`",
+            table.name,
+            table.name.schema,
+            project.config_path.display()
+        );
+    }
+    // One catalog read per database (tenant schemas read together), then each target at
+    // head compared with the models on one connection per database.
+    let read = read_all(project, targets, jobs);
+    let units = databases(targets);
+    let dbs: Vec<Target> = units.iter().map(|(d, _)| d.clone()).collect();
+    let progress = Progress::new("check", dbs.len());
+    let work = |d: &Target| -> anyhow::Result<Vec<Result<Drift, String>>> {
+        let members = &units
+            .iter()
+            .find(|(u, _)| u.url == d.url)
+            .expect("a unit")
+            .1;
+        let mut client = pg::connect(&d.url)?;
+        let mut out = Vec::new();
+        for &i in members {
+            let Outcome::Done((current, live), _) = &read[i] else {
+                out.push(Err(match &read[i] {
+                    Outcome::Failed(e, _) => e.clone(),
+                    _ => "skipped".to_string(),
+                }));
+                continue;
+            };
+            let at_head = *current == heads;
+            let differences = if at_head {
+                match model_core::autogenerate::compare_live(
                     &mut client,
                     models,
                     &project.config,
-                    &SchemaMap {
-                        from: template.clone(),
-                        to: tenant.clone(),
-                    },
-                )?,
-                None => model_core::autogenerate::compare(&mut client, models, &project.config)?,
+                    live.clone(),
+                ) {
+                    Ok(comparison) => Some(
+                        comparison
+                            .plan()
+                            .upgrade
+                            .iter()
+                            .map(|op| op.describe())
+                            .collect(),
+                    ),
+                    Err(e) => {
+                        out.push(Err(redact(&format!("{e:#}"))));
+                        continue;
+                    }
+                }
+            } else {
+                None
             };
-            Some(
-                comparison
-                    .plan()
-                    .upgrade
-                    .iter()
-                    .map(|op| op.describe())
-                    .collect(),
-            )
-        } else {
-            None
-        };
-        Ok(Drift {
-            current,
-            at_head,
-            differences,
-        })
+            out.push(Ok(Drift {
+                current: current.clone(),
+                at_head,
+                differences,
+            }));
+        }
+        Ok(out)
     };
-    let outcomes = pool(targets, jobs, false, &progress, &work);
+    let per_database = pool(&dbs, jobs, false, &progress, &work);
     progress.end();
+    let mut slots: Vec<Option<Outcome<Drift>>> = targets.iter().map(|_| None).collect();
+    for ((_, members), outcome) in units.iter().zip(per_database) {
+        match outcome {
+            Outcome::Done(results, time) => {
+                for (&i, result) in members.iter().zip(results) {
+                    slots[i] = Some(match result {
+                        Ok(drift) => Outcome::Done(drift, time),
+                        Err(e) => Outcome::Failed(e, time),
+                    });
+                }
+            }
+            Outcome::Failed(e, time) => {
+                for &i in members {
+                    slots[i] = Some(Outcome::Failed(e.clone(), time));
+                }
+            }
+            Outcome::Skipped => {}
+        }
+    }
+    let outcomes: Vec<Outcome<Drift>> = slots
+        .into_iter()
+        .map(|o| o.unwrap_or(Outcome::Skipped))
+        .collect();
     let drifted = outcomes.iter().any(|o| {
         matches!(o, Outcome::Done(d, _) if !d.at_head || d.differences.as_ref().is_some_and(|x| !x.is_empty()))
     });
@@ -753,4 +853,375 @@ fn check(
         bail!("check failed on some targets");
     }
     Ok(!drifted)
+}
+
+/// The databases of `targets`, in order: each URL once, with the targets it holds.
+fn databases(targets: &[Target]) -> Vec<(Target, Vec<usize>)> {
+    let mut out: Vec<(Target, Vec<usize>)> = Vec::new();
+    for (i, t) in targets.iter().enumerate() {
+        match out.iter_mut().find(|(d, _)| d.url == t.url) {
+            Some((_, members)) => members.push(i),
+            None => out.push((
+                Target {
+                    url: t.url.clone(),
+                    tenant: None,
+                    name: redact(&t.url),
+                },
+                vec![i],
+            )),
+        }
+    }
+    out
+}
+
+/// The heads of the version table `name` in each of `schemas` (empty where it does not
+/// exist), in two queries whatever their number.
+fn read_currents(
+    client: &mut postgres::Client,
+    name: &str,
+    schemas: &[String],
+) -> anyhow::Result<std::collections::HashMap<String, Vec<String>>> {
+    use model_core::sql::{quote_ident, quote_literal};
+    let existing: Vec<String> = client
+        .query_typed(
+            "SELECT n.nspname::text FROM pg_catalog.pg_namespace n
+             WHERE n.nspname = ANY($1)
+               AND pg_catalog.to_regclass(format('%I.%I', n.nspname, $2::text)) IS NOT NULL",
+            &[
+                (&schemas, postgres::types::Type::TEXT_ARRAY),
+                (&name, postgres::types::Type::TEXT),
+            ],
+        )?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let mut out: std::collections::HashMap<String, Vec<String>> =
+        schemas.iter().map(|s| (s.clone(), Vec::new())).collect();
+    if existing.is_empty() {
+        return Ok(out);
+    }
+    let sql = existing
+        .iter()
+        .map(|s| {
+            format!(
+                "SELECT {}::text, version_num::text FROM {}.{}",
+                quote_literal(s),
+                quote_ident(s),
+                quote_ident(name)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\nUNION ALL ");
+    for row in client.query_typed(&sql, &[])? {
+        let (schema, version): (String, String) = (row.get(0), row.get(1));
+        out.entry(schema).or_default().push(version);
+    }
+    for heads in out.values_mut() {
+        heads.sort();
+    }
+    Ok(out)
+}
+
+/// Every target's heads and schema (a tenant's seen as the schema the scripts are written
+/// for), filtered as the project filters it: one connection and one catalog read per
+/// database, its tenant schemas read together and split.
+fn read_all(
+    project: &Project,
+    targets: &[Target],
+    jobs: usize,
+) -> Vec<Outcome<(Vec<String>, Schema)>> {
+    let units = databases(targets);
+    let template = project.config.schemas[0].clone();
+    let progress = Progress::new("reading", units.len());
+    let databases: Vec<Target> = units.iter().map(|(d, _)| d.clone()).collect();
+    let work = |d: &Target| -> anyhow::Result<Vec<(Vec<String>, Schema)>> {
+        let members = &units
+            .iter()
+            .find(|(u, _)| u.url == d.url)
+            .expect("a unit")
+            .1;
+        let mut client = pg::connect(&d.url)?;
+        let tenants: Vec<String> = members
+            .iter()
+            .filter_map(|&i| targets[i].tenant.clone())
+            .collect();
+        if tenants.is_empty() {
+            let mut current = read_current(&mut client, &project.config.version_table())?;
+            current.sort();
+            let options = Options {
+                schemas: project.config.schemas.clone(),
+            };
+            let schema = introspect::introspect(&mut client, &options)?;
+            return Ok(vec![(current, project.config.filter(schema))]);
+        }
+        let currents = read_currents(&mut client, &project.config.version_table, &tenants)?;
+        let schema = introspect::introspect(
+            &mut client,
+            &Options {
+                schemas: tenants.clone(),
+            },
+        )?;
+        Ok(schema
+            .split(&tenants)
+            .into_iter()
+            .zip(&tenants)
+            .map(|(part, tenant)| {
+                let map = SchemaMap {
+                    from: template.clone(),
+                    to: tenant.clone(),
+                };
+                (
+                    currents.get(tenant).cloned().unwrap_or_default(),
+                    project
+                        .config
+                        .filter(model_core::autogenerate::as_template(part, &map)),
+                )
+            })
+            .collect())
+    };
+    let outcomes = pool(&databases, jobs, false, &progress, &work);
+    progress.end();
+    let mut out: Vec<Option<Outcome<(Vec<String>, Schema)>>> =
+        targets.iter().map(|_| None).collect();
+    for ((_, members), outcome) in units.iter().zip(outcomes) {
+        match outcome {
+            Outcome::Done(parts, time) => {
+                for (&i, part) in members.iter().zip(parts) {
+                    out[i] = Some(Outcome::Done(part, time));
+                }
+            }
+            Outcome::Failed(e, time) => {
+                for &i in members {
+                    out[i] = Some(Outcome::Failed(e.clone(), time));
+                }
+            }
+            Outcome::Skipped => {}
+        }
+    }
+    out.into_iter()
+        .map(|o| o.unwrap_or(Outcome::Skipped))
+        .collect()
+}
+
+/// A short fingerprint of a schema: equal schemas, equal fingerprints.
+fn fingerprint(schema: &Schema) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    format!("{schema:?}").hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
+}
+
+/// Reads every target, groups them by the fingerprint of their schema, and returns one of
+/// them when all are at head and in the same state; otherwise names each target that is not
+/// at head or differs from the rest, with its difference, and fails.
+fn one_schema<'t>(
+    project: &Project,
+    targets: &'t [Target],
+    jobs: usize,
+) -> anyhow::Result<&'t Target> {
+    let heads = graph_heads(project);
+    let outcomes = read_all(project, targets, jobs);
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut problems: Vec<String> = Vec::new();
+    let mut schemas: Vec<Option<Schema>> = Vec::new();
+    for (i, (t, o)) in targets.iter().zip(outcomes).enumerate() {
+        match o {
+            Outcome::Done((current, schema), _) => {
+                if current != heads {
+                    problems.push(format!(
+                        "{}: at {}, not at head ({})",
+                        t.name,
+                        at(&current),
+                        at(&heads)
+                    ));
+                }
+                let print = fingerprint(&schema);
+                match groups.iter_mut().find(|(f, _)| *f == print) {
+                    Some((_, members)) => members.push(i),
+                    None => groups.push((print, vec![i])),
+                }
+                schemas.push(Some(schema));
+            }
+            Outcome::Failed(e, _) => {
+                problems.push(format!(
+                    "{}: {}",
+                    t.name,
+                    e.lines().next().unwrap_or_default()
+                ));
+                schemas.push(None);
+            }
+            Outcome::Skipped => schemas.push(None),
+        }
+    }
+    // The largest group is the fleet's state; ties go to the group of the earliest target.
+    groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.1[0].cmp(&b.1[0])));
+    for (print, members) in &groups {
+        info(
+            "fleet",
+            format!("{} target(s) share schema {print}", members.len()),
+        );
+    }
+    if let Some((_, main)) = groups.first() {
+        let reference = schemas[main[0]].as_ref().expect("read");
+        for (_, members) in groups.iter().skip(1) {
+            for &i in members {
+                let schema = schemas[i].as_ref().expect("read");
+                let (plan, _) = diff_with_renames(reference, schema, &[]);
+                let differences: Vec<String> =
+                    plan.upgrade.iter().map(|op| op.describe()).collect();
+                problems.push(format!(
+                    "{}: differs from the other {} target(s) ({} change{}): {}",
+                    targets[i].name,
+                    main.len(),
+                    differences.len(),
+                    if differences.len() == 1 { "" } else { "s" },
+                    differences.join("; ")
+                ));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        for problem in &problems {
+            crate::warning("fleet", problem);
+        }
+        bail!(
+            "{} target(s) are not in the fleet's state (listed above): no revision written. Bring them in line, or leave them out of the fleet, first.",
+            problems.len()
+        );
+    }
+    let first = groups
+        .first()
+        .map(|(_, m)| m[0])
+        .context("no target could be read")?;
+    Ok(&targets[first])
+}
+
+/// `diff --to URL` over the fleet: each target against the reference `to`, each distinct plan
+/// printed once with the targets it is for. Exit 2 when any target differs.
+fn diff(
+    project: &Project,
+    targets: &[Target],
+    jobs: usize,
+    to: &str,
+    (schemas, exclude_schemas, ignore_owners): (Vec<String>, Vec<String>, bool),
+    with_downgrade: bool,
+) -> anyhow::Result<bool> {
+    let template = project.config.schemas[0].clone();
+    // The reference, read once per set of schemas.
+    let references: Mutex<std::collections::BTreeMap<Vec<String>, Schema>> = Mutex::default();
+    let progress = Progress::new("diff", targets.len());
+    let work = |t: &Target| -> anyhow::Result<String> {
+        let mut client = pg::connect(&t.url)?;
+        let mut wanted = match &t.tenant {
+            Some(_) => vec![template.clone()],
+            None if schemas.is_empty() => {
+                let mut all = introspect::user_schemas(&mut client)?;
+                all.extend(introspect::user_schemas(
+                    &mut pg::connect(to).context("--to")?,
+                )?);
+                all.sort();
+                all.dedup();
+                all
+            }
+            None => schemas.clone(),
+        };
+        wanted.retain(|s| !exclude_schemas.contains(s));
+        let reference = {
+            let known = references
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&wanted)
+                .cloned();
+            match known {
+                Some(schema) => schema,
+                None => {
+                    let schema = introspect::introspect(
+                        &mut pg::connect(to).context("--to")?,
+                        &Options {
+                            schemas: wanted.clone(),
+                        },
+                    )
+                    .context("--to")?;
+                    references
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(wanted.clone(), schema.clone());
+                    schema
+                }
+            }
+        };
+        let mut live = match &t.tenant {
+            Some(tenant) => {
+                let mut schema = introspect::introspect(
+                    &mut client,
+                    &Options {
+                        schemas: vec![tenant.clone()],
+                    },
+                )?;
+                rename_schema(&mut schema, tenant, &template);
+                schema
+            }
+            None => introspect::introspect(&mut client, &Options { schemas: wanted })?,
+        };
+        let mut reference = reference;
+        if ignore_owners {
+            live.owners.clear();
+            reference.owners.clear();
+        }
+        let (plan, _) = diff_with_renames(&live, &reference, &[]);
+        if plan.is_empty() {
+            return Ok(String::new());
+        }
+        let mut text = render::script(&plan.upgrade);
+        if with_downgrade {
+            text.push_str(&format!(
+                "\n-- downgrade\n\n{}",
+                render::script(&plan.downgrade)
+            ));
+        }
+        Ok(text)
+    };
+    let outcomes = pool(targets, jobs, false, &progress, &work);
+    progress.end();
+    let mut plans: Vec<(String, Vec<&str>)> = Vec::new();
+    let mut same = 0;
+    for (t, o) in targets.iter().zip(&outcomes) {
+        if let Outcome::Done(text, _) = o {
+            if text.is_empty() {
+                same += 1;
+            } else {
+                match plans.iter_mut().find(|(p, _)| p == text) {
+                    Some((_, names)) => names.push(&t.name),
+                    None => plans.push((text.clone(), vec![&t.name])),
+                }
+            }
+        }
+    }
+    for (text, names) in &plans {
+        println!("-- For {} target(s):", names.len());
+        for name in names {
+            println!("--   {}", model_core::sql::display(name));
+        }
+        println!("{text}");
+    }
+    let failed = outcomes
+        .iter()
+        .filter(|o| !matches!(o, Outcome::Done(..)))
+        .count();
+    for (t, o) in targets.iter().zip(&outcomes) {
+        if let Outcome::Failed(e, _) = o {
+            print_error(&t.name, e);
+        }
+    }
+    eprintln!(
+        "{} target(s): {same} the same as --to, {} differ ({} distinct plan{}), {failed} failed",
+        targets.len(),
+        targets.len() - same - failed,
+        plans.len(),
+        if plans.len() == 1 { "" } else { "s" }
+    );
+    if failed > 0 {
+        bail!("{failed} target(s) could not be compared");
+    }
+    Ok(plans.is_empty())
 }

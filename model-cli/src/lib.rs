@@ -83,6 +83,10 @@ pub struct Global {
     /// failure].
     #[arg(long, global = true)]
     keep_going: bool,
+    /// Set by a fleet's `revision --autogenerate`: the database is a tenant's schema, read as
+    /// the schema the scripts are written for.
+    #[arg(skip)]
+    tenant: Option<String>,
 }
 
 /// `check --format`.
@@ -273,13 +277,15 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: CheckFormat,
     },
-    /// Print the SQL that turns database FROM into database TO (needs no models).
+    /// Print the SQL that turns database FROM into database TO (needs no models). With
+    /// --fleet or --targets instead of --from: each target against TO, each distinct plan
+    /// printed once with the targets it is for.
     ///
     /// Exit status: 0 when the schemas are the same, 2 when they differ, 1 on error.
     Diff {
         /// Connection URL of the database to migrate (postgres://… or key=value).
         #[arg(long, value_name = "URL")]
-        from: String,
+        from: Option<String>,
         /// Connection URL of the database whose schema is the target.
         #[arg(long, value_name = "URL")]
         to: String,

@@ -112,7 +112,7 @@ impl Project {
                 (client, Some(temp))
             }
         };
-        let mut current = read_current(&mut client, &self.config.version_table())?;
+        let mut current = read_current(&mut client, &self.version_table(global))?;
         current.sort();
         let mut heads: Vec<String> = self.graph.heads().iter().map(|r| r.id.clone()).collect();
         heads.sort();
@@ -126,6 +126,15 @@ impl Project {
             );
         }
         Ok((client, temp))
+    }
+
+    /// The version table: the project's, in the tenant's schema when the command runs on one.
+    pub fn version_table(&self, global: &Global) -> model_core::migrate::VersionTable {
+        let mut table = self.config.version_table();
+        if let Some(tenant) = &global.tenant {
+            table.schema = tenant.clone();
+        }
+        table
     }
 
     /// The live schema and the models' schema, both canonical and filtered.
@@ -148,10 +157,17 @@ impl Project {
             );
         }
         let (mut client, _temp) = self.database_at_head(global)?;
-        Ok(model_core::autogenerate::compare(
-            &mut client,
-            models,
-            &self.config,
-        )?)
+        Ok(match &global.tenant {
+            Some(tenant) => model_core::autogenerate::compare_tenant(
+                &mut client,
+                models,
+                &self.config,
+                &model_core::migrate::SchemaMap {
+                    from: self.config.schemas[0].clone(),
+                    to: tenant.clone(),
+                },
+            )?,
+            None => model_core::autogenerate::compare(&mut client, models, &self.config)?,
+        })
     }
 }

@@ -149,8 +149,31 @@ fn compare_mapped(
     };
     let mut live = introspect::introspect(client, &options)?;
     if let Some(map) = tenant {
-        crate::diff::rename_schema(&mut live, &map.to, &map.from);
+        live = as_template(live, map);
     }
+    compare_live(client, models, config, live)
+}
+
+/// A tenant's schema as read (alone, or split from a read of many) seen as the schema the
+/// scripts are written for, `map.from`.
+pub fn as_template(mut live: Schema, map: &crate::migrate::SchemaMap) -> Schema {
+    crate::diff::rename_schema(&mut live, &map.to, &map.from);
+    // The tenant's schema itself (its owner, privileges, comment) is the tenant's, not the
+    // scripts': they create what is in it, never it.
+    live.schemas.retain(|n| n.name != map.from);
+    live.owners
+        .retain(|o| !(o.kind == "SCHEMA" && o.name == crate::sql::quote_ident(&map.from)));
+    live
+}
+
+/// [`compare`] with the database's schema already read (`live`, as [`as_template`] gives a
+/// tenant's); `client` canonicalizes the models' expressions.
+pub fn compare_live(
+    client: &mut Client,
+    models: &ModelSet,
+    config: &Config,
+    live: Schema,
+) -> Result<Comparison, AutogenerateError> {
     let desired = if models.declares_sql_objects() {
         let scratch = Server::shared()?.create_database()?;
         introspect::canonicalize(&mut scratch.connect()?, models.schema())?

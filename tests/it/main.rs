@@ -12,6 +12,7 @@ mod embedded;
 mod enum_labels;
 mod erd;
 mod fidelity;
+mod fleet;
 mod hazards;
 mod hostile;
 mod kitchen_sink;

@@ -190,6 +190,103 @@ impl fmt::Display for Unmodelled {
 }
 
 impl Schema {
+    /// The description read from several schemas (namespaces) at once, split into one per
+    /// namespace of `namespaces`, in that order: each holds the objects that live in it.
+    /// Objects of no namespace (extensions, event triggers, publications) are in every part.
+    /// One introspection of a thousand tenant schemas, split, costs a constant number of
+    /// catalog queries instead of a thousand times as many.
+    pub fn split(&self, namespaces: &[String]) -> Vec<Schema> {
+        use std::collections::HashMap;
+        let index: HashMap<&str, usize> = namespaces
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i))
+            .collect();
+        let prefixes: Vec<String> = namespaces
+            .iter()
+            .map(|n| format!("{}.", crate::sql::quote_ident(n)))
+            .collect();
+        // Where a name printed as SQL lives: the first namespace it is qualified with.
+        let of_text = |name: &str| -> Option<usize> {
+            prefixes
+                .iter()
+                .position(|p| name.starts_with(p.as_str()) || name.contains(&format!(" {p}")))
+        };
+        let mut parts: Vec<Schema> = namespaces.iter().map(|_| Schema::default()).collect();
+        fn each(parts: &mut [Schema], at: Option<usize>, mut put: impl FnMut(&mut Schema)) {
+            match at {
+                Some(i) => put(&mut parts[i]),
+                None => parts.iter_mut().for_each(put),
+            }
+        }
+        let at = |schema: &str| index.get(schema).copied();
+        for n in &self.schemas {
+            if let Some(i) = at(&n.name) {
+                parts[i].schemas.push(n.clone());
+            }
+        }
+        for t in &self.tables {
+            if let Some(i) = at(&t.name.schema) {
+                parts[i].tables.push(t.clone());
+            }
+        }
+        for e in &self.enums {
+            if let Some(i) = at(&e.name.schema) {
+                parts[i].enums.push(e.clone());
+            }
+        }
+        for q in &self.sequences {
+            if let Some(i) = at(&q.name.schema) {
+                parts[i].sequences.push(q.clone());
+            }
+        }
+        for f in &self.functions {
+            if let Some(i) = at(&f.name.schema) {
+                parts[i].functions.push(f.clone());
+            }
+        }
+        for v in &self.views {
+            if let Some(i) = at(&v.name.schema) {
+                parts[i].views.push(v.clone());
+            }
+        }
+        for t in &self.triggers {
+            if let Some(i) = at(&t.table.schema) {
+                parts[i].triggers.push(t.clone());
+            }
+        }
+        for p in &self.policies {
+            if let Some(i) = at(&p.table.schema) {
+                parts[i].policies.push(p.clone());
+            }
+        }
+        for x in &self.extensions {
+            each(&mut parts, None, |s| s.extensions.push(x.clone()));
+        }
+        for o in &self.types {
+            each(&mut parts, of_text(&o.name), |s| s.types.push(o.clone()));
+        }
+        for o in &self.others {
+            each(&mut parts, of_text(&o.name), |s| s.others.push(o.clone()));
+        }
+        for u in &self.unmodelled {
+            each(&mut parts, of_text(&u.name), |s| {
+                s.unmodelled.push(u.clone())
+            });
+        }
+        for o in &self.owners {
+            let at = if o.kind == "SCHEMA" {
+                namespaces
+                    .iter()
+                    .position(|n| crate::sql::quote_ident(n) == o.name)
+            } else {
+                of_text(&o.name)
+            };
+            each(&mut parts, at, |s| s.owners.push(o.clone()));
+        }
+        parts
+    }
+
     /// The table with this qualified name, if any.
     pub fn table(&self, name: &TableName) -> Option<&Table> {
         self.tables.iter().find(|t| &t.name == name)
