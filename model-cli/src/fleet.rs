@@ -630,15 +630,30 @@ fn print_table(header: &[&str], rows: &[Vec<String>]) {
 /// `current` on every target: its heads, and whether they are the graph's.
 fn current(project: &Project, targets: &[Target], jobs: usize) -> anyhow::Result<bool> {
     let heads = graph_heads(project);
-    let progress = Progress::new("current", targets.len());
-    let work = |t: &Target| -> anyhow::Result<Vec<String>> {
-        let mut client = pg::connect(&t.url)?;
-        let mut current = read_current(&mut client, &version_table(project, t))?;
-        current.sort();
-        Ok(current)
+    // One connection and two queries per database, however many tenant schemas it holds.
+    let units = databases(targets);
+    let dbs: Vec<Target> = units.iter().map(|(d, _)| d.clone()).collect();
+    let progress = Progress::new("current", dbs.len());
+    let work = |d: &Target| -> anyhow::Result<Vec<Vec<String>>> {
+        let members = &units
+            .iter()
+            .find(|(u, _)| u.url == d.url)
+            .expect("a unit")
+            .1;
+        let mut client = pg::connect(&d.url)?;
+        let schemas: Vec<String> = members
+            .iter()
+            .map(|&i| version_table(project, &targets[i]).schema)
+            .collect();
+        let currents = read_currents(&mut client, &project.config.version_table, &schemas)?;
+        Ok(schemas
+            .iter()
+            .map(|s| currents.get(s).cloned().unwrap_or_default())
+            .collect())
     };
-    let outcomes = pool(targets, jobs, false, &progress, &work);
+    let per_database = pool(&dbs, jobs, false, &progress, &work);
     progress.end();
+    let outcomes = per_target(targets, &units, per_database);
     let rows: Vec<Vec<String>> = targets
         .iter()
         .zip(&outcomes)
@@ -872,6 +887,34 @@ fn databases(targets: &[Target]) -> Vec<(Target, Vec<usize>)> {
         }
     }
     out
+}
+
+/// Per-database outcomes (one value per member target) spread over the targets.
+fn per_target<T: Clone>(
+    targets: &[Target],
+    units: &[(Target, Vec<usize>)],
+    per_database: Vec<Outcome<Vec<T>>>,
+) -> Vec<Outcome<T>> {
+    let mut slots: Vec<Option<Outcome<T>>> = targets.iter().map(|_| None).collect();
+    for ((_, members), outcome) in units.iter().zip(per_database) {
+        match outcome {
+            Outcome::Done(values, time) => {
+                for (&i, value) in members.iter().zip(values) {
+                    slots[i] = Some(Outcome::Done(value, time));
+                }
+            }
+            Outcome::Failed(e, time) => {
+                for &i in members {
+                    slots[i] = Some(Outcome::Failed(e.clone(), time));
+                }
+            }
+            Outcome::Skipped => {}
+        }
+    }
+    slots
+        .into_iter()
+        .map(|o| o.unwrap_or(Outcome::Skipped))
+        .collect()
 }
 
 /// The heads of the version table `name` in each of `schemas` (empty where it does not

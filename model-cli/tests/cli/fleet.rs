@@ -329,3 +329,189 @@ fn check_reports_each_targets_drift_as_json() {
         assert!(t["error"].is_null());
     }
 }
+
+/// `diff --targets FILE --to REF`: each target against the reference, each distinct plan
+/// printed once with the targets it is for; exit 2 when any differs.
+#[test]
+fn diff_prints_each_distinct_plan_once_with_its_targets() {
+    let project = Project::new("fleet-diff");
+    let reference = fresh();
+    reference
+        .connect()
+        .unwrap()
+        .batch_execute("CREATE TABLE a (x integer)")
+        .unwrap();
+    let dbs: Vec<TempDatabase> = (0..3).map(|_| fresh()).collect();
+    dbs[2]
+        .connect()
+        .unwrap()
+        .batch_execute("CREATE TABLE a (x integer)")
+        .unwrap();
+    let file = targets_file(&project, &dbs.iter().collect::<Vec<_>>());
+    let (code, stdout, stderr) = project.run(
+        None,
+        &[
+            "--targets",
+            &file,
+            "diff",
+            "--to",
+            reference.url(),
+            "--schema",
+            "public",
+        ],
+    );
+    assert_eq!(code, 2, "{stdout}\n{stderr}");
+    assert_eq!(stdout.matches("-- For 2 target(s):").count(), 1, "{stdout}");
+    assert_eq!(
+        stdout.matches("CREATE TABLE public.a").count(),
+        1,
+        "{stdout}"
+    );
+    assert!(stdout.contains(dbs[0].name()) && stdout.contains(dbs[1].name()));
+    assert!(!stdout.contains(dbs[2].name()), "{stdout}");
+    assert!(
+        stderr.contains("3 target(s): 1 the same as --to, 2 differ (1 distinct plan), 0 failed"),
+        "{stderr}"
+    );
+    // All the same: exit 0.
+    let same = targets_file(&project, &[&dbs[2]]);
+    let (code, stdout, _) = project.run(
+        None,
+        &[
+            "--targets",
+            &same,
+            "diff",
+            "--to",
+            reference.url(),
+            "--schema",
+            "public",
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}");
+}
+
+/// Where targets come from: a query on a control database (a tenants table), `${VAR}` in
+/// model.toml; and what goes wrong there is a clear error: an unknown fleet, a missing file,
+/// an unset variable, a target that does not answer (named, the others done), a password
+/// never printed.
+#[test]
+fn targets_from_a_query_and_variables_and_clear_errors() {
+    let project = seed_project("fleet-sources");
+    let control = fresh();
+    let dbs: Vec<TempDatabase> = (0..3).map(|_| fresh()).collect();
+    let mut client = control.connect().unwrap();
+    client
+        .batch_execute("CREATE TABLE tenants (id int, url text, active boolean)")
+        .unwrap();
+    for (i, db) in dbs.iter().enumerate() {
+        client
+            .execute(
+                "INSERT INTO tenants VALUES ($1, $2, $3)",
+                &[&(i as i32), &db.url(), &(i != 1)],
+            )
+            .unwrap();
+    }
+    let mut config = std::fs::read_to_string(&project.config).unwrap();
+    config.push_str(&format!(
+        "\n[fleets.active]\nquery = \"SELECT url FROM tenants WHERE active ORDER BY id\"\nquery_url = '{}'\n\
+         \n[fleets.shards]\nurls = [\"${{SHARD_A}}\", \"${{SHARD_B}}\"]\n",
+        control.url()
+    ));
+    std::fs::write(&project.config, config).unwrap();
+    let config = project.config.clone();
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut all = vec!["--config", config.as_str()];
+        all.extend_from_slice(args);
+        super::model_cli_env(&all, env)
+    };
+
+    let (code, stdout, stderr) = run(&["--fleet", "active", "upgrade"], &[]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(stdout.contains("2 target(s): 2 ok"), "{stdout}");
+    assert_eq!(version(&dbs[0], "model_version"), [HEAD]);
+    assert_eq!(version(&dbs[1], "model_version"), ["no version table"]);
+
+    let (code, stdout, stderr) = run(
+        &["--fleet", "shards", "current"],
+        &[("SHARD_A", dbs[0].url()), ("SHARD_B", dbs[1].url())],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.matches("not at head").count(), 1, "{stdout}");
+    assert_eq!(stdout.matches(" at head").count(), 2, "{stdout}");
+
+    let (code, _, stderr) = run(&["--fleet", "shards", "current"], &[("SHARD_A", "x")]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("SHARD_B") && stderr.contains("not set"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(&["--fleet", "nope", "upgrade"], &[]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("no fleet `nope`") && stderr.contains("active, shards"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(&["--targets", "/nonexistent/targets.txt", "upgrade"], &[]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("/nonexistent/targets.txt"), "{stderr}");
+
+    // A target that never answers (a listening socket that accepts and says nothing), with a
+    // password in its URL: it fails by name after the connect timeout, the others finish, and
+    // the password is printed nowhere.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let dead = format!("postgres://app:s3cr3t-pw@127.0.0.1:{port}/x?connect_timeout=2");
+    std::fs::write(
+        project.dir.join("mixed.txt"),
+        format!("{}\n{dead}\n{}\n", dbs[1].url(), dbs[2].url()),
+    )
+    .unwrap();
+    let file = project.dir.join("mixed.txt").display().to_string();
+    let (code, stdout, stderr) = run(&["--targets", &file, "--keep-going", "upgrade"], &[]);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert!(stdout.contains("3 target(s): 2 ok, 1 failed"), "{stdout}");
+    assert!(
+        !stdout.contains("s3cr3t") && !stderr.contains("s3cr3t"),
+        "{stdout}\n{stderr}"
+    );
+    assert!(stderr.contains(&format!("127.0.0.1:{port}")), "{stderr}");
+    drop(silent);
+}
+
+/// On a terminal (a pseudo-terminal from util-linux's `script`), progress is one status line
+/// redrawn in place (counts of done, failed, running and pending targets), cleared before
+/// the table.
+#[test]
+fn on_a_terminal_progress_is_one_line_redrawn() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("util-linux `script` is not installed: the terminal display was not tried");
+        return;
+    }
+    let project = seed_project("fleet-tty");
+    let dbs: Vec<TempDatabase> = (0..4).map(|_| fresh()).collect();
+    let file = targets_file(&project, &dbs.iter().collect::<Vec<_>>());
+    let command = format!(
+        "{} --config {} --targets {} --jobs 2 upgrade",
+        super::binary(),
+        project.config,
+        file
+    );
+    let output = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains("\r\x1b[2Kupgrade: "), "{text:?}");
+    assert!(
+        text.contains("4 done · 0 failed · 0 running · 0 pending"),
+        "{text:?}"
+    );
+    assert!(!text.contains("INFO  [model.fleet] ["), "{text:?}");
+    assert!(text.contains("4 target(s): 4 ok"), "{text:?}");
+}

@@ -23,9 +23,15 @@ fn binary() -> String {
 /// Runs the binary; returns (exit code, stdout, stderr). A run that hangs (a deadlock is a
 /// bug like any other) is killed after two minutes and fails the test, instead of the suite.
 fn model_cli(args: &[&str]) -> (i32, String, String) {
+    model_cli_env(args, &[])
+}
+
+/// [`model_cli`] with these environment variables set.
+fn model_cli_env(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     let child = Command::new(binary())
         .args(args)
         .env_remove("DATABASE_URL")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
