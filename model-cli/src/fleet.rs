@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _};
 use model_core::config::{expand_variables, Tenants};
-use model_core::diff::{diff_with_renames, rename_schema};
+use model_core::diff::diff_with_renames;
 use model_core::introspect::{self, Options};
 use model_core::migrate::{read_current, Migrator, SchemaMap, TransactionMode, VersionTable};
 use model_core::pg::{self, redact};
@@ -179,7 +179,7 @@ pub fn check_one(dir: &Path, global: &Global, models: &ModelSet) -> anyhow::Resu
 /// The targets of `--targets FILE` or `--fleet NAME`, tenant schemas expanded.
 fn targets(project: &Project, global: &Global) -> anyhow::Result<Vec<Target>> {
     let mut urls: Vec<String> = Vec::new();
-    let mut tenants: Option<&Tenants> = None;
+    let mut tenants: Option<Tenants> = None;
     if let Some(file) = &global.targets {
         urls.extend(url_file(file)?);
     }
@@ -221,7 +221,16 @@ fn targets(project: &Project, global: &Global) -> anyhow::Result<Vec<Target>> {
                 }
             }
         }
-        tenants = fleet.tenants.as_ref();
+        let what = format!("fleet `{name}` tenants");
+        tenants = match &fleet.tenants {
+            Some(Tenants::Pattern(p)) => Some(Tenants::Pattern(expand_variables(p, &what)?)),
+            Some(Tenants::List(list)) => Some(Tenants::List(
+                list.iter()
+                    .map(|t| expand_variables(t, &what))
+                    .collect::<Result<_, _>>()?,
+            )),
+            None => None,
+        };
     }
     let mut seen = std::collections::BTreeSet::new();
     urls.retain(|u| seen.insert(u.clone()));
@@ -746,6 +755,7 @@ fn check(
                     models,
                     &project.config,
                     live.clone(),
+                    tenant_map(project, &targets[i]).as_ref(),
                 ) {
                     Ok(comparison) => Some(
                         comparison
@@ -965,16 +975,15 @@ fn read_currents(
     Ok(out)
 }
 
-/// Every target's heads and schema (a tenant's seen as the schema the scripts are written
-/// for), filtered as the project filters it: one connection and one catalog read per
-/// database, its tenant schemas read together and split.
+/// Every target's heads and schema as read (a tenant's in its own schema; see
+/// [`template_view`]): one connection and one catalog read per database, its tenant schemas
+/// read together and split.
 fn read_all(
     project: &Project,
     targets: &[Target],
     jobs: usize,
 ) -> Vec<Outcome<(Vec<String>, Schema)>> {
     let units = databases(targets);
-    let template = project.config.schemas[0].clone();
     let progress = Progress::new("reading", units.len());
     let databases: Vec<Target> = units.iter().map(|(d, _)| d.clone()).collect();
     let work = |d: &Target| -> anyhow::Result<Vec<(Vec<String>, Schema)>> {
@@ -995,7 +1004,7 @@ fn read_all(
                 schemas: project.config.schemas.clone(),
             };
             let schema = introspect::introspect(&mut client, &options)?;
-            return Ok(vec![(current, project.config.filter(schema))]);
+            return Ok(vec![(current, schema)]);
         }
         let currents = read_currents(&mut client, &project.config.version_table, &tenants)?;
         let schema = introspect::introspect(
@@ -1008,18 +1017,7 @@ fn read_all(
             .split(&tenants)
             .into_iter()
             .zip(&tenants)
-            .map(|(part, tenant)| {
-                let map = SchemaMap {
-                    from: template.clone(),
-                    to: tenant.clone(),
-                };
-                (
-                    currents.get(tenant).cloned().unwrap_or_default(),
-                    project
-                        .config
-                        .filter(model_core::autogenerate::as_template(part, &map)),
-                )
-            })
+            .map(|(part, tenant)| (currents.get(tenant).cloned().unwrap_or_default(), part))
             .collect())
     };
     let outcomes = pool(&databases, jobs, false, &progress, &work);
@@ -1046,6 +1044,24 @@ fn read_all(
         .collect()
 }
 
+/// The tenant's map from the scripts' schema, for a tenant target.
+fn tenant_map(project: &Project, target: &Target) -> Option<SchemaMap> {
+    target.tenant.as_ref().map(|tenant| SchemaMap {
+        from: project.config.schemas[0].clone(),
+        to: tenant.clone(),
+    })
+}
+
+/// A target's schema as the scripts and models see it (a tenant's moved to the scripts'
+/// schema), filtered as the project filters it.
+fn template_view(project: &Project, target: &Target, schema: Schema) -> Schema {
+    let schema = match tenant_map(project, target) {
+        Some(map) => model_core::autogenerate::as_template(schema, &map),
+        None => schema,
+    };
+    project.config.filter(schema)
+}
+
 /// A short fingerprint of a schema: equal schemas, equal fingerprints.
 fn fingerprint(schema: &Schema) -> String {
     use std::hash::{Hash, Hasher};
@@ -1070,6 +1086,7 @@ fn one_schema<'t>(
     for (i, (t, o)) in targets.iter().zip(outcomes).enumerate() {
         match o {
             Outcome::Done((current, schema), _) => {
+                let schema = template_view(project, t, schema);
                 if current != heads {
                     problems.push(format!(
                         "{}: at {}, not at head ({})",
@@ -1195,18 +1212,29 @@ fn diff(
         };
         let mut live = match &t.tenant {
             Some(tenant) => {
-                let mut schema = introspect::introspect(
+                let schema = introspect::introspect(
                     &mut client,
                     &Options {
                         schemas: vec![tenant.clone()],
                     },
                 )?;
-                rename_schema(&mut schema, tenant, &template);
-                schema
+                let map = SchemaMap {
+                    from: template.clone(),
+                    to: tenant.clone(),
+                };
+                model_core::autogenerate::as_template(schema, &map)
             }
             None => introspect::introspect(&mut client, &Options { schemas: wanted })?,
         };
         let mut reference = reference;
+        if t.tenant.is_some() {
+            // A tenant's schema itself is its own (see as_template): only what is in it counts.
+            reference.schemas.retain(|n| n.name != template);
+            let quoted = model_core::sql::quote_ident(&template);
+            reference
+                .owners
+                .retain(|o| !(o.kind == "SCHEMA" && o.name == quoted));
+        }
         if ignore_owners {
             live.owners.clear();
             reference.owners.clear();

@@ -147,11 +147,8 @@ fn compare_mapped(
             None => config.schemas.clone(),
         },
     };
-    let mut live = introspect::introspect(client, &options)?;
-    if let Some(map) = tenant {
-        live = as_template(live, map);
-    }
-    compare_live(client, models, config, live)
+    let live = introspect::introspect(client, &options)?;
+    compare_live(client, models, config, live, tenant)
 }
 
 /// A tenant's schema as read (alone, or split from a read of many) seen as the schema the
@@ -166,19 +163,32 @@ pub fn as_template(mut live: Schema, map: &crate::migrate::SchemaMap) -> Schema 
     live
 }
 
-/// [`compare`] with the database's schema already read (`live`, as [`as_template`] gives a
-/// tenant's); `client` canonicalizes the models' expressions.
+/// [`compare`] with the database's schema already read (`live`; for a tenant, its schema as
+/// read, and `tenant` the map from the scripts' schema to it); `client` canonicalizes the
+/// models' expressions. A tenant is compared in its own schema (the models moved there, so
+/// that their types and expressions resolve against the tenant's objects) and the result is
+/// given in the scripts' schema.
 pub fn compare_live(
     client: &mut Client,
     models: &ModelSet,
     config: &Config,
     live: Schema,
+    tenant: Option<&crate::migrate::SchemaMap>,
 ) -> Result<Comparison, AutogenerateError> {
+    let to_tenant = |mut schema: Schema| {
+        if let Some(map) = tenant {
+            crate::diff::rename_schema(&mut schema, &map.from, &map.to);
+        }
+        schema
+    };
     let desired = if models.declares_sql_objects() {
         let scratch = Server::shared()?.create_database()?;
-        introspect::canonicalize(&mut scratch.connect()?, models.schema())?
+        to_tenant(introspect::canonicalize(
+            &mut scratch.connect()?,
+            models.schema(),
+        )?)
     } else {
-        introspect::canonicalize_expressions(client, models.schema(), &live)?
+        introspect::canonicalize_expressions(client, &to_tenant(models.schema().clone()), &live)?
     };
     let mut desired = introspect::adopt_equal_constants(client, &live, desired)?;
     // Models declare no rules, event triggers, publications or default privileges: the
@@ -192,15 +202,25 @@ pub fn compare_live(
             .filter(|t| !declared.contains(&t.name))
             .cloned(),
     );
-    check_types(client, models, &desired)?;
+    check_types(client, models, &desired, tenant)?;
     keep_owner_privileges(&live, &mut desired);
     keep_undeclared_privileges(&live, &mut desired);
+    let (live, desired) = match tenant {
+        Some(map) => {
+            // Casts are asked of the database in the tenant's own names.
+            check_casts(client, &crate::diff::diff(&live, &desired))?;
+            (as_template(live, map), as_template(desired, map))
+        }
+        None => (live, desired),
+    };
     let comparison = Comparison {
         live: config.filter(live),
         desired: config.filter(desired),
         renames: models.renames().to_vec(),
     };
-    check_casts(client, &comparison.plan())?;
+    if tenant.is_none() {
+        check_casts(client, &comparison.plan())?;
+    }
     Ok(comparison)
 }
 
@@ -279,6 +299,7 @@ fn check_types(
     client: &mut Client,
     models: &ModelSet,
     desired: &Schema,
+    tenant: Option<&crate::migrate::SchemaMap>,
 ) -> Result<(), AutogenerateError> {
     let mut wanted: Vec<(TableName, String, String)> = Vec::new();
     for model in models.models() {
@@ -286,7 +307,10 @@ fn check_types(
             let Some(c) = model.table.column(column) else {
                 continue;
             };
-            let ty = c.ty.as_str().trim_end_matches("[]").to_string();
+            let mut ty = c.ty.as_str().trim_end_matches("[]").to_string();
+            if let Some(map) = tenant {
+                ty = map.apply(&ty).unwrap_or(ty);
+            }
             let known = desired.types.iter().any(|t| t.name == ty)
                 || desired
                     .enums

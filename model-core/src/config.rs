@@ -153,7 +153,8 @@ pub struct Fleet {
     /// Where `query` runs (default: the project's database).
     #[serde(default)]
     pub query_url: Option<String>,
-    /// Tenant schemas in each database: a pattern with `*` and `?`, or a list.
+    /// Tenant schemas in each database: a pattern with `*` and `?`, or a list (`${VAR}`
+    /// expanded in each).
     #[serde(default)]
     pub tenants: Option<Tenants>,
     /// How many targets run at once (default 4; `--jobs` wins).

@@ -87,3 +87,78 @@ fn one_plan_for_many_tenants_and_a_drifted_tenant_is_named() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+mod tickets {
+    use model_core::{Enum, Model};
+
+    #[derive(Enum)]
+    #[model(name = "ticket_status")]
+    pub enum Status {
+        Open,
+        Closed,
+    }
+
+    #[derive(Model)]
+    #[model(
+        table = "tickets",
+        check(
+            name = "closed_has_reason",
+            expr = "status <> 'closed' OR reason IS NOT NULL"
+        )
+    )]
+    pub struct Ticket {
+        #[model(primary_key)]
+        pub id: i32,
+        #[model(default = "'open'")]
+        pub status: Status,
+        pub reason: Option<String>,
+    }
+}
+
+/// Tenant schemas with an enum type, a default and a check that name it: the models are
+/// compared in each tenant's own schema (where the type is), so `check --fleet` is clean after
+/// the upgrade and autogenerate finds the models' next change. The models' expressions used
+/// to be canonicalized against the scripts' schema (`public.ticket_status` does not exist in a
+/// tenant database), which failed.
+#[test]
+fn tenants_with_an_enum_compare_in_their_own_schema() {
+    let dir = project_dir("fleet-enum");
+    let db = fresh_database();
+    db.connect()
+        .unwrap()
+        .batch_execute("CREATE SCHEMA t_one; CREATE SCHEMA t_two;")
+        .unwrap();
+    let config = dir.join("model.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!(
+        "\n[fleets.tenants]\nurls = ['{}']\ntenants = \"t_*\"\n",
+        db.url()
+    ));
+    std::fs::write(&config, text).unwrap();
+    let models = || model_core::models![tickets::Ticket; tickets::Status];
+    let cli = |args: &[&str]| {
+        let mut all = vec!["--fleet", "tenants"];
+        all.extend_from_slice(args);
+        run(&dir, &all, models())
+    };
+    assert_eq!(
+        cli(&["revision", "--autogenerate", "-m", "tickets"]),
+        ExitCode::SUCCESS
+    );
+    assert_eq!(scripts(&dir).len(), 1);
+    assert_eq!(cli(&["upgrade", "head"]), ExitCode::SUCCESS);
+    assert_eq!(cli(&["check"]), ExitCode::SUCCESS);
+    assert_eq!(
+        lines(
+            &mut db.connect().unwrap(),
+            "SELECT n.nspname || ' ' || pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d
+             JOIN pg_class c ON c.oid = d.adrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.relname = 'tickets' ORDER BY 1"
+        ),
+        [
+            "t_one 'open'::t_one.ticket_status",
+            "t_two 'open'::t_two.ticket_status"
+        ]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

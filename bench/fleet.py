@@ -1,0 +1,298 @@
+#!/usr/bin/env python3
+"""Fleet and scale benchmarks: `python3 bench/fleet.py` from the repository root.
+
+On a PostgreSQL cluster of its own (bench/run.py's), measures:
+
+1. `upgrade` of the seed's three revisions on --dbs databases and on --tenants tenant schemas
+   of one database, with `--jobs` 1, 4 and 16, against a shell loop calling the command line
+   once per target (each target taken back to base, untimed, between runs);
+2. `check --fleet` over the same targets (the seed example's binary, which has the models);
+3. end-to-end `revision --autogenerate --no-verify` on one database of --sizes tables (the
+   shared workload, its models compiled into a crate as bench/run.py does) and, for the
+   tenants, `revision --autogenerate --fleet --no-verify` over --tenants schemas of 50
+   tables, each against the floor: this project's catalog queries run by psql (for the
+   tenants, over every tenant schema at once, as the fleet reads them), with peak memory.
+
+Writes (or replaces) the "Fleets and scale" section of BENCHMARKS.md. Benchmarks measure;
+nothing here fails on a time.
+
+Options: --dbs 200 --tenants 1000 --jobs 1 4 16 --sizes 10000 30000 --reps 3
+         --skip-fleet --skip-scale --out BENCHMARKS.md
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import run as base  # noqa: E402  (the same cluster, measuring and classifying helpers)
+
+ROOT = base.ROOT
+SEED = os.path.join(ROOT, "examples", "ecommerce", "migrations")
+SQL_DIR = os.path.join(ROOT, "model-core", "src", "introspect", "sql")
+QUERIES = ["tables", "columns", "constraints", "views", "indexes", "enums", "sequences", "extensions",
+           "functions", "policies", "triggers", "schemas", "owners", "types", "others", "unmodelled"]
+SECTION = "## Fleets and scale"
+
+
+def binaries():
+    base.sh(["cargo", "build", "--release", "-q", "-p", "model-cli", "-p", "ecommerce"], cwd=ROOT)
+    release = os.path.join(ROOT, "target", "release")
+    return os.path.join(release, "model-cli"), os.path.join(release, "ecommerce")
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def project(work, name, fleet_toml=""):
+    path = os.path.join(work, name)
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(os.path.join(path, "migrations"))
+    for f in os.listdir(SEED):
+        shutil.copy(os.path.join(SEED, f), os.path.join(path, "migrations", f))
+    with open(os.path.join(path, "model.toml"), "w") as f:
+        f.write('script_location = "migrations"\nschemas = ["public"]\n' + fleet_toml)
+    return path
+
+
+def timed(args, cwd=None, env=None, ok=(0,)):
+    elapsed, rss, out, err = base.run_measured(args, cwd=cwd, env=env, ok=ok)
+    return elapsed, rss
+
+
+def fleet_bench(cluster, cli, app, a):
+    work = tempfile.mkdtemp(prefix="model-fleet-bench-")
+    rows = []
+    # Databases.
+    names = [f"fleet_{i:04d}" for i in range(a.dbs)]
+    for n in names:
+        cluster.psql("postgres", f"DROP DATABASE IF EXISTS {n}")
+        cluster.psql("postgres", f"CREATE DATABASE {n}")
+    targets = os.path.join(work, "targets.txt")
+    with open(targets, "w") as f:
+        f.write("\n".join(cluster.conninfo(n) for n in names) + "\n")
+    dbs = project(work, "dbs")
+    # Tenants: empty schemas in one database; the revisions create their tables.
+    cluster.psql("postgres", "DROP DATABASE IF EXISTS fleet_tenants")
+    cluster.psql("postgres", "CREATE DATABASE fleet_tenants")
+    cluster.psql("fleet_tenants", "".join(f"CREATE SCHEMA tenant_{i:04d};" for i in range(a.tenants)))
+    url = cluster.conninfo("fleet_tenants")
+    tenants = project(work, "tenants", f"\n[fleets.tenants]\nurls = ['{url}']\ntenants = \"tenant_*\"\n"
+                                       f"\n[fleets.one]\nurls = ['{url}']\ntenants = \"${{TENANT}}\"\n")
+
+    def fleet_args(kind):
+        return ["--targets", targets] if kind == "dbs" else ["--fleet", "tenants"]
+
+    def reset(kind, proj):
+        base.sh([cli, "--config", os.path.join(proj, "model.toml"), *fleet_args(kind), "--jobs", "8",
+                 "-q", "downgrade", "base"])
+
+    for kind, proj, count in [("dbs", dbs, a.dbs), ("tenants", tenants, a.tenants)]:
+        config = os.path.join(proj, "model.toml")
+        for jobs in a.jobs:
+            times = []
+            for _ in range(a.reps):
+                reset(kind, proj)
+                t, rss = timed([cli, "--config", config, *fleet_args(kind), "--jobs", str(jobs), "-q",
+                                "upgrade", "head"])
+                times.append(t)
+            rows.append((kind, count, f"upgrade --jobs {jobs}", times, rss))
+        # The shell loop: the command line once per target.
+        times = []
+        for _ in range(a.reps):
+            reset(kind, proj)
+            start = time.perf_counter()
+            if kind == "dbs":
+                for n in names:
+                    base.sh([cli, "--config", config, "--url", cluster.conninfo(n), "-q", "upgrade", "head"])
+            else:
+                for i in range(a.tenants):
+                    base.sh([cli, "--config", config, "--fleet", "one", "-q", "upgrade", "head"],
+                            env=dict(os.environ, TENANT=f"tenant_{i:04d}"))
+            times.append(time.perf_counter() - start)
+        rows.append((kind, count, "shell loop, one call per target", times, None))
+        # check: at head and equal to the models (the seed example's binary has them).
+        for jobs in a.jobs:
+            times = []
+            for _ in range(a.reps):
+                t, rss = timed([app, "--config", config, *fleet_args(kind), "--jobs", str(jobs), "-q",
+                                "check"])
+                times.append(t)
+            rows.append((kind, count, f"check --jobs {jobs}", times, rss))
+    shutil.rmtree(work, ignore_errors=True)
+    return rows
+
+
+def floor_file(n, schemas):
+    parts = ["BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;", "SET LOCAL search_path = pg_catalog;",
+             "SELECT current_setting('server_version_num')::int;"]
+    array = "ARRAY[" + ",".join(f"'{s}'" for s in schemas) + "]::text[]"
+    for name in QUERIES:
+        text = open(os.path.join(SQL_DIR, f"{name}.sql")).read()
+        parts.append(text.replace("$1", array).replace("{nulls_not_distinct}", "i.indnullsnotdistinct").strip() + ";")
+    parts.append("COMMIT;")
+    path = os.path.join(tempfile.gettempdir(), f"model-fleet-floor-{n}.sql")
+    with open(path, "w") as f:
+        f.write("\n".join(parts))
+    return path
+
+
+def floor(cluster, db, path, reps):
+    run = ["psql", "-X", "-q", "-h", cluster.dir, "-U", "postgres", "-d", db, "-f", path, "-o", os.devnull]
+    times = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        base.sh(run)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def models_crate(work, n):
+    crate = os.path.join(work, f"rust_{n}")
+    base.sh([sys.executable, os.path.join(base.BENCH, "gen_rust_models.py"), str(n), "--out", crate])
+    env = dict(os.environ, CARGO_TARGET_DIR=base.TARGET)
+    start = time.perf_counter()
+    base.sh(["cargo", "build", "--release", "-q"], cwd=crate, env=env)
+    build = time.perf_counter() - start
+    return crate, os.path.join(base.TARGET, "release", f"bench-models-{n}"), build
+
+
+def scale_bench(cluster, a):
+    work = tempfile.mkdtemp(prefix="model-scale-bench-")
+    gen_dir = os.path.join(work, "gen")
+    rows = []
+    for n in a.sizes:
+        base.sh([sys.executable, base.SHARED_GEN, str(n), "--out", gen_dir])
+        db = f"scale_{n}"
+        start = time.perf_counter()
+        cluster.create(db, f"{gen_dir}/schema_{n}.sql")
+        load = time.perf_counter() - start
+        crate, binary, build = models_crate(work, n)
+        migrations = os.path.join(crate, "migrations")
+        times, rss, found = [], [], None
+        for _ in range(a.reps):
+            shutil.rmtree(migrations, ignore_errors=True)
+            os.makedirs(migrations)
+            t, m, _, err = base.run_measured([binary, "--url", cluster.conninfo(db), "revision", "--autogenerate",
+                                              "-m", "bench", "--no-verify"], cwd=crate)
+            times.append(t)
+            rss.append(m)
+            found = base.classify_ours(err)
+        shutil.rmtree(migrations, ignore_errors=True)
+        os.makedirs(migrations)
+        statements = cluster.count_statements(lambda: base.run_measured(
+            [binary, "--url", cluster.conninfo(db), "revision", "--autogenerate", "-m", "bench", "--no-verify"],
+            cwd=crate))
+        floor_times = floor(cluster, db, floor_file(n, ["public"]), a.reps)
+        rows.append({"what": f"{n:,} tables", "times": times, "rss": max(rss), "floor": floor_times,
+                     "statements": statements, "correct": found == base.EXPECTED_KINDS,
+                     "load": load, "build": build})
+        cluster.psql("postgres", f"DROP DATABASE {db}")
+    if a.tenants:
+        # Tenants of 50 tables: the fleet reads every tenant schema in one introspection.
+        base.sh([sys.executable, base.SHARED_GEN, "50", "--out", gen_dir])
+        body = open(f"{gen_dir}/schema_50.sql").read()
+        sql = os.path.join(work, "tenants.sql")
+        with open(sql, "w") as f:
+            for i in range(a.tenants):
+                f.write(f"CREATE SCHEMA tenant_{i:04d};\nSET search_path = tenant_{i:04d};\n{body}\n")
+        start = time.perf_counter()
+        cluster.create("scale_tenants", sql)
+        load = time.perf_counter() - start
+        crate, binary, build = models_crate(work, 50)
+        with open(os.path.join(crate, "model.toml"), "a") as f:
+            f.write(f"\n[fleets.tenants]\nurls = ['{cluster.conninfo('scale_tenants')}']\ntenants = \"tenant_*\"\n")
+        migrations = os.path.join(crate, "migrations")
+        times, rss, found = [], [], None
+        for _ in range(a.reps):
+            shutil.rmtree(migrations, ignore_errors=True)
+            os.makedirs(migrations)
+            t, m, _, err = base.run_measured([binary, "--fleet", "tenants", "revision", "--autogenerate", "-m",
+                                              "bench", "--no-verify"], cwd=crate)
+            times.append(t)
+            rss.append(m)
+            found = base.classify_ours(err)
+        shutil.rmtree(migrations, ignore_errors=True)
+        os.makedirs(migrations)
+        statements = cluster.count_statements(lambda: base.run_measured(
+            [binary, "--fleet", "tenants", "revision", "--autogenerate", "-m", "bench", "--no-verify"], cwd=crate))
+        names = [f"tenant_{i:04d}" for i in range(a.tenants)]
+        floor_times = floor(cluster, "scale_tenants", floor_file("tenants", names), a.reps)
+        rows.append({"what": f"{a.tenants:,} tenant schemas × 50 tables (fleet)", "times": times,
+                     "rss": max(rss), "floor": floor_times, "statements": statements,
+                     "correct": found == base.EXPECTED_KINDS, "load": load, "build": build})
+    shutil.rmtree(work, ignore_errors=True)
+    return rows
+
+
+def report(a, cluster, fleet_rows, scale_rows):
+    lines = [SECTION, "",
+             f"`python3 bench/fleet.py --dbs {a.dbs} --tenants {a.tenants} --jobs {' '.join(map(str, a.jobs))} "
+             f"--sizes {' '.join(map(str, a.sizes))} --reps {a.reps}`: PostgreSQL {cluster.version}, "
+             f"{os.cpu_count()} CPUs ({platform.machine()}). Medians of {a.reps}; nothing fails on a time.", ""]
+    if fleet_rows:
+        lines += ["### Upgrading and checking many targets", "",
+                  "The seed's three revisions, every target from base to head (taken back to base, untimed, "
+                  "between runs); `check` with the seed's models, every target at head and equal to them.", "",
+                  "| targets | run | median | min–max | per target | peak memory |", "|---|---|---|---|---|---|"]
+        for kind, count, run, times, rss in fleet_rows:
+            what = f"{count} databases" if kind == "dbs" else f"{count} tenant schemas of one database"
+            lines.append(f"| {what} | {run} | {median(times):.2f} s | {min(times):.2f}–{max(times):.2f} s | "
+                         f"{median(times) / count * 1000:.1f} ms | {'' if rss is None else f'{rss:.0f} MB'} |")
+        lines.append("")
+    if scale_rows:
+        lines += ["### Autogenerate at scale, against the floor", "",
+                  "End-to-end `revision --autogenerate --no-verify` (the models compiled in a crate), against the "
+                  "floor: this project's catalog queries run by psql from one file. For the tenants, the fleet "
+                  "reads every tenant schema in one introspection, groups them by fingerprint, and writes one plan "
+                  "against one of them.", "",
+                  "| schema | autogenerate | floor | ratio | statements | peak memory | 6 changes found | load | models build |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for r in scale_rows:
+            lines.append(f"| {r['what']} | {median(r['times']):.2f} s | {median(r['floor']):.2f} s | "
+                         f"{median(r['times']) / median(r['floor']):.2f}× | {r['statements']} | {r['rss']:.0f} MB | "
+                         f"{'yes' if r['correct'] else 'NO'} | {r['load']:.0f} s | {r['build']:.0f} s |")
+        lines.append("")
+    section = "\n".join(lines)
+    text = open(a.out).read() if os.path.exists(a.out) else ""
+    if SECTION in text:
+        before, after = text.split(SECTION, 1)
+        rest = after.split("\n## ", 1)
+        text = before + section + ("\n## " + rest[1] if len(rest) > 1 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    with open(a.out, "w") as f:
+        f.write(text)
+    print(section)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--dbs", type=int, default=200)
+    ap.add_argument("--tenants", type=int, default=1000)
+    ap.add_argument("--jobs", type=int, nargs="+", default=[1, 4, 16])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10000, 30000])
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--skip-fleet", action="store_true")
+    ap.add_argument("--skip-scale", action="store_true")
+    ap.add_argument("--out", default=os.path.join(ROOT, "BENCHMARKS.md"))
+    a = ap.parse_args()
+    cli, app = binaries()
+    cluster = base.Cluster()
+    try:
+        fleet_rows = [] if a.skip_fleet else fleet_bench(cluster, cli, app, a)
+        scale_rows = [] if a.skip_scale else scale_bench(cluster, a)
+        report(a, cluster, fleet_rows, scale_rows)
+    finally:
+        cluster.stop()
+
+
+if __name__ == "__main__":
+    main()
