@@ -175,6 +175,35 @@ pub fn compare_live(
     live: Schema,
     tenant: Option<&crate::migrate::SchemaMap>,
 ) -> Result<Comparison, AutogenerateError> {
+    let Some(map) = tenant else {
+        return compare_in(client, models, config, live, None);
+    };
+    // The models' unqualified names resolve in the tenant's schema, as the scripts' do when
+    // they run there.
+    let path = |e| IntrospectError::Query {
+        what: "search path",
+        error: e,
+    };
+    client
+        .batch_execute(&format!(
+            "SET search_path TO {}",
+            crate::sql::quote_ident(&map.to)
+        ))
+        .map_err(path)?;
+    let result = compare_in(client, models, config, live, tenant);
+    let reset = client.batch_execute("RESET search_path");
+    let comparison = result?;
+    reset.map_err(path)?;
+    Ok(comparison)
+}
+
+fn compare_in(
+    client: &mut Client,
+    models: &ModelSet,
+    config: &Config,
+    live: Schema,
+    tenant: Option<&crate::migrate::SchemaMap>,
+) -> Result<Comparison, AutogenerateError> {
     let to_tenant = |mut schema: Schema| {
         if let Some(map) = tenant {
             crate::diff::rename_schema(&mut schema, &map.from, &map.to);

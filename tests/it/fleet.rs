@@ -109,7 +109,8 @@ mod tickets {
     pub struct Ticket {
         #[model(primary_key)]
         pub id: i32,
-        #[model(default = "'open'")]
+        // The type unqualified, as one writes it: it resolves in each tenant's schema.
+        #[model(default = "'open'::ticket_status")]
         pub status: Status,
         pub reason: Option<String>,
     }
