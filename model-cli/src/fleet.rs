@@ -345,8 +345,11 @@ impl Progress {
             self.verb,
             running.len()
         );
-        if let Some(first) = running.first() {
-            line.push_str(&format!(" · {}", model_core::sql::display(first)));
+        if !running.is_empty() {
+            line.push_str(&format!(
+                " · {}",
+                model_core::sql::display(&running.join(", "))
+            ));
         }
         let width = 120;
         let line: String = line.chars().take(width).collect();
@@ -505,7 +508,9 @@ fn migrate(
             table.clone(),
             |line| lines.lock().unwrap_or_else(|e| e.into_inner()).push(line),
         )
+        .lock_wait(project.lock_wait(global))
         .lock_retries(project.config.lock_settings().unwrap_or_default())
+        .echo_statements(global.verbose)
         .refuse_destructive(refuse);
         if let Some(tenant) = &t.tenant {
             migrator = migrator.tenant(SchemaMap {
@@ -513,12 +518,19 @@ fn migrate(
                 to: tenant.clone(),
             });
         }
-        if upgrade {
-            migrator.upgrade(target, mode)?;
+        let result = if upgrade {
+            migrator.upgrade(target, mode)
         } else {
-            migrator.downgrade(target, mode)?;
-        }
+            migrator.downgrade(target, mode)
+        };
         drop(migrator);
+        // -v: each target's log (the statements as they ran), after it, named.
+        if global.verbose {
+            for line in lines.into_inner().unwrap_or_else(|e| e.into_inner()) {
+                info("migrate", format!("{}: {line}", t.name));
+            }
+        }
+        result?;
         let after = read_current(&mut client, &table)?;
         Ok((at(&before), at(&after)))
     };

@@ -63,12 +63,7 @@ impl Project {
         lock: Client,
         global: &Global,
     ) -> Migrator<'a> {
-        let wait = match (global.lock_wait, self.config.lock_wait_seconds) {
-            (Some(seconds), _) => std::time::Duration::try_from_secs_f64(seconds.max(0.0))
-                .unwrap_or(model_core::migrate::DEFAULT_LOCK_WAIT),
-            (None, Some(seconds)) => std::time::Duration::from_secs(seconds),
-            (None, None) => model_core::migrate::DEFAULT_LOCK_WAIT,
-        };
+        let wait = self.lock_wait(global);
         Migrator::new(
             client,
             lock,
@@ -85,6 +80,17 @@ impl Project {
         .lock_wait(wait)
         .lock_retries(self.config.lock_settings().unwrap_or_default())
         .echo_statements(global.verbose)
+    }
+
+    /// How long a run waits for another run's lock: `--lock-wait`, else model.toml's, else a
+    /// minute.
+    pub fn lock_wait(&self, global: &Global) -> std::time::Duration {
+        match (global.lock_wait, self.config.lock_wait_seconds) {
+            (Some(seconds), _) => std::time::Duration::try_from_secs_f64(seconds.max(0.0))
+                .unwrap_or(model_core::migrate::DEFAULT_LOCK_WAIT),
+            (None, Some(seconds)) => std::time::Duration::from_secs(seconds),
+            (None, None) => model_core::migrate::DEFAULT_LOCK_WAIT,
+        }
     }
 
     /// The database to compare the models with, at head: the configured one (refused when not

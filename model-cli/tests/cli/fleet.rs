@@ -168,6 +168,11 @@ fn fifty_tenant_schemas_get_the_revisions_and_nothing_leaks() {
         [HEAD]
     );
 
+    // A second run applies nothing.
+    let (code, stdout, stderr) = project.run(None, &["--fleet", "tenants", "upgrade", "head"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.matches("ok (nothing to do)").count(), 50, "{stdout}");
+
     let (code, stdout, stderr) = project.run(
         None,
         &["--fleet", "tenants", "--jobs", "4", "downgrade", "base"],
