@@ -192,6 +192,26 @@ def scale_bench(cluster, a):
     return rows
 
 
+def autogenerate_runs(cluster, a, crate, binary, target_args):
+    """`revision --autogenerate --no-verify` a.reps times from an empty versions directory, then
+    once more with statements counted: (times, peak memory, changes found, statements)."""
+    migrations = os.path.join(crate, "migrations")
+    command = [binary, *target_args, "revision", "--autogenerate", "-m", "bench", "--no-verify"]
+
+    def once():
+        shutil.rmtree(migrations, ignore_errors=True)
+        os.makedirs(migrations)
+        return base.run_measured(command, cwd=crate)
+
+    times, rss, found = [], [], None
+    for _ in range(a.reps):
+        t, m, _, err = once()
+        times.append(t)
+        rss.append(m)
+        found = base.classify_ours(err)
+    return times, max(rss), found, cluster.count_statements(once)
+
+
 def scale_one(cluster, a, work, gen_dir, n):
     if True:
         base.sh([sys.executable, base.SHARED_GEN, str(n), "--out", gen_dir])
@@ -200,24 +220,11 @@ def scale_one(cluster, a, work, gen_dir, n):
         cluster.create(db, f"{gen_dir}/schema_{n}.sql")
         load = time.perf_counter() - start
         crate, binary, build = models_crate(work, n)
-        migrations = os.path.join(crate, "migrations")
-        times, rss, found = [], [], None
-        for _ in range(a.reps):
-            shutil.rmtree(migrations, ignore_errors=True)
-            os.makedirs(migrations)
-            t, m, _, err = base.run_measured([binary, "--url", cluster.conninfo(db), "revision", "--autogenerate",
-                                              "-m", "bench", "--no-verify"], cwd=crate)
-            times.append(t)
-            rss.append(m)
-            found = base.classify_ours(err)
-        shutil.rmtree(migrations, ignore_errors=True)
-        os.makedirs(migrations)
-        statements = cluster.count_statements(lambda: base.run_measured(
-            [binary, "--url", cluster.conninfo(db), "revision", "--autogenerate", "-m", "bench", "--no-verify"],
-            cwd=crate))
+        times, rss, found, statements = autogenerate_runs(cluster, a, crate, binary,
+                                                          ["--url", cluster.conninfo(db)])
         floor_times = floor(cluster, db, floor_file(n, ["public"]), a.reps)
         cluster.psql("postgres", f"DROP DATABASE {db}")
-        return {"what": f"{n:,} tables", "times": times, "rss": max(rss), "floor": floor_times,
+        return {"what": f"{n:,} tables", "times": times, "rss": rss, "floor": floor_times,
                 "statements": statements, "correct": found == base.EXPECTED_KINDS,
                 "load": load, "build": build}
 
@@ -262,24 +269,11 @@ def scale_tenants(cluster, a, work, gen_dir):
         crate, binary, build = models_crate(work, 50)
         with open(os.path.join(crate, "model.toml"), "a") as f:
             f.write(f"\n[fleets.tenants]\nurls = ['{cluster.conninfo('scale_tenants')}']\ntenants = \"tenant_*\"\n")
-        migrations = os.path.join(crate, "migrations")
-        times, rss, found = [], [], None
-        for _ in range(a.reps):
-            shutil.rmtree(migrations, ignore_errors=True)
-            os.makedirs(migrations)
-            t, m, _, err = base.run_measured([binary, "--fleet", "tenants", "revision", "--autogenerate", "-m",
-                                              "bench", "--no-verify"], cwd=crate)
-            times.append(t)
-            rss.append(m)
-            found = base.classify_ours(err)
-        shutil.rmtree(migrations, ignore_errors=True)
-        os.makedirs(migrations)
-        statements = cluster.count_statements(lambda: base.run_measured(
-            [binary, "--fleet", "tenants", "revision", "--autogenerate", "-m", "bench", "--no-verify"], cwd=crate))
+        times, rss, found, statements = autogenerate_runs(cluster, a, crate, binary, ["--fleet", "tenants"])
         names = [f"tenant_{i:04d}" for i in range(a.tenants)]
         floor_times = floor(cluster, "scale_tenants", floor_file("tenants", names), a.reps)
         return {"what": f"{a.tenants:,} tenant schemas × 50 tables (fleet)", "times": times,
-                "rss": max(rss), "floor": floor_times, "statements": statements,
+                "rss": rss, "floor": floor_times, "statements": statements,
                 "correct": found == base.EXPECTED_KINDS, "load": load, "build": build}
 
 

@@ -656,11 +656,7 @@ fn current(project: &Project, targets: &[Target], jobs: usize) -> anyhow::Result
     let dbs: Vec<Target> = units.iter().map(|(d, _)| d.clone()).collect();
     let progress = Progress::new("current", dbs.len());
     let work = |d: &Target| -> anyhow::Result<Vec<Vec<String>>> {
-        let members = &units
-            .iter()
-            .find(|(u, _)| u.url == d.url)
-            .expect("a unit")
-            .1;
+        let members = members_of(&units, d);
         let mut client = pg::connect(&d.url)?;
         let schemas: Vec<String> = members
             .iter()
@@ -725,19 +721,6 @@ fn check(
     json: bool,
 ) -> anyhow::Result<bool> {
     let heads = graph_heads(project);
-    if let Some(table) = models
-        .schema()
-        .tables
-        .iter()
-        .find(|t| !project.config.schemas.contains(&t.name.schema))
-    {
-        bail!(
-            "table {} of the models is in schema `{}`, which {} does not manage; add it to `schemas`",
-            table.name,
-            table.name.schema,
-            project.config_path.display()
-        );
-    }
     // One catalog read per database (tenant schemas read together), then each target at
     // head compared with the models on one connection per database.
     let read = read_all(project, targets, jobs);
@@ -745,11 +728,7 @@ fn check(
     let dbs: Vec<Target> = units.iter().map(|(d, _)| d.clone()).collect();
     let progress = Progress::new("check", dbs.len());
     let work = |d: &Target| -> anyhow::Result<Vec<Result<Drift, String>>> {
-        let members = &units
-            .iter()
-            .find(|(u, _)| u.url == d.url)
-            .expect("a unit")
-            .1;
+        let members = members_of(&units, d);
         let mut client = pg::connect(&d.url)?;
         let mut out = Vec::new();
         for &i in members {
@@ -795,28 +774,15 @@ fn check(
     };
     let per_database = pool(&dbs, jobs, false, &progress, &work);
     progress.end();
-    let mut slots: Vec<Option<Outcome<Drift>>> = targets.iter().map(|_| None).collect();
-    for ((_, members), outcome) in units.iter().zip(per_database) {
-        match outcome {
-            Outcome::Done(results, time) => {
-                for (&i, result) in members.iter().zip(results) {
-                    slots[i] = Some(match result {
-                        Ok(drift) => Outcome::Done(drift, time),
-                        Err(e) => Outcome::Failed(e, time),
-                    });
-                }
-            }
-            Outcome::Failed(e, time) => {
-                for &i in members {
-                    slots[i] = Some(Outcome::Failed(e.clone(), time));
-                }
-            }
-            Outcome::Skipped => {}
-        }
-    }
-    let outcomes: Vec<Outcome<Drift>> = slots
+    // A target compared or not: a failure of its own is a failed target.
+    let outcomes: Vec<Outcome<Drift>> = per_target(targets, &units, per_database)
         .into_iter()
-        .map(|o| o.unwrap_or(Outcome::Skipped))
+        .map(|o| match o {
+            Outcome::Done(Ok(drift), time) => Outcome::Done(drift, time),
+            Outcome::Done(Err(e), time) => Outcome::Failed(e, time),
+            Outcome::Failed(e, time) => Outcome::Failed(e, time),
+            Outcome::Skipped => Outcome::Skipped,
+        })
         .collect();
     let drifted = outcomes.iter().any(|o| {
         matches!(o, Outcome::Done(d, _) if !d.at_head || d.differences.as_ref().is_some_and(|x| !x.is_empty()))
@@ -911,8 +877,16 @@ fn databases(targets: &[Target]) -> Vec<(Target, Vec<usize>)> {
     out
 }
 
+/// The targets a database unit of [`databases`] holds.
+fn members_of<'u>(units: &'u [(Target, Vec<usize>)], database: &Target) -> &'u [usize] {
+    units
+        .iter()
+        .find(|(u, _)| u.url == database.url)
+        .map_or(&[], |(_, members)| members)
+}
+
 /// Per-database outcomes (one value per member target) spread over the targets.
-fn per_target<T: Clone>(
+fn per_target<T>(
     targets: &[Target],
     units: &[(Target, Vec<usize>)],
     per_database: Vec<Outcome<Vec<T>>>,
@@ -999,11 +973,7 @@ fn read_all(
     let progress = Progress::new("reading", units.len());
     let databases: Vec<Target> = units.iter().map(|(d, _)| d.clone()).collect();
     let work = |d: &Target| -> anyhow::Result<Vec<(Vec<String>, Schema)>> {
-        let members = &units
-            .iter()
-            .find(|(u, _)| u.url == d.url)
-            .expect("a unit")
-            .1;
+        let members = members_of(&units, d);
         let mut client = pg::connect(&d.url)?;
         let tenants: Vec<String> = members
             .iter()
@@ -1032,28 +1002,9 @@ fn read_all(
             .map(|(part, tenant)| (currents.get(tenant).cloned().unwrap_or_default(), part))
             .collect())
     };
-    let outcomes = pool(&databases, jobs, false, &progress, &work);
+    let per_database = pool(&databases, jobs, false, &progress, &work);
     progress.end();
-    let mut out: Vec<Option<Outcome<(Vec<String>, Schema)>>> =
-        targets.iter().map(|_| None).collect();
-    for ((_, members), outcome) in units.iter().zip(outcomes) {
-        match outcome {
-            Outcome::Done(parts, time) => {
-                for (&i, part) in members.iter().zip(parts) {
-                    out[i] = Some(Outcome::Done(part, time));
-                }
-            }
-            Outcome::Failed(e, time) => {
-                for &i in members {
-                    out[i] = Some(Outcome::Failed(e.clone(), time));
-                }
-            }
-            Outcome::Skipped => {}
-        }
-    }
-    out.into_iter()
-        .map(|o| o.unwrap_or(Outcome::Skipped))
-        .collect()
+    per_target(targets, &units, per_database)
 }
 
 /// The tenant's map from the scripts' schema, for a tenant target.
@@ -1179,6 +1130,12 @@ fn diff(
     with_downgrade: bool,
 ) -> anyhow::Result<bool> {
     let template = project.config.schemas[0].clone();
+    // The reference's own schemas, read once (for database targets without --schema).
+    let reference_schemas = if schemas.is_empty() && targets.iter().any(|t| t.tenant.is_none()) {
+        introspect::user_schemas(&mut pg::connect(to).context("--to")?).context("--to")?
+    } else {
+        Vec::new()
+    };
     // The reference, read once per set of schemas.
     let references: Mutex<std::collections::BTreeMap<Vec<String>, Schema>> = Mutex::default();
     let progress = Progress::new("diff", targets.len());
@@ -1188,9 +1145,7 @@ fn diff(
             Some(_) => vec![template.clone()],
             None if schemas.is_empty() => {
                 let mut all = introspect::user_schemas(&mut client)?;
-                all.extend(introspect::user_schemas(
-                    &mut pg::connect(to).context("--to")?,
-                )?);
+                all.extend(reference_schemas.iter().cloned());
                 all.sort();
                 all.dedup();
                 all
@@ -1241,11 +1196,7 @@ fn diff(
         let mut reference = reference;
         if t.tenant.is_some() {
             // A tenant's schema itself is its own (see as_template): only what is in it counts.
-            reference.schemas.retain(|n| n.name != template);
-            let quoted = model_core::sql::quote_ident(&template);
-            reference
-                .owners
-                .retain(|o| !(o.kind == "SCHEMA" && o.name == quoted));
+            model_core::autogenerate::without_schema_object(&mut reference, &template);
         }
         if ignore_owners {
             live.owners.clear();

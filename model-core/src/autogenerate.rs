@@ -130,17 +130,7 @@ fn compare_mapped(
     config: &Config,
     tenant: Option<&crate::migrate::SchemaMap>,
 ) -> Result<Comparison, AutogenerateError> {
-    if let Some(table) = models
-        .schema()
-        .tables
-        .iter()
-        .find(|t| !config.schemas.contains(&t.name.schema))
-    {
-        return Err(AutogenerateError::Unmanaged {
-            table: table.name.clone(),
-            schema: table.name.schema.clone(),
-        });
-    }
+    check_managed(models, config)?;
     let options = Options {
         schemas: match tenant {
             Some(map) => vec![map.to.clone()],
@@ -157,10 +147,34 @@ pub fn as_template(mut live: Schema, map: &crate::migrate::SchemaMap) -> Schema 
     crate::diff::rename_schema(&mut live, &map.to, &map.from);
     // The tenant's schema itself (its owner, privileges, comment) is the tenant's, not the
     // scripts': they create what is in it, never it.
-    live.schemas.retain(|n| n.name != map.from);
-    live.owners
-        .retain(|o| !(o.kind == "SCHEMA" && o.name == crate::sql::quote_ident(&map.from)));
+    without_schema_object(&mut live, &map.from);
     live
+}
+
+/// `schema` without the schema (namespace) `name` as an object of its own (its entry, with
+/// comment and privileges, and its owner); what lives in it stays.
+pub fn without_schema_object(schema: &mut Schema, name: &str) {
+    let quoted = crate::sql::quote_ident(name);
+    schema.schemas.retain(|n| n.name != name);
+    schema
+        .owners
+        .retain(|o| !(o.kind == "SCHEMA" && o.name == quoted));
+}
+
+/// Refuses models with a table in a schema the project does not manage.
+fn check_managed(models: &ModelSet, config: &Config) -> Result<(), AutogenerateError> {
+    match models
+        .schema()
+        .tables
+        .iter()
+        .find(|t| !config.schemas.contains(&t.name.schema))
+    {
+        Some(table) => Err(AutogenerateError::Unmanaged {
+            table: table.name.clone(),
+            schema: table.name.schema.clone(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// [`compare`] with the database's schema already read (`live`; for a tenant, its schema as
@@ -175,6 +189,7 @@ pub fn compare_live(
     live: Schema,
     tenant: Option<&crate::migrate::SchemaMap>,
 ) -> Result<Comparison, AutogenerateError> {
+    check_managed(models, config)?;
     let Some(map) = tenant else {
         return compare_in(client, models, config, live, None);
     };

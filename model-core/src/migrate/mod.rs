@@ -435,21 +435,8 @@ impl<'a, C: Connection> Migrator<'a, C> {
         mode: TransactionMode,
     ) -> Result<Vec<String>, MigrateError> {
         self.acquire().await?;
-        let result = self.upgrade_locked(target, mode).await;
+        let result = self.migrate_locked(target, mode, true).await;
         self.release(result).await
-    }
-
-    async fn upgrade_locked(
-        &mut self,
-        target: &str,
-        mode: TransactionMode,
-    ) -> Result<Vec<String>, MigrateError> {
-        let current = self.prepare().await?;
-        let graph = self.graph;
-        let target = graph.resolve_target(target, &current)?;
-        let mut applied = graph.ancestors(current.iter().map(String::as_str));
-        let steps = graph.upgrade_path(&applied, &target.heads);
-        self.run(&steps, &mut applied, true, mode).await
     }
 
     /// Undoes applied revisions until only `target` and its ancestors remain.
@@ -459,19 +446,25 @@ impl<'a, C: Connection> Migrator<'a, C> {
         mode: TransactionMode,
     ) -> Result<Vec<String>, MigrateError> {
         self.acquire().await?;
-        let result = self.downgrade_locked(target, mode).await;
+        let result = self.migrate_locked(target, mode, false).await;
         self.release(result).await
     }
 
-    async fn downgrade_locked(
+    /// Under the lock: works out the steps to `target`, up or down, and runs them.
+    async fn migrate_locked(
         &mut self,
         target: &str,
         mode: TransactionMode,
+        upgrade: bool,
     ) -> Result<Vec<String>, MigrateError> {
         let current = self.prepare().await?;
         let graph = self.graph;
         let target = graph.resolve_target(target, &current)?;
         let mut applied = graph.ancestors(current.iter().map(String::as_str));
+        if upgrade {
+            let steps = graph.upgrade_path(&applied, &target.heads);
+            return self.run(&steps, &mut applied, true, mode).await;
+        }
         let keep = graph.ancestors(target.heads.iter().map(String::as_str));
         if let Some(missing) = keep.iter().find(|id| !applied.contains(*id)) {
             return Err(MigrateError::BadTarget(format!(
