@@ -23,15 +23,15 @@ pub fn dispatch(
     dir: &Path,
     global: &Global,
     command: Option<Command>,
-    models: Result<ModelSet, ModelSetError>,
+    models: &Result<ModelSet, ModelSetError>,
 ) -> anyhow::Result<bool> {
     if crate::fleet::requested(global) {
         return crate::fleet::dispatch(dir, global, command, models);
     }
-    let models = || models.clone().map_err(anyhow::Error::from);
+    let models = || models.as_ref().map_err(|e| anyhow::Error::from(e.clone()));
     let project = || Project::load(dir, global);
     match command {
-        None | Some(Command::Demo) => demo(&project()?, global, &models()?),
+        None | Some(Command::Demo) => demo(&project()?, global, models()?),
         Some(Command::Init { directory }) => init(&directory.unwrap_or_else(|| dir.to_path_buf())),
         Some(Command::Revision {
             message,
@@ -70,7 +70,7 @@ pub fn dispatch(
                 autogenerate_revision(
                     &project,
                     global,
-                    &models()?,
+                    models()?,
                     options,
                     strict,
                     !no_verify,
@@ -198,11 +198,11 @@ pub fn dispatch(
         Some(Command::Check {
             format: crate::CheckFormat::Json,
             ..
-        }) => crate::fleet::check_one(dir, global, &models()?),
+        }) => crate::fleet::check_one(dir, global, models()?),
         Some(Command::Check { strict, online, .. }) => {
             let project = project()?;
             let online = online || project.config.online;
-            check(&project, global, &models()?, strict, online)
+            check(&project, global, models()?, strict, online)
         }
         Some(Command::Diff {
             from,
@@ -282,7 +282,7 @@ pub fn dispatch(
                     introspect::introspect(&mut client, &introspect::Options { schemas })
                         .context("--from-db")?
                 }
-                None => models()?.into_schema(),
+                None => models()?.schema().clone(),
             };
             let erd = crate::erd::Erd::new(&schema, crate::erd::Options { keys_only });
             let text = match format {
@@ -298,7 +298,7 @@ pub fn dispatch(
             Ok(true)
         }
         Some(Command::Describe) => {
-            print!("{}", describe(&models()?));
+            print!("{}", describe(models()?));
             Ok(true)
         }
         Some(Command::Sql) => {
@@ -438,7 +438,7 @@ fn autogenerate_revision(
     report_unmodelled(
         "autogenerate",
         "the database",
-        &comparison.live.unmodelled,
+        &comparison.live().unmodelled,
         strict,
     )?;
     let comparison = settle(comparison, answers)?;
@@ -484,8 +484,8 @@ fn autogenerate_revision(
             server,
             &body.upgrade,
             &body.downgrade,
-            &comparison.live,
-            &comparison.desired,
+            comparison.live(),
+            comparison.desired(),
         )
         .context("no revision written (--no-verify writes it unproven)")?;
         info(
@@ -494,6 +494,7 @@ fn autogenerate_revision(
         );
     }
     write_revision(project, options, Some(body))?;
+    crate::drop_behind(comparison);
     // Sizes come from the configured database (none when the revisions were replayed).
     let mut live = project.connect(global).ok();
     report_hazards("autogenerate", &plan.upgrade, online, live.as_mut());
@@ -587,7 +588,7 @@ fn check(
     online: bool,
 ) -> anyhow::Result<bool> {
     let comparison = project.compare(global, models)?;
-    report_unmodelled("check", "the database", &comparison.live.unmodelled, strict)?;
+    report_unmodelled("check", "the database", &comparison.live().unmodelled, strict)?;
     let (plan, report) = comparison.plan_and_report();
     report_hints("check", &report);
     for candidate in comparison.rename_candidates() {

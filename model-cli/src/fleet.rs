@@ -55,9 +55,9 @@ pub fn dispatch(
     dir: &Path,
     global: &Global,
     command: Option<Command>,
-    given: Result<ModelSet, ModelSetError>,
+    given: &Result<ModelSet, ModelSetError>,
 ) -> anyhow::Result<bool> {
-    let models = || given.clone().map_err(anyhow::Error::from);
+    let models = || given.as_ref().map_err(|e| anyhow::Error::from(e.clone()));
     let project = Project::load(dir, global)?;
     let targets = targets(&project, global)?;
     if targets.is_empty() {
@@ -150,7 +150,7 @@ pub fn dispatch(
             &project,
             &targets,
             jobs,
-            &models()?,
+            models()?,
             format == crate::CheckFormat::Json,
         ),
         _ => bail!(

@@ -13,27 +13,57 @@ use crate::model::ModelSet;
 use crate::pg::{PgError, Server};
 use crate::schema::{Grant, Schema, TableName};
 
-/// What autogenerate compares.
+/// What autogenerate compares. The plan between the two is worked out once, when first
+/// asked for, and kept: a comparison cannot change but through [`Self::with_renames`], which
+/// makes a new one.
 #[derive(Debug, Clone)]
 pub struct Comparison {
-    /// The database's managed schemas as introspected, filtered.
-    pub live: Schema,
-    /// The models' schema as PostgreSQL spells it, filtered.
-    pub desired: Schema,
-    /// The renames the models declare.
-    pub renames: Vec<Rename>,
+    live: Schema,
+    desired: Schema,
+    renames: Vec<Rename>,
+    planned: std::sync::OnceLock<(Plan, RenameReport)>,
 }
 
 impl Comparison {
+    /// A comparison of `live` (as introspected) with `desired`, with declared `renames`.
+    pub fn new(live: Schema, desired: Schema, renames: Vec<Rename>) -> Comparison {
+        Comparison {
+            live,
+            desired,
+            renames,
+            planned: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The database's managed schemas as introspected, filtered.
+    pub fn live(&self) -> &Schema {
+        &self.live
+    }
+
+    /// The models' schema as PostgreSQL spells it, filtered.
+    pub fn desired(&self) -> &Schema {
+        &self.desired
+    }
+
+    /// The renames the models declare (and answers given since).
+    pub fn renames(&self) -> &[Rename] {
+        &self.renames
+    }
+
     /// The operations that bring the database to the models, and back, with the declared
     /// renames made as renames.
     pub fn plan(&self) -> Plan {
-        self.plan_and_report().0
+        self.planned().0.clone()
     }
 
     /// [`Self::plan`], and what became of each rename hint.
     pub fn plan_and_report(&self) -> (Plan, RenameReport) {
-        diff_with_renames(&self.live, &self.desired, &self.renames)
+        self.planned().clone()
+    }
+
+    fn planned(&self) -> &(Plan, RenameReport) {
+        self.planned
+            .get_or_init(|| diff_with_renames(&self.live, &self.desired, &self.renames))
     }
 
     /// Pairs the plan would drop and add that look like renames nobody declared.
@@ -42,13 +72,19 @@ impl Comparison {
     }
 
     /// The same comparison with more declared renames (answers to candidates).
-    pub fn with_renames(mut self, renames: impl IntoIterator<Item = Rename>) -> Self {
+    pub fn with_renames(self, renames: impl IntoIterator<Item = Rename>) -> Self {
+        let Comparison {
+            live,
+            desired,
+            renames: mut declared,
+            ..
+        } = self;
         for rename in renames {
-            if !self.renames.contains(&rename) {
-                self.renames.push(rename);
+            if !declared.contains(&rename) {
+                declared.push(rename);
             }
         }
-        self
+        Comparison::new(live, desired, declared)
     }
 }
 
@@ -232,7 +268,7 @@ fn compare_in(
             models.schema(),
         )?)
     } else {
-        introspect::canonicalize_expressions(client, &to_tenant(models.schema().clone()), &live)?
+        introspect::canonicalize_expressions(client, to_tenant(models.schema().clone()), &live)?
     };
     let mut desired = introspect::adopt_equal_constants(client, &live, desired)?;
     // Models declare no rules, event triggers, publications or default privileges: the
@@ -257,13 +293,13 @@ fn compare_in(
         }
         None => (live, desired),
     };
-    let comparison = Comparison {
-        live: config.filter(live),
-        desired: config.filter(desired),
-        renames: models.renames().to_vec(),
-    };
+    let comparison = Comparison::new(
+        config.filter(live),
+        config.filter(desired),
+        models.renames().to_vec(),
+    );
     if tenant.is_none() {
-        check_casts(client, &comparison.plan())?;
+        check_casts(client, &comparison.planned().0)?;
     }
     Ok(comparison)
 }

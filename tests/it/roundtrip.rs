@@ -139,7 +139,7 @@ fn expressions_canonicalise_in_place_as_in_a_scratch_database() {
         let mut client = db.connect().unwrap();
         let live = read(&mut client, &schemas);
         let fast =
-            model_core::introspect::canonicalize_expressions(&mut client, models.schema(), &live)
+            model_core::introspect::canonicalize_expressions(&mut client, models.schema().clone(), &live)
                 .unwrap();
         let slow = canonical(models.schema());
         assert!(
@@ -169,7 +169,7 @@ fn a_bad_expression_names_its_place_and_postgresql_message() {
     let db = fresh_database();
     let mut client = db.connect().unwrap();
     let error =
-        model_core::introspect::canonicalize_expressions(&mut client, &schema, &Schema::default())
+        model_core::introspect::canonicalize_expressions(&mut client, schema.clone(), &Schema::default())
             .unwrap_err();
     let message = error.to_string();
     assert!(

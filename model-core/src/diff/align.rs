@@ -7,13 +7,51 @@ use crate::schema::Schema;
 /// `from` with what PostgreSQL treats as the same spelled as `to` spells it, so that no
 /// comparison sees a difference there: storage parameters are a set (their order is only the
 /// order they were written in).
-pub(super) fn aligned(from: &Schema, to: &Schema) -> Schema {
+pub(super) fn aligned<'s>(from: &'s Schema, to: &Schema) -> Cow<'s, Schema> {
+    /// Whether `have` is `want` in another order (then it takes `want`'s).
+    fn reordered(have: &[String], want: &[String]) -> bool {
+        have != want && have.len() == want.len() && want.iter().all(|o| have.contains(o))
+    }
     fn align(have: &mut Vec<String>, want: &[String]) {
-        if have.len() == want.len() && want.iter().all(|o| have.contains(o)) {
+        if reordered(have, want) {
             *have = want.to_vec();
         }
     }
     let wanted_tables = to.tables_by_name();
+    // The common case, nothing to align, copies nothing.
+    let tables = from.tables.iter().any(|table| {
+        wanted_tables.get(&table.name).is_some_and(|wanted| {
+            reordered(&table.options, &wanted.options)
+                || table.indexes.iter().any(|index| {
+                    wanted
+                        .indexes
+                        .iter()
+                        .find(|i| i.name == index.name)
+                        .is_some_and(|w| {
+                            reordered(&index.options, &w.options)
+                                || index.attached_to != w.attached_to
+                        })
+                })
+        })
+    });
+    let views = from.views.iter().any(|view| {
+        to.views
+            .iter()
+            .find(|v| v.name == view.name)
+            .is_some_and(|wanted| {
+                reordered(&view.options, &wanted.options)
+                    || view.indexes.iter().any(|index| {
+                        wanted
+                            .indexes
+                            .iter()
+                            .find(|i| i.name == index.name)
+                            .is_some_and(|w| reordered(&index.options, &w.options))
+                    })
+            })
+    });
+    if !tables && !views {
+        return Cow::Borrowed(from);
+    }
     let mut from = from.clone();
     for table in &mut from.tables {
         let Some(wanted) = wanted_tables.get(&table.name) else {
@@ -39,7 +77,7 @@ pub(super) fn aligned(from: &Schema, to: &Schema) -> Schema {
             }
         }
     }
-    from
+    Cow::Owned(from)
 }
 
 /// `from` and `to` with a table's columns and checks made explicit where it gains or loses a

@@ -69,12 +69,13 @@ enum Site {
 /// database's schema as introspected: expressions it already spells the same way are kept.
 pub fn canonicalize_expressions(
     client: &mut Client,
-    schema: &Schema,
+    mut schema: Schema,
     live: &Schema,
 ) -> Result<Schema, IntrospectError> {
     let mut keys: BTreeMap<Key, Vec<Site>> = BTreeMap::new();
+    let live_tables = live.tables_by_name();
     for (t, table) in schema.tables.iter().enumerate() {
-        let before = live.table(&table.name);
+        let before = live_tables.get(&table.name).copied();
         for (c, column) in table.columns.iter().enumerate() {
             let old = before.and_then(|b| b.column(&column.name));
             if let Some(text) = &column.default {
@@ -153,12 +154,11 @@ pub fn canonicalize_expressions(
             }
         }
     }
-    let mut out = schema.clone();
     if keys.is_empty() {
-        return Ok(out);
+        return Ok(schema);
     }
     let keys: Vec<(Key, Vec<Site>)> = keys.into_iter().collect();
-    let prelude = prelude(schema, live);
+    let prelude = prelude(&schema, live);
     let statements: Vec<String> = keys
         .iter()
         .enumerate()
@@ -181,7 +181,7 @@ pub fn canonicalize_expressions(
             &prelude,
             &keys,
             &statements,
-            schema,
+            &schema,
         ));
     }
     tx.batch_execute("SET LOCAL search_path = pg_catalog")
@@ -228,25 +228,25 @@ pub fn canonicalize_expressions(
         for site in sites {
             match *site {
                 Site::Default { table, column } => {
-                    out.tables[table].columns[column].default = Some(text.clone())
+                    schema.tables[table].columns[column].default = Some(text.clone())
                 }
                 Site::Generated { table, column } => {
-                    out.tables[table].columns[column].generated = Some(text.clone())
+                    schema.tables[table].columns[column].generated = Some(text.clone())
                 }
                 Site::Check { table, check } => {
-                    out.tables[table].checks[check].expression = text.clone()
+                    schema.tables[table].checks[check].expression = text.clone()
                 }
                 Site::Predicate { table, index } => {
-                    out.tables[table].indexes[index].predicate = Some(text.clone())
+                    schema.tables[table].indexes[index].predicate = Some(text.clone())
                 }
                 Site::IndexKey { table, index, key } => {
-                    out.tables[table].indexes[index].keys[key].expr =
+                    schema.tables[table].indexes[index].keys[key].expr =
                         IndexExpr::Expression(text.clone())
                 }
             }
         }
     }
-    Ok(out)
+    Ok(schema)
 }
 
 const READ: &str = "
@@ -444,8 +444,9 @@ pub fn adopt_equal_constants(
 ) -> Result<Schema, IntrospectError> {
     let mut pairs: Vec<(usize, usize, String)> = Vec::new();
     let mut tests: Vec<String> = Vec::new();
+    let live_tables = live.tables_by_name();
     for (t, table) in desired.tables.iter().enumerate() {
-        let Some(before) = live.table(&table.name) else {
+        let Some(before) = live_tables.get(&table.name).copied() else {
             continue;
         };
         for (c, column) in table.columns.iter().enumerate() {
