@@ -16,12 +16,13 @@ On a PostgreSQL cluster of its own (bench/run.py's), measures:
 Writes (or replaces) the "Fleets and scale" section of BENCHMARKS.md. Benchmarks measure;
 nothing here fails on a time.
 
-At --engine-sizes (30,000 tables by default), whose models crate would need more memory in
-rustc than a small machine has, `diff` of the database with itself stands in for it: two
-introspections and a diff, against twice the floor.
+Models of more than --models-per-crate tables (5,000) are split over several crates, as a
+large codebase splits them: one crate of 30,000 generated models needs more memory in rustc
+than this machine has. At --engine-sizes (none by default), `diff` of the database with
+itself is measured as well: two introspections and a diff, against twice the floor.
 
-Options: --dbs 200 --tenants 1000 --jobs 1 4 16 --sizes 10000 --engine-sizes 30000 --reps 3
-         --skip-fleet --skip-scale --out BENCHMARKS.md
+Options: --dbs 200 --tenants 1000 --jobs 1 4 16 --sizes 10000 30000 --models-per-crate 5000
+         --engine-sizes --reps 3 --skip-fleet --skip-scale --out BENCHMARKS.md
 """
 from __future__ import annotations
 
@@ -158,14 +159,18 @@ def floor(cluster, db, path, reps):
     return times
 
 
-def models_crate(work, n):
+def models_crate(work, n, parts=1):
+    """The models of the n-table workload compiled into model-cli; over `parts` crates when
+    more than one (a crate of 30,000 models needs more memory in rustc than this machine has)."""
     crate = os.path.join(work, f"rust_{n}")
-    base.sh([sys.executable, os.path.join(base.BENCH, "gen_rust_models.py"), str(n), "--out", crate])
+    base.sh([sys.executable, os.path.join(base.BENCH, "gen_rust_models.py"), str(n), "--out", crate,
+             "--parts", str(parts)])
     env = dict(os.environ, CARGO_TARGET_DIR=base.TARGET)
     start = time.perf_counter()
     base.sh(["cargo", "build", "--release", "-q"], cwd=crate, env=env)
     build = time.perf_counter() - start
-    return crate, os.path.join(base.TARGET, "release", f"bench-models-{n}"), build
+    name = f"bench-models-{n}" + (f"-in-{parts}" if parts > 1 else "")
+    return crate, os.path.join(base.TARGET, "release", name), build
 
 
 def scale_bench(cluster, a):
@@ -213,26 +218,26 @@ def autogenerate_runs(cluster, a, crate, binary, target_args):
 
 
 def scale_one(cluster, a, work, gen_dir, n):
-    if True:
-        base.sh([sys.executable, base.SHARED_GEN, str(n), "--out", gen_dir])
-        db = f"scale_{n}"
-        start = time.perf_counter()
-        cluster.create(db, f"{gen_dir}/schema_{n}.sql")
-        load = time.perf_counter() - start
-        crate, binary, build = models_crate(work, n)
-        times, rss, found, statements = autogenerate_runs(cluster, a, crate, binary,
-                                                          ["--url", cluster.conninfo(db)])
-        floor_times = floor(cluster, db, floor_file(n, ["public"]), a.reps)
-        cluster.psql("postgres", f"DROP DATABASE {db}")
-        return {"what": f"{n:,} tables", "times": times, "rss": rss, "floor": floor_times,
-                "statements": statements, "correct": found == base.EXPECTED_KINDS,
-                "load": load, "build": build}
+    base.sh([sys.executable, base.SHARED_GEN, str(n), "--out", gen_dir])
+    db = f"scale_{n}"
+    start = time.perf_counter()
+    cluster.create(db, f"{gen_dir}/schema_{n}.sql")
+    load = time.perf_counter() - start
+    parts = -(-n // a.models_per_crate)
+    crate, binary, build = models_crate(work, n, parts)
+    times, rss, found, statements = autogenerate_runs(cluster, a, crate, binary,
+                                                      ["--url", cluster.conninfo(db)])
+    floor_times = floor(cluster, db, floor_file(n, ["public"]), a.reps)
+    cluster.psql("postgres", f"DROP DATABASE {db}")
+    what = f"{n:,} tables" + (f" (models in {parts} crates)" if parts > 1 else "")
+    return {"what": what, "times": times, "rss": rss, "floor": floor_times,
+            "statements": statements, "correct": found == base.EXPECTED_KINDS,
+            "load": load, "build": build}
 
 
 def scale_engine(cluster, a, gen_dir, n):
-    """Without a models crate (30,000 models in one crate need more memory in rustc than this
-    machine has): `diff` of the database with itself, two introspections and a diff, against
-    twice the floor."""
+    """The engine alone, without models: `diff` of the database with itself (two introspections
+    and a diff), against twice the floor."""
     base.sh([sys.executable, base.SHARED_GEN, str(n), "--out", gen_dir])
     db = f"engine_{n}"
     start = time.perf_counter()
@@ -255,32 +260,32 @@ def scale_engine(cluster, a, gen_dir, n):
 
 
 def scale_tenants(cluster, a, work, gen_dir):
-    if True:
-        # Tenants of 50 tables: the fleet reads every tenant schema in one introspection.
-        base.sh([sys.executable, base.SHARED_GEN, "50", "--out", gen_dir])
-        body = open(f"{gen_dir}/schema_50.sql").read()
-        sql = os.path.join(work, "tenants.sql")
-        with open(sql, "w") as f:
-            for i in range(a.tenants):
-                f.write(f"CREATE SCHEMA tenant_{i:04d};\nSET search_path = tenant_{i:04d};\n{body}\n")
-        start = time.perf_counter()
-        cluster.create("scale_tenants", sql)
-        load = time.perf_counter() - start
-        crate, binary, build = models_crate(work, 50)
-        with open(os.path.join(crate, "model.toml"), "a") as f:
-            f.write(f"\n[fleets.tenants]\nurls = ['{cluster.conninfo('scale_tenants')}']\ntenants = \"tenant_*\"\n")
-        times, rss, found, statements = autogenerate_runs(cluster, a, crate, binary, ["--fleet", "tenants"])
-        names = [f"tenant_{i:04d}" for i in range(a.tenants)]
-        floor_times = floor(cluster, "scale_tenants", floor_file("tenants", names), a.reps)
-        return {"what": f"{a.tenants:,} tenant schemas × 50 tables (fleet)", "times": times,
-                "rss": rss, "floor": floor_times, "statements": statements,
-                "correct": found == base.EXPECTED_KINDS, "load": load, "build": build}
+    # Tenants of 50 tables: the fleet reads every tenant schema in one introspection.
+    base.sh([sys.executable, base.SHARED_GEN, "50", "--out", gen_dir])
+    body = open(f"{gen_dir}/schema_50.sql").read()
+    sql = os.path.join(work, "tenants.sql")
+    with open(sql, "w") as f:
+        for i in range(a.tenants):
+            f.write(f"CREATE SCHEMA tenant_{i:04d};\nSET search_path = tenant_{i:04d};\n{body}\n")
+    start = time.perf_counter()
+    cluster.create("scale_tenants", sql)
+    load = time.perf_counter() - start
+    crate, binary, build = models_crate(work, 50)
+    with open(os.path.join(crate, "model.toml"), "a") as f:
+        f.write(f"\n[fleets.tenants]\nurls = ['{cluster.conninfo('scale_tenants')}']\ntenants = \"tenant_*\"\n")
+    times, rss, found, statements = autogenerate_runs(cluster, a, crate, binary, ["--fleet", "tenants"])
+    names = [f"tenant_{i:04d}" for i in range(a.tenants)]
+    floor_times = floor(cluster, "scale_tenants", floor_file("tenants", names), a.reps)
+    return {"what": f"{a.tenants:,} tenant schemas × 50 tables (fleet)", "times": times,
+            "rss": rss, "floor": floor_times, "statements": statements,
+            "correct": found == base.EXPECTED_KINDS, "load": load, "build": build}
 
 
 def report(a, cluster, fleet_rows, scale_rows):
     lines = [SECTION, "",
              f"`python3 bench/fleet.py --dbs {a.dbs} --tenants {a.tenants} --jobs {' '.join(map(str, a.jobs))} "
-             f"--sizes {' '.join(map(str, a.sizes))} --engine-sizes {' '.join(map(str, a.engine_sizes))} "
+             f"--sizes {' '.join(map(str, a.sizes))} --models-per-crate {a.models_per_crate}"
+             f"{' --engine-sizes ' + ' '.join(map(str, a.engine_sizes)) if a.engine_sizes else ''} "
              f"--reps {a.reps}`: PostgreSQL {cluster.version}, "
              f"{os.cpu_count()} CPUs ({platform.machine()}). Medians of {a.reps}; nothing fails on a time.", ""]
     if fleet_rows:
@@ -328,9 +333,10 @@ def main():
     ap.add_argument("--dbs", type=int, default=200)
     ap.add_argument("--tenants", type=int, default=1000)
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 4, 16])
-    ap.add_argument("--sizes", type=int, nargs="*", default=[10000])
-    ap.add_argument("--engine-sizes", type=int, nargs="*", default=[30000],
-                    help="sizes measured by diff, without a models crate")
+    ap.add_argument("--sizes", type=int, nargs="*", default=[10000, 30000])
+    ap.add_argument("--models-per-crate", type=int, default=5000)
+    ap.add_argument("--engine-sizes", type=int, nargs="*", default=[],
+                    help="sizes measured by diff of the database with itself, without a models crate")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--skip-fleet", action="store_true")
     ap.add_argument("--skip-scale", action="store_true")
