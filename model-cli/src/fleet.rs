@@ -6,6 +6,7 @@
 //! `--keep-going` runs them all; `--canary K` runs K targets first and the rest only if all K
 //! succeeded. The result is one table (target, from → to, time, result) and one exit status.
 
+use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -496,6 +497,9 @@ fn migrate(
         ),
     );
     let progress = Progress::new(verb, targets.len());
+    // Where each failed target started and stopped (a run of several revisions may fail
+    // after some of them were applied), for its row of the table.
+    let stopped: Mutex<HashMap<String, (String, String)>> = Mutex::new(HashMap::new());
     let work = |t: &Target| -> anyhow::Result<(String, String)> {
         let mut client = pg::connect(&t.url)?;
         let table = version_table(project, t);
@@ -530,12 +534,22 @@ fn migrate(
                 info("migrate", format!("{}: {line}", t.name));
             }
         }
-        result?;
+        if let Err(error) = result {
+            // The runner rolled back what failed; the connection may be gone with it.
+            if let Ok(after) = read_current(&mut client, &table) {
+                stopped
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(t.name.clone(), (at(&before), at(&after)));
+            }
+            return Err(error.into());
+        }
         let after = read_current(&mut client, &table)?;
         Ok((at(&before), at(&after)))
     };
     let outcomes = rollout(global, targets, jobs, &progress, &work);
     progress.end();
+    let stopped = stopped.into_inner().unwrap_or_else(|e| e.into_inner());
     let rows: Vec<Vec<String>> = targets
         .iter()
         .zip(&outcomes)
@@ -552,13 +566,19 @@ fn migrate(
                 }
                 .to_string(),
             ],
-            Outcome::Failed(e, time) => vec![
-                t.name.clone(),
-                "?".into(),
-                "?".into(),
-                seconds(*time),
-                format!("FAILED: {}", e.lines().next().unwrap_or_default()),
-            ],
+            Outcome::Failed(e, time) => {
+                let (from, to) = stopped
+                    .get(&t.name)
+                    .cloned()
+                    .unwrap_or_else(|| ("?".into(), "?".into()));
+                vec![
+                    t.name.clone(),
+                    from,
+                    to,
+                    seconds(*time),
+                    format!("FAILED: {}", e.lines().next().unwrap_or_default()),
+                ]
+            }
             Outcome::Skipped => vec![
                 t.name.clone(),
                 String::new(),

@@ -227,6 +227,14 @@ fn a_broken_target_fails_by_name_and_the_policy_decides_the_rest() {
     let failed: Vec<&str> = stdout.lines().filter(|l| l.contains("FAILED")).collect();
     assert_eq!(failed.len(), 1, "{stdout}");
     assert!(failed[0].contains(dbs[2].name()), "{stdout}");
+    // Its row says where it started and where it stopped: the first revision applied, the
+    // second failed (and was rolled back).
+    let cells: Vec<&str> = failed[0]
+        .split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert_eq!(cells[1..3], ["base", "960969e75871"], "{stdout}");
     assert!(
         stderr.contains(dbs[2].name()) && stderr.contains("already exists"),
         "{stderr}"
