@@ -12,72 +12,47 @@ pub(super) fn aligned<'s>(from: &'s Schema, to: &Schema) -> Cow<'s, Schema> {
     fn reordered(have: &[String], want: &[String]) -> bool {
         have != want && have.len() == want.len() && want.iter().all(|o| have.contains(o))
     }
-    fn align(have: &mut Vec<String>, want: &[String]) {
-        if reordered(have, want) {
-            *have = want.to_vec();
-        }
-    }
+    // Copied on the first change only: the common case, nothing to align, copies nothing.
+    let mut out = Cow::Borrowed(from);
     let wanted_tables = to.tables_by_name();
-    // The common case, nothing to align, copies nothing.
-    let tables = from.tables.iter().any(|table| {
-        wanted_tables.get(&table.name).is_some_and(|wanted| {
-            reordered(&table.options, &wanted.options)
-                || table.indexes.iter().any(|index| {
-                    wanted
-                        .indexes
-                        .iter()
-                        .find(|i| i.name == index.name)
-                        .is_some_and(|w| {
-                            reordered(&index.options, &w.options)
-                                || index.attached_to != w.attached_to
-                        })
-                })
-        })
-    });
-    let views = from.views.iter().any(|view| {
-        to.views
-            .iter()
-            .find(|v| v.name == view.name)
-            .is_some_and(|wanted| {
-                reordered(&view.options, &wanted.options)
-                    || view.indexes.iter().any(|index| {
-                        wanted
-                            .indexes
-                            .iter()
-                            .find(|i| i.name == index.name)
-                            .is_some_and(|w| reordered(&index.options, &w.options))
-                    })
-            })
-    });
-    if !tables && !views {
-        return Cow::Borrowed(from);
-    }
-    let mut from = from.clone();
-    for table in &mut from.tables {
+    for (t, table) in from.tables.iter().enumerate() {
         let Some(wanted) = wanted_tables.get(&table.name) else {
             continue;
         };
-        align(&mut table.options, &wanted.options);
-        for index in &mut table.indexes {
-            if let Some(w) = wanted.indexes.iter().find(|i| i.name == index.name) {
-                align(&mut index.options, &w.options);
-                // Which parent index a partition's index hangs from follows from the
-                // partitions and indexes themselves; it is never an operation of its own.
-                index.attached_to = w.attached_to.clone();
+        if reordered(&table.options, &wanted.options) {
+            out.to_mut().tables[t].options = wanted.options.clone();
+        }
+        for (i, index) in table.indexes.iter().enumerate() {
+            let Some(w) = wanted.indexes.iter().find(|w| w.name == index.name) else {
+                continue;
+            };
+            if reordered(&index.options, &w.options) {
+                out.to_mut().tables[t].indexes[i].options = w.options.clone();
+            }
+            // Which parent index a partition's index hangs from follows from the partitions
+            // and indexes themselves; it is never an operation of its own.
+            if index.attached_to != w.attached_to {
+                out.to_mut().tables[t].indexes[i].attached_to = w.attached_to.clone();
             }
         }
     }
-    for view in &mut from.views {
-        if let Some(wanted) = to.views.iter().find(|v| v.name == view.name) {
-            align(&mut view.options, &wanted.options);
-            for index in &mut view.indexes {
-                if let Some(w) = wanted.indexes.iter().find(|i| i.name == index.name) {
-                    align(&mut index.options, &w.options);
-                }
+    for (v, view) in from.views.iter().enumerate() {
+        let Some(wanted) = to.views.iter().find(|w| w.name == view.name) else {
+            continue;
+        };
+        if reordered(&view.options, &wanted.options) {
+            out.to_mut().views[v].options = wanted.options.clone();
+        }
+        for (i, index) in view.indexes.iter().enumerate() {
+            let Some(w) = wanted.indexes.iter().find(|w| w.name == index.name) else {
+                continue;
+            };
+            if reordered(&index.options, &w.options) {
+                out.to_mut().views[v].indexes[i].options = w.options.clone();
             }
         }
     }
-    Cow::Owned(from)
+    out
 }
 
 /// `from` and `to` with a table's columns and checks made explicit where it gains or loses a
