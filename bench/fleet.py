@@ -300,7 +300,8 @@ def report(a, cluster, fleet_rows, scale_rows):
         lines.append("")
     if scale_rows:
         lines += ["### Autogenerate at scale, against the floor", "",
-                  "End-to-end `revision --autogenerate --no-verify` (the models compiled in a crate), against the "
+                  "End-to-end `revision --autogenerate --no-verify` (the models compiled into model-cli, in crates of at most "
+                  f"{a.models_per_crate:,} models), against the "
                   "floor: this project's catalog queries run by psql from one file. For the tenants, the fleet "
                   "reads every tenant schema in one introspection, groups them by fingerprint, and writes one plan "
                   "against one of them.", "",
