@@ -588,7 +588,12 @@ fn check(
     online: bool,
 ) -> anyhow::Result<bool> {
     let comparison = project.compare(global, models)?;
-    report_unmodelled("check", "the database", &comparison.live().unmodelled, strict)?;
+    report_unmodelled(
+        "check",
+        "the database",
+        &comparison.live().unmodelled,
+        strict,
+    )?;
     let (plan, report) = comparison.plan_and_report();
     report_hints("check", &report);
     for candidate in comparison.rename_candidates() {

@@ -1009,14 +1009,7 @@ fn read_all(
             return Ok(vec![(current, schema)]);
         }
         let currents = read_currents(&mut client, &project.config.version_table, &tenants)?;
-        let schema = introspect::introspect(
-            &mut client,
-            &Options {
-                schemas: tenants.clone(),
-            },
-        )?;
-        Ok(schema
-            .split(&tenants)
+        Ok(read_split(&mut client, &tenants)?
             .into_iter()
             .zip(&tenants)
             .map(|(part, tenant)| (currents.get(tenant).cloned().unwrap_or_default(), part))
@@ -1025,6 +1018,63 @@ fn read_all(
     let per_database = pool(&databases, jobs, false, &progress, &work);
     progress.end();
     per_target(targets, &units, per_database)
+}
+
+/// The connection in `slot`, made on first use.
+fn connected<'c>(
+    slot: &'c mut Option<postgres::Client>,
+    url: &str,
+) -> anyhow::Result<&'c mut postgres::Client> {
+    if slot.is_none() {
+        *slot = Some(pg::connect(url)?);
+    }
+    slot.as_mut()
+        .ok_or_else(|| anyhow::anyhow!("no connection to {}", redact(url)))
+}
+
+/// The schemas `tenants` of one database, read in one introspection and split, in order.
+fn read_split(client: &mut postgres::Client, tenants: &[String]) -> anyhow::Result<Vec<Schema>> {
+    let options = Options {
+        schemas: tenants.to_vec(),
+    };
+    Ok(introspect::introspect(client, &options)?.split(tenants))
+}
+
+/// Each tenant target's schema as read (in its own schema), by target name: one catalog read
+/// per database for all its tenant schemas.
+fn read_tenants(targets: &[Target], jobs: usize) -> HashMap<String, Result<Schema, String>> {
+    let tenants: Vec<Target> = targets
+        .iter()
+        .filter(|t| t.tenant.is_some())
+        .cloned()
+        .collect();
+    if tenants.is_empty() {
+        return HashMap::new();
+    }
+    let units = databases(&tenants);
+    let databases: Vec<Target> = units.iter().map(|(d, _)| d.clone()).collect();
+    let progress = Progress::new("reading", units.len());
+    let work = |d: &Target| -> anyhow::Result<Vec<Schema>> {
+        let names: Vec<String> = members_of(&units, d)
+            .iter()
+            .filter_map(|&i| tenants[i].tenant.clone())
+            .collect();
+        read_split(&mut pg::connect(&d.url)?, &names)
+    };
+    let per_database = pool(&databases, jobs, false, &progress, &work);
+    progress.end();
+    tenants
+        .iter()
+        .zip(per_target(&tenants, &units, per_database))
+        .map(|(t, outcome)| {
+            let read = match outcome {
+                Outcome::Done(schema, _) => Ok(schema),
+                Outcome::Failed(e, _) => Err(e),
+                Outcome::Skipped => Err("not read".to_string()),
+            };
+            (t.name.clone(), read)
+        })
+        .collect()
 }
 
 /// The tenant's map from the scripts' schema, for a tenant target.
@@ -1156,15 +1206,17 @@ fn diff(
     } else {
         Vec::new()
     };
-    // The reference, read once per set of schemas.
+    // The reference, read once per set of schemas; tenants, once per database.
     let references: Mutex<std::collections::BTreeMap<Vec<String>, Schema>> = Mutex::default();
+    let tenants_read = Mutex::new(read_tenants(targets, jobs));
     let progress = Progress::new("diff", targets.len());
     let work = |t: &Target| -> anyhow::Result<String> {
-        let mut client = pg::connect(&t.url)?;
+        // Connected when first needed: a tenant was read with its database's other tenants.
+        let mut connection = None;
         let mut wanted = match &t.tenant {
             Some(_) => vec![template.clone()],
             None if schemas.is_empty() => {
-                let mut all = introspect::user_schemas(&mut client)?;
+                let mut all = introspect::user_schemas(connected(&mut connection, &t.url)?)?;
                 all.extend(reference_schemas.iter().cloned());
                 all.sort();
                 all.dedup();
@@ -1199,19 +1251,30 @@ fn diff(
         };
         let mut live = match &t.tenant {
             Some(tenant) => {
-                let schema = introspect::introspect(
-                    &mut client,
-                    &Options {
-                        schemas: vec![tenant.clone()],
-                    },
-                )?;
+                let read = tenants_read
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(&t.name);
+                let schema = match read {
+                    Some(read) => read.map_err(|e| anyhow::anyhow!(e))?,
+                    // Two targets of one name: the second is read on its own.
+                    None => read_split(
+                        connected(&mut connection, &t.url)?,
+                        std::slice::from_ref(tenant),
+                    )?
+                    .pop()
+                    .unwrap_or_default(),
+                };
                 let map = SchemaMap {
                     from: template.clone(),
                     to: tenant.clone(),
                 };
                 model_core::autogenerate::as_template(schema, &map)
             }
-            None => introspect::introspect(&mut client, &Options { schemas: wanted })?,
+            None => introspect::introspect(
+                connected(&mut connection, &t.url)?,
+                &Options { schemas: wanted },
+            )?,
         };
         let mut reference = reference;
         if t.tenant.is_some() {

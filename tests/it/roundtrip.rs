@@ -138,9 +138,12 @@ fn expressions_canonicalise_in_place_as_in_a_scratch_database() {
         let db = fresh_database();
         let mut client = db.connect().unwrap();
         let live = read(&mut client, &schemas);
-        let fast =
-            model_core::introspect::canonicalize_expressions(&mut client, models.schema().clone(), &live)
-                .unwrap();
+        let fast = model_core::introspect::canonicalize_expressions(
+            &mut client,
+            models.schema().clone(),
+            &live,
+        )
+        .unwrap();
         let slow = canonical(models.schema());
         assert!(
             diff(&slow, &fast).is_empty(),
@@ -168,9 +171,12 @@ fn a_bad_expression_names_its_place_and_postgresql_message() {
         .default = Some("now(".into());
     let db = fresh_database();
     let mut client = db.connect().unwrap();
-    let error =
-        model_core::introspect::canonicalize_expressions(&mut client, schema.clone(), &Schema::default())
-            .unwrap_err();
+    let error = model_core::introspect::canonicalize_expressions(
+        &mut client,
+        schema.clone(),
+        &Schema::default(),
+    )
+    .unwrap_err();
     let message = error.to_string();
     assert!(
         message.contains("default of orders.order_date: `now(`: syntax error"),

@@ -403,6 +403,64 @@ fn diff_prints_each_distinct_plan_once_with_its_targets() {
     assert_eq!(code, 0, "{stdout}");
 }
 
+/// `diff --fleet` over tenant schemas: each tenant, read as the scripts' schema, against the
+/// reference's `public`; tenants in the same state share one plan, written for `public`; a
+/// tenant's other objects never show as another tenant's.
+#[test]
+fn diff_over_tenant_schemas_groups_them_by_plan() {
+    let project = Project::new("fleet-diff-tenants");
+    let reference = fresh();
+    reference
+        .connect()
+        .unwrap()
+        .batch_execute("CREATE TABLE a (x integer, y text)")
+        .unwrap();
+    let db = fresh();
+    db.connect()
+        .unwrap()
+        .batch_execute(
+            r#"CREATE SCHEMA tenant_1; CREATE SCHEMA tenant_2; CREATE SCHEMA "tenant_Q ; --";
+               CREATE SCHEMA tenant_4; CREATE SCHEMA other;
+               CREATE TABLE tenant_1.a (x integer);
+               CREATE TABLE tenant_2.a (x integer);
+               CREATE TABLE "tenant_Q ; --".a (x integer, y text);
+               CREATE TABLE tenant_4.a (x integer, y text);
+               CREATE TABLE tenant_4.b (z integer);
+               CREATE TABLE other.a (x integer)"#,
+        )
+        .unwrap();
+    let mut config = std::fs::read_to_string(&project.config).unwrap();
+    config.push_str(&format!(
+        "\n[fleets.tenants]\nurls = ['{}']\ntenants = \"tenant_*\"\n",
+        db.url()
+    ));
+    std::fs::write(&project.config, config).unwrap();
+    let (code, stdout, stderr) = project.run(
+        None,
+        &["--fleet", "tenants", "diff", "--to", reference.url()],
+    );
+    assert_eq!(code, 2, "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("4 target(s): 1 the same as --to, 3 differ (2 distinct plan"),
+        "{stderr}"
+    );
+    // tenant_1 and tenant_2 lack the column: one plan for both, in the scripts' schema.
+    assert_eq!(stdout.matches("-- For 2 target(s):").count(), 1, "{stdout}");
+    assert_eq!(
+        stdout
+            .matches("ALTER TABLE public.a ADD COLUMN y text")
+            .count(),
+        1,
+        "{stdout}"
+    );
+    // tenant_4 has a table too many: dropped, as public.b.
+    assert_eq!(stdout.matches("DROP TABLE public.b").count(), 1, "{stdout}");
+    assert!(
+        !stdout.contains("tenant_1.") && !stdout.contains("other"),
+        "{stdout}"
+    );
+}
+
 /// Where targets come from: a query on a control database (a tenants table), `${VAR}` in
 /// model.toml; and what goes wrong there is a clear error: an unknown fleet, a missing file,
 /// an unset variable, a target that does not answer (named, the others done), a password
