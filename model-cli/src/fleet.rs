@@ -30,7 +30,7 @@ use crate::{info, Command, Global};
 const DEFAULT_JOBS: usize = 4;
 
 /// One database, or one tenant schema of a database.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Target {
     url: String,
     tenant: Option<String>,
@@ -499,7 +499,7 @@ fn migrate(
     let progress = Progress::new(verb, targets.len());
     // Where each failed target started and stopped (a run of several revisions may fail
     // after some of them were applied), for its row of the table.
-    let stopped: Mutex<HashMap<String, (String, String)>> = Mutex::new(HashMap::new());
+    let stopped: Mutex<HashMap<Target, (String, String)>> = Mutex::new(HashMap::new());
     let work = |t: &Target| -> anyhow::Result<(String, String)> {
         let mut client = pg::connect(&t.url)?;
         let table = version_table(project, t);
@@ -540,7 +540,7 @@ fn migrate(
                 stopped
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .insert(t.name.clone(), (at(&before), at(&after)));
+                    .insert(t.clone(), (at(&before), at(&after)));
             }
             return Err(error.into());
         }
@@ -568,7 +568,7 @@ fn migrate(
             ],
             Outcome::Failed(e, time) => {
                 let (from, to) = stopped
-                    .get(&t.name)
+                    .get(t)
                     .cloned()
                     .unwrap_or_else(|| ("?".into(), "?".into()));
                 vec![
@@ -672,11 +672,7 @@ fn print_table(header: &[&str], rows: &[Vec<String>]) {
 fn current(project: &Project, targets: &[Target], jobs: usize) -> anyhow::Result<bool> {
     let heads = graph_heads(project);
     // One connection and two queries per database, however many tenant schemas it holds.
-    let units = databases(targets);
-    let dbs: Vec<Target> = units.iter().map(|(d, _)| d.clone()).collect();
-    let progress = Progress::new("current", dbs.len());
-    let work = |d: &Target| -> anyhow::Result<Vec<Vec<String>>> {
-        let members = members_of(&units, d);
+    let work = |d: &Target, members: &[usize]| -> anyhow::Result<Vec<Vec<String>>> {
         let mut client = pg::connect(&d.url)?;
         let schemas: Vec<String> = members
             .iter()
@@ -688,9 +684,7 @@ fn current(project: &Project, targets: &[Target], jobs: usize) -> anyhow::Result
             .map(|s| currents.get(s).cloned().unwrap_or_default())
             .collect())
     };
-    let per_database = pool(&dbs, jobs, false, &progress, &work);
-    progress.end();
-    let outcomes = per_target(targets, &units, per_database);
+    let outcomes = by_database(targets, jobs, "current", &work);
     let rows: Vec<Vec<String>> = targets
         .iter()
         .zip(&outcomes)
@@ -741,31 +735,20 @@ fn check(
     json: bool,
 ) -> anyhow::Result<bool> {
     let heads = graph_heads(project);
-    // One catalog read per database (tenant schemas read together), then each target at
-    // head compared with the models on one connection per database.
-    let read = read_all(project, targets, jobs);
-    let units = databases(targets);
-    let dbs: Vec<Target> = units.iter().map(|(d, _)| d.clone()).collect();
-    let progress = Progress::new("check", dbs.len());
-    let work = |d: &Target| -> anyhow::Result<Vec<Result<Drift, String>>> {
-        let members = members_of(&units, d);
+    // One connection and one catalog read per database (tenant schemas read together), then
+    // each target at head compared with the models on that connection.
+    let work = |d: &Target, members: &[usize]| -> anyhow::Result<Vec<Result<Drift, String>>> {
         let mut client = pg::connect(&d.url)?;
+        let read = read_database(project, targets, members, &mut client)?;
         let mut out = Vec::new();
-        for &i in members {
-            let Outcome::Done((current, live), _) = &read[i] else {
-                out.push(Err(match &read[i] {
-                    Outcome::Failed(e, _) => e.clone(),
-                    _ => "skipped".to_string(),
-                }));
-                continue;
-            };
-            let at_head = *current == heads;
+        for (&i, (current, live)) in members.iter().zip(read) {
+            let at_head = current == heads;
             let differences = if at_head {
                 match model_core::autogenerate::compare_live(
                     &mut client,
                     models,
                     &project.config,
-                    live.clone(),
+                    live,
                     tenant_map(project, &targets[i]).as_ref(),
                 ) {
                     Ok(comparison) => Some(
@@ -785,17 +768,15 @@ fn check(
                 None
             };
             out.push(Ok(Drift {
-                current: current.clone(),
+                current,
                 at_head,
                 differences,
             }));
         }
         Ok(out)
     };
-    let per_database = pool(&dbs, jobs, false, &progress, &work);
-    progress.end();
     // A target compared or not: a failure of its own is a failed target.
-    let outcomes: Vec<Outcome<Drift>> = per_target(targets, &units, per_database)
+    let outcomes: Vec<Outcome<Drift>> = by_database(targets, jobs, "check", &work)
         .into_iter()
         .map(|o| match o {
             Outcome::Done(Ok(drift), time) => Outcome::Done(drift, time),
@@ -897,12 +878,31 @@ fn databases(targets: &[Target]) -> Vec<(Target, Vec<usize>)> {
     out
 }
 
-/// The targets a database unit of [`databases`] holds.
-fn members_of<'u>(units: &'u [(Target, Vec<usize>)], database: &Target) -> &'u [usize] {
-    units
-        .iter()
-        .find(|(u, _)| u.url == database.url)
-        .map_or(&[], |(_, members)| members)
+/// What [`by_database`] does on one database: given it and the indexes of its targets, one
+/// value for each.
+type DatabaseWork<'w, T> = dyn Fn(&Target, &[usize]) -> anyhow::Result<Vec<T>> + Sync + 'w;
+
+/// `work` once per database of `targets` (given the indexes of the targets it holds, and
+/// giving one value for each), on the pool with a progress line; the values spread over the
+/// targets.
+fn by_database<T: Send>(
+    targets: &[Target],
+    jobs: usize,
+    verb: &'static str,
+    work: &DatabaseWork<T>,
+) -> Vec<Outcome<T>> {
+    let units = databases(targets);
+    let dbs: Vec<Target> = units.iter().map(|(d, _)| d.clone()).collect();
+    let progress = Progress::new(verb, dbs.len());
+    let per_database = pool(&dbs, jobs, false, &progress, &|d: &Target| {
+        let members = units
+            .iter()
+            .find(|(u, _)| u.url == d.url)
+            .map_or(&[][..], |(_, members)| members);
+        work(d, members)
+    });
+    progress.end();
+    per_target(targets, &units, per_database)
 }
 
 /// Per-database outcomes (one value per member target) spread over the targets.
@@ -982,54 +982,45 @@ fn read_currents(
 }
 
 /// Every target's heads and schema as read (a tenant's in its own schema; see
-/// [`template_view`]): one connection and one catalog read per database, its tenant schemas
-/// read together and split.
+/// [`template_view`]): one connection and one catalog read per database.
 fn read_all(
     project: &Project,
     targets: &[Target],
     jobs: usize,
 ) -> Vec<Outcome<(Vec<String>, Schema)>> {
-    let units = databases(targets);
-    let progress = Progress::new("reading", units.len());
-    let databases: Vec<Target> = units.iter().map(|(d, _)| d.clone()).collect();
-    let work = |d: &Target| -> anyhow::Result<Vec<(Vec<String>, Schema)>> {
-        let members = members_of(&units, d);
-        let mut client = pg::connect(&d.url)?;
-        let tenants: Vec<String> = members
-            .iter()
-            .filter_map(|&i| targets[i].tenant.clone())
-            .collect();
-        if tenants.is_empty() {
-            let mut current = read_current(&mut client, &project.config.version_table())?;
-            current.sort();
-            let options = Options {
-                schemas: project.config.schemas.clone(),
-            };
-            let schema = introspect::introspect(&mut client, &options)?;
-            return Ok(vec![(current, schema)]);
-        }
-        let currents = read_currents(&mut client, &project.config.version_table, &tenants)?;
-        Ok(read_split(&mut client, &tenants)?
-            .into_iter()
-            .zip(&tenants)
-            .map(|(part, tenant)| (currents.get(tenant).cloned().unwrap_or_default(), part))
-            .collect())
+    let work = |d: &Target, members: &[usize]| {
+        read_database(project, targets, members, &mut pg::connect(&d.url)?)
     };
-    let per_database = pool(&databases, jobs, false, &progress, &work);
-    progress.end();
-    per_target(targets, &units, per_database)
+    by_database(targets, jobs, "reading", &work)
 }
 
-/// The connection in `slot`, made on first use.
-fn connected<'c>(
-    slot: &'c mut Option<postgres::Client>,
-    url: &str,
-) -> anyhow::Result<&'c mut postgres::Client> {
-    if slot.is_none() {
-        *slot = Some(pg::connect(url)?);
+/// The heads and schema of each of `members`, targets of the one database `client` is
+/// connected to: its tenant schemas read together and split.
+fn read_database(
+    project: &Project,
+    targets: &[Target],
+    members: &[usize],
+    client: &mut postgres::Client,
+) -> anyhow::Result<Vec<(Vec<String>, Schema)>> {
+    let tenants: Vec<String> = members
+        .iter()
+        .filter_map(|&i| targets[i].tenant.clone())
+        .collect();
+    if tenants.is_empty() {
+        let mut current = read_current(client, &project.config.version_table())?;
+        current.sort();
+        let options = Options {
+            schemas: project.config.schemas.clone(),
+        };
+        let schema = introspect::introspect(client, &options)?;
+        return Ok(vec![(current, schema)]);
     }
-    slot.as_mut()
-        .ok_or_else(|| anyhow::anyhow!("no connection to {}", redact(url)))
+    let currents = read_currents(client, &project.config.version_table, &tenants)?;
+    Ok(read_split(client, &tenants)?
+        .into_iter()
+        .zip(&tenants)
+        .map(|(part, tenant)| (currents.get(tenant).cloned().unwrap_or_default(), part))
+        .collect())
 }
 
 /// The schemas `tenants` of one database, read in one introspection and split, in order.
@@ -1040,39 +1031,33 @@ fn read_split(client: &mut postgres::Client, tenants: &[String]) -> anyhow::Resu
     Ok(introspect::introspect(client, &options)?.split(tenants))
 }
 
-/// Each tenant target's schema as read (in its own schema), by target name: one catalog read
-/// per database for all its tenant schemas.
-fn read_tenants(targets: &[Target], jobs: usize) -> HashMap<String, Result<Schema, String>> {
+/// Each tenant target's schema as read (in its own schema): one catalog read per database
+/// for all its tenant schemas.
+fn read_tenants(targets: &[Target], jobs: usize) -> HashMap<Target, Result<Schema, String>> {
     let tenants: Vec<Target> = targets
         .iter()
         .filter(|t| t.tenant.is_some())
         .cloned()
         .collect();
-    if tenants.is_empty() {
-        return HashMap::new();
-    }
-    let units = databases(&tenants);
-    let databases: Vec<Target> = units.iter().map(|(d, _)| d.clone()).collect();
-    let progress = Progress::new("reading", units.len());
-    let work = |d: &Target| -> anyhow::Result<Vec<Schema>> {
-        let names: Vec<String> = members_of(&units, d)
+    let work = |d: &Target, members: &[usize]| {
+        let names: Vec<String> = members
             .iter()
             .filter_map(|&i| tenants[i].tenant.clone())
             .collect();
         read_split(&mut pg::connect(&d.url)?, &names)
     };
-    let per_database = pool(&databases, jobs, false, &progress, &work);
-    progress.end();
+    let read = by_database(&tenants, jobs, "reading", &work);
     tenants
         .iter()
-        .zip(per_target(&tenants, &units, per_database))
+        .cloned()
+        .zip(read)
         .map(|(t, outcome)| {
             let read = match outcome {
                 Outcome::Done(schema, _) => Ok(schema),
                 Outcome::Failed(e, _) => Err(e),
                 Outcome::Skipped => Err("not read".to_string()),
             };
-            (t.name.clone(), read)
+            (t, read)
         })
         .collect()
 }
@@ -1210,21 +1195,42 @@ fn diff(
     let references: Mutex<std::collections::BTreeMap<Vec<String>, Schema>> = Mutex::default();
     let tenants_read = Mutex::new(read_tenants(targets, jobs));
     let progress = Progress::new("diff", targets.len());
-    let work = |t: &Target| -> anyhow::Result<String> {
-        // Connected when first needed: a tenant was read with its database's other tenants.
-        let mut connection = None;
-        let mut wanted = match &t.tenant {
-            Some(_) => vec![template.clone()],
-            None if schemas.is_empty() => {
-                let mut all = introspect::user_schemas(connected(&mut connection, &t.url)?)?;
-                all.extend(reference_schemas.iter().cloned());
-                all.sort();
-                all.dedup();
-                all
-            }
-            None => schemas.clone(),
-        };
+    let keep = |mut wanted: Vec<String>| {
         wanted.retain(|s| !exclude_schemas.contains(s));
+        wanted
+    };
+    let work = |t: &Target| -> anyhow::Result<String> {
+        let (wanted, mut live) = match tenant_map(project, t) {
+            // Read with its database's other tenants, and seen as the scripts' schema.
+            Some(map) => {
+                let read = tenants_read
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(t)
+                    .unwrap_or_else(|| Err("not read".to_string()));
+                let live = read.map_err(|e| anyhow::anyhow!(e))?;
+                (
+                    keep(vec![template.clone()]),
+                    model_core::autogenerate::as_template(live, &map),
+                )
+            }
+            None => {
+                let mut client = pg::connect(&t.url)?;
+                let wanted = keep(if schemas.is_empty() {
+                    let mut all = introspect::user_schemas(&mut client)?;
+                    all.extend(reference_schemas.iter().cloned());
+                    all.sort();
+                    all.dedup();
+                    all
+                } else {
+                    schemas.clone()
+                });
+                let options = Options {
+                    schemas: wanted.clone(),
+                };
+                (wanted, introspect::introspect(&mut client, &options)?)
+            }
+        };
         let reference = {
             let known = references
                 .lock()
@@ -1248,33 +1254,6 @@ fn diff(
                     schema
                 }
             }
-        };
-        let mut live = match &t.tenant {
-            Some(tenant) => {
-                let read = tenants_read
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .remove(&t.name);
-                let schema = match read {
-                    Some(read) => read.map_err(|e| anyhow::anyhow!(e))?,
-                    // Two targets of one name: the second is read on its own.
-                    None => read_split(
-                        connected(&mut connection, &t.url)?,
-                        std::slice::from_ref(tenant),
-                    )?
-                    .pop()
-                    .unwrap_or_default(),
-                };
-                let map = SchemaMap {
-                    from: template.clone(),
-                    to: tenant.clone(),
-                };
-                model_core::autogenerate::as_template(schema, &map)
-            }
-            None => introspect::introspect(
-                connected(&mut connection, &t.url)?,
-                &Options { schemas: wanted },
-            )?,
         };
         let mut reference = reference;
         if t.tenant.is_some() {

@@ -166,7 +166,6 @@ fn compare_mapped(
     config: &Config,
     tenant: Option<&crate::migrate::SchemaMap>,
 ) -> Result<Comparison, AutogenerateError> {
-    check_managed(models, config)?;
     let options = Options {
         schemas: match tenant {
             Some(map) => vec![map.to.clone()],
@@ -286,11 +285,7 @@ fn compare_in(
     keep_owner_privileges(&live, &mut desired);
     keep_undeclared_privileges(&live, &mut desired);
     let (live, desired) = match tenant {
-        Some(map) => {
-            // Casts are asked of the database in the tenant's own names.
-            check_casts(client, &crate::diff::diff(&live, &desired))?;
-            (as_template(live, map), as_template(desired, map))
-        }
+        Some(map) => (as_template(live, map), as_template(desired, map)),
         None => (live, desired),
     };
     let comparison = Comparison::new(
@@ -298,9 +293,7 @@ fn compare_in(
         config.filter(desired),
         models.renames().to_vec(),
     );
-    if tenant.is_none() {
-        check_casts(client, &comparison.planned().0)?;
-    }
+    casts_in(client, &comparison.planned().0, tenant)?;
     Ok(comparison)
 }
 
@@ -425,6 +418,16 @@ fn check_types(
 /// naming the column, instead of a script that fails when it runs. Asked of the database in
 /// one query (each pair alone only to name the one that fails).
 pub fn check_casts(client: &mut Client, plan: &Plan) -> Result<(), AutogenerateError> {
+    casts_in(client, plan, None)
+}
+
+/// [`check_casts`] of a plan written in the scripts' schema, asked of a tenant's schema in
+/// its names (`NULL::public.x::text` as `NULL::tenant_1.x::text`).
+fn casts_in(
+    client: &mut Client,
+    plan: &Plan,
+    tenant: Option<&crate::migrate::SchemaMap>,
+) -> Result<(), AutogenerateError> {
     let mut changes: Vec<(&TableName, &String, &str, &str)> = Vec::new();
     for op in plan.upgrade.iter().chain(&plan.downgrade) {
         if let Op::AlterColumnType {
@@ -443,7 +446,10 @@ pub fn check_casts(client: &mut Client, plan: &Plan) -> Result<(), AutogenerateE
     if changes.is_empty() {
         return Ok(());
     }
-    let cast = |(_, _, from, to): &(&TableName, &String, &str, &str)| format!("NULL::{from}::{to}");
+    let cast = |(_, _, from, to): &(&TableName, &String, &str, &str)| {
+        let cast = format!("NULL::{from}::{to}");
+        tenant.and_then(|map| map.apply(&cast).ok()).unwrap_or(cast)
+    };
     let query = |error| IntrospectError::Query {
         what: "casts",
         error,

@@ -2,16 +2,12 @@
 
 use std::borrow::Cow;
 
-use crate::schema::Schema;
+use crate::schema::{Index, Schema};
 
 /// `from` with what PostgreSQL treats as the same spelled as `to` spells it, so that no
 /// comparison sees a difference there: storage parameters are a set (their order is only the
 /// order they were written in).
 pub(super) fn aligned<'s>(from: &'s Schema, to: &Schema) -> Cow<'s, Schema> {
-    /// Whether `have` is `want` in another order (then it takes `want`'s).
-    fn reordered(have: &[String], want: &[String]) -> bool {
-        have != want && have.len() == want.len() && want.iter().all(|o| have.contains(o))
-    }
     // Copied on the first change only: the common case, nothing to align, copies nothing.
     let mut out = Cow::Borrowed(from);
     let wanted_tables = to.tables_by_name();
@@ -22,18 +18,8 @@ pub(super) fn aligned<'s>(from: &'s Schema, to: &Schema) -> Cow<'s, Schema> {
         if reordered(&table.options, &wanted.options) {
             out.to_mut().tables[t].options = wanted.options.clone();
         }
-        for (i, index) in table.indexes.iter().enumerate() {
-            let Some(w) = wanted.indexes.iter().find(|w| w.name == index.name) else {
-                continue;
-            };
-            if reordered(&index.options, &w.options) {
-                out.to_mut().tables[t].indexes[i].options = w.options.clone();
-            }
-            // Which parent index a partition's index hangs from follows from the partitions
-            // and indexes themselves; it is never an operation of its own.
-            if index.attached_to != w.attached_to {
-                out.to_mut().tables[t].indexes[i].attached_to = w.attached_to.clone();
-            }
+        if let Some(indexes) = aligned_indexes(&table.indexes, &wanted.indexes) {
+            out.to_mut().tables[t].indexes = indexes;
         }
     }
     for (v, view) in from.views.iter().enumerate() {
@@ -43,13 +29,34 @@ pub(super) fn aligned<'s>(from: &'s Schema, to: &Schema) -> Cow<'s, Schema> {
         if reordered(&view.options, &wanted.options) {
             out.to_mut().views[v].options = wanted.options.clone();
         }
-        for (i, index) in view.indexes.iter().enumerate() {
-            let Some(w) = wanted.indexes.iter().find(|w| w.name == index.name) else {
-                continue;
-            };
-            if reordered(&index.options, &w.options) {
-                out.to_mut().views[v].indexes[i].options = w.options.clone();
+        if let Some(indexes) = aligned_indexes(&view.indexes, &wanted.indexes) {
+            out.to_mut().views[v].indexes = indexes;
+        }
+    }
+    out
+}
+
+/// Whether `have` is `want` in another order (then it takes `want`'s).
+fn reordered(have: &[String], want: &[String]) -> bool {
+    have != want && have.len() == want.len() && want.iter().all(|o| have.contains(o))
+}
+
+/// `have` aligned with the indexes of the same name in `want`, if any needed it: storage
+/// parameters in `want`'s order, and the parent index a partition's index hangs from (which
+/// follows from the partitions and indexes themselves; never an operation of its own).
+fn aligned_indexes(have: &[Index], want: &[Index]) -> Option<Vec<Index>> {
+    let mut out: Option<Vec<Index>> = None;
+    for (i, index) in have.iter().enumerate() {
+        let Some(w) = want.iter().find(|w| w.name == index.name) else {
+            continue;
+        };
+        let options = reordered(&index.options, &w.options);
+        if options || index.attached_to != w.attached_to {
+            let list = out.get_or_insert_with(|| have.to_vec());
+            if options {
+                list[i].options = w.options.clone();
             }
+            list[i].attached_to = w.attached_to.clone();
         }
     }
     out
