@@ -658,6 +658,9 @@ fn model(
             if pk.name != default {
                 parts.push(format!("name = {}", lit(&pk.name)));
             }
+            if pk.without_overlaps {
+                parts.push("without_overlaps".into());
+            }
             if pk.timing.deferrable {
                 parts.push("deferrable".into());
             }
@@ -685,7 +688,8 @@ fn model(
         if key.on_update != FkAction::NoAction {
             flags.push(format!("on_update = {}", lit(&action(key.on_update))));
         }
-        if key.columns.len() == 1 && !key.match_full && !key.deferrable {
+        let temporal = key.period || !key.on_delete_columns.is_empty();
+        if key.columns.len() == 1 && !key.match_full && !key.deferrable && !temporal {
             let mut attrs = vec![format!(
                 "foreign_key = {}",
                 lit(&format!(
@@ -700,6 +704,9 @@ fn model(
             attrs.extend(flags);
             if key.not_valid {
                 attrs.push("not_valid".into());
+            }
+            if key.not_enforced {
+                attrs.push("not_enforced".into());
             }
             fk_on_field
                 .entry(key.columns[0].as_str())
@@ -737,7 +744,32 @@ fn model(
             if key.not_valid {
                 parts.push("not_valid".into());
             }
+            if key.not_enforced {
+                parts.push("not_enforced".into());
+            }
+            if key.period {
+                parts.push("period".into());
+            }
+            if !key.on_delete_columns.is_empty() {
+                parts.push(format!(
+                    "on_delete_columns({})",
+                    list(&key.on_delete_columns)
+                ));
+            }
             struct_attrs.push(format!("foreign_key({})", parts.join(", ")));
+        }
+    }
+    for column in table.columns.iter().filter(|c| !c.nullable) {
+        if column.not_null.not_valid || column.not_null.no_inherit {
+            notes.push(format!(
+                "the NOT NULL of column {} is {}",
+                column.name,
+                match (column.not_null.not_valid, column.not_null.no_inherit) {
+                    (true, true) => "NOT VALID and NO INHERIT",
+                    (true, false) => "NOT VALID",
+                    _ => "NO INHERIT",
+                }
+            ));
         }
     }
     let mut unique_on_field: BTreeSet<&str> = BTreeSet::new();
@@ -746,6 +778,7 @@ fn model(
         if u.columns.len() == 1
             && u.name == default
             && !u.nulls_not_distinct
+            && !u.without_overlaps
             && !u.timing.deferrable
         {
             unique_on_field.insert(&u.columns[0]);
@@ -757,6 +790,9 @@ fn model(
         }
         if u.nulls_not_distinct {
             parts.push("nulls_not_distinct".into());
+        }
+        if u.without_overlaps {
+            parts.push("without_overlaps".into());
         }
         if u.timing.deferrable {
             parts.push("deferrable".into());
@@ -776,6 +812,9 @@ fn model(
         }
         if c.no_inherit {
             parts.push("no_inherit".into());
+        }
+        if c.not_enforced {
+            parts.push("not_enforced".into());
         }
         struct_attrs.push(format!("check({})", parts.join(", ")));
     }
@@ -917,6 +956,14 @@ fn model(
         }
         if let Some(generated) = &column.generated {
             attrs.push(format!("generated = {}", lit(generated)));
+            if column.virtual_generated {
+                attrs.push("virtual".into());
+            }
+        }
+        if !column.nullable {
+            if let Some(name) = &column.not_null.name {
+                attrs.push(format!("not_null_name = {}", lit(name)));
+            }
         }
         if let Some(collation) = &column.collation {
             attrs.push(format!("collation = {}", lit(collation)));

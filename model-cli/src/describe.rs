@@ -100,13 +100,21 @@ fn table_lines(out: &mut String, table: &Table) {
             let _ = write!(line, " collate {collation}");
         }
         if !column.nullable {
+            if let Some(name) = &column.not_null.name {
+                let _ = write!(line, " constraint {name}");
+            }
             line.push_str(" not null");
         }
         if let Some(default) = &column.default {
             let _ = write!(line, " default {default}");
         }
         if let Some(expression) = &column.generated {
-            let _ = write!(line, " generated always as ({expression}) stored");
+            let kind = if column.virtual_generated {
+                "virtual"
+            } else {
+                "stored"
+            };
+            let _ = write!(line, " generated always as ({expression}) {kind}");
         }
         if let Some(identity) = &column.identity {
             let _ = write!(
@@ -121,11 +129,22 @@ fn table_lines(out: &mut String, table: &Table) {
         let _ = writeln!(out, "{line}");
     }
     if let Some(pk) = &table.primary_key {
-        let _ = writeln!(out, "  primary key {} ({})", pk.name, pk.columns.join(", "));
+        let _ = writeln!(
+            out,
+            "  primary key {} ({}{})",
+            pk.name,
+            pk.columns.join(", "),
+            if pk.without_overlaps {
+                " without overlaps"
+            } else {
+                ""
+            }
+        );
     }
     for fk in &table.foreign_keys {
+        let period = if fk.period { " period" } else { "" };
         let mut line = format!(
-            "  foreign key {} ({}) -> {} ({})",
+            "  foreign key {} ({}{period}) -> {} ({}{period})",
             fk.name,
             fk.columns.join(", "),
             fk.references,
@@ -136,6 +155,9 @@ fn table_lines(out: &mut String, table: &Table) {
         }
         if fk.on_delete != FkAction::NoAction {
             let _ = write!(line, " on delete {}", fk.on_delete.sql().to_lowercase());
+            if !fk.on_delete_columns.is_empty() {
+                let _ = write!(line, " ({})", fk.on_delete_columns.join(", "));
+            }
         }
         if fk.on_update != FkAction::NoAction {
             let _ = write!(line, " on update {}", fk.on_update.sql().to_lowercase());
@@ -147,14 +169,22 @@ fn table_lines(out: &mut String, table: &Table) {
                 " deferrable"
             });
         }
+        if fk.not_enforced {
+            line.push_str(" not enforced");
+        }
         let _ = writeln!(out, "{line}");
     }
     for unique in &table.uniques {
         let _ = writeln!(
             out,
-            "  unique {} ({}){}",
+            "  unique {} ({}{}){}",
             unique.name,
             unique.columns.join(", "),
+            if unique.without_overlaps {
+                " without overlaps"
+            } else {
+                ""
+            },
             if unique.nulls_not_distinct {
                 " nulls not distinct"
             } else {
@@ -163,7 +193,17 @@ fn table_lines(out: &mut String, table: &Table) {
         );
     }
     for check in &table.checks {
-        let _ = writeln!(out, "  check {} ({})", check.name, check.expression);
+        let _ = writeln!(
+            out,
+            "  check {} ({}){}",
+            check.name,
+            check.expression,
+            if check.not_enforced {
+                " not enforced"
+            } else {
+                ""
+            }
+        );
     }
     for exclusion in &table.exclusions {
         let _ = writeln!(

@@ -79,6 +79,7 @@ pub fn dispatch(
         Some(Command::Upgrade {
             target,
             sql: false,
+            postgres_version: _,
             single_transaction,
             allow_destructive,
         }) => migrate(
@@ -93,6 +94,7 @@ pub fn dispatch(
         Some(Command::Downgrade {
             target,
             sql: false,
+            postgres_version: _,
             single_transaction,
             allow_destructive,
         }) => migrate(

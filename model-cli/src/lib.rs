@@ -173,6 +173,10 @@ enum Command {
         /// Print the SQL instead of running it (no database needed).
         #[arg(long)]
         sql: bool,
+        /// With --sql: the PostgreSQL the script is for (14 to 18), said in its header;
+        /// default: `postgres_version` in model.toml.
+        #[arg(long, value_name = "VERSION", requires = "sql")]
+        postgres_version: Option<String>,
         /// Run all revisions in one transaction instead of one each.
         #[arg(long)]
         single_transaction: bool,
@@ -188,6 +192,10 @@ enum Command {
         /// Print the SQL instead of running it (no database needed).
         #[arg(long)]
         sql: bool,
+        /// With --sql: the PostgreSQL the script is for (14 to 18), said in its header;
+        /// default: `postgres_version` in model.toml.
+        #[arg(long, value_name = "VERSION", requires = "sql")]
+        postgres_version: Option<String>,
         /// Run all revisions in one transaction instead of one each.
         #[arg(long)]
         single_transaction: bool,

@@ -6,12 +6,14 @@ use postgres::Client;
 
 use crate::config::Config;
 use crate::diff::{
-    diff_with_renames, rename_candidates, Candidate, Op, Plan, Rename, RenameReport,
+    diff_with_renames_for, rename_candidates, Candidate, Op, Plan, Rename, RenameReport,
 };
 use crate::introspect::{self, IntrospectError, Options};
 use crate::model::ModelSet;
 use crate::pg::{PgError, Server};
 use crate::schema::{Grant, Schema, TableName};
+use crate::sql::version::Unsupported;
+use crate::sql::PgVersion;
 
 /// What autogenerate compares. The plan between the two is worked out once, when first
 /// asked for, and kept: a comparison cannot change but through [`Self::with_renames`], which
@@ -21,18 +23,32 @@ pub struct Comparison {
     live: Schema,
     desired: Schema,
     renames: Vec<Rename>,
+    version: PgVersion,
     planned: std::sync::OnceLock<(Plan, RenameReport)>,
 }
 
 impl Comparison {
-    /// A comparison of `live` (as introspected) with `desired`, with declared `renames`.
-    pub fn new(live: Schema, desired: Schema, renames: Vec<Rename>) -> Comparison {
+    /// A comparison of `live` (as introspected) with `desired`, with declared `renames`,
+    /// planned for a server of `version`.
+    pub fn new(
+        live: Schema,
+        desired: Schema,
+        renames: Vec<Rename>,
+        version: PgVersion,
+    ) -> Comparison {
         Comparison {
             live,
             desired,
             renames,
+            version,
             planned: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The PostgreSQL the plan is for: the database's, or the project's `postgres_version`
+    /// when that is older.
+    pub fn version(&self) -> PgVersion {
+        self.version
     }
 
     /// The database's managed schemas as introspected, filtered.
@@ -62,8 +78,9 @@ impl Comparison {
     }
 
     fn planned(&self) -> &(Plan, RenameReport) {
-        self.planned
-            .get_or_init(|| diff_with_renames(&self.live, &self.desired, &self.renames))
+        self.planned.get_or_init(|| {
+            diff_with_renames_for(&self.live, &self.desired, &self.renames, self.version)
+        })
     }
 
     /// Pairs the plan would drop and add that look like renames nobody declared.
@@ -77,6 +94,7 @@ impl Comparison {
             live,
             desired,
             renames: mut declared,
+            version,
             ..
         } = self;
         for rename in renames {
@@ -84,7 +102,7 @@ impl Comparison {
                 declared.push(rename);
             }
         }
-        Comparison::new(live, desired, declared)
+        Comparison::new(live, desired, declared, version)
     }
 }
 
@@ -129,6 +147,9 @@ pub enum AutogenerateError {
     /// its downgrade does not give the start back): it is not written.
     #[error("the plan was not proven on a schema-only copy of the database: {0}")]
     NotProven(String),
+    /// The models use what the PostgreSQL the plan is for does not have.
+    #[error("{}", unsupported_message(.0))]
+    Unsupported(Vec<Unsupported>),
     /// No scratch database for canonicalising views, functions, triggers or policies.
     #[error("views, functions, triggers or policies need a PostgreSQL server to canonicalise them on: {0}")]
     Scratch(#[from] PgError),
@@ -247,6 +268,32 @@ pub fn compare_live(
     Ok(comparison)
 }
 
+/// One line per use, and where the version came from.
+fn unsupported_message(uses: &[Unsupported]) -> String {
+    let mut lines: Vec<String> = uses.iter().map(|u| u.to_string()).collect();
+    lines.push(
+        "change the model, or compare with (and set `postgres_version` to) a newer server".into(),
+    );
+    lines.join("\n")
+}
+
+/// The PostgreSQL a plan against `client`'s database is for (see [`Config::plan_version`]),
+/// after refusing models that use what it lacks.
+fn plan_version(
+    client: &mut Client,
+    models: &ModelSet,
+    config: &Config,
+) -> Result<PgVersion, AutogenerateError> {
+    let server = crate::pg::block_on(introspect::server_version(client))?;
+    let version = config.plan_version(server);
+    let unsupported = models.schema().unsupported(version);
+    if unsupported.is_empty() {
+        Ok(version)
+    } else {
+        Err(AutogenerateError::Unsupported(unsupported))
+    }
+}
+
 fn compare_in(
     client: &mut Client,
     models: &ModelSet,
@@ -254,6 +301,7 @@ fn compare_in(
     live: Schema,
     tenant: Option<&crate::migrate::SchemaMap>,
 ) -> Result<Comparison, AutogenerateError> {
+    let version = plan_version(client, models, config)?;
     let to_tenant = |mut schema: Schema| {
         if let Some(map) = tenant {
             crate::diff::rename_schema(&mut schema, &map.from, &map.to);
@@ -292,6 +340,7 @@ fn compare_in(
         config.filter(live),
         config.filter(desired),
         models.renames().to_vec(),
+        version,
     );
     casts_in(client, &comparison.planned().0, tenant)?;
     Ok(comparison)
@@ -510,7 +559,7 @@ pub fn verify_sql_on(
     from: &Schema,
     to: &Schema,
 ) -> Result<(), AutogenerateError> {
-    use crate::diff::diff;
+    use crate::diff::diff_for;
     use crate::render::create_schema;
     let scratch = server.create_database()?;
     let mut client = scratch.connect()?;
@@ -544,8 +593,8 @@ pub fn verify_sql_on(
     let options = Options { schemas };
     let differs =
         |client: &mut Client, wanted: &Schema, what: &str| -> Result<(), AutogenerateError> {
-            let got = introspect::introspect(client, &options)?;
-            let rest = diff(&got, wanted);
+            let got = introspect::introspect_counted(client, &options)?;
+            let rest = diff_for(&got.schema, wanted, got.version);
             if rest.is_empty() {
                 return Ok(());
             }

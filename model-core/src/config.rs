@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::migrate::VersionTable;
 use crate::schema::Schema;
+use crate::sql::PgVersion;
 
 /// What `init` writes: every setting with its default, explained.
 pub const TEMPLATE: &str = r#"# model.toml: settings of model-cli for this project.
@@ -23,6 +24,12 @@ script_location = "migrations"
 
 # The schemas (namespaces) the models manage.
 schemas = ["public"]
+
+# The oldest PostgreSQL the project's databases run (14 to 18). Autogenerate plans for it
+# when the database it compares with is newer (so a revision made against 17 still runs on
+# 15), refuses models that use what it lacks, and commands without a server (`upgrade --sql`)
+# say they assume it. Unset: the compared database's own version.
+# postgres_version = 15
 
 # The table recording applied revisions (one row per applied head), in the first schema.
 version_table = "model_version"
@@ -115,6 +122,9 @@ pub struct Config {
     /// `revision --autogenerate` writes the online form, as with `--online`.
     #[serde(default)]
     pub online: bool,
+    /// The oldest PostgreSQL the project's databases run: `15`, `"15"` or `"15.4"`.
+    #[serde(default)]
+    pub postgres_version: Option<VersionSetting>,
     /// Named databases, chosen with `--env`.
     #[serde(default)]
     pub environments: BTreeMap<String, Environment>,
@@ -160,6 +170,16 @@ pub struct Fleet {
     /// How many targets run at once (default 4; `--jobs` wins).
     #[serde(default)]
     pub jobs: Option<usize>,
+}
+
+/// `postgres_version`: a number (`15`) or text (`"15.4"`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum VersionSetting {
+    /// `postgres_version = 15`.
+    Number(u32),
+    /// `postgres_version = "15.4"`.
+    Text(String),
 }
 
 /// The tenant schemas of a fleet.
@@ -238,6 +258,7 @@ impl Default for Config {
             lock_retries: None,
             statement_timeout: None,
             online: false,
+            postgres_version: None,
             environments: BTreeMap::new(),
             fleets: BTreeMap::new(),
             root: PathBuf::new(),
@@ -286,8 +307,43 @@ impl Config {
                 message,
             });
         }
+        if let Err(message) = config.target_version() {
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message,
+            });
+        }
         config.root = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Ok(config)
+    }
+
+    /// `postgres_version`, checked: a supported version, or `None` when unset.
+    pub fn target_version(&self) -> Result<Option<PgVersion>, String> {
+        let Some(setting) = &self.postgres_version else {
+            return Ok(None);
+        };
+        let text = match setting {
+            VersionSetting::Number(n) => n.to_string(),
+            VersionSetting::Text(t) => t.clone(),
+        };
+        let version = PgVersion::parse(&text).ok_or_else(|| {
+            format!(
+                "`postgres_version = {text:?}` is not a PostgreSQL version: write 15, or \"15.4\""
+            )
+        })?;
+        version
+            .supported()
+            .map(Some)
+            .map_err(|e| format!("`postgres_version`: {e}"))
+    }
+
+    /// The version to plan for against a server of `server`: `postgres_version` when that is
+    /// older (the project's oldest database), else the server's own.
+    pub fn plan_version(&self, server: PgVersion) -> PgVersion {
+        match self.target_version() {
+            Ok(Some(oldest)) if oldest < server => oldest,
+            _ => server,
+        }
     }
 
     /// `lock_timeout`, `lock_retries` and `statement_timeout` as the runner takes them.

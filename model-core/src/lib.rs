@@ -52,7 +52,7 @@ pub mod __private {
         Relationship, TableBuilder,
     };
     pub use crate::schema::{
-        Column, FkAction, Identity, IdentityKind, IndexExpr, IndexKey, SqlType, TableName,
+        Column, FkAction, Identity, IdentityKind, IndexExpr, IndexKey, NotNull, SqlType, TableName,
     };
     pub use inventory;
 

@@ -49,6 +49,8 @@ pub struct TablePrimaryKey {
     pub name: Option<Spanned<String>>,
     pub deferrable: bool,
     pub initially_deferred: bool,
+    /// `without_overlaps`: the last column is `WITHOUT OVERLAPS` (PostgreSQL 18).
+    pub without_overlaps: bool,
 }
 
 /// `#[model(exclude(name = "...", using = "gist", elements = "room WITH =, during WITH &&"))]`.
@@ -83,6 +85,8 @@ pub struct TableUnique {
     /// `deferrable` (or `initially_deferred`, which implies it).
     pub deferrable: bool,
     pub initially_deferred: bool,
+    /// `without_overlaps`: the last column is `WITHOUT OVERLAPS` (PostgreSQL 18).
+    pub without_overlaps: bool,
 }
 
 /// `#[model(index(a, b, unique, method = "gin", where = "...", name = "..."))]`.
@@ -115,6 +119,12 @@ pub struct TableForeignKey {
     pub deferrable: bool,
     pub initially_deferred: bool,
     pub not_valid: bool,
+    /// `not_enforced` (PostgreSQL 18).
+    pub not_enforced: bool,
+    /// `period`: the last column pair is `PERIOD` (a temporal foreign key; PostgreSQL 18).
+    pub period: bool,
+    /// `on_delete_columns(a)`: `ON DELETE SET NULL (a)` (PostgreSQL 15).
+    pub on_delete_columns: Vec<Ident>,
 }
 
 /// `#[model(check(name = "...", expr = "...", not_valid, no_inherit))]`, on the struct or on a
@@ -125,6 +135,8 @@ pub struct TableCheck {
     pub expr: Option<String>,
     pub not_valid: bool,
     pub no_inherit: bool,
+    /// `not_enforced` (PostgreSQL 18).
+    pub not_enforced: bool,
 }
 
 /// One field.
@@ -173,6 +185,12 @@ pub struct Column {
     pub not_valid: Option<Span>,
     /// `generated = "expr"`: a stored generated column.
     pub generated: Option<Spanned<String>>,
+    /// `virtual`: with `generated`, computed when read instead of stored (PostgreSQL 18).
+    pub virtual_generated: Option<Span>,
+    /// `not_null_name = "..."`: the NOT NULL constraint's name (PostgreSQL 18 keeps one).
+    pub not_null_name: Option<Spanned<String>>,
+    /// `not_enforced`: the field's foreign key and check are `NOT ENFORCED` (PostgreSQL 18).
+    pub not_enforced: Option<Span>,
     /// `collation = "C"`, in `format`-ready canonical spelling (`pg_catalog."C"`).
     pub collation: Option<Spanned<String>>,
 }

@@ -68,6 +68,10 @@ const FOREIGN_KEY_KEYS: &[&str] = &[
     "match_full",
     "deferrable",
     "initially_deferred",
+    "not_valid",
+    "not_enforced",
+    "period",
+    "on_delete_columns",
 ];
 const FIELD_KEYS: &[&str] = &[
     "primary_key",
@@ -82,6 +86,9 @@ const FIELD_KEYS: &[&str] = &[
     "foreign_key",
     "foreign_key_name",
     "generated",
+    "virtual",
+    "not_null_name",
+    "not_enforced",
     "collation",
     "on_delete",
     "on_update",
@@ -274,6 +281,9 @@ fn parse_field(ident: &Ident, ty: &Type, attrs: &[Attribute], cx: &mut Ctxt) -> 
         check: None,
         not_valid: None,
         generated: None,
+        virtual_generated: None,
+        not_null_name: None,
+        not_enforced: None,
         collation: None,
     };
     let mut relationship: Option<Relationship> = None;
@@ -322,6 +332,9 @@ fn parse_field(ident: &Ident, ty: &Type, attrs: &[Attribute], cx: &mut Ctxt) -> 
                 "foreign_key" => column.foreign_key = foreign_key(&meta, cx)?,
                 "foreign_key_name" => column.foreign_key_name = Some(string_value(&meta)?),
                 "generated" => column.generated = Some(string_value(&meta)?),
+                "virtual" => column.virtual_generated = Some(flag(&meta)?),
+                "not_null_name" => column.not_null_name = Some(identifier_value(&meta, cx)?),
+                "not_enforced" => column.not_enforced = Some(flag(&meta)?),
                 "collation" => {
                     let collation = string_value(&meta)?;
                     column.collation = Some(Spanned::new(
@@ -346,6 +359,7 @@ fn parse_field(ident: &Ident, ty: &Type, attrs: &[Attribute], cx: &mut Ctxt) -> 
                             expr: Some(expr.value),
                             not_valid: false,
                             no_inherit: false,
+                            not_enforced: false,
                         }
                     })
                 }
@@ -528,15 +542,37 @@ fn column_list(
     Ok(list)
 }
 
+/// `without_overlaps` makes the last column the period: a key of one column has no other.
+fn without_overlaps_needs_two(
+    meta: &ParseNestedMeta,
+    list: &ColumnList,
+    place: &str,
+    cx: &mut Ctxt,
+) {
+    if list.flags.contains("without_overlaps") && list.columns.len() < 2 {
+        cx.error(
+            meta.path.span(),
+            format!("`without_overlaps` makes the last column of `{place}(...)` a period that may not overlap for equal values of the others, so it needs at least two columns: `{place}(room_id, during, without_overlaps)`"),
+        );
+    }
+}
+
 fn table_unique(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<TableUnique> {
     let list = column_list(
         meta,
-        &["nulls_not_distinct", "deferrable", "initially_deferred"],
+        &[
+            "nulls_not_distinct",
+            "deferrable",
+            "initially_deferred",
+            "without_overlaps",
+        ],
         "unique(...)",
         "at least one column: `unique(first_name, last_name)`",
         cx,
     )?;
+    without_overlaps_needs_two(meta, &list, "unique", cx);
     Ok(TableUnique {
+        without_overlaps: list.flags.contains("without_overlaps"),
         nulls_not_distinct: list.flags.contains("nulls_not_distinct"),
         deferrable: list.flags.contains("deferrable"),
         initially_deferred: list.flags.contains("initially_deferred"),
@@ -644,6 +680,9 @@ fn table_foreign_key(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<Table
         deferrable: false,
         initially_deferred: false,
         not_valid: false,
+        not_enforced: false,
+        period: false,
+        on_delete_columns: Vec::new(),
     };
     let mut saw_references = false;
     meta.parse_nested_meta(|meta| {
@@ -664,6 +703,20 @@ fn table_foreign_key(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<Table
         if flag("not_valid") {
             fk.not_valid = true;
             return Ok(());
+        }
+        if flag("not_enforced") {
+            fk.not_enforced = true;
+            return Ok(());
+        }
+        if flag("period") {
+            fk.period = true;
+            return Ok(());
+        }
+        if meta.path.is_ident("on_delete_columns") && meta.input.peek(syn::token::Paren) {
+            return meta.parse_nested_meta(|inner| {
+                fk.on_delete_columns.push(inner.path.require_ident()?.clone());
+                Ok(())
+            });
         }
         if !is_value {
             fk.columns.push(meta.path.require_ident()?.clone());
@@ -709,6 +762,31 @@ fn table_foreign_key(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<Table
             "`foreign_key(...)` needs `references = \"table(column, ...)\"`",
         );
     }
+    if fk.period && fk.columns.len() < 2 {
+        cx.error(
+            fk.span,
+            "`period` makes the last column pair a period, so the foreign key needs at least two columns: `foreign_key(room_id, during, references = \"rooms(id, valid)\", period)`",
+        );
+    }
+    if !fk.on_delete_columns.is_empty()
+        && !matches!(
+            fk.on_delete.as_ref().map(|a| a.value),
+            Some(Action::SetNull | Action::SetDefault)
+        )
+    {
+        cx.error(
+            fk.on_delete_columns[0].span(),
+            "`on_delete_columns(...)` limits `on_delete = \"set null\"` or `\"set default\"` to some columns; give one of those",
+        );
+    }
+    for column in &fk.on_delete_columns {
+        if !fk.columns.contains(column) {
+            cx.error(
+                column.span(),
+                format!("`{column}` is not one of the foreign key's columns; `on_delete_columns(...)` takes some of them"),
+            );
+        }
+    }
     Ok(fk)
 }
 
@@ -742,11 +820,16 @@ fn table_check(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<TableCheck>
         expr: None,
         not_valid: false,
         no_inherit: false,
+        not_enforced: false,
     };
     meta.parse_nested_meta(|meta| {
         if !meta.input.peek(Token![=]) {
             if meta.path.is_ident("not_valid") {
                 check.not_valid = true;
+                return Ok(());
+            }
+            if meta.path.is_ident("not_enforced") {
+                check.not_enforced = true;
                 return Ok(());
             }
             if meta.path.is_ident("no_inherit") {
@@ -769,12 +852,14 @@ fn table_check(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<TableCheck>
 fn table_primary_key(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<TablePrimaryKey> {
     let list = column_list(
         meta,
-        &["deferrable", "initially_deferred"],
+        &["deferrable", "initially_deferred", "without_overlaps"],
         "primary_key(...)",
         "its columns: `primary_key(order_id, line)`",
         cx,
     )?;
+    without_overlaps_needs_two(meta, &list, "primary_key", cx);
     Ok(TablePrimaryKey {
+        without_overlaps: list.flags.contains("without_overlaps"),
         deferrable: list.flags.contains("deferrable"),
         initially_deferred: list.flags.contains("initially_deferred"),
         columns: list.columns,

@@ -135,6 +135,9 @@ fn expand(model: &Model) -> TokenStream {
         let columns = key.columns.iter().map(column_name);
         let (d, i) = (key.deferrable, key.initially_deferred);
         body.push(quote!(__t.primary_key_with(#name, &[#(#columns),*], #d, #i);));
+        if key.without_overlaps {
+            body.push(quote!(__t.without_overlaps_primary_key();));
+        }
     }
     for exclusion in &model.exclusions {
         let name = exclusion
@@ -170,6 +173,9 @@ fn expand(model: &Model) -> TokenStream {
         if unique.deferrable || unique.initially_deferred {
             let initially = unique.initially_deferred;
             body.push(quote!(__t.defer_last_unique(#initially);));
+        }
+        if unique.without_overlaps {
+            body.push(quote!(__t.without_overlaps_last_unique();));
         }
     }
     for check in &model.checks {
@@ -232,6 +238,16 @@ fn expand(model: &Model) -> TokenStream {
             ::model_core::__private::FkAction::#on_delete, ::model_core::__private::FkAction::#on_update, [#m, #d, #i]);));
         if fk.not_valid {
             body.push(quote!(__t.not_valid_last_foreign_key();));
+        }
+        if fk.not_enforced {
+            body.push(quote!(__t.not_enforced_last_foreign_key();));
+        }
+        if fk.period {
+            body.push(quote!(__t.period_last_foreign_key();));
+        }
+        if !fk.on_delete_columns.is_empty() {
+            let set = fk.on_delete_columns.iter().map(column_name);
+            body.push(quote!(__t.on_delete_columns_last_foreign_key(&[#(#set),*]);));
         }
     }
 
@@ -298,6 +314,8 @@ fn column_tokens(ty: &Type, column: &Column, checks: &mut Vec<TokenStream>) -> T
     let default = option_string(column.default.as_ref().map(|d| d.value.as_str()));
     let comment = option_string(column.comment.as_deref());
     let generated = option_string(column.generated.as_ref().map(|g| g.value.as_str()));
+    let virtual_generated = column.virtual_generated.is_some();
+    let not_null_name = option_string(column.not_null_name.as_ref().map(|n| n.value.as_str()));
     let collation = option_string(column.collation.as_ref().map(|c| c.value.as_str()));
     let identity = match &column.identity {
         Some(identity) => {
@@ -343,6 +361,11 @@ fn column_tokens(ty: &Type, column: &Column, checks: &mut Vec<TokenStream>) -> T
             default: #default,
             identity: #identity,
             generated: #generated,
+            virtual_generated: #virtual_generated,
+            not_null: #p::NotNull {
+                name: #not_null_name,
+                ..::core::default::Default::default()
+            },
             collation: #collation,
             comment: #comment,
             grants: ::std::vec::Vec::new(),
@@ -372,6 +395,9 @@ fn column_constraints(column: &Column) -> Vec<TokenStream> {
         if column.not_valid.is_some() {
             out.push(quote!(__t.not_valid_last_foreign_key();));
         }
+        if column.not_enforced.is_some() {
+            out.push(quote!(__t.not_enforced_last_foreign_key();));
+        }
     }
     if column.unique.is_some() {
         out.push(quote!(__t.unique(#none, &[#name]);));
@@ -384,6 +410,9 @@ fn column_constraints(column: &Column) -> Vec<TokenStream> {
         let mut tokens = check_tokens(check, Some(name));
         if column.not_valid.is_some() && !check.not_valid {
             tokens.push(quote!(__t.flag_last_check(true, #no_inherit);));
+        }
+        if column.not_enforced.is_some() && !check.not_enforced {
+            tokens.push(quote!(__t.not_enforced_last_check();));
         }
         out.extend(tokens);
     }
@@ -402,6 +431,9 @@ fn check_tokens(check: &crate::ast::TableCheck, column: Option<&str>) -> Vec<Tok
     if check.not_valid || check.no_inherit {
         let (not_valid, no_inherit) = (check.not_valid, check.no_inherit);
         out.push(quote!(__t.flag_last_check(#not_valid, #no_inherit);));
+    }
+    if check.not_enforced {
+        out.push(quote!(__t.not_enforced_last_check();));
     }
     out
 }

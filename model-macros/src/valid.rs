@@ -113,6 +113,20 @@ fn check_columns(model: &Model, cx: &mut Ctxt) {
                 {
                     cx.error(span, "`not_valid` needs a `foreign_key` or `check` on the same field: it says the rows already there are not checked");
                 }
+                if let (Some(span), None, None) =
+                    (column.not_enforced, &column.foreign_key, &column.check)
+                {
+                    cx.error(span, "`not_enforced` needs a `foreign_key` or `check` on the same field: it says PostgreSQL records the constraint but never checks it");
+                }
+                if let (Some(span), None) = (column.virtual_generated, &column.generated) {
+                    cx.error(span, format!("`virtual` needs `generated = \"...\"` on `{}`: it says the generated value is computed when read instead of stored", field.ident));
+                }
+                if let Some(name) = &column.not_null_name {
+                    identifier(name, "constraint name", cx);
+                    if nullable {
+                        cx.error(name.span, format!("`not_null_name` names the NOT NULL constraint of `{}`, but the field is nullable\nhelp: use the inner type instead of `Option<_>`, or drop `not_null_name`", field.ident));
+                    }
+                }
                 if let Some(check) = &column.check {
                     missing(check.span, check.expr.is_none(), "check(...) needs an `expr`: check(name = \"price_positive\", expr = \"price > 0\")", cx);
                     if let Some(name) = &check.name {

@@ -15,8 +15,10 @@
 //!    same for the attributes of a composite type that the downgrade adds again.
 //!
 //! `tests/acceptance/known-failures.txt` lists the cases that do not pass yet, each with the
-//! reason. A listed case that passes fails the suite too (so the list stays true), as does an
-//! unlisted case that fails. `MODEL_ACCEPTANCE_CASE=name` runs the cases whose name contains
+//! reason (`case: why` on every server, `case [18]: why` only on PostgreSQL 18). A listed case
+//! that passes fails the suite too (so the list stays true), as does an unlisted case that
+//! fails. A case whose `after.sql` begins with `-- needs: PostgreSQL 15` is for servers from
+//! that version on; on older ones it is counted as not applicable, by name, never run. `MODEL_ACCEPTANCE_CASE=name` runs the cases whose name contains
 //! `name` and prints their plans; `MODEL_ACCEPTANCE_JOBS` sets the parallelism (default 2).
 
 use std::collections::BTreeMap;
@@ -30,24 +32,15 @@ use model_core::introspect::{self, Options};
 use model_core::pg::TempDatabase;
 use model_core::render;
 
-use crate::support::{db_message, fresh_database};
+use crate::support::{db_message, fresh_database, pg_tool};
 
 fn cases_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("acceptance")
 }
 
-/// `pg_dump` and `psql` from the server's binaries when the throwaway cluster found them,
-/// else from PATH.
-fn tool(name: &str) -> PathBuf {
-    match model_core::pg::find_bindir() {
-        Ok(dir) if dir.join(name).exists() => dir.join(name),
-        _ => PathBuf::from(name),
-    }
-}
-
 /// The schema-only dump, without the lines that differ from run to run (`\restrict` keys).
 fn dump(db: &TempDatabase) -> Result<String, String> {
-    let output = Command::new(tool("pg_dump"))
+    let output = Command::new(pg_tool("pg_dump"))
         .arg("--schema-only")
         .arg("-d")
         .arg(db.url())
@@ -145,7 +138,7 @@ pub(crate) fn psql(db: &TempDatabase, sql: &str, single: bool) -> Result<(), Str
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let file = dir.join("script.sql");
     std::fs::write(&file, sql).map_err(|e| e.to_string())?;
-    let mut command = Command::new(tool("psql"));
+    let mut command = Command::new(pg_tool("psql"));
     command.args(["-X", "-q", "-v", "ON_ERROR_STOP=1"]);
     if single {
         command.arg("--single-transaction");
@@ -187,6 +180,16 @@ fn schemas_of(client: &mut postgres::Client) -> Result<Vec<String>, String> {
     introspect::user_schemas(client).map_err(|e| e.to_string())
 }
 
+/// The major version a case needs, from its `-- needs: PostgreSQL N` first line.
+fn needs(dir: &Path) -> u32 {
+    let text = std::fs::read_to_string(dir.join("after.sql")).unwrap_or_default();
+    text.lines()
+        .next()
+        .and_then(|l| l.strip_prefix("-- needs: PostgreSQL "))
+        .map(|v| v.trim().parse().expect("-- needs: PostgreSQL <major>"))
+        .unwrap_or(0)
+}
+
 /// One case, start to end; the error says which step failed and shows the plan.
 fn run_case(dir: &Path, verbose: bool) -> Result<(), String> {
     let read =
@@ -214,7 +217,8 @@ fn run_case(dir: &Path, verbose: bool) -> Result<(), String> {
     let from = read_schema(&mut a)?;
     let to = read_schema(&mut b)?;
     // As `diff --from --to` plans it.
-    let (plan, _) = diff::diff_with_renames(&from, &to, &[]);
+    let version = crate::support::server_version();
+    let (plan, _) = diff::diff_with_renames_for(&from, &to, &[], version);
     let body = render::revision_body(&plan.upgrade, &plan.downgrade);
     let shown = format!(
         "-- upgrade:\n{}\n-- downgrade:\n{}",
@@ -232,7 +236,7 @@ fn run_case(dir: &Path, verbose: bool) -> Result<(), String> {
             difference(&dump_after, &upgraded)
         ));
     }
-    let again = diff::diff(&read_schema(&mut a)?, &to);
+    let again = diff::diff_for(&read_schema(&mut a)?, &to, version);
     if !again.is_empty() {
         return Err(format!(
             "a second diff is not empty:\n{}\n{shown}",
@@ -249,7 +253,7 @@ fn run_case(dir: &Path, verbose: bool) -> Result<(), String> {
             difference(&wanted, &downgraded)
         ));
     }
-    let back = diff::diff(&read_schema(&mut a)?, &from);
+    let back = diff::diff_for(&read_schema(&mut a)?, &from, version);
     if !back.is_empty() {
         return Err(format!(
             "after the downgrade a diff with before.sql is not empty:\n{}\n{shown}",
@@ -259,15 +263,24 @@ fn run_case(dir: &Path, verbose: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// `name: reason` lines; `#` starts a comment.
-fn known_failures() -> BTreeMap<String, String> {
+/// `name: reason` lines (`name [18]: reason` for one major version); `#` starts a comment.
+/// Only the lines for `major` (or for every version).
+fn known_failures(major: u32) -> BTreeMap<String, String> {
     let text = std::fs::read_to_string(cases_dir().join("known-failures.txt")).unwrap_or_default();
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| match l.split_once(':') {
-            Some((name, why)) => (name.trim().to_string(), why.trim().to_string()),
-            None => (l.to_string(), String::new()),
+        .filter_map(|l| {
+            let (name, why) = l.split_once(':').unwrap_or((l, ""));
+            let (name, only) = match name.trim().split_once('[') {
+                Some((name, version)) => {
+                    let version = version.trim_end_matches(']').trim();
+                    (name.trim(), Some(version.parse::<u32>().expect("[major]")))
+                }
+                None => (name.trim(), None),
+            };
+            only.is_none_or(|v| v == major)
+                .then(|| (name.to_string(), why.trim().to_string()))
         })
         .collect()
 }
@@ -294,6 +307,9 @@ fn acceptance_cases_round_trip_through_pg_dump() {
         })
         .collect();
     assert!(!dirs.is_empty(), "no acceptance case matches");
+    let major = crate::support::server_major();
+    let (dirs, newer): (Vec<PathBuf>, Vec<PathBuf>) =
+        dirs.into_iter().partition(|d| needs(d) <= major);
     let jobs: usize = std::env::var("MODEL_ACCEPTANCE_JOBS")
         .ok()
         .and_then(|j| j.parse().ok())
@@ -314,7 +330,7 @@ fn acceptance_cases_round_trip_through_pg_dump() {
         }
     });
     let results = results.into_inner().unwrap();
-    let known = known_failures();
+    let known = known_failures(major);
     let mut unexpected = Vec::new();
     let mut fixed = Vec::new();
     let mut passed = 0;
@@ -327,18 +343,30 @@ fn acceptance_cases_round_trip_through_pg_dump() {
             (Err(_), Some(_)) => {}
         }
     }
-    for name in known.keys() {
+    for name in known_failures(0).keys().chain(known.keys()) {
         assert!(
             cases_dir().join(name).is_dir(),
             "known-failures.txt names {name}, which is not a case"
         );
     }
+    let newer: Vec<String> = newer
+        .iter()
+        .map(|d| {
+            format!(
+                "{} (needs {})",
+                d.file_name().unwrap().to_string_lossy(),
+                needs(d)
+            )
+        })
+        .collect();
     eprintln!(
-        "acceptance: {} cases, {passed} pass, {} known failures, {} unexpected failures, {} now passing",
+        "acceptance on PostgreSQL {major}: {} cases, {passed} pass, {} known failures, {} unexpected failures, {} now passing; {} not for this version{}",
         results.len(),
         results.len() - passed - unexpected.len() - fixed.len(),
         unexpected.len(),
-        fixed.len()
+        fixed.len(),
+        newer.len(),
+        if newer.is_empty() { String::new() } else { format!(": {}", newer.join(", ")) }
     );
     assert!(
         fixed.is_empty(),

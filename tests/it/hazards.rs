@@ -2,10 +2,32 @@
 //! PostgreSQL itself: a table is rewritten exactly when its storage (`relfilenode`) changes.
 //! And the console summary of `diff` gives the table's size.
 
-use model_core::diff::{diff, HazardKind};
+use model_core::diff::{diff_for, HazardKind};
 use model_core::render;
 
-use crate::support::{apply, fresh_database, lines, schema_of};
+use crate::support::{apply, fresh_database, lines, schema_of, server_major, server_version};
+
+/// Cases only newer servers plan: (since, what, `t` before, `t` after).
+const NEWER_CASES: &[(u32, &str, &str, &str)] = &[
+    (
+        17,
+        "stored generated expression changed in place",
+        "a integer, b integer GENERATED ALWAYS AS (a * 2) STORED",
+        "a integer, b integer GENERATED ALWAYS AS (a * 3) STORED",
+    ),
+    (
+        18,
+        "virtual generated expression changed in place",
+        "a integer, b integer GENERATED ALWAYS AS (a * 2) VIRTUAL",
+        "a integer, b integer GENERATED ALWAYS AS (a * 3) VIRTUAL",
+    ),
+    (
+        18,
+        "NOT NULL renamed",
+        "a integer NOT NULL",
+        "a integer CONSTRAINT t_a_required NOT NULL",
+    ),
+];
 
 /// (what changes, `t` before, `t` after): the columns of `t`, which holds rows.
 const CASES: &[(&str, &str, &str)] = &[
@@ -54,7 +76,11 @@ fn rewrite_claims_match_what_postgresql_does() {
     let db = fresh_database();
     let mut client = db.connect().unwrap();
     let mut wrong = Vec::new();
-    for (what, before, after) in CASES {
+    let newer = NEWER_CASES
+        .iter()
+        .filter(|(since, ..)| server_major() >= *since)
+        .map(|(_, what, before, after)| (what, before, after));
+    for (what, before, after) in CASES.iter().map(|(w, b, a)| (w, b, a)).chain(newer) {
         client
             .batch_execute(&format!(
                 "DROP TABLE IF EXISTS t; CREATE TABLE t ({before}); INSERT INTO t (a) SELECT g FROM generate_series(1, 100) g"
@@ -67,7 +93,7 @@ fn rewrite_claims_match_what_postgresql_does() {
             &["public"],
         )
         .unwrap();
-        let plan = diff(&from, &to);
+        let plan = diff_for(&from, &to, server_version());
         assert!(!plan.is_empty(), "{what}: no change");
         let claims = plan
             .upgrade
@@ -116,7 +142,7 @@ fn lock_claims_match_pg_locks() {
         CREATE FUNCTION noop() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';";
     let with = |extra: &str| format!("{BEFORE} {extra}");
     let swap = |from: &str, to: &str| BEFORE.replacen(from, to, 1);
-    let cases: Vec<(&str, String, String)> = vec![
+    let mut cases: Vec<(&str, String, String)> = vec![
         ("add column", BEFORE.into(), with("ALTER TABLE t ADD COLUMN d integer;")),
         ("drop column", BEFORE.into(), with("ALTER TABLE t DROP COLUMN c;")),
         ("type change with rewrite", BEFORE.into(), with("ALTER TABLE t ALTER COLUMN a TYPE bigint;")),
@@ -163,6 +189,33 @@ fn lock_claims_match_pg_locks() {
         ("unlogged", BEFORE.into(), with("ALTER TABLE t SET UNLOGGED;")),
         ("enum label removed", BEFORE.into(), swap("('sad', 'ok', 'happy')", "('sad', 'happy')")),
     ];
+    let generated = |factor: u32| {
+        with(&format!(
+            "ALTER TABLE t ADD COLUMN g integer GENERATED ALWAYS AS (a * {factor}) STORED;"
+        ))
+    };
+    if server_major() >= 17 {
+        cases.push(("set expression", generated(2), generated(3)));
+    }
+    if server_major() >= 18 {
+        cases.extend([
+            (
+                "not null added not valid",
+                BEFORE.into(),
+                with("ALTER TABLE t ADD CONSTRAINT t_a_not_null NOT NULL a NOT VALID;"),
+            ),
+            (
+                "not null validated",
+                with("ALTER TABLE t ADD CONSTRAINT t_a_not_null NOT NULL a NOT VALID;"),
+                with("ALTER TABLE t ALTER COLUMN a SET NOT NULL;"),
+            ),
+            (
+                "not null renamed",
+                with("ALTER TABLE t ALTER COLUMN a SET NOT NULL;"),
+                with("ALTER TABLE t ADD CONSTRAINT t_a_required NOT NULL a;"),
+            ),
+        ]);
+    }
     let db = fresh_database();
     let mut client = db.connect().unwrap();
     let mut wrong = Vec::new();
@@ -181,7 +234,7 @@ fn lock_claims_match_pg_locks() {
             &["public"],
         )
         .unwrap();
-        let plan = diff(&from, &to);
+        let plan = diff_for(&from, &to, server_version());
         assert!(!plan.is_empty(), "{what}: no change");
         for op in &plan.upgrade {
             let claimed: BTreeMap<String, String> = op

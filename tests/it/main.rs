@@ -34,4 +34,5 @@ mod throwaway;
 mod tls;
 mod ui;
 mod verify;
+mod versions;
 mod workflow;

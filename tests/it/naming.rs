@@ -52,6 +52,14 @@ fn generated_names_match_postgresql() {
         default_constraint_name("Mixed Case", &["Other"], "idx"),
         default_constraint_name("café", &["crème"], "key"),
     ];
+    if crate::support::server_major() >= 18 {
+        // PostgreSQL 18 names the NOT NULL of every key column too.
+        expected.extend([
+            default_constraint_name("parent", &["id"], "not_null"),
+            default_constraint_name(long_table, &[long_a], "not_null"),
+            default_constraint_name("Mixed Case", &["Id"], "not_null"),
+        ]);
+    }
     expected.sort();
     assert_eq!(actual, expected);
     // The long ones were really cut, so the rule was exercised.

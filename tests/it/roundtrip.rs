@@ -5,7 +5,7 @@ use model_core::diff::diff;
 use model_core::introspect::{introspect_counted, Options};
 use model_core::schema::{Schema, Table};
 
-use crate::support::{canonical, create, fresh_database, read};
+use crate::support::{canonical, create, for_server, fresh_database, read};
 
 /// Tables sorted by name and their constraints and indexes by name, so that a description in
 /// declaration order compares with one read from the catalogs.
@@ -56,13 +56,13 @@ fn seed_models_round_trip_exactly() {
 
 #[test]
 fn kitchen_sink_round_trips() {
-    let models = crate::kitchen_sink::kitchen_sink();
+    let models = for_server(crate::kitchen_sink::kitchen_sink().schema());
     let db = fresh_database();
     let mut client = db.connect().unwrap();
-    create(&mut client, models.schema());
+    create(&mut client, &models);
     let live = read(&mut client, &["inventory", "public"]);
-    assert_eq!(structure(models.schema()), structure(&live));
-    let plan = diff(&live, &canonical(models.schema()));
+    assert_eq!(structure(&models), structure(&live));
+    let plan = diff(&live, &canonical(&models));
     assert!(
         plan.is_empty(),
         "{}",
@@ -135,16 +135,14 @@ fn expressions_canonicalise_in_place_as_in_a_scratch_database() {
             vec!["inventory", "public"],
         ),
     ] {
+        let models = for_server(models.schema());
         let db = fresh_database();
         let mut client = db.connect().unwrap();
         let live = read(&mut client, &schemas);
-        let fast = model_core::introspect::canonicalize_expressions(
-            &mut client,
-            models.schema().clone(),
-            &live,
-        )
-        .unwrap();
-        let slow = canonical(models.schema());
+        let fast =
+            model_core::introspect::canonicalize_expressions(&mut client, models.clone(), &live)
+                .unwrap();
+        let slow = canonical(&models);
         assert!(
             diff(&slow, &fast).is_empty(),
             "{}",

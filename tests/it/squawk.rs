@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use model_core::autogenerate::verify_sql;
-use model_core::diff::diff;
 use model_core::migrate::LockRetries;
 use model_core::render::{online_revision_body, timeout_settings};
 
@@ -155,9 +154,10 @@ fn squawk_accepts_online_revisions_of_typical_changes() {
             &["public"],
         )
         .unwrap();
-        let plan = diff(&from, &to);
+        let version = crate::support::server_version();
+        let plan = model_core::diff::diff_for(&from, &to, version);
         assert!(!plan.is_empty(), "{name}: no change");
-        let body = online_revision_body(&plan.upgrade, &plan.downgrade);
+        let body = online_revision_body(&plan.upgrade, &plan.downgrade, version);
         let (upgrade, downgrade) = (
             format!("{settings}\n{}", body.upgrade),
             format!("{settings}\n{}", body.downgrade),

@@ -10,6 +10,97 @@ pub fn fresh_database() -> TempDatabase {
     TempDatabase::new().unwrap_or_else(|e| panic!("no PostgreSQL for the tests: {e}"))
 }
 
+/// The tests' server's version, asked once.
+pub fn server_version() -> model_core::sql::PgVersion {
+    static VERSION: std::sync::OnceLock<model_core::sql::PgVersion> = std::sync::OnceLock::new();
+    *VERSION.get_or_init(|| {
+        let db = fresh_database();
+        let mut client = db.connect().unwrap();
+        model_core::pg::block_on(model_core::introspect::server_version(&mut client)).unwrap()
+    })
+}
+
+/// A PostgreSQL client program (`pg_dump`, `psql`) that understands the tests' server: from
+/// `MODEL_PG_CLIENT_BINDIR`, the server's own binaries, the matrix's `target/pg/client/bin`
+/// (`.ci/postgres` installs it), or PATH, the first whose major version is at least the
+/// server's (`pg_dump` refuses a newer server). A clear failure when none is.
+pub fn pg_tool(name: &str) -> std::path::PathBuf {
+    use std::path::PathBuf;
+    let major = server_major();
+    let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    if let Ok(dir) = std::env::var("MODEL_PG_CLIENT_BINDIR") {
+        candidates.push(PathBuf::from(dir).join(name));
+    }
+    if let Ok(dir) = model_core::pg::find_bindir() {
+        candidates.push(dir.join(name));
+    }
+    candidates.push(workspace.join("target/pg/client/bin").join(name));
+    candidates.push(PathBuf::from(name));
+    let version = |program: &PathBuf| -> Option<u32> {
+        let out = std::process::Command::new(program)
+            .arg("--version")
+            .output()
+            .ok()?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        // "pg_dump (PostgreSQL) 18.6"
+        let number = text.split_whitespace().nth(2)?;
+        number.split('.').next()?.parse().ok()
+    };
+    for candidate in &candidates {
+        if version(candidate).is_some_and(|v| v >= major) {
+            return candidate.clone();
+        }
+    }
+    panic!(
+        "no {name} of PostgreSQL {major} or later among {candidates:?}: run .ci/postgres \
+         (it installs one under target/pg/client) or set MODEL_PG_CLIENT_BINDIR"
+    );
+}
+
+/// The tests' server's major version (`17`).
+pub fn server_major() -> u32 {
+    server_version().major()
+}
+
+/// `schema` as this server can hold it: what it uses that the server lacks is taken out
+/// (`NULLS NOT DISTINCT` on PostgreSQL 14), after checking that the description names
+/// exactly those uses as unsupported, so a plan would have been refused rather than sent.
+pub fn for_server(schema: &Schema) -> Schema {
+    use model_core::sql::Feature;
+    let version = server_version();
+    let refused = schema.unsupported(version);
+    let mut out = schema.clone();
+    if !version.supports(Feature::NullsNotDistinct) {
+        for table in &mut out.tables {
+            table
+                .uniques
+                .iter_mut()
+                .for_each(|u| u.nulls_not_distinct = false);
+            table
+                .indexes
+                .iter_mut()
+                .for_each(|i| i.nulls_not_distinct = false);
+        }
+        for view in &mut out.views {
+            view.indexes
+                .iter_mut()
+                .for_each(|i| i.nulls_not_distinct = false);
+        }
+    }
+    assert!(
+        out.unsupported(version).is_empty(),
+        "for_server left features PostgreSQL {version} lacks: {:?}",
+        out.unsupported(version)
+    );
+    assert_eq!(
+        refused.len(),
+        schema.features().len() - out.features().len(),
+        "every use taken out was named as unsupported: {refused:?}"
+    );
+    out
+}
+
 /// Runs the schema's CREATE script in one transaction.
 pub fn create(client: &mut Client, schema: &Schema) {
     let sql = render::create_schema(schema);
@@ -49,13 +140,15 @@ LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
 WHERE c.relkind = 'r' AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
 ORDER BY n.nspname, c.relname, a.attnum";
 
-/// Every constraint: `table | name | definition`, as PostgreSQL prints it.
+/// Every constraint but NOT NULL (PostgreSQL 18 keeps those in pg_constraint too; COLUMNS
+/// shows them as `attnotnull` on every version): `table | name | definition`, as PostgreSQL
+/// prints it.
 pub const CONSTRAINTS: &str = "
 SELECT c.relname, k.conname, pg_get_constraintdef(k.oid)
 FROM pg_constraint k
 JOIN pg_class c ON c.oid = k.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' AND k.contype <> 'n'
 ORDER BY n.nspname, c.relname, k.conname";
 
 /// Every index that does not back a constraint: `table | definition`.
@@ -150,7 +243,7 @@ pub fn check_case(
 ) -> Case {
     let before = schema_of(client, before_sql, schemas).unwrap();
     let after = schema_of(client, after_sql, schemas).unwrap();
-    let plan = model_core::diff::diff(&before, &after);
+    let plan = model_core::diff::diff_for(&before, &after, server_version());
     if let Err(message) = prove(client, before_sql, &before, &after, &plan, schemas) {
         panic!("{message}");
     }
@@ -185,7 +278,7 @@ pub fn prove(
         .schema;
     // Column order is not compared: PostgreSQL appends a re-added column, and no migration
     // can reorder columns without rebuilding the table.
-    let rest = model_core::diff::diff(&upgraded, after);
+    let rest = model_core::diff::diff_for(&upgraded, after, server_version());
     if !rest.is_empty() {
         return Err(format!(
             "after the upgrade the database differs from the target; remaining:\n{}\n-- upgrade:\n{upgrade}",
@@ -201,7 +294,7 @@ pub fn prove(
     let downgraded = introspect::introspect_in(&mut tx, &options)
         .map_err(|e| e.to_string())?
         .schema;
-    let rest = model_core::diff::diff(&downgraded, before);
+    let rest = model_core::diff::diff_for(&downgraded, before, server_version());
     if !rest.is_empty() {
         return Err(format!(
             "after the downgrade the database differs from the start; remaining:\n{}\n-- downgrade:\n{downgrade}",

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use model_core::diff::diff;
+use model_core::diff::{diff, diff_for};
 use model_core::introspect::{introspect, introspect_in, Options};
 use model_core::migrate::{Migrator, TransactionMode, VersionTable};
 use model_core::pg::Server;
@@ -58,17 +58,17 @@ fn main() {
         client.batch_execute("VACUUM ANALYZE").unwrap();
         let options = Options::default();
         let from = introspect(&mut client, &options).unwrap();
-        let to = {
+        let (to, version) = {
             let mut tx = client.transaction().unwrap();
             tx.batch_execute(&format!("DROP TABLE orders, customers; {AFTER}"))
                 .unwrap();
-            let to = introspect_in(&mut tx, &options).unwrap().schema;
+            let read = introspect_in(&mut tx, &options).unwrap();
             tx.rollback().unwrap();
-            to
+            (read.schema, read.version)
         };
-        let plan = diff(&from, &to);
+        let plan = diff_for(&from, &to, version);
         let body = if online {
-            online_revision_body(&plan.upgrade, &plan.downgrade)
+            online_revision_body(&plan.upgrade, &plan.downgrade, version)
         } else {
             revision_body(&plan.upgrade, &plan.downgrade)
         };

@@ -4,7 +4,8 @@ use super::enums::is_enum;
 use super::plan::Hint;
 use super::{mentions, ColumnType, Differ, Op};
 use crate::render::qualified;
-use crate::schema::{Column, Table, TableName};
+use crate::schema::{Column, NotNull, Table, TableName};
+use crate::sql::Feature;
 
 impl<'a> Differ<'a> {
     pub(super) fn columns(&mut self, from: &Table, to: &Table) {
@@ -35,10 +36,17 @@ impl<'a> Differ<'a> {
         if !own_columns {
             return;
         }
+        // An inherited NOT NULL keeps its parent's name while it stays inherited.
+        let same_parents = from.partition_of.as_ref().map(|p| &p.parent)
+            == to.partition_of.as_ref().map(|p| &p.parent)
+            && from.inherits == to.inherits;
+        // PostgreSQL 18 changes a virtual column's expression in place only in a table without
+        // checks.
+        let virtual_in_place = from.checks.is_empty() && to.checks.is_empty();
         for column in &from.columns {
             let replaced = to
                 .column(&column.name)
-                .is_some_and(|c| c.generated != column.generated);
+                .is_some_and(|c| self.generation_replaced(column, c, virtual_in_place));
             if to.column(&column.name).is_none() || replaced {
                 self.emit(Op::DropColumn {
                     table: name.clone(),
@@ -49,7 +57,7 @@ impl<'a> Differ<'a> {
         for after in &to.columns {
             let before = from
                 .column(&after.name)
-                .filter(|c| c.generated == after.generated);
+                .filter(|c| !self.generation_replaced(c, after, virtual_in_place));
             let Some(before) = before else {
                 self.emit(Op::AddColumn {
                     table: name.clone(),
@@ -58,9 +66,39 @@ impl<'a> Differ<'a> {
                 });
                 continue;
             };
-            let (early, ops) = self.column_changes(name, before, after);
+            let (early, ops) = self.column_changes(name, before, after, same_parents);
             self.emit_all_with(Hint::Early, early);
             self.emit_all(ops);
+            if let (Some(old), Some(new)) = (&before.generated, &after.generated) {
+                if old != new {
+                    self.emit(Op::SetGeneratedExpression {
+                        table: name.clone(),
+                        column: after.name.clone(),
+                        from: old.clone(),
+                        to: new.clone(),
+                        virtual_generated: after.virtual_generated,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Whether a column's generation changes in a way only dropping and adding it again can
+    /// make: generated or not, stored or virtual, or its expression before PostgreSQL 17, or
+    /// together with its type, or of a virtual column in a table with checks
+    /// (`!virtual_in_place`), which 18 refuses to change in place.
+    fn generation_replaced(&self, before: &Column, after: &Column, virtual_in_place: bool) -> bool {
+        match (&before.generated, &after.generated) {
+            (None, None) => false,
+            (Some(old), Some(new)) => {
+                before.virtual_generated != after.virtual_generated
+                    || (old != new
+                        && ((after.virtual_generated && !virtual_in_place)
+                            || !self.supports(Feature::SetExpression)
+                            || before.ty != after.ty
+                            || before.collation != after.collation))
+            }
+            _ => true,
         }
     }
 
@@ -72,6 +110,7 @@ impl<'a> Differ<'a> {
         table: &TableName,
         before: &Column,
         after: &Column,
+        same_parents: bool,
     ) -> (Vec<Op>, Vec<Op>) {
         let column = after.name.clone();
         let t = || table.clone();
@@ -126,11 +165,32 @@ impl<'a> Differ<'a> {
                 },
             });
         }
+        // Before PostgreSQL 18 a NOT NULL has no attributes of its own; from 18 on, the
+        // name, NOT VALID and NO INHERIT of one that stays are compared too.
+        let not_null = |column: &Column| {
+            if self.supports(Feature::NotNullConstraints) {
+                column.not_null.clone()
+            } else {
+                NotNull::default()
+            }
+        };
         if before.nullable != after.nullable {
             ops.push(Op::SetNullable {
                 table: t(),
                 column: c(),
                 nullable: after.nullable,
+                not_null: if after.nullable {
+                    not_null(before)
+                } else {
+                    not_null(after)
+                },
+            });
+        } else if !after.nullable && not_null(before).differs_from(&not_null(after), same_parents) {
+            ops.push(Op::AlterNotNull {
+                table: t(),
+                column: c(),
+                from: not_null(before),
+                to: not_null(after),
             });
         }
         match (&before.identity, &after.identity) {

@@ -147,11 +147,34 @@ impl Op {
                 }
                 out
             }
+            // NOT VALID (PostgreSQL 18): no scan, rows already there are not checked.
+            Op::SetNullable {
+                table,
+                nullable: false,
+                not_null,
+                ..
+            } if not_null.not_valid => vec![hazard(BriefExclusive, table)],
             Op::SetNullable {
                 table,
                 nullable: false,
                 ..
             } => vec![hazard(ScanExclusive, table), hazard(MayFail, table)],
+            // VALIDATE CONSTRAINT scans under SHARE UPDATE EXCLUSIVE; making one NOT VALID
+            // again drops and adds it (no scan); a rename or NO INHERIT is brief.
+            Op::AlterNotNull {
+                table, from, to, ..
+            } if from.not_valid && !to.not_valid => {
+                vec![hazard(MayFail, table)]
+            }
+            Op::AlterNotNull { table, .. } => vec![hazard(BriefExclusive, table)],
+            // A stored column's values are computed again for every row; a virtual one's are
+            // computed when read.
+            Op::SetGeneratedExpression {
+                table,
+                virtual_generated: false,
+                ..
+            } => vec![hazard(Rewrite, table)],
+            Op::SetGeneratedExpression { table, .. } => vec![hazard(BriefExclusive, table)],
             Op::AddIdentity { table, .. } => vec![hazard(BriefExclusive, table)],
             Op::AddPrimaryKey { table, .. } | Op::AddUnique { table, .. } => vec![
                 hazard(BuildsIndex, table),
@@ -345,7 +368,19 @@ impl Op {
             | Op::DropIndex { table, .. }
             | Op::SetUnlogged { table, .. }
             | Op::SetReplicaIdentity { table, .. }
+            | Op::SetGeneratedExpression { table, .. }
             | Op::SetRowLevelSecurity { table, .. } => vec![lock(AccessExclusive, table)],
+            // Only validated: SHARE UPDATE EXCLUSIVE, as any VALIDATE CONSTRAINT.
+            Op::AlterNotNull {
+                table, from, to, ..
+            } if from.not_valid
+                && !to.not_valid
+                && from.name == to.name
+                && from.no_inherit == to.no_inherit =>
+            {
+                vec![lock(ShareUpdateExclusive, table)]
+            }
+            Op::AlterNotNull { table, .. } => vec![lock(AccessExclusive, table)],
             Op::AddForeignKey { table, key } => {
                 vec![
                     lock(ShareRowExclusive, table),

@@ -46,6 +46,7 @@ use plan::Hint;
 use sequences::to_be_dropped;
 
 use crate::schema::{Schema, Table, TableName};
+use crate::sql::{Feature, PgVersion};
 
 /// An upgrade and the downgrade that undoes it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -63,11 +64,19 @@ impl Plan {
     }
 }
 
-/// The operations that turn `from` into `to`, and back.
+/// The operations that turn `from` into `to`, and back, in statement forms every supported
+/// PostgreSQL takes ([`PgVersion::OLDEST`]); [`diff_for`] plans for one version.
 pub fn diff(from: &Schema, to: &Schema) -> Plan {
+    diff_for(from, to, PgVersion::OLDEST)
+}
+
+/// [`diff`] for a server of `version`: the best statement forms it has (a generated column's
+/// new expression by `SET EXPRESSION` from 17; NOT NULL constraints' names and attributes
+/// compared from 18, where they exist).
+pub fn diff_for(from: &Schema, to: &Schema, version: PgVersion) -> Plan {
     let (from, to) = with_inheritance_made_explicit(from, to);
     let (from, to) = (&aligned(&from, &to), &*to);
-    let upgrade = Differ::new(from, to).run();
+    let upgrade = Differ::new(from, to, version).run();
     let downgrade = upgrade.iter().rev().map(Op::inverse).collect();
     Plan { upgrade, downgrade }
 }
@@ -77,12 +86,22 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
 /// keeps its data and is never dropped and added. The report says which hints applied, which
 /// are stale (the database already has the new name) and which could not apply.
 pub fn diff_with_renames(from: &Schema, to: &Schema, renames: &[Rename]) -> (Plan, RenameReport) {
+    diff_with_renames_for(from, to, renames, PgVersion::OLDEST)
+}
+
+/// [`diff_with_renames`] for a server of `version` (see [`diff_for`]).
+pub fn diff_with_renames_for(
+    from: &Schema,
+    to: &Schema,
+    renames: &[Rename],
+    version: PgVersion,
+) -> (Plan, RenameReport) {
     if renames.is_empty() && renames::implied(from, to).is_empty() {
         // Nothing to rename: no copy of `from` to rewrite.
-        return (diff(from, to), RenameReport::default());
+        return (diff_for(from, to, version), RenameReport::default());
     }
     let renamed = renames::apply(from, to, renames);
-    let rest = diff(&renamed.schema, to);
+    let rest = diff_for(&renamed.schema, to, version);
     let upgrade: Vec<Op> = renamed
         .before
         .into_iter()
@@ -132,6 +151,8 @@ pub(super) fn pair<'x, T, K: Ord>(
 struct Differ<'a> {
     from: &'a Schema,
     to: &'a Schema,
+    /// The server the plan is for: which statement forms it may use.
+    version: PgVersion,
     from_tables: BTreeMap<&'a TableName, &'a Table>,
     to_tables: BTreeMap<&'a TableName, &'a Table>,
     /// Keys (table, sorted columns) that are dropped or rebuilt: foreign keys onto them must be
@@ -176,11 +197,12 @@ impl<'a> Differ<'a> {
         }
     }
 
-    fn new(from: &'a Schema, to: &'a Schema) -> Self {
+    fn new(from: &'a Schema, to: &'a Schema, version: PgVersion) -> Self {
         let to_tables = to.tables_by_name();
         Differ {
             from,
             to,
+            version,
             from_tables: from.tables.iter().map(|t| (&t.name, t)).collect(),
             to_tables: to.tables.iter().map(|t| (&t.name, t)).collect(),
             changed_keys: BTreeSet::new(),
@@ -208,6 +230,11 @@ impl<'a> Differ<'a> {
     fn replace_dependent(&mut self, drop: Option<Op>, create: Option<Op>) {
         self.emit_all_with(Hint::Before, drop);
         self.emit_all(create);
+    }
+
+    /// Whether the server the plan is for has `feature`.
+    fn supports(&self, feature: Feature) -> bool {
+        self.version.supports(feature)
     }
 
     /// Whether the table is in both schemas and altered in place (not dropped, created or

@@ -4,7 +4,7 @@
 use super::renames::Rename;
 use crate::schema::{
     CheckConstraint, Column, ColumnRef, EnumType, ExclusionConstraint, Extension, ForeignKey,
-    Function, GrantTarget, Identity, Index, Other, PartitionOf, Policy, PrimaryKey,
+    Function, GrantTarget, Identity, Index, NotNull, Other, PartitionOf, Policy, PrimaryKey,
     ReplicaIdentity, Sequence, SqlType, Table, TableName, Trigger, TriggerEnabled,
     UniqueConstraint, View,
 };
@@ -82,11 +82,31 @@ pub enum Op {
         from: ColumnType,
         to: ColumnType,
     },
-    /// `SET NOT NULL` / `DROP NOT NULL`.
+    /// `SET NOT NULL` / `DROP NOT NULL`; made NOT NULL, with the constraint's attributes
+    /// (PostgreSQL 18: its name, `NOT VALID`, `NO INHERIT`).
     SetNullable {
         table: TableName,
         column: String,
         nullable: bool,
+        not_null: NotNull,
+    },
+    /// A NOT NULL constraint that stays, with other attributes (PostgreSQL 18): renamed,
+    /// validated, made `NOT VALID` again, or its `NO INHERIT` changed.
+    AlterNotNull {
+        table: TableName,
+        column: String,
+        from: NotNull,
+        to: NotNull,
+    },
+    /// `ALTER COLUMN … SET EXPRESSION AS (…)` (PostgreSQL 17): a generated column's
+    /// expression, its place in the table kept.
+    SetGeneratedExpression {
+        table: TableName,
+        column: String,
+        from: String,
+        to: String,
+        /// A virtual column (PostgreSQL 18): nothing stored is computed again.
+        virtual_generated: bool,
     },
     /// `SET DEFAULT` / `DROP DEFAULT`.
     SetDefault {
@@ -418,10 +438,36 @@ impl Op {
                 table,
                 column,
                 nullable,
+                not_null,
             } => Op::SetNullable {
                 table,
                 column,
                 nullable: !nullable,
+                not_null,
+            },
+            Op::AlterNotNull {
+                table,
+                column,
+                from,
+                to,
+            } => Op::AlterNotNull {
+                table,
+                column,
+                from: to,
+                to: from,
+            },
+            Op::SetGeneratedExpression {
+                table,
+                column,
+                from,
+                to,
+                virtual_generated,
+            } => Op::SetGeneratedExpression {
+                table,
+                column,
+                from: to,
+                to: from,
+                virtual_generated,
             },
             Op::SetDefault {
                 table,
@@ -753,6 +799,7 @@ impl Op {
                 table,
                 column,
                 nullable,
+                ..
             } => {
                 format!(
                     "{} on '{table}.{column}'",
@@ -762,6 +809,17 @@ impl Op {
                         "NOT NULL"
                     }
                 )
+            }
+            Op::AlterNotNull {
+                table, column, to, ..
+            } => {
+                format!(
+                    "NOT NULL constraint '{}' changed on '{table}.{column}'",
+                    to.name_on(table, column)
+                )
+            }
+            Op::SetGeneratedExpression { table, column, .. } => {
+                format!("generation expression changed on '{table}.{column}'")
             }
             Op::SetDefault { table, column, .. } => {
                 format!("server default changed on '{table}.{column}'")

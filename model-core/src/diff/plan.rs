@@ -121,6 +121,8 @@ pub(super) fn stage(op: &Op, hint: Hint) -> Stage {
         | Op::AddColumn { .. }
         | Op::AlterColumnType { .. }
         | Op::SetNullable { .. }
+        | Op::AlterNotNull { .. }
+        | Op::SetGeneratedExpression { .. }
         | Op::SetDefault { .. }
         | Op::AddIdentity { .. }
         | Op::DropIdentity { .. }

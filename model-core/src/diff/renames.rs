@@ -854,6 +854,10 @@ fn rename_in(schema: &mut Schema, rename: &Rename) {
         Rename::Table { from, to } => {
             for table in &mut schema.tables {
                 if &table.name == from {
+                    // PostgreSQL 18's NOT NULL constraints keep the names they were given.
+                    for column in &mut table.columns {
+                        keep_not_null_name(column, &from.name, &column.name.clone());
+                    }
                     table.name = to.clone();
                 }
                 for fk in &mut table.foreign_keys {
@@ -1049,6 +1053,19 @@ fn rename_in(schema: &mut Schema, rename: &Rename) {
 }
 
 /// A column rename on `table` and on every partition and child, which share its columns.
+/// A NOT NULL constraint keeps its name through a rename of its table or column (PostgreSQL
+/// 18 has names; before, the name is never compared): the default one of the old names
+/// becomes the constraint's own.
+fn keep_not_null_name(column: &mut crate::schema::Column, table: &str, name: &str) {
+    if !column.nullable && column.not_null.name.is_none() {
+        column.not_null.name = Some(crate::schema::default_constraint_name(
+            table,
+            &[name],
+            "not_null",
+        ));
+    }
+}
+
 fn rename_column(schema: &mut Schema, table: &TableName, from: &str, to: &str) {
     let family = family(schema, std::slice::from_ref(table));
     let bare = |e: &str| {
@@ -1070,6 +1087,9 @@ fn rename_column(schema: &mut Schema, table: &TableName, from: &str, to: &str) {
     for t in &mut schema.tables {
         if family.contains(&t.name) {
             for column in &mut t.columns {
+                if column.name == from {
+                    keep_not_null_name(column, &t.name.name, from);
+                }
                 rename(&mut column.name);
             }
             if let Some(key) = &mut t.primary_key {

@@ -490,7 +490,10 @@ impl<'a> Differ<'a> {
                 to: to.options.clone(),
             });
         }
-        if from.unlogged != to.unlogged {
+        // A partitioned table holds no rows: UNLOGGED on it means nothing (PostgreSQL 18
+        // refuses it; earlier versions record and ignore it). Declared on a model, it is
+        // meant for the partitions, which have it.
+        if from.unlogged != to.unlogged && to.partition_by.is_none() {
             self.emit(Op::SetUnlogged {
                 table: name.clone(),
                 unlogged: to.unlogged,

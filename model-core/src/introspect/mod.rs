@@ -23,6 +23,7 @@ use crate::pg::{block_on, Connection};
 
 use crate::render;
 use crate::schema::{Schema, Table, View, DEFAULT_SCHEMA};
+use crate::sql::PgVersion;
 use read::Reader;
 
 pub use canonical::{adopt_equal_constants, canonicalize_expressions};
@@ -62,6 +63,9 @@ pub enum IntrospectError {
         column: String,
         message: String,
     },
+    /// The server is older than this tool supports.
+    #[error(transparent)]
+    TooOld(#[from] crate::sql::version::TooOld),
     /// The description could not be created in the scratch database.
     #[error("PostgreSQL refused the schema while canonicalising it: {message}")]
     Canonicalize { message: String },
@@ -72,8 +76,11 @@ pub enum IntrospectError {
 pub struct Introspection {
     /// The schema.
     pub schema: Schema,
-    /// Catalog queries sent (not counting `BEGIN`, `SET` and `COMMIT`).
+    /// Catalog queries sent, the server's version first (not counting `BEGIN`, `SET` and
+    /// `COMMIT`).
     pub queries: usize,
+    /// The server's version, which chose the catalog queries.
+    pub version: PgVersion,
 }
 
 /// Reads the managed schemas of the database `client` is connected to.
@@ -259,27 +266,13 @@ async fn read<C: Connection>(
             what: "search path",
             error: source,
         })?;
+    let version = server_version(tx).await?;
     let mut reader = Reader {
         tx,
         schemas: &options.schemas,
-        queries: 0,
-    };
-    let version: i32 = match reader
-        .query(
-            "server version",
-            "SELECT current_setting('server_version_num')::int AS version",
-            false,
-        )
-        .await?
-        .first()
-    {
-        Some(row) => row.get("version")?,
-        None => 0,
-    };
-    let nulls_not_distinct = if version >= 150_000 {
-        "i.indnullsnotdistinct"
-    } else {
-        "NULL::boolean"
+        // The server's version was the first.
+        queries: 1,
+        version,
     };
 
     let mut tables: BTreeMap<Oid, Table> = BTreeMap::new();
@@ -300,8 +293,24 @@ async fn read<C: Connection>(
             }
         }
     }
-    let constraints = read::constraints::SQL.replace("{nulls_not_distinct}", nulls_not_distinct);
-    for row in reader.query("constraints", &constraints, true).await? {
+    // A NOT NULL constraint named as PostgreSQL names it is the plain one models describe.
+    for table in tables.values_mut() {
+        for column in &mut table.columns {
+            let default = crate::schema::default_constraint_name(
+                &table.name.name,
+                &[&column.name],
+                "not_null",
+            );
+            if column.not_null.name.as_deref() == Some(default.as_str()) {
+                column.not_null.name = None;
+            }
+        }
+    }
+    from_parents(&mut tables);
+    for row in reader
+        .query("constraints", read::constraints::SQL, true)
+        .await?
+    {
         if let Some(table) = tables.get_mut(&read::constraints::table_of(&row)?) {
             read::constraints::add_to(table, &row, &names)?;
         }
@@ -313,8 +322,7 @@ async fn read<C: Connection>(
         view_oids.insert(oid, views.len());
         views.push(view);
     }
-    let indexes = read::indexes::SQL.replace("{nulls_not_distinct}", nulls_not_distinct);
-    for row in reader.query("indexes", &indexes, true).await? {
+    for row in reader.query("indexes", read::indexes::SQL, true).await? {
         let (oid, index) = read::indexes::index(&row, &names)?;
         if let Some(table) = tables.get_mut(&oid) {
             table.indexes.push(index);
@@ -430,7 +438,60 @@ async fn read<C: Connection>(
             owners,
         },
         queries: reader.queries,
+        version,
     })
+}
+
+/// What a partition has only through its parent is the parent's: the identity of a column
+/// (PostgreSQL 17 gives a partitioned table's identity to its partitions, which may not have
+/// one of their own), and its NOT NULL is written out (`ATTACH PARTITION` needs it) however
+/// it was made.
+fn from_parents(tables: &mut BTreeMap<Oid, Table>) {
+    let identities: std::collections::BTreeSet<(crate::schema::TableName, String)> = tables
+        .values()
+        .flat_map(|t| {
+            t.columns
+                .iter()
+                .filter(|c| c.identity.is_some())
+                .map(|c| (t.name.clone(), c.name.clone()))
+        })
+        .collect();
+    for table in tables.values_mut() {
+        let Some(parent) = table.partition_of.as_ref().map(|p| p.parent.clone()) else {
+            continue;
+        };
+        for column in &mut table.columns {
+            column.not_null.inherited_only = false;
+            if identities.contains(&(parent.clone(), column.name.clone())) {
+                column.identity = None;
+            }
+        }
+    }
+}
+
+/// The server's version, refused when older than this tool reads.
+pub async fn server_version<C: Connection>(client: &mut C) -> Result<PgVersion, IntrospectError> {
+    let rows = client
+        .query_typed(
+            "SELECT current_setting('server_version_num')::int AS version",
+            &[],
+        )
+        .await
+        .map_err(|error| IntrospectError::Query {
+            what: "server version",
+            error,
+        })?;
+    let num: i32 = match rows.first() {
+        Some(row) => row
+            .try_get("version")
+            .map_err(|error| IntrospectError::Column {
+                what: "server version",
+                column: "version".into(),
+                message: error.to_string(),
+            })?,
+        None => 0,
+    };
+    Ok(PgVersion::from_num(num.max(0) as u32).supported()?)
 }
 
 /// Every row of one query, each read by `each`.

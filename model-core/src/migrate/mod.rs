@@ -304,6 +304,8 @@ pub struct Migrator<'a, C: Connection = Client> {
     echo: bool,
     /// Run the scripts in a tenant's schema.
     tenant: Option<SchemaMap>,
+    /// The server's version, once a run has asked.
+    server: Option<crate::sql::PgVersion>,
 }
 
 /// The blocking faces, over the `postgres` crate's clients: each runs the async code below to
@@ -370,6 +372,7 @@ impl<'a, C: Connection> Migrator<'a, C> {
             retries: LockRetries::default(),
             echo: false,
             tenant: None,
+            server: None,
         }
     }
 
@@ -684,13 +687,26 @@ impl<'a, C: Connection> Migrator<'a, C> {
             return Err(MigrateError::UnknownApplied(unknown.clone()));
         }
         self.verify_async().await?;
-        let server: String =
-            crate::pg::query_opt(self.client, "SELECT current_setting('server_version')", &[])
-                .await
-                .map_err(db("server version"))?
-                .map(|row| row.get(0))
-                .unwrap_or_default();
-        (self.log)(format!("Context impl PostgreSQL {server}."));
+        let row = crate::pg::query_opt(
+            self.client,
+            "SELECT current_setting('server_version'), current_setting('server_version_num')::int",
+            &[],
+        )
+        .await
+        .map_err(db("server version"))?;
+        let (server, num): (String, i32) =
+            row.map(|row| (row.get(0), row.get(1))).unwrap_or_default();
+        let version = crate::sql::PgVersion::from_num(num.max(0) as u32);
+        self.server = Some(version);
+        let newest = crate::sql::PgVersion::NEWEST.major();
+        if version.major() > newest {
+            (self.log)(format!(
+                "Context impl PostgreSQL {server} (newer than the {}-{newest} this release was tested on).",
+                crate::sql::PgVersion::OLDEST.major()
+            ));
+        } else {
+            (self.log)(format!("Context impl PostgreSQL {server}."));
+        }
         Ok(current)
     }
 
@@ -709,6 +725,17 @@ impl<'a, C: Connection> Migrator<'a, C> {
         } else {
             Direction::Downgrade
         };
+        if let Some(server) = self.server {
+            for revision in steps {
+                match revision.planned_for {
+                    Some(planned) if planned > server.major() => (self.log)(format!(
+                        "WARNING: revision {} was planned for PostgreSQL {planned}; this server is {server}: a statement form only {planned} has fails.",
+                        crate::sql::display(&revision.id)
+                    )),
+                    _ => {}
+                }
+            }
+        }
         let outside: Vec<&str> = steps
             .iter()
             .filter(|r| !r.transactional)

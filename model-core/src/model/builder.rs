@@ -19,6 +19,8 @@ pub struct TableBuilder {
     table: Table,
     relationships: Vec<Relationship>,
     primary_key: Option<(Option<String>, Vec<String>, Deferral)>,
+    /// The primary key's last column is `WITHOUT OVERLAPS`.
+    primary_key_without_overlaps: bool,
     renames: Vec<Rename>,
     declared_types: Vec<String>,
 }
@@ -39,6 +41,7 @@ impl TableBuilder {
             renames: Vec::new(),
             declared_types: Vec::new(),
             primary_key: None,
+            primary_key_without_overlaps: false,
         }
     }
 
@@ -114,6 +117,55 @@ impl TableBuilder {
         self
     }
 
+    /// Makes the primary key a temporal one: its last column `WITHOUT OVERLAPS` (PostgreSQL 18).
+    pub fn without_overlaps_primary_key(&mut self) -> &mut Self {
+        self.primary_key_without_overlaps = true;
+        self
+    }
+
+    /// Makes the unique constraint added last a temporal one: its last column `WITHOUT
+    /// OVERLAPS` (PostgreSQL 18).
+    pub fn without_overlaps_last_unique(&mut self) -> &mut Self {
+        if let Some(unique) = self.table.uniques.last_mut() {
+            unique.without_overlaps = true;
+        }
+        self
+    }
+
+    /// Makes the foreign key added last `NOT ENFORCED` (PostgreSQL 18).
+    pub fn not_enforced_last_foreign_key(&mut self) -> &mut Self {
+        if let Some(fk) = self.table.foreign_keys.last_mut() {
+            fk.not_enforced = true;
+        }
+        self
+    }
+
+    /// Makes the foreign key added last a temporal one: `PERIOD` on its last column pair
+    /// (PostgreSQL 18).
+    pub fn period_last_foreign_key(&mut self) -> &mut Self {
+        if let Some(fk) = self.table.foreign_keys.last_mut() {
+            fk.period = true;
+        }
+        self
+    }
+
+    /// Limits the `ON DELETE SET NULL` / `SET DEFAULT` of the foreign key added last to these
+    /// of its columns (PostgreSQL 15).
+    pub fn on_delete_columns_last_foreign_key(&mut self, columns: &[&str]) -> &mut Self {
+        if let Some(fk) = self.table.foreign_keys.last_mut() {
+            fk.on_delete_columns = strings(columns);
+        }
+        self
+    }
+
+    /// Makes the check added last `NOT ENFORCED` (PostgreSQL 18).
+    pub fn not_enforced_last_check(&mut self) -> &mut Self {
+        if let Some(check) = self.table.checks.last_mut() {
+            check.not_enforced = true;
+        }
+        self
+    }
+
     /// Makes the check added last `NOT VALID` and/or `NO INHERIT`.
     pub fn flag_last_check(&mut self, not_valid: bool, no_inherit: bool) -> &mut Self {
         if let Some(check) = self.table.checks.last_mut() {
@@ -182,6 +234,9 @@ impl TableBuilder {
             on_delete,
             on_update,
             match_full: false,
+            not_enforced: false,
+            period: false,
+            on_delete_columns: Vec::new(),
             deferrable: false,
             initially_deferred: false,
             not_valid: false,
@@ -254,6 +309,7 @@ impl TableBuilder {
             name,
             columns: strings(columns),
             nulls_not_distinct,
+            without_overlaps: false,
             timing: Default::default(),
         });
         self
@@ -278,6 +334,7 @@ impl TableBuilder {
             expression: expression.to_string(),
             not_valid: false,
             no_inherit: false,
+            not_enforced: false,
         });
         self
     }
@@ -403,6 +460,7 @@ impl TableBuilder {
             self.table.primary_key = Some(PrimaryKey {
                 name,
                 columns,
+                without_overlaps: self.primary_key_without_overlaps,
                 timing,
             });
         }

@@ -42,7 +42,8 @@ pub fn create_table(table: &Table) -> String {
         .map(|l| format!("    {l}"))
         .collect::<Vec<_>>()
         .join(",\n");
-    let create = if table.unlogged {
+    // (Never on a partitioned table: see the diff of tables.)
+    let create = if table.unlogged && table.partition_by.is_none() {
         "CREATE UNLOGGED TABLE"
     } else {
         "CREATE TABLE"
@@ -72,16 +73,51 @@ pub fn column_definition(column: &Column) -> String {
         let _ = write!(out, " DEFAULT {default}");
     }
     if let Some(expression) = &column.generated {
-        let _ = write!(out, " GENERATED ALWAYS AS ({expression}) STORED");
+        let kind = if column.virtual_generated {
+            "VIRTUAL"
+        } else {
+            "STORED"
+        };
+        let _ = write!(out, " GENERATED ALWAYS AS ({expression}) {kind}");
     }
     if let Some(identity) = &column.identity {
         out.push(' ');
         out.push_str(&identity_clause(identity));
     }
-    if !column.nullable {
-        out.push_str(" NOT NULL");
+    // A NOT VALID NOT NULL cannot be part of the column: it is added after (see
+    // `not_valid_constraints`). One only inherited comes from the parent.
+    if !column.nullable && !column.not_null.not_valid && !column.not_null.inherited_only {
+        out.push_str(&not_null_clause(column));
     }
     out
+}
+
+/// ` NOT NULL`, with the constraint's own name and `NO INHERIT` where it has them
+/// (PostgreSQL 18).
+fn not_null_clause(column: &Column) -> String {
+    let mut out = String::new();
+    if let Some(name) = &column.not_null.name {
+        let _ = write!(out, " CONSTRAINT {}", quote_ident(name));
+    }
+    out.push_str(" NOT NULL");
+    if column.not_null.no_inherit {
+        out.push_str(" NO INHERIT");
+    }
+    out
+}
+
+/// `CONSTRAINT name NOT NULL column [NO INHERIT]` (PostgreSQL 18), as `ADD` takes it.
+pub fn not_null_constraint(table: &TableName, column: &Column) -> String {
+    format!(
+        "CONSTRAINT {} NOT NULL {}{}",
+        quote_ident(&column.not_null.name_on(table, &column.name)),
+        quote_ident(&column.name),
+        if column.not_null.no_inherit {
+            " NO INHERIT"
+        } else {
+            ""
+        }
+    )
 }
 
 /// `GENERATED ALWAYS AS IDENTITY (START WITH 10 INCREMENT BY 5)`.
@@ -130,20 +166,48 @@ pub fn not_valid_constraints(table: &Table) -> Vec<String> {
         .iter()
         .filter(|k| k.not_valid)
         .map(foreign_key_clause);
+    let not_nulls = table
+        .columns
+        .iter()
+        .filter(|c| !c.nullable && c.not_null.not_valid)
+        .map(|c| not_null_constraint(&table.name, c));
     checks
         .chain(keys)
+        .chain(not_nulls)
         .map(|clause| format!("ALTER TABLE {name} ADD {clause} NOT VALID"))
         .collect()
 }
 
-/// `CONSTRAINT name PRIMARY KEY (cols) [DEFERRABLE [INITIALLY DEFERRED]]`.
+/// `CONSTRAINT name PRIMARY KEY (cols [WITHOUT OVERLAPS]) [DEFERRABLE [INITIALLY DEFERRED]]`.
 pub fn primary_key_clause(key: &PrimaryKey) -> String {
     format!(
         "CONSTRAINT {} PRIMARY KEY ({}){}",
         quote_ident(&key.name),
-        ident_list(&key.columns),
+        key_list(&key.columns, key.without_overlaps),
         key.timing.sql()
     )
+}
+
+/// `a, b` or, for a temporal key, `a, b WITHOUT OVERLAPS`.
+fn key_list(columns: &[String], without_overlaps: bool) -> String {
+    let mut out = ident_list(columns);
+    if without_overlaps {
+        out.push_str(" WITHOUT OVERLAPS");
+    }
+    out
+}
+
+/// `a, b` or, for a temporal foreign key, `a, PERIOD b`.
+fn period_list(columns: &[String], period: bool) -> String {
+    let quoted: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if period => {
+            let mut parts = rest.to_vec();
+            parts.push(format!("PERIOD {last}"));
+            parts.join(", ")
+        }
+        _ => quoted.join(", "),
+    }
 }
 
 /// `CONSTRAINT name UNIQUE [NULLS NOT DISTINCT] (cols) [DEFERRABLE …]`.
@@ -156,18 +220,23 @@ pub fn unique_clause(unique: &UniqueConstraint) -> String {
         } else {
             ""
         },
-        ident_list(&unique.columns),
+        key_list(&unique.columns, unique.without_overlaps),
         unique.timing.sql()
     )
 }
 
-/// `CONSTRAINT name CHECK (expression) [NO INHERIT]` (without `NOT VALID`).
+/// `CONSTRAINT name CHECK (expression) [NO INHERIT] [NOT ENFORCED]` (without `NOT VALID`).
 pub fn check_clause(check: &CheckConstraint) -> String {
     format!(
-        "CONSTRAINT {} CHECK ({}){}",
+        "CONSTRAINT {} CHECK ({}){}{}",
         quote_ident(&check.name),
         check.expression,
-        if check.no_inherit { " NO INHERIT" } else { "" }
+        if check.no_inherit { " NO INHERIT" } else { "" },
+        if check.not_enforced {
+            " NOT ENFORCED"
+        } else {
+            ""
+        }
     )
 }
 
@@ -177,15 +246,18 @@ pub fn foreign_key_clause(fk: &ForeignKey) -> String {
     let mut out = format!(
         "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})",
         quote_ident(&fk.name),
-        ident_list(&fk.columns),
+        period_list(&fk.columns, fk.period),
         qualified(&fk.references),
-        ident_list(&fk.referenced_columns)
+        period_list(&fk.referenced_columns, fk.period)
     );
     if fk.match_full {
         out.push_str(" MATCH FULL");
     }
     if fk.on_delete != FkAction::NoAction {
         let _ = write!(out, " ON DELETE {}", fk.on_delete.sql());
+        if !fk.on_delete_columns.is_empty() {
+            let _ = write!(out, " ({})", ident_list(&fk.on_delete_columns));
+        }
     }
     if fk.on_update != FkAction::NoAction {
         let _ = write!(out, " ON UPDATE {}", fk.on_update.sql());
@@ -195,6 +267,9 @@ pub fn foreign_key_clause(fk: &ForeignKey) -> String {
         if fk.initially_deferred {
             out.push_str(" INITIALLY DEFERRED");
         }
+    }
+    if fk.not_enforced {
+        out.push_str(" NOT ENFORCED");
     }
     out
 }

@@ -12,7 +12,8 @@
 //! - a foreign key or check is added `NOT VALID` (instant), then validated in a step of its
 //!   own (`VALIDATE CONSTRAINT` takes `SHARE UPDATE EXCLUSIVE`: reads and writes go on);
 //! - `SET NOT NULL` goes through a `CHECK (col IS NOT NULL) NOT VALID`, validated, after which
-//!   `SET NOT NULL` needs no scan (PostgreSQL 12+), and the check is dropped;
+//!   `SET NOT NULL` needs no scan (PostgreSQL 12+), and the check is dropped; on PostgreSQL 18
+//!   the NOT NULL constraint itself is added `NOT VALID` and validated (two statements);
 //! - enum labels are added on their own, before what uses them;
 //! - a column whose type changes is analysed afterwards.
 //!
@@ -25,8 +26,8 @@ use std::collections::BTreeSet;
 use super::ddl::create_index;
 use super::ops::{created_tables, script_in, statements_in, RevisionBody, Statement};
 use crate::diff::{Hazard, HazardKind, Lock, LockMode, Op};
-use crate::schema::{make_object_name, CheckConstraint, Index, IndexKey, TableName};
-use crate::sql::{qualified, quote_ident};
+use crate::schema::{make_object_name, CheckConstraint, Index, IndexKey, NotNull, TableName};
+use crate::sql::{qualified, quote_ident, Feature, PgVersion};
 
 /// One step of an online part: operations in one transaction, or one statement on its own.
 enum Step {
@@ -34,10 +35,10 @@ enum Step {
     Alone(Statement),
 }
 
-/// The revision for `upgrade` and `downgrade` in online form (see the module documentation).
-/// A plan with nothing to do online is the ordinary revision.
-pub fn online_revision_body(upgrade: &[Op], downgrade: &[Op]) -> RevisionBody {
-    let (up, down) = (steps(upgrade), steps(downgrade));
+/// The revision for `upgrade` and `downgrade` in online form for a server of `version` (see
+/// the module documentation). A plan with nothing to do online is the ordinary revision.
+pub fn online_revision_body(upgrade: &[Op], downgrade: &[Op], version: PgVersion) -> RevisionBody {
+    let (up, down) = (steps(upgrade, version), steps(downgrade, version));
     let alone = |s: &[Step]| s.iter().any(|s| matches!(s, Step::Alone(_)));
     if !alone(&up) && !alone(&down) {
         return super::ops::revision_body(upgrade, downgrade);
@@ -66,9 +67,9 @@ fn render(steps: &[Step], created: &BTreeSet<TableName>) -> String {
 /// The statements of the online form of `ops`, in order: those of each transaction step
 /// (`transactional`), and those that stand alone outside any transaction block, each with
 /// the locks it takes and what it risks.
-pub fn online_statements(ops: &[Op]) -> Vec<Statement> {
+pub fn online_statements(ops: &[Op], version: PgVersion) -> Vec<Statement> {
     let created = created_tables(ops);
-    steps(ops)
+    steps(ops, version)
         .into_iter()
         .flat_map(|step| match step {
             Step::Transaction(ops) => ops
@@ -87,7 +88,7 @@ fn lock(mode: LockMode, table: &TableName) -> Vec<Lock> {
     }]
 }
 
-fn steps(ops: &[Op]) -> Vec<Step> {
+fn steps(ops: &[Op], version: PgVersion) -> Vec<Step> {
     let created = created_tables(ops);
     let existing = |t: &TableName| !created.contains(t);
     // An index dropped and created again under its name (its definition changed): built
@@ -258,17 +259,43 @@ fn steps(ops: &[Op]) -> Vec<Step> {
                 );
                 validate(&mut out, table, &check.name, None);
             }
+            // PostgreSQL 18: the NOT NULL itself, NOT VALID (no scan), then validated.
             Op::SetNullable {
                 table,
                 column,
                 nullable: false,
-            } if existing(table) => {
+                not_null,
+            } if existing(table)
+                && !not_null.not_valid
+                && version.supports(Feature::NotNullNotValid) =>
+            {
+                push_op(
+                    &mut out,
+                    Op::SetNullable {
+                        table: table.clone(),
+                        column: column.clone(),
+                        nullable: false,
+                        not_null: NotNull {
+                            not_valid: true,
+                            ..not_null.clone()
+                        },
+                    },
+                );
+                validate(&mut out, table, &not_null.name_on(table, column), None);
+            }
+            Op::SetNullable {
+                table,
+                column,
+                nullable: false,
+                not_null,
+            } if existing(table) && !not_null.not_valid => {
                 let name = make_object_name(&table.name, Some(column), Some("not_null_online"));
                 let check = CheckConstraint {
                     name: name.clone(),
                     expression: format!("{} IS NOT NULL", quote_ident(column)),
                     not_valid: true,
                     no_inherit: false,
+                    not_enforced: false,
                 };
                 push_op(
                     &mut out,

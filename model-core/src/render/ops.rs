@@ -9,8 +9,8 @@ use super::{
 };
 use crate::diff::{ColumnType, EnumColumn, Hazard, Lock, Op, Rename, ValidatedConstraint};
 use crate::schema::{
-    EnumType, Identity, IdentityKind, ReplicaIdentity, Sequence, SqlType, TriggerEnabled,
-    NAMEDATALEN,
+    Column, EnumType, Identity, IdentityKind, NotNull, ReplicaIdentity, Sequence, SqlType,
+    TriggerEnabled, NAMEDATALEN,
 };
 use crate::schema::{GrantTarget, PartitionOf, TableName};
 use std::collections::BTreeSet;
@@ -195,6 +195,9 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
                 qualified(table),
                 column_definition(column)
             )];
+            if !column.nullable && column.not_null.not_valid {
+                out.push(set_nullable(table, &column.name, false, &column.not_null));
+            }
             if let Some(comment) = &column.comment {
                 out.push(column_comment(table, &column.name, Some(comment)));
             }
@@ -229,17 +232,26 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             table,
             column,
             nullable,
+            not_null,
         } => {
-            let action = if *nullable { "DROP" } else { "SET" };
-            if !nullable {
+            if !nullable && !not_null.not_valid {
                 notes.push(format!("fails if {table}.{column} holds NULL"));
             }
-            vec![format!(
-                "ALTER TABLE {} ALTER COLUMN {} {action} NOT NULL",
-                qualified(table),
-                quote_ident(column)
-            )]
+            vec![set_nullable(table, column, *nullable, not_null)]
         }
+        Op::AlterNotNull {
+            table,
+            column,
+            from,
+            to,
+        } => alter_not_null(table, column, from, to),
+        Op::SetGeneratedExpression {
+            table, column, to, ..
+        } => vec![format!(
+            "ALTER TABLE {} ALTER COLUMN {} SET EXPRESSION AS ({to})",
+            qualified(table),
+            quote_ident(column)
+        )],
         Op::SetDefault {
             table, column, to, ..
         } => vec![match to {
@@ -1020,6 +1032,65 @@ fn sequence_options(s: &Sequence) -> String {
         s.cache,
         if s.cycle { "CYCLE" } else { "NO CYCLE" }
     )
+}
+
+/// `DROP NOT NULL` / `SET NOT NULL`, or, for a NOT NULL with attributes of its own
+/// (PostgreSQL 18), the constraint added by name.
+fn set_nullable(table: &TableName, column: &str, nullable: bool, not_null: &NotNull) -> String {
+    let (name, quoted) = (qualified(table), quote_ident(column));
+    match (nullable, not_null.is_plain()) {
+        // (Whatever its name, and NOT VALID or not.)
+        (true, _) => format!("ALTER TABLE {name} ALTER COLUMN {quoted} DROP NOT NULL"),
+        (false, true) => format!("ALTER TABLE {name} ALTER COLUMN {quoted} SET NOT NULL"),
+        (false, false) => {
+            let mut column = Column::new(column, SqlType::new(""));
+            column.not_null = not_null.clone();
+            format!(
+                "ALTER TABLE {name} ADD {}{}",
+                super::ddl::not_null_constraint(table, &column),
+                if not_null.not_valid { " NOT VALID" } else { "" }
+            )
+        }
+    }
+}
+
+/// A NOT NULL constraint that stays, changed (PostgreSQL 18): validated, made `NOT VALID`
+/// again (dropped and added), its `NO INHERIT` changed, renamed.
+fn alter_not_null(table: &TableName, column: &str, from: &NotNull, to: &NotNull) -> Vec<String> {
+    let name = qualified(table);
+    let (old, new) = (from.name_on(table, column), to.name_on(table, column));
+    if to.not_valid && !from.not_valid {
+        return vec![
+            set_nullable(table, column, true, from),
+            set_nullable(table, column, false, to),
+        ];
+    }
+    let mut out = Vec::new();
+    if from.not_valid && !to.not_valid {
+        out.push(format!(
+            "ALTER TABLE {name} VALIDATE CONSTRAINT {}",
+            quote_ident(&old)
+        ));
+    }
+    if from.no_inherit != to.no_inherit {
+        out.push(format!(
+            "ALTER TABLE {name} ALTER CONSTRAINT {} {}",
+            quote_ident(&old),
+            if to.no_inherit {
+                "NO INHERIT"
+            } else {
+                "INHERIT"
+            }
+        ));
+    }
+    if old != new {
+        out.push(format!(
+            "ALTER TABLE {name} RENAME CONSTRAINT {} TO {}",
+            quote_ident(&old),
+            quote_ident(&new)
+        ));
+    }
+    out
 }
 
 fn alter_type(table: &str, column: &str, from: &ColumnType, to: &ColumnType) -> String {

@@ -4,6 +4,7 @@
 //! canonical spelling of PostgreSQL's `format_type()`, so that two descriptions compare equal
 //! exactly when the database would not tell them apart.
 
+mod features;
 mod naming;
 mod sql_type;
 
@@ -529,6 +530,11 @@ pub struct Column {
     pub identity: Option<Identity>,
     /// `GENERATED ALWAYS AS (expression) STORED`: the expression.
     pub generated: Option<String>,
+    /// With `generated`: `VIRTUAL` (computed when read; PostgreSQL 18) instead of `STORED`.
+    pub virtual_generated: bool,
+    /// With `nullable == false`, the NOT NULL constraint's own attributes, which PostgreSQL
+    /// 18 keeps (its name, `NOT VALID`, `NO INHERIT`); the defaults everywhere before.
+    pub not_null: NotNull,
     /// `COLLATE`, when not the type's default collation.
     pub collation: Option<String>,
     /// `COMMENT ON COLUMN`.
@@ -547,10 +553,57 @@ impl Column {
             default: None,
             identity: None,
             generated: None,
+            virtual_generated: false,
+            not_null: NotNull::default(),
             collation: None,
             comment: None,
             grants: Vec::new(),
         }
+    }
+}
+
+/// A column's NOT NULL constraint as PostgreSQL 18 keeps it in `pg_constraint`; on earlier
+/// servers, and for the usual case on 18, every field is its default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NotNull {
+    /// Its name, when not the one PostgreSQL gives (`<table>_<column>_not_null`, see
+    /// [`default_constraint_name`]); `None` is that default.
+    pub name: Option<String>,
+    /// Added `NOT VALID`: rows already there were never checked (PostgreSQL 18).
+    pub not_valid: bool,
+    /// `NO INHERIT`: not passed on to child tables.
+    pub no_inherit: bool,
+    /// Inherited from a parent (a partition's, or an `INHERITS` child's): its name is the
+    /// parent's, which PostgreSQL will not rename, so names are not compared. Read from
+    /// PostgreSQL 18; a property of how the table came to be, never compared itself.
+    pub inherited: bool,
+    /// Only inherited: the table has no NOT NULL of its own, so its `CREATE TABLE` leaves it
+    /// to the parent (an `INHERITS` child; a partition's is always written out, as `ATTACH
+    /// PARTITION` needs it). Read from PostgreSQL 18, never compared.
+    pub inherited_only: bool,
+}
+
+impl NotNull {
+    /// Whether any attribute differs from PostgreSQL's plain NOT NULL.
+    pub fn is_plain(&self) -> bool {
+        self.name.is_none() && !self.not_valid && !self.no_inherit
+    }
+
+    /// Whether `other` has other attributes a plan could change: `NOT VALID`, `NO INHERIT`,
+    /// and the name, unless both are inherited from the same parent (PostgreSQL will not
+    /// rename an inherited one; `same_parents` says whether the table keeps its parents, and
+    /// when it changes them, the plan renames it between leaving one and joining the other).
+    pub fn differs_from(&self, other: &NotNull, same_parents: bool) -> bool {
+        let fixed = self.inherited && other.inherited && same_parents;
+        let names = !fixed && self.name != other.name;
+        names || self.not_valid != other.not_valid || self.no_inherit != other.no_inherit
+    }
+
+    /// The constraint's name on `table`'s `column` (its own or PostgreSQL's).
+    pub fn name_on(&self, table: &TableName, column: &str) -> String {
+        self.name
+            .clone()
+            .unwrap_or_else(|| default_constraint_name(&table.name, &[column], "not_null"))
     }
 }
 
@@ -646,6 +699,8 @@ pub struct PrimaryKey {
     pub name: String,
     /// Key columns in key order.
     pub columns: Vec<String>,
+    /// `WITHOUT OVERLAPS` on the last column (a temporal key; PostgreSQL 18).
+    pub without_overlaps: bool,
     /// `DEFERRABLE` (and `INITIALLY DEFERRED`).
     pub timing: Deferral,
 }
@@ -693,6 +748,13 @@ pub struct ForeignKey {
     pub initially_deferred: bool,
     /// Added `NOT VALID`: existing rows were never checked.
     pub not_valid: bool,
+    /// `NOT ENFORCED`: declared, never checked (PostgreSQL 18).
+    pub not_enforced: bool,
+    /// `PERIOD` on the last column pair (a temporal foreign key; PostgreSQL 18).
+    pub period: bool,
+    /// `ON DELETE SET NULL (columns)` / `SET DEFAULT (columns)`: only these of `columns`
+    /// (PostgreSQL 15); empty for all of them.
+    pub on_delete_columns: Vec<String>,
 }
 
 /// A referential action.
@@ -733,6 +795,8 @@ pub struct UniqueConstraint {
     pub columns: Vec<String>,
     /// `NULLS NOT DISTINCT` (PostgreSQL 15 and later).
     pub nulls_not_distinct: bool,
+    /// `WITHOUT OVERLAPS` on the last column (a temporal key; PostgreSQL 18).
+    pub without_overlaps: bool,
     /// `DEFERRABLE` (and `INITIALLY DEFERRED`).
     pub timing: Deferral,
 }
@@ -757,6 +821,8 @@ pub struct CheckConstraint {
     pub not_valid: bool,
     /// `NO INHERIT`: not passed on to child tables.
     pub no_inherit: bool,
+    /// `NOT ENFORCED`: declared, never checked (PostgreSQL 18).
+    pub not_enforced: bool,
 }
 
 /// An index that does not back a constraint.

@@ -5,11 +5,16 @@
 //! - a string literal: [`quote_literal`];
 //! - the text of a `--` comment line: [`comment`], which can never end its own line;
 //! - text shown on a terminal: [`display`], which can never move the cursor or change colours.
+//!
+//! It also says which PostgreSQL the SQL is for: [`PgVersion`], the one place where server
+//! versions differ (catalog spellings, statement forms, declared features).
 
 mod quote;
 pub mod tokens;
+pub mod version;
 
 pub use quote::{quote_ident, quote_literal};
+pub use version::{Feature, PgVersion};
 
 /// `schema.name`, each part quoted where needed.
 pub fn qualified(schema: &str, name: &str) -> String {

@@ -5,7 +5,7 @@ use postgres::types::Oid;
 
 use super::Row;
 use crate::introspect::IntrospectError;
-use crate::schema::{Column, Identity, IdentityKind, SqlType};
+use crate::schema::{Column, Identity, IdentityKind, NotNull, SqlType};
 
 pub(in crate::introspect) const SQL: &str = include_str!("../sql/columns.sql");
 
@@ -42,6 +42,15 @@ pub(in crate::introspect) fn column(
         default: row.get("default_expr")?,
         identity,
         generated: row.get("generated_expr")?,
+        virtual_generated: row.get("virtual_generated")?,
+        // The name as read, dropped later where it is PostgreSQL's default.
+        not_null: NotNull {
+            name: row.get("not_null_name")?,
+            not_valid: row.get("not_null_not_valid")?,
+            no_inherit: row.get("not_null_no_inherit")?,
+            inherited: row.get("not_null_inherited")?,
+            inherited_only: row.get("not_null_inherited_only")?,
+        },
         collation: row.get("collation")?,
         comment: row.get("comment")?,
         grants: row.grants()?,

@@ -44,6 +44,7 @@ pub(in crate::introspect) fn add_to(
             table.primary_key = Some(PrimaryKey {
                 name,
                 columns,
+                without_overlaps: row.get("period")?,
                 timing,
             })
         }
@@ -64,11 +65,15 @@ pub(in crate::introspect) fn add_to(
             deferrable: timing.deferrable,
             initially_deferred: timing.initially_deferred,
             not_valid,
+            not_enforced: row.get("not_enforced")?,
+            period: row.get("period")?,
+            on_delete_columns: numbers(relid, row.get("delete_set_columns")?),
         }),
         "u" => table.uniques.push(UniqueConstraint {
             name,
             columns,
             nulls_not_distinct: row.get("nulls_not_distinct")?,
+            without_overlaps: row.get("period")?,
             timing,
         }),
         "c" => table.checks.push(CheckConstraint {
@@ -76,6 +81,7 @@ pub(in crate::introspect) fn add_to(
             expression: row.get::<Option<String>>("check_expr")?.unwrap_or_default(),
             not_valid,
             no_inherit: row.get("no_inherit")?,
+            not_enforced: row.get("not_enforced")?,
         }),
         _ => table.exclusions.push(ExclusionConstraint {
             name,

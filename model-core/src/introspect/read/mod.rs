@@ -29,6 +29,8 @@ pub(super) struct Reader<'t, C: Connection> {
     pub(super) tx: &'t mut C,
     pub(super) schemas: &'t [String],
     pub(super) queries: usize,
+    /// Whose catalog spelling the queries take.
+    pub(super) version: crate::sql::PgVersion,
 }
 
 impl<C: Connection> Reader<'_, C> {
@@ -43,12 +45,13 @@ impl<C: Connection> Reader<'_, C> {
         // The unnamed statement in one round trip: nothing is left prepared on the server,
         // so this works through a transaction-mode pooler.
         let schemas = self.schemas;
+        let sql = self.version.catalog_sql(sql);
         let result = if with_schemas {
             self.tx
-                .query_typed(sql, &[(&schemas, postgres::types::Type::TEXT_ARRAY)])
+                .query_typed(&sql, &[(&schemas, postgres::types::Type::TEXT_ARRAY)])
                 .await
         } else {
-            self.tx.query_typed(sql, &[]).await
+            self.tx.query_typed(&sql, &[]).await
         };
         let rows = result.map_err(|error| IntrospectError::Query { what, error })?;
         Ok(rows.into_iter().map(|row| Row { row, what }).collect())

@@ -7,7 +7,14 @@ SELECT a.attrelid,
        format_type(a.atttypid, a.atttypmod) AS type,
        a.attnotnull,
        CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END AS default_expr,
-       CASE WHEN a.attgenerated = 's' THEN pg_get_expr(d.adbin, d.adrelid) END AS generated_expr,
+       CASE WHEN a.attgenerated IN ('s', 'v') THEN pg_get_expr(d.adbin, d.adrelid) END AS generated_expr,
+       a.attgenerated = 'v' AS virtual_generated,
+       -- The NOT NULL constraint's name and attributes (PostgreSQL 18 keeps them; none before).
+       nn.conname AS not_null_name,
+       coalesce(nn.not_valid, false) AS not_null_not_valid,
+       coalesce(nn.no_inherit, false) AS not_null_no_inherit,
+       coalesce(nn.inherited, false) AS not_null_inherited,
+       coalesce(nn.inherited_only, false) AS not_null_inherited_only,
        a.attidentity::text AS identity,
        s.seqstart,
        s.seqincrement,
@@ -41,5 +48,6 @@ LEFT JOIN (SELECT d.refobjid, d.refobjsubid, d.objid FROM pg_depend d
            WHERE d.deptype = 'i' AND d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass) dep
        ON dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND a.attidentity <> ''
 LEFT JOIN pg_sequence s ON s.seqrelid = dep.objid
+LEFT JOIN {not_null_constraints} nn ON nn.conrelid = a.attrelid AND nn.attnum = a.attnum
 WHERE c.relkind IN ('r', 'm', 'p') AND n.nspname = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum

@@ -1,6 +1,6 @@
 -- Primary key, foreign key, unique, check and exclusion constraints of those tables. Column
 -- lists come as attribute numbers; the columns query gives their names.
--- {nulls_not_distinct} is `i.indnullsnotdistinct` from PostgreSQL 15 on, `false` before.
+-- `{…}` placeholders are the catalog details that differ by version (sql/version.rs).
 SELECT k.conrelid,
        k.conname,
        k.contype::text,
@@ -19,14 +19,20 @@ SELECT k.conrelid,
        k.confmatchtype::text,
        k.condeferrable,
        k.condeferred,
-       NOT k.convalidated AS not_valid,
+       -- (A NOT ENFORCED constraint is never validated: that is not NOT VALID.)
+       NOT k.convalidated AND {conenforced} AS not_valid,
        k.connoinherit AS no_inherit,
        -- Deparsing is the expensive part: only where the text is used.
        CASE WHEN k.contype = 'c' THEN pg_get_expr(k.conbin, k.conrelid) END AS check_expr,
        CASE WHEN k.contype = 'x' THEN pg_get_constraintdef(k.oid) END AS definition,
        coalesce({nulls_not_distinct}, false) AS nulls_not_distinct,
        k.confrelid,
-       k.confkey::int2[] AS ref_columns
+       k.confkey::int2[] AS ref_columns,
+       -- What later versions added: NOT ENFORCED checks and foreign keys (18), temporal keys
+       -- (WITHOUT OVERLAPS, PERIOD: 18), ON DELETE SET NULL (columns) (15).
+       NOT {conenforced} AS not_enforced,
+       {conperiod} AS period,
+       {confdelsetcols} AS delete_set_columns
 FROM pg_constraint k
 JOIN pg_class c ON c.oid = k.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace

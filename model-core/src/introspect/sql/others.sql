@@ -1,7 +1,8 @@
 -- Objects kept as the statements that create and drop them: aggregates, rules on the managed tables,
 -- event triggers, publications and default privileges (the database-wide ones, and those
 -- of the managed schemas). Every name is quoted by the server (quote_ident / format %I and
--- %L); definitions come from its own deparsers.
+-- %L); definitions come from its own deparsers. `{…}` placeholders are the catalog details
+-- that differ by version (sql/version.rs).
 WITH ext AS (
     SELECT classid, objid FROM pg_depend WHERE deptype = 'e'
 )
@@ -70,28 +71,29 @@ SELECT kind, name, create_sql, drop_sql FROM (
                || CASE WHEN p.puballtables THEN ' FOR ALL TABLES'
                        ELSE coalesce(' FOR ' || nullif(concat_ws(', ',
                            (SELECT 'TABLES IN SCHEMA ' || string_agg(quote_ident(sn.nspname), ', ' ORDER BY sn.nspname)
-                            FROM pg_publication_namespace ps JOIN pg_namespace sn ON sn.oid = ps.pnnspid
+                            FROM {publication_namespaces} ps JOIN pg_namespace sn ON sn.oid = ps.pnnspid
                             WHERE ps.pnpubid = p.oid),
                            (SELECT 'TABLE ' || string_agg(
                                        format('%I.%I', tn.nspname, t.relname)
-                                       || CASE WHEN pr.prattrs IS NULL THEN '' ELSE ' (' ||
+                                       || CASE WHEN {prattrs} IS NULL THEN '' ELSE ' (' ||
                                               (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.ord)
-                                               FROM unnest(pr.prattrs) WITH ORDINALITY k(attnum, ord)
+                                               FROM unnest({prattrs}) WITH ORDINALITY k(attnum, ord)
                                                JOIN pg_attribute a ON a.attrelid = pr.prrelid AND a.attnum = k.attnum)
                                               || ')' END
-                                       || CASE WHEN pr.prqual IS NULL THEN ''
-                                               ELSE ' WHERE (' || pg_get_expr(pr.prqual, pr.prrelid) || ')' END,
+                                       || CASE WHEN {prqual} IS NULL THEN ''
+                                               ELSE ' WHERE (' || {prqual} || ')' END,
                                        ', ' ORDER BY tn.nspname, t.relname)
                             FROM pg_publication_rel pr
                             JOIN pg_class t ON t.oid = pr.prrelid
                             JOIN pg_namespace tn ON tn.oid = t.relnamespace
                             WHERE pr.prpubid = p.oid)), ''), '') END
-               || format(' WITH (publish = %L, publish_via_partition_root = %s)',
+               || format(' WITH (publish = %L, publish_via_partition_root = %s%s)',
                          concat_ws(', ', CASE WHEN p.pubinsert THEN 'insert' END,
                                          CASE WHEN p.pubupdate THEN 'update' END,
                                          CASE WHEN p.pubdelete THEN 'delete' END,
                                          CASE WHEN p.pubtruncate THEN 'truncate' END),
-                         CASE WHEN p.pubviaroot THEN 'true' ELSE 'false' END),
+                         CASE WHEN p.pubviaroot THEN 'true' ELSE 'false' END,
+                         CASE WHEN {pubgencols} = 's' THEN ', publish_generated_columns = stored' ELSE '' END),
            format('DROP PUBLICATION %I', p.pubname)
     FROM pg_publication p
     UNION ALL

@@ -9,11 +9,14 @@ SELECT kind, name, create_sql, drop_sql, parts, owner, acl FROM (
     SELECT 'collation' AS kind,
            format('%I.%I', n.nspname, c.collname) AS name,
            format('CREATE COLLATION %I.%I (provider = %s', n.nspname, c.collname,
-                  CASE c.collprovider WHEN 'i' THEN 'icu' WHEN 'c' THEN 'libc' ELSE 'default' END)
+                  CASE c.collprovider WHEN 'i' THEN 'icu' WHEN 'c' THEN 'libc' WHEN 'b' THEN 'builtin'
+                                      ELSE 'default' END)
                || CASE WHEN c.collisdeterministic THEN '' ELSE ', deterministic = false' END
-               || CASE WHEN c.collprovider = 'i' THEN format(', locale = %L', c.colliculocale)
+               -- {colllocale}: the ICU or builtin locale (its column differs by version).
+               || CASE WHEN c.collprovider IN ('i', 'b') THEN format(', locale = %L', {colllocale})
                        WHEN c.collcollate = c.collctype THEN format(', locale = %L', c.collcollate)
                        ELSE format(', lc_collate = %L, lc_ctype = %L', c.collcollate, c.collctype) END
+               || CASE WHEN {collicurules} IS NOT NULL THEN format(', rules = %L', {collicurules}) ELSE '' END
                || ')' AS create_sql,
            format('DROP COLLATION %I.%I', n.nspname, c.collname) AS drop_sql,
            '{}'::text[] AS parts,

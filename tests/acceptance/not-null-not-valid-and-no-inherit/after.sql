@@ -1,0 +1,3 @@
+-- needs: PostgreSQL 18
+CREATE TABLE t (a int, b int NOT NULL NO INHERIT, c int NOT NULL);
+ALTER TABLE t ADD CONSTRAINT t_a_not_null NOT NULL a NOT VALID;
