@@ -486,3 +486,25 @@ fn child_reads_an_old_server() {
     assert_eq!(read.to_string(), compared.to_string());
     println!("REFUSED: {read}");
 }
+
+/// `.ci/matrix` runs every supported version but 15 (the main one, on which the whole
+/// workspace runs): no supported version goes untested.
+#[test]
+fn the_matrix_covers_every_supported_version() {
+    let script = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.ci/matrix"),
+    )
+    .unwrap();
+    let line = script
+        .lines()
+        .find_map(|l| l.strip_prefix("versions=("))
+        .and_then(|l| l.strip_suffix(')'))
+        .expect("versions=(…) in .ci/matrix");
+    let mut covered: Vec<u32> = line
+        .split_whitespace()
+        .map(|v| v.parse().unwrap())
+        .collect();
+    covered.push(15);
+    covered.sort();
+    assert_eq!(covered, PgVersion::SUPPORTED);
+}
