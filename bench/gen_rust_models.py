@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Rust models for the shared benchmark workload (../shared/bench/gen_schema.py).
+"""Rust models for the shared benchmark workload (bench/gen_schema.py).
 
 Usage: gen_rust_models.py N --out DIR [--plain] [--parts K]
 
@@ -21,7 +21,7 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SHARED = os.path.join(HERE, "..", "..", "shared", "bench", "gen_schema.py")
+SHARED = os.path.join(HERE, "gen_schema.py")
 
 spec = importlib.util.spec_from_file_location("gen_schema", SHARED)
 gen = importlib.util.module_from_spec(spec)

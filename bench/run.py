@@ -2,7 +2,7 @@
 """The benchmark harness: `python3 bench/run.py` from the repository root.
 
 On a PostgreSQL cluster of its own (initdb in a temporary directory, private socket), for the
-shared workload (../shared/bench/gen_schema.py) at each N:
+shared workload (bench/gen_schema.py, a copy of the team's generator) at each N:
 
 1. end-to-end `revision --autogenerate` of this project, of Alembic, and migra's diff of the
    database against a copy with the delta applied: same database, same target, alternating the
@@ -34,7 +34,7 @@ import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 BENCH = os.path.join(ROOT, "bench")
-SHARED_GEN = os.path.join(ROOT, "..", "shared", "bench", "gen_schema.py")
+SHARED_GEN = os.path.join(BENCH, "gen_schema.py")
 TARGET = os.path.join(ROOT, "target", "bench")
 
 
@@ -424,7 +424,7 @@ def write_report(a, results, floors, floor_statements, inproc, up_ours, up_psql,
         f"Measured by `python3 bench/run.py --sizes {' '.join(map(str, a.sizes))} --reps {a.reps}` on this project's",
         f"machine: {os.cpu_count()} cores ({cpu}), PostgreSQL {pg} (a private cluster, fsync off), {rustc},",
         f"Alembic {alembic} with SQLAlchemy {sqlalchemy}, migra {migra}. Medians with min–max; times are wall clock",
-        "of the whole command (process start to exit). Workload: `../shared/bench/gen_schema.py N`; every tool",
+        "of the whole command (process start to exit). Workload: `bench/gen_schema.py N`; every tool",
         "compares the same database with the same target, which differs in 6 known ways. How to read these",
         "figures, the targets, and what was profiled and changed: [bench/README.md](bench/README.md).",
         "",

@@ -1,6 +1,6 @@
 //! `cargo run --release -p model-bench -- [N ...]`: on a throwaway PostgreSQL (or
 //! DATABASE_URL's server), loads the shared generated schema of N tables
-//! (`../shared/bench/gen_schema.py`) into database A and the same plus its delta into database
+//! (`bench/gen_schema.py`) into database A and the same plus its delta into database
 //! B, then measures
 //!
 //! - introspection of A (median of 5, with the number of catalog queries it sent);
@@ -34,8 +34,7 @@ fn main() {
     println!("| N | introspect median (min–max) | queries | diff+render N | changes found | diff+render 10×N |");
     println!("|---|---|---|---|---|---|");
     for n in sizes {
-        let generator =
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/gen_schema.py");
+        let generator = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("gen_schema.py");
         let status = Command::new("python3")
             .arg(&generator)
             .arg(n.to_string())
@@ -59,7 +58,7 @@ fn main() {
         // Statement by statement: thousands of tables in one implicit transaction would need
         // more locks than a default server allows.
         let load = |client: &mut postgres::Client, sql: &str| {
-            for (_, statement) in model_core::revision::split_statements(sql) {
+            for (_, statement) in model_core::revision::split_statements(sql).unwrap() {
                 client.batch_execute(&statement).unwrap();
             }
         };
