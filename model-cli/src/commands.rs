@@ -19,6 +19,21 @@ use crate::project::Project;
 use crate::renames::{report_hints, settle, Answers};
 use crate::{catalog, describe, info, warning, Command, Global};
 
+/// The models, for a command that compares with them or draws them: refused when there are
+/// none, which is what the plain `model-cli` binary has (a comparison with nothing would drop
+/// every table), naming how to hand them over.
+pub(crate) fn needed(models: &Result<ModelSet, ModelSetError>) -> anyhow::Result<&ModelSet> {
+    let models = models
+        .as_ref()
+        .map_err(|e| anyhow::Error::from(e.clone()))?;
+    if models.is_empty() {
+        bail!(
+            "no models: this program declares no #[derive(Model)] type, so there is nothing to compare with or draw (and a comparison with nothing would drop every table). The `model-cli` binary has no models of its own: run the command through your project's binary, whose main hands its models over (`model_cli::run_in(env!(\"CARGO_MANIFEST_DIR\"), my_app::models())`; then `cargo run -p my-app -- revision --autogenerate -m \"…\"`). See \"In your own project\" in the README. Nothing was written."
+        );
+    }
+    Ok(models)
+}
+
 pub fn dispatch(
     dir: &Path,
     global: &Global,
@@ -28,7 +43,7 @@ pub fn dispatch(
     if crate::fleet::requested(global) {
         return crate::fleet::dispatch(dir, global, command, models);
     }
-    let models = || models.as_ref().map_err(|e| anyhow::Error::from(e.clone()));
+    let models = || needed(models);
     let project = || Project::load(dir, global);
     match command {
         None | Some(Command::Demo) => demo(&project()?, global, models()?),
@@ -47,6 +62,7 @@ pub fn dispatch(
             assume_renamed,
             assume_dropped,
             allow_empty,
+            drop_undeclared,
         }) => {
             let answers = if assume_renamed {
                 Answers::AssumeRenamed
@@ -64,6 +80,7 @@ pub fn dispatch(
                 splice,
                 online,
                 allow_empty,
+                drop_undeclared,
             };
             let project = project()?;
             if autogenerate {
@@ -182,6 +199,24 @@ pub fn dispatch(
                     revision.downgrade.trim_end()
                 );
             }
+            Ok(true)
+        }
+        Some(Command::Protect { remove }) => {
+            let project = project()?;
+            let mut client = project.connect(global)?;
+            model_core::migrate::protect::set(
+                &mut client,
+                &project.version_table(global),
+                !remove,
+            )?;
+            info(
+                "migrate",
+                if remove {
+                    "The database is no longer marked protected (model.toml may still protect it)."
+                } else {
+                    "The database is marked protected: every run refuses what it cannot show to keep every row, unless given --allow-destructive."
+                },
+            );
             Ok(true)
         }
         Some(Command::Stamp { rev, purge }) => {
@@ -343,6 +378,9 @@ pub struct NewRevision {
     online: bool,
     /// Write an empty revision when autogenerate finds nothing (`--allow-empty`).
     allow_empty: bool,
+    /// Write a plan that drops every table, or tables with rows no revision created
+    /// (`--drop-undeclared`).
+    drop_undeclared: bool,
 }
 
 /// The parents of a new revision: --head, or the single head.
@@ -441,7 +479,17 @@ fn autogenerate_revision(
     verify: bool,
     answers: Answers,
 ) -> anyhow::Result<bool> {
-    let comparison = project.compare(global, models)?;
+    // Which of the tables the plan would drop hold rows, asked while the database is at hand
+    // (before rename answers, which only take drops away).
+    let guard = !options.drop_undeclared;
+    let (comparison, occupied) = project.compare_then(global, models, |client, comparison| {
+        let occupied = if guard {
+            occupied_in(client, global, &project.config.schemas[0], &comparison)?
+        } else {
+            Default::default()
+        };
+        Ok((comparison, occupied))
+    })?;
     report_unmodelled(
         "autogenerate",
         "the database",
@@ -451,6 +499,16 @@ fn autogenerate_revision(
     let comparison = settle(comparison, answers)?;
     let (plan, report) = comparison.plan_and_report();
     report_hints("autogenerate", &report);
+    if guard {
+        let created =
+            model_core::migrate::created_tables(&project.graph, &project.config.schemas[0]);
+        refuse_unasked_drops(&model_core::autogenerate::unasked_drops(
+            &plan,
+            comparison.live(),
+            &created,
+            &occupied,
+        ))?;
+    }
     if plan.is_empty() {
         if options.allow_empty {
             info(
@@ -528,6 +586,60 @@ fn autogenerate_revision(
         }
     }
     Ok(true)
+}
+
+/// The tables `comparison`'s plan drops that hold rows (in the tenant's schema when the run is
+/// on one; the plan names the scripts' schema).
+fn occupied_in(
+    client: &mut postgres::Client,
+    global: &Global,
+    scripts_schema: &str,
+    comparison: &model_core::autogenerate::Comparison,
+) -> anyhow::Result<BTreeSet<model_core::schema::TableName>> {
+    use model_core::schema::TableName;
+    let in_database = |t: &TableName| match &global.tenant {
+        Some(tenant) if t.schema == scripts_schema => {
+            TableName::new(tenant.clone(), t.name.clone())
+        }
+        _ => t.clone(),
+    };
+    let dropped = model_core::autogenerate::dropped_tables(&comparison.plan());
+    let probed: Vec<TableName> = dropped.iter().map(in_database).collect();
+    let occupied = model_core::autogenerate::occupied(client, &probed)?;
+    Ok(dropped
+        .into_iter()
+        .filter(|t| occupied.contains(&in_database(t)))
+        .collect())
+}
+
+/// Refuses a plan that drops what nothing asked for (see `unasked_drops`), naming it and the
+/// flag that allows it.
+fn refuse_unasked_drops(unasked: &model_core::autogenerate::UnaskedDrops) -> anyhow::Result<()> {
+    if unasked.is_empty() {
+        return Ok(());
+    }
+    let mut reasons = Vec::new();
+    if let Some(n) = unasked.every_table {
+        reasons.push(format!("it drops every table of the managed schemas ({n})"));
+    }
+    if !unasked.undeclared.is_empty() {
+        let names: Vec<String> = unasked.undeclared.iter().map(|t| t.to_string()).collect();
+        reasons.push(format!(
+            "it drops {} holding rows that no revision of this project created: {}",
+            if names.len() == 1 {
+                "a table"
+            } else {
+                "tables"
+            },
+            names.join(", ")
+        ));
+    }
+    bail!(
+        "no revision written: {}. The models may be missing {} (a binary without the project's models, a model left out of models![…], a table made outside the revisions). If {} meant to go, run again with --drop-undeclared.",
+        model_core::sql::display(&reasons.join("; ")),
+        if unasked.every_table.is_some() { "them" } else { "it" },
+        if unasked.every_table.is_some() || unasked.undeclared.len() > 1 { "they are" } else { "it is" }
+    )
 }
 
 /// In online mode, a plan that still rewrites or scans a table in use under `ACCESS
@@ -731,7 +843,8 @@ fn migrate(
     let protected = project.config.protected(global.env.as_deref());
     let mut migrator = project
         .migrator(&mut client, project.connect(global)?, global)
-        .refuse_destructive(protected && !allow_destructive);
+        .protected(protected)
+        .allow_destructive(allow_destructive);
     // A downgrade that destroys data, run by hand on a terminal: asked first.
     use std::io::IsTerminal as _;
     if !upgrade
@@ -798,6 +911,16 @@ fn current(project: &Project, global: &Global, verbose: bool) -> anyhow::Result<
             run.revision,
             run.describe(project.graph.get(&run.revision))
         );
+    }
+    if model_core::migrate::protect::get(&mut client, &table)? {
+        info(
+            "migrate",
+            "The database is protected: runs refuse what they cannot show to keep every row, unless given --allow-destructive.",
+        );
+    }
+    // What an interrupted or failed concurrent build left, and builds still running.
+    for unfinished in model_core::migrate::read_unfinished_indexes(&mut client)? {
+        warning("migrate", unfinished);
     }
     verify(&mut client, &project.graph, &table)?;
     if current.is_empty() && partial.is_empty() {

@@ -58,7 +58,7 @@ pub fn dispatch(
     command: Option<Command>,
     given: &Result<ModelSet, ModelSetError>,
 ) -> anyhow::Result<bool> {
-    let models = || given.as_ref().map_err(|e| anyhow::Error::from(e.clone()));
+    let models = || crate::commands::needed(given);
     let project = Project::load(dir, global)?;
     let targets = targets(&project, global)?;
     if targets.is_empty() {
@@ -483,7 +483,7 @@ fn migrate(
     } else {
         TransactionMode::PerRevision
     };
-    let refuse = project.config.protected(global.env.as_deref()) && !allow_destructive;
+    let protected = project.config.protected(global.env.as_deref());
     let template = project.config.schemas[0].clone();
     let verb = if upgrade { "upgrade" } else { "downgrade" };
     info(
@@ -517,7 +517,8 @@ fn migrate(
         .lock_wait(project.lock_wait(global))
         .lock_retries(project.config.lock_settings().unwrap_or_default())
         .echo_statements(global.verbose)
-        .refuse_destructive(refuse);
+        .protected(protected)
+        .allow_destructive(allow_destructive);
         if let Some(tenant) = &t.tenant {
             migrator = migrator.tenant(SchemaMap {
                 from: template.clone(),

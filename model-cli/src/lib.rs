@@ -164,6 +164,11 @@ enum Command {
         /// agree (otherwise nothing is written).
         #[arg(long)]
         allow_empty: bool,
+        /// With --autogenerate: write a plan that drops every table of the database, or a
+        /// table holding rows that no revision of the project created (refused otherwise:
+        /// the models may be missing them).
+        #[arg(long)]
+        drop_undeclared: bool,
     },
     /// Apply revisions up to TARGET.
     Upgrade {
@@ -234,6 +239,14 @@ enum Command {
     Completions {
         /// bash, zsh, fish, elvish or powershell.
         shell: clap_complete::Shell,
+    },
+    /// Mark the database protected (what `protected = true` in model.toml does on the first
+    /// run): every later run refuses what it cannot show to keep every row, unless given
+    /// --allow-destructive, however it reaches the database.
+    Protect {
+        /// Take the mark away: the database is protected only where model.toml says so.
+        #[arg(long)]
+        remove: bool,
     },
     /// Record a revision as current without running anything.
     Stamp {

@@ -149,6 +149,20 @@ impl Project {
         global: &Global,
         models: &ModelSet,
     ) -> anyhow::Result<model_core::autogenerate::Comparison> {
+        self.compare_then(global, models, |_, comparison| Ok(comparison))
+    }
+
+    /// [`Self::compare`], then `then` with the comparison and the connection to the database
+    /// compared (still open, at head).
+    pub fn compare_then<T>(
+        &self,
+        global: &Global,
+        models: &ModelSet,
+        then: impl FnOnce(
+            &mut postgres::Client,
+            model_core::autogenerate::Comparison,
+        ) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
         if let Some(table) = models
             .schema()
             .tables
@@ -163,7 +177,7 @@ impl Project {
             );
         }
         let (mut client, _temp) = self.database_at_head(global)?;
-        Ok(match &global.tenant {
+        let comparison = match &global.tenant {
             Some(tenant) => model_core::autogenerate::compare_tenant(
                 &mut client,
                 models,
@@ -174,6 +188,7 @@ impl Project {
                 },
             )?,
             None => model_core::autogenerate::compare(&mut client, models, &self.config)?,
-        })
+        };
+        then(&mut client, comparison)
     }
 }

@@ -200,6 +200,11 @@ impl Graph {
         self.revisions.is_empty()
     }
 
+    /// Every revision, by id.
+    pub fn revisions(&self) -> impl Iterator<Item = &Revision> {
+        self.revisions.values()
+    }
+
     /// A revision by full id.
     pub fn get(&self, id: &str) -> Option<&Revision> {
         self.revisions.get(id)

@@ -33,7 +33,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use sha2::{Digest, Sha256};
 
 pub use graph::{Graph, GraphError, Target};
-pub use split::split_statements;
+pub use split::{split_statements, SplitError};
 
 const UPGRADE_MARKER: &str = "-- migrate:upgrade";
 const DOWNGRADE_MARKER: &str = "-- migrate:downgrade";
@@ -259,6 +259,22 @@ impl Revision {
             ));
         }
         revision.message = message.join("\n");
+        // A part that ends inside a comment, a quote or a function body would run shorter
+        // than written: refused here, so no command loads it.
+        for (name, part, first) in [
+            ("upgrade", &revision.upgrade, revision.upgrade_line),
+            ("downgrade", &revision.downgrade, revision.downgrade_line),
+        ] {
+            if let Err(e) = split_statements(part) {
+                return Err(error(
+                    first + e.line - 1,
+                    format!(
+                        "in the {name}, {} is never closed: the script ends inside it, and would run only in part",
+                        e.what
+                    ),
+                ));
+            }
+        }
         Ok(revision)
     }
 
@@ -502,6 +518,17 @@ mod tests {
     #[test]
     fn malformed_scripts_say_where() {
         let path = Path::new("abc_x.sql");
+        let open = Revision::parse(
+            path,
+            "-- Revision ID: abc\n-- Revises:\n\n-- migrate:upgrade\nCREATE TABLE a ();\n/* note\nINSERT INTO a VALUES (1);\nCREATE TABLE b ();\n\n-- migrate:downgrade\nDROP TABLE a;\n",
+        )
+        .unwrap_err();
+        assert_eq!(open.line, 6, "{open}");
+        assert!(
+            open.to_string()
+                .contains("in the upgrade, a /* comment is never closed"),
+            "{open}"
+        );
         let no_marker =
             Revision::parse(path, "-- Revision ID: abc\n-- Revises:\nSELECT 1;").unwrap_err();
         assert!(

@@ -3,9 +3,27 @@
 //! $tag$…$tag$, -- and /* */ comments (nested), and SQL-standard function bodies
 //! (`CREATE FUNCTION … BEGIN ATOMIC … END`), whose inner `;` end nothing.
 
+/// A script that ends inside something psql would send to the server unfinished (which the
+/// server then refuses): a `/*` comment, a quoted string or identifier, a dollar-quoted
+/// string, or a `BEGIN ATOMIC` body. Never split, so never run in part.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {what} is never closed (the script ends inside it)")]
+pub struct SplitError {
+    /// The 1-based line where it starts.
+    pub line: usize,
+    /// What it is: `a /* comment`, `a quoted string`, `a quoted identifier`, `a
+    /// dollar-quoted string ($tag$)`, `a BEGIN ATOMIC body`.
+    pub what: String,
+}
+
 /// The statements of `sql`, each with the 1-based line it starts on. Statements holding only
-/// comments or white space are left out; the terminating `;` is not included.
-pub fn split_statements(sql: &str) -> Vec<(usize, String)> {
+/// comments or white space are left out; the terminating `;` is not included. A script that
+/// ends inside a comment, a quote or a `BEGIN ATOMIC` body is an error, never a shorter list.
+pub fn split_statements(sql: &str) -> Result<Vec<(usize, String)>, SplitError> {
+    let unclosed = |line: usize, what: &str| SplitError {
+        line,
+        what: what.to_string(),
+    };
     let chars: Vec<char> = sql.chars().collect();
     let mut out = Vec::new();
     let mut start = 0;
@@ -33,6 +51,7 @@ pub fn split_statements(sql: &str) -> Vec<(usize, String)> {
                 }
             }
             '/' if next == Some('*') => {
+                let opened = line;
                 let mut depth = 0;
                 while i < chars.len() {
                     if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
@@ -51,6 +70,9 @@ pub fn split_statements(sql: &str) -> Vec<(usize, String)> {
                         i += 1;
                     }
                 }
+                if depth > 0 {
+                    return Err(unclosed(opened, "a /* comment"));
+                }
             }
             '\'' | '"' => {
                 let escapes = c == '\''
@@ -62,9 +84,14 @@ pub fn split_statements(sql: &str) -> Vec<(usize, String)> {
                     start_line = line;
                 }
                 meaningful = true;
+                let opened = line;
                 i += 1;
+                let mut closed = false;
                 while i < chars.len() {
                     if escapes && chars[i] == '\\' {
+                        if chars.get(i + 1) == Some(&'\n') {
+                            line += 1;
+                        }
                         i += 2;
                         continue;
                     }
@@ -76,9 +103,18 @@ pub fn split_statements(sql: &str) -> Vec<(usize, String)> {
                             i += 2;
                             continue;
                         }
+                        closed = true;
                         break;
                     }
                     i += 1;
+                }
+                if !closed {
+                    let what = if c == '\'' {
+                        "a quoted string"
+                    } else {
+                        "a quoted identifier"
+                    };
+                    return Err(unclosed(opened, what));
                 }
                 i += 1;
             }
@@ -98,11 +134,14 @@ pub fn split_statements(sql: &str) -> Vec<(usize, String)> {
                 {
                     let tag: String = chars[i..=j].iter().collect();
                     meaningful = true;
+                    let opened = line;
                     let mut k = j + 1;
                     loop {
                         if k >= chars.len() {
-                            i = k;
-                            break;
+                            return Err(unclosed(
+                                opened,
+                                &format!("a dollar-quoted string ({tag})"),
+                            ));
                         }
                         if chars[k..].starts_with(&tag.chars().collect::<Vec<_>>()) {
                             i = k + tag.chars().count();
@@ -175,13 +214,16 @@ pub fn split_statements(sql: &str) -> Vec<(usize, String)> {
             start_line = line;
         }
     }
+    if depth > 0 {
+        return Err(unclosed(start_line, "a BEGIN ATOMIC body"));
+    }
     if meaningful {
         out.push((
             start_line,
             chars[start..].iter().collect::<String>().trim().to_string(),
         ));
     }
-    out
+    Ok(out)
 }
 
 fn word_char(c: Option<&char>) -> bool {
@@ -199,7 +241,7 @@ mod tests {
                    /* block ; /* nested ; */ */ SELECT \"odd;name\" FROM t;\n\
                    CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql;\n\
                    SELECT $1 FROM t";
-        let statements = split_statements(sql);
+        let statements = split_statements(sql).unwrap();
         let lines: Vec<usize> = statements.iter().map(|(l, _)| *l).collect();
         assert_eq!(lines, [2, 4, 5, 6, 7]);
         assert_eq!(statements[0].1, "CREATE TABLE t (a text DEFAULT ';')");
@@ -217,7 +259,7 @@ mod tests {
 
     #[test]
     fn a_carriage_return_ends_a_line_comment_as_in_postgresql() {
-        let statements = split_statements("-- note\rDELETE FROM t;\nSELECT 1;");
+        let statements = split_statements("-- note\rDELETE FROM t;\nSELECT 1;").unwrap();
         let texts: Vec<&str> = statements.iter().map(|(_, s)| s.as_str()).collect();
         assert_eq!(texts, ["DELETE FROM t", "SELECT 1"]);
     }
@@ -228,7 +270,11 @@ mod tests {
                    LANGUAGE sql\nBEGIN ATOMIC\n SELECT CASE WHEN a > 0 THEN 1 ELSE 2 END;\n \
                    SELECT a;\nEND;\nCREATE PROCEDURE p() BEGIN ATOMIC INSERT INTO t VALUES (1); END;\n\
                    BEGIN;\nSELECT 1;\nEND;";
-        let statements: Vec<String> = split_statements(sql).into_iter().map(|(_, s)| s).collect();
+        let statements: Vec<String> = split_statements(sql)
+            .unwrap()
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect();
         assert_eq!(statements.len(), 5, "{statements:#?}");
         assert!(
             statements[0].ends_with("SELECT a;\nEND"),
@@ -244,6 +290,43 @@ mod tests {
 
     #[test]
     fn comment_only_scripts_have_no_statements() {
-        assert!(split_statements("-- nothing to do\n\n/* really */\n").is_empty());
+        assert!(split_statements("-- nothing to do\n\n/* really */\n")
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn what_is_never_closed_is_an_error_naming_its_line() {
+        let error = |sql: &str| split_statements(sql).unwrap_err().to_string();
+        assert_eq!(
+            error("CREATE TABLE a ();\n/* note\nINSERT INTO a VALUES (1);\nCREATE TABLE b ();"),
+            "line 2: a /* comment is never closed (the script ends inside it)"
+        );
+        assert_eq!(
+            error("SELECT 1;\n/* outer /* inner */ still open"),
+            "line 2: a /* comment is never closed (the script ends inside it)"
+        );
+        assert_eq!(
+            error("SELECT 1;\nSELECT 'abc;\nSELECT 2;"),
+            "line 2: a quoted string is never closed (the script ends inside it)"
+        );
+        assert_eq!(
+            error("SELECT E'it\\'s;"),
+            "line 1: a quoted string is never closed (the script ends inside it)"
+        );
+        assert_eq!(
+            error("SELECT 1 AS \"x;\n"),
+            "line 1: a quoted identifier is never closed (the script ends inside it)"
+        );
+        assert_eq!(
+            error("\n\nSELECT $body$ x;"),
+            "line 3: a dollar-quoted string ($body$) is never closed (the script ends inside it)"
+        );
+        assert_eq!(
+            error("SELECT 1;\nCREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1;"),
+            "line 2: a BEGIN ATOMIC body is never closed (the script ends inside it)"
+        );
+        // A last statement without `;` is a statement, as psql runs it.
+        assert_eq!(split_statements("SELECT 1;\nSELECT 2").unwrap().len(), 2);
     }
 }

@@ -163,3 +163,101 @@ fn tenants_with_an_enum_compare_in_their_own_schema() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `check --format json` over a fleet: which targets are not at head, which differ from the
+/// models (here the seed's second step, so a database at the head revision differs by the
+/// tags tables), and exit 2 on drift. The report is the command's stdout, so the command runs
+/// in a child process of this test binary.
+#[test]
+fn check_reports_each_targets_drift_as_json() {
+    if let Ok(args) = std::env::var("MODEL_TEST_FLEET_CHECK_CHILD") {
+        let args: Vec<&str> = args.split('\u{1f}').collect();
+        let (dir, args) = args.split_first().unwrap();
+        let models = || {
+            use crate::seed_steps::step2;
+            model_core::models![
+                step2::Customer,
+                step2::OrderProduct,
+                step2::Order,
+                step2::Product
+            ]
+        };
+        let code = run(Path::new(dir), args, models());
+        println!(
+            "\nEXIT {}",
+            if code == ExitCode::SUCCESS {
+                0
+            } else if code == ExitCode::from(2) {
+                2
+            } else {
+                1
+            }
+        );
+        return;
+    }
+    let dir = project_dir("fleet-check-json");
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/ecommerce/migrations");
+    for entry in std::fs::read_dir(source).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(
+            &path,
+            dir.join("migrations").join(path.file_name().unwrap()),
+        )
+        .unwrap();
+    }
+    let dbs: Vec<_> = (0..3).map(|_| fresh_database()).collect();
+    assert_eq!(
+        run(
+            &dir,
+            &["--url", dbs[0].url(), "upgrade", "head"],
+            ecommerce::models()
+        ),
+        ExitCode::SUCCESS
+    );
+    let file = dir.join("targets.txt");
+    std::fs::write(
+        &file,
+        dbs.iter()
+            .map(|d| format!("{}\n", d.url()))
+            .collect::<String>(),
+    )
+    .unwrap();
+    let args = [
+        dir.to_str().unwrap(),
+        "--targets",
+        file.to_str().unwrap(),
+        "check",
+        "--format",
+        "json",
+    ]
+    .join("\u{1f}");
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "fleet::check_reports_each_targets_drift_as_json",
+            "--nocapture",
+        ])
+        .env("MODEL_TEST_FLEET_CHECK_CHILD", args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let start = stdout.find('{').expect("a JSON report");
+    let end = stdout.rfind('}').unwrap() + 1;
+    assert!(stdout.contains("\nEXIT 2\n"), "{stdout}");
+    let report: serde_json::Value = serde_json::from_str(&stdout[start..end]).unwrap();
+    assert_eq!(report["heads"], serde_json::json!(["6e58a26e5c70"]));
+    let targets = report["targets"].as_array().unwrap();
+    assert_eq!(targets.len(), 3);
+    assert_eq!(targets[0]["at_head"], true);
+    assert_eq!(targets[0]["differs_from_models"], true);
+    assert!(targets[0]["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d.as_str().unwrap().contains("tags")));
+    for t in &targets[1..] {
+        assert_eq!(t["at_head"], false);
+        assert_eq!(t["current"], serde_json::json!([]));
+        assert!(t["error"].is_null());
+    }
+}

@@ -225,7 +225,7 @@ fn read(tx: &mut Transaction<'_>, options: &Options) -> Schema {
 
 /// Runs a script the runner's way: statement by statement as split by the project.
 fn run_split(tx: &mut Transaction<'_>, sql: &str) -> Result<(), String> {
-    for (line, statement) in split_statements(sql) {
+    for (line, statement) in split_statements(sql).map_err(|e| e.to_string())? {
         tx.batch_execute(&statement)
             .map_err(|e| format!("line {line}: {}\n{statement}", db_message(&e)))?;
     }

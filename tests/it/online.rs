@@ -293,7 +293,7 @@ fn without_version_tables(mut schema: model_core::schema::Schema) -> model_core:
     schema
 }
 
-/// The online revision of the team's generated workload (`../shared/bench/gen_schema.py`,
+/// The online revision of the team's generated workload (`bench/gen_schema.py`,
 /// 1,000 tables by default; `MODEL_ONLINE_TABLES` for another size): database A is the
 /// schema, B the schema plus its delta (3 columns added, a table dropped, 2 indexes). The
 /// revision from A to B in online form is proven on a copy, has its hazards written, is

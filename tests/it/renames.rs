@@ -627,8 +627,18 @@ mod cli {
         );
         let refused = run(&dir, "3", &url, &["downgrade", "-1"]);
         assert!(!refused.status.success());
-        // Unprotected, on a terminal: the destructive downgrade is asked, and "n" stops it.
+        // Protection is the database's now: taken off model.toml, it holds until `protect
+        // --remove`.
         std::fs::write(&config, &text).unwrap();
+        let refused = run(&dir, "3", &url, &["downgrade", "-1"]);
+        assert!(!refused.status.success());
+        assert!(
+            String::from_utf8_lossy(&refused.stderr).contains("the database is protected"),
+            "{}",
+            String::from_utf8_lossy(&refused.stderr)
+        );
+        ok(&run(&dir, "3", &url, &["protect", "--remove"]));
+        // Unprotected, on a terminal: the destructive downgrade is asked, and "n" stops it.
         let (output, shown) = on_a_terminal(&dir, &url, "downgrade -1", b"n\n");
         assert!(!output.status.success(), "{shown}");
         assert!(

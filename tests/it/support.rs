@@ -329,11 +329,10 @@ impl Rng {
     }
 }
 
-/// The team's generated workload of `n` tables (`../shared/bench/gen_schema.py`): the schema's
-/// SQL and the delta that turns it into the target.
+/// The team's generated workload of `n` tables (`bench/gen_schema.py`): the schema's SQL and
+/// the delta that turns it into the target.
 pub fn generated_workload(n: usize) -> (String, String) {
-    let generator =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/gen_schema.py");
+    let generator = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/gen_schema.py");
     let out = std::env::temp_dir().join(format!("model-gen-{n}-{}", std::process::id()));
     let status = std::process::Command::new("python3")
         .arg(&generator)
@@ -342,7 +341,7 @@ pub fn generated_workload(n: usize) -> (String, String) {
         .arg(&out)
         .stdout(std::process::Stdio::null())
         .status()
-        .expect("python3 runs the shared generator");
+        .expect("python3 runs the workload generator");
     assert!(status.success(), "gen_schema.py failed");
     let read = |name: &str| std::fs::read_to_string(out.join(name)).expect("generated file");
     let sql = (
@@ -356,7 +355,7 @@ pub fn generated_workload(n: usize) -> (String, String) {
 /// Runs `sql` statement by statement: thousands of tables in one transaction need more locks
 /// than a default server allows.
 pub fn load_statements(client: &mut Client, sql: &str) {
-    for (_, statement) in model_core::revision::split_statements(sql) {
+    for (_, statement) in model_core::revision::split_statements(sql).unwrap() {
         client.batch_execute(&statement).unwrap();
     }
 }

@@ -74,36 +74,6 @@ fn verbose_quiet_and_current_at_base() {
 }
 
 #[test]
-fn autogenerate_with_nothing_to_do_writes_nothing_unless_allowed() {
-    let project = Project::new("comforts-empty");
-    let db = TempDatabase::new().unwrap();
-    // This binary has no models, and the database has no tables: nothing differs.
-    let (code, _, stderr) =
-        project.run(Some(&db), &["revision", "--autogenerate", "-m", "nothing"]);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("No changes in schema detected"), "{stderr}");
-    assert!(std::fs::read_dir(project.dir.join("migrations"))
-        .unwrap()
-        .next()
-        .is_none());
-    let (code, _, stderr) = project.run(
-        Some(&db),
-        &[
-            "revision",
-            "--autogenerate",
-            "-m",
-            "nothing",
-            "--allow-empty",
-            "--rev-id",
-            "cfcf00000002",
-        ],
-    );
-    assert_eq!(code, 0, "{stderr}");
-    let text = std::fs::read_to_string(project.file("cfcf00000002")).unwrap();
-    assert!(text.contains("-- Write the upgrade here."), "{text}");
-}
-
-#[test]
 fn edit_opens_the_editor_and_checks_what_it_wrote() {
     let project = Project::new("comforts-edit");
     let path = project.revision("cfcf00000003", "to edit", &[], "SELECT 1;", "SELECT 2;");

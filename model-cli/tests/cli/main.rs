@@ -3,6 +3,7 @@
 
 mod comforts;
 mod fleet;
+mod guards;
 mod partial;
 mod pooler;
 mod secrets;

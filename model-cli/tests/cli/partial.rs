@@ -418,3 +418,148 @@ fn kill_9_inside_an_explicit_block_resumes_at_the_block() {
     let (_, stdout, _) = project.run(Some(&db), &["current"]);
     assert_eq!(stdout, "bebe00000001 (head)\n");
 }
+
+/// How many index builds PostgreSQL is running on `t`.
+fn builds_on_t(db: &TempDatabase) -> Vec<String> {
+    lines(
+        db,
+        "SELECT count(*)::text FROM pg_stat_progress_create_index WHERE relid = 't'::regclass",
+    )
+}
+
+/// `kill -9` while PostgreSQL builds an index concurrently for the run (the build waiting for
+/// an older transaction): the server notices its client is gone and stops the build, leaving
+/// an invalid index rather than a build for nobody; `current` names the index, `repair
+/// --applied` refuses while it is invalid, and the rerun resumes at the guard that drops it.
+#[test]
+fn kill_9_during_a_concurrent_index_build_stops_it_and_resumes_at_the_guard() {
+    let project = Project::new("partial-kill-index");
+    let db = TempDatabase::new().unwrap();
+    db.connect()
+        .unwrap()
+        .batch_execute(
+            "CREATE TABLE t (x integer); INSERT INTO t SELECT g FROM generate_series(1, 1000) g;",
+        )
+        .unwrap();
+    project.revision(
+        "bfbf00000001",
+        "online index",
+        &[],
+        "DROP INDEX CONCURRENTLY IF EXISTS public.t_x;\nCREATE INDEX CONCURRENTLY t_x ON public.t (x);\nCREATE TABLE after_index (id integer);",
+        "DROP TABLE after_index;\nDROP INDEX CONCURRENTLY IF EXISTS public.t_x;",
+    );
+    outside_a_transaction(&project, "bfbf00000001");
+    // Long enough a wait that the build is still waiting when the run is killed.
+    let path = project.file("bfbf00000001");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace("-- Create Date:", "-- Lock Timeout: 60s\n-- Create Date:"),
+    )
+    .unwrap();
+    // An open snapshot: a concurrent build waits for it before it finishes.
+    let mut holder = db.connect().unwrap();
+    holder
+        .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM t")
+        .unwrap();
+    let mut child = super::upgrade_command(&project, db.url())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while builds_on_t(&db) != ["1"] {
+        assert!(Instant::now() < deadline, "the run never started the build");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // The server stops the build of the run that is gone, within seconds, though the old
+    // snapshot it waits for is still open.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while builds_on_t(&db) != ["0"] {
+        assert!(
+            Instant::now() < deadline,
+            "PostgreSQL still builds the index for a run that was killed"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    let (code, stdout, stderr) = project.run(Some(&db), &["current"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("interrupted while running statement 2"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains(
+            "index public.t_x is invalid (a failed or interrupted concurrent build left it"
+        ),
+        "{stderr}"
+    );
+    // Not recorded as done while the index is invalid.
+    let (code, _, stderr) = project.run(Some(&db), &["repair", "bfbf00000001", "--applied"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("not recorded as applied")
+            && stderr.contains("index public.t_x is invalid"),
+        "{stderr}"
+    );
+    // The rerun settles the interrupted build from the index itself and resumes at the guard.
+    holder.batch_execute("COMMIT").unwrap();
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("Index public.t_x is invalid (an interrupted or failed build left it): resuming at the statement before, which drops it"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Resuming bfbf00000001 at statement 1 of 3"),
+        "{stderr}"
+    );
+    assert_eq!(
+        lines(
+            &db,
+            "SELECT i.indisvalid::text FROM pg_index i WHERE i.indexrelid = 'public.t_x'::regclass"
+        ),
+        ["true"]
+    );
+    assert!(tables(&db)[0].contains("after_index"));
+    let (_, stdout, _) = project.run(Some(&db), &["current"]);
+    assert_eq!(stdout, "bfbf00000001 (head)\n");
+}
+
+/// A build running for another session (here, one the test starts and holds up) is named by
+/// `current`, with its pid and what to do.
+#[test]
+fn a_running_index_build_is_named_by_current() {
+    let project = Project::new("partial-running-build");
+    let db = TempDatabase::new().unwrap();
+    db.connect()
+        .unwrap()
+        .batch_execute("CREATE TABLE t (x integer); INSERT INTO t VALUES (1);")
+        .unwrap();
+    let mut holder = db.connect().unwrap();
+    holder
+        .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM t")
+        .unwrap();
+    let builder_db = db.connect().unwrap();
+    let builder = std::thread::spawn(move || {
+        let mut builder_db = builder_db;
+        builder_db.batch_execute("CREATE INDEX CONCURRENTLY t_x ON t (x)")
+    });
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while builds_on_t(&db) != ["1"] {
+        assert!(Instant::now() < deadline, "the build never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (code, _, stderr) = project.run(Some(&db), &["current"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("index public.t_x is being built by pid ")
+            && stderr.contains("cancel it with SELECT pg_cancel_backend("),
+        "{stderr}"
+    );
+    holder.batch_execute("COMMIT").unwrap();
+    builder.join().unwrap().unwrap();
+}

@@ -26,9 +26,11 @@
 mod asynchronous;
 mod destructive;
 mod embedded;
+mod history;
 mod lock;
 mod offline;
 mod partial;
+pub mod protect;
 mod retry;
 mod tenant;
 
@@ -44,8 +46,12 @@ pub use destructive::{
     count_rows, count_rows_async, destructive_statements, Destruction, RowCount,
 };
 pub use embedded::EmbeddedMigrations;
+pub use history::created_tables;
 pub use offline::offline_sql;
-pub use partial::{read_partial, read_partial_async, Direction, PartialRun};
+pub use partial::{
+    read_partial, read_partial_async, read_unfinished_indexes, unfinished_indexes, Direction,
+    PartialRun, UnfinishedIndex,
+};
 pub use retry::{duration_text, parse_duration, LockRetries};
 pub use tenant::SchemaMap;
 
@@ -133,10 +139,11 @@ impl VersionTable {
 /// Errors of running revisions.
 #[derive(Debug, thiserror::Error)]
 pub enum MigrateError {
-    /// The database is protected and the run would destroy data.
-    #[error("the database is protected (`protected = true`) and this run would destroy data; nothing ran:\n{}\nRun again with --allow-destructive to go ahead.", list.join("\n"))]
+    /// The database is protected and the run has statements that cannot be shown to keep
+    /// every row.
+    #[error("the database is protected and this run has statements that cannot be shown to keep every row and value; nothing ran:\n{}\nRun again with --allow-destructive to go ahead.", list.join("\n"))]
     Destructive {
-        /// One line per destructive statement.
+        /// One line per such statement, with why.
         list: Vec<String>,
     },
     /// Someone asked declined a destructive run.
@@ -195,6 +202,15 @@ pub enum MigrateError {
         revision: String,
         state: String,
         advice: String,
+    },
+    /// A part ends inside a comment, a quote or a function body: it would run shorter than
+    /// written (parsing a file refuses this; a revision built in code is checked here).
+    #[error("revision {revision} ({path}) line {line}: {what} is never closed: the script ends inside it, and would run only in part; nothing was run")]
+    Unclosed {
+        revision: String,
+        path: String,
+        line: usize,
+        what: String,
     },
     /// A transactional revision holds a statement that would end its transaction.
     #[error("revision {revision} ({path}) line {line}: `{keyword}` would commit or end the revision's transaction part-way, so a later failure could not be undone and the record would be wrong. Mark the revision `-- Transactional: no` (each statement is then recorded as it commits), or remove the statement.")]
@@ -294,8 +310,10 @@ pub struct Migrator<'a, C: Connection = Client> {
     table: VersionTable,
     lock_wait: Duration,
     log: Box<dyn FnMut(String) + Send + 'a>,
-    /// Refuse a run with destructive statements (a protected database).
-    refuse_destructive: bool,
+    /// The configuration protects the database: mark it so (see [`protect`]).
+    protected: bool,
+    /// `--allow-destructive`: run what protection would refuse.
+    allow_destructive: bool,
     /// Asked, with the destructive statements, before such a run; `false` cancels it.
     confirm: Option<Box<dyn FnMut(&[Destruction]) -> bool + Send + 'a>>,
     /// `lock_timeout`, `statement_timeout` and retries on lock timeouts.
@@ -367,7 +385,8 @@ impl<'a, C: Connection> Migrator<'a, C> {
             table,
             lock_wait: DEFAULT_LOCK_WAIT,
             log: Box::new(log),
-            refuse_destructive: false,
+            protected: false,
+            allow_destructive: false,
             confirm: None,
             retries: LockRetries::default(),
             echo: false,
@@ -398,10 +417,18 @@ impl<'a, C: Connection> Migrator<'a, C> {
         self
     }
 
-    /// Refuse, before anything runs, a run with statements that destroy data (for a
-    /// protected database).
-    pub fn refuse_destructive(mut self, refuse: bool) -> Self {
-        self.refuse_destructive = refuse;
+    /// The configuration protects this database: the run marks it protected, so that every
+    /// later run refuses (before anything runs) statements that cannot be shown to keep every
+    /// row, whatever reaches the database (see [`protect`]). A marked database is protected
+    /// whether or not this is set.
+    pub fn protected(mut self, protected: bool) -> Self {
+        self.protected = protected;
+        self
+    }
+
+    /// `--allow-destructive`: run on a protected database what protection would refuse.
+    pub fn allow_destructive(mut self, allow: bool) -> Self {
+        self.allow_destructive = allow;
         self
     }
 
@@ -631,6 +658,21 @@ impl<'a, C: Connection> Migrator<'a, C> {
                 ));
             }
             Repair::Applied => {
+                // Never recorded as done while an index it builds is invalid or still being
+                // built.
+                let unfinished = self.index_sentences(rev, partial.direction).await?;
+                if !unfinished.is_empty() {
+                    return Err(MigrateError::PartiallyApplied {
+                        revision: id.clone(),
+                        state: format!(
+                            "not recorded as applied: its {} names an unfinished index{unfinished}",
+                            partial.direction.as_str()
+                        ),
+                        advice: format!(
+                            "Run the same command again to resume (the guard before a concurrent build drops an invalid index), or rebuild it by hand (REINDEX INDEX CONCURRENTLY …) and then `repair {id} --applied`."
+                        ),
+                    });
+                }
                 let upgrade = partial.direction == Direction::Upgrade;
                 let current = read_current_async(self.client, &self.table).await?;
                 let applied = graph.ancestors(current.iter().map(String::as_str));
@@ -682,6 +724,10 @@ impl<'a, C: Connection> Migrator<'a, C> {
     /// Creates the version tables, reads the current heads, and checks them and the checksums.
     async fn prepare(&mut self) -> Result<Vec<String>, MigrateError> {
         self.ensure_tables().await?;
+        if self.protected && !protect::is_marked(self.client, &self.table).await? {
+            protect::mark(self.client, &self.table, true).await?;
+            (self.log)("Marked the database protected: from now on every run refuses what it cannot show to be harmless, however it reaches the database (`protect --remove` takes this away).".into());
+        }
         let current = self.current_async().await?;
         if let Some(unknown) = current.iter().find(|c| self.graph.get(c).is_none()) {
             return Err(MigrateError::UnknownApplied(unknown.clone()));
@@ -747,7 +793,11 @@ impl<'a, C: Connection> Migrator<'a, C> {
                 outside[0]
             )));
         }
-        // Refuse before anything runs: a statement that would end a revision's transaction.
+        // Refuse before anything runs: a part that does not split whole, a statement that
+        // would end a revision's transaction.
+        for revision in steps {
+            partial::check(revision, direction)?;
+        }
         for revision in steps.iter().filter(|r| r.transactional) {
             check_transaction_control(revision, direction)?;
         }
@@ -798,11 +848,23 @@ impl<'a, C: Connection> Migrator<'a, C> {
             for d in &destructions {
                 (self.log)(format!("DESTRUCTIVE {d}"));
             }
-            if self.refuse_destructive {
+        }
+        // A protected database runs only what can be shown to keep every row.
+        if !self.allow_destructive && protect::is_marked(self.client, &self.table).await? {
+            let mut unproven = Vec::new();
+            for revision in steps {
+                unproven.extend(
+                    protect::unproven(self.client, revision, direction, self.tenant.as_ref())
+                        .await?,
+                );
+            }
+            if !unproven.is_empty() {
                 return Err(MigrateError::Destructive {
-                    list: destructions.iter().map(|d| format!("  {d}")).collect(),
+                    list: unproven.iter().map(|u| format!("  {u}")).collect(),
                 });
             }
+        }
+        if !destructions.is_empty() {
             if let Some(confirm) = &mut self.confirm {
                 if !confirm(&destructions) {
                     return Err(MigrateError::NotConfirmed);
@@ -998,6 +1060,120 @@ impl<'a, C: Connection> Migrator<'a, C> {
         self.client.pause(pause).await;
     }
 
+    /// The schema an unqualified name in a script is in, and a statement as it runs.
+    fn in_place(&self, statement: &str) -> (String, String) {
+        match &self.tenant {
+            Some(map) => (
+                map.to.clone(),
+                map.apply(statement)
+                    .unwrap_or_else(|_| statement.to_string()),
+            ),
+            None => (self.table.schema.clone(), statement.to_string()),
+        }
+    }
+
+    /// Whether index `name` (qualified) is there and valid (`None`: not there).
+    async fn index_valid(&mut self, name: &str) -> Result<Option<bool>, MigrateError> {
+        Ok(crate::pg::query_opt(
+            self.client,
+            "SELECT i.indisvalid AND i.indisready FROM pg_catalog.pg_index i
+             WHERE i.indexrelid = pg_catalog.to_regclass($1)",
+            &[(&name, postgres::types::Type::TEXT)],
+        )
+        .await
+        .map_err(db("looking at an index"))?
+        .map(|row| row.get(0)))
+    }
+
+    /// A run stopped (`kill -9`, a lost connection) while it ran a concurrent index statement,
+    /// which never takes effect in part: how many statements took effect, from the index
+    /// itself (built and valid: it ran; invalid or not there: it did not). Refused while
+    /// PostgreSQL is still building the index for a session that is gone. `None`: not such a
+    /// statement.
+    async fn settle_concurrent(
+        &mut self,
+        statements: &[(usize, String)],
+        run: &PartialRun,
+    ) -> Result<Option<usize>, MigrateError> {
+        let Some(k) = run.running else {
+            return Ok(None);
+        };
+        let Some((_, statement)) = statements.get(k.wrapping_sub(1)) else {
+            return Ok(None);
+        };
+        let (schema, statement) = self.in_place(statement);
+        let (name, created) = match partial::concurrent(&statement, &schema) {
+            Some(partial::Concurrent::Create(name)) => (name, true),
+            Some(partial::Concurrent::Drop(name)) => (name, false),
+            None => return Ok(None),
+        };
+        if let Some(build) = partial::unfinished_indexes(self.client)
+            .await?
+            .into_iter()
+            .find(|u| u.index == name && u.building.is_some())
+        {
+            return Err(MigrateError::Interrupted {
+                revision: run.revision.clone(),
+                direction: run.direction.as_str(),
+                state: format!(
+                    "{}; PostgreSQL is still running it: {build}",
+                    run.describe(None)
+                ),
+            });
+        }
+        let valid = self.index_valid(&name).await?;
+        Ok(Some(match (created, valid) {
+            (true, Some(true)) | (false, None) => k,
+            _ => k - 1,
+        }))
+    }
+
+    /// Where a resumed run starts: at `start`, or, when that statement builds an index that an
+    /// interrupted or failed build left invalid and the statement before it is the guard that
+    /// drops such a leftover, at the guard.
+    async fn back_to_guard(
+        &mut self,
+        statements: &[(usize, String)],
+        start: usize,
+    ) -> Result<usize, MigrateError> {
+        let (Some((_, statement)), Some(before)) = (
+            statements.get(start),
+            start.checked_sub(1).and_then(|b| statements.get(b)),
+        ) else {
+            return Ok(start);
+        };
+        let (schema, statement) = self.in_place(statement);
+        let (_, guard) = self.in_place(&before.1);
+        let Some(partial::Concurrent::Create(name)) = partial::concurrent(&statement, &schema)
+        else {
+            return Ok(start);
+        };
+        let guarded =
+            partial::concurrent(&guard, &schema) == Some(partial::Concurrent::Drop(name.clone()));
+        if guarded && self.index_valid(&name).await? == Some(false) {
+            (self.log)(format!(
+                "Index {name} is invalid (an interrupted or failed build left it): resuming at the statement before, which drops it"
+            ));
+            return Ok(start - 1);
+        }
+        Ok(start)
+    }
+
+    /// Sentences on the indexes `revision`'s part names that are invalid or still being built.
+    async fn index_sentences(
+        &mut self,
+        revision: &Revision,
+        direction: Direction,
+    ) -> Result<String, MigrateError> {
+        let sql = self.in_place(partial::sql(revision, direction)).1;
+        Ok(partial::unfinished_indexes(self.client)
+            .await?
+            .into_iter()
+            .filter(|u| mentions(&sql, &u.index))
+            .map(|u| format!(".\n{u}"))
+            .collect())
+    }
+
     /// Runs a part outside a transaction, statement by statement, recording each as it
     /// commits; resumes after the statements an earlier run committed.
     async fn run_outside(
@@ -1012,13 +1188,21 @@ impl<'a, C: Connection> Migrator<'a, C> {
         let prefixes = partial::prefix_checksums(&statements);
         let start = match resume {
             Some(p) => {
-                // Stopped at a block's edge: the record says what committed.
-                let settled = p.settled(Some(revision));
+                // Stopped at a block's edge: the record says what committed. Stopped in a
+                // concurrent index statement: the index says.
+                let mut settled = p.settled(Some(revision));
+                if p.running.is_some() && settled.is_none() {
+                    settled = self.settle_concurrent(&statements, p).await?;
+                }
                 if p.running.is_some() && settled.is_none() {
                     return Err(MigrateError::Interrupted {
                         revision: id.to_string(),
                         direction: direction.as_str(),
-                        state: p.describe(Some(revision)),
+                        state: format!(
+                            "{}{}",
+                            p.describe(Some(revision)),
+                            self.index_sentences(revision, direction).await?
+                        ),
                     });
                 }
                 if prefixes.get(p.done) != Some(&p.prefix) {
@@ -1031,7 +1215,9 @@ impl<'a, C: Connection> Migrator<'a, C> {
                         ),
                     });
                 }
-                let start = settled.unwrap_or(p.done);
+                let start = self
+                    .back_to_guard(&statements, settled.unwrap_or(p.done))
+                    .await?;
                 if let Some((line, _)) = statements.get(start) {
                     (self.log)(format!(
                         "Resuming {id} at statement {} of {} (line {}); an earlier run committed the ones before it",
@@ -1067,8 +1253,13 @@ impl<'a, C: Connection> Migrator<'a, C> {
             .as_ref()
             .map(|m| m.search_path(false))
             .unwrap_or_default();
+        // A run that dies (`kill -9`, a lost connection) must not leave PostgreSQL building an
+        // index for nobody: the server checks each second that the client is still there.
         self.client
-            .batch_execute(&format!("{}{search_path}", settings.settings(0, false)))
+            .batch_execute(&format!(
+                "{}{search_path} SET client_connection_check_interval = 1000;",
+                settings.settings(0, false)
+            ))
             .await
             .map_err(db("setting lock_timeout"))?;
         // Where the explicit transaction block the script opened began: a lock timeout
@@ -1129,10 +1320,7 @@ impl<'a, C: Connection> Migrator<'a, C> {
                 n += 1;
                 continue;
             }
-            let _ = self
-                .client
-                .batch_execute("RESET lock_timeout; RESET statement_timeout; RESET search_path")
-                .await;
+            let _ = self.client.batch_execute(RESET_OUTSIDE).await;
             if let Err(e) = result {
                 let mut message = pg_message(&e);
                 if retry::is_lock_timeout(&e) {
@@ -1181,10 +1369,7 @@ impl<'a, C: Connection> Migrator<'a, C> {
                 });
             }
         }
-        let _ = self
-            .client
-            .batch_execute("RESET lock_timeout; RESET statement_timeout; RESET search_path")
-            .await;
+        let _ = self.client.batch_execute(RESET_OUTSIDE).await;
         let all = statements.len();
         partial::record(self.client, &self.table, id, all, None, &prefixes[all]).await?;
         // `CREATE INDEX CONCURRENTLY IF NOT EXISTS` over an index a failed build left invalid
@@ -1274,6 +1459,10 @@ async fn check_lock<C: Connection>(lock: &mut C, seen: &mut Instant) -> Result<(
     }
     Ok(())
 }
+
+/// What a part run outside a transaction set for the session, reset after it.
+const RESET_OUTSIDE: &str = "RESET lock_timeout; RESET statement_timeout; RESET search_path; \
+     RESET client_connection_check_interval";
 
 /// Whether `sql` names the index `qualified` (`schema.name`, each part quoted where needed).
 fn mentions(sql: &str, qualified: &str) -> bool {

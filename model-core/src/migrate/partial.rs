@@ -159,16 +159,34 @@ pub(super) fn sql(revision: &Revision, direction: Direction) -> &str {
 }
 
 /// The statements of one part, each with the line of the file it starts on (not the line of
-/// the part), which is what every message names.
+/// the part), which is what every message names. A part that does not split whole (see
+/// [`check`], which every run calls first) has none.
 pub(super) fn statements(revision: &Revision, direction: Direction) -> Vec<(usize, String)> {
-    let first = match direction {
-        Direction::Upgrade => revision.upgrade_line,
-        Direction::Downgrade => revision.downgrade_line,
-    };
+    let first = first_line(revision, direction);
     split_statements(sql(revision, direction))
+        .unwrap_or_default()
         .into_iter()
         .map(|(line, statement)| (line + first.saturating_sub(1), statement))
         .collect()
+}
+
+fn first_line(revision: &Revision, direction: Direction) -> usize {
+    match direction {
+        Direction::Upgrade => revision.upgrade_line,
+        Direction::Downgrade => revision.downgrade_line,
+    }
+}
+
+/// Refuses a part that ends inside a comment, a quote or a function body, naming its line.
+pub(super) fn check(revision: &Revision, direction: Direction) -> Result<(), MigrateError> {
+    split_statements(sql(revision, direction))
+        .map(drop)
+        .map_err(|e| MigrateError::Unclosed {
+            revision: revision.id.clone(),
+            path: revision.path.display().to_string(),
+            line: e.line + first_line(revision, direction).saturating_sub(1),
+            what: e.what,
+        })
 }
 
 /// SHA-256 over the first `k` statements, for every `k` from 0 to all of them, in one pass.
@@ -354,6 +372,175 @@ pub(super) async fn invalid_indexes<C: Connection>(
         .iter()
         .map(|r| crate::sql::qualified(&r.get::<_, String>(0), &r.get::<_, String>(1)))
         .collect())
+}
+
+/// What a statement does concurrently to one index, which `kill -9` cannot leave half done
+/// (the index is built and valid, or invalid, or not there at all).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Concurrent {
+    /// `CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name ON [schema.]table …`: the
+    /// index, qualified (in the table's schema).
+    Create(String),
+    /// `DROP INDEX CONCURRENTLY [IF EXISTS] [schema.]name`.
+    Drop(String),
+}
+
+/// The concurrent index statement `statement` is, if it is one.
+pub(super) fn concurrent(statement: &str, default_schema: &str) -> Option<Concurrent> {
+    use crate::sql::tokens::{rewrite, SiteKind};
+    let mut words: Vec<(String, String, bool)> = Vec::new();
+    rewrite(statement, |site| {
+        if site.kind == SiteKind::Ident {
+            let folded = if site.quoted {
+                site.value.clone()
+            } else {
+                site.value.to_lowercase()
+            };
+            words.push((site.value.to_uppercase(), folded, site.qualifies));
+        }
+        None
+    });
+    let word = |i: usize| words.get(i).map(|w| w.0.as_str()).unwrap_or_default();
+    let qualified = |i: usize, schema: &str| -> Option<(String, usize)> {
+        let (_, first, qualifies) = words.get(i)?;
+        if *qualifies {
+            let (_, second, _) = words.get(i + 1)?;
+            Some((crate::sql::qualified(first, second), i + 2))
+        } else {
+            Some((crate::sql::qualified(schema, first), i + 1))
+        }
+    };
+    match word(0) {
+        "CREATE" => {
+            let mut i = 1;
+            if word(i) == "UNIQUE" {
+                i += 1;
+            }
+            if word(i) != "INDEX" || word(i + 1) != "CONCURRENTLY" {
+                return None;
+            }
+            i += 2;
+            if word(i) == "IF" && word(i + 1) == "NOT" && word(i + 2) == "EXISTS" {
+                i += 3;
+            }
+            let (_, name, _) = words.get(i)?;
+            let mut on = i + 1;
+            if word(on) != "ON" {
+                return None;
+            }
+            on += 1;
+            if word(on) == "ONLY" {
+                on += 1;
+            }
+            // The index goes in its table's schema.
+            let schema = match words.get(on) {
+                Some((_, schema, true)) => schema.clone(),
+                _ => default_schema.to_string(),
+            };
+            Some(Concurrent::Create(crate::sql::qualified(&schema, name)))
+        }
+        "DROP" if word(1) == "INDEX" && word(2) == "CONCURRENTLY" => {
+            let mut i = 3;
+            if word(i) == "IF" && word(i + 1) == "EXISTS" {
+                i += 2;
+            }
+            qualified(i, default_schema).map(|(name, _)| Concurrent::Drop(name))
+        }
+        _ => None,
+    }
+}
+
+/// An index PostgreSQL is building right now (`pg_stat_progress_create_index`), or one a
+/// failed or interrupted concurrent build left invalid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnfinishedIndex {
+    /// The index, qualified.
+    pub index: String,
+    /// The session building it and since when (`None`: nobody; the index is invalid).
+    pub building: Option<(i32, String)>,
+}
+
+impl std::fmt::Display for UnfinishedIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.building {
+            Some((pid, since)) => write!(
+                f,
+                "index {} is being built by pid {pid} (since {since}); wait for it, or cancel it with SELECT pg_cancel_backend({pid})",
+                self.index
+            ),
+            None => write!(
+                f,
+                "index {} is invalid (a failed or interrupted concurrent build left it; a resumed run drops and builds it again)",
+                self.index
+            ),
+        }
+    }
+}
+
+/// Every index being built right now and every invalid index, in the user's schemas.
+pub async fn unfinished_indexes<C: Connection>(
+    client: &mut C,
+) -> Result<Vec<UnfinishedIndex>, MigrateError> {
+    let rows = client
+        .query_typed(
+            "SELECT n.nspname::text, c.relname::text, p.pid,
+                    to_char(a.query_start, 'YYYY-MM-DD HH24:MI:SS TZ')
+             FROM pg_index i
+             JOIN pg_class c ON c.oid = i.indexrelid
+             JOIN pg_namespace n ON n.oid = c.relnamespace
+             LEFT JOIN pg_stat_progress_create_index p ON p.index_relid = i.indexrelid
+             LEFT JOIN pg_stat_activity a ON a.pid = p.pid
+             WHERE (NOT (i.indisvalid AND i.indisready) OR p.pid IS NOT NULL)
+               AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+             ORDER BY 1, 2",
+            &[],
+        )
+        .await
+        .map_err(db("looking for unfinished indexes"))?;
+    Ok(rows
+        .iter()
+        .map(|r| UnfinishedIndex {
+            index: crate::sql::qualified(&r.get::<_, String>(0), &r.get::<_, String>(1)),
+            building: r
+                .get::<_, Option<i32>>(2)
+                .map(|pid| (pid, r.get::<_, Option<String>>(3).unwrap_or_default())),
+        })
+        .collect())
+}
+
+/// [`unfinished_indexes`] over a blocking client.
+pub fn read_unfinished_indexes(
+    client: &mut impl Blocking,
+) -> Result<Vec<UnfinishedIndex>, MigrateError> {
+    block_on(unfinished_indexes(client))
+}
+
+#[cfg(test)]
+mod concurrent_tests {
+    use super::*;
+
+    #[test]
+    fn concurrent_index_statements_name_their_index() {
+        let c = |s: &str| concurrent(s, "public");
+        assert_eq!(
+            c("CREATE INDEX CONCURRENTLY orders_customer ON public.orders USING btree (customer)"),
+            Some(Concurrent::Create("public.orders_customer".into()))
+        );
+        assert_eq!(
+            c("create unique index concurrently if not exists \"Odd\" on sales.t (x)"),
+            Some(Concurrent::Create("sales.\"Odd\"".into()))
+        );
+        assert_eq!(
+            c("DROP INDEX CONCURRENTLY IF EXISTS sales.orders_old"),
+            Some(Concurrent::Drop("sales.orders_old".into()))
+        );
+        assert_eq!(
+            c("DROP INDEX CONCURRENTLY t_x"),
+            Some(Concurrent::Drop("public.t_x".into()))
+        );
+        assert_eq!(c("CREATE INDEX t_x ON t (x)"), None);
+        assert_eq!(c("SELECT 'CREATE INDEX CONCURRENTLY a ON b (c)'"), None);
+    }
 }
 
 #[cfg(test)]

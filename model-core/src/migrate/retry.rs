@@ -1,9 +1,10 @@
 //! Lock timeouts with retries, after GitLab's `with_lock_retries`: every statement of a run
-//! waits at most `lock_timeout` for a lock, so a long transaction elsewhere cannot queue the
-//! whole application behind a migration's `ACCESS EXCLUSIVE` request. On a lock timeout
-//! (SQLSTATE 55P03) the revision's transaction (or, outside a transaction, the statement) is
-//! rolled back and tried again after a pause, each attempt waiting longer; after the last
-//! attempt the run fails naming the relations and the sessions that held them.
+//! waits at most `lock_timeout` for a lock, on every attempt, so a long transaction elsewhere
+//! cannot queue the application behind a migration's `ACCESS EXCLUSIVE` request for longer
+//! than that. On a lock timeout (SQLSTATE 55P03) the revision's transaction (or, outside a
+//! transaction, the statement) is rolled back and tried again after a pause; the pauses grow
+//! (1 s, 2 s, 4 s, … up to 30 s), never the waits. After the last attempt the run fails naming
+//! the relations and the sessions that held them.
 
 use std::time::Duration;
 
@@ -17,7 +18,8 @@ use crate::sql::tokens::{rewrite, SiteKind};
 /// How long statements wait for locks, and how often a run tries again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LockRetries {
-    /// The first attempt's `lock_timeout`; each next attempt doubles it, up to ten times.
+    /// How long any statement waits for a lock, on every attempt: the longest another
+    /// session queued behind the migration's lock request waits because of it.
     pub lock_timeout: Duration,
     /// `statement_timeout` for every statement (zero: none; `None`: PostgreSQL's setting
     /// stays).
@@ -29,8 +31,9 @@ pub struct LockRetries {
 }
 
 impl Default for LockRetries {
-    /// 2 s for a lock, 5 attempts, pauses from 1 s: at most about a minute of waiting, during
-    /// which other sessions are never queued behind the migration for more than 20 s at a time.
+    /// 2 s for a lock, 5 attempts, pauses of 1, 2, 4 and 8 s between them: at most 25 s in
+    /// all, during which other sessions are never queued behind the migration for more than
+    /// 2 s at a time.
     /// No statement runs longer than an hour (a bound on a runaway, not on an index build of
     /// ordinary size).
     fn default() -> Self {
@@ -52,10 +55,11 @@ impl LockRetries {
         }
     }
 
-    /// `lock_timeout` of attempt `n` (from 0).
+    /// `lock_timeout` of attempt `n` (from 0): the same on every attempt, so the bound on
+    /// what others wait holds on every attempt (only the pauses between attempts grow).
     pub fn timeout(&self, n: u32) -> Duration {
-        let grown = self.lock_timeout.saturating_mul(1 << n.min(20));
-        grown.min(self.lock_timeout.saturating_mul(10))
+        let _ = n;
+        self.lock_timeout
     }
 
     /// The pause after attempt `n` failed.
@@ -88,8 +92,8 @@ impl LockRetries {
     }
 
     /// What the runner runs for a script's statement: a script's own `SET lock_timeout`
-    /// becomes this revision's lock timeout from there on (`self` is updated), grown by the
-    /// attempt as the runner's own is, and within the transaction when there is one; a
+    /// becomes this revision's lock timeout from there on (`self` is updated), set within the
+    /// transaction when there is one; a
     /// `SET statement_timeout` is kept within the transaction. Any other statement runs as
     /// written.
     pub(crate) fn script_statement<'s>(
@@ -252,12 +256,13 @@ mod tests {
     }
 
     #[test]
-    fn attempts_wait_longer_each_time_within_bounds() {
+    fn every_attempt_waits_the_same_and_the_pauses_grow() {
         let r = LockRetries::default();
         assert_eq!(r.timeout(0), Duration::from_secs(2));
-        assert_eq!(r.timeout(1), Duration::from_secs(4));
-        assert_eq!(r.timeout(9), Duration::from_secs(20));
+        assert_eq!(r.timeout(1), Duration::from_secs(2));
+        assert_eq!(r.timeout(9), Duration::from_secs(2));
         assert_eq!(r.pause_after(0), Duration::from_secs(1));
+        assert_eq!(r.pause_after(1), Duration::from_secs(2));
         assert_eq!(r.pause_after(10), Duration::from_secs(30));
         assert_eq!(
             r.settings(0, true),
@@ -290,10 +295,10 @@ mod tests {
         assert_eq!(read("SELECT 'SET lock_timeout = 1s'"), None);
 
         let mut r = LockRetries::default();
-        // A script's lock_timeout is the base from there on, grown by the attempt.
+        // A script's lock_timeout is every attempt's from there on.
         assert_eq!(
             r.script_statement("SET lock_timeout = '5s'", 1, true),
-            "SET LOCAL lock_timeout = 10000;"
+            "SET LOCAL lock_timeout = 5000;"
         );
         assert_eq!(r.timeout(0), Duration::from_secs(5));
         assert_eq!(

@@ -393,6 +393,22 @@ impl ModelSet {
         Ok(self)
     }
 
+    /// Whether the set declares nothing at all: no table, type, sequence, extension, view,
+    /// function, trigger or policy (the plain `model-cli` binary's, which has no models of
+    /// its own). Comparing such a set with a database would drop everything in it.
+    pub fn is_empty(&self) -> bool {
+        let s = &self.schema;
+        s.tables.is_empty()
+            && s.enums.is_empty()
+            && s.sequences.is_empty()
+            && s.extensions.is_empty()
+            && s.views.is_empty()
+            && s.functions.is_empty()
+            && s.triggers.is_empty()
+            && s.policies.is_empty()
+            && s.types.is_empty()
+    }
+
     /// Whether the set declares objects whose canonical form only a database can give:
     /// views, functions, triggers, policies, extensions, types, partitioned tables and
     /// exclusion constraints.

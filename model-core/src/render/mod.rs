@@ -29,11 +29,12 @@ pub fn qualified(name: &TableName) -> String {
 /// The lines a generated part begins with: the timeouts the runner applies, written out for
 /// whoever runs the part another way (psql, `upgrade --sql`) and for linters (squawk's
 /// `require-timeout-settings`). The runner runs them its way: within the revision's
-/// transaction, `lock_timeout` grown on each retry (see [`crate::migrate::LockRetries`]).
+/// transaction, and again after a lock timeout, after a pause (see
+/// [`crate::migrate::LockRetries`]).
 pub fn timeout_settings(retries: &crate::migrate::LockRetries) -> String {
     use crate::migrate::duration_text;
     let mut out = String::from(
-        "-- Timeouts. The runner applies them itself: in its transaction when there is one, with\n-- lock_timeout growing on each retry after a lock timeout.\n",
+        "-- Timeouts. The runner applies them itself: in its transaction when there is one, and\n-- again on each attempt after a lock timeout.\n",
     );
     out.push_str(&format!(
         "SET lock_timeout = {};\n",

@@ -270,6 +270,62 @@ pub fn rewrite(text: &str, mut replace: impl FnMut(&Site) -> Option<String>) -> 
     out
 }
 
+/// One significant token of a statement (not white space, not a comment).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word<'t> {
+    /// Its text as written.
+    pub text: &'t str,
+    /// For an identifier or keyword: its name (a quoted one as written inside the quotes).
+    pub ident: Option<String>,
+    /// Written in double quotes.
+    pub quoted: bool,
+    /// A string literal (or a dollar-quoted body).
+    pub literal: bool,
+}
+
+impl Word<'_> {
+    /// Whether it is the keyword `keyword` (upper case; never a quoted identifier).
+    pub fn is(&self, keyword: &str) -> bool {
+        !self.quoted
+            && self
+                .ident
+                .as_deref()
+                .is_some_and(|i| i.eq_ignore_ascii_case(keyword))
+    }
+}
+
+/// The significant tokens of `text`, in order: identifiers and keywords, literals, and
+/// punctuation (one token per symbol run, each parenthesis alone).
+pub fn words(text: &str) -> Vec<Word<'_>> {
+    lex(text)
+        .into_iter()
+        .filter(|t| t.kind != Kind::Space)
+        .map(|t| {
+            let source = &text[t.start..t.end];
+            match t.kind {
+                Kind::Ident(name) => Word {
+                    text: source,
+                    quoted: source.starts_with('"'),
+                    ident: Some(name),
+                    literal: false,
+                },
+                Kind::Literal(_) => Word {
+                    text: source,
+                    ident: None,
+                    quoted: false,
+                    literal: true,
+                },
+                _ => Word {
+                    text: source,
+                    ident: None,
+                    quoted: false,
+                    literal: false,
+                },
+            }
+        })
+        .collect()
+}
+
 /// Whether `text` has an identifier or literal for which `matches` holds.
 pub fn any_site(text: &str, mut matches: impl FnMut(&Site) -> bool) -> bool {
     let mut found = false;

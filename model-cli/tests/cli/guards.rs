@@ -1,0 +1,214 @@
+//! Guards a careless or hostile user meets through the plain `model-cli` binary: commands that
+//! need models refuse when there are none; a script that ends inside a comment or a quote
+//! never runs in part; protection is conservative and belongs to the database.
+
+use super::{lines, Project};
+use model_core::pg::TempDatabase;
+
+fn revisions(project: &Project) -> usize {
+    std::fs::read_dir(project.dir.join("migrations"))
+        .map(|d| d.count())
+        .unwrap_or(0)
+}
+
+/// The plain binary has no models: comparing with nothing would drop every table. Each
+/// command that needs models refuses, exit 1, nothing written, naming how to hand them over.
+#[test]
+fn commands_that_need_models_refuse_when_there_are_none() {
+    let project = Project::new("guard-no-models");
+    let db = TempDatabase::new().unwrap();
+    project.revision(
+        "cece00000001",
+        "orders",
+        &[],
+        "CREATE TABLE orders (id integer PRIMARY KEY);\nINSERT INTO orders VALUES (1), (2);",
+        "DROP TABLE orders;",
+    );
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 0, "{stderr}");
+    let before = revisions(&project);
+    for args in [
+        &["revision", "--autogenerate", "-m", "oops"][..],
+        &["check"],
+        &["describe"],
+        &["sql"],
+        &["erd"],
+    ] {
+        let (code, stdout, stderr) = project.run(Some(&db), args);
+        assert_eq!(code, 1, "{args:?}: {stdout}{stderr}");
+        assert!(
+            stderr.contains("no models: this program declares no #[derive(Model)] type")
+                && stderr
+                    .contains("model_cli::run_in(env!(\"CARGO_MANIFEST_DIR\"), my_app::models())"),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert_eq!(revisions(&project), before, "nothing written");
+    assert_eq!(lines(&db, "SELECT count(*)::text FROM orders"), ["2"]);
+}
+
+/// `CREATE TABLE a …; /* note … INSERT …; CREATE TABLE b …;`: psql refuses it; so does every
+/// command here, naming the file and line, before anything runs.
+#[test]
+fn a_script_that_ends_inside_a_comment_never_runs_in_part() {
+    let project = Project::new("guard-unclosed");
+    let db = TempDatabase::new().unwrap();
+    let path = project.revision(
+        "cfcf00000001",
+        "half",
+        &[],
+        "CREATE TABLE a (id integer);\n/* note: the rows below are examples\nINSERT INTO a VALUES (1);\nCREATE TABLE b (id integer);",
+        "DROP TABLE a;",
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    let line = text.lines().position(|l| l.starts_with("/* note")).unwrap() + 1;
+    let expected = format!(
+        "{}:{line}: in the upgrade, a /* comment is never closed",
+        path.display()
+    );
+    for args in [
+        &["history"][..],
+        &["upgrade", "head"],
+        &["upgrade", "head", "--sql"],
+        &["current"],
+    ] {
+        let (code, stdout, stderr) = project.run(Some(&db), args);
+        assert_eq!(code, 1, "{args:?}: {stdout}{stderr}");
+        assert!(stderr.contains(&expected), "{args:?}: {stderr}");
+    }
+    assert_eq!(
+        lines(
+            &db,
+            "SELECT count(*)::text FROM pg_class WHERE relname IN ('a', 'b')"
+        ),
+        ["0"],
+        "nothing ran"
+    );
+}
+
+/// A protected database runs only what can be shown to keep every row: each way around the
+/// old denylist is refused, naming the statement, its line and why; protection is recorded in
+/// the database, so `--url` without the project's `protected = true` is refused too, until
+/// `protect --remove`.
+#[test]
+fn protection_is_conservative_and_belongs_to_the_database() {
+    let project = Project::new("guard-protect");
+    let db = TempDatabase::new().unwrap();
+    project.revision(
+        "d0d000000001",
+        "base",
+        &[],
+        "CREATE TABLE orders (id integer PRIMARY KEY, note varchar(20), total integer);\n\
+         INSERT INTO orders VALUES (1, 'keep', 10), (2, 'keep', 20);\n\
+         CREATE FUNCTION purge() RETURNS void LANGUAGE sql AS $$ DELETE FROM orders $$;\n\
+         CREATE PROCEDURE purge_all() LANGUAGE sql AS $$ DELETE FROM orders $$;",
+        "DROP PROCEDURE purge_all();\nDROP FUNCTION purge();\nDROP TABLE orders;",
+    );
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 0, "{stderr}");
+    // Protected in model.toml: the next run marks the database.
+    let config = std::fs::read_to_string(&project.config).unwrap();
+    std::fs::write(&project.config, format!("protected = true\n{config}")).unwrap();
+    let harmless = project.revision(
+        "d0d000000002",
+        "harmless",
+        &[],
+        "ALTER TABLE orders ADD COLUMN placed timestamptz DEFAULT now();\n\
+         ALTER TABLE orders ALTER COLUMN note TYPE varchar(40);\n\
+         CREATE INDEX orders_note ON orders (lower(note));\n\
+         COMMENT ON TABLE orders IS 'DELETE FROM orders';\n\
+         SELECT count(*) FROM orders;",
+        "DROP INDEX orders_note;\nALTER TABLE orders DROP COLUMN placed;",
+    );
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("Marked the database protected"), "{stderr}");
+    let _ = harmless;
+
+    let attempts: &[(&str, &str)] = &[
+        (
+            "WITH d AS (DELETE FROM orders RETURNING *) SELECT count(*) FROM d;",
+            "changes or deletes rows",
+        ),
+        (
+            "MERGE INTO orders o USING (SELECT 1 AS id) s ON o.id = s.id WHEN MATCHED THEN DELETE;",
+            "MERGE",
+        ),
+        ("UPDATE orders SET note = '';", "changes rows"),
+        (
+            "DO $$ BEGIN EXECUTE 'DROP TABLE orders'; END $$;",
+            "DO block",
+        ),
+        ("CALL purge_all();", "procedure"),
+        ("SELECT purge();", "volatile function"),
+        (
+            "ALTER TABLE orders ALTER COLUMN note TYPE varchar(2);",
+            "does not hold every value",
+        ),
+        (
+            "ALTER TABLE orders ALTER COLUMN total TYPE smallint;",
+            "does not hold every value",
+        ),
+    ];
+    // Another configuration of the same scripts, without `protected`: the database itself
+    // says it is protected.
+    let url = db.url().to_string();
+    let other = project.dir.join("other.toml").display().to_string();
+    std::fs::write(
+        &other,
+        format!(
+            "script_location = \"{}\"\n",
+            project.dir.join("migrations").display()
+        ),
+    )
+    .unwrap();
+    for (n, (statement, why)) in attempts.iter().enumerate() {
+        let id = format!("d1d1000000{n:02}");
+        let path = project.revision(
+            &id,
+            "attempt",
+            &[],
+            &format!("SELECT 1;\n{statement}"),
+            "SELECT 1;",
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        let line = text.lines().position(|l| l == *statement).unwrap() + 1;
+        for (code, _, stderr) in [
+            project.run(Some(&db), &["upgrade", "head"]),
+            super::model_cli(&["--config", &other, "--url", &url, "upgrade", "head"]),
+        ] {
+            assert_eq!(code, 1, "{statement}: {stderr}");
+            assert!(
+                stderr.contains("the database is protected")
+                    && stderr.contains(&format!("{id} line {line}:"))
+                    && stderr.contains(why)
+                    && stderr.contains("--allow-destructive"),
+                "{statement}: {stderr}"
+            );
+        }
+        assert_eq!(
+            lines(&db, "SELECT count(*)::text || ' ' || min(note) FROM orders"),
+            ["2 keep"],
+            "{statement} ran"
+        );
+        std::fs::remove_file(&path).unwrap();
+    }
+
+    // The mark is the database's: `current` says so, and `protect --remove` takes it away.
+    let (_, _, stderr) = project.run(Some(&db), &["current"]);
+    assert!(stderr.contains("The database is protected"), "{stderr}");
+    let (code, _, stderr) =
+        super::model_cli(&["--config", &other, "--url", &url, "protect", "--remove"]);
+    assert_eq!(code, 0, "{stderr}");
+    project.revision(
+        "d2d200000001",
+        "now allowed",
+        &[],
+        "UPDATE orders SET note = 'changed';",
+        "SELECT 1;",
+    );
+    let (code, _, stderr) =
+        super::model_cli(&["--config", &other, "--url", &url, "upgrade", "head"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(lines(&db, "SELECT min(note) FROM orders"), ["changed"]);
+}
