@@ -13,8 +13,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use model_core::schema::{
-    make_object_name, EnumType, FkAction, IdentityKind, IndexExpr, Schema, Table, TableName,
+    attribute_part, make_object_name, EnumType, FkAction, IdentityKind, IndexExpr, Schema, Table,
+    TableName,
 };
+use model_core::sql::{qualified, quote_ident};
 
 /// Rust keywords a field or type may not be named (raw identifiers are not used: the
 /// derive reads field names as column names).
@@ -24,6 +26,56 @@ const KEYWORDS: &[&str] = &[
     "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "self",
     "Self", "static", "struct", "super", "trait", "true", "try", "type", "typeof", "union",
     "unsafe", "unsized", "use", "virtual", "where", "while", "yield", "abstract", "become",
+];
+
+/// Type names the generated file must not declare: the prelude's types and traits (a struct
+/// named `Option` would shadow the `Option<…>` of every nullable field) and the names it
+/// imports. A table or enum so named gets a suffix (`OptionTable`, `EnumType`).
+const RESERVED_TYPES: &[&str] = &[
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "Vec",
+    "String",
+    "Box",
+    "ToString",
+    "ToOwned",
+    "Clone",
+    "Copy",
+    "Send",
+    "Sync",
+    "Sized",
+    "Unpin",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "AsRef",
+    "AsMut",
+    "Into",
+    "From",
+    "TryFrom",
+    "TryInto",
+    "Default",
+    "Iterator",
+    "IntoIterator",
+    "DoubleEndedIterator",
+    "ExactSizeIterator",
+    "Extend",
+    "PartialEq",
+    "Eq",
+    "PartialOrd",
+    "Ord",
+    "Debug",
+    "Hash",
+    "FromIterator",
+    "Model",
+    "ModelSet",
+    "ModelSetError",
+    "Enum",
 ];
 
 /// A valid Rust identifier for `name` in snake case (`None` when it is already one).
@@ -41,11 +93,48 @@ fn field_ident(name: &str) -> (String, bool) {
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert(0, '_');
     }
+    if out == "_" {
+        // `_` alone is not an identifier.
+        out = "underscore".into();
+    }
     if KEYWORDS.contains(&out.as_str()) {
         out.push('_');
     }
     let same = out == name;
     (out, same)
+}
+
+/// Column name → its field's identifier and whether that is the column's own name.
+type Fields = BTreeMap<String, (String, bool)>;
+
+/// Each column's field: its identifier and whether it is the column's own name. Two columns
+/// with one identifier (`Name` and `name`, `self` and `Self`) get distinct fields, the column
+/// already spelt as its identifier keeping it.
+fn column_fields(table: &Table) -> Fields {
+    let idents: Vec<(String, bool)> = table.columns.iter().map(|c| field_ident(&c.name)).collect();
+    let mut taken: BTreeSet<String> = idents
+        .iter()
+        .filter(|(_, same)| *same)
+        .map(|(ident, _)| ident.clone())
+        .collect();
+    let mut out = BTreeMap::new();
+    for (column, (ident, same)) in table.columns.iter().zip(idents) {
+        let field = if same {
+            ident
+        } else {
+            let mut field = ident.clone();
+            let mut n = 2;
+            let separator = if ident.ends_with('_') { "" } else { "_" };
+            while !taken.insert(field.clone()) {
+                field = format!("{ident}{separator}{n}");
+                n += 1;
+            }
+            field
+        };
+        let same = field == column.name;
+        out.insert(column.name.clone(), (field, same));
+    }
+    out
 }
 
 /// `order_products` → `OrderProduct` (a plural `s` dropped, as the seed names its models).
@@ -77,10 +166,27 @@ fn type_ident(name: &str, singular: bool) -> String {
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert(0, 'T');
     }
+    // Words of one letter each (`s.x` → `SX`) would read as an acronym: `Sx`.
+    if out.len() > 1 && !out.chars().any(|c| c.is_ascii_lowercase()) {
+        let mut chars = out.chars();
+        let first = chars.next().unwrap_or('T');
+        out = std::iter::once(first)
+            .chain(chars.map(|c| c.to_ascii_lowercase()))
+            .collect();
+    }
     if KEYWORDS.contains(&out.as_str()) {
         out.push('_');
     }
     out
+}
+
+/// A type name that shadows nothing the file uses: `suffix` added to a reserved one.
+fn declared_type(name: String, suffix: &str) -> String {
+    if RESERVED_TYPES.contains(&name.as_str()) {
+        name + suffix
+    } else {
+        name
+    }
 }
 
 /// A Rust string literal.
@@ -88,13 +194,10 @@ fn lit(text: &str) -> String {
     format!("{text:?}")
 }
 
-/// `schema.name` unless the schema is `public`.
+/// `schema.name` unless the schema is `public`, a part in double quotes when it holds a dot
+/// (as `TableName::parse` reads it back).
 fn table_ref(name: &TableName) -> String {
-    if name.schema == "public" {
-        name.name.clone()
-    } else {
-        format!("{}.{}", name.schema, name.name)
-    }
+    name.to_attribute()
 }
 
 /// The Rust type for a column type (without `Option`), and whether the derive needs the SQL
@@ -105,6 +208,10 @@ fn rust_type(ty: &str, enums: &BTreeMap<String, String>) -> (String, Option<Stri
     }
     if let Some(element) = ty.strip_suffix("[]") {
         let (inner, sql, unchecked) = rust_type(element, enums);
+        if enums.contains_key(element) {
+            // An enum's own type is known to the derive; an array of it is spelt out.
+            return (format!("Vec<{inner}>"), Some(ty.to_string()), false);
+        }
         if sql.is_none() && !unchecked {
             return (format!("Vec<{inner}>"), None, false);
         }
@@ -187,13 +294,16 @@ pub fn generate(schema: &Schema) -> String {
             } else {
                 type_ident(&format!("{}_{}", t.name.schema, t.name.name), true)
             };
-            (&t.name, unique_name(base))
+            (&t.name, unique_name(declared_type(base, "Table")))
         })
         .collect();
     let enum_types: BTreeMap<&TableName, String> = schema
         .enums
         .iter()
-        .map(|e| (&e.name, unique_name(type_ident(&e.name.name, false))))
+        .map(|e| {
+            let base = declared_type(type_ident(&e.name.name, false), "Type");
+            (&e.name, unique_name(base))
+        })
         .collect();
     // Column types as the catalog spells an enum: `name` in `public`, `schema.name` elsewhere.
     let mut enum_by_sql: BTreeMap<String, String> = BTreeMap::new();
@@ -204,15 +314,23 @@ pub fn generate(schema: &Schema) -> String {
             format!("\"{}\".\"{}\"", name.schema, name.name),
             rust.clone(),
         );
+        enum_by_sql.insert(quote_ident(&name.name), rust.clone());
+        enum_by_sql.insert(qualified(&name.schema, &name.name), rust.clone());
     }
 
-    let relationships = relationships(schema, &structs);
+    let fields: BTreeMap<&TableName, Fields> = schema
+        .tables
+        .iter()
+        .map(|t| (&t.name, column_fields(t)))
+        .collect();
+    let relationships = relationships(schema, &structs, &fields);
 
     for table in &schema.tables {
         out.push('\n');
         out.push_str(&model(
             table,
             &structs[&table.name],
+            &fields[&table.name],
             &enum_by_sql,
             relationships
                 .get(&table.name)
@@ -494,6 +612,7 @@ fn comment(text: &str) -> String {
 fn relationships<'a>(
     schema: &'a Schema,
     structs: &BTreeMap<&'a TableName, String>,
+    fields: &BTreeMap<&'a TableName, Fields>,
 ) -> BTreeMap<TableName, Vec<Relationship>> {
     let mut out: BTreeMap<TableName, Vec<Relationship>> = BTreeMap::new();
     let mut taken: BTreeMap<TableName, BTreeSet<String>> = schema
@@ -502,7 +621,7 @@ fn relationships<'a>(
         .map(|t| {
             (
                 t.name.clone(),
-                t.columns.iter().map(|c| field_ident(&c.name).0).collect(),
+                fields[&t.name].values().map(|(f, _)| f.clone()).collect(),
             )
         })
         .collect();
@@ -582,16 +701,13 @@ fn relationships<'a>(
             };
             let many = claim(&key.references, many_base);
             let by_key = if several {
+                let field = |c: &String| fields[&table.name][c].0.clone();
                 let columns = if key.columns.len() == 1 {
-                    field_ident(&key.columns[0]).0
+                    field(&key.columns[0])
                 } else {
                     format!(
                         "[{}]",
-                        key.columns
-                            .iter()
-                            .map(|c| field_ident(c).0)
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        key.columns.iter().map(field).collect::<Vec<_>>().join(", ")
                     )
                 };
                 Some(format!("foreign_key = {columns}"))
@@ -625,6 +741,7 @@ fn relationships<'a>(
 fn model(
     table: &Table,
     name: &str,
+    fields: &Fields,
     enums: &BTreeMap<String, String>,
     relationships: &[Relationship],
 ) -> String {
@@ -638,7 +755,7 @@ fn model(
         struct_attrs.push(format!("comment = {}", lit(c)));
     }
     let mut notes: Vec<String> = Vec::new();
-    let field_of = |column: &str| field_ident(column).0;
+    let field_of = |column: &str| fields[column].0.clone();
     let list = |columns: &[String]| {
         columns
             .iter()
@@ -677,7 +794,11 @@ fn model(
         let referenced = format!(
             "{}({})",
             table_ref(&key.references),
-            key.referenced_columns.join(", ")
+            key.referenced_columns
+                .iter()
+                .map(|c| attribute_part(c))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         let default = make_object_name(t, Some(&key.columns.join("_")), Some("fkey"));
         let action = |a: FkAction| a.sql().to_lowercase();
@@ -695,7 +816,7 @@ fn model(
                 lit(&format!(
                     "{}.{}",
                     table_ref(&key.references),
-                    key.referenced_columns[0]
+                    attribute_part(&key.referenced_columns[0])
                 ))
             )];
             if key.name != default {
@@ -921,7 +1042,7 @@ fn model(
     }
     let _ = writeln!(out, "pub struct {name} {{");
     for column in &table.columns {
-        let (field, same) = field_ident(&column.name);
+        let (field, same) = fields[&column.name].clone();
         let ty = column.ty.to_string();
         let (rust, sql_type, unchecked) = rust_type(&ty, enums);
         let mut attrs: Vec<String> = Vec::new();
@@ -967,6 +1088,12 @@ fn model(
         }
         if let Some(collation) = &column.collation {
             attrs.push(format!("collation = {}", lit(collation)));
+        }
+        if let Some(storage) = &column.storage {
+            attrs.push(format!("storage = {}", lit(storage)));
+        }
+        if let Some(target) = column.statistics {
+            attrs.push(format!("statistics = {target}"));
         }
         if unique_on_field.contains(column.name.as_str()) {
             attrs.push("unique".into());

@@ -99,6 +99,12 @@ fn table_lines(out: &mut String, table: &Table) {
         if let Some(collation) = &column.collation {
             let _ = write!(line, " collate {collation}");
         }
+        if let Some(storage) = &column.storage {
+            let _ = write!(line, " storage {storage}");
+        }
+        if let Some(target) = column.statistics {
+            let _ = write!(line, " statistics {target}");
+        }
         if !column.nullable {
             if let Some(name) = &column.not_null.name {
                 let _ = write!(line, " constraint {name}");

@@ -193,6 +193,10 @@ pub struct Column {
     pub not_enforced: Option<Span>,
     /// `collation = "C"`, in `format`-ready canonical spelling (`pg_catalog."C"`).
     pub collation: Option<Spanned<String>>,
+    /// `storage = "external"`: `ALTER COLUMN … SET STORAGE`, in lower case.
+    pub storage: Option<Spanned<String>>,
+    /// `statistics = 1000`: `ALTER COLUMN … SET STATISTICS`.
+    pub statistics: Option<i32>,
 }
 
 pub struct IdentityAttr {

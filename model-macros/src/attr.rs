@@ -16,6 +16,7 @@ use crate::ast::{
     Spanned, TableCheck, TableExclusion, TableForeignKey, TableIndex, TablePrimaryKey, TableUnique,
 };
 use crate::sql_type;
+use model_revision::ident::quoted_parts;
 
 /// Collects errors; the derive reports them all at the end.
 #[derive(Default)]
@@ -90,6 +91,8 @@ const FIELD_KEYS: &[&str] = &[
     "not_null_name",
     "not_enforced",
     "collation",
+    "storage",
+    "statistics",
     "on_delete",
     "on_update",
     "deferrable",
@@ -285,6 +288,8 @@ fn parse_field(ident: &Ident, ty: &Type, attrs: &[Attribute], cx: &mut Ctxt) -> 
         not_null_name: None,
         not_enforced: None,
         collation: None,
+        storage: None,
+        statistics: None,
     };
     let mut relationship: Option<Relationship> = None;
     let mut skip: Option<Span> = None;
@@ -341,6 +346,28 @@ fn parse_field(ident: &Ident, ty: &Type, attrs: &[Attribute], cx: &mut Ctxt) -> 
                         canonical_collation(&collation.value),
                         collation.span,
                     ));
+                }
+                "storage" => {
+                    let lit: LitStr = meta.value()?.parse()?;
+                    let value = lit.value().to_ascii_lowercase();
+                    if ["plain", "external", "extended", "main"].contains(&value.as_str()) {
+                        column.storage = Some(Spanned::new(value, lit.span()));
+                    } else {
+                        cx.error(
+                            lit.span(),
+                            format!("`storage = \"{}\"` is not a storage strategy: write one of plain, external, extended, main", lit.value().escape_debug()),
+                        );
+                    }
+                }
+                "statistics" => {
+                    let lit: LitInt = meta.value()?.parse()?;
+                    match lit.base10_parse::<i32>() {
+                        Ok(n) if (0..=10000).contains(&n) => column.statistics = Some(n),
+                        _ => cx.error(
+                            lit.span(),
+                            format!("`statistics = {lit}` is not a statistics target: PostgreSQL takes 0 to 10000 (leave it out for default_statistics_target)"),
+                        ),
+                    }
                 }
                 "on_delete" => column.on_delete = action(&meta, "on_delete", cx)?,
                 "on_update" => column.on_update = action(&meta, "on_update", cx)?,
@@ -730,11 +757,7 @@ fn table_foreign_key(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<Table
                 saw_references = true;
                 let lit: LitStr = meta.value()?.parse()?;
                 let text = lit.value();
-                let parsed = text.split_once('(').and_then(|(table, rest)| {
-                    let columns: Vec<String> = rest.strip_suffix(')')?.split(',').map(|c| c.trim().to_string()).collect();
-                    let table = table.trim().to_string();
-                    (!table.is_empty() && columns.iter().all(|c| !c.is_empty())).then_some((table, columns))
-                });
+                let parsed = split_references(&text);
                 match parsed {
                     Some((table, columns)) => fk.references = Some((table, columns, lit.span())),
                     None => cx.error(
@@ -1025,20 +1048,59 @@ fn identity(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<IdentityAttr> 
 fn foreign_key(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<Option<ForeignKeyAttr>> {
     let lit: LitStr = meta.value()?.parse()?;
     let text = lit.value();
-    let parts: Vec<&str> = text.split('.').collect();
-    if parts.len() < 2
-        || parts.len() > 3
-        || parts.iter().any(|p| p.trim().is_empty() || p.trim() != *p)
-    {
+    let parts = quoted_parts(&text, '.');
+    let well_formed = parts.as_ref().is_some_and(|parts| {
+        (2..=3).contains(&parts.len())
+            && parts
+                .iter()
+                .all(|(raw, value)| !value.is_empty() && raw.trim() == *raw)
+    });
+    let (Some(parts), true) = (parts, well_formed) else {
         cx.error(
             lit.span(),
-            format!("malformed foreign key `{text}`: expected `table.column` or `schema.table.column`\nhelp: foreign_key = \"customers.customer_id\""),
+            format!("malformed foreign key `{text}`: expected `table.column` or `schema.table.column` (a part holding a dot in double quotes: `\"a.b\".id`)\nhelp: foreign_key = \"customers.customer_id\""),
         );
         return Ok(None);
-    }
-    let column = parts[parts.len() - 1].to_string();
-    let table = parts[..parts.len() - 1].join(".");
-    Ok(Some(ForeignKeyAttr { table, column }))
+    };
+    let (column, table) = parts.split_last().expect("two or three parts");
+    let table = table
+        .iter()
+        .map(|(raw, _)| raw.as_str())
+        .collect::<Vec<_>>()
+        .join(".");
+    Ok(Some(ForeignKeyAttr {
+        table,
+        column: column.1.clone(),
+    }))
+}
+
+/// `table(column, ...)` → the table as written (for `TableName::parse`) and the column names;
+/// names in double quotes may hold dots, commas and parentheses.
+fn split_references(text: &str) -> Option<(String, Vec<String>)> {
+    // The opening parenthesis: the first one outside double quotes.
+    let mut quoted = false;
+    let open = text.char_indices().find_map(|(i, c)| {
+        if c == '"' {
+            quoted = !quoted;
+        }
+        (c == '(' && !quoted).then_some(i)
+    })?;
+    let table = text[..open].trim().to_string();
+    let inside = text[open + 1..].trim_end().strip_suffix(')')?;
+    let columns: Vec<String> = quoted_parts(inside, ',')?
+        .into_iter()
+        .map(|(raw, value)| {
+            if raw.trim_start().starts_with('"') {
+                value
+            } else {
+                value.trim().to_string()
+            }
+        })
+        .collect();
+    let table_ok =
+        quoted_parts(&table, '.').is_some_and(|parts| parts.iter().all(|(_, v)| !v.is_empty()));
+    (table_ok && !table.is_empty() && columns.iter().all(|c| !c.is_empty()))
+        .then_some((table, columns))
 }
 
 fn action(
@@ -1281,6 +1343,26 @@ mod tests {
         assert_eq!(snake_case("Customer"), "customer");
         assert_eq!(snake_case("HTTPLog"), "http_log");
         assert_eq!(snake_case("Table2Name"), "table2_name");
+    }
+
+    #[test]
+    fn references_may_quote_names_with_dots_commas_and_parentheses() {
+        let s = |v: &[&str]| v.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            split_references("orders(id, region)"),
+            Some(("orders".into(), s(&["id", "region"])))
+        );
+        assert_eq!(
+            split_references(r#""a.b"("x,y", " z)")"#),
+            Some((r#""a.b""#.into(), s(&["x,y", " z)"])))
+        );
+        assert_eq!(
+            split_references(r#"s."t("(id)"#),
+            Some((r#"s."t(""#.into(), s(&["id"])))
+        );
+        assert_eq!(split_references("orders()"), None);
+        assert_eq!(split_references("(id)"), None);
+        assert_eq!(split_references(r#"orders("id)"#), None);
     }
 
     #[test]

@@ -21,13 +21,9 @@ pub fn derive(input: TokenStream) -> TokenStream {
     }
 }
 
-fn plain(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && name.len() <= 63
+/// A name PostgreSQL keeps as it is: 1 to 63 bytes (any characters; it is quoted in SQL).
+fn keepable(name: &str) -> bool {
+    !name.is_empty() && name.len() <= 63
 }
 
 /// What `#[derive(Enum)]` reads: schema, type name, labels, the type's previous name, and
@@ -71,14 +67,14 @@ fn parse(input: &DeriveInput, cx: &mut Ctxt) -> Option<Parsed> {
             let value = || -> syn::Result<LitStr> { meta.value()?.parse() };
             if meta.path.is_ident("name") {
                 let lit = value()?;
-                if !plain(&lit.value()) {
-                    cx.error(lit.span(), format!("enum type name `{}` must be a plain lower-case identifier of at most 63 bytes", lit.value()));
+                if !keepable(&lit.value()) {
+                    cx.error(lit.span(), format!("enum type name `{}` is {} bytes; PostgreSQL keeps names of 1 to 63 bytes", lit.value().escape_debug(), lit.value().len()));
                 }
                 name = lit.value();
             } else if meta.path.is_ident("schema") {
                 let lit = value()?;
-                if !plain(&lit.value()) {
-                    cx.error(lit.span(), format!("schema name `{}` must be a plain lower-case identifier", lit.value()));
+                if !keepable(&lit.value()) {
+                    cx.error(lit.span(), format!("schema name `{}` is {} bytes; PostgreSQL keeps names of 1 to 63 bytes", lit.value().escape_debug(), lit.value().len()));
                 }
                 schema = lit.value();
             } else if meta.path.is_ident("renamed_from") {
@@ -113,8 +109,14 @@ fn parse(input: &DeriveInput, cx: &mut Ctxt) -> Option<Parsed> {
             let result = attr.parse_nested_meta(|meta| {
                 if meta.path.is_ident("rename") {
                     let lit: LitStr = meta.value()?.parse()?;
-                    if lit.value().is_empty() || lit.value().len() > 63 {
-                        cx.error(lit.span(), "a label is 1 to 63 bytes long");
+                    if lit.value().len() > 63 {
+                        cx.error(
+                            lit.span(),
+                            format!(
+                                "a label is at most 63 bytes long; this one is {}",
+                                lit.value().len()
+                            ),
+                        );
                     }
                     label = lit.value();
                 } else if meta.path.is_ident("renamed_from") {
@@ -170,6 +172,7 @@ fn parse(input: &DeriveInput, cx: &mut Ctxt) -> Option<Parsed> {
     })
 }
 
+use model_revision::ident::quote_ident;
 use syn::spanned::Spanned as _;
 
 fn expand(input: &DeriveInput, parsed: &Parsed) -> TokenStream {
@@ -182,8 +185,9 @@ fn expand(input: &DeriveInput, parsed: &Parsed) -> TokenStream {
     } = parsed;
     let ident = &input.ident;
     let p = quote!(::model_core::__private);
-    // format_type() spells a type outside pg_catalog schema-qualified.
-    let sql_type = format!("{schema}.{name}");
+    // format_type() spells a type outside pg_catalog schema-qualified, each part quoted as
+    // quote_ident() quotes it.
+    let sql_type = format!("{}.{}", quote_ident(schema), quote_ident(name));
     let type_rename = renamed_from.as_ref().map(|old| {
         quote!(__r.push(::model_core::diff::Rename::EnumType {
             from: #p::TableName::new(#schema, #old),

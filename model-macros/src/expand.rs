@@ -77,6 +77,11 @@ fn expand(model: &Model) -> TokenStream {
         match &field.kind {
             FieldKind::Column(column) => {
                 body.push(column_tokens(&field.ty, column, &mut checks));
+                let ident = field.ident.to_string().trim_start_matches("r#").to_string();
+                if ident != column.name.value {
+                    let name = &column.name.value;
+                    body.push(quote!(__t.field_column(#ident, #name);));
+                }
                 if let Some(old) = &column.renamed_from {
                     let (old, name) = (&old.value, &column.name.value);
                     body.push(quote!(__t.column_renamed_from(#name, #old);));
@@ -317,6 +322,11 @@ fn column_tokens(ty: &Type, column: &Column, checks: &mut Vec<TokenStream>) -> T
     let virtual_generated = column.virtual_generated.is_some();
     let not_null_name = option_string(column.not_null_name.as_ref().map(|n| n.value.as_str()));
     let collation = option_string(column.collation.as_ref().map(|c| c.value.as_str()));
+    let storage = option_string(column.storage.as_ref().map(|s| s.value.as_str()));
+    let statistics = match column.statistics {
+        Some(n) => quote!(::core::option::Option::Some(#n)),
+        None => quote!(::core::option::Option::None),
+    };
     let identity = match &column.identity {
         Some(identity) => {
             if column.sql_type.is_none() {
@@ -367,6 +377,8 @@ fn column_tokens(ty: &Type, column: &Column, checks: &mut Vec<TokenStream>) -> T
                 ..::core::default::Default::default()
             },
             collation: #collation,
+            storage: #storage,
+            statistics: #statistics,
             comment: #comment,
             grants: ::std::vec::Vec::new(),
         });

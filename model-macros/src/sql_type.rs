@@ -1,14 +1,16 @@
 //! Parses the SQL types models write (`varchar(255)`, `timestamptz`, `numeric(10, 2)`,
 //! `text[]`) into the canonical spelling of PostgreSQL's `format_type()`, at compile time.
 
+use model_revision::ident::{quote_ident, quoted_parts};
+
 /// The result: canonical spelling, or a message saying what is wrong.
 pub fn canonical(text: &str) -> Result<String, String> {
-    let lower = text.trim().to_ascii_lowercase();
-    if lower.is_empty() {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
         return Err("the SQL type is empty".into());
     }
     // Array suffixes: `[]` or `[N]`, any number of them; PostgreSQL ignores the sizes.
-    let mut base = lower.as_str();
+    let mut base = trimmed;
     let mut array = false;
     while let Some(stripped) = base.strip_suffix(']') {
         let open = stripped
@@ -23,9 +25,6 @@ pub fn canonical(text: &str) -> Result<String, String> {
         base = stripped[..open].trim_end();
         array = true;
     }
-    if base.contains('[') || base.contains(']') {
-        return Err(format!("unbalanced `[` in `{text}`"));
-    }
     if let Some(qualified) = user_type(base, text)? {
         return Ok(if array {
             format!("{qualified}[]")
@@ -33,7 +32,11 @@ pub fn canonical(text: &str) -> Result<String, String> {
             qualified
         });
     }
-    let (words, args, suffix) = split(base, text)?;
+    let lower = base.to_ascii_lowercase();
+    if lower.contains('[') || lower.contains(']') {
+        return Err(format!("unbalanced `[` in `{text}`"));
+    }
+    let (words, args, suffix) = split(&lower, text)?;
     let name = words.join(" ");
     let mut canonical = scalar(&name, &args, suffix.as_deref(), text)?;
     if array {
@@ -51,29 +54,50 @@ pg_lsn, each with `[]` for arrays; a type of your own (domain, composite, range,
 `schema.name`";
 
 /// `schema.name`: a type the project declares (a domain, composite, range or enum type), spelled
-/// as `format_type()` does outside `pg_catalog`. Lower-case identifiers only.
+/// as `format_type()` does outside `pg_catalog` (each part as `quote_ident()` writes it). A part
+/// in double quotes is taken as it is (`public."Kind"`, `"my.schema".t`); an unquoted one must
+/// be an identifier and is folded to lower case, as PostgreSQL folds it.
 fn user_type(base: &str, text: &str) -> Result<Option<String>, String> {
-    let Some((schema, name)) = base.split_once('.') else {
+    if !base.contains(['.', '"']) {
         return Ok(None);
-    };
-    let plain = |part: &str| {
-        let mut chars = part.chars();
-        chars
-            .next()
-            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-            && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
-    };
-    let (schema, name) = (schema.trim(), name.trim());
-    if !plain(schema) || !plain(name) {
+    }
+    let parts = quoted_parts(base, '.')
+        .ok_or_else(|| format!("unclosed or misplaced `\"` in the type `{}`", text.trim()))?;
+    let [schema, name] = parts.as_slice() else {
         return Err(format!(
-            "`{}` is not a plain `schema.name` type: both parts must be unquoted identifiers",
+            "`{}` is not a `schema.name` type: a type of your own is written with its schema, a part holding a dot in double quotes",
             text.trim()
         ));
-    }
+    };
+    let part = |(raw, value): &(String, String)| -> Result<String, String> {
+        if raw.trim_start().starts_with('"') {
+            return Ok(value.clone());
+        }
+        let value = value.trim().to_ascii_lowercase();
+        let mut chars = value.chars();
+        let identifier = chars
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+            && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+        if identifier {
+            Ok(value)
+        } else {
+            Err(format!(
+                "`{}` in the type `{}` is not an identifier: write it in double quotes",
+                value,
+                text.trim()
+            ))
+        }
+    };
+    let (schema, name) = (part(schema)?, part(name)?);
     if schema == "pg_catalog" {
-        return canonical(name).map(Some);
+        return canonical(&name).map(Some);
     }
-    Ok(Some(format!("{schema}.{name}")))
+    Ok(Some(format!(
+        "{}.{}",
+        quote_ident(&schema),
+        quote_ident(&name)
+    )))
 }
 
 /// Splits `timestamp (3) with time zone` into (["timestamp"], [3], Some("with time zone")).
@@ -262,6 +286,10 @@ mod tests {
             ("public.email_address", "public.email_address"),
             ("Sales.Money[]", "sales.money[]"),
             ("pg_catalog.int4", "integer"),
+            ("public.\"Email\"", "public.\"Email\""),
+            ("\"my.schema\".\"we\nird\"[]", "\"my.schema\".\"we\nird\"[]"),
+            ("public.user", "public.\"user\""),
+            ("public.\"plain\"", "public.plain"),
         ];
         for (input, expected) in cases {
             assert_eq!(canonical(input).as_deref(), Ok(expected), "{input}");
@@ -283,7 +311,10 @@ mod tests {
             "timestamp(9)",
             "public.",
             "a.b.c",
-            "public.\"Email\"",
+            "public.\"Email",
+            "public.\"Email\"x",
+            "\"Email\"",
+            "public.e mail",
         ] {
             assert!(canonical(bad).is_err(), "{bad} was accepted");
         }

@@ -6,6 +6,7 @@
 mod acceptance;
 mod asynchronous;
 mod codegen;
+mod codegen_names;
 mod cross_model;
 mod declared;
 mod embedded;

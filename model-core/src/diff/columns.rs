@@ -69,6 +69,23 @@ impl<'a> Differ<'a> {
             let (early, ops) = self.column_changes(name, before, after, same_parents);
             self.emit_all_with(Hint::Early, early);
             self.emit_all(ops);
+            if before.storage != after.storage {
+                self.emit(Op::SetColumnStorage {
+                    table: name.clone(),
+                    column: after.name.clone(),
+                    from: before.storage.clone(),
+                    to: after.storage.clone(),
+                    keyword_default: self.supports(Feature::SetStorageDefault),
+                });
+            }
+            if before.statistics != after.statistics {
+                self.emit(Op::SetColumnStatistics {
+                    table: name.clone(),
+                    column: after.name.clone(),
+                    from: before.statistics,
+                    to: after.statistics,
+                });
+            }
             if let (Some(old), Some(new)) = (&before.generated, &after.generated) {
                 if old != new {
                     self.emit(Op::SetGeneratedExpression {

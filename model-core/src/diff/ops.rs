@@ -291,6 +291,22 @@ pub enum Op {
         from: Option<String>,
         to: Option<String>,
     },
+    /// `ALTER COLUMN … SET STORAGE`; `None` is the type's own storage, which the server
+    /// names `DEFAULT` from PostgreSQL 16 (`keyword_default`) and must be looked up before.
+    SetColumnStorage {
+        table: TableName,
+        column: String,
+        from: Option<String>,
+        to: Option<String>,
+        keyword_default: bool,
+    },
+    /// `ALTER COLUMN … SET STATISTICS`; `None` is the server's `default_statistics_target`.
+    SetColumnStatistics {
+        table: TableName,
+        column: String,
+        from: Option<i32>,
+        to: Option<i32>,
+    },
     /// `ALTER … RENAME`: a declared rename (see [`Rename`]).
     Rename {
         rename: Rename,
@@ -622,6 +638,30 @@ impl Op {
                 from,
                 to,
             } => Op::SetColumnComment {
+                table,
+                column,
+                from: to,
+                to: from,
+            },
+            Op::SetColumnStorage {
+                table,
+                column,
+                from,
+                to,
+                keyword_default,
+            } => Op::SetColumnStorage {
+                table,
+                column,
+                from: to,
+                to: from,
+                keyword_default,
+            },
+            Op::SetColumnStatistics {
+                table,
+                column,
+                from,
+                to,
+            } => Op::SetColumnStatistics {
                 table,
                 column,
                 from: to,
@@ -965,6 +1005,12 @@ impl Op {
             Op::SetTableComment { table, .. } => format!("changed comment on table '{table}'"),
             Op::SetColumnComment { table, column, .. } => {
                 format!("changed comment on column '{table}.{column}'")
+            }
+            Op::SetColumnStorage { table, column, .. } => {
+                format!("changed storage of column '{table}.{column}'")
+            }
+            Op::SetColumnStatistics { table, column, .. } => {
+                format!("changed statistics target of column '{table}.{column}'")
             }
         }
     }

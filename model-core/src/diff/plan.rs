@@ -164,6 +164,8 @@ pub(super) fn stage(op: &Op, hint: Hint) -> Stage {
         | Op::SetSchemaComment { .. }
         | Op::SetTableComment { .. }
         | Op::SetColumnComment { .. }
+        | Op::SetColumnStorage { .. }
+        | Op::SetColumnStatistics { .. }
         | Op::SetOwner { .. } => Properties,
         Op::CreateOther(o) if o.kind == "aggregate" => StandardFunctions,
         Op::CreateOther(o) if is_type(o) => Types,

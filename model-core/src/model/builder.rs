@@ -23,6 +23,7 @@ pub struct TableBuilder {
     primary_key_without_overlaps: bool,
     renames: Vec<Rename>,
     declared_types: Vec<String>,
+    renamed_fields: Vec<(&'static str, String)>,
 }
 
 impl TableBuilder {
@@ -37,6 +38,7 @@ impl TableBuilder {
             rust_name,
             module_path,
             table: Table::new(TableName::new(schema, name)),
+            renamed_fields: Vec::new(),
             relationships: Vec::new(),
             renames: Vec::new(),
             declared_types: Vec::new(),
@@ -445,6 +447,13 @@ impl TableBuilder {
         }
     }
 
+    /// Says that the field `field` holds the column `column` (a field named apart from its
+    /// column, `#[model(name = "...")]`), so a relationship's `foreign_key = field` finds it.
+    pub fn field_column(&mut self, field: &'static str, column: &str) -> &mut Self {
+        self.renamed_fields.push((field, column.to_string()));
+        self
+    }
+
     /// Adds a relationship field.
     pub fn relationship(&mut self, relationship: Relationship) -> &mut Self {
         self.relationships.push(relationship);
@@ -471,6 +480,7 @@ impl TableBuilder {
             relationships: self.relationships,
             renames: self.renames,
             declared_types: self.declared_types,
+            renamed_fields: self.renamed_fields,
         }
     }
 

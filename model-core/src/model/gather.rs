@@ -722,13 +722,14 @@ fn resolve(
         });
     }
 
-    let wanted = |fk: &ForeignKey| {
+    // `foreign_key = [fields]` names fields of the model whose table holds the key.
+    let wanted = |owner: &ModelDef, fk: &ForeignKey| {
         rel.foreign_key.is_empty()
             || fk
                 .columns
                 .iter()
                 .map(String::as_str)
-                .eq(rel.foreign_key.iter().copied())
+                .eq(rel.foreign_key.iter().map(|f| owner.column_of(f)))
     };
     let mut candidates: Vec<RelationshipKind> = Vec::new();
     let self_referencing = this == &target.table.name;
@@ -736,7 +737,7 @@ fn resolve(
         .table
         .foreign_keys
         .iter()
-        .filter(|fk| fk.references == target.table.name && wanted(fk))
+        .filter(|fk| fk.references == target.table.name && wanted(model, fk))
     {
         // On a self-referencing table one foreign key serves both directions; the field's
         // type says which one this is, as SQLAlchemy's `remote_side` would.
@@ -755,7 +756,7 @@ fn resolve(
             .table
             .foreign_keys
             .iter()
-            .filter(|fk| &fk.references == this && wanted(fk))
+            .filter(|fk| &fk.references == this && wanted(target, fk))
         {
             candidates.push(RelationshipKind::OneToMany {
                 foreign_key: fk.name.clone(),

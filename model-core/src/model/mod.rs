@@ -62,6 +62,18 @@ pub struct ModelDef {
     /// composite or range type declared with [`ModelSet::with_type`], or made by hand), not an
     /// enum the models must gather.
     pub declared_types: Vec<String>,
+    /// Fields named apart from their columns (`#[model(name = "...")]`): field, column.
+    pub renamed_fields: Vec<(&'static str, String)>,
+}
+
+impl ModelDef {
+    /// The column a field of this model holds (the name itself when no field is renamed so).
+    pub fn column_of<'a>(&'a self, field: &'a str) -> &'a str {
+        self.renamed_fields
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or(field, |(_, column)| column.as_str())
+    }
 }
 
 /// A relationship field as declared (`#[model(relationship(...))]`), before it is resolved

@@ -127,6 +127,7 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
                 ));
             }
             let mut out = vec![create_table(table)];
+            out.extend(column_settings(&table.name, &table.columns));
             out.extend(not_valid_constraints(table));
             out.extend(table.indexes.iter().map(|i| create_index(&table.name, i)));
             if let Some(p) = &table.partition_of {
@@ -198,6 +199,7 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             if !column.nullable && column.not_null.not_valid {
                 out.push(set_nullable(table, &column.name, false, &column.not_null));
             }
+            out.extend(column_settings(table, std::slice::from_ref(column)));
             if let Some(comment) = &column.comment {
                 out.push(column_comment(table, &column.name, Some(comment)));
             }
@@ -698,6 +700,16 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
         Op::SetColumnComment {
             table, column, to, ..
         } => vec![column_comment(table, column, to.as_ref())],
+        Op::SetColumnStorage {
+            table,
+            column,
+            to,
+            keyword_default,
+            ..
+        } => vec![set_storage(table, column, to.as_deref(), *keyword_default)],
+        Op::SetColumnStatistics {
+            table, column, to, ..
+        } => vec![set_statistics(table, column, *to)],
         Op::Rename {
             rename,
             materialized,
@@ -1456,6 +1468,65 @@ fn alter_in_place(from: &crate::schema::Other, to: &crate::schema::Other) -> Vec
             _ => out.push(format!(
                 "ALTER DOMAIN {name} ADD CONSTRAINT {check} {definition}"
             )),
+        }
+    }
+    out
+}
+
+/// `ALTER COLUMN … SET STORAGE`: a strategy, or back to the type's own (`DEFAULT` from
+/// PostgreSQL 16; before, the type's `typstorage`, looked up when the statement runs).
+pub(crate) fn set_storage(
+    table: &TableName,
+    column: &str,
+    to: Option<&str>,
+    keyword_default: bool,
+) -> String {
+    match to {
+        Some(storage) => format!(
+            "ALTER TABLE {} ALTER COLUMN {} SET STORAGE {}",
+            qualified(table),
+            quote_ident(column),
+            storage.to_ascii_uppercase()
+        ),
+        None if keyword_default => format!(
+            "ALTER TABLE {} ALTER COLUMN {} SET STORAGE DEFAULT",
+            qualified(table),
+            quote_ident(column)
+        ),
+        None => {
+            let body = format!(
+                "BEGIN EXECUTE format('ALTER TABLE %s ALTER COLUMN %I SET STORAGE %s', {table}, {column}, (SELECT CASE t.typstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = {table}::regclass AND a.attname = {column})); END",
+                table = quote_literal(&qualified(table)),
+                column = quote_literal(column),
+            );
+            format!(
+                "-- The type's own storage (PostgreSQL 16 names it DEFAULT; this server looks it up).\nDO {}",
+                quote_literal(&body)
+            )
+        }
+    }
+}
+
+/// `ALTER COLUMN … SET STATISTICS`: a target, or `-1`, the server's default.
+pub(crate) fn set_statistics(table: &TableName, column: &str, to: Option<i32>) -> String {
+    format!(
+        "ALTER TABLE {} ALTER COLUMN {} SET STATISTICS {}",
+        qualified(table),
+        quote_ident(column),
+        to.unwrap_or(-1)
+    )
+}
+
+/// The storage and statistics targets of new columns (`CREATE TABLE` takes `STORAGE` only
+/// from PostgreSQL 16, and never a statistics target).
+pub(crate) fn column_settings(table: &TableName, columns: &[crate::schema::Column]) -> Vec<String> {
+    let mut out = Vec::new();
+    for column in columns {
+        if let Some(storage) = &column.storage {
+            out.push(set_storage(table, &column.name, Some(storage), true));
+        }
+        if let Some(target) = column.statistics {
+            out.push(set_statistics(table, &column.name, Some(target)));
         }
     }
     out

@@ -335,14 +335,36 @@ impl TableName {
         }
     }
 
-    /// Parses `table` or `schema.table` (unquoted, as attribute values spell them).
+    /// Parses `table` or `schema.table` as attribute values spell them: an unquoted part is
+    /// taken exactly as written (no case folding), and a part in double quotes may hold dots
+    /// (`"a.b"`, `sales."v.1"`; `""` inside is one `"`). An unquoted name is split at its
+    /// first dot.
     pub fn parse(text: &str) -> TableName {
-        match text.split_once('.') {
-            Some((schema, name)) => TableName::new(schema, name),
-            None => TableName::new(DEFAULT_SCHEMA, text),
+        let parts: Vec<String> = match model_revision::ident::quoted_parts(text, '.') {
+            Some(parts) => parts.into_iter().map(|(_, value)| value).collect(),
+            // An unclosed quote, or text after one: the name is the text as written.
+            None => vec![text.to_string()],
+        };
+        match parts.as_slice() {
+            [schema, rest @ ..] if !rest.is_empty() => TableName::new(schema, rest.join(".")),
+            _ => TableName::new(DEFAULT_SCHEMA, parts.concat()),
+        }
+    }
+
+    /// The spelling [`TableName::parse`] reads back as this name: `name` in `public`,
+    /// `schema.name` elsewhere, each part in double quotes when it needs them
+    /// ([`attribute_part`]).
+    pub fn to_attribute(&self) -> String {
+        let name = attribute_part(&self.name);
+        if self.schema == DEFAULT_SCHEMA {
+            name
+        } else {
+            format!("{}.{}", attribute_part(&self.schema), name)
         }
     }
 }
+
+pub use model_revision::ident::attribute_part;
 
 impl fmt::Display for TableName {
     /// Human-readable form for messages: `customers`, or `sales.customers` outside `public`.
@@ -537,11 +559,20 @@ pub struct Column {
     pub not_null: NotNull,
     /// `COLLATE`, when not the type's default collation.
     pub collation: Option<String>,
+    /// `SET STORAGE` (`plain`, `external`, `extended` or `main`), when not the type's own
+    /// storage.
+    pub storage: Option<String>,
+    /// `SET STATISTICS` (0 to 10000), when set; `None` is the server's
+    /// `default_statistics_target`.
+    pub statistics: Option<i32>,
     /// `COMMENT ON COLUMN`.
     pub comment: Option<String>,
     /// Privileges granted on this column alone (`GRANT SELECT (col) ON …`), by grantee.
     pub grants: Vec<Grant>,
 }
+
+/// The storage strategies `ALTER COLUMN … SET STORAGE` takes, as columns spell them.
+pub const STORAGE_STRATEGIES: [&str; 4] = ["plain", "external", "extended", "main"];
 
 impl Column {
     /// A NOT NULL column of type `ty` with nothing else set.
@@ -556,6 +587,8 @@ impl Column {
             virtual_generated: false,
             not_null: NotNull::default(),
             collation: None,
+            storage: None,
+            statistics: None,
             comment: None,
             grants: Vec::new(),
         }
@@ -1139,6 +1172,55 @@ impl fmt::Display for GrantTarget {
             } => write!(f, "function {name}({arguments})"),
             GrantTarget::Schema(s) => write!(f, "schema {s}"),
             GrantTarget::Type(t) => write!(f, "type {t}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::TableName;
+
+    #[test]
+    fn quoted_parts_may_hold_dots_and_quotes() {
+        let cases = [
+            ("orders", ("public", "orders")),
+            ("sales.orders", ("sales", "orders")),
+            ("Sales.Orders", ("Sales", "Orders")),
+            ("a.b.c", ("a", "b.c")),
+            ("\"a.b\"", ("public", "a.b")),
+            ("s.\"v.1\"", ("s", "v.1")),
+            ("\"my.schema\".\"x\"\"y\"", ("my.schema", "x\"y")),
+            ("we\"ird", ("public", "we\"ird")),
+            ("\"unclosed", ("public", "\"unclosed")),
+        ];
+        for (text, (schema, name)) in cases {
+            assert_eq!(
+                TableName::parse(text),
+                TableName::new(schema, name),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_attribute_spelling_parses_back() {
+        for (schema, name) in [
+            ("public", "orders"),
+            ("public", "a.b"),
+            ("s", "v.1"),
+            ("a.b", "c"),
+            ("public", "\"q"),
+            ("public", "x\"."),
+            ("sales", "Orders"),
+            ("public", ""),
+            ("public", " padded "),
+        ] {
+            let table = TableName::new(schema, name);
+            assert_eq!(
+                TableName::parse(&table.to_attribute()),
+                table,
+                "{schema}.{name}"
+            );
         }
     }
 }

@@ -28,6 +28,8 @@ pub enum Feature {
     SetExpression,
     /// The `MAINTAIN` privilege on tables (17).
     MaintainPrivilege,
+    /// `ALTER COLUMN … SET STORAGE DEFAULT` (16).
+    SetStorageDefault,
     /// NOT NULL as named constraints in `pg_constraint` (18).
     NotNullConstraints,
     /// `ADD CONSTRAINT … NOT NULL … NOT VALID` (18).
@@ -43,9 +45,10 @@ pub enum Feature {
 
 impl Feature {
     /// Every feature, oldest first.
-    pub const ALL: [Feature; 9] = [
+    pub const ALL: [Feature; 10] = [
         Feature::NullsNotDistinct,
         Feature::ForeignKeySetColumns,
+        Feature::SetStorageDefault,
         Feature::SetExpression,
         Feature::MaintainPrivilege,
         Feature::NotNullConstraints,
@@ -59,6 +62,7 @@ impl Feature {
     pub fn since(self) -> u32 {
         match self {
             Feature::NullsNotDistinct | Feature::ForeignKeySetColumns => 15,
+            Feature::SetStorageDefault => 16,
             Feature::SetExpression | Feature::MaintainPrivilege => 17,
             Feature::NotNullConstraints
             | Feature::NotNullNotValid
@@ -74,6 +78,7 @@ impl Feature {
             Feature::NullsNotDistinct => "NULLS NOT DISTINCT",
             Feature::ForeignKeySetColumns => "ON DELETE SET NULL/SET DEFAULT with a column list",
             Feature::SetExpression => "ALTER COLUMN … SET EXPRESSION",
+            Feature::SetStorageDefault => "ALTER COLUMN … SET STORAGE DEFAULT",
             Feature::MaintainPrivilege => "the MAINTAIN privilege",
             Feature::NotNullConstraints => "named NOT NULL constraints",
             Feature::NotNullNotValid => "NOT NULL … NOT VALID",

@@ -52,6 +52,8 @@ pub(in crate::introspect) fn column(
             inherited_only: row.get("not_null_inherited_only")?,
         },
         collation: row.get("collation")?,
+        storage: row.get("storage")?,
+        statistics: row.get("statistics")?,
         comment: row.get("comment")?,
         grants: row.grants()?,
     };

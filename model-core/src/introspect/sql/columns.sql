@@ -1,5 +1,6 @@
 -- Every column of those tables, with default or generation expression, identity and its
--- sequence's start and increment, collation when it is not the type's, and comment. Comments
+-- sequence's start and increment, collation when it is not the type's, storage and statistics
+-- target when set, and comment. Comments
 -- and identity sequences are joined, not looked up per row (col_description() is a SQL
 -- function called once per column otherwise).
 SELECT a.attrelid,
@@ -24,6 +25,12 @@ SELECT a.attrelid,
        s.seqcycle,
        CASE WHEN a.attcollation <> t.typcollation
             THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END AS collation,
+       -- Storage when not the type's own; a statistics target when set (-1 before 17, NULL
+       -- from 17, is the server's default).
+       CASE WHEN a.attstorage <> t.typstorage THEN
+            CASE a.attstorage WHEN 'p' THEN 'plain' WHEN 'e' THEN 'external'
+                              WHEN 'm' THEN 'main' ELSE 'extended' END END AS storage,
+       NULLIF(a.attstattarget::integer, -1) AS statistics,
        ds.description AS comment,
        -- Column privileges, as tables.sql writes a table's.
        CASE WHEN a.attacl IS NULL THEN '{}'::text[] ELSE

@@ -1,11 +1,11 @@
 use model_core::Model;
 
 #[derive(Model)]
-struct Account {
+struct Doc {
     #[model(primary_key)]
     id: i64,
-    #[model(sql_type = "public.\"Email\"")]
-    email: String,
+    #[model(sql_type = "text", storage = "compressed")]
+    body: String,
 }
 
 fn main() {}
