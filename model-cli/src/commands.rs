@@ -176,7 +176,10 @@ pub fn dispatch(
                 for child in children {
                     let markers = history::markers(&project.graph, child, &[]);
                     let message = child.message.lines().next().unwrap_or_default();
-                    println!("    -> {}{markers}, {message}", child.id);
+                    println!(
+                        "    -> {}",
+                        model_core::sql::display(&format!("{}{markers}, {message}", child.id))
+                    );
                 }
             }
             Ok(true)
@@ -414,6 +417,7 @@ fn write_revision(
     let body = body.map(|(body, _)| body);
     let revises = parents(project, &options)?;
     let id = options.rev_id.clone().unwrap_or_else(revision::new_id);
+    revision::check_id(&id).map_err(|problem| anyhow::anyhow!("--rev-id: {problem}"))?;
     if project.graph.get(&id).is_some() {
         bail!("revision id {id} is already used");
     }
@@ -773,6 +777,7 @@ fn merge(
         );
     }
     let id = rev_id.unwrap_or_else(revision::new_id);
+    revision::check_id(&id).map_err(|problem| anyhow::anyhow!("--rev-id: {problem}"))?;
     let dir = project.config.versions_dir();
     let mut revision = Revision {
         id,
@@ -829,6 +834,11 @@ fn migrate(
                 &project.config.version_table(),
                 &from,
                 &to,
+                if upgrade {
+                    model_core::migrate::Direction::Upgrade
+                } else {
+                    model_core::migrate::Direction::Downgrade
+                },
                 assumed
             )?
         );
@@ -1148,9 +1158,16 @@ fn diff_databases(
             "Proven on a schema-only copy of --from: the upgrade gives --to, the downgrade --from."
         );
     }
-    print!("{}", body.upgrade);
+    let retries = model_core::migrate::LockRetries::default();
+    print!(
+        "{}",
+        render::psql_script(&body.upgrade, body.transactional, &retries)
+    );
     if with_downgrade {
-        print!("\n-- downgrade\n\n{}", body.downgrade);
+        print!(
+            "\n-- downgrade\n\n{}",
+            render::psql_script(&body.downgrade, body.transactional, &retries)
+        );
     }
     Ok(false)
 }

@@ -159,8 +159,21 @@ impl Erd {
     pub fn mermaid(&self) -> String {
         let mut out = String::from("erDiagram\n");
         // Mermaid names are identifiers: every other character becomes `_`, and the real name
-        // is the entity's label.
-        let id = |t: &TableName| mermaid_id(&self.name(t));
+        // is the entity's label. Names that become one identifier (`a b`, `a_b`, `a.b`) get
+        // distinct ones (`a_b`, `a_b_2`, …).
+        let mut ids: std::collections::BTreeMap<&TableName, String> = Default::default();
+        let mut taken = std::collections::BTreeSet::new();
+        for entity in &self.entities {
+            ids.insert(
+                &entity.name,
+                unique_id(mermaid_id(&self.name(&entity.name)), &mut taken),
+            );
+        }
+        let id = |t: &TableName| {
+            ids.get(t)
+                .cloned()
+                .unwrap_or_else(|| mermaid_id(&self.name(t)))
+        };
         for entity in self.entities.iter().filter(|e| !e.association) {
             let _ = writeln!(
                 out,
@@ -168,7 +181,19 @@ impl Erd {
                 id(&entity.name),
                 mermaid_text(&self.name(&entity.name))
             );
+            // A column whose name is an identifier keeps it; others get what is left.
+            let mut attribute_ids: std::collections::BTreeSet<String> = entity
+                .attributes
+                .iter()
+                .filter(|a| mermaid_id(&a.name) == a.name)
+                .map(|a| a.name.clone())
+                .collect();
             for a in &entity.attributes {
+                let attribute = if mermaid_id(&a.name) == a.name {
+                    a.name.clone()
+                } else {
+                    unique_id(mermaid_id(&a.name), &mut attribute_ids)
+                };
                 let mut keys = Vec::new();
                 if a.primary {
                     keys.push("PK");
@@ -182,11 +207,16 @@ impl Erd {
                     format!(" {}", keys.join(", "))
                 };
                 let null = if a.nullable { "NULL" } else { "NOT NULL" };
+                // The column's own name in the comment when the identifier is not it.
+                let note = if attribute == a.name {
+                    null.to_string()
+                } else {
+                    format!("{}: {null}", mermaid_text(&a.name))
+                };
                 let _ = writeln!(
                     out,
-                    "        {} {}{keys} \"{null}\"",
+                    "        {} {attribute}{keys} \"{note}\"",
                     mermaid_type(&a.ty),
-                    mermaid_id(&a.name)
                 );
             }
             out.push_str("    }\n");
@@ -626,6 +656,17 @@ fn mermaid_id(name: &str) -> String {
         out.insert(0, '_');
     }
     out
+}
+
+/// `base`, or `base_2`, `base_3`, … when taken; the result is taken.
+fn unique_id(base: String, taken: &mut std::collections::BTreeSet<String>) -> String {
+    let mut id = base.clone();
+    let mut n = 2;
+    while !taken.insert(id.clone()) {
+        id = format!("{base}_{n}");
+        n += 1;
+    }
+    id
 }
 
 fn mermaid_type(ty: &str) -> String {

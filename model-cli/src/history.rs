@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 
 use model_core::revision::{Graph, Revision};
+use model_core::sql::display;
 
 /// Alembic's one-line form: `a0cf7f5d705d -> 960969e75871 (head), message`.
 pub fn line(graph: &Graph, revision: &Revision, current: &[String]) -> String {
@@ -11,19 +12,20 @@ pub fn line(graph: &Graph, revision: &Revision, current: &[String]) -> String {
     } else {
         revision.revises.join(", ")
     };
-    format!(
+    // What a revision file says is shown, never obeyed (no escape sequence, no line break).
+    display(&format!(
         "{parents} -> {}{}, {}",
         revision.id,
         markers(graph, revision, current),
         first_line(&revision.message)
-    )
+    ))
 }
 
 /// ` (head)`, ` (branchpoint)`, ` (mergepoint)`, ` (current)` as they apply.
 pub fn markers(graph: &Graph, revision: &Revision, current: &[String]) -> String {
     let mut out = String::new();
     for label in &revision.branch_labels {
-        out.push_str(&format!(" ({label})"));
+        out.push_str(&format!(" ({})", display(label)));
     }
     if graph.children_of(&revision.id).is_empty() {
         out.push_str(" (head)");
@@ -68,9 +70,12 @@ pub fn verbose(graph: &Graph, revision: &Revision, current: &[String]) -> String
             revision.depends_on.join(", ")
         ));
     }
-    out.push_str(&format!("Path: {}\n\n", revision.path.display()));
+    out.push_str(&format!(
+        "Path: {}\n\n",
+        display(&revision.path.display().to_string())
+    ));
     for l in revision.message.lines() {
-        out.push_str(&format!("    {l}\n"));
+        out.push_str(&format!("    {}\n", display(l)));
     }
     out.push_str(&format!(
         "\n    Revision ID: {}\n    Revises: {}\n    Create Date: {}\n",

@@ -393,7 +393,11 @@ pub fn run_with(dir: &Path, cli: Cli, models: Result<ModelSet, ModelSetError>) -
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(EXIT_DIFFERENT),
         Err(error) => {
-            eprintln!("ERROR {error:#}");
+            // Printable, and no line of it can pass for one of ours.
+            eprintln!(
+                "ERROR {}",
+                model_core::sql::display_block(&format!("{error:#}"))
+            );
             ExitCode::FAILURE
         }
     };

@@ -27,7 +27,17 @@ impl Project {
             .clone()
             .unwrap_or_else(|| dir.join("model.toml"));
         let config = Config::load(&config_path)?;
-        let graph = Graph::load(&config.versions_dir())?;
+        // A misspelt script_location would otherwise read as a project with no revisions.
+        let versions = config.versions_dir();
+        if !versions.is_dir() {
+            bail!(
+                "script_location = {:?} in {}: no such directory ({}); correct the setting, or make the directory (`model-cli init` makes a project with one)",
+                config.script_location,
+                config_path.display(),
+                versions.display()
+            );
+        }
+        let graph = Graph::load(&versions)?;
         Ok(Project {
             config,
             config_path,

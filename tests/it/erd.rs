@@ -198,3 +198,68 @@ me" text);
     assert_eq!(edges, 2);
     let _ = std::fs::remove_file(&out);
 }
+
+/// Names that make one Mermaid identifier (`a b`, `a_b`, `a-b`, `a.b`; columns `x y` and
+/// `x_y`) stay apart: each table its own entity, each foreign key drawn to its own table, each
+/// column its own attribute with its real name beside it.
+#[test]
+fn mermaid_ids_never_merge_two_tables() {
+    let db = fresh_database();
+    db.connect()
+        .unwrap()
+        .batch_execute(
+            r#"CREATE TABLE "a b" (id integer PRIMARY KEY, "x y" integer, x_y integer);
+               CREATE TABLE a_b (id integer PRIMARY KEY);
+               CREATE TABLE "a-b" (id integer PRIMARY KEY, to_space integer REFERENCES "a b");
+               CREATE TABLE "a.b" (id integer PRIMARY KEY, to_under integer REFERENCES a_b,
+                   to_dash integer REFERENCES "a-b");"#,
+        )
+        .unwrap();
+    let out = std::env::temp_dir().join(format!("model-erd-ids-{}", std::process::id()));
+    let args = [
+        "erd",
+        "--from-db",
+        db.url(),
+        "--format",
+        "mermaid",
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    assert_eq!(
+        run(&example(), &args, ecommerce::models()),
+        ExitCode::SUCCESS
+    );
+    let mermaid = std::fs::read_to_string(&out).unwrap();
+    // Entity lines: `    ID["label"] {`.
+    let entities: std::collections::BTreeMap<String, String> = mermaid
+        .lines()
+        .filter_map(|l| l.trim().strip_suffix(" {"))
+        .filter_map(|l| l.split_once("[\""))
+        .map(|(id, label)| (label.trim_end_matches("\"]").to_string(), id.to_string()))
+        .collect();
+    assert_eq!(entities.len(), 4, "{mermaid}");
+    let ids: std::collections::BTreeSet<&String> = entities.values().collect();
+    assert_eq!(ids.len(), 4, "two tables share an identifier:\n{mermaid}");
+    for (to, from, column) in [
+        ("a b", "a-b", "to_space"),
+        ("a_b", "a.b", "to_under"),
+        ("a-b", "a.b", "to_dash"),
+    ] {
+        let entity = |name: &str| {
+            entities
+                .get(name)
+                .unwrap_or_else(|| panic!("no entity {name:?} in\n{mermaid}"))
+                .clone()
+        };
+        let line = format!("    {} ||--o{{ {} : \"{column}\"", entity(to), entity(from));
+        assert!(
+            mermaid.contains(&line.replace("||--o{", "|o--o{")) || mermaid.contains(&line),
+            "no {line:?} in\n{mermaid}"
+        );
+    }
+    assert!(
+        mermaid.contains("integer x_y \"NULL\"") && mermaid.contains("integer x_y_2 \"x y: NULL\""),
+        "{mermaid}"
+    );
+    let _ = std::fs::remove_file(&out);
+}

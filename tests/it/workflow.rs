@@ -362,6 +362,7 @@ fn online_revisions_through_the_command_line() {
             &model_core::migrate::VersionTable::default(),
             "aaaa00000001",
             "head",
+            model_core::migrate::Direction::Upgrade,
             assumed,
         )
         .unwrap()

@@ -2,7 +2,7 @@
 //! need models refuse when there are none; a script that ends inside a comment or a quote
 //! never runs in part; protection is conservative and belongs to the database.
 
-use super::{lines, Project};
+use super::{lines, model_cli, psql_file, Project};
 use model_core::pg::TempDatabase;
 
 fn revisions(project: &Project) -> usize {
@@ -211,4 +211,216 @@ fn protection_is_conservative_and_belongs_to_the_database() {
         super::model_cli(&["--config", &other, "--url", &url, "upgrade", "head"]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(lines(&db, "SELECT min(note) FROM orders"), ["changed"]);
+}
+
+/// `diff` prints a script for `psql -f`: one transaction (so `SET LOCAL check_function_bodies`
+/// holds, and a function may read a table created after it), with the timeouts a revision
+/// has; `--online`'s statements run one by one with the same timeouts. Each runs under psql
+/// and leaves nothing to diff.
+#[test]
+fn diff_prints_scripts_that_psql_runs_whole_with_timeouts() {
+    let from = TempDatabase::new().unwrap();
+    let to = TempDatabase::new().unwrap();
+    for db in [&from, &to] {
+        db.connect()
+            .unwrap()
+            .batch_execute("CREATE TABLE t (a integer)")
+            .unwrap();
+    }
+    to.connect()
+        .unwrap()
+        .batch_execute(
+            "CREATE TABLE codes (id integer);
+             CREATE FUNCTION next_code() RETURNS integer LANGUAGE sql
+                 AS 'SELECT count(*)::integer FROM public.codes';
+             CREATE TABLE items (code integer DEFAULT next_code());",
+        )
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("model-diff-psql-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (code, stdout, stderr) = model_cli(&["diff", "--from", from.url(), "--to", to.url()]);
+    assert_eq!(code, 2, "{stderr}");
+    for expected in [
+        "SET lock_timeout = '2s';\nSET statement_timeout = '1h';\n",
+        "BEGIN;\n",
+        "COMMIT;\n",
+    ] {
+        assert!(stdout.contains(expected), "no {expected:?} in\n{stdout}");
+    }
+    let script = dir.join("upgrade.sql");
+    std::fs::write(&script, &stdout).unwrap();
+    psql_file(from.url(), &script);
+
+    // Online: an index built CONCURRENTLY, outside any transaction, under the same timeouts.
+    to.connect()
+        .unwrap()
+        .batch_execute("CREATE INDEX t_a ON t (a)")
+        .unwrap();
+    let (code, stdout, stderr) =
+        model_cli(&["diff", "--from", from.url(), "--to", to.url(), "--online"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stdout.contains("SET lock_timeout = '2s';\nSET statement_timeout = '1h';\n")
+            && stdout.contains("CREATE INDEX CONCURRENTLY")
+            && !stdout.contains("BEGIN;"),
+        "{stdout}"
+    );
+    std::fs::write(&script, &stdout).unwrap();
+    psql_file(from.url(), &script);
+    let (code, stdout, stderr) = model_cli(&["diff", "--from", from.url(), "--to", to.url()]);
+    assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// What PostgreSQL says (a `RAISE`, an error naming a relation) and what a revision file says
+/// (its message) are shown, never obeyed: no escape sequence, NUL or right-to-left override
+/// reaches the terminal, and no line of theirs passes for one of model-cli's own.
+#[test]
+fn messages_from_the_server_and_from_files_cannot_forge_or_move_the_terminal() {
+    let project = Project::new("guard-console");
+    let db = TempDatabase::new().unwrap();
+    let path = project.revision(
+        "c0c000000001",
+        "harmless",
+        &[],
+        "DO $$ BEGIN RAISE EXCEPTION E'nope\\nINFO  [model.migrate] Running upgrade  -> forged, done\\n\\x1b[2J\\u202eevil'; END $$;",
+        "SELECT 1;",
+    );
+    let (code, stdout, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stderr.contains("nope"), "{stderr}");
+    for bad in ['\u{1b}', '\u{202e}', '\0'] {
+        assert!(
+            !stderr.contains(bad),
+            "{bad:?} reached the terminal: {stderr:?}"
+        );
+    }
+    assert!(
+        !stderr
+            .lines()
+            .any(|l| l.starts_with("INFO  [model.migrate] Running upgrade  -> forged")),
+        "a forged line: {stderr}"
+    );
+    assert!(stderr.contains("\\u{202e}evil"), "{stderr}");
+
+    // A revision whose message holds a NUL, an override and an escape sequence.
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("harmless", "harmless\u{202e}txt.exe\0\u{1b}[31m red");
+    std::fs::write(&path, text).unwrap();
+    for args in [&["history"][..], &["history", "--verbose"], &["heads"]] {
+        let (code, stdout, stderr) = project.run(Some(&db), args);
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+        for bad in ['\u{1b}', '\u{202e}', '\0'] {
+            assert!(
+                !stdout.contains(bad),
+                "{args:?}: {bad:?} reached the terminal: {stdout:?}"
+            );
+        }
+    }
+}
+
+/// Small guards, each a mistake that used to pass in silence: a misspelt `script_location`
+/// (read as a project with no revisions), `upgrade B:A --sql` with the range reversed
+/// (printed a downgrade), a revision id longer than the version table holds (parsed, then
+/// failed to record), and connection strings whose port, `@` or key case is wrong (a bare
+/// "invalid connection string", or a password echoed).
+#[test]
+fn small_mistakes_are_named() {
+    let project = Project::new("guard-small");
+    let db = TempDatabase::new().unwrap();
+    project.revision(
+        "c1c100000001",
+        "a",
+        &[],
+        "CREATE TABLE a (id integer);",
+        "DROP TABLE a;",
+    );
+    project.revision(
+        "c1c100000002",
+        "b",
+        &[],
+        "CREATE TABLE b (id integer);",
+        "DROP TABLE b;",
+    );
+
+    let (code, stdout, stderr) =
+        project.run(None, &["upgrade", "c1c100000002:c1c100000001", "--sql"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("would go down")
+            && stderr.contains("downgrade c1c100000002:c1c100000001 --sql"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) =
+        project.run(None, &["downgrade", "c1c100000002:c1c100000001", "--sql"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("DROP TABLE b;"), "{stdout}");
+
+    // A revision id of 70 characters: refused when written and when read.
+    let long = "a".repeat(70);
+    let (code, _, stderr) = project.run(None, &["revision", "-m", "long", "--rev-id", &long]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("is 70 characters"), "{stderr}");
+    let path = project.file("c1c100000002");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        project.dir.join(format!("migrations/{long}_long.sql")),
+        text.replace("c1c100000002", &long)
+            .replace("-- Revises: c1c100000001", "-- Revises: c1c100000002"),
+    )
+    .unwrap();
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("is 70 characters"), "{stderr}");
+    assert_eq!(
+        lines(
+            &db,
+            "SELECT count(*)::text FROM pg_tables WHERE tablename IN ('a', 'b')"
+        ),
+        ["0"]
+    );
+    std::fs::remove_file(project.dir.join(format!("migrations/{long}_long.sql"))).unwrap();
+
+    // script_location misspelt: every command that reads revisions says so.
+    let config = std::fs::read_to_string(&project.config).unwrap();
+    std::fs::write(
+        &project.config,
+        config.replace(
+            "script_location = \"migrations\"",
+            "script_location = \"migratons\"",
+        ),
+    )
+    .unwrap();
+    for args in [&["upgrade", "head"][..], &["current"], &["history"]] {
+        let (code, _, stderr) = project.run(Some(&db), args);
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("script_location = \"migratons\"")
+                && stderr.contains("no such directory"),
+            "{args:?}: {stderr}"
+        );
+    }
+    std::fs::write(&project.config, config).unwrap();
+
+    for (url, says) in [
+        ("postgres://u@localhost:99999/db", "port `99999`"),
+        ("postgres://u@localhost:abc/db", "port `abc`"),
+        ("postgres://u:p@ss@localhost/db", "percent-encoded as %40"),
+        (
+            "postgres://u@localhost/db?PASSWORD=hunter2",
+            "keys are lower case",
+        ),
+    ] {
+        let (code, stdout, stderr) = project.run(None, &["--url", url, "current"]);
+        assert_eq!(code, 1, "{url}: {stderr}");
+        assert!(stderr.contains(says), "{url}: {stderr}");
+        for secret in ["hunter2", "p@ss"] {
+            assert!(
+                !stderr.contains(secret) && !stdout.contains(secret),
+                "{url}: {stderr}"
+            );
+        }
+    }
 }

@@ -232,8 +232,14 @@ fn a_migration_leaves_no_session_setting_on_pooled_connections() {
         .unwrap();
     // The diff's script (with its `SET … check_function_bodies`) as a revision, through the
     // pooler.
-    let (code, script, stderr) = model_cli(&["diff", "--from", db.url(), "--to", source.url()]);
+    let (code, printed, stderr) = model_cli(&["diff", "--from", db.url(), "--to", source.url()]);
     assert_eq!(code, 2, "{stderr}");
+    // The statements inside the printed script's transaction (a revision is one already).
+    let script = printed
+        .split_once("BEGIN;\n")
+        .and_then(|(_, rest)| rest.rsplit_once("COMMIT;"))
+        .map(|(body, _)| body.to_string())
+        .unwrap_or_else(|| panic!("no transaction in\n{printed}"));
     assert!(script.contains("check_function_bodies"), "{script}");
     let project = Project::new("pooler-settings");
     project.revision(
@@ -263,4 +269,53 @@ fn a_migration_leaves_no_session_setting_on_pooled_connections() {
             "a pooled connection kept the migration's setting"
         );
     }
+}
+
+/// With one server connection for the database, a run (which holds the migration lock on one
+/// connection for its whole length) cannot get a second: it says so within seconds instead of
+/// staying silent until PgBouncer gives up, and then explains the pool it needs.
+#[test]
+fn a_pool_of_one_is_named_while_the_run_waits_and_when_it_ends() {
+    let server = Server::shared().expect("a PostgreSQL server for the tests");
+    let bouncer = Bouncer::start_with(server, "transaction", 1, "query_wait_timeout = 8")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let project = Project::new("pooler-one");
+    let db = TempDatabase::new().unwrap();
+    project.revision(
+        "eeee00000001",
+        "t",
+        &[],
+        "CREATE TABLE t (id integer);",
+        "DROP TABLE t;",
+    );
+    let url = bouncer.url_for(db.name());
+    let started = Instant::now();
+    let (code, stdout, stderr) = model_cli(&[
+        "--config",
+        &project.config,
+        "--url",
+        &url,
+        "upgrade",
+        "head",
+    ]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("Waiting for a server connection for the run")
+            && stderr.contains("pool_size"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the run got no server connection after waiting")
+            && stderr.contains("give this database a pool of at least 2"),
+        "{stderr}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        lines(&db, "SELECT (to_regclass('t') IS NULL)::text"),
+        ["true"]
+    );
 }

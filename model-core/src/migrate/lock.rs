@@ -89,6 +89,35 @@ pub(super) async fn acquire<C: Connection>(
     }
 }
 
+/// How long the run's first statement may wait for a server connection before the run says so.
+const SLOW_SERVER: Duration = Duration::from_secs(3);
+
+/// The run's first statement on its own connection, once the lock is held. Behind a pooler
+/// the lock's transaction keeps one server connection for the whole run, so the run's
+/// connection needs a second one; with a pool of one, it waits in the pooler's queue until the
+/// pooler gives up (PgBouncer's `query_wait_timeout`, 120 s by default). That wait is said
+/// after a few seconds, and its end explained.
+pub(super) async fn second_connection<C: Connection>(
+    client: &mut C,
+    log: &mut (dyn FnMut(String) + Send),
+) -> Result<(), MigrateError> {
+    let started = Instant::now();
+    let mut slow = || {
+        log("Waiting for a server connection for the run: the migration lock holds one for the whole run, so a run needs two at once. Behind a pooler with a pool of one for this database (PgBouncer: pool_size), this wait ends only when the pooler gives up (PgBouncer: query_wait_timeout, 120 s by default).".to_string())
+    };
+    match client
+        .batch_execute_watched("SELECT 1", SLOW_SERVER, &mut slow)
+        .await
+    {
+        Ok(()) => Ok(()),
+        Err(e) if started.elapsed() >= SLOW_SERVER => Err(MigrateError::NoServerConnection {
+            waited: started.elapsed().as_secs_f64(),
+            message: super::pg_message(&e),
+        }),
+        Err(e) => Err(db("reaching the database")(e)),
+    }
+}
+
 /// Checks that the lock's connection (and so the lock) is still there.
 pub(super) async fn check<C: Connection>(client: &mut C) -> Result<(), MigrateError> {
     client

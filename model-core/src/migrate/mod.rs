@@ -237,6 +237,10 @@ pub enum MigrateError {
     /// Another run held the migration lock for longer than this run would wait.
     #[error("gave up after waiting {waited}s for the migration lock, held by {holder}; if that run is stuck, end it (SELECT pg_terminate_backend(pid)), or wait longer with --lock-wait")]
     LockTimeout { waited: f64, holder: String },
+    /// The run's connection got no server connection while the lock's held one (a pooler
+    /// with one server connection for the database).
+    #[error("the run got no server connection after waiting {waited:.0}s ({message}): a run needs two server connections at once, one holding the migration lock for the whole run; behind a pooler, give this database a pool of at least 2 (PgBouncer: pool_size, or default_pool_size), one more for each run at the same time")]
+    NoServerConnection { waited: f64, message: String },
     /// The connection holding the migration lock was lost mid-run.
     #[error("the connection holding the migration lock was lost ({0}); stopped so that no other run can interleave")]
     LockLost(String),
@@ -697,11 +701,12 @@ impl<'a, C: Connection> Migrator<'a, C> {
         Ok(())
     }
 
-    /// Takes the migration lock on the lock's connection.
+    /// Takes the migration lock on the lock's connection, then makes sure the run's own
+    /// connection reaches a server while the lock's holds one.
     async fn acquire(&mut self) -> Result<(), MigrateError> {
         lock::acquire(&mut self.lock, &self.table, self.lock_wait, &mut *self.log).await?;
         self.lock_seen = Instant::now();
-        Ok(())
+        lock::second_connection(&mut *self.client, &mut *self.log).await
     }
 
     /// Releases the lock after the work that ended with `result`, and returns that result.

@@ -33,6 +33,17 @@ impl Bouncer {
     /// Starts PgBouncer in `pool_mode` (`transaction`, `session` or `statement`) in front of
     /// `server`, with at most `pool_size` server connections per database and user.
     pub fn start(server: &Server, pool_mode: &str, pool_size: u32) -> Result<Bouncer, PgError> {
+        Bouncer::start_with(server, pool_mode, pool_size, "")
+    }
+
+    /// [`Bouncer::start`] with more `[pgbouncer]` settings (`settings`: lines of
+    /// `pgbouncer.ini`, such as `query_wait_timeout = 5`).
+    pub fn start_with(
+        server: &Server,
+        pool_mode: &str,
+        pool_size: u32,
+        settings: &str,
+    ) -> Result<Bouncer, PgError> {
         let binary = find_pgbouncer()?;
         let account = run_as()?;
         let dir = make_private_dir(account.as_ref())?;
@@ -75,7 +86,7 @@ impl Bouncer {
                 "[databases]\n* = {target}\n\n[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\n\
                  unix_socket_dir =\nauth_type = trust\nauth_file = {}\npool_mode = {pool_mode}\n\
                  default_pool_size = {pool_size}\nmax_client_conn = 500\n\
-                 ignore_startup_parameters = extra_float_digits,options\nlogfile = {}\n",
+                 ignore_startup_parameters = extra_float_digits,options\nlogfile = {}\n{settings}\n",
                 users.display(),
                 log_path.display()
             ),

@@ -49,6 +49,16 @@ pub trait Connection: Send {
     /// Waits `duration` between two tries (the thread sleeps for a blocking client; the task
     /// yields to the runtime for an async one).
     fn pause(&self, duration: Duration) -> impl Future<Output = ()> + Send;
+
+    /// Runs `sql` as [`Connection::batch_execute`] does, calling `slow` once if it has not
+    /// finished after `after` (while it still waits): for a wait that would otherwise be
+    /// silent, such as a pooler's queue for a server connection.
+    fn batch_execute_watched<'a>(
+        &'a mut self,
+        sql: &'a str,
+        after: Duration,
+        slow: &'a mut (dyn FnMut() + Send),
+    ) -> impl Future<Output = Result<(), Error>> + Send + 'a;
 }
 
 /// A connection whose calls complete before they return: the `postgres` crate's. The
@@ -84,6 +94,33 @@ macro_rules! blocking_connection {
             fn pause(&self, duration: Duration) -> impl Future<Output = ()> + Send {
                 std::thread::sleep(duration);
                 std::future::ready(())
+            }
+
+            fn batch_execute_watched<'a>(
+                &'a mut self,
+                sql: &'a str,
+                after: Duration,
+                slow: &'a mut (dyn FnMut() + Send),
+            ) -> impl Future<Output = Result<(), Error>> + Send + 'a {
+                // The call blocks this thread: a watcher thread says when it is slow.
+                let (done, finished) = std::sync::mpsc::channel::<()>();
+                let slow = std::sync::Mutex::new(slow);
+                let result = std::thread::scope(|scope| {
+                    let slow = &slow;
+                    scope.spawn(move || {
+                        if finished.recv_timeout(after)
+                            == Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+                        {
+                            if let Ok(mut slow) = slow.lock() {
+                                (*slow)();
+                            }
+                        }
+                    });
+                    let result = postgres::GenericClient::batch_execute(self, sql);
+                    let _ = done.send(());
+                    result
+                });
+                std::future::ready(result)
             }
         }
 
@@ -122,6 +159,30 @@ impl Connection for $ty {
 
     fn pause(&self, duration: Duration) -> impl Future<Output = ()> + Send {
         tokio::time::sleep(duration)
+    }
+
+    fn batch_execute_watched<'a>(
+        &'a mut self,
+        sql: &'a str,
+        after: Duration,
+        slow: &'a mut (dyn FnMut() + Send),
+    ) -> impl Future<Output = Result<(), Error>> + Send + 'a {
+        async move {
+            let mut query = pin!(tokio_postgres::Client::batch_execute(self, sql));
+            let mut timer = pin!(tokio::time::sleep(after));
+            let mut told = false;
+            std::future::poll_fn(|cx| {
+                if let Poll::Ready(result) = query.as_mut().poll(cx) {
+                    return Poll::Ready(result);
+                }
+                if !told && timer.as_mut().poll(cx).is_ready() {
+                    told = true;
+                    slow();
+                }
+                Poll::Pending
+            })
+            .await
+        }
     }
 }
     )*};

@@ -100,10 +100,12 @@ impl PgError {
 /// PostgreSQL's own message for an error (with its detail), or the driver's, once: never the
 /// driver's `db error: ` prefix, never the same text twice.
 pub fn pg_message(error: &postgres::Error) -> String {
+    // The server's words are data (a name in them may hold a line feed or an escape
+    // sequence): made printable, on one line.
     if let Some(e) = error.as_db_error() {
-        let mut out = e.message().to_string();
+        let mut out = crate::sql::display(e.message());
         if let Some(detail) = e.detail() {
-            out.push_str(&format!(" ({detail})"));
+            out.push_str(&format!(" ({})", crate::sql::display(detail)));
         }
         return out;
     }
@@ -112,10 +114,11 @@ pub fn pg_message(error: &postgres::Error) -> String {
     while let Some(stripped) = rest.strip_prefix("db error: ") {
         rest = stripped;
     }
-    match std::error::Error::source(error) {
+    let text = match std::error::Error::source(error) {
         Some(source) if !rest.contains(&source.to_string()) => format!("{rest}: {source}"),
         _ => rest.to_string(),
-    }
+    };
+    crate::sql::display(&text)
 }
 
 /// Connects to the database `url` names (`postgres://…` or `key=value`), refusing malformed

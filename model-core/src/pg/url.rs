@@ -54,6 +54,7 @@ impl Target {
             match text.split_once("://") {
                 Some((scheme, rest)) if scheme == "postgres" || scheme == "postgresql" => {
                     let end = rest.find(['/', '?']).unwrap_or(rest.len());
+                    check_authority(&rest[..end]).map_err(bad)?;
                     let (before, query) = match rest.find('?') {
                         Some(q) if q >= end => (&rest[..q], &rest[q + 1..]),
                         _ => (rest, ""),
@@ -126,6 +127,7 @@ impl Target {
                 .map(PathBuf::from),
             client_key: get("sslkey").or_else(|| env("PGSSLKEY")).map(PathBuf::from),
         };
+        check_params(&params).map_err(bad)?;
         let kept: Vec<&Param> = params
             .iter()
             .filter(|p| !TLS_KEYS.contains(&p.key.as_str()))
@@ -182,6 +184,100 @@ impl Target {
     pub(super) fn shown(&self) -> String {
         redact(&self.original)
     }
+}
+
+/// Keys of a connection string that the driver or this module take.
+const KNOWN_KEYS: &[&str] = &[
+    "user",
+    "password",
+    "dbname",
+    "options",
+    "application_name",
+    "sslmode",
+    "sslrootcert",
+    "sslcert",
+    "sslkey",
+    "sslpassword",
+    "sslnegotiation",
+    "host",
+    "hostaddr",
+    "port",
+    "connect_timeout",
+    "tcp_user_timeout",
+    "keepalives",
+    "keepalives_idle",
+    "keepalives_interval",
+    "keepalives_retries",
+    "target_session_attrs",
+    "channel_binding",
+    "load_balance_hosts",
+    "replication",
+];
+
+/// A port as libpq takes it: 1 to 65535.
+fn check_port(port: &str, place: &str) -> Result<(), String> {
+    match port.parse::<u16>() {
+        Ok(n) if n > 0 => Ok(()),
+        _ => Err(format!(
+            "port `{}` {place} is not a port number (1 to 65535)",
+            crate::sql::display(port)
+        )),
+    }
+}
+
+/// The part of a URL between `://` and the path: `user:password@host:port`, hosts separated
+/// by commas, an IPv6 address in brackets. Says which part is wrong.
+fn check_authority(authority: &str) -> Result<(), String> {
+    let hosts = match authority.rfind('@') {
+        Some(at) => {
+            if authority[..at].contains('@') {
+                return Err("the URL has more than one `@`: an `@` in the user name or password must be percent-encoded as %40".into());
+            }
+            &authority[at + 1..]
+        }
+        None => authority,
+    };
+    for host in hosts.split(',') {
+        let port = if let Some(rest) = host.strip_prefix('[') {
+            match rest.split_once(']') {
+                Some((_, after)) => after.strip_prefix(':'),
+                None => {
+                    return Err(format!(
+                        "`{}` opens an IPv6 address with `[` but never closes it",
+                        crate::sql::display(host)
+                    ))
+                }
+            }
+        } else {
+            host.rsplit_once(':').map(|(_, port)| port)
+        };
+        if let Some(port) = port.filter(|p| !p.is_empty()) {
+            check_port(
+                port,
+                &format!("in the URL's host `{}`", crate::sql::display(host)),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The keys of a connection string: known ones, in lower case, with ports that are ports.
+fn check_params(params: &[Param]) -> Result<(), String> {
+    for p in params {
+        if p.key == "port" {
+            for port in p.value.split(',').filter(|p| !p.is_empty()) {
+                check_port(port.trim(), "given with port=")?;
+            }
+        }
+        let lower = p.key.to_ascii_lowercase();
+        if !KNOWN_KEYS.contains(&p.key.as_str()) && KNOWN_KEYS.contains(&lower.as_str()) {
+            return Err(format!(
+                "`{}` is not a key: keys are lower case (`{lower}`)",
+                crate::sql::display(&p.key)
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The pairs of a URL's query string, percent-decoded.
@@ -307,11 +403,14 @@ fn conninfo_value(value: &str) -> String {
     format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
 }
 
+/// Whether `key` (in any case: a mistyped `PASSWORD=` still holds a password) names a secret.
+fn secret(key: &str) -> bool {
+    SECRET_KEYS.contains(&key.trim().to_ascii_lowercase().as_str())
+}
+
 fn redact_pair(pair: &str) -> String {
     match pair.split_once('=') {
-        Some((key, _)) if SECRET_KEYS.contains(&percent_decode(key).as_str()) => {
-            format!("{key}=***")
-        }
+        Some((key, _)) if secret(&percent_decode(key)) => format!("{key}=***"),
         _ => pair.to_string(),
     }
 }
@@ -348,7 +447,7 @@ pub fn redact(text: &str) -> String {
         Ok(params) => params
             .iter()
             .map(|p| {
-                if SECRET_KEYS.contains(&p.key.as_str()) {
+                if secret(&p.key) {
                     format!("{}=***", p.key)
                 } else {
                     p.raw.clone()
@@ -429,6 +528,42 @@ mod tests {
     }
 
     #[test]
+    fn bad_parts_are_named() {
+        for (bad, says) in [
+            (
+                "postgres://u@localhost:99999/db",
+                "port `99999` in the URL's host `localhost:99999`",
+            ),
+            ("postgres://u@localhost:abc/db", "port `abc`"),
+            ("postgres://u@h1:5432,h2:0/db", "port `0`"),
+            ("postgres://u@[::1/db", "never closes it"),
+            ("postgres://u:p@ss@localhost/db", "more than one `@`"),
+            (
+                "postgres://u@h/db?PASSWORD=x",
+                "keys are lower case (`password`)",
+            ),
+            ("host=h port=70000", "port `70000` given with port="),
+            ("host=h Port=5432", "keys are lower case (`port`)"),
+        ] {
+            let error = Target::parse(bad)
+                .err()
+                .unwrap_or_else(|| panic!("{bad} was accepted"))
+                .to_string();
+            assert!(error.contains(says), "{bad}: {error}");
+            assert!(!error.contains("p@ss"), "{error}");
+        }
+        for good in [
+            "postgres://u:p%40ss@localhost:5432/db",
+            "postgres://u@[::1]:5432/db",
+            "postgres://u@h1,h2:5433/db",
+            "postgres://localhost",
+            "host=h port=5432,5433",
+        ] {
+            assert!(Target::parse(good).is_ok(), "{good}");
+        }
+    }
+
+    #[test]
     fn passwords_are_not_shown() {
         for (given, shown) in [
             ("postgres://me:secret@h/db", "postgres://me:***@h/db"),
@@ -446,6 +581,12 @@ mod tests {
                 "host=h password=*** user=me",
             ),
             ("host=h password='secret", "host=h ***"),
+            (
+                "postgres://me@h/db?PASSWORD=secret&Password=x",
+                "postgres://me@h/db?PASSWORD=***&Password=***",
+            ),
+            ("host=h PASSWORD=secret", "host=h PASSWORD=***"),
+            ("host=h PassWord='secret", "host=h ***"),
         ] {
             assert_eq!(redact(given), shown);
         }

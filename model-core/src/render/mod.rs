@@ -49,6 +49,67 @@ pub fn timeout_settings(retries: &crate::migrate::LockRetries) -> String {
     out
 }
 
+/// `sql` (a revision body's part) as a script for `psql -v ON_ERROR_STOP=1 -f`: the timeouts
+/// a revision has, set for the session, then the statements in one transaction when the part
+/// is transactional (so it applies whole or not at all, and its `SET LOCAL`s hold), or one
+/// by one when it is not (`CREATE INDEX CONCURRENTLY`), its `SET LOCAL`s then made session
+/// settings (outside a transaction `SET LOCAL` does nothing).
+pub fn psql_script(
+    sql: &str,
+    transactional: bool,
+    retries: &crate::migrate::LockRetries,
+) -> String {
+    use crate::migrate::duration_text;
+    let mut out = String::from("-- For psql -v ON_ERROR_STOP=1 -f: ");
+    out.push_str(if transactional {
+        "one transaction; a statement waits at most lock_timeout for a lock.
+"
+    } else {
+        "statements run one by one, outside a transaction; a statement waits at most lock_timeout for a lock.
+"
+    });
+    out.push_str(&format!(
+        "SET lock_timeout = {};
+",
+        quote_literal(&duration_text(retries.lock_timeout))
+    ));
+    if let Some(limit) = retries.statement_timeout {
+        out.push_str(&format!(
+            "SET statement_timeout = {};
+",
+            quote_literal(&duration_text(limit))
+        ));
+    }
+    if transactional {
+        out.push_str(
+            "BEGIN;
+
+",
+        );
+        out.push_str(sql.trim_end());
+        out.push_str(
+            "
+
+COMMIT;
+",
+        );
+    } else {
+        out.push('\n');
+        // A statement's first line follows a line that ends one (or a comment, or nothing).
+        let mut at_start = true;
+        for line in sql.lines() {
+            match line.strip_prefix("SET LOCAL ") {
+                Some(rest) if at_start => out.push_str(&format!("SET {rest}")),
+                _ => out.push_str(line),
+            }
+            out.push('\n');
+            let trimmed = line.trim();
+            at_start = trimmed.is_empty() || trimmed.ends_with(';') || trimmed.starts_with("--");
+        }
+    }
+    out
+}
+
 /// The script that creates `schema` in an empty database: schemas, types and sequences, then
 /// tables in dependency order (a referenced table before the tables referencing it), each with
 /// its indexes and comments, then the foreign keys that a reference cycle kept out of

@@ -21,7 +21,7 @@ pub fn qualified(schema: &str, name: &str) -> String {
     format!("{}.{}", quote_ident(schema), quote_ident(name))
 }
 
-pub use model_revision::printable::{comment, comment_lines, display};
+pub use model_revision::printable::{comment, comment_lines, display, display_block};
 
 #[cfg(test)]
 mod tests {
