@@ -576,7 +576,7 @@ pub fn formatted(source: String) -> String {
         .stderr(Stdio::piped())
         .spawn();
     let Ok(mut child) = child else {
-        crate::warning("codegen", "rustfmt not found: the output is not formatted");
+        crate::console::warning("codegen", "rustfmt not found: the output is not formatted");
         return source;
     };
     if let Some(mut stdin) = child.stdin.take() {
@@ -585,7 +585,7 @@ pub fn formatted(source: String) -> String {
     match child.wait_with_output() {
         Ok(output) if output.status.success() => String::from_utf8(output.stdout).unwrap_or(source),
         Ok(output) => {
-            crate::warning(
+            crate::console::warning(
                 "codegen",
                 format!(
                     "rustfmt refused the output (left as written): {}",

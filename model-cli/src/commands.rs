@@ -14,10 +14,12 @@ use model_core::revision::{self, Revision};
 use model_core::schema::{Schema, Unmodelled};
 use model_core::{config, introspect, render, ModelSet, ModelSetError};
 
+use crate::args::{Command, Global};
+use crate::console::{info, warning};
 use crate::history;
 use crate::project::Project;
 use crate::renames::{report_hints, settle, Answers};
-use crate::{catalog, describe, info, warning, Command, Global};
+use crate::{catalog, describe};
 
 /// The models, for a command that compares with them or draws them: refused when there are
 /// none, which is what the plain `model-cli` binary has (a comparison with nothing would drop
@@ -40,9 +42,6 @@ pub fn dispatch(
     command: Option<Command>,
     models: &Result<ModelSet, ModelSetError>,
 ) -> anyhow::Result<bool> {
-    if crate::fleet::requested(global) {
-        return crate::fleet::dispatch(dir, global, command, models);
-    }
     let models = || needed(models);
     let project = || Project::load(dir, global);
     match command {
@@ -186,7 +185,7 @@ pub fn dispatch(
         }
         Some(Command::Edit { rev }) => edit(&project()?, &rev),
         Some(Command::Completions { shell }) => {
-            let mut command = <crate::Cli as clap::CommandFactory>::command();
+            let mut command = <crate::args::Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "model-cli", &mut std::io::stdout());
             Ok(true)
         }
@@ -235,10 +234,6 @@ pub fn dispatch(
             revisions,
             rev_id,
         }) => merge(&project()?, message, revisions, rev_id),
-        Some(Command::Check {
-            format: crate::CheckFormat::Json,
-            ..
-        }) => crate::fleet::check_one(dir, global, models()?),
         Some(Command::Check { strict, online, .. }) => {
             let project = project()?;
             let online = online || project.config.online;
@@ -326,9 +321,9 @@ pub fn dispatch(
             };
             let erd = crate::erd::Erd::new(&schema, crate::erd::Options { keys_only });
             let text = match format {
-                crate::ErdFormat::Mermaid => erd.mermaid(),
-                crate::ErdFormat::Dot => erd.dot(),
-                crate::ErdFormat::Svg => erd.svg(),
+                crate::args::ErdFormat::Mermaid => erd.mermaid(),
+                crate::args::ErdFormat::Dot => erd.dot(),
+                crate::args::ErdFormat::Svg => erd.svg(),
             };
             match output {
                 Some(path) => std::fs::write(&path, text)
@@ -564,7 +559,7 @@ fn autogenerate_revision(
         );
     }
     write_revision(project, options, Some((body, version)))?;
-    crate::drop_behind(comparison);
+    crate::console::drop_behind(comparison);
     // Sizes come from the configured database (none when the revisions were replayed).
     let mut live = project.connect(global).ok();
     report_hazards(

@@ -398,7 +398,7 @@ impl Erd {
         let top = rank.iter().copied().max().unwrap_or(0);
         // Each column ordered by where its tables' parents stand (then by name).
         let mut position = vec![0.0f64; n];
-        let mut columns: Vec<Vec<usize>> = vec![Vec::new(); top + 1];
+        let mut columns: Vec<Vec<usize>> = Vec::with_capacity(top + 1);
         for r in 0..=top {
             let mut members: Vec<usize> = (0..n).filter(|&i| rank[i] == r).collect();
             let key = |i: usize| {
@@ -422,7 +422,7 @@ impl Erd {
             for (k, &i) in members.iter().enumerate() {
                 position[i] = k as f64;
             }
-            columns[r] = members;
+            columns.push(members);
         }
         let title = |e: &Entity| {
             if e.association {

@@ -23,8 +23,9 @@ use model_core::render;
 use model_core::schema::Schema;
 use model_core::{ModelSet, ModelSetError};
 
+use crate::args::{Command, Global};
+use crate::console::info;
 use crate::project::Project;
-use crate::{info, Command, Global};
 
 /// How many targets run at once when neither `--jobs` nor the fleet says.
 const DEFAULT_JOBS: usize = 4;
@@ -154,7 +155,7 @@ pub fn dispatch(
             &targets,
             jobs,
             models()?,
-            format == crate::CheckFormat::Json,
+            format == crate::args::CheckFormat::Json,
         ),
         _ => bail!(
             "--fleet and --targets work with upgrade, downgrade, current, check, diff (with --to, without --from) and revision --autogenerate (upgrade --sql prints the same SQL for every target: run it without them)"
@@ -302,7 +303,7 @@ impl Progress {
         Progress {
             verb,
             total,
-            terminal: std::io::stderr().is_terminal() && !crate::quiet(),
+            terminal: std::io::stderr().is_terminal() && !crate::console::quiet(),
             state: Mutex::new((0, 0, Vec::new())),
         }
     }
@@ -1163,7 +1164,7 @@ fn one_schema<'t>(
     }
     if !problems.is_empty() {
         for problem in &problems {
-            crate::warning("fleet", problem);
+            crate::console::warning("fleet", problem);
         }
         bail!(
             "{} target(s) are not in the fleet's state (listed above): no revision written. Bring them in line, or leave them out of the fleet, first.",

@@ -10,7 +10,8 @@ use model_core::revision::Graph;
 use model_core::ModelSet;
 use postgres::Client;
 
-use crate::{info, warning, Global};
+use crate::args::Global;
+use crate::console::{info, warning};
 
 /// Config and revisions of one project.
 pub struct Project {

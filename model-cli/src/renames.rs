@@ -8,7 +8,7 @@ use anyhow::bail;
 use model_core::autogenerate::Comparison;
 use model_core::diff::{best_renames, Candidate, Rename, RenameReport};
 
-use crate::{info, warning};
+use crate::console::{info, warning};
 
 /// What to do with rename candidates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

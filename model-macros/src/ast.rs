@@ -217,8 +217,9 @@ pub struct ForeignKeyAttr {
     pub column: String,
 }
 
-/// A referential action.
+/// A referential action, named as SQL names it (`NO ACTION`).
 #[derive(Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names)]
 pub enum Action {
     NoAction,
     Restrict,
@@ -243,7 +244,7 @@ pub struct Relationship {
 /// The association table of a many-to-many.
 pub enum Secondary {
     /// A model type: `secondary = ProductTag`.
-    Model(Type),
+    Model(Box<Type>),
     /// A table name: `secondary = "product_tags"`.
     Table(LitStr),
 }

@@ -471,7 +471,7 @@ fn parse_relationship(
                 rel.secondary = Some(if value.peek(LitStr) {
                     Secondary::Table(value.parse()?)
                 } else {
-                    Secondary::Model(value.parse()?)
+                    Secondary::Model(Box::new(value.parse()?))
                 });
             }
             "foreign_key" => {

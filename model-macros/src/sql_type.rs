@@ -100,8 +100,11 @@ fn user_type(base: &str, text: &str) -> Result<Option<String>, String> {
     )))
 }
 
+/// A type's words, its numeric arguments, and what follows them.
+type Parts = (Vec<String>, Vec<u32>, Option<String>);
+
 /// Splits `timestamp (3) with time zone` into (["timestamp"], [3], Some("with time zone")).
-fn split(base: &str, text: &str) -> Result<(Vec<String>, Vec<u32>, Option<String>), String> {
+fn split(base: &str, text: &str) -> Result<Parts, String> {
     let (head, args, tail) = match base.find('(') {
         Some(open) => {
             let close = base[open..]

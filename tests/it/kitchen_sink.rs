@@ -33,6 +33,8 @@ pub struct User {
     pub email: String,
 }
 
+// Clippy reads `unique(a, b), unique(b, c)` as one attribute naming `b` twice; they are two keys.
+#[allow(clippy::duplicated_attributes)]
 #[derive(Model)]
 #[model(
     table = "items",

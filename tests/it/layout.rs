@@ -17,7 +17,10 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
         } else if matches!(
             path.extension().and_then(|e| e.to_str()),
             Some("rs" | "py" | "sh" | "toml")
-        ) || path.parent().is_some_and(|p| p.ends_with(".ci"))
+        ) || path
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|p| p == ".ci")
         {
             out.push(path);
         }
@@ -43,5 +46,288 @@ fn nothing_reads_outside_the_clone() {
     assert!(
         readers.is_empty(),
         "these files name a path outside the project: {readers:?}"
+    );
+}
+
+/// The rooms of one crate, bottom first, as `docs/ARCHITECTURE.md` lists them in its `rooms`
+/// block: a room may import the rooms of the layers below its own, never its own layer's
+/// other rooms or those above.
+struct Crate {
+    src: String,
+    layers: Vec<Vec<String>>,
+    /// Other crates re-exported at the root under a name (`pub use model_revision as
+    /// revision`): importing them imports nothing of this crate.
+    external: Vec<String>,
+}
+
+/// The `rooms` block of `docs/ARCHITECTURE.md`: `[path/to/src]` starts a crate; each line after
+/// it is a layer, the lowest first, or `extern NAME…` (other crates re-exported at the root);
+/// `#` starts a comment.
+fn rooms(architecture: &str) -> Vec<Crate> {
+    let block = architecture
+        .split("```rooms\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("docs/ARCHITECTURE.md has a ```rooms block");
+    let mut crates: Vec<Crate> = Vec::new();
+    for line in block.lines() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(src) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            crates.push(Crate {
+                src: src.to_string(),
+                layers: Vec::new(),
+                external: Vec::new(),
+            });
+        } else if let Some(names) = line.strip_prefix("extern ") {
+            let krate = crates.last_mut().expect("extern after a [crate] line");
+            krate
+                .external
+                .extend(names.split_whitespace().map(str::to_string));
+        } else {
+            let names = line.split_whitespace().map(str::to_string).collect();
+            crates
+                .last_mut()
+                .expect("a layer after a [crate] line")
+                .layers
+                .push(names);
+        }
+    }
+    crates
+}
+
+/// `text` without comments, string literals and char literals (so neither a doc comment nor a
+/// message naming `crate::x` counts as an import).
+fn code_only(text: &str) -> String {
+    let bytes: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        let next = bytes.get(i + 1).copied();
+        if c == '/' && next == Some('/') {
+            while i < bytes.len() && bytes[i] != '\n' {
+                i += 1;
+            }
+        } else if c == '/' && next == Some('*') {
+            i += 2;
+            while i + 1 < bytes.len() && !(bytes[i] == '*' && bytes[i + 1] == '/') {
+                i += 1;
+            }
+            i += 2;
+        } else if c == 'r' && (next == Some('"') || next == Some('#')) && {
+            let prev = if i == 0 { ' ' } else { bytes[i - 1] };
+            !(prev.is_alphanumeric() || prev == '_')
+        } {
+            // A raw string: r"…", r#"…"#.
+            let mut j = i + 1;
+            let mut hashes = 0;
+            while j < bytes.len() && bytes[j] == '#' {
+                hashes += 1;
+                j += 1;
+            }
+            if bytes.get(j) != Some(&'"') {
+                out.push(c);
+                i += 1;
+                continue;
+            }
+            j += 1;
+            'raw: while j < bytes.len() {
+                if bytes[j] == '"' && (0..hashes).all(|k| bytes.get(j + 1 + k) == Some(&'#')) {
+                    j += 1 + hashes;
+                    break 'raw;
+                }
+                j += 1;
+            }
+            out.push_str("\"\"");
+            i = j;
+        } else if c == '"' {
+            i += 1;
+            while i < bytes.len() && bytes[i] != '"' {
+                if bytes[i] == '\\' {
+                    i += 1;
+                }
+                i += 1;
+            }
+            i += 1;
+            out.push_str("\"\"");
+        } else if c == '\'' && next == Some('\\') {
+            i += 3;
+            while i < bytes.len() && bytes[i] != '\'' {
+                i += 1;
+            }
+            i += 1;
+            out.push_str("' '");
+        } else if c == '\'' && bytes.get(i + 2) == Some(&'\'') {
+            out.push_str("' '");
+            i += 3;
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The rooms a file's code names: `crate::room` (and each `room` of `use crate::{a, b::c}`). A
+/// name that is not a room is an item of the crate root, `lib`. `$crate::` (a macro's own path)
+/// is not an import.
+fn imports(code: &str, room_names: &[String]) -> Vec<String> {
+    let mut found = Vec::new();
+    let room_of = |name: &str| {
+        if room_names.iter().any(|r| r == name) {
+            name.to_string()
+        } else {
+            "lib".to_string()
+        }
+    };
+    let mut rest = code;
+    while let Some(at) = rest.find("crate::") {
+        let before = rest[..at].chars().last();
+        let after = &rest[at + "crate::".len()..];
+        rest = after;
+        if matches!(before, Some(c) if c == '$' || c.is_alphanumeric() || c == '_') {
+            continue;
+        }
+        if let Some(group) = after.strip_prefix('{') {
+            // Up to the brace that closes the group (nested groups included).
+            let mut open = 1;
+            let end = group
+                .char_indices()
+                .find(|&(_, c)| {
+                    open += match c {
+                        '{' => 1,
+                        '}' => -1,
+                        _ => 0,
+                    };
+                    open == 0
+                })
+                .map_or(group.len(), |(i, _)| i);
+            let inner = &group[..end];
+            // The first segment of each path in the group (nested groups: their first names).
+            let mut depth = 0;
+            let mut start = true;
+            let mut word = String::new();
+            for c in inner.chars() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => start = true,
+                    c if c.is_alphanumeric() || c == '_' => {
+                        if start {
+                            word.push(c)
+                        }
+                    }
+                    _ => {
+                        if start && !word.is_empty() {
+                            found.push(room_of(&word));
+                            word.clear();
+                            start = false;
+                        }
+                    }
+                }
+            }
+            if start && !word.is_empty() {
+                found.push(room_of(&word));
+            }
+        } else {
+            let name: String = after
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() {
+                found.push(room_of(&name));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn rooms_import_only_the_layers_below_them() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let architecture = std::fs::read_to_string(root.join("docs/ARCHITECTURE.md")).unwrap();
+    let crates = rooms(&architecture);
+    assert!(crates.len() >= 2, "the rooms of model-core and model-cli");
+    let mut broken = Vec::new();
+    for krate in &crates {
+        let src = root.join(&krate.src);
+        let layer_of = |room: &str| {
+            krate
+                .layers
+                .iter()
+                .position(|l| l.iter().any(|r| r == room))
+        };
+        let room_names: Vec<String> = krate.layers.iter().flatten().cloned().collect();
+        let known: Vec<String> = room_names.iter().chain(&krate.external).cloned().collect();
+        let mut rust = Vec::new();
+        files(&src, &mut rust);
+        let mut seen = std::collections::BTreeSet::new();
+        for file in rust
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        {
+            let rel = file.strip_prefix(&src).unwrap();
+            let first = rel
+                .components()
+                .next()
+                .unwrap()
+                .as_os_str()
+                .to_string_lossy();
+            let room = first.trim_end_matches(".rs").to_string();
+            if room == "main" {
+                continue; // a binary's root: its `crate` is the binary.
+            }
+            seen.insert(room.clone());
+            let Some(layer) = layer_of(&room) else {
+                broken.push(format!(
+                    "{}: room `{room}` is in no layer of the rooms block",
+                    file.display()
+                ));
+                continue;
+            };
+            let code = code_only(&std::fs::read_to_string(file).unwrap());
+            for target in imports(&code, &known) {
+                if target == room || krate.external.contains(&target) {
+                    continue;
+                }
+                match layer_of(&target) {
+                    Some(t) if t < layer => {}
+                    _ => broken.push(format!(
+                        "{}: room `{room}` imports `{target}`, which is not below it",
+                        rel.display()
+                    )),
+                }
+            }
+        }
+        for room in &room_names {
+            assert!(
+                seen.contains(room) || room == "main",
+                "{}: the rooms block lists `{room}`, which is not a file or folder of it",
+                krate.src
+            );
+        }
+    }
+    broken.sort();
+    broken.dedup();
+    assert!(
+        broken.is_empty(),
+        "imports against docs/ARCHITECTURE.md's rooms:\n{}",
+        broken.join("\n")
+    );
+}
+
+#[test]
+fn the_import_reader_sees_what_it_should() {
+    let rooms = ["sql".to_string(), "diff".to_string()];
+    let code = code_only(
+        "use crate::sql::x; // crate::diff\nlet s = \"crate::diff\"; $crate::diff::y; use crate::{diff::{a, b}, Item};",
+    );
+    assert_eq!(imports(&code, &rooms), ["sql", "diff", "lib"]);
+    assert_eq!(
+        code_only("let x = r#\"crate::diff\"#; let c = '\\''; crate::sql"),
+        "let x = \"\"; let c = ' '; crate::sql"
     );
 }

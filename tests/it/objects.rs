@@ -181,7 +181,7 @@ fn a_malformed_declaration_names_the_object_and_postgresql_message() {
     let unknown = ecommerce::models().unwrap().with_trigger(
         "CREATE TRIGGER t BEFORE UPDATE ON nowhere FOR EACH ROW EXECUTE FUNCTION f()",
     );
-    let message = unknown.err().expect("refused").to_string();
+    let message = unknown.expect_err("refused").to_string();
     assert!(
         message.contains("trigger `t`: table `nowhere` is not one of the gathered models"),
         "{message}"

@@ -84,7 +84,8 @@ fn random_type(rng: &mut Rng, schema: &Schema) -> SqlType {
     if schema.types.iter().any(|t| t.name == "public.r0") && rng.chance(4) {
         return SqlType::from_static("public.r0");
     }
-    SqlType::from_static(*rng.pick(PLAIN_TYPES))
+    let ty: &&'static str = rng.pick(PLAIN_TYPES);
+    SqlType::from_static(ty)
 }
 
 fn random_column(rng: &mut Rng, name: &str, schema: &Schema) -> Column {

@@ -43,9 +43,7 @@ fn module_filter_matches_whole_path_segments() {
 #[test]
 fn registering_everything_reports_the_deliberately_broken_test_models() {
     // This test binary also links the cross-model cases, whose mistakes must surface.
-    let error = ModelSet::registered()
-        .err()
-        .expect("the broken test models are registered too");
+    let error = ModelSet::registered().expect_err("the broken test models are registered too");
     assert!(
         error.to_string().contains("both declare table `things`"),
         "{error}"

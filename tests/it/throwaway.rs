@@ -152,9 +152,7 @@ fn temp_database_url_works_for_other_clients() {
 fn missing_server_binaries_are_a_clear_error() {
     // Run in a child so the variable does not leak into the other tests' shared server.
     if std::env::var_os("MODEL_TEST_BINDIR_CHILD").is_some() {
-        let error = Server::throwaway()
-            .err()
-            .expect("no server without binaries");
+        let error = Server::throwaway().expect_err("no server without binaries");
         println!("ERROR {error}");
         std::process::exit(0);
     }

@@ -43,7 +43,8 @@ fn seed_walk_through_with_autogenerate() {
     let dir = project_dir("seed");
     let db = fresh_database();
     let url = db.url().to_string();
-    let steps: [(fn() -> Result<ModelSet, ModelSetError>, &str, &str); 3] = [
+    type Models = fn() -> Result<ModelSet, ModelSetError>;
+    let steps: [(Models, &str, &str); 3] = [
         (|| models![step1::Customer, step1::Order, step1::Product], "a0cf7f5d705d", "Initial commit: created customers, orders and products tables."),
         (
             || models![step2::Customer, step2::OrderProduct, step2::Order, step2::Product],

@@ -3,7 +3,7 @@
 use super::enums::is_enum;
 use super::plan::Hint;
 use super::{mentions, ColumnType, Differ, Op};
-use crate::render::qualified;
+use crate::schema::qualified;
 use crate::schema::{Column, NotNull, Table, TableName};
 use crate::sql::Feature;
 

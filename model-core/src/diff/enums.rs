@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use super::grants::grant_changes;
 use super::views::view_order;
 use super::{mentions, pair, Differ, EnumColumn, Op, Pair};
-use crate::render::qualified;
+use crate::schema::qualified;
 use crate::schema::{
     Column, EnumType, GrantTarget, Index, IndexExpr, Schema, Table, TableName, View,
 };

@@ -431,7 +431,7 @@ pub fn relation_sizes(
     client: &mut postgres::Client,
     tables: &[TableName],
 ) -> BTreeMap<TableName, (f64, i64)> {
-    let names: Vec<String> = tables.iter().map(crate::render::qualified).collect();
+    let names: Vec<String> = tables.iter().map(crate::schema::qualified).collect();
     let query = "SELECT n, greatest(c.reltuples, 0)::float8, pg_total_relation_size(c.oid)
                  FROM unnest($1::text[]) WITH ORDINALITY AS u(n, i)
                  JOIN pg_class c ON c.oid = to_regclass(n)

@@ -12,8 +12,9 @@ use std::collections::BTreeMap;
 use postgres::Client;
 
 use super::IntrospectError;
-use crate::render::{qualified, quote_ident};
+use crate::schema::qualified;
 use crate::schema::{make_object_name, Column, IndexExpr, Schema, SqlType, Table};
+use crate::sql::quote_ident;
 
 /// What an expression is, which decides how PostgreSQL is asked to read it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -283,7 +284,7 @@ fn prelude(schema: &Schema, live: &Schema) -> String {
         let labels: Vec<String> = e
             .labels
             .iter()
-            .map(|l| crate::render::quote_literal(l))
+            .map(|l| crate::sql::quote_literal(l))
             .collect();
         out.push_str(&format!(
             "CREATE TYPE {} AS ENUM ({});\n",

@@ -136,6 +136,52 @@ impl VersionTable {
     }
 }
 
+/// A statement of a revision that runs in a transaction failed; nothing of it was applied.
+#[derive(Debug, thiserror::Error)]
+#[error("revision {revision} ({path}) failed at line {line}: {message}\n    {statement}\nNothing of {revision} was applied; the database is still at {at}.")]
+pub struct StatementFailed {
+    pub revision: String,
+    pub path: String,
+    pub line: usize,
+    pub statement: String,
+    pub message: String,
+    pub at: String,
+}
+
+/// A statement waited too long for a lock on every attempt; nothing of the revision (or of
+/// the statement, outside a transaction) was applied.
+#[derive(Debug, thiserror::Error)]
+#[error("revision {revision} ({path}) gave up at line {line} after {attempts} attempt(s): every one timed out waiting for a lock (last lock_timeout {last_timeout} ms)\n    {statement}\n{holders}Nothing of that attempt was applied; the database is still at {at}. Run again when the sessions holding the locks are done, or raise lock_timeout / lock_retries in model.toml.")]
+pub struct LockTimedOut {
+    pub revision: String,
+    pub path: String,
+    pub line: usize,
+    pub statement: String,
+    pub attempts: u32,
+    pub last_timeout: u128,
+    /// The sessions holding locks on the relations the statement names, or "".
+    pub holders: String,
+    pub at: String,
+}
+
+/// A statement of a part that runs outside a transaction failed after others committed.
+#[derive(Debug, thiserror::Error)]
+#[error("revision {revision} ({path}) failed at line {line}: {message}\n    {statement}\n{revision} runs outside a transaction: {committed}; the rest did not run.{invalid}\n`current` shows {revision} as partially applied. Fix the cause and run the same command again to resume at line {line} (statements already committed must stay unchanged), or settle it by hand with `repair {revision}`.")]
+pub struct PartialFailed {
+    pub revision: String,
+    pub path: String,
+    pub line: usize,
+    pub statement: String,
+    pub message: String,
+    /// "statements 1–3 of 5 committed (through line 12)" or "no statement committed".
+    pub committed: String,
+    /// A sentence about indexes the failure left invalid, or empty.
+    pub invalid: String,
+}
+
+/// Asked, with the destructive statements, before a run that has them; `false` cancels it.
+pub type Confirm<'a> = Box<dyn FnMut(&[Destruction]) -> bool + Send + 'a>;
+
 /// Errors of running revisions.
 #[derive(Debug, thiserror::Error)]
 pub enum MigrateError {
@@ -153,42 +199,15 @@ pub enum MigrateError {
     #[error(transparent)]
     Graph(#[from] GraphError),
     /// A statement of a revision that runs in a transaction failed; nothing of it was applied.
-    #[error("revision {revision} ({path}) failed at line {line}: {message}\n    {statement}\nNothing of {revision} was applied; the database is still at {at}.")]
-    Statement {
-        revision: String,
-        path: String,
-        line: usize,
-        statement: String,
-        message: String,
-        at: String,
-    },
+    #[error(transparent)]
+    Statement(Box<StatementFailed>),
     /// A statement waited too long for a lock on every attempt; nothing of the revision (or of
     /// the statement, outside a transaction) was applied.
-    #[error("revision {revision} ({path}) gave up at line {line} after {attempts} attempt(s): every one timed out waiting for a lock (last lock_timeout {last_timeout} ms)\n    {statement}\n{holders}Nothing of that attempt was applied; the database is still at {at}. Run again when the sessions holding the locks are done, or raise lock_timeout / lock_retries in model.toml.")]
-    LockTimedOut {
-        revision: String,
-        path: String,
-        line: usize,
-        statement: String,
-        attempts: u32,
-        last_timeout: u128,
-        /// The sessions holding locks on the relations the statement names, or "".
-        holders: String,
-        at: String,
-    },
+    #[error(transparent)]
+    LockTimedOut(Box<LockTimedOut>),
     /// A statement of a part that runs outside a transaction failed after others committed.
-    #[error("revision {revision} ({path}) failed at line {line}: {message}\n    {statement}\n{revision} runs outside a transaction: {committed}; the rest did not run.{invalid}\n`current` shows {revision} as partially applied. Fix the cause and run the same command again to resume at line {line} (statements already committed must stay unchanged), or settle it by hand with `repair {revision}`.")]
-    Partial {
-        revision: String,
-        path: String,
-        line: usize,
-        statement: String,
-        message: String,
-        /// "statements 1–3 of 5 committed (through line 12)" or "no statement committed".
-        committed: String,
-        /// A sentence about indexes the failure left invalid, or empty.
-        invalid: String,
-    },
+    #[error(transparent)]
+    Partial(Box<PartialFailed>),
     /// An earlier run stopped inside a part without recording the outcome of a statement.
     #[error("revision {revision} was interrupted during an earlier {direction}: {state}.\nCheck the database, then record what happened: `repair {revision} --statements-done N` (the number of statements that took effect; the next run resumes after them), `repair {revision} --applied`, or `repair {revision} --undone`.")]
     Interrupted {
@@ -319,7 +338,7 @@ pub struct Migrator<'a, C: Connection = Client> {
     /// `--allow-destructive`: run what protection would refuse.
     allow_destructive: bool,
     /// Asked, with the destructive statements, before such a run; `false` cancels it.
-    confirm: Option<Box<dyn FnMut(&[Destruction]) -> bool + Send + 'a>>,
+    confirm: Option<Confirm<'a>>,
     /// `lock_timeout`, `statement_timeout` and retries on lock timeouts.
     retries: LockRetries,
     /// Log each statement (with its file line) before it runs.
@@ -986,9 +1005,11 @@ impl<'a, C: Connection> Migrator<'a, C> {
             };
             execute(
                 &mut *self.client,
-                revision,
-                direction,
-                run_at.unwrap_or(&step.at),
+                Part {
+                    revision,
+                    direction,
+                    at: run_at.unwrap_or(&step.at),
+                },
                 &mut settings,
                 attempt,
                 echo,
@@ -1029,7 +1050,7 @@ impl<'a, C: Connection> Migrator<'a, C> {
         }
         let timeout = retries.timeout(attempt);
         let holders = retry::blockers(self.client, &failure.statement).await;
-        Err(MigrateError::LockTimedOut {
+        Err(MigrateError::LockTimedOut(Box::new(LockTimedOut {
             revision: revision.id.clone(),
             path: revision.path.display().to_string(),
             line: failure.line,
@@ -1045,7 +1066,7 @@ impl<'a, C: Connection> Migrator<'a, C> {
                 )
             },
             at: at.to_string(),
-        })
+        })))
     }
 
     /// Says that attempt `attempt` of `revision` timed out at `line` and waits before the
@@ -1363,7 +1384,7 @@ impl<'a, C: Connection> Migrator<'a, C> {
                     .into_iter()
                     .filter(|i| !invalid_before.contains(i))
                     .collect();
-                return Err(MigrateError::Partial {
+                return Err(MigrateError::Partial(Box::new(PartialFailed {
                     revision: id.to_string(),
                     path: revision.path.display().to_string(),
                     line: *line,
@@ -1371,7 +1392,7 @@ impl<'a, C: Connection> Migrator<'a, C> {
                     message,
                     committed,
                     invalid: invalid_sentence(&left),
-                });
+                })));
             }
         }
         let _ = self.client.batch_execute(RESET_OUTSIDE).await;
@@ -1654,13 +1675,22 @@ fn at_text(heads: &[&str]) -> String {
     }
 }
 
+/// A revision run one way, from a database at `at` (for the message if it fails).
+struct Part<'r> {
+    revision: &'r Revision,
+    direction: Direction,
+    at: &'r str,
+}
+
 /// Runs the revision's statements in `tx`, a script's own timeouts the runner's way (see
 /// [`LockRetries::script_statement`]).
 async fn execute<C: Connection>(
     tx: &mut C,
-    revision: &Revision,
-    direction: Direction,
-    at: &str,
+    Part {
+        revision,
+        direction,
+        at,
+    }: Part<'_>,
     settings: &mut LockRetries,
     attempt: u32,
     mut echo: Option<&mut (dyn FnMut(String) + Send)>,
@@ -1680,14 +1710,14 @@ async fn execute<C: Connection>(
             lock_timeout: retry::is_lock_timeout(&e),
             line,
             statement: statement.clone(),
-            error: MigrateError::Statement {
+            error: MigrateError::Statement(Box::new(StatementFailed {
                 revision: revision.id.clone(),
                 path: revision.path.display().to_string(),
                 line,
                 statement: indent(&statement),
                 message: pg_message(&e),
                 at: at.to_string(),
-            },
+            })),
         })?;
     }
     Ok(())

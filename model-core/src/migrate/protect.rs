@@ -503,9 +503,9 @@ fn shape(statement: &str) -> Shape {
                 &["DELETE", "UPDATE", "MERGE", "TRUNCATE", "INSERT"],
             ) {
                 unproven("a query that changes or deletes rows")
-            } else if has(&words, 0, &["INTO"]) && first == "SELECT" {
-                depends(&words)
             } else {
+                // A read, or `SELECT … INTO` (a new table): harmless unless a function it
+                // calls is not.
                 depends(&words)
             }
         }
@@ -667,11 +667,9 @@ fn alter_table(words: &[Word<'_>]) -> Shape {
             "SET" if has(action, 1, &["UNLOGGED"]) => {
                 return Shape::Unproven("an unlogged table is emptied by a crash".into())
             }
-            "ADD" => {
-                // A new column's default is computed for every row there is.
-                if has(action, 1, &["DEFAULT"]) || has(action, 1, &["GENERATED"]) {
-                    calls_all.extend(calls(action));
-                }
+            // A new column's default is computed for every row there is.
+            "ADD" if has(action, 1, &["DEFAULT"]) || has(action, 1, &["GENERATED"]) => {
+                calls_all.extend(calls(action));
             }
             _ => {}
         }

@@ -46,6 +46,16 @@ impl Default for LockRetries {
     }
 }
 
+/// What a script says of the timeouts: the lock and statement timeouts of `retries`.
+impl From<&LockRetries> for crate::render::Timeouts {
+    fn from(retries: &LockRetries) -> Self {
+        crate::render::Timeouts {
+            lock_timeout: retries.lock_timeout,
+            statement_timeout: retries.statement_timeout,
+        }
+    }
+}
+
 impl LockRetries {
     /// These settings for `revision`: its own `-- Lock Timeout:` first, when it has one.
     pub fn of(&self, revision: &crate::revision::Revision) -> LockRetries {
@@ -187,23 +197,12 @@ fn strip_leading_comments(mut text: &str) -> &str {
     }
 }
 
-/// `2s`, `1min`, `500ms`: a duration as PostgreSQL and [`parse_duration`] read it.
-pub fn duration_text(d: Duration) -> String {
-    let ms = d.as_millis();
-    match ms {
-        0 => "0".into(),
-        ms if ms % 3_600_000 == 0 => format!("{}h", ms / 3_600_000),
-        ms if ms % 60_000 == 0 => format!("{}min", ms / 60_000),
-        ms if ms % 1000 == 0 => format!("{}s", ms / 1000),
-        ms => format!("{ms}ms"),
-    }
-}
-
 /// Whether `error` is a lock timeout.
 pub(crate) fn is_lock_timeout(error: &postgres::Error) -> bool {
     error.code() == Some(&SqlState::LOCK_NOT_AVAILABLE)
 }
 
+pub use crate::sql::duration_text;
 pub use model_revision::parse_duration;
 
 /// The sessions holding locks on the relations `sql` names, one line each:

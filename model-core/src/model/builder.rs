@@ -2,7 +2,7 @@
 //! names PostgreSQL would choose where the model gives none.
 
 use super::{ModelDef, Relationship};
-use crate::diff::Rename;
+use crate::schema::Rename;
 use crate::schema::{
     default_constraint_name, make_object_name, CheckConstraint, Column, Deferral,
     ExclusionConstraint, FkAction, ForeignKey, Index, IndexKey, PrimaryKey, ReplicaIdentity, Table,

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use super::{Cascade, EnumRegistration, ModelDef, Registration, Relationship};
-use crate::diff::Rename;
-use crate::render::qualified;
+use crate::schema::qualified;
+use crate::schema::Rename;
 use crate::schema::{EnumType, ForeignKey, Schema, Table, TableName};
 
 /// Models gathered into one schema description, with every relationship resolved.

@@ -57,7 +57,7 @@ pub struct ModelDef {
     /// Relationship fields, which are not columns.
     pub relationships: Vec<Relationship>,
     /// Declared renames (`renamed_from`) of the table and its columns.
-    pub renames: Vec<crate::diff::Rename>,
+    pub renames: Vec<crate::schema::Rename>,
     /// Columns whose type is a `sql_type = "schema.name"` of the project's own (a domain,
     /// composite or range type declared with [`ModelSet::with_type`], or made by hand), not an
     /// enum the models must gather.
@@ -105,7 +105,7 @@ pub trait DbEnum {
 
     /// Declared renames of the type (`renamed_from` on the enum) and of its labels
     /// (`renamed_from` on a variant).
-    fn renames() -> Vec<crate::diff::Rename> {
+    fn renames() -> Vec<crate::schema::Rename> {
         Vec::new()
     }
 }
@@ -115,7 +115,7 @@ pub trait DbEnum {
 pub struct EnumRegistration {
     pub module_path: &'static str,
     pub enum_type: fn() -> crate::schema::EnumType,
-    pub renames: fn() -> Vec<crate::diff::Rename>,
+    pub renames: fn() -> Vec<crate::schema::Rename>,
 }
 
 inventory::collect!(EnumRegistration);

@@ -397,7 +397,7 @@ impl Server {
         admin
             .batch_execute(&format!(
                 "CREATE DATABASE {}",
-                crate::render::quote_ident(&name)
+                crate::sql::quote_ident(&name)
             ))
             .map_err(PgError::db(format!("could not create database {name}")))?;
         Ok(TempDatabase {
@@ -450,7 +450,7 @@ impl TempDatabase {
         admin
             .batch_execute(&format!(
                 "DROP DATABASE IF EXISTS {}",
-                crate::render::quote_ident(&self.name)
+                crate::sql::quote_ident(&self.name)
             ))
             .map_err(PgError::db(format!(
                 "could not drop database {}",

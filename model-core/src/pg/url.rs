@@ -50,58 +50,57 @@ impl Target {
             url: redact(text),
             message,
         };
-        let (form, params, rebuild): (Form, Vec<Param>, Box<dyn Fn(&[&Param]) -> String>) =
-            match text.split_once("://") {
-                Some((scheme, rest)) if scheme == "postgres" || scheme == "postgresql" => {
-                    let end = rest.find(['/', '?']).unwrap_or(rest.len());
-                    check_authority(&rest[..end]).map_err(bad)?;
-                    let (before, query) = match rest.find('?') {
-                        Some(q) if q >= end => (&rest[..q], &rest[q + 1..]),
-                        _ => (rest, ""),
-                    };
-                    let params = query_params(query).map_err(bad)?;
-                    let base = format!("{scheme}://{before}");
-                    let query_text = if query.is_empty() {
-                        String::new()
-                    } else {
-                        format!("?{query}")
-                    };
-                    (
-                        Form::Url {
-                            authority: format!("{scheme}://{}", &rest[..end]),
-                            query: query_text,
-                        },
-                        params,
-                        Box::new(move |kept: &[&Param]| {
-                            if kept.is_empty() {
-                                base.clone()
-                            } else {
-                                let pairs: Vec<&str> =
-                                    kept.iter().map(|p| p.raw.as_str()).collect();
-                                format!("{base}?{}", pairs.join("&"))
-                            }
-                        }),
-                    )
-                }
-                Some((scheme, _)) => {
-                    return Err(bad(format!(
-                        "unsupported scheme `{scheme}`; use postgres:// or postgresql://"
-                    )))
-                }
-                None => {
-                    let params = conninfo_params(text).map_err(bad)?;
-                    (
-                        Form::KeyValue(text.to_string()),
-                        params,
-                        Box::new(|kept: &[&Param]| {
-                            kept.iter()
-                                .map(|p| p.raw.as_str())
-                                .collect::<Vec<_>>()
-                                .join(" ")
-                        }),
-                    )
-                }
-            };
+        type Rebuild = Box<dyn Fn(&[&Param]) -> String>;
+        let (form, params, rebuild): (Form, Vec<Param>, Rebuild) = match text.split_once("://") {
+            Some((scheme, rest)) if scheme == "postgres" || scheme == "postgresql" => {
+                let end = rest.find(['/', '?']).unwrap_or(rest.len());
+                check_authority(&rest[..end]).map_err(bad)?;
+                let (before, query) = match rest.find('?') {
+                    Some(q) if q >= end => (&rest[..q], &rest[q + 1..]),
+                    _ => (rest, ""),
+                };
+                let params = query_params(query).map_err(bad)?;
+                let base = format!("{scheme}://{before}");
+                let query_text = if query.is_empty() {
+                    String::new()
+                } else {
+                    format!("?{query}")
+                };
+                (
+                    Form::Url {
+                        authority: format!("{scheme}://{}", &rest[..end]),
+                        query: query_text,
+                    },
+                    params,
+                    Box::new(move |kept: &[&Param]| {
+                        if kept.is_empty() {
+                            base.clone()
+                        } else {
+                            let pairs: Vec<&str> = kept.iter().map(|p| p.raw.as_str()).collect();
+                            format!("{base}?{}", pairs.join("&"))
+                        }
+                    }),
+                )
+            }
+            Some((scheme, _)) => {
+                return Err(bad(format!(
+                    "unsupported scheme `{scheme}`; use postgres:// or postgresql://"
+                )))
+            }
+            None => {
+                let params = conninfo_params(text).map_err(bad)?;
+                (
+                    Form::KeyValue(text.to_string()),
+                    params,
+                    Box::new(|kept: &[&Param]| {
+                        kept.iter()
+                            .map(|p| p.raw.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    }),
+                )
+            }
+        };
         let get = |key: &str| {
             params
                 .iter()

@@ -19,33 +19,43 @@ pub use ops::{
 };
 
 use crate::diff::diff;
-use crate::schema::{Schema, TableName};
+use crate::schema::Schema;
 
-/// `schema.name`, each part quoted where needed.
-pub fn qualified(name: &TableName) -> String {
-    crate::sql::qualified(&name.schema, &name.name)
+pub use crate::schema::qualified;
+
+/// The timeouts a script sets: `lock_timeout`, and `statement_timeout` unless `None` (zero:
+/// none). The runner's `LockRetries` gives them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    pub lock_timeout: std::time::Duration,
+    pub statement_timeout: Option<std::time::Duration>,
+}
+
+/// `SET lock_timeout …;` and, when there is one, `SET statement_timeout …;`, a line each.
+fn set_timeouts(timeouts: &Timeouts) -> String {
+    let mut out = format!(
+        "SET lock_timeout = {};\n",
+        quote_literal(&crate::sql::duration_text(timeouts.lock_timeout))
+    );
+    if let Some(limit) = timeouts.statement_timeout {
+        out.push_str(&format!(
+            "SET statement_timeout = {};\n",
+            quote_literal(&crate::sql::duration_text(limit))
+        ));
+    }
+    out
 }
 
 /// The lines a generated part begins with: the timeouts the runner applies, written out for
 /// whoever runs the part another way (psql, `upgrade --sql`) and for linters (squawk's
 /// `require-timeout-settings`). The runner runs them its way: within the revision's
-/// transaction, and again after a lock timeout, after a pause (see
-/// [`crate::migrate::LockRetries`]).
-pub fn timeout_settings(retries: &crate::migrate::LockRetries) -> String {
-    use crate::migrate::duration_text;
+/// transaction, and again after a lock timeout, after a pause (see the runner's
+/// `LockRetries`).
+pub fn timeout_settings(timeouts: impl Into<Timeouts>) -> String {
     let mut out = String::from(
         "-- Timeouts. The runner applies them itself: in its transaction when there is one, and\n-- again on each attempt after a lock timeout.\n",
     );
-    out.push_str(&format!(
-        "SET lock_timeout = {};\n",
-        quote_literal(&duration_text(retries.lock_timeout))
-    ));
-    if let Some(limit) = retries.statement_timeout {
-        out.push_str(&format!(
-            "SET statement_timeout = {};\n",
-            quote_literal(&duration_text(limit))
-        ));
-    }
+    out.push_str(&set_timeouts(&timeouts.into()));
     out
 }
 
@@ -54,45 +64,18 @@ pub fn timeout_settings(retries: &crate::migrate::LockRetries) -> String {
 /// is transactional (so it applies whole or not at all, and its `SET LOCAL`s hold), or one
 /// by one when it is not (`CREATE INDEX CONCURRENTLY`), its `SET LOCAL`s then made session
 /// settings (outside a transaction `SET LOCAL` does nothing).
-pub fn psql_script(
-    sql: &str,
-    transactional: bool,
-    retries: &crate::migrate::LockRetries,
-) -> String {
-    use crate::migrate::duration_text;
+pub fn psql_script(sql: &str, transactional: bool, timeouts: impl Into<Timeouts>) -> String {
     let mut out = String::from("-- For psql -v ON_ERROR_STOP=1 -f: ");
     out.push_str(if transactional {
-        "one transaction; a statement waits at most lock_timeout for a lock.
-"
+        "one transaction; a statement waits at most lock_timeout for a lock.\n"
     } else {
-        "statements run one by one, outside a transaction; a statement waits at most lock_timeout for a lock.
-"
+        "statements run one by one, outside a transaction; a statement waits at most lock_timeout for a lock.\n"
     });
-    out.push_str(&format!(
-        "SET lock_timeout = {};
-",
-        quote_literal(&duration_text(retries.lock_timeout))
-    ));
-    if let Some(limit) = retries.statement_timeout {
-        out.push_str(&format!(
-            "SET statement_timeout = {};
-",
-            quote_literal(&duration_text(limit))
-        ));
-    }
+    out.push_str(&set_timeouts(&timeouts.into()));
     if transactional {
-        out.push_str(
-            "BEGIN;
-
-",
-        );
+        out.push_str("BEGIN;\n\n");
         out.push_str(sql.trim_end());
-        out.push_str(
-            "
-
-COMMIT;
-",
-        );
+        out.push_str("\n\nCOMMIT;\n");
     } else {
         out.push('\n');
         // A statement's first line follows a line that ends one (or a comment, or nothing).

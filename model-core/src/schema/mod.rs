@@ -6,12 +6,19 @@
 
 mod features;
 mod naming;
+mod rename;
 mod sql_type;
 
 use std::fmt;
 
 pub use naming::{default_constraint_name, make_object_name, name_addition, NAMEDATALEN};
+pub use rename::Rename;
 pub use sql_type::SqlType;
+
+/// `schema.name`, each part quoted where needed.
+pub fn qualified(name: &TableName) -> String {
+    crate::sql::qualified(&name.schema, &name.name)
+}
 
 /// The schema used when a model does not name one.
 pub const DEFAULT_SCHEMA: &str = "public";
@@ -1037,11 +1044,7 @@ impl Function {
 
     /// `schema.name(arguments)`, as `DROP FUNCTION` takes it.
     pub fn signature(&self) -> String {
-        format!(
-            "{}({})",
-            crate::render::qualified(&self.name),
-            self.arguments
-        )
+        format!("{}({})", qualified(&self.name), self.arguments)
     }
 }
 

@@ -16,6 +16,18 @@ pub mod version;
 pub use quote::{quote_ident, quote_literal};
 pub use version::{Feature, PgVersion};
 
+/// `2s`, `1min`, `500ms`: a duration as PostgreSQL and `parse_duration` read it.
+pub fn duration_text(d: std::time::Duration) -> String {
+    let ms = d.as_millis();
+    match ms {
+        0 => "0".into(),
+        ms if ms % 3_600_000 == 0 => format!("{}h", ms / 3_600_000),
+        ms if ms % 60_000 == 0 => format!("{}min", ms / 60_000),
+        ms if ms % 1000 == 0 => format!("{}s", ms / 1000),
+        ms => format!("{ms}ms"),
+    }
+}
+
 /// `schema.name`, each part quoted where needed.
 pub fn qualified(schema: &str, name: &str) -> String {
     format!("{}.{}", quote_ident(schema), quote_ident(name))
