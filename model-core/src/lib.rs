@@ -25,6 +25,7 @@ pub mod autogenerate;
 pub mod config;
 pub mod diff;
 pub mod introspect;
+pub mod kinds;
 pub mod migrate;
 pub mod model;
 pub mod pg;

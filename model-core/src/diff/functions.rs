@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use super::grants::grant_changes;
 use super::plan::Hint;
 use super::{pair, Differ, Op, Pair};
+use crate::kinds::Change;
 use crate::schema::{Function, GrantTarget, TableName};
 
 impl<'a> Differ<'a> {
@@ -27,22 +28,22 @@ impl<'a> Differ<'a> {
                 }
             }
             match pair {
-                Pair::Added(wanted) => self.emit(Op::CreateFunction(wanted.clone())),
+                Pair::Added(wanted) => self.emit(Op::from(Change::Create(wanted.clone()))),
                 Pair::Kept(have, wanted) if have.same_but_privileges(wanted) => {}
                 Pair::Kept(have, wanted)
                     if have.returns == wanted.returns && have.procedure == wanted.procedure =>
                 {
-                    self.emit(Op::ReplaceFunction {
+                    self.emit(Op::from(Change::Alter {
                         from: have.clone(),
                         to: wanted.clone(),
-                    })
+                    }))
                 }
                 Pair::Kept(have, wanted) => {
-                    self.emit_with(Hint::Replaced, Op::DropFunction(have.clone()));
-                    self.emit(Op::CreateFunction(wanted.clone()));
+                    self.emit_with(Hint::Replaced, Op::from(Change::Drop(have.clone())));
+                    self.emit(Op::from(Change::Create(wanted.clone())));
                     rebuilt.insert(wanted.name.clone());
                 }
-                Pair::Removed(have) => self.emit(Op::DropFunction(have.clone())),
+                Pair::Removed(have) => self.emit(Op::from(Change::Drop(have.clone()))),
             }
         }
         rebuilt

@@ -4,69 +4,11 @@
 //! (`-- HAZARD: …`) and summed up on the console with the sizes of the tables concerned.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use super::ops::Op;
+use crate::kinds::{hazard, lock};
+pub use crate::kinds::{Hazard, HazardKind, Lock, LockMode};
 use crate::schema::{SqlType, TableName};
-
-/// One risk of one operation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Hazard {
-    /// What kind of risk.
-    pub kind: HazardKind,
-    /// The table (or materialized view) concerned, when there is one.
-    pub relation: Option<TableName>,
-}
-
-/// Kinds of risk, the gravest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum HazardKind {
-    /// Rewrites the whole table under `ACCESS EXCLUSIVE`: nobody reads or writes it meanwhile.
-    Rewrite,
-    /// Reads the whole table under `ACCESS EXCLUSIVE` (to check rows): nobody reads or writes
-    /// it meanwhile.
-    ScanExclusive,
-    /// Reads the whole table (and the one referenced) under a lock that blocks writes.
-    ScanBlocksWrites,
-    /// Builds an index under a lock that blocks writes (`ACCESS EXCLUSIVE` for a constraint).
-    BuildsIndex,
-    /// May fail on the rows already there (NOT NULL, unique, check, foreign key, cast).
-    MayFail,
-    /// Takes `ACCESS EXCLUSIVE` briefly: it waits for every running query on the table, and
-    /// every query after it waits for it.
-    BriefExclusive,
-    /// Changes who may do what.
-    Privileges,
-    /// Upgrades an extension (its script runs whatever it runs).
-    ExtensionUpgrade,
-}
-
-impl fmt::Display for Hazard {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let on = self
-            .relation
-            .as_ref()
-            .map(|r| format!(" {r}"))
-            .unwrap_or_default();
-        match self.kind {
-            HazardKind::Rewrite => write!(f, "rewrites{on} under ACCESS EXCLUSIVE (no reads or writes until done)"),
-            HazardKind::ScanExclusive => write!(f, "scans{on} under ACCESS EXCLUSIVE (no reads or writes until done)"),
-            HazardKind::ScanBlocksWrites => write!(f, "scans{on} while blocking its writes"),
-            HazardKind::BuildsIndex => write!(f, "builds an index on{on} while blocking its writes"),
-            HazardKind::MayFail => write!(f, "may fail on rows already in{on}"),
-            HazardKind::BriefExclusive => write!(f, "takes ACCESS EXCLUSIVE on{on} briefly (waits behind running queries, and queries wait behind it)"),
-            HazardKind::Privileges => write!(f, "changes privileges{}", if on.is_empty() { String::new() } else { format!(" on{on}") }),
-            HazardKind::ExtensionUpgrade => write!(f, "upgrades an extension (runs its update script)"),
-        }
-    }
-}
-
-fn hazard(kind: HazardKind, relation: &TableName) -> Hazard {
-    Hazard {
-        kind,
-        relation: Some(relation.clone()),
-    }
-}
 
 /// Whether changing a column from `from` to `to` makes PostgreSQL rewrite the table: not when
 /// the new type is binary-coercible and no narrower (`varchar(10)` to `varchar(20)`, `text`
@@ -249,10 +191,7 @@ impl Op {
                 kind: Privileges,
                 relation: Some(table.clone()),
             }],
-            Op::AlterExtension { .. } => vec![Hazard {
-                kind: ExtensionUpgrade,
-                relation: None,
-            }],
+            Op::Kind(c) => c.hazards(),
             Op::AlterOther { to, .. } if to.kind == "domain" => {
                 // A new NOT NULL or check is checked against every column of the domain.
                 vec![Hazard {
@@ -262,83 +201,6 @@ impl Op {
             }
             _ => Vec::new(),
         }
-    }
-}
-
-/// PostgreSQL's table lock modes, the weakest first (`pg_locks.mode` without `Lock`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum LockMode {
-    AccessShare,
-    RowShare,
-    RowExclusive,
-    ShareUpdateExclusive,
-    Share,
-    ShareRowExclusive,
-    Exclusive,
-    AccessExclusive,
-}
-
-impl LockMode {
-    /// As `pg_locks.mode` spells it: `AccessExclusiveLock`.
-    pub fn pg_locks_name(self) -> &'static str {
-        match self {
-            LockMode::AccessShare => "AccessShareLock",
-            LockMode::RowShare => "RowShareLock",
-            LockMode::RowExclusive => "RowExclusiveLock",
-            LockMode::ShareUpdateExclusive => "ShareUpdateExclusiveLock",
-            LockMode::Share => "ShareLock",
-            LockMode::ShareRowExclusive => "ShareRowExclusiveLock",
-            LockMode::Exclusive => "ExclusiveLock",
-            LockMode::AccessExclusive => "AccessExclusiveLock",
-        }
-    }
-
-    /// Whether a session holding this lock blocks others' `INSERT`, `UPDATE` and `DELETE`.
-    pub fn blocks_writes(self) -> bool {
-        self >= LockMode::Share
-    }
-
-    /// Whether it blocks even `SELECT`.
-    pub fn blocks_reads(self) -> bool {
-        self == LockMode::AccessExclusive
-    }
-}
-
-impl fmt::Display for LockMode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = match self {
-            LockMode::AccessShare => "ACCESS SHARE",
-            LockMode::RowShare => "ROW SHARE",
-            LockMode::RowExclusive => "ROW EXCLUSIVE",
-            LockMode::ShareUpdateExclusive => "SHARE UPDATE EXCLUSIVE",
-            LockMode::Share => "SHARE",
-            LockMode::ShareRowExclusive => "SHARE ROW EXCLUSIVE",
-            LockMode::Exclusive => "EXCLUSIVE",
-            LockMode::AccessExclusive => "ACCESS EXCLUSIVE",
-        };
-        f.write_str(name)
-    }
-}
-
-/// The strongest lock a statement takes on one existing relation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Lock {
-    /// The lock mode.
-    pub mode: LockMode,
-    /// The table (or materialized view).
-    pub relation: TableName,
-}
-
-impl fmt::Display for Lock {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} on {}", self.mode, self.relation)
-    }
-}
-
-fn lock(mode: LockMode, relation: &TableName) -> Lock {
-    Lock {
-        mode,
-        relation: relation.clone(),
     }
 }
 
@@ -406,10 +268,8 @@ impl Op {
                 out
             }
             Op::CreateIndex { table, .. } => vec![lock(Share, table)],
-            Op::CreateTrigger(t) => vec![lock(ShareRowExclusive, &t.table)],
-            Op::DropTrigger(t) => vec![lock(AccessExclusive, &t.table)],
+            Op::Kind(c) => c.locks(),
             Op::SetTriggerEnabled { trigger, .. } => vec![lock(ShareRowExclusive, &trigger.table)],
-            Op::CreatePolicy(p) | Op::DropPolicy(p) => vec![lock(AccessExclusive, &p.table)],
             Op::RefreshMaterializedView { view, .. } => vec![lock(AccessExclusive, view)],
             Op::RebuildEnum { columns, .. } => {
                 let mut tables: Vec<&TableName> = columns.iter().map(|c| &c.table).collect();

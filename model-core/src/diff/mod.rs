@@ -41,6 +41,7 @@ pub use hazards::{
 pub use ops::{ColumnType, EnumColumn, Op, Relation, ValidatedConstraint};
 pub use renames::{rename_schema, Rename, RenameReport};
 
+pub(crate) use crate::kinds::{pair, Pair};
 use align::{aligned, with_inheritance_made_explicit};
 use plan::Hint;
 use sequences::to_be_dropped;
@@ -110,42 +111,6 @@ pub fn diff_with_renames_for(
         .collect();
     let downgrade = upgrade.iter().rev().map(Op::inverse).collect();
     (Plan { upgrade, downgrade }, renamed.report)
-}
-
-/// One object of either side, matched with its counterpart by key.
-pub(super) enum Pair<'x, T> {
-    /// Only in `to`.
-    Added(&'x T),
-    /// Only in `from`.
-    Removed(&'x T),
-    /// In both: (from, to), equal or not.
-    Kept(&'x T, &'x T),
-}
-
-/// The objects of `from` and `to` matched by `key`: every object of `to` (added or kept) in
-/// key order, then those only in `from`, in key order. Every comparator pairs objects through
-/// this one function, which is where a rename hint would match an old key to a new one.
-pub(super) fn pair<'x, T, K: Ord>(
-    from: &'x [T],
-    to: &'x [T],
-    key: impl Fn(&T) -> K,
-) -> Vec<Pair<'x, T>> {
-    let before: BTreeMap<K, &'x T> = from.iter().map(|x| (key(x), x)).collect();
-    let after: BTreeMap<K, &'x T> = to.iter().map(|x| (key(x), x)).collect();
-    let mut out: Vec<Pair<'x, T>> = after
-        .iter()
-        .map(|(k, wanted)| match before.get(k) {
-            Some(have) => Pair::Kept(*have, *wanted),
-            None => Pair::Added(*wanted),
-        })
-        .collect();
-    out.extend(
-        before
-            .iter()
-            .filter(|(k, _)| !after.contains_key(*k))
-            .map(|(_, have)| Pair::Removed(*have)),
-    );
-    out
 }
 
 struct Differ<'a> {

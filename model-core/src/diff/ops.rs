@@ -2,16 +2,28 @@
 //! a downgrade is the upgrade's inverses in reverse order.
 
 use super::renames::Rename;
+use crate::kinds::{Change, KindChange};
 use crate::schema::{
-    CheckConstraint, Column, ColumnRef, EnumType, ExclusionConstraint, Extension, ForeignKey,
-    Function, GrantTarget, Identity, Index, NotNull, Other, PartitionOf, Policy, PrimaryKey,
-    ReplicaIdentity, Sequence, SqlType, Table, TableName, Trigger, TriggerEnabled,
-    UniqueConstraint, View,
+    CheckConstraint, Column, ColumnRef, EnumType, ExclusionConstraint, ForeignKey, GrantTarget,
+    Identity, Index, NotNull, Other, PartitionOf, PrimaryKey, ReplicaIdentity, SqlType, Table,
+    TableName, Trigger, TriggerEnabled, UniqueConstraint, View,
 };
+
+impl<T> From<Change<T>> for Op
+where
+    KindChange: From<Change<T>>,
+{
+    fn from(change: Change<T>) -> Self {
+        Op::Kind(KindChange::from(change))
+    }
+}
 
 /// One schema change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
+    /// A change of a kind that has a room of its own in [`crate::kinds`] (extensions,
+    /// triggers, policies, …): everything about it is answered there.
+    Kind(KindChange),
     /// `CREATE SCHEMA IF NOT EXISTS`.
     CreateSchema {
         name: String,
@@ -47,12 +59,6 @@ pub enum Op {
         /// as these creation operations say.
         dependents: Vec<Op>,
     },
-    /// `CREATE SEQUENCE`.
-    CreateSequence(Sequence),
-    /// `DROP SEQUENCE`.
-    DropSequence(Sequence),
-    /// `ALTER SEQUENCE`.
-    AlterSequence { from: Sequence, to: Sequence },
     /// `ALTER SEQUENCE … OWNED BY` (or `OWNED BY NONE`).
     SetSequenceOwner {
         sequence: TableName,
@@ -183,28 +189,12 @@ pub enum Op {
     CreateIndex { table: TableName, index: Index },
     /// `DROP INDEX`.
     DropIndex { table: TableName, index: Index },
-    /// `CREATE EXTENSION`.
-    CreateExtension(Extension),
-    /// `DROP EXTENSION`.
-    DropExtension(Extension),
-    /// `ALTER EXTENSION … UPDATE TO` / `SET SCHEMA`.
-    AlterExtension { from: Extension, to: Extension },
-    /// `CREATE FUNCTION` / `CREATE PROCEDURE`.
-    CreateFunction(Function),
-    /// `DROP FUNCTION` / `DROP PROCEDURE`.
-    DropFunction(Function),
-    /// `CREATE OR REPLACE FUNCTION` with the same signature and result.
-    ReplaceFunction { from: Function, to: Function },
     /// `CREATE [MATERIALIZED] VIEW`, with a materialized view's indexes.
     CreateView(View),
     /// `DROP [MATERIALIZED] VIEW`.
     DropView(View),
     /// `CREATE OR REPLACE VIEW`, when the columns stay the same.
     ReplaceView { from: View, to: View },
-    /// `CREATE TRIGGER`.
-    CreateTrigger(Trigger),
-    /// `DROP TRIGGER`.
-    DropTrigger(Trigger),
     /// `ENABLE` / `DISABLE` / `FORCE` / `NO FORCE ROW LEVEL SECURITY`; (enabled, forced).
     SetRowLevelSecurity {
         table: TableName,
@@ -218,10 +208,6 @@ pub enum Op {
         from: Vec<String>,
         to: Vec<String>,
     },
-    /// `CREATE POLICY`.
-    CreatePolicy(Policy),
-    /// `DROP POLICY`.
-    DropPolicy(Policy),
     /// `ALTER TABLE|INDEX|MATERIALIZED VIEW … SET (…)` / `RESET (…)`: storage parameters.
     SetOptions {
         relation: Relation,
@@ -414,9 +400,6 @@ impl Op {
                 columns: swap_defaults(columns),
                 dependents,
             },
-            Op::CreateSequence(s) => Op::DropSequence(s),
-            Op::DropSequence(s) => Op::CreateSequence(s),
-            Op::AlterSequence { from, to } => Op::AlterSequence { from: to, to: from },
             Op::SetSequenceOwner {
                 sequence,
                 from,
@@ -598,17 +581,10 @@ impl Op {
             Op::DropExclusion { table, exclusion } => Op::AddExclusion { table, exclusion },
             Op::CreateIndex { table, index } => Op::DropIndex { table, index },
             Op::DropIndex { table, index } => Op::CreateIndex { table, index },
-            Op::CreateExtension(e) => Op::DropExtension(e),
-            Op::DropExtension(e) => Op::CreateExtension(e),
-            Op::AlterExtension { from, to } => Op::AlterExtension { from: to, to: from },
-            Op::CreateFunction(f) => Op::DropFunction(f),
-            Op::DropFunction(f) => Op::CreateFunction(f),
-            Op::ReplaceFunction { from, to } => Op::ReplaceFunction { from: to, to: from },
+            Op::Kind(c) => Op::Kind(c.inverse()),
             Op::CreateView(v) => Op::DropView(v),
             Op::DropView(v) => Op::CreateView(v),
             Op::ReplaceView { from, to } => Op::ReplaceView { from: to, to: from },
-            Op::CreateTrigger(t) => Op::DropTrigger(t),
-            Op::DropTrigger(t) => Op::CreateTrigger(t),
             Op::SetRowLevelSecurity { table, from, to } => Op::SetRowLevelSecurity {
                 table,
                 from: to,
@@ -625,8 +601,6 @@ impl Op {
                 from: to,
                 to: from,
             },
-            Op::CreatePolicy(p) => Op::DropPolicy(p),
-            Op::DropPolicy(p) => Op::CreatePolicy(p),
             Op::SetTableComment { table, from, to } => Op::SetTableComment {
                 table,
                 from: to,
@@ -708,14 +682,7 @@ impl Op {
                 ))
             }
             Op::DropEnum(e) => Some(format!("drops enum type {} and its labels", e.name)),
-            Op::DropExtension(e) => Some(format!(
-                "drops extension {} and everything it created",
-                e.name
-            )),
-            Op::DropSequence(s) => Some(format!(
-                "drops sequence {} and its current value",
-                s.name
-            )),
+            Op::Kind(c) => c.destruction(),
             Op::DropIdentity { table, column, .. } => Some(format!(
                 "drops the identity of {table}.{column} and its sequence's current value"
             )),
@@ -807,9 +774,6 @@ impl Op {
                 format!("added value '{value}' to enum '{}'", to.name)
             }
             Op::RebuildEnum { to, .. } => format!("changed labels of enum '{}'", to.name),
-            Op::CreateSequence(s) => format!("added sequence '{}'", s.name),
-            Op::DropSequence(s) => format!("removed sequence '{}'", s.name),
-            Op::AlterSequence { to, .. } => format!("changed sequence '{}'", to.name),
             Op::SetSequenceOwner {
                 sequence,
                 to: Some(owner),
@@ -978,19 +942,10 @@ impl Op {
             Op::DropIndex { table, index } => {
                 format!("removed index '{}' on '{table}'", index.name)
             }
-            Op::CreateExtension(e) => format!("added extension '{}'", e.name),
-            Op::DropExtension(e) => format!("removed extension '{}'", e.name),
-            Op::AlterExtension { to, .. } => format!("changed extension '{}'", to.name),
-            Op::CreateFunction(f) => format!("added function '{}({})'", f.name, f.arguments),
-            Op::DropFunction(f) => format!("removed function '{}({})'", f.name, f.arguments),
-            Op::ReplaceFunction { to, .. } => {
-                format!("changed function '{}({})'", to.name, to.arguments)
-            }
+            Op::Kind(c) => c.describe(),
             Op::CreateView(v) => format!("added view '{}'", v.name),
             Op::DropView(v) => format!("removed view '{}'", v.name),
             Op::ReplaceView { to, .. } => format!("changed view '{}'", to.name),
-            Op::CreateTrigger(t) => format!("added trigger '{}' on '{}'", t.name, t.table),
-            Op::DropTrigger(t) => format!("removed trigger '{}' on '{}'", t.name, t.table),
             Op::SetRowLevelSecurity { table, to, .. } => {
                 format!(
                     "row level security {} on '{table}'",
@@ -1000,8 +955,6 @@ impl Op {
             Op::SetGrants {
                 target, grantee, ..
             } => format!("changed privileges of '{grantee}' on '{target}'"),
-            Op::CreatePolicy(p) => format!("added policy '{}' on '{}'", p.name, p.table),
-            Op::DropPolicy(p) => format!("removed policy '{}' on '{}'", p.name, p.table),
             Op::SetTableComment { table, .. } => format!("changed comment on table '{table}'"),
             Op::SetColumnComment { table, column, .. } => {
                 format!("changed comment on column '{table}.{column}'")

@@ -9,57 +9,8 @@
 //! else in the ordering.
 
 use super::Op;
+pub(crate) use crate::kinds::{Hint, Stage};
 use crate::schema::Other;
-
-/// Where an operation runs, in execution order: everything that depends on what changes goes
-/// first, then types, then tables and their parts, then what depends on them, then what is
-/// no longer needed, outermost last.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) enum Stage {
-    /// Schemas and extensions that the rest needs.
-    Schemas,
-    /// Views, triggers, policies, rules and the like over what changes: dropped first.
-    DropDependents,
-    /// Enum, domain, composite and range types, collations, foreign-data objects,
-    /// sequences and functions (with bodies checked later): created or changed.
-    Types,
-    /// Foreign keys that go or are rebuilt.
-    DropForeignKeys,
-    /// Keys, checks, exclusions and indexes that go or are rebuilt.
-    DropConstraints,
-    /// Tables that go.
-    DropTables,
-    /// Columns that go.
-    DropColumns,
-    /// Defaults that must go before a type change or before the sequence they read.
-    ClearDefaults,
-    /// Standalone sequences that go (before an identity takes the name).
-    DropSequences,
-    /// Tables and columns created or changed.
-    TablesAndColumns,
-    /// Keys, checks, exclusions and indexes.
-    AddConstraints,
-    /// Indexes of partitioned tables, after their partitions' own, which they attach.
-    AddPartitionedIndexes,
-    /// Foreign keys (and constraints validated).
-    AddForeignKeys,
-    /// Functions whose SQL-standard bodies PostgreSQL parses when they are created.
-    StandardFunctions,
-    /// Table properties, comments, grants, partitions attached, parents gained.
-    Properties,
-    /// Views, triggers, policies, rules and the like created again or anew.
-    CreateDependents,
-    /// Functions that go.
-    DropFunctions,
-    /// Types that go (dependents before what they are over).
-    DropTypes,
-    /// Enum types that go (after the domains and composite types over them).
-    DropEnums,
-    /// Extensions that go.
-    DropExtensions,
-    /// Schemas that go.
-    DropSchemas,
-}
 
 /// An operation as a comparator emits it, with what the planner cannot see in the operation
 /// itself: whether it is one half of a replacement (a type or function dropped to be created
@@ -67,21 +18,6 @@ pub(super) enum Stage {
 pub(super) struct Emitted {
     pub(super) op: Op,
     pub(super) hint: Hint,
-}
-
-/// What a comparator knows that the operation does not say.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Hint {
-    /// Nothing: the stage follows from the operation.
-    None,
-    /// The drop half of a drop-and-create: runs where the creation does.
-    Replaced,
-    /// A default cleared before a type changes or a sequence goes.
-    Early,
-    /// Runs with the objects that depend on what changes (dropped first).
-    Before,
-    /// An index of a partitioned table: after its partitions' own indexes.
-    Partitioned,
 }
 
 fn is_type(o: &Other) -> bool {
@@ -104,17 +40,14 @@ pub(super) fn stage(op: &Op, hint: Hint) -> Stage {
         return AddPartitionedIndexes;
     }
     match op {
-        Op::CreateSchema { .. } | Op::CreateExtension(_) | Op::AlterExtension { .. } => Schemas,
+        Op::CreateSchema { .. } => Schemas,
+        Op::Kind(c) => c.stage(hint),
         Op::DropSchema { .. } => DropSchemas,
-        Op::DropExtension(_) => DropExtensions,
         Op::CreateEnum(_)
         | Op::AddEnumValue { .. }
         | Op::RebuildEnum { .. }
-        | Op::CreateSequence(_)
-        | Op::AlterSequence { .. }
         | Op::AlterOther { .. } => Types,
         Op::DropEnum(_) => DropEnums,
-        Op::DropSequence(_) => DropSequences,
         Op::SetSequenceOwner { to: None, .. } => DropDependents,
         Op::SetSequenceOwner { .. } => Properties,
         Op::CreateTable { .. }
@@ -141,16 +74,8 @@ pub(super) fn stage(op: &Op, hint: Hint) -> Stage {
         | Op::DropIndex { .. } => DropConstraints,
         Op::AddForeignKey { .. } | Op::SetConstraintValid { .. } => AddForeignKeys,
         Op::DropForeignKey { .. } => DropForeignKeys,
-        Op::CreateFunction(f) | Op::ReplaceFunction { to: f, .. } if f.standard_body() => {
-            StandardFunctions
-        }
-        Op::CreateFunction(_) | Op::ReplaceFunction { .. } => Types,
-        Op::DropFunction(_) if hint == Hint::Replaced => Types,
-        Op::DropFunction(_) => DropFunctions,
-        Op::CreateView(_) | Op::ReplaceView { .. } | Op::CreateTrigger(_) | Op::CreatePolicy(_) => {
-            CreateDependents
-        }
-        Op::DropView(_) | Op::DropTrigger(_) | Op::DropPolicy(_) => DropDependents,
+        Op::CreateView(_) | Op::ReplaceView { .. } => CreateDependents,
+        Op::DropView(_) => DropDependents,
         Op::SetPartitionOf { to: None, .. } => DropDependents,
         Op::SetRowLevelSecurity { .. }
         | Op::SetGrants { .. }

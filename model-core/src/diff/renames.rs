@@ -113,7 +113,7 @@ pub(super) fn apply(from: &Schema, to: &Schema, hints: &[Rename]) -> Renamed {
         .cloned()
         .collect();
     for policy in &policies {
-        before.push(Op::DropPolicy(policy.clone()));
+        before.push(Op::from(crate::kinds::Change::Drop(policy.clone())));
     }
     // `schema` was renamed with every view in it; those rebuilt leave it under either name.
     let renamed_views: BTreeSet<TableName> = views

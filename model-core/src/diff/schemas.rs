@@ -4,8 +4,8 @@ use std::collections::BTreeSet;
 
 use super::grants::grant_changes;
 use super::plan::Hint;
-use super::{pair, Differ, Op, Pair};
-use crate::schema::{Extension, GrantTarget, Schema, DEFAULT_SCHEMA};
+use super::{Differ, Op};
+use crate::schema::{GrantTarget, Schema, DEFAULT_SCHEMA};
 
 impl<'a> Differ<'a> {
     /// Schemas: created when missing (before anything else); when `to` was read from a
@@ -73,17 +73,7 @@ impl<'a> Differ<'a> {
     }
 
     pub(super) fn extensions(&mut self) {
-        let key = |e: &Extension| e.name.clone();
-        for pair in pair(&self.from.extensions, &self.to.extensions, key) {
-            match pair {
-                Pair::Added(wanted) => self.emit(Op::CreateExtension(wanted.clone())),
-                Pair::Kept(have, wanted) if have != wanted => self.emit(Op::AlterExtension {
-                    from: have.clone(),
-                    to: wanted.clone(),
-                }),
-                Pair::Kept(..) => {}
-                Pair::Removed(have) => self.emit(Op::DropExtension(have.clone())),
-            }
-        }
+        let changes = crate::kinds::extension::compare(&self.from.extensions, &self.to.extensions);
+        self.emit_all(changes.into_iter().map(Op::from));
     }
 }

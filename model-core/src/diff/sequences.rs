@@ -3,6 +3,7 @@
 use super::grants::grant_changes;
 use super::plan::Hint;
 use super::{pair, Differ, Op, Pair};
+use crate::kinds::Change;
 use std::collections::BTreeMap;
 
 use crate::schema::{ColumnRef, GrantTarget, Schema, Sequence, Table, TableName};
@@ -31,20 +32,20 @@ impl<'a> Differ<'a> {
         for pair in pair(&self.from.sequences, &self.to.sequences, key) {
             let (from, to, name) = match pair {
                 Pair::Added(to) => {
-                    self.emit(Op::CreateSequence(bare(to)));
+                    self.emit(Op::from(Change::Create(bare(to))));
                     (None, Some(to), to.name.clone())
                 }
                 Pair::Kept(from, to) => {
                     if bare(from) != bare(to) {
-                        self.emit(Op::AlterSequence {
+                        self.emit(Op::from(Change::Alter {
                             from: bare(from),
                             to: bare(to),
-                        });
+                        }));
                     }
                     (Some(from), Some(to), to.name.clone())
                 }
                 Pair::Removed(from) => {
-                    self.emit(Op::DropSequence(bare(from)));
+                    self.emit(Op::from(Change::Drop(bare(from))));
                     (Some(from), None, from.name.clone())
                 }
             };

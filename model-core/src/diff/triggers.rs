@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::{pair, Differ, Op, Pair};
+use crate::kinds::Change;
 use crate::schema::{TableName, Trigger};
 
 impl<'a> Differ<'a> {
@@ -33,8 +34,8 @@ impl<'a> Differ<'a> {
                 Pair::Removed(have) => (Some(have), None),
             };
             self.replace_dependent(
-                drop.map(|t| Op::DropTrigger(t.clone())),
-                create.map(|t| Op::CreateTrigger(t.clone())),
+                drop.map(|t| Op::from(Change::Drop(t.clone()))),
+                create.map(|t| Op::from(Change::Create(t.clone()))),
             );
         }
     }

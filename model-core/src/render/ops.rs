@@ -8,9 +8,9 @@ use super::{
     quote_literal, unique_clause,
 };
 use crate::diff::{ColumnType, EnumColumn, Hazard, Lock, Op, Rename, ValidatedConstraint};
+use crate::kinds::grant::{granted, grants};
 use crate::schema::{
-    Column, EnumType, Identity, IdentityKind, NotNull, ReplicaIdentity, Sequence, SqlType,
-    TriggerEnabled, NAMEDATALEN,
+    Column, EnumType, Identity, IdentityKind, NotNull, ReplicaIdentity, SqlType, NAMEDATALEN,
 };
 use crate::schema::{GrantTarget, PartitionOf, TableName};
 use std::collections::BTreeSet;
@@ -73,12 +73,6 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             out.extend(dependents.iter().flat_map(|d| op_statements(d).0));
             out
         }
-        Op::CreateSequence(s) => vec![format!(
-            "CREATE SEQUENCE {}{}",
-            qualified(&s.name),
-            sequence_options(s)
-        )],
-        Op::DropSequence(s) => vec![format!("DROP SEQUENCE {}", qualified(&s.name))],
         Op::SetSequenceOwner {
             sequence,
             to: Some(owner),
@@ -113,11 +107,6 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
                     format!("{}.{}", qualified(&owner.table), quote_ident(&owner.column)),
                 None => "NONE".to_string(),
             }
-        )],
-        Op::AlterSequence { to, .. } => vec![format!(
-            "ALTER SEQUENCE {}{}",
-            qualified(&to.name),
-            sequence_options(to)
         )],
         Op::CreateTable { table, recreated } => {
             if *recreated {
@@ -426,64 +415,7 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
                 quote_ident(&index.name)
             )]
         }
-        Op::CreateExtension(e) => {
-            let mut sql = format!(
-                "CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {}",
-                quote_ident(&e.name),
-                quote_ident(&e.schema)
-            );
-            if !e.version.is_empty() {
-                sql.push_str(&format!(" VERSION {}", quote_literal(&e.version)));
-            }
-            vec![sql]
-        }
-        Op::DropExtension(e) => {
-            vec![format!("DROP EXTENSION {}", quote_ident(&e.name))]
-        }
-        Op::AlterExtension { from, to } => {
-            let mut out = Vec::new();
-            if from.schema != to.schema {
-                out.push(format!(
-                    "ALTER EXTENSION {} SET SCHEMA {}",
-                    quote_ident(&to.name),
-                    quote_ident(&to.schema)
-                ));
-            }
-            if from.version != to.version {
-                out.push(format!(
-                    "ALTER EXTENSION {} UPDATE TO {}",
-                    quote_ident(&to.name),
-                    quote_literal(&to.version)
-                ));
-            }
-            out
-        }
-        // pg_dump's way: bodies are checked when called, not when created, so functions can
-        // come before the tables they read. LOCAL: the setting ends with the revision's
-        // transaction instead of staying on a connection that a pooler hands to others.
-        Op::CreateFunction(f) => {
-            let mut out = vec![
-                "SET LOCAL check_function_bodies = false".to_string(),
-                f.definition.trim_end().trim_end_matches(';').to_string(),
-            ];
-            let kind = if f.procedure { "PROCEDURE" } else { "FUNCTION" };
-            let object = format!("{kind} {}({})", qualified(&f.name), f.arguments);
-            out.extend(granted(&object, &f.grants));
-            out
-        }
-        Op::ReplaceFunction { to: f, .. } => {
-            vec![
-                "SET LOCAL check_function_bodies = false".to_string(),
-                f.definition.trim_end().trim_end_matches(';').to_string(),
-            ]
-        }
-        Op::DropFunction(f) => {
-            vec![format!(
-                "DROP {} {}",
-                if f.procedure { "PROCEDURE" } else { "FUNCTION" },
-                f.signature()
-            )]
-        }
+        Op::Kind(c) => c.statements(),
         Op::CreateView(v) => {
             let mut out = vec![format!(
                 "CREATE {}VIEW {}{} AS\n{}{}",
@@ -510,23 +442,6 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             "DROP {}VIEW {}",
             if v.materialized { "MATERIALIZED " } else { "" },
             qualified(&v.name)
-        )],
-        Op::CreateTrigger(t) => {
-            let mut out = vec![t.definition.trim_end().trim_end_matches(';').to_string()];
-            if t.enabled != TriggerEnabled::Origin {
-                out.push(format!(
-                    "ALTER TABLE {} {} TRIGGER {}",
-                    qualified(&t.table),
-                    t.enabled.sql(),
-                    quote_ident(&t.name)
-                ));
-            }
-            out
-        }
-        Op::DropTrigger(t) => vec![format!(
-            "DROP TRIGGER {} ON {}",
-            quote_ident(&t.name),
-            qualified(&t.table)
         )],
         Op::SetRowLevelSecurity { table, from, to } => {
             row_level_security(&qualified(table), *from, *to)
@@ -582,12 +497,6 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             ),
             GrantTarget::Type(name) => grants(&format!("TYPE {name}"), None, grantee, from, to),
         },
-        Op::CreatePolicy(p) => vec![create_policy(p)],
-        Op::DropPolicy(p) => vec![format!(
-            "DROP POLICY {} ON {}",
-            quote_ident(&p.name),
-            qualified(&p.table)
-        )],
         Op::SetOptions { relation, from, to } => {
             let name = qualified(&relation.name);
             let kind = relation.kind;
@@ -1033,19 +942,6 @@ fn rebuild_enum(from: &EnumType, to: &EnumType, columns: &[EnumColumn]) -> Vec<S
     out
 }
 
-fn sequence_options(s: &Sequence) -> String {
-    format!(
-        " AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} CACHE {} {}",
-        s.data_type,
-        s.increment,
-        s.min_value,
-        s.max_value,
-        s.start,
-        s.cache,
-        if s.cycle { "CYCLE" } else { "NO CYCLE" }
-    )
-}
-
 /// `DROP NOT NULL` / `SET NOT NULL`, or, for a NOT NULL with attributes of its own
 /// (PostgreSQL 18), the constraint added by name.
 fn set_nullable(table: &TableName, column: &str, nullable: bool, not_null: &NotNull) -> String {
@@ -1242,142 +1138,6 @@ fn attach_partition(table: &TableName, p: &PartitionOf) -> String {
         qualified(table),
         p.bound
     )
-}
-
-/// `REVOKE` and `GRANT` statements that take `grantee` from the privileges `from` to `to` on
-/// `object` (`TABLE t`, `SEQUENCE s`), or on one column of it. A privilege ending in `*` is
-/// held `WITH GRANT OPTION`.
-/// The `GRANT` / `REVOKE` statements that take a new `object` from PostgreSQL's default
-/// privileges to `grants`.
-fn granted(object: &str, grants: &[crate::schema::Grant]) -> Vec<String> {
-    grants
-        .iter()
-        .flat_map(|g| self::grants(object, None, &g.grantee, &[], &g.privileges))
-        .collect()
-}
-
-pub(crate) fn grants(
-    object: &str,
-    column: Option<&str>,
-    grantee: &str,
-    from: &[String],
-    to: &[String],
-) -> Vec<String> {
-    let role = if grantee == "public" {
-        "PUBLIC".to_string()
-    } else {
-        quote_ident(grantee)
-    };
-    let on = match column {
-        Some(column) => format!(" ({})", quote_ident(column)),
-        None => String::new(),
-    };
-    // `-PRIV`: a privilege the owner holds by default and was revoked; gone, it is granted
-    // back, and the other way round.
-    let lacks = |list: &[String], p: &String| list.iter().any(|q| q == p);
-    let regranted: Vec<String> = from
-        .iter()
-        .filter(|p| p.starts_with('-') && !lacks(to, p))
-        .map(|p| p[1..].to_string())
-        .collect();
-    let unheld: Vec<String> = to
-        .iter()
-        .filter(|p| p.starts_with('-') && !lacks(from, p))
-        .map(|p| p[1..].to_string())
-        .collect();
-    let (from, to): (Vec<String>, Vec<String>) = (
-        from.iter()
-            .filter(|p| !p.starts_with('-'))
-            .cloned()
-            .collect(),
-        to.iter().filter(|p| !p.starts_with('-')).cloned().collect(),
-    );
-    let (from, to) = (from.as_slice(), to.as_slice());
-    let plain = |p: &String| p.trim_end_matches('*').to_string();
-    let holds = |list: &[String], p: &str| list.iter().any(|q| plain(q) == p);
-    let grantable = |list: &[String], p: &str| list.iter().any(|q| q == &format!("{p}*"));
-    let join = |list: &[String]| {
-        list.iter()
-            .map(|p| format!("{p}{on}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let (mut revoke, mut revoke_option, mut grant, mut grant_option) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for p in from.iter().map(plain) {
-        if !holds(to, &p) {
-            revoke.push(p);
-        } else if grantable(from, &p) && !grantable(to, &p) {
-            revoke_option.push(p);
-        }
-    }
-    for p in to.iter().map(plain) {
-        let option = grantable(to, &p);
-        if !holds(from, &p) {
-            if option {
-                grant_option.push(p);
-            } else {
-                grant.push(p);
-            }
-        } else if option && !grantable(from, &p) {
-            grant_option.push(p);
-        }
-    }
-    revoke.extend(unheld);
-    grant.extend(regranted);
-    let mut out = Vec::new();
-    if !revoke.is_empty() {
-        out.push(format!("REVOKE {} ON {object} FROM {role}", join(&revoke)));
-    }
-    if !revoke_option.is_empty() {
-        out.push(format!(
-            "REVOKE GRANT OPTION FOR {} ON {object} FROM {role}",
-            join(&revoke_option)
-        ));
-    }
-    if !grant.is_empty() {
-        out.push(format!("GRANT {} ON {object} TO {role}", join(&grant)));
-    }
-    if !grant_option.is_empty() {
-        out.push(format!(
-            "GRANT {} ON {object} TO {role} WITH GRANT OPTION",
-            join(&grant_option)
-        ));
-    }
-    out
-}
-
-fn create_policy(p: &crate::schema::Policy) -> String {
-    let roles: Vec<String> = p
-        .roles
-        .iter()
-        .map(|r| {
-            if r == "public" {
-                "PUBLIC".to_string()
-            } else {
-                quote_ident(r)
-            }
-        })
-        .collect();
-    let mut out = format!(
-        "CREATE POLICY {} ON {} AS {} FOR {} TO {}",
-        quote_ident(&p.name),
-        qualified(&p.table),
-        if p.permissive {
-            "PERMISSIVE"
-        } else {
-            "RESTRICTIVE"
-        },
-        p.command,
-        roles.join(", ")
-    );
-    if let Some(using) = &p.using {
-        out.push_str(&format!(" USING ({using})"));
-    }
-    if let Some(check) = &p.with_check {
-        out.push_str(&format!(" WITH CHECK ({check})"));
-    }
-    out
 }
 
 /// `ALTER DOMAIN` / `ALTER TYPE … ATTRIBUTE` statements that take `from` to `to` (a domain with
