@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::{bail, Context as _};
 use model_core::diff::{self, Op};
 use model_core::migrate::{
-    offline_sql, read_current, read_partial, verify, Repair, TransactionMode,
+    offline_sql, read_current, read_partial, verify, Direction, Repair, TransactionMode,
 };
 use model_core::pg::{self, Server};
 use model_core::revision::{self, Revision};
@@ -108,7 +108,7 @@ pub fn dispatch(
             &target,
             sql.then_some(postgres_version),
             (single_transaction, allow_destructive),
-            true,
+            Direction::Upgrade,
         ),
         Some(Command::Downgrade {
             target,
@@ -122,7 +122,7 @@ pub fn dispatch(
             &target,
             sql.then_some(postgres_version),
             (single_transaction, allow_destructive),
-            false,
+            Direction::Downgrade,
         ),
         Some(Command::Current) => current(&project()?, global, global.verbose),
         Some(Command::Repair {
@@ -801,12 +801,12 @@ fn migrate(
     target: &str,
     sql: Option<Option<String>>,
     (single, allow_destructive): (bool, bool),
-    upgrade: bool,
+    direction: Direction,
 ) -> anyhow::Result<bool> {
     if let Some(flag) = sql {
         let (from, to) = match target.split_once(':') {
             Some((from, to)) => (from.to_string(), to.to_string()),
-            None if upgrade => ("base".to_string(), target.to_string()),
+            None if direction == Direction::Upgrade => ("base".to_string(), target.to_string()),
             None => bail!("downgrade --sql needs a range FROM:TO, such as head:base"),
         };
         let assumed = match flag {
@@ -829,11 +829,7 @@ fn migrate(
                 &project.config.version_table(),
                 &from,
                 &to,
-                if upgrade {
-                    model_core::migrate::Direction::Upgrade
-                } else {
-                    model_core::migrate::Direction::Downgrade
-                },
+                direction,
                 assumed
             )?
         );
@@ -852,7 +848,7 @@ fn migrate(
         .allow_destructive(allow_destructive);
     // A downgrade that destroys data, run by hand on a terminal: asked first.
     use std::io::IsTerminal as _;
-    if !upgrade
+    if direction == Direction::Downgrade
         && !allow_destructive
         && std::io::stdin().is_terminal()
         && std::io::stderr().is_terminal()
@@ -864,11 +860,7 @@ fn migrate(
                 && matches!(line.trim(), "y" | "Y" | "yes" | "Yes")
         });
     }
-    let done = if upgrade {
-        migrator.upgrade(target, mode)?
-    } else {
-        migrator.downgrade(target, mode)?
-    };
+    let done = migrator.migrate(target, direction, mode)?;
     if done.is_empty() {
         info("migrate", "Nothing to do: the database is already there.");
     }
@@ -1226,7 +1218,14 @@ fn demo(project: &Project, global: &Global, models: &ModelSet) -> anyhow::Result
     step("history");
     history(project, &global, None, false, false)?;
     step("upgrade head");
-    migrate(project, &global, "head", None, (false, true), true)?;
+    migrate(
+        project,
+        &global,
+        "head",
+        None,
+        (false, true),
+        Direction::Upgrade,
+    )?;
     step("current");
     current(project, &global, false)?;
     step("history --indicate-current");
@@ -1234,12 +1233,26 @@ fn demo(project: &Project, global: &Global, models: &ModelSet) -> anyhow::Result
     step("check");
     let same = check(project, &global, models, false, false)?;
     step("downgrade base");
-    migrate(project, &global, "base", None, (false, true), false)?;
+    migrate(
+        project,
+        &global,
+        "base",
+        None,
+        (false, true),
+        Direction::Downgrade,
+    )?;
     step("current");
     current(project, &global, false)?;
     println!("(nothing: the database is at base)");
     step("upgrade head");
-    migrate(project, &global, "head", None, (false, true), true)?;
+    migrate(
+        project,
+        &global,
+        "head",
+        None,
+        (false, true),
+        Direction::Upgrade,
+    )?;
     step("check");
     let same_again = check(project, &global, models, false, false)?;
     Ok(same && same_again)

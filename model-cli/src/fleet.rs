@@ -17,7 +17,9 @@ use anyhow::{bail, Context as _};
 use model_core::config::{expand_variables, Tenants};
 use model_core::diff::diff_with_renames;
 use model_core::introspect::{self, Options};
-use model_core::migrate::{read_current, Migrator, SchemaMap, TransactionMode, VersionTable};
+use model_core::migrate::{
+    read_current, Direction, Migrator, SchemaMap, TransactionMode, VersionTable,
+};
 use model_core::pg::{self, redact};
 use model_core::render;
 use model_core::schema::Schema;
@@ -90,7 +92,7 @@ pub fn dispatch(
             jobs,
             &target,
             (single_transaction, allow_destructive),
-            true,
+            Direction::Upgrade,
         ),
         Some(Command::Downgrade {
             target,
@@ -105,7 +107,7 @@ pub fn dispatch(
             jobs,
             &target,
             (single_transaction, allow_destructive),
-            false,
+            Direction::Downgrade,
         ),
         Some(Command::Current) => current(&project, &targets, jobs),
         Some(
@@ -477,7 +479,7 @@ fn migrate(
     jobs: usize,
     target: &str,
     (single_transaction, allow_destructive): (bool, bool),
-    upgrade: bool,
+    direction: Direction,
 ) -> anyhow::Result<bool> {
     let mode = if single_transaction {
         TransactionMode::PerRun
@@ -486,7 +488,7 @@ fn migrate(
     };
     let protected = project.config.protected(global.env.as_deref());
     let template = project.config.schemas[0].clone();
-    let verb = if upgrade { "upgrade" } else { "downgrade" };
+    let verb = direction.as_str();
     info(
         "fleet",
         format!(
@@ -526,11 +528,7 @@ fn migrate(
                 to: tenant.clone(),
             });
         }
-        let result = if upgrade {
-            migrator.upgrade(target, mode)
-        } else {
-            migrator.downgrade(target, mode)
-        };
+        let result = migrator.migrate(target, direction, mode);
         drop(migrator);
         // -v: each target's log (the statements as they ran), after it, named.
         if global.verbose {

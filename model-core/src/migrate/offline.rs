@@ -44,13 +44,13 @@ pub fn offline_sql(
             "downgrade {from}:{to} would go up ({to} is ahead of {from}); for that script, write upgrade {from}:{to} --sql"
         )));
     }
-    let (steps, direction) = if upgrade {
+    let (steps, word) = if upgrade {
         (graph.upgrade_path(&applied, &target.heads), "upgrade")
     } else {
         (graph.downgrade_path(&applied, &target.heads), "downgrade")
     };
     let mut out = format!(
-        "-- {direction} {} -> {}, generated offline; run with psql -v ON_ERROR_STOP=1\n",
+        "-- {word} {} -> {}, generated offline; run with psql -v ON_ERROR_STOP=1\n",
         crate::sql::comment(from),
         crate::sql::comment(to)
     );
@@ -83,14 +83,9 @@ pub fn offline_sql(
         }
     }
     out.push('\n');
-    let direction_of = if upgrade {
-        super::Direction::Upgrade
-    } else {
-        super::Direction::Downgrade
-    };
     let destructions: Vec<_> = steps
         .iter()
-        .flat_map(|r| super::destructive_statements(r, direction_of))
+        .flat_map(|r| super::destructive_statements(r, direction))
         .collect();
     if !destructions.is_empty() {
         out.push_str("-- WARNING: this script destroys data:\n");
@@ -100,7 +95,7 @@ pub fn offline_sql(
         out.push('\n');
     }
     out.push_str(&table.create_sql());
-    let (plan, _) = plan_steps(graph, table, &steps, &applied, upgrade);
+    let (plan, _) = plan_steps(graph, table, &steps, &applied, direction);
     for step in plan {
         out.push_str(&format!("\n-- {}\n", crate::sql::comment(&step.title)));
         let sql = step.sql.trim_end();

@@ -1,0 +1,360 @@
+//! Revisions marked `-- Transactional: no`: each statement commits on its own and is recorded
+//! as it does, so a failure leaves a known prefix applied, and a later run resumes after it
+//! (settling a concurrent index build from the index itself).
+
+use super::*;
+
+impl<C: Connection> Migrator<'_, C> {
+    /// The schema an unqualified name in a script is in, and a statement as it runs.
+    pub(super) fn in_place(&self, statement: &str) -> (String, String) {
+        match &self.tenant {
+            Some(map) => (
+                map.to.clone(),
+                map.apply(statement)
+                    .unwrap_or_else(|_| statement.to_string()),
+            ),
+            None => (self.table.schema.clone(), statement.to_string()),
+        }
+    }
+
+    /// Whether index `name` (qualified) is there and valid (`None`: not there).
+    pub(super) async fn index_valid(&mut self, name: &str) -> Result<Option<bool>, MigrateError> {
+        Ok(crate::pg::query_opt(
+            self.client,
+            "SELECT i.indisvalid AND i.indisready FROM pg_catalog.pg_index i
+             WHERE i.indexrelid = pg_catalog.to_regclass($1)",
+            &[(&name, postgres::types::Type::TEXT)],
+        )
+        .await
+        .map_err(db("looking at an index"))?
+        .map(|row| row.get(0)))
+    }
+
+    /// A run stopped (`kill -9`, a lost connection) while it ran a concurrent index statement,
+    /// which never takes effect in part: how many statements took effect, from the index
+    /// itself (built and valid: it ran; invalid or not there: it did not). Refused while
+    /// PostgreSQL is still building the index for a session that is gone. `None`: not such a
+    /// statement.
+    pub(super) async fn settle_concurrent(
+        &mut self,
+        statements: &[(usize, String)],
+        run: &PartialRun,
+    ) -> Result<Option<usize>, MigrateError> {
+        let Some(k) = run.running else {
+            return Ok(None);
+        };
+        let Some((_, statement)) = statements.get(k.wrapping_sub(1)) else {
+            return Ok(None);
+        };
+        let (schema, statement) = self.in_place(statement);
+        let (name, created) = match partial::concurrent(&statement, &schema) {
+            Some(partial::Concurrent::Create(name)) => (name, true),
+            Some(partial::Concurrent::Drop(name)) => (name, false),
+            None => return Ok(None),
+        };
+        if let Some(build) = partial::unfinished_indexes(self.client)
+            .await?
+            .into_iter()
+            .find(|u| u.index == name && u.building.is_some())
+        {
+            return Err(MigrateError::Interrupted {
+                revision: run.revision.clone(),
+                direction: run.direction.as_str(),
+                state: format!(
+                    "{}; PostgreSQL is still running it: {build}",
+                    run.describe(None)
+                ),
+            });
+        }
+        let valid = self.index_valid(&name).await?;
+        Ok(Some(match (created, valid) {
+            (true, Some(true)) | (false, None) => k,
+            _ => k - 1,
+        }))
+    }
+
+    /// Where a resumed run starts: at `start`, or, when that statement builds an index that an
+    /// interrupted or failed build left invalid and the statement before it is the guard that
+    /// drops such a leftover, at the guard.
+    pub(super) async fn back_to_guard(
+        &mut self,
+        statements: &[(usize, String)],
+        start: usize,
+    ) -> Result<usize, MigrateError> {
+        let (Some((_, statement)), Some(before)) = (
+            statements.get(start),
+            start.checked_sub(1).and_then(|b| statements.get(b)),
+        ) else {
+            return Ok(start);
+        };
+        let (schema, statement) = self.in_place(statement);
+        let (_, guard) = self.in_place(&before.1);
+        let Some(partial::Concurrent::Create(name)) = partial::concurrent(&statement, &schema)
+        else {
+            return Ok(start);
+        };
+        let guarded =
+            partial::concurrent(&guard, &schema) == Some(partial::Concurrent::Drop(name.clone()));
+        if guarded && self.index_valid(&name).await? == Some(false) {
+            (self.log)(format!(
+                "Index {name} is invalid (an interrupted or failed build left it): resuming at the statement before, which drops it"
+            ));
+            return Ok(start - 1);
+        }
+        Ok(start)
+    }
+
+    /// Sentences on the indexes `revision`'s part names that are invalid or still being built.
+    pub(super) async fn index_sentences(
+        &mut self,
+        revision: &Revision,
+        direction: Direction,
+    ) -> Result<String, MigrateError> {
+        let sql = self.in_place(partial::sql(revision, direction)).1;
+        Ok(partial::unfinished_indexes(self.client)
+            .await?
+            .into_iter()
+            .filter(|u| mentions(&sql, &u.index))
+            .map(|u| format!(".\n{u}"))
+            .collect())
+    }
+
+    /// Runs a part outside a transaction, statement by statement, recording each as it
+    /// commits; resumes after the statements an earlier run committed.
+    pub(super) async fn run_outside(
+        &mut self,
+        step: &Step<'_>,
+        direction: Direction,
+        resume: Option<&PartialRun>,
+    ) -> Result<(), MigrateError> {
+        let revision = step.revision;
+        let id = revision.id.as_str();
+        let statements = partial::statements(revision, direction);
+        let prefixes = partial::prefix_checksums(&statements);
+        let start = match resume {
+            Some(p) => {
+                // Stopped at a block's edge: the record says what committed. Stopped in a
+                // concurrent index statement: the index says.
+                let mut settled = p.settled(Some(revision));
+                if p.running.is_some() && settled.is_none() {
+                    settled = self.settle_concurrent(&statements, p).await?;
+                }
+                if p.running.is_some() && settled.is_none() {
+                    return Err(MigrateError::Interrupted {
+                        revision: id.to_string(),
+                        direction: direction.as_str(),
+                        state: format!(
+                            "{}{}",
+                            p.describe(Some(revision)),
+                            self.index_sentences(revision, direction).await?
+                        ),
+                    });
+                }
+                if prefixes.get(p.done) != Some(&p.prefix) {
+                    return Err(MigrateError::PartiallyApplied {
+                        revision: id.to_string(),
+                        state: p.describe(Some(revision)),
+                        advice: format!(
+                            "The {} statements that committed were edited since; restore them, or settle the revision by hand with `repair {id}`.",
+                            p.done
+                        ),
+                    });
+                }
+                let start = self
+                    .back_to_guard(&statements, settled.unwrap_or(p.done))
+                    .await?;
+                if let Some((line, _)) = statements.get(start) {
+                    (self.log)(format!(
+                        "Resuming {id} at statement {} of {} (line {}); an earlier run committed the ones before it",
+                        start + 1,
+                        statements.len(),
+                        line
+                    ));
+                }
+                start
+            }
+            None => {
+                partial::begin(
+                    self.client,
+                    &self.table,
+                    id,
+                    direction,
+                    statements.len(),
+                    &prefixes[0],
+                )
+                .await?;
+                0
+            }
+        };
+        let invalid_before = partial::invalid_indexes(self.client).await?;
+        // The revision's timeouts, with what the script set in the statements an earlier run
+        // committed; statement_timeout once, lock_timeout for each attempt.
+        let mut settings = self.retries.of(revision);
+        for (_, statement) in &statements[..start] {
+            settings.script_statement(statement, 0, false);
+        }
+        let search_path = self
+            .tenant
+            .as_ref()
+            .map(|m| m.search_path(false))
+            .unwrap_or_default();
+        // A run that dies (`kill -9`, a lost connection) must not leave PostgreSQL building an
+        // index for nobody: the server checks each second that the client is still there.
+        self.client
+            .batch_execute(&format!(
+                "{}{search_path} SET client_connection_check_interval = 1000;",
+                settings.settings(0, false)
+            ))
+            .await
+            .map_err(db("setting lock_timeout"))?;
+        // Where the explicit transaction block the script opened began: a lock timeout
+        // inside it rolls back the whole block, so the retry starts again there.
+        let mut block: Option<usize> = None;
+        let mut attempt = 0;
+        let mut n = start;
+        while n < statements.len() {
+            let (line, statement) = &statements[n];
+            check_lock(&mut self.lock, &mut self.lock_seen).await?;
+            // One round trip per statement: "the first n committed, statement n + 1 runs".
+            // Inside a block the record is part of the block, and rolled back with it.
+            partial::record(self.client, &self.table, id, n, Some(n + 1), &prefixes[n]).await?;
+            if self.echo {
+                echo_statement(&mut *self.log, *line, statement);
+            }
+            let control = transaction_control(statement);
+            if control == Some(Control::Begin) {
+                block = Some(n);
+            }
+            self.client
+                .batch_execute(&settings.lock_setting(attempt, false))
+                .await
+                .map_err(db("setting lock_timeout"))?;
+            let mapped = match &self.tenant {
+                // Checked before the run started.
+                Some(map) => map.apply(statement).unwrap_or_else(|_| statement.clone()),
+                None => statement.clone(),
+            };
+            let result = self
+                .client
+                .batch_execute(&settings.script_statement(&mapped, attempt, false))
+                .await;
+            let retry = match &result {
+                Err(e) if retry::is_lock_timeout(e) && attempt + 1 < self.retries.attempts => {
+                    let _ = self.client.batch_execute("ROLLBACK").await;
+                    // A concurrent index build that timed out leaves an invalid index: not
+                    // tried again over it.
+                    let left = partial::invalid_indexes(self.client).await?;
+                    left.iter().all(|i| invalid_before.contains(i))
+                }
+                _ => false,
+            };
+            if retry {
+                self.pause_after_lock_timeout(revision, attempt, *line)
+                    .await;
+                attempt += 1;
+                n = block.take().unwrap_or(n);
+                continue;
+            }
+            if result.is_ok() {
+                if control == Some(Control::End) {
+                    block = None;
+                }
+                if block.is_none() {
+                    attempt = 0;
+                }
+                n += 1;
+                continue;
+            }
+            let _ = self.client.batch_execute(RESET_OUTSIDE).await;
+            if let Err(e) = result {
+                let mut message = pg_message(&e);
+                if retry::is_lock_timeout(&e) {
+                    let holders = retry::blockers(self.client, statement).await;
+                    message = format!(
+                        "{message} on each of {} attempt(s){}",
+                        self.retries.attempts,
+                        if holders.is_empty() {
+                            String::new()
+                        } else {
+                            format!("; locks held by {}", holders.join("; "))
+                        }
+                    );
+                }
+                // End an explicit transaction block the script opened; outside one this only
+                // warns. What the block did is rolled back, and so is its progress record.
+                let _ = self.client.batch_execute("ROLLBACK").await;
+                partial::fail(self.client, &self.table, id, &message).await?;
+                let done = read_partial_async(self.client, &self.table)
+                    .await?
+                    .into_iter()
+                    .find(|p| p.revision == id)
+                    .map_or(n, |p| p.done);
+                let committed = if done == 0 {
+                    "no statement committed".to_string()
+                } else {
+                    format!(
+                        "statements 1–{done} of {} committed (through line {})",
+                        statements.len(),
+                        statements[done - 1].0
+                    )
+                };
+                let left: Vec<String> = partial::invalid_indexes(self.client)
+                    .await?
+                    .into_iter()
+                    .filter(|i| !invalid_before.contains(i))
+                    .collect();
+                return Err(MigrateError::Partial(Box::new(PartialFailed {
+                    revision: id.to_string(),
+                    path: revision.path.display().to_string(),
+                    line: *line,
+                    statement: indent(statement),
+                    message,
+                    committed,
+                    invalid: invalid_sentence(&left),
+                })));
+            }
+        }
+        let _ = self.client.batch_execute(RESET_OUTSIDE).await;
+        let all = statements.len();
+        partial::record(self.client, &self.table, id, all, None, &prefixes[all]).await?;
+        // `CREATE INDEX CONCURRENTLY IF NOT EXISTS` over an index a failed build left invalid
+        // succeeds and leaves it invalid: never record such a revision as applied.
+        let named: Vec<String> = partial::invalid_indexes(self.client)
+            .await?
+            .into_iter()
+            .filter(|i| {
+                !invalid_before.contains(i) || mentions(partial::sql(revision, direction), i)
+            })
+            .collect();
+        if !named.is_empty() {
+            partial::fail(
+                self.client,
+                &self.table,
+                id,
+                &format!("index {} is invalid", named.join(", ")),
+            )
+            .await?;
+            return Err(MigrateError::PartiallyApplied {
+                revision: id.to_string(),
+                state: format!(
+                    "fully run, but it left {}",
+                    invalid_sentence(&named).trim()
+                ),
+                advice: format!(
+                    "Once the index is rebuilt (REINDEX INDEX CONCURRENTLY …), record the revision with `repair {id} --applied`."
+                ),
+            });
+        }
+        check_lock(&mut self.lock, &mut self.lock_seen).await?;
+        transaction_sql(
+            self.client,
+            &format!(
+                "{}\n{}",
+                step.bookkeeping,
+                partial::finish_sql(&self.table, id)
+            ),
+            "updating the version table",
+        )
+        .await
+    }
+}
