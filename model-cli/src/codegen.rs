@@ -546,7 +546,7 @@ pub fn generate(schema: &Schema) -> String {
     for o in schema.types.iter().chain(&schema.others) {
         chain.push(format!(
             "    // not expressible here: {} {} (declare it with with_type, or write it in a revision)",
-            comment(&o.kind),
+            o.kind,
             comment(&o.name)
         ));
     }

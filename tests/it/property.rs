@@ -9,8 +9,8 @@ use model_core::diff::diff_for;
 use model_core::render::{self, quote_ident};
 use model_core::schema::{
     CheckConstraint, Column, EnumType, ExclusionConstraint, Extension, FkAction, ForeignKey,
-    Function, Grant, Identity, IdentityKind, Index, IndexExpr, IndexKey, Policy, PrimaryKey,
-    Schema, Sequence, SqlType, Table, TableName, Trigger, UniqueConstraint, View,
+    Function, Grant, Identity, IdentityKind, Index, IndexExpr, IndexKey, OtherKind, Policy,
+    PrimaryKey, Schema, Sequence, SqlType, Table, TableName, Trigger, UniqueConstraint, View,
 };
 
 use crate::support::{fresh_database, prove, schema_of, Rng};
@@ -354,7 +354,7 @@ fn random_sequence(rng: &mut Rng, name: &str) -> Sequence {
 
 fn collation() -> model_core::schema::Other {
     kept_type(
-        "collation",
+        OtherKind::Collation,
         "public.c0",
         "CREATE COLLATION public.c0 (provider = icu, locale = 'und-u-ks-level2', deterministic = false)",
         "DROP COLLATION public.c0",
@@ -381,7 +381,7 @@ fn used_domain(rng: &mut Rng) -> model_core::schema::Other {
         create.push_str(" CONSTRAINT d1_high CHECK (VALUE < 1000)");
     }
     model_core::schema::Other {
-        kind: "domain".into(),
+        kind: OtherKind::Domain,
         name: "public.d1".into(),
         create,
         drop: "DROP DOMAIN public.d1".into(),
@@ -391,9 +391,9 @@ fn used_domain(rng: &mut Rng) -> model_core::schema::Other {
 }
 
 /// A type-like object kept as its statement, with no privileges changed.
-fn kept_type(kind: &str, name: &str, create: &str, drop: &str) -> model_core::schema::Other {
+fn kept_type(kind: OtherKind, name: &str, create: &str, drop: &str) -> model_core::schema::Other {
     model_core::schema::Other {
-        kind: kind.into(),
+        kind,
         name: name.into(),
         create: create.into(),
         drop: drop.into(),
@@ -459,7 +459,7 @@ fn random_schema(rng: &mut Rng) -> Schema {
     schema.types.push(used_domain(rng));
     // A range type columns may use, and a collation nothing uses (which comes and goes).
     schema.types.push(kept_type(
-        "range type",
+        OtherKind::RangeType,
         "public.r0",
         "CREATE TYPE public.r0 AS RANGE (subtype = integer)",
         "DROP TYPE public.r0",
@@ -509,7 +509,7 @@ fn random_schema(rng: &mut Rng) -> Schema {
     if rng.chance(30) {
         let check = rng.below(3);
         schema.types.push(model_core::schema::Other {
-            kind: "domain".into(),
+            kind: OtherKind::Domain,
             name: "public.d0".into(),
             create: format!("CREATE DOMAIN public.d0 AS integer CHECK (VALUE > {check})"),
             drop: "DROP DOMAIN public.d0".into(),
@@ -520,7 +520,7 @@ fn random_schema(rng: &mut Rng) -> Schema {
     if rng.chance(30) {
         let second = if rng.chance(50) { ", y text" } else { "" };
         schema.types.push(model_core::schema::Other {
-            kind: "composite type".into(),
+            kind: OtherKind::CompositeType,
             name: "public.pair".into(),
             create: format!("CREATE TYPE public.pair AS (x integer{second})"),
             drop: "DROP TYPE public.pair".into(),
@@ -979,7 +979,7 @@ fn mutate(rng: &mut Rng, schema: &mut Schema) {
                 schema.types[i].create = "CREATE DOMAIN public.d0 AS bigint".into();
             }
             None => schema.types.push(model_core::schema::Other {
-                kind: "domain".into(),
+                kind: OtherKind::Domain,
                 name: "public.d0".into(),
                 create: "CREATE DOMAIN public.d0 AS integer NOT NULL".into(),
                 drop: "DROP DOMAIN public.d0".into(),
@@ -1379,6 +1379,11 @@ fn pairs() -> Vec<u64> {
 
 /// The variant name of an operation (`AddColumn`), for the coverage check.
 fn kind(op: &model_core::diff::Op) -> String {
+    if let model_core::diff::Op::Kind(change) = op {
+        // `CreateSequence`, as the operation was called before kinds had rooms.
+        let (kind, verb) = change.name();
+        return format!("{verb}{kind}");
+    }
     format!("{op:?}")
         .split([' ', '(', '{'])
         .next()

@@ -4,7 +4,7 @@
 use super::grants::grant_changes;
 use super::plan::Hint;
 use super::{pair, Differ, Op, Pair};
-use crate::schema::{GrantTarget, Other, Ownership};
+use crate::schema::{GrantTarget, Other, OtherKind, Ownership};
 
 impl<'a> Differ<'a> {
     /// Collations, composite types, domains, range types, foreign-data wrappers, servers and
@@ -17,7 +17,7 @@ impl<'a> Differ<'a> {
     pub(super) fn types(&mut self) {
         // In creation order: a domain may be over a composite type, a range's subtype a
         // domain, a server needs its wrapper, a foreign table its server and column types.
-        let key = |o: &Other| (creation_rank(&o.kind), o.kind.clone(), o.name.clone());
+        let key = |o: &Other| (creation_rank(o.kind), o.kind, o.name.clone());
         let mut dropped = Vec::new();
         for pair in pair(&self.from.types, &self.to.types, key) {
             match pair {
@@ -78,7 +78,7 @@ impl<'a> Differ<'a> {
     }
 
     pub(super) fn others(&mut self) {
-        let key = |o: &Other| (o.kind.clone(), o.name.clone());
+        let key = |o: &Other| (o.kind, o.name.clone());
         for pair in pair(&self.from.others, &self.to.others, key) {
             let (drop, create) = match pair {
                 Pair::Kept(have, wanted) if have == wanted => continue,
@@ -100,10 +100,12 @@ impl<'a> Differ<'a> {
 /// domain base type; or composite attributes that, kept, stay in their order, and, added, come
 /// after the kept ones (PostgreSQL appends them).
 fn in_place(have: &Other, wanted: &Other) -> bool {
-    match wanted.kind.as_str() {
-        "domain" => have.part("base").is_some() && have.part("base") == wanted.part("base"),
+    match wanted.kind {
+        OtherKind::Domain => {
+            have.part("base").is_some() && have.part("base") == wanted.part("base")
+        }
         // Options (and a server's version, once set) change in place.
-        "foreign-data wrapper" | "foreign server" | "foreign table" => {
+        kind if kind.is_foreign() => {
             let fixed = |o: &Other| -> Vec<String> {
                 o.parts
                     .iter()
@@ -115,7 +117,7 @@ fn in_place(have: &Other, wanted: &Other) -> bool {
                 && fixed(have) == fixed(wanted)
                 && (wanted.part("version").is_some() || have.part("version").is_none())
         }
-        "composite type" => {
+        OtherKind::CompositeType => {
             let (had, wants) = (
                 have.named_parts("attribute"),
                 wanted.named_parts("attribute"),
@@ -138,7 +140,7 @@ fn in_place(have: &Other, wanted: &Other) -> bool {
 /// Composite types that differ only in the order of their attributes: no change, as for a
 /// table's columns (PostgreSQL appends an attribute added again; it cannot reorder them).
 fn reordered(have: &Other, wanted: &Other) -> bool {
-    if wanted.kind != "composite type" || have.parts.is_empty() {
+    if wanted.kind != OtherKind::CompositeType || have.parts.is_empty() {
         return false;
     }
     let sorted = |o: &Other| {
@@ -150,21 +152,21 @@ fn reordered(have: &Other, wanted: &Other) -> bool {
 }
 
 /// Where a kind of type-like object comes in the creation order.
-fn creation_rank(kind: &str) -> u8 {
+fn creation_rank(kind: OtherKind) -> u8 {
     match kind {
-        "collation" => 0,
-        "composite type" => 1,
-        "domain" => 2,
-        "range type" => 3,
-        "foreign-data wrapper" => 4,
-        "foreign server" => 5,
+        OtherKind::Collation => 0,
+        OtherKind::CompositeType => 1,
+        OtherKind::Domain => 2,
+        OtherKind::RangeType => 3,
+        OtherKind::ForeignDataWrapper => 4,
+        OtherKind::ForeignServer => 5,
         _ => 6,
     }
 }
 
 /// A foreign table's name, for the views that read it.
 fn foreign_table(o: &Other) -> Option<crate::schema::TableName> {
-    (o.kind == "foreign table").then(|| {
+    (o.kind == OtherKind::ForeignTable).then(|| {
         let unquote = |part: &str| match part.strip_prefix('"').and_then(|p| p.strip_suffix('"')) {
             Some(quoted) => quoted.replace("\"\"", "\""),
             None => part.to_string(),

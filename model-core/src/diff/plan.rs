@@ -10,7 +10,7 @@
 
 use super::Op;
 pub(crate) use crate::kinds::{Hint, Stage};
-use crate::schema::Other;
+use crate::schema::{Other, OtherKind};
 
 /// An operation as a comparator emits it, with what the planner cannot see in the operation
 /// itself: whether it is one half of a replacement (a type or function dropped to be created
@@ -22,8 +22,12 @@ pub(super) struct Emitted {
 
 fn is_type(o: &Other) -> bool {
     !matches!(
-        o.kind.as_str(),
-        "rule" | "event trigger" | "publication" | "default privileges" | "aggregate"
+        o.kind,
+        OtherKind::Rule
+            | OtherKind::EventTrigger
+            | OtherKind::Publication
+            | OtherKind::DefaultPrivileges
+            | OtherKind::Aggregate
     )
 }
 
@@ -92,7 +96,7 @@ pub(super) fn stage(op: &Op, hint: Hint) -> Stage {
         | Op::SetColumnStorage { .. }
         | Op::SetColumnStatistics { .. }
         | Op::SetOwner { .. } => Properties,
-        Op::CreateOther(o) if o.kind == "aggregate" => StandardFunctions,
+        Op::CreateOther(o) if o.kind == OtherKind::Aggregate => StandardFunctions,
         Op::CreateOther(o) if is_type(o) => Types,
         Op::CreateOther(_) => CreateDependents,
         Op::DropOther(o) if is_type(o) && hint == Hint::Replaced => Types,

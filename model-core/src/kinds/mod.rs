@@ -48,6 +48,15 @@ impl<T: Clone> Change<T> {
         }
     }
 
+    /// `Create`, `Drop` or `Alter`.
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Change::Create(_) => "Create",
+            Change::Drop(_) => "Drop",
+            Change::Alter { .. } => "Alter",
+        }
+    }
+
     /// The object as it is after the change (as it was, for a drop).
     pub fn subject(&self) -> &T {
         match self {
@@ -105,6 +114,13 @@ macro_rules! registry {
             pub fn inverse(&self) -> KindChange {
                 match self {
                     $(KindChange::$kind(c) => KindChange::$kind(c.inverse()),)*
+                }
+            }
+
+            /// The kind's name (`Policy`) and the change's verb (`Create`).
+            pub fn name(&self) -> (&'static str, &'static str) {
+                match self {
+                    $(KindChange::$kind(c) => (stringify!($kind), c.verb()),)*
                 }
             }
 

@@ -6,8 +6,8 @@
 use super::ModelError;
 use super::{ModelSet, ModelSetError};
 use crate::schema::{
-    Extension, Function, Grant, Index, IndexKey, Other, PartitionOf, Policy, Sequence, SqlType,
-    Table, TableName, Trigger, View,
+    Extension, Function, Grant, Index, IndexKey, Other, OtherKind, PartitionOf, Policy, Sequence,
+    SqlType, Table, TableName, Trigger, View,
 };
 use crate::sql::quote_ident;
 use crate::sql::tokens::{rewrite, SiteKind};
@@ -210,12 +210,12 @@ impl ModelSet {
             .collect::<Vec<_>>()
             .as_slice()
         {
-            ["create", "domain", ..] => ("domain", 2),
-            ["create", "collation", ..] => ("collation", 2),
+            ["create", "domain", ..] => (OtherKind::Domain, 2),
+            ["create", "collation", ..] => (OtherKind::Collation, 2),
             ["create", "type", ..] => {
                 let upper = sql.to_ascii_uppercase();
                 if upper.contains(" AS RANGE") {
-                    ("range type", 2)
+                    (OtherKind::RangeType, 2)
                 } else if upper.contains(" AS ENUM") {
                     return Err(declaration(
                         "type",
@@ -223,7 +223,7 @@ impl ModelSet {
                         "an enum type is a `#[derive(Enum)]`, not a statement",
                     ));
                 } else if upper.contains(" AS") {
-                    ("composite type", 2)
+                    (OtherKind::CompositeType, 2)
                 } else {
                     return Err(declaration("type", sql, "only domains, composite types (`AS (...)`), range types (`AS RANGE (...)`) and collations are declared this way"));
                 }
@@ -260,12 +260,12 @@ impl ModelSet {
             ));
         }
         let drop = match kind {
-            "domain" => "DROP DOMAIN",
-            "collation" => "DROP COLLATION",
+            OtherKind::Domain => "DROP DOMAIN",
+            OtherKind::Collation => "DROP COLLATION",
             _ => "DROP TYPE",
         };
         self.schema.types.push(Other {
-            kind: kind.to_string(),
+            kind,
             drop: format!("{drop} {shown}"),
             name: shown,
             create: sql.trim().trim_end_matches(';').to_string(),

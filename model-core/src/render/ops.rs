@@ -12,7 +12,7 @@ use crate::kinds::grant::{granted, grants};
 use crate::schema::{
     Column, EnumType, Identity, IdentityKind, NotNull, ReplicaIdentity, SqlType, NAMEDATALEN,
 };
-use crate::schema::{GrantTarget, PartitionOf, TableName};
+use crate::schema::{GrantTarget, OtherKind, PartitionOf, TableName};
 use std::collections::BTreeSet;
 
 /// The statements of one operation (without `;`), and the notes on them a reviewer must see
@@ -581,10 +581,7 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             out
         }
         Op::DropOther(o) => {
-            if matches!(
-                o.kind.as_str(),
-                "collation" | "composite type" | "domain" | "range type"
-            ) {
+            if o.kind == OtherKind::Collation || o.kind.is_data_type() {
                 notes.push(format!(
                     "fails while a column or another type uses {} {}: in place, only a domain's default, NOT NULL and checks, and a composite type's attributes, change",
                     o.kind, o.name
@@ -1145,10 +1142,7 @@ fn attach_partition(table: &TableName, p: &PartitionOf) -> String {
 fn alter_in_place(from: &crate::schema::Other, to: &crate::schema::Other) -> Vec<String> {
     let name = &to.name;
     let mut out = Vec::new();
-    if matches!(
-        to.kind.as_str(),
-        "foreign-data wrapper" | "foreign server" | "foreign table"
-    ) {
+    if to.kind.is_foreign() {
         let (had, wanted) = (from.named_parts("option"), to.named_parts("option"));
         let mut changes: Vec<String> = had
             .iter()
@@ -1173,16 +1167,16 @@ fn alter_in_place(from: &crate::schema::Other, to: &crate::schema::Other) -> Vec
             clause.push_str(&format!(" OPTIONS ({})", changes.join(", ")));
         }
         if !clause.is_empty() {
-            let what = match to.kind.as_str() {
-                "foreign server" => "SERVER",
-                "foreign table" => "FOREIGN TABLE",
+            let what = match to.kind {
+                OtherKind::ForeignServer => "SERVER",
+                OtherKind::ForeignTable => "FOREIGN TABLE",
                 _ => "FOREIGN DATA WRAPPER",
             };
             out.push(format!("ALTER {what} {name}{clause}"));
         }
         return out;
     }
-    if to.kind == "composite type" {
+    if to.kind == OtherKind::CompositeType {
         let (had, wanted) = (from.named_parts("attribute"), to.named_parts("attribute"));
         for (attribute, _) in &had {
             if !wanted.iter().any(|(w, _)| w == attribute) {

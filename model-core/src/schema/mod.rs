@@ -65,9 +65,8 @@ pub struct Schema {
 /// kind, name and statement; a changed one is dropped and created again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Other {
-    /// `rule`, `event trigger`, `publication`, `default privileges`, `collation`,
-    /// `composite type`, `domain` or `range type`.
-    pub kind: String,
+    /// Which kind of object.
+    pub kind: OtherKind,
     /// Which one, as PostgreSQL would spell it (`log_it on public.orders`).
     pub name: String,
     /// The statement(s) that create it.
@@ -82,14 +81,92 @@ pub struct Other {
     pub grants: Vec<Grant>,
 }
 
+/// The kinds kept as [`Other`]: a closed set, each named as the catalog query names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OtherKind {
+    Collation,
+    CompositeType,
+    Domain,
+    RangeType,
+    Aggregate,
+    Rule,
+    EventTrigger,
+    Publication,
+    DefaultPrivileges,
+    ForeignDataWrapper,
+    ForeignServer,
+    ForeignTable,
+}
+
+impl OtherKind {
+    /// Every kind.
+    pub const ALL: [OtherKind; 12] = [
+        OtherKind::Collation,
+        OtherKind::CompositeType,
+        OtherKind::Domain,
+        OtherKind::RangeType,
+        OtherKind::Aggregate,
+        OtherKind::Rule,
+        OtherKind::EventTrigger,
+        OtherKind::Publication,
+        OtherKind::DefaultPrivileges,
+        OtherKind::ForeignDataWrapper,
+        OtherKind::ForeignServer,
+        OtherKind::ForeignTable,
+    ];
+
+    /// The kind's name in words (`composite type`), as messages and the catalog queries say it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OtherKind::Collation => "collation",
+            OtherKind::CompositeType => "composite type",
+            OtherKind::Domain => "domain",
+            OtherKind::RangeType => "range type",
+            OtherKind::Aggregate => "aggregate",
+            OtherKind::Rule => "rule",
+            OtherKind::EventTrigger => "event trigger",
+            OtherKind::Publication => "publication",
+            OtherKind::DefaultPrivileges => "default privileges",
+            OtherKind::ForeignDataWrapper => "foreign-data wrapper",
+            OtherKind::ForeignServer => "foreign server",
+            OtherKind::ForeignTable => "foreign table",
+        }
+    }
+
+    /// The kind named `name` ([`Self::as_str`]'s words), if it is one.
+    pub fn from_name(name: &str) -> Option<OtherKind> {
+        OtherKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// A composite, domain or range type: a type columns may have, with privileges of its own.
+    pub fn is_data_type(self) -> bool {
+        matches!(
+            self,
+            OtherKind::CompositeType | OtherKind::Domain | OtherKind::RangeType
+        )
+    }
+
+    /// A foreign-data wrapper, server or table: options (and a server's version) change in
+    /// place.
+    pub fn is_foreign(self) -> bool {
+        matches!(
+            self,
+            OtherKind::ForeignDataWrapper | OtherKind::ForeignServer | OtherKind::ForeignTable
+        )
+    }
+}
+
+impl fmt::Display for OtherKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl Other {
     /// A composite, domain or range type: a type columns may have, with privileges of its
     /// own (not a collation, a foreign-data object, a rule and the like).
     pub fn is_data_type(&self) -> bool {
-        matches!(
-            self.kind.as_str(),
-            "composite type" | "domain" | "range type"
-        )
+        self.kind.is_data_type()
     }
 
     /// Equal but for privileges.
