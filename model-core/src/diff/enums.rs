@@ -86,7 +86,7 @@ impl<'a> Differ<'a> {
         }
         view_order(&views)
             .into_iter()
-            .map(|v| Op::CreateView(v.clone()))
+            .map(|v| Op::from(crate::kinds::Change::Create(v.clone())))
             .collect()
     }
 

@@ -6,7 +6,7 @@ use crate::kinds::{Change, KindChange};
 use crate::schema::{
     CheckConstraint, Column, ColumnRef, EnumType, ExclusionConstraint, ForeignKey, GrantTarget,
     Identity, Index, NotNull, Other, PartitionOf, PrimaryKey, ReplicaIdentity, SqlType, Table,
-    TableName, Trigger, TriggerEnabled, UniqueConstraint, View,
+    TableName, Trigger, TriggerEnabled, UniqueConstraint,
 };
 
 impl<T> From<Change<T>> for Op
@@ -189,12 +189,6 @@ pub enum Op {
     CreateIndex { table: TableName, index: Index },
     /// `DROP INDEX`.
     DropIndex { table: TableName, index: Index },
-    /// `CREATE [MATERIALIZED] VIEW`, with a materialized view's indexes.
-    CreateView(View),
-    /// `DROP [MATERIALIZED] VIEW`.
-    DropView(View),
-    /// `CREATE OR REPLACE VIEW`, when the columns stay the same.
-    ReplaceView { from: View, to: View },
     /// `ENABLE` / `DISABLE` / `FORCE` / `NO FORCE ROW LEVEL SECURITY`; (enabled, forced).
     SetRowLevelSecurity {
         table: TableName,
@@ -582,9 +576,6 @@ impl Op {
             Op::CreateIndex { table, index } => Op::DropIndex { table, index },
             Op::DropIndex { table, index } => Op::CreateIndex { table, index },
             Op::Kind(c) => Op::Kind(c.inverse()),
-            Op::CreateView(v) => Op::DropView(v),
-            Op::DropView(v) => Op::CreateView(v),
-            Op::ReplaceView { from, to } => Op::ReplaceView { from: to, to: from },
             Op::SetRowLevelSecurity { table, from, to } => Op::SetRowLevelSecurity {
                 table,
                 from: to,
@@ -685,10 +676,6 @@ impl Op {
             Op::Kind(c) => c.destruction(),
             Op::DropIdentity { table, column, .. } => Some(format!(
                 "drops the identity of {table}.{column} and its sequence's current value"
-            )),
-            Op::DropView(v) if v.materialized => Some(format!(
-                "drops materialized view {} and its contents",
-                v.name
             )),
             Op::RefreshMaterializedView {
                 view,
@@ -943,9 +930,6 @@ impl Op {
                 format!("removed index '{}' on '{table}'", index.name)
             }
             Op::Kind(c) => c.describe(),
-            Op::CreateView(v) => format!("added view '{}'", v.name),
-            Op::DropView(v) => format!("removed view '{}'", v.name),
-            Op::ReplaceView { to, .. } => format!("changed view '{}'", to.name),
             Op::SetRowLevelSecurity { table, to, .. } => {
                 format!(
                     "row level security {} on '{table}'",

@@ -78,8 +78,6 @@ pub(super) fn stage(op: &Op, hint: Hint) -> Stage {
         | Op::DropIndex { .. } => DropConstraints,
         Op::AddForeignKey { .. } | Op::SetConstraintValid { .. } => AddForeignKeys,
         Op::DropForeignKey { .. } => DropForeignKeys,
-        Op::CreateView(_) | Op::ReplaceView { .. } => CreateDependents,
-        Op::DropView(_) => DropDependents,
         Op::SetPartitionOf { to: None, .. } => DropDependents,
         Op::SetRowLevelSecurity { .. }
         | Op::SetGrants { .. }

@@ -98,7 +98,7 @@ pub(super) fn apply(from: &Schema, to: &Schema, hints: &[Rename]) -> Renamed {
     let views = views_to_rebuild(from, &applied);
     let mut before: Vec<Op> = Vec::new();
     for view in dependency_order(&views).into_iter().rev() {
-        before.push(Op::DropView(view.clone()));
+        before.push(Op::from(crate::kinds::Change::Drop(view.clone())));
     }
     let policies: Vec<_> = from
         .policies

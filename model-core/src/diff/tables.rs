@@ -214,9 +214,20 @@ impl<'a> Differ<'a> {
     }
 
     pub(super) fn table(&mut self, from: &Table, to: &Table) {
+        let from = &self.validity_in_place(from, to);
+        self.foreign_keys(from, to);
+        self.parents(from, to);
+        self.constraints_and_indexes(from, to);
+        self.columns(from, to);
+        self.access(from, to);
+        self.table_options(from, to);
+    }
+
+    /// A check or foreign key that only becomes valid is validated in place (and one that
+    /// only becomes NOT VALID is re-added so), and an index whose storage parameters alone
+    /// change is altered: `from` as it is after those, for the rest to compare.
+    fn validity_in_place(&mut self, from: &Table, to: &Table) -> Table {
         let name = &to.name;
-        // A check or foreign key that only becomes valid is validated in place (and one that
-        // only becomes NOT VALID is re-added so): compare the rest as if it had not changed.
         let mut from = from.clone();
         for check in &mut from.checks {
             let Some(wanted) = to.checks.iter().find(|c| c.name == check.name) else {
@@ -275,8 +286,12 @@ impl<'a> Differ<'a> {
                 *index = reset;
             }
         }
-        let from = &from;
-        // Foreign keys.
+        from
+    }
+
+    /// Foreign keys: a changed one (or one onto a key that is rebuilt) is dropped and added.
+    fn foreign_keys(&mut self, from: &Table, to: &Table) {
+        let name = &to.name;
         for fk in &from.foreign_keys {
             let kept = to.foreign_keys.iter().any(|k| k == fk);
             if !kept || self.must_rebuild(name, fk) {
@@ -295,6 +310,11 @@ impl<'a> Differ<'a> {
                 });
             }
         }
+    }
+
+    /// A partition moved to another parent or bound, and parents lost or gained.
+    fn parents(&mut self, from: &Table, to: &Table) {
+        let name = &to.name;
         // A partition moved to another parent or bound (or whose parent is rebuilt) is
         // detached before the tables change and attached after.
         if self.reattached(from) {
@@ -343,6 +363,11 @@ impl<'a> Differ<'a> {
                 });
             }
         }
+    }
+
+    /// Keys, checks, exclusions and indexes, by name: a changed one is dropped and added.
+    fn constraints_and_indexes(&mut self, from: &Table, to: &Table) {
+        let name = &to.name;
         // Other constraints and indexes: by name; a changed one is dropped and added. A
         // partition's index attached to a parent index that goes, goes with it (and comes
         // back if the partition still wants it).
@@ -445,7 +470,11 @@ impl<'a> Differ<'a> {
                 self.emit(op);
             }
         }
-        self.columns(from, to);
+    }
+
+    /// Row-level security and privileges on the table and its columns.
+    fn access(&mut self, from: &Table, to: &Table) {
+        let name = &to.name;
         let (rls_from, rls_to) = (
             (from.row_level_security, from.force_row_level_security),
             (to.row_level_security, to.force_row_level_security),
@@ -480,6 +509,11 @@ impl<'a> Differ<'a> {
             let target = GrantTarget::Column(name.clone(), column.name.clone());
             self.emit_all(grant_changes(&target, before, &column.grants));
         }
+    }
+
+    /// Storage parameters, UNLOGGED, replica identity and the comment.
+    fn table_options(&mut self, from: &Table, to: &Table) {
+        let name = &to.name;
         if from.options != to.options {
             self.emit(Op::SetOptions {
                 relation: Relation {

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::plan::Hint;
 use super::{Differ, Op, Relation};
+use crate::kinds::Change;
 use crate::schema::{TableName, View};
 
 impl<'a> Differ<'a> {
@@ -111,7 +112,7 @@ impl<'a> Differ<'a> {
             .filter(|v| !to.contains_key(&v.name) || rebuild.contains(&v.name))
             .collect();
         for view in view_order(&dropped).into_iter().rev() {
-            self.emit_with(Hint::Before, Op::DropView(view.clone()));
+            self.emit_with(Hint::Before, Op::from(Change::Drop(view.clone())));
         }
         let created: Vec<&View> = to
             .values()
@@ -124,11 +125,11 @@ impl<'a> Differ<'a> {
             .collect();
         for view in view_order(&created) {
             match (replace.contains(&view.name), from.get(&view.name)) {
-                (true, Some(have)) => self.emit(Op::ReplaceView {
+                (true, Some(have)) => self.emit(Op::from(Change::Alter {
                     from: (*have).clone(),
                     to: view.clone(),
-                }),
-                _ => self.emit(Op::CreateView(view.clone())),
+                })),
+                _ => self.emit(Op::from(Change::Create(view.clone()))),
             }
         }
     }

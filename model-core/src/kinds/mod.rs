@@ -6,6 +6,7 @@
 //! The vocabulary every kind speaks lives here too: [`Stage`] and [`Hint`] (the planner's),
 //! [`Hazard`] and [`Lock`] (the risks), and [`pair`] (how objects of two sides are matched).
 
+pub mod ddl;
 mod effects;
 pub mod extension;
 pub mod function;
@@ -13,6 +14,7 @@ pub mod grant;
 pub mod policy;
 pub mod sequence;
 pub mod trigger;
+pub mod view;
 
 use std::collections::BTreeMap;
 
@@ -141,7 +143,7 @@ macro_rules! registry {
     };
 }
 
-registry!(Extension, Function, Sequence, Trigger, Policy);
+registry!(Extension, Function, Sequence, View, Trigger, Policy);
 
 impl KindChange {
     /// The statements that make the change.

@@ -4,15 +4,14 @@
 //! column per line in `CREATE TABLE`, one statement per operation, and a `-- DESTRUCTIVE`
 //! line before every statement that can lose data.
 
-mod ddl;
 mod online;
 mod ops;
 
-pub use crate::sql::{comment, quote_ident, quote_literal};
-pub use ddl::{
+pub use crate::kinds::ddl::{
     check_clause, column_definition, comments, create_index, create_table, foreign_key_clause,
     identity_clause, index_key, not_valid_constraints, primary_key_clause, unique_clause,
 };
+pub use crate::sql::{comment, quote_ident, quote_literal};
 pub use online::{online_revision_body, online_statements, still_blocking};
 pub use ops::{
     op_statements, plan_statements, revision_body, script, statements, RevisionBody, Statement,

@@ -23,9 +23,9 @@
 
 use std::collections::BTreeSet;
 
-use super::ddl::create_index;
 use super::ops::{created_tables, script_in, statements_in, RevisionBody, Statement};
 use crate::diff::{Hazard, HazardKind, Lock, LockMode, Op};
+use crate::kinds::ddl::create_index;
 use crate::schema::{make_object_name, CheckConstraint, Index, IndexKey, NotNull, TableName};
 use crate::sql::{qualified, quote_ident, Feature, PgVersion};
 

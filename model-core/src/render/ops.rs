@@ -1,13 +1,12 @@
 //! Operations to statements, and statements to a reviewable script.
 
-use super::ddl::column_comment;
-use super::ddl::{option, option_key, with_options};
 use super::{
     check_clause, column_definition, comments, create_index, create_table, foreign_key_clause,
     identity_clause, not_valid_constraints, primary_key_clause, qualified, quote_ident,
     quote_literal, unique_clause,
 };
 use crate::diff::{ColumnType, EnumColumn, Hazard, Lock, Op, Rename, ValidatedConstraint};
+use crate::kinds::ddl::{column_comment, option, option_key};
 use crate::kinds::grant::{granted, grants};
 use crate::schema::{
     Column, EnumType, Identity, IdentityKind, NotNull, ReplicaIdentity, SqlType, NAMEDATALEN,
@@ -416,33 +415,6 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             )]
         }
         Op::Kind(c) => c.statements(),
-        Op::CreateView(v) => {
-            let mut out = vec![format!(
-                "CREATE {}VIEW {}{} AS\n{}{}",
-                if v.materialized { "MATERIALIZED " } else { "" },
-                qualified(&v.name),
-                with_options(&v.options),
-                v.definition.trim_end().trim_end_matches(';'),
-                if v.materialized && !v.populated {
-                    "\nWITH NO DATA"
-                } else {
-                    ""
-                }
-            )];
-            out.extend(v.indexes.iter().map(|i| create_index(&v.name, i)));
-            out
-        }
-        Op::ReplaceView { to, .. } => vec![format!(
-            "CREATE OR REPLACE VIEW {}{} AS\n{}",
-            qualified(&to.name),
-            with_options(&to.options),
-            to.definition.trim_end().trim_end_matches(';')
-        )],
-        Op::DropView(v) => vec![format!(
-            "DROP {}VIEW {}",
-            if v.materialized { "MATERIALIZED " } else { "" },
-            qualified(&v.name)
-        )],
         Op::SetRowLevelSecurity { table, from, to } => {
             row_level_security(&qualified(table), *from, *to)
         }
@@ -952,7 +924,7 @@ fn set_nullable(table: &TableName, column: &str, nullable: bool, not_null: &NotN
             column.not_null = not_null.clone();
             format!(
                 "ALTER TABLE {name} ADD {}{}",
-                super::ddl::not_null_constraint(table, &column),
+                crate::kinds::ddl::not_null_constraint(table, &column),
                 if not_null.not_valid { " NOT VALID" } else { "" }
             )
         }

@@ -2,11 +2,12 @@
 
 use std::fmt::Write as _;
 
-use super::{qualified, quote_ident, quote_literal};
+use crate::schema::qualified;
 use crate::schema::{
     CheckConstraint, Column, FkAction, ForeignKey, Identity, IdentityKind, Index, IndexExpr,
     IndexKey, PrimaryKey, Table, TableName, UniqueConstraint,
 };
+use crate::sql::{quote_ident, quote_literal};
 
 /// `CREATE TABLE` with one column per line, then the primary key, the table's foreign keys,
 /// unique, check and exclusion constraints, the way `pg_dump` lays it out.
