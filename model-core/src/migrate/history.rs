@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use crate::revision::{split_statements, Graph};
 use crate::schema::TableName;
-use crate::sql::tokens::{rewrite, SiteKind};
+use crate::sql::tokens::Idents;
 
 /// The tables that some revision of `graph` creates (`CREATE [UNLOGGED] TABLE [IF NOT
 /// EXISTS] name …`, partitions too) or renames into being (`ALTER TABLE … RENAME TO name`),
@@ -28,32 +28,12 @@ pub fn created_tables(graph: &Graph, default_schema: &str) -> BTreeSet<TableName
 
 /// The table one statement creates or renames into being.
 fn created_by(statement: &str, default_schema: &str) -> Option<TableName> {
-    // Words outside comments and literals: (name as PostgreSQL folds it, keyword form,
-    // qualifies the next one).
-    let mut words: Vec<(String, String, bool)> = Vec::new();
-    rewrite(statement, |site| {
-        if site.kind == SiteKind::Ident {
-            let folded = if site.quoted {
-                site.value.clone()
-            } else {
-                site.value.to_lowercase()
-            };
-            words.push((folded, site.value.to_uppercase(), site.qualifies));
-        }
-        None
-    });
-    let keyword = |i: usize| words.get(i).map(|w| w.1.as_str()).unwrap_or_default();
-    let name_at = |i: usize, schema: Option<&str>| -> Option<TableName> {
-        let (first, _, qualifies) = words.get(i)?;
-        if *qualifies {
-            let (second, ..) = words.get(i + 1)?;
-            Some(TableName::new(first.clone(), second.clone()))
-        } else {
-            Some(TableName::new(
-                schema.unwrap_or(default_schema),
-                first.clone(),
-            ))
-        }
+    let words = Idents::of(statement);
+    let keyword = |i: usize| words.keyword(i);
+    let name_at = |i: usize, schema: &str| {
+        words
+            .name_at(i, schema)
+            .map(|(schema, name, next)| (TableName::new(schema, name), next))
     };
     match keyword(0) {
         "CREATE" => {
@@ -71,12 +51,10 @@ fn created_by(statement: &str, default_schema: &str) -> Option<TableName> {
             if keyword(i) == "IF" && keyword(i + 1) == "NOT" && keyword(i + 2) == "EXISTS" {
                 i += 3;
             }
-            name_at(i, None)
+            name_at(i, default_schema).map(|(name, _)| name)
         }
         "ALTER" if keyword(1) == "TABLE" => {
-            let at = words
-                .windows(2)
-                .position(|w| w[0].1 == "RENAME" && w[1].1 == "TO")?;
+            let at = words.find(&["RENAME", "TO"])?;
             let mut i = 2;
             if keyword(i) == "IF" && keyword(i + 1) == "EXISTS" {
                 i += 2;
@@ -85,9 +63,10 @@ fn created_by(statement: &str, default_schema: &str) -> Option<TableName> {
                 i += 1;
             }
             // `RENAME TO new` (not `RENAME COLUMN … TO …`): right after the table's name.
-            let old = name_at(i, None)?;
-            let after_name = i + if words[i].2 { 2 } else { 1 };
-            (at == after_name).then(|| name_at(at + 2, Some(&old.schema)))?
+            let (old, after_name) = name_at(i, default_schema)?;
+            (at == after_name)
+                .then(|| name_at(at + 2, &old.schema).map(|(name, _)| name))
+                .flatten()
         }
         _ => None,
     }

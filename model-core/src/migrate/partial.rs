@@ -387,29 +387,8 @@ pub(super) enum Concurrent {
 
 /// The concurrent index statement `statement` is, if it is one.
 pub(super) fn concurrent(statement: &str, default_schema: &str) -> Option<Concurrent> {
-    use crate::sql::tokens::{rewrite, SiteKind};
-    let mut words: Vec<(String, String, bool)> = Vec::new();
-    rewrite(statement, |site| {
-        if site.kind == SiteKind::Ident {
-            let folded = if site.quoted {
-                site.value.clone()
-            } else {
-                site.value.to_lowercase()
-            };
-            words.push((site.value.to_uppercase(), folded, site.qualifies));
-        }
-        None
-    });
-    let word = |i: usize| words.get(i).map(|w| w.0.as_str()).unwrap_or_default();
-    let qualified = |i: usize, schema: &str| -> Option<(String, usize)> {
-        let (_, first, qualifies) = words.get(i)?;
-        if *qualifies {
-            let (_, second, _) = words.get(i + 1)?;
-            Some((crate::sql::qualified(first, second), i + 2))
-        } else {
-            Some((crate::sql::qualified(schema, first), i + 1))
-        }
-    };
+    let words = crate::sql::tokens::Idents::of(statement);
+    let word = |i: usize| words.keyword(i);
     match word(0) {
         "CREATE" => {
             let mut i = 1;
@@ -423,8 +402,8 @@ pub(super) fn concurrent(statement: &str, default_schema: &str) -> Option<Concur
             if word(i) == "IF" && word(i + 1) == "NOT" && word(i + 2) == "EXISTS" {
                 i += 3;
             }
-            let (_, name, _) = words.get(i)?;
-            let mut on = i + 1;
+            // An index's name is never qualified: it goes in its table's schema.
+            let (_, name, mut on) = words.name_at(i, default_schema)?;
             if word(on) != "ON" {
                 return None;
             }
@@ -432,19 +411,17 @@ pub(super) fn concurrent(statement: &str, default_schema: &str) -> Option<Concur
             if word(on) == "ONLY" {
                 on += 1;
             }
-            // The index goes in its table's schema.
-            let schema = match words.get(on) {
-                Some((_, schema, true)) => schema.clone(),
-                _ => default_schema.to_string(),
-            };
-            Some(Concurrent::Create(crate::sql::qualified(&schema, name)))
+            let (schema, _, _) = words.name_at(on, default_schema)?;
+            Some(Concurrent::Create(crate::sql::qualified(&schema, &name)))
         }
         "DROP" if word(1) == "INDEX" && word(2) == "CONCURRENTLY" => {
             let mut i = 3;
             if word(i) == "IF" && word(i + 1) == "EXISTS" {
                 i += 2;
             }
-            qualified(i, default_schema).map(|(name, _)| Concurrent::Drop(name))
+            words
+                .name_at(i, default_schema)
+                .map(|(schema, name, _)| Concurrent::Drop(crate::sql::qualified(&schema, &name)))
         }
         _ => None,
     }

@@ -336,6 +336,69 @@ pub fn any_site(text: &str, mut matches: impl FnMut(&Site) -> bool) -> bool {
     found
 }
 
+/// A statement's identifiers and keywords only, outside comments and literals, as PostgreSQL
+/// reads them: for recognising a statement's form (`CREATE TABLE … name`) by its words, a
+/// qualified name's parts adjacent. ([`words`] keeps punctuation and literals too.)
+pub struct Idents(Vec<Ident>);
+
+struct Ident {
+    /// As PostgreSQL folds it: lower case unless quoted.
+    folded: String,
+    /// Upper-cased, for comparing with keywords.
+    keyword: String,
+    /// Followed by a dot (`a` in `a.b`).
+    qualifies: bool,
+}
+
+impl Idents {
+    /// The words of `statement`.
+    pub fn of(statement: &str) -> Idents {
+        let mut words = Vec::new();
+        rewrite(statement, |site| {
+            if site.kind == SiteKind::Ident {
+                words.push(Ident {
+                    folded: if site.quoted {
+                        site.value.clone()
+                    } else {
+                        site.value.to_lowercase()
+                    },
+                    keyword: site.value.to_uppercase(),
+                    qualifies: site.qualifies,
+                });
+            }
+            None
+        });
+        Idents(words)
+    }
+
+    /// Word `i` upper-cased (`""` past the end).
+    pub fn keyword(&self, i: usize) -> &str {
+        self.0.get(i).map_or("", |w| w.keyword.as_str())
+    }
+
+    /// The first `i` from which `keywords` follow one another.
+    pub fn find(&self, keywords: &[&str]) -> Option<usize> {
+        (0..self.0.len()).find(|&i| {
+            keywords
+                .iter()
+                .enumerate()
+                .all(|(k, word)| self.keyword(i + k) == *word)
+        })
+    }
+
+    /// The name that starts at word `i`, as (schema, name, the index after it): `a.b`, or `b`
+    /// in `schema`.
+    pub fn name_at(&self, i: usize, schema: &str) -> Option<(String, String, usize)> {
+        let first = self.0.get(i)?;
+        if first.qualifies {
+            let second = self.0.get(i + 1)?;
+            Some((first.folded.clone(), second.folded.clone(), i + 2))
+        } else {
+            Some((schema.to_string(), first.folded.clone(), i + 1))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
