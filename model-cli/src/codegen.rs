@@ -344,7 +344,7 @@ pub fn generate(schema: &Schema) -> String {
     }
 
     // models(): every model and enum, then what is written in SQL.
-    out.push_str("\n/// Every model and enum above, with the database's extensions, sequences, functions, views,\n/// triggers, row-level security, privileges and policies.\npub fn models() -> Result<ModelSet, ModelSetError> {\n");
+    out.push_str("\n/// Every model and enum above, with the database's extensions, sequences, functions, views,\n/// triggers, row-level security, privileges, policies and statistics objects.\npub fn models() -> Result<ModelSet, ModelSetError> {\n");
     let models: Vec<&str> = schema
         .tables
         .iter()
@@ -541,6 +541,26 @@ pub fn generate(schema: &Schema) -> String {
             optional(&p.with_check),
             lit(&p.name),
             lit(&table_ref(&p.table))
+        ));
+    }
+    for x in &schema.statistics {
+        let kinds: Vec<String> = x
+            .kinds
+            .iter()
+            .map(|k| format!("{}.into()", lit(k)))
+            .collect();
+        chain.push(format!(
+            "    let set = set.with_statistics(model_core::schema::Statistics {{ name: model_core::schema::TableName::new({}, {}), kinds: vec![{}], target: {:?}, comment: {}, ..model_core::schema::Statistics::new(\"\", {}, {}) }})?;",
+            lit(&x.name.schema),
+            lit(&x.name.name),
+            kinds.join(", "),
+            x.target,
+            match &x.comment {
+                Some(text) => format!("Some({}.into())", lit(text)),
+                None => "None".into(),
+            },
+            lit(&table_ref(&x.table)),
+            lit(&x.on)
         ));
     }
     for o in schema.types.iter().chain(&schema.others) {

@@ -8,8 +8,8 @@ use model_core::{render, ModelSet, RelationshipKind};
 
 /// A readable summary of everything the models declare: extensions, enum types with their
 /// labels, sequences, then tables with their columns, constraints and indexes (methods, keys,
-/// `INCLUDE`, partial `WHERE`), then views, functions, triggers and policies, then the
-/// relationships with the path each takes through the schema.
+/// `INCLUDE`, partial `WHERE`), then views, functions, triggers, policies and statistics
+/// objects, then the relationships with the path each takes through the schema.
 pub fn describe(models: &ModelSet) -> String {
     let schema = models.schema();
     let mut out = String::new();
@@ -61,6 +61,17 @@ pub fn describe(models: &ModelSet) -> String {
             p.table,
             p.command.to_lowercase(),
             if p.permissive { "" } else { " (restrictive)" }
+        );
+    }
+    for x in &schema.statistics {
+        let kinds = match x.kinds.is_empty() {
+            true => String::new(),
+            false => format!(" ({})", x.kinds.join(", ")),
+        };
+        let _ = writeln!(
+            out,
+            "statistics {}{kinds} on {} ({})",
+            x.name, x.table, x.on
         );
     }
     if !models.relationships().is_empty() {

@@ -135,7 +135,7 @@ fn codegen_round_trips_a_generated_workload() {
 
 /// Beyond tables: a serial column and its sequence, a standalone sequence, an enum label with a
 /// space, a quoted column name, a collation, an expression index, comments, a self-reference,
-/// functions, a trigger, a view, row-level security, a policy and grants.
+/// functions, a trigger, a view, row-level security, a policy, grants and a statistics object.
 #[test]
 fn codegen_round_trips_views_functions_policies_and_grants() {
     let db = fresh_database();
@@ -162,7 +162,10 @@ fn codegen_round_trips_views_functions_policies_and_grants() {
                ALTER TABLE accounts ENABLE ROW LEVEL SECURITY;
                CREATE POLICY accounts_mine ON accounts FOR SELECT USING (owner = current_user);
                GRANT SELECT, INSERT ON accounts TO codegen_reader;
-               GRANT SELECT (memo) ON entries TO codegen_reader;"#,
+               GRANT SELECT (memo) ON entries TO codegen_reader;
+               CREATE STATISTICS entries_account_memo (dependencies) ON account, (lower(memo)) FROM entries;
+               ALTER STATISTICS entries_account_memo SET STATISTICS 250;
+               COMMENT ON STATISTICS entries_account_memo IS 'memos follow "accounts"';"#,
         )
         .unwrap();
     round_trip(db.url(), "objects.rs", objects::models, None);

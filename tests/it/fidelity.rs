@@ -260,7 +260,6 @@ CREATE FOREIGN TABLE remote (a int) SERVER elsewhere;
     let expected = [
         "cast (public.pair AS text)",
         "operator public.===(public.pair, public.pair)",
-        "statistics object public.base_stats",
         "text search configuration public.my_english",
         "user mapping public on elsewhere",
     ];
@@ -274,6 +273,20 @@ CREATE FOREIGN TABLE remote (a int) SERVER elsewhere;
     assert!(
         !named.iter().any(|n| n.contains("hunter2")),
         "a user mapping's options were shown: {named:#?}"
+    );
+    // Statistics objects are modelled now: read with their kinds, not named as unmodelled.
+    let stats: Vec<(String, Vec<String>, String)> = schema
+        .statistics
+        .iter()
+        .map(|s| (s.name.to_string(), s.kinds.clone(), s.on.clone()))
+        .collect();
+    assert_eq!(
+        stats,
+        [(
+            "base_stats".to_string(),
+            vec!["ndistinct".to_string()],
+            "a, b".to_string()
+        )]
     );
     // Privileges on functions are modelled now: PUBLIC lost its default EXECUTE.
     let pair_eq = schema

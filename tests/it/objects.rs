@@ -187,3 +187,150 @@ fn a_malformed_declaration_names_the_object_and_postgresql_message() {
         "{message}"
     );
 }
+
+fn with_statistics(target: Option<i32>) -> Result<ModelSet, model_core::ModelSetError> {
+    use model_core::schema::Statistics;
+    ecommerce::models()?
+        .with_statistics(Statistics {
+            kinds: vec!["Dependencies".into(), "mcv".into()],
+            target,
+            comment: Some("customers order on some days".into()),
+            ..Statistics::new("orders_customer_day", "orders", "customer_id, order_date")
+        })?
+        .with_statistics(Statistics::new(
+            "orders_month",
+            "orders",
+            "(date_trunc('month', order_date AT TIME ZONE 'UTC'))",
+        ))
+}
+
+/// A statistics object declared with the models is created, reads back as declared (the
+/// expression as PostgreSQL spells it), has its target altered in place, and goes with a
+/// downgrade.
+#[test]
+fn declared_statistics_through_the_workflow() {
+    let dir = project_dir("statistics");
+    let db = fresh_database();
+    let url = db.url().to_string();
+    let autogenerate = |m: &str, target| {
+        run(
+            &dir,
+            &["--url", &url, "revision", "--autogenerate", "-m", m],
+            with_statistics(target),
+        )
+    };
+    assert_eq!(autogenerate("orders", None), ExitCode::SUCCESS);
+    let script = std::fs::read_to_string(&scripts(&dir)[0]).unwrap();
+    for expected in [
+        "CREATE STATISTICS public.orders_customer_day (dependencies, mcv) ON customer_id, order_date FROM public.orders;",
+        "COMMENT ON STATISTICS public.orders_customer_day IS 'customers order on some days';",
+        "CREATE STATISTICS public.orders_month ON date_trunc('month'::text, (order_date AT TIME ZONE 'UTC'::text)) FROM public.orders;",
+        "DROP STATISTICS public.orders_month;",
+    ] {
+        assert!(script.contains(expected), "missing `{expected}` in\n{script}");
+    }
+    let upgrade = |target| {
+        run(
+            &dir,
+            &["--url", &url, "upgrade", "head"],
+            with_statistics(target),
+        )
+    };
+    let check = |target| run(&dir, &["--url", &url, "check"], with_statistics(target));
+    assert_eq!(upgrade(None), ExitCode::SUCCESS);
+    assert_eq!(check(None), ExitCode::SUCCESS);
+    let mut client = db.connect().unwrap();
+    let targets = |client: &mut postgres::Client| -> Vec<(String, Option<i32>)> {
+        client
+            .query(
+                "SELECT stxname::text, NULLIF(stxstattarget::int, -1) FROM pg_statistic_ext ORDER BY 1",
+                &[],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect()
+    };
+    assert_eq!(
+        targets(&mut client),
+        [
+            ("orders_customer_day".into(), None),
+            ("orders_month".into(), None)
+        ]
+    );
+
+    // A new target is altered in place, not recreated.
+    assert_eq!(check(Some(800)), ExitCode::from(2));
+    assert_eq!(autogenerate("target", Some(800)), ExitCode::SUCCESS);
+    let second = scripts(&dir)
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .find(|text| text.starts_with("-- target\n"))
+        .expect("the second revision");
+    assert!(
+        second.contains("ALTER STATISTICS public.orders_customer_day SET STATISTICS 800;")
+            && second.contains("ALTER STATISTICS public.orders_customer_day SET STATISTICS -1;")
+            && !second.contains("DROP STATISTICS"),
+        "{second}"
+    );
+    assert_eq!(upgrade(Some(800)), ExitCode::SUCCESS);
+    assert_eq!(check(Some(800)), ExitCode::SUCCESS);
+    assert_eq!(
+        targets(&mut client),
+        [
+            ("orders_customer_day".into(), Some(800)),
+            ("orders_month".into(), None)
+        ]
+    );
+    assert_eq!(
+        run(
+            &dir,
+            &["--url", &url, "downgrade", "-1"],
+            with_statistics(Some(800))
+        ),
+        ExitCode::SUCCESS
+    );
+    assert_eq!(
+        targets(&mut client),
+        [
+            ("orders_customer_day".into(), None),
+            ("orders_month".into(), None)
+        ]
+    );
+    assert_eq!(
+        run(
+            &dir,
+            &["--url", &url, "downgrade", "base"],
+            with_statistics(None)
+        ),
+        ExitCode::SUCCESS
+    );
+    assert!(targets(&mut client).is_empty());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_statistics_declaration_on_no_model_or_twice_is_refused() {
+    use model_core::schema::Statistics;
+    let unknown = ecommerce::models()
+        .unwrap()
+        .with_statistics(Statistics::new("s", "invoices", "a, b"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        unknown.contains("statistics") && unknown.contains("invoices"),
+        "{unknown}"
+    );
+    let twice = ecommerce::models()
+        .unwrap()
+        .with_statistics(Statistics::new("s", "orders", "order_id, customer_id"))
+        .unwrap()
+        .with_statistics(Statistics::new(
+            "public.s",
+            "orders",
+            "customer_id, order_date",
+        ))
+        .unwrap_err()
+        .to_string();
+    assert!(twice.contains("declared twice"), "{twice}");
+}

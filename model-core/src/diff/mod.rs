@@ -220,6 +220,7 @@ impl<'a> Differ<'a> {
         let rebuilt_functions = self.functions();
         self.views(&rebuilt_functions);
         self.policies();
+        self.statistics();
         self.others();
         self.owners();
         self.triggers(&rebuilt_functions);

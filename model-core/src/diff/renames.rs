@@ -601,6 +601,11 @@ pub fn rename_schema(schema: &mut Schema, from: &str, to: &str) {
             fix(&mut owner.table);
         }
     }
+    for statistics in &mut schema.statistics {
+        fix(&mut statistics.name);
+        fix(&mut statistics.table);
+        statistics.on = literal_text(&statistics.on);
+    }
     for extension in &mut schema.extensions {
         if extension.schema == from {
             extension.schema = to.to_string();
@@ -699,6 +704,11 @@ fn rename_in(schema: &mut Schema, rename: &Rename) {
             for policy in &mut schema.policies {
                 if &policy.table == from {
                     policy.table = to.clone();
+                }
+            }
+            for statistics in &mut schema.statistics {
+                if &statistics.table == from {
+                    statistics.table = to.clone();
                 }
             }
             for view in &mut schema.views {
@@ -939,6 +949,11 @@ fn rename_column(schema: &mut Schema, table: &TableName, from: &str, to: &str) {
             {
                 *expr = bare(expr);
             }
+        }
+    }
+    for statistics in &mut schema.statistics {
+        if family.contains(&statistics.table) {
+            statistics.on = bare(&statistics.on);
         }
     }
     for trigger in &mut schema.triggers {

@@ -370,6 +370,14 @@ async fn read<C: Connection>(
         read::policies::policy,
     )
     .await?;
+    let statistics = all(
+        &mut reader,
+        "statistics objects",
+        read::statistics::SQL,
+        true,
+        read::statistics::statistics,
+    )
+    .await?;
     let triggers = all(
         &mut reader,
         "triggers",
@@ -432,6 +440,7 @@ async fn read<C: Connection>(
             views,
             triggers,
             policies,
+            statistics,
             types,
             others,
             unmodelled,

@@ -13,6 +13,7 @@ pub mod function;
 pub mod grant;
 pub mod policy;
 pub mod sequence;
+pub mod statistics;
 pub mod trigger;
 pub mod view;
 
@@ -143,7 +144,7 @@ macro_rules! registry {
     };
 }
 
-registry!(Extension, Function, Sequence, View, Trigger, Policy);
+registry!(Extension, Function, Sequence, View, Trigger, Policy, Statistics);
 
 impl KindChange {
     /// The statements that make the change.

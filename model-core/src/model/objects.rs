@@ -1,5 +1,5 @@
 //! Objects declared in SQL next to the models: extensions, sequences, functions, views,
-//! triggers, policies, row-level security and grants. They join the models' schema
+//! triggers, policies, statistics objects, row-level security and grants. They join the models' schema
 //! description; what PostgreSQL makes of the SQL text is read back when the description is
 //! canonicalised, so cosmetic differences in the text produce no operation.
 
@@ -7,7 +7,7 @@ use super::ModelError;
 use super::{ModelSet, ModelSetError};
 use crate::schema::{
     Extension, Function, Grant, Index, IndexKey, Other, OtherKind, PartitionOf, Policy, Sequence,
-    SqlType, Table, TableName, Trigger, View,
+    SqlType, Statistics, Table, TableName, Trigger, View,
 };
 use crate::sql::quote_ident;
 use crate::sql::tokens::{rewrite, SiteKind};
@@ -152,6 +152,30 @@ impl ModelSet {
         }
         policy.command = policy.command.to_uppercase();
         self.schema.policies.push(policy);
+        Ok(self)
+    }
+
+    /// An extended statistics object (`CREATE STATISTICS`) on one of the models' tables:
+    /// `Statistics::new("orders_region_city", "orders", "region, city")`, with `kinds`
+    /// (`ndistinct`, `dependencies`, `mcv`; empty for all), `target` and `comment` to set.
+    pub fn with_statistics(mut self, statistics: Statistics) -> Result<Self, ModelSetError> {
+        let name = statistics.name.to_string();
+        self.require_table(&statistics.table, "statistics", &name)?;
+        if self
+            .schema
+            .statistics
+            .iter()
+            .any(|s| s.name == statistics.name)
+        {
+            return Err(declaration(
+                "statistics",
+                &name,
+                "declared twice (a statistics object's name is unique in its schema)",
+            ));
+        }
+        let mut statistics = statistics;
+        statistics.kinds = statistics.kinds.iter().map(|k| k.to_lowercase()).collect();
+        self.schema.statistics.push(statistics);
         Ok(self)
     }
 
@@ -406,6 +430,7 @@ impl ModelSet {
             && s.functions.is_empty()
             && s.triggers.is_empty()
             && s.policies.is_empty()
+            && s.statistics.is_empty()
             && s.types.is_empty()
     }
 
@@ -418,6 +443,7 @@ impl ModelSet {
             && s.functions.is_empty()
             && s.triggers.is_empty()
             && s.policies.is_empty()
+            && s.statistics.is_empty()
             && s.extensions.is_empty()
             && s.types.is_empty()
             && s.tables.iter().all(|t| {

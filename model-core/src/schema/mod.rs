@@ -47,6 +47,8 @@ pub struct Schema {
     pub triggers: Vec<Trigger>,
     /// Row-level security policies.
     pub policies: Vec<Policy>,
+    /// Extended statistics objects (`CREATE STATISTICS`).
+    pub statistics: Vec<Statistics>,
     /// Collations, composite types, domains and range types, kept as the statements that
     /// create and drop them (created before the tables that use them, dropped after).
     pub types: Vec<Other>,
@@ -343,6 +345,11 @@ impl Schema {
         for p in &self.policies {
             if let Some(i) = at(&p.table.schema) {
                 parts[i].policies.push(p.clone());
+            }
+        }
+        for x in &self.statistics {
+            if let Some(i) = at(&x.table.schema) {
+                parts[i].statistics.push(x.clone());
             }
         }
         for x in &self.extensions {
@@ -1206,6 +1213,47 @@ pub struct Policy {
     pub using: Option<String>,
     /// `WITH CHECK (…)`.
     pub with_check: Option<String>,
+}
+
+/// An extended statistics object (`CREATE STATISTICS`): what the planner should learn about
+/// columns (or expressions) of one table taken together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statistics {
+    /// Its name, in its schema.
+    pub name: TableName,
+    /// The table it describes.
+    pub table: TableName,
+    /// The kinds asked for (`ndistinct`, `dependencies`, `mcv`), in that order; empty for
+    /// every kind (PostgreSQL's default, and how a database reads when it has them all).
+    pub kinds: Vec<String>,
+    /// The columns and expressions, as PostgreSQL prints them (`a, b`, `(lower(email))`).
+    pub on: String,
+    /// `ALTER STATISTICS … SET STATISTICS n`; `None` for the default target.
+    pub target: Option<i32>,
+    /// `COMMENT ON STATISTICS`.
+    pub comment: Option<String>,
+}
+
+impl Statistics {
+    /// Statistics `name` on `on` (columns or parenthesised expressions) of `table`, of every
+    /// kind, at the default target.
+    pub fn new(name: &str, table: &str, on: &str) -> Statistics {
+        let table = TableName::parse(table);
+        // A bare name lives in the table's schema, as `CREATE STATISTICS` puts it.
+        let qualified = model_revision::ident::quoted_parts(name, '.').is_some_and(|p| p.len() > 1);
+        let name = match qualified {
+            true => TableName::parse(name),
+            false => TableName::new(table.schema.clone(), TableName::parse(name).name),
+        };
+        Statistics {
+            name,
+            table,
+            kinds: Vec::new(),
+            on: on.to_string(),
+            target: None,
+            comment: None,
+        }
+    }
 }
 
 /// The privileges one role holds on a table, a column or a sequence.

@@ -219,7 +219,7 @@ pub enum WeIrd {
 }
 
 /// Every model and enum above, with the database's extensions, sequences, functions, views,
-/// triggers, row-level security, privileges and policies.
+/// triggers, row-level security, privileges, policies and statistics objects.
 pub fn models() -> Result<ModelSet, ModelSetError> {
     let set = model_core::models![
         EnumTable,

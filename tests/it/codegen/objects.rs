@@ -58,7 +58,7 @@ pub enum Mood {
 }
 
 /// Every model and enum above, with the database's extensions, sequences, functions, views,
-/// triggers, row-level security, privileges and policies.
+/// triggers, row-level security, privileges, policies and statistics objects.
 pub fn models() -> Result<ModelSet, ModelSetError> {
     let set = model_core::models![
         Account,
@@ -92,6 +92,13 @@ pub fn models() -> Result<ModelSet, ModelSetError> {
         using: Some("(owner = CURRENT_USER)".into()),
         with_check: None,
         ..model_core::schema::Policy::new("accounts_mine", "accounts")
+    })?;
+    let set = set.with_statistics(model_core::schema::Statistics {
+        name: model_core::schema::TableName::new("public", "entries_account_memo"),
+        kinds: vec!["dependencies".into()],
+        target: Some(250),
+        comment: Some("memos follow \"accounts\"".into()),
+        ..model_core::schema::Statistics::new("", "entries", "account, lower(memo)")
     })?;
     Ok(set)
 }

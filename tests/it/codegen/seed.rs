@@ -83,7 +83,7 @@ pub struct Tag {
 }
 
 /// Every model and enum above, with the database's extensions, sequences, functions, views,
-/// triggers, row-level security, privileges and policies.
+/// triggers, row-level security, privileges, policies and statistics objects.
 pub fn models() -> Result<ModelSet, ModelSetError> {
     let set = model_core::models![Customer, OrderProduct, Order, ProductTag, Product, Tag,]?;
     Ok(set)

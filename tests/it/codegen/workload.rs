@@ -35466,7 +35466,7 @@ pub enum PriorityLevel {
 }
 
 /// Every model and enum above, with the database's extensions, sequences, functions, views,
-/// triggers, row-level security, privileges and policies.
+/// triggers, row-level security, privileges, policies and statistics objects.
 pub fn models() -> Result<ModelSet, ModelSetError> {
     let set = model_core::models![
         T00001Order,

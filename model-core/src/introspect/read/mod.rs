@@ -12,6 +12,7 @@ pub(super) mod others;
 pub(super) mod policies;
 pub(super) mod schemas;
 pub(super) mod sequences;
+pub(super) mod statistics;
 pub(super) mod tables;
 pub(super) mod triggers;
 pub(super) mod unmodelled;

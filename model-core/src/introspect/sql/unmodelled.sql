@@ -21,11 +21,6 @@ SELECT kind, name FROM (
       AND (t.typtype = 'p' OR (t.typtype = 'b' AND t.typcategory <> 'A'))
       AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_type'::regclass AND objid = t.oid)
     UNION ALL
-    SELECT 'statistics object', quote_ident(n.nspname) || '.' || quote_ident(s.stxname)
-    FROM pg_statistic_ext s
-    JOIN pg_namespace n ON n.oid = s.stxnamespace
-    WHERE n.nspname = ANY($1)
-    UNION ALL
     SELECT 'operator', quote_ident(n.nspname) || '.' || o.oprname
                || '(' || coalesce(format_type(o.oprleft, NULL), 'NONE') || ', '
                || coalesce(format_type(o.oprright, NULL), 'NONE') || ')'

@@ -1,0 +1,3 @@
+CREATE SCHEMA "Odd ""Schema""";
+CREATE TABLE "Odd ""Schema""".";-- drop" ("Region $$" text, "select" text, "naïve
+name" text);
