@@ -112,7 +112,7 @@ fn cases() -> Vec<Case> {
             schemas: &["public"],
         },
         Case {
-            name: "table with references, identity, trigger and policy",
+            name: "table with references, identity, trigger, policy and statistics",
             before: "CREATE TABLE people (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text);
                      CREATE TABLE pets (id integer PRIMARY KEY, owner integer REFERENCES people);
                      CREATE INDEX people_name ON people (name);
@@ -120,6 +120,8 @@ fn cases() -> Vec<Case> {
                      CREATE TRIGGER people_touch BEFORE INSERT ON people FOR EACH ROW EXECUTE FUNCTION touch();
                      ALTER TABLE people ENABLE ROW LEVEL SECURITY;
                      CREATE POLICY people_all ON people USING (name IS NOT NULL);
+                     CREATE STATISTICS people_stats (dependencies) ON id, name FROM people;
+                     CREATE STATISTICS people_lower ON (lower(name)) FROM people;
                      COMMENT ON TABLE people IS 'who'",
             data: "INSERT INTO people (name) VALUES ('a'), ('b'); INSERT INTO pets VALUES (1, 2)",
             after: "CREATE TABLE persons (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, full_name text);
@@ -129,6 +131,8 @@ fn cases() -> Vec<Case> {
                     CREATE TRIGGER people_touch BEFORE INSERT ON persons FOR EACH ROW EXECUTE FUNCTION touch();
                     ALTER TABLE persons ENABLE ROW LEVEL SECURITY;
                     CREATE POLICY people_all ON persons USING (full_name IS NOT NULL);
+                    CREATE STATISTICS people_stats (dependencies) ON id, full_name FROM persons;
+                    CREATE STATISTICS people_lower ON (lower(full_name)) FROM persons;
                     COMMENT ON TABLE persons IS 'who'",
             renames: vec![
                 Rename::Table { from: t("people"), to: t("persons") },
@@ -937,4 +941,28 @@ fn undeclared_candidates_of_every_kind() {
         ),
         "{hints:?}"
     );
+}
+
+/// A tenant's schema read as the scripts' (`rename_schema`): policies and statistics objects
+/// move with their tables, expressions included, and equal what the scripts' schema reads.
+#[test]
+fn a_schema_rename_carries_policies_and_statistics() {
+    let db = fresh_database();
+    let mut client = db.connect().unwrap();
+    let sql = |schema: &str| {
+        format!(
+            r#"CREATE SCHEMA "{schema}";
+               CREATE TABLE "{schema}".t (a int, b text);
+               CREATE POLICY p ON "{schema}".t USING (a > 0);
+               CREATE STATISTICS "{schema}".s ON a, (lower(b)) FROM "{schema}".t;"#
+        )
+    };
+    let tenant = schema_of(&mut client, &sql("Tenant 1"), &["Tenant 1"]).unwrap();
+    let template = schema_of(&mut client, &sql("app"), &["app"]).unwrap();
+    assert_eq!(tenant.statistics.len(), 1);
+    let mut moved = tenant.clone();
+    model_core::diff::rename_schema(&mut moved, "Tenant 1", "app");
+    assert_eq!(moved.statistics, template.statistics);
+    assert_eq!(moved.policies, template.policies);
+    assert!(diff(&moved, &template).is_empty());
 }

@@ -24,7 +24,6 @@ mod hazards;
 mod ops;
 mod others;
 mod plan;
-mod policies;
 mod renames;
 mod schemas;
 mod sequences;
@@ -219,8 +218,10 @@ impl<'a> Differ<'a> {
         self.find_changed_keys_and_types();
         let rebuilt_functions = self.functions();
         self.views(&rebuilt_functions);
-        self.policies();
-        self.statistics();
+        // Policies, statistics objects: depend on tables only, dropped before they change and
+        // created after.
+        let plain = crate::kinds::compare_plain(self.from, self.to);
+        self.emit_all(plain.into_iter().map(Op::Kind));
         self.others();
         self.owners();
         self.triggers(&rebuilt_functions);

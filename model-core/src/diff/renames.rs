@@ -17,6 +17,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Op;
+use crate::kinds::Renamed as Follow;
 pub use crate::schema::Rename;
 use crate::schema::{
     CheckConstraint, ExclusionConstraint, ForeignKey, Index, IndexExpr, PrimaryKey,
@@ -24,7 +25,9 @@ use crate::schema::{
 };
 use crate::sql::quote_ident;
 use crate::sql::quote_literal;
-use crate::sql::tokens::{any_site, rewrite, Site, SiteKind};
+use crate::sql::tokens::{
+    any_site, column_renamed, rewrite, schema_renamed, schema_renamed_in_literals, Site, SiteKind,
+};
 
 /// What became of the hints given to [`super::diff_with_renames`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -553,22 +556,9 @@ pub fn rename_schema(schema: &mut Schema, from: &str, to: &str) {
             name.schema = to.to_string();
         }
     };
-    let text = |t: &str| {
-        rewrite(t, |s| {
-            (s.kind == SiteKind::Ident && s.value == from && s.qualifies).then(|| quote_ident(to))
-        })
-    };
+    let text = |t: &str| schema_renamed(t, from, to);
     // A `'schema.sequence'::regclass` literal, and the others that are qualified names.
-    let literal_text = |t: &str| {
-        rewrite(t, |s| match s.kind {
-            SiteKind::Ident if s.value == from && s.qualifies => Some(quote_ident(to)),
-            SiteKind::Literal if s.cast_to.as_deref() == Some("regclass") => {
-                let value = text(&s.value);
-                (value != s.value).then(|| quote_literal(&value))
-            }
-            _ => None,
-        })
-    };
+    let literal_text = |t: &str| schema_renamed_in_literals(t, from, to);
     for namespace in &mut schema.schemas {
         if namespace.name == from {
             namespace.name = to.to_string();
@@ -601,11 +591,6 @@ pub fn rename_schema(schema: &mut Schema, from: &str, to: &str) {
             fix(&mut owner.table);
         }
     }
-    for statistics in &mut schema.statistics {
-        fix(&mut statistics.name);
-        fix(&mut statistics.table);
-        statistics.on = literal_text(&statistics.on);
-    }
     for extension in &mut schema.extensions {
         if extension.schema == from {
             extension.schema = to.to_string();
@@ -632,15 +617,7 @@ pub fn rename_schema(schema: &mut Schema, from: &str, to: &str) {
         fix(&mut trigger.function);
         trigger.definition = literal_text(&trigger.definition);
     }
-    for policy in &mut schema.policies {
-        fix(&mut policy.table);
-        for expr in [&mut policy.using, &mut policy.with_check]
-            .into_iter()
-            .flatten()
-        {
-            *expr = literal_text(expr);
-        }
-    }
+    crate::kinds::rename_plain(schema, &Follow::Schema { from, to });
     for other in schema.types.iter_mut().chain(schema.others.iter_mut()) {
         other.name = text(&other.name);
         other.create = literal_text(&other.create);
@@ -701,16 +678,7 @@ fn rename_in(schema: &mut Schema, rename: &Rename) {
                     trigger.definition = qualified_rewrite(&trigger.definition, from, to);
                 }
             }
-            for policy in &mut schema.policies {
-                if &policy.table == from {
-                    policy.table = to.clone();
-                }
-            }
-            for statistics in &mut schema.statistics {
-                if &statistics.table == from {
-                    statistics.table = to.clone();
-                }
-            }
+            crate::kinds::rename_plain(schema, &Follow::Table { from, to });
             for view in &mut schema.views {
                 for d in &mut view.depends_on {
                     if d == from {
@@ -885,17 +853,7 @@ fn keep_not_null_name(column: &mut crate::schema::Column, table: &str, name: &st
 
 fn rename_column(schema: &mut Schema, table: &TableName, from: &str, to: &str) {
     let family = family(schema, std::slice::from_ref(table));
-    let bare = |e: &str| {
-        rewrite(e, |s| {
-            (s.kind == SiteKind::Ident
-                && s.value == from
-                && s.qualifier.is_none()
-                && !s.qualifies
-                && !s.cast
-                && !s.call)
-                .then(|| quote_ident(to))
-        })
-    };
+    let bare = |e: &str| column_renamed(e, from, to);
     let rename = |name: &mut String| {
         if name == from {
             *name = to.to_string();
@@ -941,21 +899,8 @@ fn rename_column(schema: &mut Schema, table: &TableName, from: &str, to: &str) {
             }
         }
     }
-    for policy in &mut schema.policies {
-        if family.contains(&policy.table) {
-            for expr in [&mut policy.using, &mut policy.with_check]
-                .into_iter()
-                .flatten()
-            {
-                *expr = bare(expr);
-            }
-        }
-    }
-    for statistics in &mut schema.statistics {
-        if family.contains(&statistics.table) {
-            statistics.on = bare(&statistics.on);
-        }
-    }
+    let tables = &family;
+    crate::kinds::rename_plain(schema, &Follow::Column { tables, from, to });
     for trigger in &mut schema.triggers {
         if family.contains(&trigger.table) {
             // `UPDATE OF a`, and `new.a` / `old.a` in `WHEN`.

@@ -362,22 +362,6 @@ async fn read<C: Connection>(
         read::functions::function,
     )
     .await?;
-    let policies = all(
-        &mut reader,
-        "policies",
-        read::policies::SQL,
-        true,
-        read::policies::policy,
-    )
-    .await?;
-    let statistics = all(
-        &mut reader,
-        "statistics objects",
-        read::statistics::SQL,
-        true,
-        read::statistics::statistics,
-    )
-    .await?;
     let triggers = all(
         &mut reader,
         "triggers",
@@ -429,23 +413,24 @@ async fn read<C: Connection>(
 
     let mut tables: Vec<Table> = tables.into_values().collect();
     tables.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut schema = Schema {
+        schemas,
+        tables,
+        enums,
+        sequences,
+        extensions,
+        functions,
+        views,
+        triggers,
+        types,
+        others,
+        unmodelled,
+        owners,
+        ..Schema::default()
+    };
+    read::read_plain(&mut reader, &mut schema).await?;
     Ok(Introspection {
-        schema: Schema {
-            schemas,
-            tables,
-            enums,
-            sequences,
-            extensions,
-            functions,
-            views,
-            triggers,
-            policies,
-            statistics,
-            types,
-            others,
-            unmodelled,
-            owners,
-        },
+        schema,
         queries: reader.queries,
         version,
     })

@@ -19,6 +19,8 @@ pub mod view;
 
 use std::collections::BTreeMap;
 
+use crate::schema::TableName;
+
 pub(crate) use effects::{hazard, lock};
 pub use effects::{Hazard, HazardKind, Lock, LockMode};
 
@@ -146,6 +148,30 @@ macro_rules! registry {
 
 registry!(Extension, Function, Sequence, View, Trigger, Policy, Statistics);
 
+/// The kinds whose objects depend on tables and on nothing else the plan changes, compared
+/// one with the other by their room's `compare` alone: one line each, the one place such a
+/// kind is registered with the diff (its `Schema` field, and its room).
+macro_rules! plain {
+    ($($field:ident => $room:ident),* $(,)?) => {
+        /// The changes of every plain kind, in the order registered.
+        pub fn compare_plain(
+            from: &crate::schema::Schema,
+            to: &crate::schema::Schema,
+        ) -> Vec<KindChange> {
+            let mut out = Vec::new();
+            $(out.extend($room::compare(&from.$field, &to.$field).into_iter().map(KindChange::from));)*
+            out
+        }
+
+        /// Every object of a plain kind in `schema` after `rename`.
+        pub fn rename_plain(schema: &mut crate::schema::Schema, rename: &Renamed<'_>) {
+            $(schema.$field.iter_mut().for_each(|x| x.renamed(rename));)*
+        }
+    };
+}
+
+plain!(policies => policy, statistics => statistics);
+
 impl KindChange {
     /// The statements that make the change.
     pub fn statements(&self) -> Vec<String> {
@@ -191,6 +217,61 @@ pub trait Kind: Clone + Sized {
     /// What data the change destroys, when it destroys any.
     fn destruction(_change: &Change<Self>) -> Option<String> {
         None
+    }
+    /// The object as PostgreSQL leaves it after a rename of what it names (a schema, a
+    /// table, a column): the rename carries it along, so the plan has nothing more to do.
+    fn renamed(&mut self, _rename: &Renamed<'_>) {}
+}
+
+/// A rename that objects naming the renamed one follow.
+#[derive(Debug, Clone, Copy)]
+pub enum Renamed<'a> {
+    /// A schema (a tenant's, when one schema's scripts run in another).
+    Schema {
+        /// Before.
+        from: &'a str,
+        /// After.
+        to: &'a str,
+    },
+    /// A table.
+    Table {
+        /// Before.
+        from: &'a TableName,
+        /// After.
+        to: &'a TableName,
+    },
+    /// A column of `tables` (a table and the partitions or children that share its columns).
+    Column {
+        /// The tables whose column it is.
+        tables: &'a [TableName],
+        /// Before.
+        from: &'a str,
+        /// After.
+        to: &'a str,
+    },
+}
+
+impl Renamed<'_> {
+    /// `name` after the rename (a table's or an object's qualified name).
+    pub fn name(&self, name: &mut TableName) {
+        match *self {
+            Renamed::Schema { from, to } if name.schema == from => name.schema = to.to_string(),
+            Renamed::Table { from, to } if name == from => *name = to.clone(),
+            _ => {}
+        }
+    }
+
+    /// `text`, an expression over the columns of `table`, after the rename.
+    pub fn expression(&self, table: &TableName, text: &str) -> String {
+        match *self {
+            Renamed::Schema { from, to } => {
+                crate::sql::tokens::schema_renamed_in_literals(text, from, to)
+            }
+            Renamed::Column { tables, from, to } if tables.contains(table) => {
+                crate::sql::tokens::column_renamed(text, from, to)
+            }
+            _ => text.to_string(),
+        }
     }
 }
 

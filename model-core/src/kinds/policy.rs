@@ -1,7 +1,7 @@
 //! Row-level security policies (`CREATE POLICY`). A changed policy is dropped before the tables
 //! change and created after (PostgreSQL's `ALTER POLICY` cannot change its command or kind).
 
-use super::{lock, pair, Change, Hint, Kind, Lock, LockMode, Pair, Stage};
+use super::{lock, pair, Change, Hint, Kind, Lock, LockMode, Pair, Renamed, Stage};
 use crate::schema::{qualified, Policy};
 use crate::sql::quote_ident;
 
@@ -50,6 +50,16 @@ impl Kind for Policy {
 
     fn locks(change: &Change<Self>) -> Vec<Lock> {
         vec![lock(LockMode::AccessExclusive, &change.subject().table)]
+    }
+
+    fn renamed(&mut self, rename: &Renamed<'_>) {
+        for expr in [&mut self.using, &mut self.with_check]
+            .into_iter()
+            .flatten()
+        {
+            *expr = rename.expression(&self.table, expr);
+        }
+        rename.name(&mut self.table);
     }
 }
 

@@ -2,7 +2,7 @@
 //! kinds) cannot be altered: a change there drops the old object before the tables change and
 //! creates the new one after; the target and the comment are altered in place.
 
-use super::{lock, pair, Change, Hint, Kind, Lock, LockMode, Pair, Stage};
+use super::{lock, pair, Change, Hint, Kind, Lock, LockMode, Pair, Renamed, Stage};
 use crate::schema::{qualified, Statistics};
 use crate::sql::quote_literal;
 
@@ -80,6 +80,13 @@ impl Kind for Statistics {
             LockMode::ShareUpdateExclusive,
             &change.subject().table,
         )]
+    }
+    fn renamed(&mut self, rename: &Renamed<'_>) {
+        self.on = rename.expression(&self.table, &self.on);
+        rename.name(&mut self.table);
+        if let Renamed::Schema { .. } = rename {
+            rename.name(&mut self.name);
+        }
     }
 }
 

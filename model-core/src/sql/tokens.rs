@@ -205,6 +205,42 @@ pub fn dollar_quoted(text: &str) -> Vec<&str> {
         .collect()
 }
 
+/// `text` with the schema `from` renamed `to` where it qualifies a name (`from.t`,
+/// `from.f(x)`, `x::from.ty`).
+pub fn schema_renamed(text: &str, from: &str, to: &str) -> String {
+    rewrite(text, |s| {
+        (s.kind == SiteKind::Ident && s.value == from && s.qualifies)
+            .then(|| super::quote_ident(to))
+    })
+}
+
+/// [`schema_renamed`], and in the literals that are qualified names too (a
+/// `'from.sequence'::regclass`).
+pub fn schema_renamed_in_literals(text: &str, from: &str, to: &str) -> String {
+    rewrite(text, |s| match s.kind {
+        SiteKind::Ident if s.value == from && s.qualifies => Some(super::quote_ident(to)),
+        SiteKind::Literal if s.cast_to.as_deref() == Some("regclass") => {
+            let value = schema_renamed(&s.value, from, to);
+            (value != s.value).then(|| super::quote_literal(&value))
+        }
+        _ => None,
+    })
+}
+
+/// `text` with the column `from` renamed `to` where it stands alone (not qualified, not a
+/// qualifier, not a type or a function): an expression over one table's columns.
+pub fn column_renamed(text: &str, from: &str, to: &str) -> String {
+    rewrite(text, |s| {
+        (s.kind == SiteKind::Ident
+            && s.value == from
+            && s.qualifier.is_none()
+            && !s.qualifies
+            && !s.cast
+            && !s.call)
+            .then(|| super::quote_ident(to))
+    })
+}
+
 /// `text` with each identifier or literal for which `replace` returns a text replaced by it
 /// (the replacement is inserted as is: quote it for its context). Everything else, spacing and
 /// comments included, is kept byte for byte.

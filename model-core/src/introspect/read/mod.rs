@@ -9,16 +9,41 @@ pub(super) mod extensions;
 pub(super) mod functions;
 pub(super) mod indexes;
 pub(super) mod others;
-pub(super) mod policies;
 pub(super) mod schemas;
 pub(super) mod sequences;
-pub(super) mod statistics;
 pub(super) mod tables;
 pub(super) mod triggers;
 pub(super) mod unmodelled;
 pub(super) mod views;
 
 use postgres::types::FromSql;
+
+/// The kinds read by one query each into a `Schema` field of their own, with nothing to join:
+/// one line each, the one place such a kind's reader (`$field.rs`, with its `SQL` and `read`)
+/// is registered.
+macro_rules! plain {
+    ($($field:ident: $what:literal),* $(,)?) => {
+        $(pub(super) mod $field;)*
+
+        /// Reads every plain kind into `schema`, one query each.
+        pub(super) async fn read_plain<C: Connection>(
+            reader: &mut Reader<'_, C>,
+            schema: &mut crate::schema::Schema,
+        ) -> Result<(), IntrospectError> {
+            $(
+                schema.$field = reader
+                    .query($what, $field::SQL, true)
+                    .await?
+                    .iter()
+                    .map($field::read)
+                    .collect::<Result<_, _>>()?;
+            )*
+            Ok(())
+        }
+    };
+}
+
+plain!(policies: "policies", statistics: "statistics objects");
 
 use crate::pg::Connection;
 

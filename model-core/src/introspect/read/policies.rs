@@ -6,7 +6,7 @@ use crate::schema::{Policy, TableName};
 
 pub(in crate::introspect) const SQL: &str = include_str!("../sql/policies.sql");
 
-pub(in crate::introspect) fn policy(row: &Row) -> Result<Policy, IntrospectError> {
+pub(in crate::introspect) fn read(row: &Row) -> Result<Policy, IntrospectError> {
     Ok(Policy {
         table: TableName::new(
             row.get::<String>("schema")?,

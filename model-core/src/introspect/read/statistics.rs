@@ -9,7 +9,7 @@ pub(in crate::introspect) const SQL: &str = include_str!("../sql/statistics.sql"
 /// Every kind there is: a database that has them all reads as the default (no list).
 const EVERY_KIND: [&str; 3] = ["ndistinct", "dependencies", "mcv"];
 
-pub(in crate::introspect) fn statistics(row: &Row) -> Result<Statistics, IntrospectError> {
+pub(in crate::introspect) fn read(row: &Row) -> Result<Statistics, IntrospectError> {
     let mut kinds: Vec<String> = row.get("kinds")?;
     if kinds == EVERY_KIND {
         kinds.clear();
