@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use model_core::schema::{FkAction, Index, Table};
+use model_core::schema::{Column, FkAction, ForeignKey, Index, Table};
 use model_core::sql::display;
 use model_core::{render, ModelSet, RelationshipKind};
 
@@ -106,44 +106,7 @@ fn table_lines(out: &mut String, table: &Table) {
         let _ = writeln!(out, "  comment {}", render::quote_literal(comment));
     }
     for column in &table.columns {
-        let mut line = format!("  {} {}", column.name, column.ty);
-        if let Some(collation) = &column.collation {
-            let _ = write!(line, " collate {collation}");
-        }
-        if let Some(storage) = &column.storage {
-            let _ = write!(line, " storage {storage}");
-        }
-        if let Some(target) = column.statistics {
-            let _ = write!(line, " statistics {target}");
-        }
-        if !column.nullable {
-            if let Some(name) = &column.not_null.name {
-                let _ = write!(line, " constraint {name}");
-            }
-            line.push_str(" not null");
-        }
-        if let Some(default) = &column.default {
-            let _ = write!(line, " default {default}");
-        }
-        if let Some(expression) = &column.generated {
-            let kind = if column.virtual_generated {
-                "virtual"
-            } else {
-                "stored"
-            };
-            let _ = write!(line, " generated always as ({expression}) {kind}");
-        }
-        if let Some(identity) = &column.identity {
-            let _ = write!(
-                line,
-                " {}",
-                render::identity_clause(identity).to_lowercase()
-            );
-        }
-        if let Some(comment) = &column.comment {
-            let _ = write!(line, " -- {}", render::quote_literal(comment));
-        }
-        let _ = writeln!(out, "{line}");
+        let _ = writeln!(out, "{}", column_line(column));
     }
     if let Some(pk) = &table.primary_key {
         let _ = writeln!(
@@ -159,37 +122,7 @@ fn table_lines(out: &mut String, table: &Table) {
         );
     }
     for fk in &table.foreign_keys {
-        let period = if fk.period { " period" } else { "" };
-        let mut line = format!(
-            "  foreign key {} ({}{period}) -> {} ({}{period})",
-            fk.name,
-            fk.columns.join(", "),
-            fk.references,
-            fk.referenced_columns.join(", ")
-        );
-        if fk.match_full {
-            line.push_str(" match full");
-        }
-        if fk.on_delete != FkAction::NoAction {
-            let _ = write!(line, " on delete {}", fk.on_delete.sql().to_lowercase());
-            if !fk.on_delete_columns.is_empty() {
-                let _ = write!(line, " ({})", fk.on_delete_columns.join(", "));
-            }
-        }
-        if fk.on_update != FkAction::NoAction {
-            let _ = write!(line, " on update {}", fk.on_update.sql().to_lowercase());
-        }
-        if fk.deferrable {
-            line.push_str(if fk.initially_deferred {
-                " deferrable initially deferred"
-            } else {
-                " deferrable"
-            });
-        }
-        if fk.not_enforced {
-            line.push_str(" not enforced");
-        }
-        let _ = writeln!(out, "{line}");
+        let _ = writeln!(out, "{}", foreign_key_line(fk));
     }
     for unique in &table.uniques {
         let _ = writeln!(
@@ -251,6 +184,83 @@ fn table_lines(out: &mut String, table: &Table) {
             grant.grantee
         );
     }
+}
+
+/// A column: its type and every clause it has, in `CREATE TABLE`'s order.
+fn column_line(column: &Column) -> String {
+    let mut line = format!("  {} {}", column.name, column.ty);
+    if let Some(collation) = &column.collation {
+        let _ = write!(line, " collate {collation}");
+    }
+    if let Some(storage) = &column.storage {
+        let _ = write!(line, " storage {storage}");
+    }
+    if let Some(target) = column.statistics {
+        let _ = write!(line, " statistics {target}");
+    }
+    if !column.nullable {
+        if let Some(name) = &column.not_null.name {
+            let _ = write!(line, " constraint {name}");
+        }
+        line.push_str(" not null");
+    }
+    if let Some(default) = &column.default {
+        let _ = write!(line, " default {default}");
+    }
+    if let Some(expression) = &column.generated {
+        let kind = if column.virtual_generated {
+            "virtual"
+        } else {
+            "stored"
+        };
+        let _ = write!(line, " generated always as ({expression}) {kind}");
+    }
+    if let Some(identity) = &column.identity {
+        let _ = write!(
+            line,
+            " {}",
+            render::identity_clause(identity).to_lowercase()
+        );
+    }
+    if let Some(comment) = &column.comment {
+        let _ = write!(line, " -- {}", render::quote_literal(comment));
+    }
+    line
+}
+
+/// A foreign key with its actions, deferral and enforcement.
+fn foreign_key_line(fk: &ForeignKey) -> String {
+    let period = if fk.period { " period" } else { "" };
+    let mut line = format!(
+        "  foreign key {} ({}{period}) -> {} ({}{period})",
+        fk.name,
+        fk.columns.join(", "),
+        fk.references,
+        fk.referenced_columns.join(", ")
+    );
+    if fk.match_full {
+        line.push_str(" match full");
+    }
+    if fk.on_delete != FkAction::NoAction {
+        let _ = write!(line, " on delete {}", fk.on_delete.sql().to_lowercase());
+        if !fk.on_delete_columns.is_empty() {
+            let _ = write!(line, " ({})", fk.on_delete_columns.join(", "));
+        }
+    }
+    if fk.on_update != FkAction::NoAction {
+        let _ = write!(line, " on update {}", fk.on_update.sql().to_lowercase());
+    }
+    if fk.deferrable {
+        line.push_str(if fk.initially_deferred {
+            " deferrable initially deferred"
+        } else {
+            " deferrable"
+        });
+    }
+    if fk.not_enforced {
+        line.push_str(" not enforced");
+    }
+    line
 }
 
 fn index_line(out: &mut String, index: &Index) {

@@ -315,24 +315,7 @@ fn parse_field(ident: &Ident, ty: &Type, attrs: &[Attribute], cx: &mut Ctxt) -> 
                 "index" => column.index = Some(flag(&meta)?),
                 "name" => column.name = string_value(&meta)?,
                 "comment" => column.comment = Some(string_value(&meta)?.value),
-                "sql_type" => {
-                    let lit: LitStr = meta.value()?.parse()?;
-                    let canonical = match sql_type::canonical(&lit.value()) {
-                        Ok(canonical) => Some(canonical),
-                        Err(message) => {
-                            cx.error(
-                                lit.span(),
-                                format!(
-                                    "malformed SQL type `{}`: {message}\nhelp: known types are {}",
-                                    lit.value(),
-                                    sql_type::KNOWN
-                                ),
-                            );
-                            None
-                        }
-                    };
-                    column.sql_type = Some((lit, canonical));
-                }
+                "sql_type" => column.sql_type = Some(sql_type_value(&meta, cx)?),
                 "unchecked_type" => column.unchecked_type = Some(flag(&meta)?),
                 "foreign_key" => column.foreign_key = foreign_key(&meta, cx)?,
                 "foreign_key_name" => column.foreign_key_name = Some(string_value(&meta)?),
@@ -347,28 +330,8 @@ fn parse_field(ident: &Ident, ty: &Type, attrs: &[Attribute], cx: &mut Ctxt) -> 
                         collation.span,
                     ));
                 }
-                "storage" => {
-                    let lit: LitStr = meta.value()?.parse()?;
-                    let value = lit.value().to_ascii_lowercase();
-                    if ["plain", "external", "extended", "main"].contains(&value.as_str()) {
-                        column.storage = Some(Spanned::new(value, lit.span()));
-                    } else {
-                        cx.error(
-                            lit.span(),
-                            format!("`storage = \"{}\"` is not a storage strategy: write one of plain, external, extended, main", lit.value().escape_debug()),
-                        );
-                    }
-                }
-                "statistics" => {
-                    let lit: LitInt = meta.value()?.parse()?;
-                    match lit.base10_parse::<i32>() {
-                        Ok(n) if (0..=10000).contains(&n) => column.statistics = Some(n),
-                        _ => cx.error(
-                            lit.span(),
-                            format!("`statistics = {lit}` is not a statistics target: PostgreSQL takes 0 to 10000 (leave it out for default_statistics_target)"),
-                        ),
-                    }
-                }
+                "storage" => column.storage = storage_value(&meta, cx)?,
+                "statistics" => column.statistics = statistics_value(&meta, cx)?,
                 "on_delete" => column.on_delete = action(&meta, "on_delete", cx)?,
                 "on_update" => column.on_update = action(&meta, "on_update", cx)?,
                 "deferrable" => column.deferrable = Some(flag(&meta)?),
@@ -433,6 +396,55 @@ fn parse_field(ident: &Ident, ty: &Type, attrs: &[Attribute], cx: &mut Ctxt) -> 
         }
     }
     FieldKind::Column(Box::new(column))
+}
+
+/// `sql_type = "..."`, with its canonical spelling when it is a type this crate knows.
+fn sql_type_value(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<(LitStr, Option<String>)> {
+    let lit: LitStr = meta.value()?.parse()?;
+    let canonical = match sql_type::canonical(&lit.value()) {
+        Ok(canonical) => Some(canonical),
+        Err(message) => {
+            cx.error(
+                lit.span(),
+                format!(
+                    "malformed SQL type `{}`: {message}\nhelp: known types are {}",
+                    lit.value(),
+                    sql_type::KNOWN
+                ),
+            );
+            None
+        }
+    };
+    Ok((lit, canonical))
+}
+
+/// `storage = "..."`: one of PostgreSQL's four strategies.
+fn storage_value(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<Option<Spanned<String>>> {
+    let lit: LitStr = meta.value()?.parse()?;
+    let value = lit.value().to_ascii_lowercase();
+    if ["plain", "external", "extended", "main"].contains(&value.as_str()) {
+        return Ok(Some(Spanned::new(value, lit.span())));
+    }
+    cx.error(
+        lit.span(),
+        format!("`storage = \"{}\"` is not a storage strategy: write one of plain, external, extended, main", lit.value().escape_debug()),
+    );
+    Ok(None)
+}
+
+/// `statistics = n`: a column's statistics target, 0 to 10000.
+fn statistics_value(meta: &ParseNestedMeta, cx: &mut Ctxt) -> syn::Result<Option<i32>> {
+    let lit: LitInt = meta.value()?.parse()?;
+    match lit.base10_parse::<i32>() {
+        Ok(n) if (0..=10000).contains(&n) => Ok(Some(n)),
+        _ => {
+            cx.error(
+                lit.span(),
+                format!("`statistics = {lit}` is not a statistics target: PostgreSQL takes 0 to 10000 (leave it out for default_statistics_target)"),
+            );
+            Ok(None)
+        }
+    }
 }
 
 fn parse_relationship(

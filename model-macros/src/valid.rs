@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use proc_macro2::Span;
 
-use crate::ast::{Action, FieldKind, Model, Secondary, Spanned};
+use crate::ast::{Action, Column, Field, FieldKind, Model, Secondary, Spanned};
 use crate::attr::{single_generic, suggestion, Ctxt};
 
 /// PostgreSQL truncates longer identifiers, which would make the model and the database disagree.
@@ -137,36 +137,7 @@ fn check_columns(model: &Model, cx: &mut Ctxt) {
                     let _ = table_pk;
                     cx.error(pk, format!("`{}` is marked `primary_key`, but the struct declares `primary_key(...)` too; declare the key in one place", field.ident));
                 }
-                if column.foreign_key.is_none() {
-                    for (key, action) in [
-                        ("on_delete", &column.on_delete),
-                        ("on_update", &column.on_update),
-                    ] {
-                        if let Some(action) = action {
-                            cx.error(
-                                action.span,
-                                format!("`{key}` needs a `foreign_key` on the same field"),
-                            );
-                        }
-                    }
-                }
-                for (key, action) in [
-                    ("on_delete", &column.on_delete),
-                    ("on_update", &column.on_update),
-                ] {
-                    if let Some(Spanned {
-                        value: Action::SetNull,
-                        span,
-                    }) = action
-                    {
-                        if !nullable {
-                            cx.error(
-                                *span,
-                                format!("`{key} = \"set null\"` on `{}`, which is NOT NULL, would fail every time it fires\nhelp: make the field `Option<_>`, or choose another action", field.ident),
-                            );
-                        }
-                    }
-                }
+                check_actions(field, column, nullable, cx);
             }
             FieldKind::Relationship(rel) => {
                 if let Some(Secondary::Table(lit)) = &rel.secondary {
@@ -183,6 +154,40 @@ fn check_columns(model: &Model, cx: &mut Ctxt) {
                 }
             }
             FieldKind::Skip => {}
+        }
+    }
+}
+
+/// `on_delete` and `on_update` need a foreign key, and `set null` a nullable column.
+fn check_actions(field: &Field, column: &Column, nullable: bool, cx: &mut Ctxt) {
+    if column.foreign_key.is_none() {
+        for (key, action) in [
+            ("on_delete", &column.on_delete),
+            ("on_update", &column.on_update),
+        ] {
+            if let Some(action) = action {
+                cx.error(
+                    action.span,
+                    format!("`{key}` needs a `foreign_key` on the same field"),
+                );
+            }
+        }
+    }
+    for (key, action) in [
+        ("on_delete", &column.on_delete),
+        ("on_update", &column.on_update),
+    ] {
+        if let Some(Spanned {
+            value: Action::SetNull,
+            span,
+        }) = action
+        {
+            if !nullable {
+                cx.error(
+                    *span,
+                    format!("`{key} = \"set null\"` on `{}`, which is NOT NULL, would fail every time it fires\nhelp: make the field `Option<_>`, or choose another action", field.ident),
+                );
+            }
         }
     }
 }

@@ -73,6 +73,81 @@ pub fn canonicalize_expressions(
     mut schema: Schema,
     live: &Schema,
 ) -> Result<Schema, IntrospectError> {
+    let keys = to_ask(&schema, live);
+    if keys.is_empty() {
+        return Ok(schema);
+    }
+    let keys: Vec<(Key, Vec<Site>)> = keys.into_iter().collect();
+    let prelude = prelude(&schema, live);
+    let statements: Vec<String> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, (key, _))| temp_table(i, key))
+        .collect();
+    let query = |source| IntrospectError::Query {
+        what: "expressions",
+        error: source,
+    };
+
+    let mut tx = client.transaction().map_err(query)?;
+    if tx
+        .batch_execute(&format!("{prelude}{}", statements.join(";\n")))
+        .is_err()
+    {
+        // Find which expression PostgreSQL refuses, to name it.
+        drop(tx);
+        return Err(explain_failure(
+            client,
+            &prelude,
+            &keys,
+            &statements,
+            &schema,
+        ));
+    }
+    tx.batch_execute("SET LOCAL search_path = pg_catalog")
+        .map_err(query)?;
+    let rows = tx.query_typed(READ, &[]).map_err(query)?;
+    let mut canonical: BTreeMap<usize, String> = BTreeMap::new();
+    let column = |row: &postgres::Row, column: &str| -> Result<Option<String>, IntrospectError> {
+        row.try_get(column)
+            .map_err(|error| IntrospectError::Column {
+                what: "canonical expressions",
+                column: column.to_string(),
+                message: error.to_string(),
+            })
+    };
+    for row in rows {
+        let name: String = column(&row, "name")?.unwrap_or_default();
+        let Some(i) = name
+            .strip_prefix("_model_canon_")
+            .and_then(|n| n.parse::<usize>().ok())
+        else {
+            continue;
+        };
+        let Some((key, _)) = keys.get(i) else {
+            continue;
+        };
+        let text = column(
+            &row,
+            match key.kind {
+                Kind::Default(_) | Kind::Generated(_) => "default_expr",
+                Kind::Check => "check_expr",
+                Kind::Predicate => "predicate",
+                Kind::IndexKey => "index_key",
+            },
+        )?;
+        if let Some(text) = text {
+            canonical.insert(i, text);
+        }
+    }
+    tx.rollback().map_err(query)?;
+    write_back(&mut schema, &keys, &canonical);
+    Ok(schema)
+}
+
+/// The expressions of `schema` that `live` does not already spell the same way, each
+/// distinct one (by kind, text and the columns it mentions) once, with where it goes back.
+fn to_ask(schema: &Schema, live: &Schema) -> BTreeMap<Key, Vec<Site>> {
     let mut keys: BTreeMap<Key, Vec<Site>> = BTreeMap::new();
     let live_tables = live.tables_by_name();
     for (t, table) in schema.tables.iter().enumerate() {
@@ -155,73 +230,11 @@ pub fn canonicalize_expressions(
             }
         }
     }
-    if keys.is_empty() {
-        return Ok(schema);
-    }
-    let keys: Vec<(Key, Vec<Site>)> = keys.into_iter().collect();
-    let prelude = prelude(&schema, live);
-    let statements: Vec<String> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, (key, _))| temp_table(i, key))
-        .collect();
-    let query = |source| IntrospectError::Query {
-        what: "expressions",
-        error: source,
-    };
+    keys
+}
 
-    let mut tx = client.transaction().map_err(query)?;
-    if tx
-        .batch_execute(&format!("{prelude}{}", statements.join(";\n")))
-        .is_err()
-    {
-        // Find which expression PostgreSQL refuses, to name it.
-        drop(tx);
-        return Err(explain_failure(
-            client,
-            &prelude,
-            &keys,
-            &statements,
-            &schema,
-        ));
-    }
-    tx.batch_execute("SET LOCAL search_path = pg_catalog")
-        .map_err(query)?;
-    let rows = tx.query_typed(READ, &[]).map_err(query)?;
-    let mut canonical: BTreeMap<usize, String> = BTreeMap::new();
-    let column = |row: &postgres::Row, column: &str| -> Result<Option<String>, IntrospectError> {
-        row.try_get(column)
-            .map_err(|error| IntrospectError::Column {
-                what: "canonical expressions",
-                column: column.to_string(),
-                message: error.to_string(),
-            })
-    };
-    for row in rows {
-        let name: String = column(&row, "name")?.unwrap_or_default();
-        let Some(i) = name
-            .strip_prefix("_model_canon_")
-            .and_then(|n| n.parse::<usize>().ok())
-        else {
-            continue;
-        };
-        let Some((key, _)) = keys.get(i) else {
-            continue;
-        };
-        let text = column(
-            &row,
-            match key.kind {
-                Kind::Default(_) | Kind::Generated(_) => "default_expr",
-                Kind::Check => "check_expr",
-                Kind::Predicate => "predicate",
-                Kind::IndexKey => "index_key",
-            },
-        )?;
-        if let Some(text) = text {
-            canonical.insert(i, text);
-        }
-    }
-    tx.rollback().map_err(query)?;
+/// Each canonical spelling into the places its expression came from.
+fn write_back(schema: &mut Schema, keys: &[(Key, Vec<Site>)], canonical: &BTreeMap<usize, String>) {
     for (i, (_, sites)) in keys.iter().enumerate() {
         let Some(text) = canonical.get(&i) else {
             continue;
@@ -247,7 +260,6 @@ pub fn canonicalize_expressions(
             }
         }
     }
-    Ok(schema)
 }
 
 const READ: &str = "

@@ -275,61 +275,7 @@ async fn read<C: Connection>(
         version,
     };
 
-    let mut tables: BTreeMap<Oid, Table> = BTreeMap::new();
-    for row in reader.query("tables", read::tables::SQL, true).await? {
-        let (oid, table) = read::tables::table(&row)?;
-        tables.insert(oid, table);
-    }
-    // Column names by (table, attribute number), for the constraint and index queries,
-    // which send numbers rather than look names up per constraint.
-    let mut names: HashMap<(Oid, i16), String> = HashMap::new();
-    for row in reader.query("columns", read::columns::SQL, true).await? {
-        let (relid, number, column, local) = read::columns::column(&row)?;
-        names.insert((relid, number), column.name.clone());
-        if let Some(table) = tables.get_mut(&relid) {
-            // A table that inherits lists its own columns; the rest are its parents'.
-            if local || table.inherits.is_empty() {
-                table.columns.push(column);
-            }
-        }
-    }
-    // A NOT NULL constraint named as PostgreSQL names it is the plain one models describe.
-    for table in tables.values_mut() {
-        for column in &mut table.columns {
-            let default = crate::schema::default_constraint_name(
-                &table.name.name,
-                &[&column.name],
-                "not_null",
-            );
-            if column.not_null.name.as_deref() == Some(default.as_str()) {
-                column.not_null.name = None;
-            }
-        }
-    }
-    from_parents(&mut tables);
-    for row in reader
-        .query("constraints", read::constraints::SQL, true)
-        .await?
-    {
-        if let Some(table) = tables.get_mut(&read::constraints::table_of(&row)?) {
-            read::constraints::add_to(table, &row, &names)?;
-        }
-    }
-    let mut views: Vec<View> = Vec::new();
-    let mut view_oids: HashMap<Oid, usize> = HashMap::new();
-    for row in reader.query("views", read::views::SQL, true).await? {
-        let (oid, view) = read::views::view(&row)?;
-        view_oids.insert(oid, views.len());
-        views.push(view);
-    }
-    for row in reader.query("indexes", read::indexes::SQL, true).await? {
-        let (oid, index) = read::indexes::index(&row, &names)?;
-        if let Some(table) = tables.get_mut(&oid) {
-            table.indexes.push(index);
-        } else if let Some(&v) = view_oids.get(&oid) {
-            views[v].indexes.push(index);
-        }
-    }
+    let (tables, views) = relations(&mut reader).await?;
     let enums = all(
         &mut reader,
         "enum types",
@@ -434,6 +380,69 @@ async fn read<C: Connection>(
         queries: reader.queries,
         version,
     })
+}
+
+/// Tables with their columns, constraints and indexes, and views with theirs (a
+/// materialized view's indexes): five queries, joined here by oid and attribute number.
+async fn relations<C: Connection>(
+    reader: &mut Reader<'_, C>,
+) -> Result<(BTreeMap<Oid, Table>, Vec<View>), IntrospectError> {
+    let mut tables: BTreeMap<Oid, Table> = BTreeMap::new();
+    for row in reader.query("tables", read::tables::SQL, true).await? {
+        let (oid, table) = read::tables::table(&row)?;
+        tables.insert(oid, table);
+    }
+    // Column names by (table, attribute number), for the constraint and index queries,
+    // which send numbers rather than look names up per constraint.
+    let mut names: HashMap<(Oid, i16), String> = HashMap::new();
+    for row in reader.query("columns", read::columns::SQL, true).await? {
+        let (relid, number, column, local) = read::columns::column(&row)?;
+        names.insert((relid, number), column.name.clone());
+        if let Some(table) = tables.get_mut(&relid) {
+            // A table that inherits lists its own columns; the rest are its parents'.
+            if local || table.inherits.is_empty() {
+                table.columns.push(column);
+            }
+        }
+    }
+    // A NOT NULL constraint named as PostgreSQL names it is the plain one models describe.
+    for table in tables.values_mut() {
+        for column in &mut table.columns {
+            let default = crate::schema::default_constraint_name(
+                &table.name.name,
+                &[&column.name],
+                "not_null",
+            );
+            if column.not_null.name.as_deref() == Some(default.as_str()) {
+                column.not_null.name = None;
+            }
+        }
+    }
+    from_parents(&mut tables);
+    for row in reader
+        .query("constraints", read::constraints::SQL, true)
+        .await?
+    {
+        if let Some(table) = tables.get_mut(&read::constraints::table_of(&row)?) {
+            read::constraints::add_to(table, &row, &names)?;
+        }
+    }
+    let mut views: Vec<View> = Vec::new();
+    let mut view_oids: HashMap<Oid, usize> = HashMap::new();
+    for row in reader.query("views", read::views::SQL, true).await? {
+        let (oid, view) = read::views::view(&row)?;
+        view_oids.insert(oid, views.len());
+        views.push(view);
+    }
+    for row in reader.query("indexes", read::indexes::SQL, true).await? {
+        let (oid, index) = read::indexes::index(&row, &names)?;
+        if let Some(table) = tables.get_mut(&oid) {
+            table.indexes.push(index);
+        } else if let Some(&v) = view_oids.get(&oid) {
+            views[v].indexes.push(index);
+        }
+    }
+    Ok((tables, views))
 }
 
 /// What a partition has only through its parent is the parent's: the identity of a column

@@ -15,52 +15,7 @@ impl<'a, C: Connection> Migrator<'a, C> {
     where
         'a: 'g,
     {
-        if let Some(server) = self.server {
-            for revision in steps {
-                match revision.planned_for {
-                    Some(planned) if planned > server.major() => (self.log)(format!(
-                        "WARNING: revision {} was planned for PostgreSQL {planned}; this server is {server}: a statement form only {planned} has fails.",
-                        crate::sql::display(&revision.id)
-                    )),
-                    _ => {}
-                }
-            }
-        }
-        let outside: Vec<&str> = steps
-            .iter()
-            .filter(|r| !r.transactional)
-            .map(|r| r.id.as_str())
-            .collect();
-        if mode == TransactionMode::PerRun && !outside.is_empty() {
-            return Err(MigrateError::BadTarget(format!(
-                "revision {} must run outside a transaction, so the run cannot be one transaction",
-                outside[0]
-            )));
-        }
-        // Refuse before anything runs: a part that does not split whole, a statement that
-        // would end a revision's transaction.
-        for revision in steps {
-            partial::check(revision, direction)?;
-        }
-        for revision in steps.iter().filter(|r| r.transactional) {
-            check_transaction_control(revision, direction)?;
-        }
-        // In a tenant's schema: every statement must map, before anything runs.
-        if let Some(map) = &self.tenant {
-            for revision in steps {
-                for (line, statement) in partial::statements(revision, direction) {
-                    if let Err(problem) = map.apply(&statement) {
-                        return Err(MigrateError::Tenant {
-                            revision: revision.id.clone(),
-                            path: revision.path.display().to_string(),
-                            line,
-                            schema: quote_ident(&map.to),
-                            problem,
-                        });
-                    }
-                }
-            }
-        }
+        let outside = self.refuse_before_running(steps, direction, mode)?;
         // A partially applied revision must be finished (or settled) before anything else.
         let partial = read_partial_async(self.client, &self.table).await?;
         if let Some(p) = partial.first() {
@@ -157,6 +112,66 @@ impl<'a, C: Connection> Migrator<'a, C> {
         }
         *applied = state;
         Ok(plan.iter().map(|step| step.revision.id.clone()).collect())
+    }
+
+    /// What is refused before anything runs (a revision planned for a newer server is only
+    /// warned of): a run in one transaction with a revision that must run outside one, a part
+    /// that does not split whole, a statement that would end a revision's transaction, a
+    /// statement that does not map into a tenant's schema. The revisions that run outside a
+    /// transaction.
+    fn refuse_before_running<'g>(
+        &mut self,
+        steps: &[&'g Revision],
+        direction: Direction,
+        mode: TransactionMode,
+    ) -> Result<Vec<&'g str>, MigrateError> {
+        if let Some(server) = self.server {
+            for revision in steps {
+                match revision.planned_for {
+                    Some(planned) if planned > server.major() => (self.log)(format!(
+                        "WARNING: revision {} was planned for PostgreSQL {planned}; this server is {server}: a statement form only {planned} has fails.",
+                        crate::sql::display(&revision.id)
+                    )),
+                    _ => {}
+                }
+            }
+        }
+        let outside: Vec<&'g str> = steps
+            .iter()
+            .filter(|r| !r.transactional)
+            .map(|r| r.id.as_str())
+            .collect();
+        if mode == TransactionMode::PerRun && !outside.is_empty() {
+            return Err(MigrateError::BadTarget(format!(
+                "revision {} must run outside a transaction, so the run cannot be one transaction",
+                outside[0]
+            )));
+        }
+        // Refuse before anything runs: a part that does not split whole, a statement that
+        // would end a revision's transaction.
+        for revision in steps {
+            partial::check(revision, direction)?;
+        }
+        for revision in steps.iter().filter(|r| r.transactional) {
+            check_transaction_control(revision, direction)?;
+        }
+        // In a tenant's schema: every statement must map, before anything runs.
+        if let Some(map) = &self.tenant {
+            for revision in steps {
+                for (line, statement) in partial::statements(revision, direction) {
+                    if let Err(problem) = map.apply(&statement) {
+                        return Err(MigrateError::Tenant {
+                            revision: revision.id.clone(),
+                            path: revision.path.display().to_string(),
+                            line,
+                            schema: quote_ident(&map.to),
+                            problem,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(outside)
     }
 
     /// One attempt at `plan` in one transaction: `BEGIN`, each step's statements and records,

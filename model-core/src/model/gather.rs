@@ -682,44 +682,7 @@ fn resolve(
     };
 
     if let Some(secondary) = &rel.secondary {
-        let Some(assoc) = index.get(secondary) else {
-            errors.push(ModelError::UnknownSecondary {
-                model: model.rust_name,
-                field: rel.field,
-                secondary: secondary.clone(),
-            });
-            return None;
-        };
-        let refs = |t: &TableName| {
-            assoc
-                .table
-                .foreign_keys
-                .iter()
-                .filter(|fk| &fk.references == t)
-                .count()
-        };
-        // A self-referencing many-to-many needs two foreign keys to the same table.
-        let needed_this = if this == &target.table.name { 2 } else { 1 };
-        for (side, needed) in [(this, needed_this), (&target.table.name, 1)] {
-            if refs(side) < needed {
-                errors.push(ModelError::SecondaryWithoutForeignKey {
-                    model: model.rust_name,
-                    field: rel.field,
-                    secondary: secondary.clone(),
-                    missing: side.clone(),
-                });
-                return None;
-            }
-        }
-        if !rel.collection {
-            errors.push(mismatch(
-                "many-to-many",
-                format!("hold many objects (`Vec<{}>`)", rel.target),
-            ));
-        }
-        return Some(RelationshipKind::ManyToMany {
-            secondary: secondary.clone(),
-        });
+        return many_to_many(model, rel, target, secondary, index, errors);
     }
 
     // `foreign_key = [fields]` names fields of the model whose table holds the key.
@@ -824,6 +787,59 @@ fn resolve(
         }
     }
     Some(kind)
+}
+
+/// A relationship through an association table (`secondary`): it needs a foreign key to
+/// each side (two to the same table, for a self-referencing one) and a collection field.
+fn many_to_many(
+    model: &ModelDef,
+    rel: &Relationship,
+    target: &ModelDef,
+    secondary: &TableName,
+    index: &TableIndex,
+    errors: &mut Vec<ModelError>,
+) -> Option<RelationshipKind> {
+    let this = &model.table.name;
+    let Some(assoc) = index.get(secondary) else {
+        errors.push(ModelError::UnknownSecondary {
+            model: model.rust_name,
+            field: rel.field,
+            secondary: secondary.clone(),
+        });
+        return None;
+    };
+    let refs = |t: &TableName| {
+        assoc
+            .table
+            .foreign_keys
+            .iter()
+            .filter(|fk| &fk.references == t)
+            .count()
+    };
+    // A self-referencing many-to-many needs two foreign keys to the same table.
+    let needed_this = if this == &target.table.name { 2 } else { 1 };
+    for (side, needed) in [(this, needed_this), (&target.table.name, 1)] {
+        if refs(side) < needed {
+            errors.push(ModelError::SecondaryWithoutForeignKey {
+                model: model.rust_name,
+                field: rel.field,
+                secondary: secondary.clone(),
+                missing: side.clone(),
+            });
+            return None;
+        }
+    }
+    if !rel.collection {
+        errors.push(ModelError::CollectionMismatch {
+            model: model.rust_name,
+            field: rel.field,
+            kind: "many-to-many",
+            expected: format!("hold many objects (`Vec<{}>`)", rel.target),
+        });
+    }
+    Some(RelationshipKind::ManyToMany {
+        secondary: secondary.clone(),
+    })
 }
 
 fn check_back_populates(
