@@ -191,60 +191,12 @@ impl Revision {
                 .filter(|(k, _)| HEADER_KEYS.contains(&k.trim()));
             match key_value {
                 Some((key, value)) => {
-                    let value = value.trim();
-                    match key.trim() {
-                        "Revision ID" => {
-                            if let Err(problem) = check_id(value) {
-                                return Err(error(i + 1, problem));
-                            }
-                            revision.id = value.to_string();
-                            seen_id = true;
-                        }
-                        "Revises" => {
-                            revision.revises = list(value);
-                            seen_revises = true;
-                        }
-                        "Create Date" => revision.create_date = value.to_string(),
-                        "Branch Labels" => revision.branch_labels = list(value),
-                        "Depends On" => revision.depends_on = list(value),
-                        "Lock Timeout" => {
-                            revision.lock_timeout = match parse_duration(value) {
-                                Some(d) if !d.is_zero() => Some(d),
-                                _ => {
-                                    return Err(error(
-                                        i + 1,
-                                        format!("`Lock Timeout` is a duration above 0 (\"500ms\", \"10s\", \"1min\"), not `{value}`"),
-                                    ))
-                                }
-                            }
-                        }
-                        "Planned For" => {
-                            revision.planned_for = match value
-                                .strip_prefix("PostgreSQL ")
-                                .and_then(|v| v.trim().parse::<u32>().ok())
-                            {
-                                Some(major) => Some(major),
-                                None => {
-                                    return Err(error(
-                                        i + 1,
-                                        format!("`Planned For` is `PostgreSQL <major version>` (\"PostgreSQL 17\"), not `{value}`"),
-                                    ))
-                                }
-                            }
-                        }
-                        _ => {
-                            revision.transactional = match value {
-                                "yes" | "true" => true,
-                                "no" | "false" => false,
-                                other => {
-                                    return Err(error(
-                                        i + 1,
-                                        format!("`Transactional` is `yes` or `no`, not `{other}`"),
-                                    ))
-                                }
-                            }
-                        }
+                    let key = key.trim();
+                    if let Err(problem) = revision.set_header(key, value.trim()) {
+                        return Err(error(i + 1, problem));
                     }
+                    seen_id |= key == "Revision ID";
+                    seen_revises |= key == "Revises";
                 }
                 None if !seen_id && !seen_revises && !comment.is_empty() => {
                     message.push(comment.to_string());
@@ -293,6 +245,43 @@ impl Revision {
             }
         }
         Ok(revision)
+    }
+
+    /// One header line's value, or what is wrong with it.
+    fn set_header(&mut self, key: &str, value: &str) -> Result<(), String> {
+        match key {
+            "Revision ID" => {
+                check_id(value)?;
+                self.id = value.to_string();
+            }
+            "Revises" => self.revises = list(value),
+            "Create Date" => self.create_date = value.to_string(),
+            "Branch Labels" => self.branch_labels = list(value),
+            "Depends On" => self.depends_on = list(value),
+            "Lock Timeout" => {
+                self.lock_timeout = match parse_duration(value) {
+                    Some(d) if !d.is_zero() => Some(d),
+                    _ => return Err(format!("`Lock Timeout` is a duration above 0 (\"500ms\", \"10s\", \"1min\"), not `{value}`")),
+                }
+            }
+            "Planned For" => {
+                self.planned_for = match value
+                    .strip_prefix("PostgreSQL ")
+                    .and_then(|v| v.trim().parse::<u32>().ok())
+                {
+                    Some(major) => Some(major),
+                    None => return Err(format!("`Planned For` is `PostgreSQL <major version>` (\"PostgreSQL 17\"), not `{value}`")),
+                }
+            }
+            _ => {
+                self.transactional = match value {
+                    "yes" | "true" => true,
+                    "no" | "false" => false,
+                    other => return Err(format!("`Transactional` is `yes` or `no`, not `{other}`")),
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The script's text.

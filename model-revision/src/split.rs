@@ -20,10 +20,6 @@ pub struct SplitError {
 /// comments or white space are left out; the terminating `;` is not included. A script that
 /// ends inside a comment, a quote or a `BEGIN ATOMIC` body is an error, never a shorter list.
 pub fn split_statements(sql: &str) -> Result<Vec<(usize, String)>, SplitError> {
-    let unclosed = |line: usize, what: &str| SplitError {
-        line,
-        what: what.to_string(),
-    };
     let chars: Vec<char> = sql.chars().collect();
     let mut out = Vec::new();
     let mut start = 0;
@@ -50,73 +46,14 @@ pub fn split_statements(sql: &str) -> Result<Vec<(usize, String)>, SplitError> {
                     i += 1;
                 }
             }
-            '/' if next == Some('*') => {
-                let opened = line;
-                let mut depth = 0;
-                while i < chars.len() {
-                    if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
-                        depth += 1;
-                        i += 2;
-                    } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
-                        depth -= 1;
-                        i += 2;
-                        if depth == 0 {
-                            break;
-                        }
-                    } else {
-                        if chars[i] == '\n' {
-                            line += 1;
-                        }
-                        i += 1;
-                    }
-                }
-                if depth > 0 {
-                    return Err(unclosed(opened, "a /* comment"));
-                }
-            }
+            '/' if next == Some('*') => i = past_block_comment(&chars, i, &mut line)?,
             '\'' | '"' => {
-                let escapes = c == '\''
-                    && i > 0
-                    && matches!(chars[i - 1], 'E' | 'e')
-                    && !word_char(chars.get(i.wrapping_sub(2)));
                 if !meaningful {
                     start = i;
                     start_line = line;
                 }
                 meaningful = true;
-                let opened = line;
-                i += 1;
-                let mut closed = false;
-                while i < chars.len() {
-                    if escapes && chars[i] == '\\' {
-                        if chars.get(i + 1) == Some(&'\n') {
-                            line += 1;
-                        }
-                        i += 2;
-                        continue;
-                    }
-                    if chars[i] == '\n' {
-                        line += 1;
-                    }
-                    if chars[i] == c {
-                        if chars.get(i + 1) == Some(&c) {
-                            i += 2;
-                            continue;
-                        }
-                        closed = true;
-                        break;
-                    }
-                    i += 1;
-                }
-                if !closed {
-                    let what = if c == '\'' {
-                        "a quoted string"
-                    } else {
-                        "a quoted identifier"
-                    };
-                    return Err(unclosed(opened, what));
-                }
-                i += 1;
+                i = past_quoted(&chars, i, &mut line)?;
             }
             '$' if !word_char(i.checked_sub(1).and_then(|p| chars.get(p))) => {
                 // $tag$ … $tag$, where tag is empty or an identifier.
@@ -128,34 +65,13 @@ pub fn split_statements(sql: &str) -> Result<Vec<(usize, String)>, SplitError> {
                     start = i;
                     start_line = line;
                 }
-                if j < chars.len()
-                    && chars[j] == '$'
+                meaningful = true;
+                i = match chars.get(j) == Some(&'$')
                     && !chars.get(i + 1).is_some_and(|c| c.is_ascii_digit())
                 {
-                    let tag: String = chars[i..=j].iter().collect();
-                    meaningful = true;
-                    let opened = line;
-                    let mut k = j + 1;
-                    loop {
-                        if k >= chars.len() {
-                            return Err(unclosed(
-                                opened,
-                                &format!("a dollar-quoted string ({tag})"),
-                            ));
-                        }
-                        if chars[k..].starts_with(&tag.chars().collect::<Vec<_>>()) {
-                            i = k + tag.chars().count();
-                            break;
-                        }
-                        if chars[k] == '\n' {
-                            line += 1;
-                        }
-                        k += 1;
-                    }
-                } else {
-                    meaningful = true;
-                    i += 1;
-                }
+                    true => past_dollar_quoted(&chars, i, j, &mut line)?,
+                    false => i + 1,
+                };
             }
             ';' if depth > 0 => i += 1,
             ';' => {
@@ -224,6 +140,98 @@ pub fn split_statements(sql: &str) -> Result<Vec<(usize, String)>, SplitError> {
         ));
     }
     Ok(out)
+}
+
+/// Past the `/* … */` comment (nested ones too) that starts at `i`.
+fn past_block_comment(chars: &[char], mut i: usize, line: &mut usize) -> Result<usize, SplitError> {
+    let opened = *line;
+    let mut depth = 0;
+    while i < chars.len() {
+        if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
+            depth += 1;
+            i += 2;
+        } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
+            depth -= 1;
+            i += 2;
+            if depth == 0 {
+                return Ok(i);
+            }
+        } else {
+            if chars[i] == '\n' {
+                *line += 1;
+            }
+            i += 1;
+        }
+    }
+    Err(unclosed(opened, "a /* comment"))
+}
+
+/// Past the string (`'…'`, `E'…'` with backslash escapes) or quoted identifier (`"…"`) that
+/// starts at `i`; a doubled quote is one quote inside.
+fn past_quoted(chars: &[char], mut i: usize, line: &mut usize) -> Result<usize, SplitError> {
+    let c = chars[i];
+    let escapes = c == '\''
+        && i > 0
+        && matches!(chars[i - 1], 'E' | 'e')
+        && !word_char(chars.get(i.wrapping_sub(2)));
+    let opened = *line;
+    i += 1;
+    while i < chars.len() {
+        if escapes && chars[i] == '\\' {
+            if chars.get(i + 1) == Some(&'\n') {
+                *line += 1;
+            }
+            i += 2;
+            continue;
+        }
+        if chars[i] == '\n' {
+            *line += 1;
+        }
+        if chars[i] == c {
+            if chars.get(i + 1) == Some(&c) {
+                i += 2;
+                continue;
+            }
+            return Ok(i + 1);
+        }
+        i += 1;
+    }
+    let what = if c == '\'' {
+        "a quoted string"
+    } else {
+        "a quoted identifier"
+    };
+    Err(unclosed(opened, what))
+}
+
+/// Past the dollar-quoted string whose opening tag runs from `i` to `j` (both `$`).
+fn past_dollar_quoted(
+    chars: &[char],
+    i: usize,
+    j: usize,
+    line: &mut usize,
+) -> Result<usize, SplitError> {
+    let tag: Vec<char> = chars[i..=j].to_vec();
+    let opened = *line;
+    let mut k = j + 1;
+    while k < chars.len() {
+        if chars[k..].starts_with(&tag) {
+            return Ok(k + tag.len());
+        }
+        if chars[k] == '\n' {
+            *line += 1;
+        }
+        k += 1;
+    }
+    let tag: String = tag.into_iter().collect();
+    Err(unclosed(opened, &format!("a dollar-quoted string ({tag})")))
+}
+
+fn unclosed(line: usize, what: &str) -> SplitError {
+    SplitError {
+        line,
+        what: what.to_string(),
+    }
 }
 
 fn word_char(c: Option<&char>) -> bool {

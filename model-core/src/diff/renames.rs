@@ -640,53 +640,7 @@ pub fn rename_schema(schema: &mut Schema, from: &str, to: &str) {
 fn rename_in(schema: &mut Schema, rename: &Rename) {
     match rename {
         Rename::Schema { from, to } => rename_schema(schema, from, to),
-        Rename::Table { from, to } => {
-            for table in &mut schema.tables {
-                if &table.name == from {
-                    // PostgreSQL 18's NOT NULL constraints keep the names they were given.
-                    for column in &mut table.columns {
-                        keep_not_null_name(column, &from.name, &column.name.clone());
-                    }
-                    table.name = to.clone();
-                }
-                for fk in &mut table.foreign_keys {
-                    if &fk.references == from {
-                        fk.references = to.clone();
-                    }
-                }
-                if let Some(p) = &mut table.partition_of {
-                    if &p.parent == from {
-                        p.parent = to.clone();
-                    }
-                }
-                for parent in &mut table.inherits {
-                    if parent == from {
-                        *parent = to.clone();
-                    }
-                }
-            }
-            for sequence in &mut schema.sequences {
-                if let Some(owner) = &mut sequence.owned_by {
-                    if &owner.table == from {
-                        owner.table = to.clone();
-                    }
-                }
-            }
-            for trigger in &mut schema.triggers {
-                if &trigger.table == from {
-                    trigger.table = to.clone();
-                    trigger.definition = qualified_rewrite(&trigger.definition, from, to);
-                }
-            }
-            crate::kinds::rename_plain(schema, &Follow::Table { from, to });
-            for view in &mut schema.views {
-                for d in &mut view.depends_on {
-                    if d == from {
-                        *d = to.clone();
-                    }
-                }
-            }
-        }
+        Rename::Table { from, to } => rename_table(schema, from, to),
         Rename::View { from, to } => {
             for view in &mut schema.views {
                 if &view.name == from {
@@ -782,42 +736,7 @@ fn rename_in(schema: &mut Schema, rename: &Rename) {
                 view.definition = relabel(&view.definition);
             }
         }
-        Rename::Index { table, from, to } => {
-            let mut parent_index = false;
-            for t in &mut schema.tables {
-                if &t.name == table {
-                    for index in &mut t.indexes {
-                        if &index.name == from {
-                            index.name = to.clone();
-                            parent_index = true;
-                        }
-                    }
-                    if t.replica_identity == ReplicaIdentity::Index(from.clone()) {
-                        t.replica_identity = ReplicaIdentity::Index(to.clone());
-                    }
-                }
-            }
-            for view in &mut schema.views {
-                if &view.name == table {
-                    for index in &mut view.indexes {
-                        if &index.name == from {
-                            index.name = to.clone();
-                        }
-                    }
-                }
-            }
-            if parent_index {
-                for t in &mut schema.tables {
-                    if t.partition_of.as_ref().is_some_and(|p| &p.parent == table) {
-                        for index in &mut t.indexes {
-                            if index.attached_to.as_ref() == Some(from) {
-                                index.attached_to = Some(to.clone());
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        Rename::Index { table, from, to } => rename_index(schema, table, from, to),
         Rename::Constraint { table, from, to } => {
             for t in &mut schema.tables {
                 if &t.name != table {
@@ -831,6 +750,95 @@ fn rename_in(schema: &mut Schema, rename: &Rename) {
                 // The index behind a key is renamed with it.
                 if t.replica_identity == ReplicaIdentity::Index(from.clone()) {
                     t.replica_identity = ReplicaIdentity::Index(to.clone());
+                }
+            }
+        }
+    }
+}
+
+/// A table rename: what names the table (keys, partitions, children, sequences, triggers,
+/// views, the plain kinds) names it by its new name.
+fn rename_table(schema: &mut Schema, from: &TableName, to: &TableName) {
+    for table in &mut schema.tables {
+        if &table.name == from {
+            // PostgreSQL 18's NOT NULL constraints keep the names they were given.
+            for column in &mut table.columns {
+                keep_not_null_name(column, &from.name, &column.name.clone());
+            }
+            table.name = to.clone();
+        }
+        for fk in &mut table.foreign_keys {
+            if &fk.references == from {
+                fk.references = to.clone();
+            }
+        }
+        if let Some(p) = &mut table.partition_of {
+            if &p.parent == from {
+                p.parent = to.clone();
+            }
+        }
+        for parent in &mut table.inherits {
+            if parent == from {
+                *parent = to.clone();
+            }
+        }
+    }
+    for sequence in &mut schema.sequences {
+        if let Some(owner) = &mut sequence.owned_by {
+            if &owner.table == from {
+                owner.table = to.clone();
+            }
+        }
+    }
+    for trigger in &mut schema.triggers {
+        if &trigger.table == from {
+            trigger.table = to.clone();
+            trigger.definition = qualified_rewrite(&trigger.definition, from, to);
+        }
+    }
+    crate::kinds::rename_plain(schema, &Follow::Table { from, to });
+    for view in &mut schema.views {
+        for d in &mut view.depends_on {
+            if d == from {
+                *d = to.clone();
+            }
+        }
+    }
+}
+
+/// An index rename, on a table or a materialized view, with the replica identity that uses it
+/// and the partitions' indexes attached to it.
+fn rename_index(schema: &mut Schema, table: &TableName, from: &str, to: &str) {
+    let mut parent_index = false;
+    for t in &mut schema.tables {
+        if &t.name == table {
+            for index in &mut t.indexes {
+                if index.name == from {
+                    index.name = to.to_string();
+                    parent_index = true;
+                }
+            }
+            if t.replica_identity == ReplicaIdentity::Index(from.to_string()) {
+                t.replica_identity = ReplicaIdentity::Index(to.to_string());
+            }
+        }
+    }
+    for view in &mut schema.views {
+        if &view.name == table {
+            for index in &mut view.indexes {
+                if index.name == from {
+                    index.name = to.to_string();
+                }
+            }
+        }
+    }
+    if parent_index {
+        for t in &mut schema.tables {
+            if t.partition_of.as_ref().is_some_and(|p| &p.parent == table) {
+                for index in &mut t.indexes {
+                    if index.attached_to.as_deref() == Some(from) {
+                        index.attached_to = Some(to.to_string());
+                    }
                 }
             }
         }
