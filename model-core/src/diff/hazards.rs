@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use super::ops::Op;
 use crate::kinds::{hazard, lock};
 pub use crate::kinds::{Hazard, HazardKind, Lock, LockMode};
-use crate::schema::OtherKind;
 use crate::schema::{SqlType, TableName};
 
 /// Whether changing a column from `from` to `to` makes PostgreSQL rewrite the table: not when
@@ -193,13 +192,6 @@ impl Op {
                 relation: Some(table.clone()),
             }],
             Op::Kind(c) => c.hazards(),
-            Op::AlterOther { to, .. } if to.kind == OtherKind::Domain => {
-                // A new NOT NULL or check is checked against every column of the domain.
-                vec![Hazard {
-                    kind: MayFail,
-                    relation: None,
-                }]
-            }
             _ => Vec::new(),
         }
     }

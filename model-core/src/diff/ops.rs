@@ -5,8 +5,8 @@ use super::renames::Rename;
 use crate::kinds::{Change, KindChange};
 use crate::schema::{
     CheckConstraint, Column, ColumnRef, EnumType, ExclusionConstraint, ForeignKey, GrantTarget,
-    Identity, Index, NotNull, Other, PartitionOf, PrimaryKey, ReplicaIdentity, SqlType, Table,
-    TableName, Trigger, TriggerEnabled, UniqueConstraint,
+    Identity, Index, NotNull, PartitionOf, PrimaryKey, ReplicaIdentity, SqlType, Table, TableName,
+    Trigger, TriggerEnabled, UniqueConstraint,
 };
 
 impl<T> From<Change<T>> for Op
@@ -238,10 +238,6 @@ pub enum Op {
         from: Vec<TableName>,
         to: Vec<TableName>,
     },
-    /// A rule, event trigger, publication or default privilege, created as it was read.
-    CreateOther(Other),
-    /// The same, dropped.
-    DropOther(Other),
     /// `ALTER … OWNER TO`.
     SetOwner {
         kind: String,
@@ -249,9 +245,6 @@ pub enum Op {
         from: String,
         to: String,
     },
-    /// A domain or composite type changed in place (`ALTER DOMAIN`, `ALTER TYPE … ATTRIBUTE`),
-    /// from what [`Other::parts`] says it was to what it should be.
-    AlterOther { from: Other, to: Other },
     /// `COMMENT ON SCHEMA`.
     SetSchemaComment {
         name: String,
@@ -513,9 +506,6 @@ impl Op {
                 from: to,
                 to: from,
             },
-            Op::CreateOther(o) => Op::DropOther(o),
-            Op::DropOther(o) => Op::CreateOther(o),
-            Op::AlterOther { from, to } => Op::AlterOther { from: to, to: from },
             Op::SetOwner {
                 kind,
                 name,
@@ -681,26 +671,6 @@ impl Op {
                 view,
                 populated: false,
             } => Some(format!("empties materialized view {view} (WITH NO DATA)")),
-            Op::DropOther(o) if o.is_data_type() => {
-                Some(format!("drops {} {}", o.kind, o.name))
-            }
-            Op::AlterOther { from, to } => {
-                let kept = to.named_parts("attribute");
-                let gone: Vec<&str> = from
-                    .named_parts("attribute")
-                    .into_iter()
-                    .map(|(name, _)| name)
-                    .filter(|name| !kept.iter().any(|(k, _)| k == name))
-                    .collect();
-                (!gone.is_empty()).then(|| {
-                    format!(
-                        "drops attribute(s) {} of {} {} from every value of every column of that type",
-                        gone.join(", "),
-                        from.kind,
-                        from.name
-                    )
-                })
-            }
             _ => None,
         }
     }
@@ -852,9 +822,6 @@ impl Op {
             } => format!("detached '{table}' from '{}'", p.parent),
             Op::SetPartitionOf { table, .. } => format!("partition '{table}' unchanged"),
             Op::SetInherits { table, .. } => format!("changed the parents of '{table}'"),
-            Op::CreateOther(o) => format!("added {} '{}'", o.kind, o.name),
-            Op::DropOther(o) => format!("removed {} '{}'", o.kind, o.name),
-            Op::AlterOther { to, .. } => format!("changed {} '{}' in place", to.kind, to.name),
             Op::SetOwner { kind, name, to, .. } => {
                 format!(
                     "changed the owner of {} '{name}' to '{to}'",

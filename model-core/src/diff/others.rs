@@ -4,6 +4,7 @@
 use super::grants::grant_changes;
 use super::plan::Hint;
 use super::{pair, Differ, Op, Pair};
+use crate::kinds::Change;
 use crate::schema::{GrantTarget, Other, OtherKind, Ownership};
 
 impl<'a> Differ<'a> {
@@ -25,15 +26,15 @@ impl<'a> Differ<'a> {
                     let stays = if have.same_but_privileges(wanted) || reordered(have, wanted) {
                         true
                     } else if in_place(have, wanted) {
-                        self.emit(Op::AlterOther {
+                        self.emit(Op::from(Change::Alter {
                             from: have.clone(),
                             to: wanted.clone(),
-                        });
+                        }));
                         true
                     } else {
                         self.dropped_foreign_tables.extend(foreign_table(have));
-                        self.emit_with(Hint::Replaced, Op::DropOther(have.clone()));
-                        self.emit(Op::CreateOther(wanted.clone()));
+                        self.emit_with(Hint::Replaced, Op::from(Change::Drop(have.clone())));
+                        self.emit(Op::from(Change::Create(wanted.clone())));
                         false
                     };
                     // Privileges of a type that stays (one created carries its own).
@@ -42,10 +43,10 @@ impl<'a> Differ<'a> {
                         self.emit_all(grant_changes(&target, &have.grants, &wanted.grants));
                     }
                 }
-                Pair::Added(wanted) => self.emit(Op::CreateOther(wanted.clone())),
+                Pair::Added(wanted) => self.emit(Op::from(Change::Create(wanted.clone()))),
                 Pair::Removed(have) => {
                     self.dropped_foreign_tables.extend(foreign_table(have));
-                    dropped.push(Op::DropOther(have.clone()))
+                    dropped.push(Op::from(Change::Drop(have.clone())))
                 }
             }
         }
@@ -86,11 +87,14 @@ impl<'a> Differ<'a> {
                 Pair::Added(wanted) => (None, Some(wanted)),
                 Pair::Removed(have) => (Some(have), None),
             };
-            self.emit_all_with(Hint::Before, drop.map(|o| Op::DropOther(o.clone())));
+            self.emit_all_with(
+                Hint::Before,
+                drop.map(|o| Op::from(Change::Drop(o.clone()))),
+            );
             // An aggregate comes with the functions (after the ones it calls), before the views
             // that may call it.
             if let Some(wanted) = create {
-                self.emit(Op::CreateOther(wanted.clone()));
+                self.emit(Op::from(Change::Create(wanted.clone())));
             }
         }
     }

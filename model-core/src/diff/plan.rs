@@ -10,7 +10,6 @@
 
 use super::Op;
 pub(crate) use crate::kinds::{Hint, Stage};
-use crate::schema::{Other, OtherKind};
 
 /// An operation as a comparator emits it, with what the planner cannot see in the operation
 /// itself: whether it is one half of a replacement (a type or function dropped to be created
@@ -18,17 +17,6 @@ use crate::schema::{Other, OtherKind};
 pub(super) struct Emitted {
     pub(super) op: Op,
     pub(super) hint: Hint,
-}
-
-fn is_type(o: &Other) -> bool {
-    !matches!(
-        o.kind,
-        OtherKind::Rule
-            | OtherKind::EventTrigger
-            | OtherKind::Publication
-            | OtherKind::DefaultPrivileges
-            | OtherKind::Aggregate
-    )
 }
 
 /// The stage of `op`.
@@ -47,10 +35,7 @@ pub(super) fn stage(op: &Op, hint: Hint) -> Stage {
         Op::CreateSchema { .. } => Schemas,
         Op::Kind(c) => c.stage(hint),
         Op::DropSchema { .. } => DropSchemas,
-        Op::CreateEnum(_)
-        | Op::AddEnumValue { .. }
-        | Op::RebuildEnum { .. }
-        | Op::AlterOther { .. } => Types,
+        Op::CreateEnum(_) | Op::AddEnumValue { .. } | Op::RebuildEnum { .. } => Types,
         Op::DropEnum(_) => DropEnums,
         Op::SetSequenceOwner { to: None, .. } => DropDependents,
         Op::SetSequenceOwner { .. } => Properties,
@@ -94,12 +79,6 @@ pub(super) fn stage(op: &Op, hint: Hint) -> Stage {
         | Op::SetColumnStorage { .. }
         | Op::SetColumnStatistics { .. }
         | Op::SetOwner { .. } => Properties,
-        Op::CreateOther(o) if o.kind == OtherKind::Aggregate => StandardFunctions,
-        Op::CreateOther(o) if is_type(o) => Types,
-        Op::CreateOther(_) => CreateDependents,
-        Op::DropOther(o) if is_type(o) && hint == Hint::Replaced => Types,
-        Op::DropOther(o) if is_type(o) => DropTypes,
-        Op::DropOther(_) => DropDependents,
         Op::Rename { .. } => Schemas,
     }
 }

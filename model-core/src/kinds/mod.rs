@@ -11,6 +11,7 @@ mod effects;
 pub mod extension;
 pub mod function;
 pub mod grant;
+pub mod other;
 pub mod policy;
 pub mod sequence;
 pub mod statistics;
@@ -73,6 +74,7 @@ impl<T: Clone> Change<T> {
 /// What the hub asks of a change of any kind: [`Kind`]'s answers, without the kind's type.
 trait AnyChange {
     fn statements(&self) -> Vec<String>;
+    fn notes(&self) -> Vec<String>;
     fn describe(&self) -> String;
     fn stage(&self, hint: Hint) -> Stage;
     fn locks(&self) -> Vec<Lock>;
@@ -83,6 +85,9 @@ trait AnyChange {
 impl<T: Kind> AnyChange for Change<T> {
     fn statements(&self) -> Vec<String> {
         T::statements(self)
+    }
+    fn notes(&self) -> Vec<String> {
+        T::notes(self)
     }
     fn describe(&self) -> String {
         T::describe(self)
@@ -146,7 +151,7 @@ macro_rules! registry {
     };
 }
 
-registry!(Extension, Function, Sequence, View, Trigger, Policy, Statistics);
+registry!(Extension, Function, Sequence, View, Trigger, Policy, Statistics, Other);
 
 /// The kinds whose objects depend on tables and on nothing else the plan changes, compared
 /// one with the other by their room's `compare` alone: one line each, the one place such a
@@ -177,6 +182,10 @@ impl KindChange {
     pub fn statements(&self) -> Vec<String> {
         self.any().statements()
     }
+    /// What a reviewer must read about the statements, besides what they destroy and risk.
+    pub fn notes(&self) -> Vec<String> {
+        self.any().notes()
+    }
     /// The change in words.
     pub fn describe(&self) -> String {
         self.any().describe()
@@ -204,6 +213,11 @@ impl KindChange {
 pub trait Kind: Clone + Sized {
     /// The statements that make the change, in order.
     fn statements(change: &Change<Self>) -> Vec<String>;
+    /// What a reviewer must read about the statements (when they fail, and why), besides
+    /// what they destroy and risk.
+    fn notes(_change: &Change<Self>) -> Vec<String> {
+        Vec::new()
+    }
     /// The change in words, as Alembic logs it (`added policy 'p' on 'public.t'`).
     fn describe(change: &Change<Self>) -> String;
     /// Where the planner runs the change, given what the comparator knew.

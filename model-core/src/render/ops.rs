@@ -11,7 +11,7 @@ use crate::kinds::grant::{granted, grants};
 use crate::schema::{
     Column, EnumType, Identity, IdentityKind, NotNull, ReplicaIdentity, SqlType, NAMEDATALEN,
 };
-use crate::schema::{GrantTarget, OtherKind, PartitionOf, TableName};
+use crate::schema::{GrantTarget, PartitionOf, TableName};
 use std::collections::BTreeSet;
 
 /// The statements of one operation (without `;`), and the notes on them a reviewer must see
@@ -414,7 +414,10 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
                 quote_ident(&index.name)
             )]
         }
-        Op::Kind(c) => c.statements(),
+        Op::Kind(c) => {
+            notes.extend(c.notes());
+            c.statements()
+        }
         Op::SetRowLevelSecurity { table, from, to } => {
             row_level_security(&qualified(table), *from, *to)
         }
@@ -545,23 +548,6 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             );
             out
         }
-        Op::CreateOther(o) => {
-            let mut out = vec![o.create.trim_end().trim_end_matches(';').to_string()];
-            if o.is_data_type() {
-                out.extend(granted(&format!("TYPE {}", o.name), &o.grants));
-            }
-            out
-        }
-        Op::DropOther(o) => {
-            if o.kind == OtherKind::Collation || o.kind.is_data_type() {
-                notes.push(format!(
-                    "fails while a column or another type uses {} {}: in place, only a domain's default, NOT NULL and checks, and a composite type's attributes, change",
-                    o.kind, o.name
-                ));
-            }
-            vec![o.drop.clone()]
-        }
-        Op::AlterOther { from, to } => alter_in_place(from, to),
         Op::SetOwner { kind, name, to, .. } => {
             vec![format!("ALTER {kind} {name} OWNER TO {}", quote_ident(to))]
         }
@@ -1107,96 +1093,6 @@ fn attach_partition(table: &TableName, p: &PartitionOf) -> String {
         qualified(table),
         p.bound
     )
-}
-
-/// `ALTER DOMAIN` / `ALTER TYPE … ATTRIBUTE` statements that take `from` to `to` (a domain with
-/// the same base type, or a composite type whose kept attributes keep their order).
-fn alter_in_place(from: &crate::schema::Other, to: &crate::schema::Other) -> Vec<String> {
-    let name = &to.name;
-    let mut out = Vec::new();
-    if to.kind.is_foreign() {
-        let (had, wanted) = (from.named_parts("option"), to.named_parts("option"));
-        let mut changes: Vec<String> = had
-            .iter()
-            .filter(|(n, _)| !wanted.iter().any(|(w, _)| w == n))
-            .map(|(n, _)| format!("DROP {n}"))
-            .collect();
-        for (option, value) in &wanted {
-            match had.iter().find(|(h, _)| h == option) {
-                Some((_, old)) if old == value => {}
-                Some(_) => changes.push(format!("SET {option} {value}")),
-                None => changes.push(format!("ADD {option} {value}")),
-            }
-        }
-        let mut clause = String::new();
-        if let (Some(version), true) = (
-            to.part("version"),
-            from.part("version") != to.part("version"),
-        ) {
-            clause.push_str(&format!(" VERSION {version}"));
-        }
-        if !changes.is_empty() {
-            clause.push_str(&format!(" OPTIONS ({})", changes.join(", ")));
-        }
-        if !clause.is_empty() {
-            let what = match to.kind {
-                OtherKind::ForeignServer => "SERVER",
-                OtherKind::ForeignTable => "FOREIGN TABLE",
-                _ => "FOREIGN DATA WRAPPER",
-            };
-            out.push(format!("ALTER {what} {name}{clause}"));
-        }
-        return out;
-    }
-    if to.kind == OtherKind::CompositeType {
-        let (had, wanted) = (from.named_parts("attribute"), to.named_parts("attribute"));
-        for (attribute, _) in &had {
-            if !wanted.iter().any(|(w, _)| w == attribute) {
-                out.push(format!("ALTER TYPE {name} DROP ATTRIBUTE {attribute}"));
-            }
-        }
-        for (attribute, ty) in &wanted {
-            match had.iter().find(|(h, _)| h == attribute) {
-                Some((_, old)) if old == ty => {}
-                Some(_) => out.push(format!(
-                    "ALTER TYPE {name} ALTER ATTRIBUTE {attribute} TYPE {ty}"
-                )),
-                None => out.push(format!("ALTER TYPE {name} ADD ATTRIBUTE {attribute} {ty}")),
-            }
-        }
-        return out;
-    }
-    let (had, wanted) = (from.named_parts("check"), to.named_parts("check"));
-    let validated = |old: &str, new: &str| old.strip_suffix(" NOT VALID") == Some(new);
-    for (check, definition) in &had {
-        match wanted.iter().find(|(w, _)| w == check) {
-            Some((_, new)) if new == definition || validated(definition, new) => {}
-            _ => out.push(format!("ALTER DOMAIN {name} DROP CONSTRAINT {check}")),
-        }
-    }
-    if from.part("default") != to.part("default") {
-        out.push(match to.part("default") {
-            Some(default) => format!("ALTER DOMAIN {name} SET DEFAULT {default}"),
-            None => format!("ALTER DOMAIN {name} DROP DEFAULT"),
-        });
-    }
-    match (from.part("notnull").is_some(), to.part("notnull").is_some()) {
-        (false, true) => out.push(format!("ALTER DOMAIN {name} SET NOT NULL")),
-        (true, false) => out.push(format!("ALTER DOMAIN {name} DROP NOT NULL")),
-        _ => {}
-    }
-    for (check, definition) in &wanted {
-        match had.iter().find(|(h, _)| h == check) {
-            Some((_, old)) if old == definition => {}
-            Some((_, old)) if validated(old, definition) => {
-                out.push(format!("ALTER DOMAIN {name} VALIDATE CONSTRAINT {check}"))
-            }
-            _ => out.push(format!(
-                "ALTER DOMAIN {name} ADD CONSTRAINT {check} {definition}"
-            )),
-        }
-    }
-    out
 }
 
 /// `ALTER COLUMN … SET STORAGE`: a strategy, or back to the type's own (`DEFAULT` from
