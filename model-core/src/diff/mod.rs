@@ -218,12 +218,11 @@ impl<'a> Differ<'a> {
         self.find_changed_keys_and_types();
         let rebuilt_functions = self.functions();
         self.views(&rebuilt_functions);
-        // Policies, statistics objects: depend on tables only, dropped before they change and
-        // created after.
+        // Policies, statistics objects, owners: depend on tables only, dropped before they
+        // change and created after.
         let plain = crate::kinds::compare_plain(self.from, self.to);
         self.emit_all(plain.into_iter().map(Op::Kind));
         self.others();
-        self.owners();
         self.triggers(&rebuilt_functions);
         self.dropped_tables();
         for (name, to_table) in self.to_tables.clone() {

@@ -238,13 +238,6 @@ pub enum Op {
         from: Vec<TableName>,
         to: Vec<TableName>,
     },
-    /// `ALTER … OWNER TO`.
-    SetOwner {
-        kind: String,
-        name: String,
-        from: String,
-        to: String,
-    },
     /// `COMMENT ON SCHEMA`.
     SetSchemaComment {
         name: String,
@@ -503,17 +496,6 @@ impl Op {
             },
             Op::SetInherits { table, from, to } => Op::SetInherits {
                 table,
-                from: to,
-                to: from,
-            },
-            Op::SetOwner {
-                kind,
-                name,
-                from,
-                to,
-            } => Op::SetOwner {
-                kind,
-                name,
                 from: to,
                 to: from,
             },
@@ -822,12 +804,6 @@ impl Op {
             } => format!("detached '{table}' from '{}'", p.parent),
             Op::SetPartitionOf { table, .. } => format!("partition '{table}' unchanged"),
             Op::SetInherits { table, .. } => format!("changed the parents of '{table}'"),
-            Op::SetOwner { kind, name, to, .. } => {
-                format!(
-                    "changed the owner of {} '{name}' to '{to}'",
-                    kind.to_lowercase()
-                )
-            }
             Op::SetSchemaComment { name, .. } => format!("changed comment on schema '{name}'"),
             Op::SetOptions { relation, .. } => format!(
                 "changed storage parameters of {} '{}'",

@@ -5,7 +5,7 @@ use super::grants::grant_changes;
 use super::plan::Hint;
 use super::{pair, Differ, Op, Pair};
 use crate::kinds::Change;
-use crate::schema::{GrantTarget, Other, OtherKind, Ownership};
+use crate::schema::{GrantTarget, Other, OtherKind};
 
 impl<'a> Differ<'a> {
     /// Collations, composite types, domains, range types, foreign-data wrappers, servers and
@@ -54,28 +54,6 @@ impl<'a> Differ<'a> {
         // or composite type may be over (created before them, in `enums`).
         let dropped: Vec<Op> = dropped.into_iter().rev().collect();
         self.emit_all(dropped);
-    }
-
-    /// Owners, where both descriptions say them (both read from databases): `ALTER … OWNER
-    /// TO` for an object whose owner differs. An object created here is owned by whoever runs
-    /// the migration.
-    pub(super) fn owners(&mut self) {
-        if self.from.owners.is_empty() || self.to.owners.is_empty() {
-            return;
-        }
-        let key = |o: &Ownership| (o.kind.clone(), o.name.clone());
-        for pair in pair(&self.from.owners, &self.to.owners, key) {
-            if let Pair::Kept(have, wanted) = pair {
-                if have.owner != wanted.owner {
-                    self.emit(Op::SetOwner {
-                        kind: wanted.kind.clone(),
-                        name: wanted.name.clone(),
-                        from: have.owner.clone(),
-                        to: wanted.owner.clone(),
-                    });
-                }
-            }
-        }
     }
 
     pub(super) fn others(&mut self) {

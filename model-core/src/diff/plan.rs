@@ -77,8 +77,7 @@ pub(super) fn stage(op: &Op, hint: Hint) -> Stage {
         | Op::SetTableComment { .. }
         | Op::SetColumnComment { .. }
         | Op::SetColumnStorage { .. }
-        | Op::SetColumnStatistics { .. }
-        | Op::SetOwner { .. } => Properties,
+        | Op::SetColumnStatistics { .. } => Properties,
         Op::Rename { .. } => Schemas,
     }
 }

@@ -623,14 +623,6 @@ pub fn rename_schema(schema: &mut Schema, from: &str, to: &str) {
         other.create = literal_text(&other.create);
         other.drop = literal_text(&other.drop);
     }
-    // Owners name the schema itself bare (`SCHEMA acme`) and its objects qualified.
-    for ownership in &mut schema.owners {
-        if ownership.kind == "SCHEMA" && ownership.name == quote_ident(from) {
-            ownership.name = quote_ident(to);
-        } else {
-            ownership.name = text(&ownership.name);
-        }
-    }
     for object in &mut schema.unmodelled {
         object.name = text(&object.name);
     }

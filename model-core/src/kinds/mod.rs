@@ -12,6 +12,7 @@ pub mod extension;
 pub mod function;
 pub mod grant;
 pub mod other;
+pub mod owner;
 pub mod policy;
 pub mod sequence;
 pub mod statistics;
@@ -151,7 +152,7 @@ macro_rules! registry {
     };
 }
 
-registry!(Extension, Function, Sequence, View, Trigger, Policy, Statistics, Other);
+registry!(Extension, Function, Sequence, View, Trigger, Policy, Statistics, Other, Ownership,);
 
 /// The kinds whose objects depend on tables and on nothing else the plan changes, compared
 /// one with the other by their room's `compare` alone: one line each, the one place such a
@@ -175,7 +176,7 @@ macro_rules! plain {
     };
 }
 
-plain!(policies => policy, statistics => statistics);
+plain!(policies => policy, statistics => statistics, owners => owner);
 
 impl KindChange {
     /// The statements that make the change.

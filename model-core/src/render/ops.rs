@@ -548,9 +548,6 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             );
             out
         }
-        Op::SetOwner { kind, name, to, .. } => {
-            vec![format!("ALTER {kind} {name} OWNER TO {}", quote_ident(to))]
-        }
         Op::SetSchemaComment { name, to, .. } => vec![format!(
             "COMMENT ON SCHEMA {} IS {}",
             quote_ident(name),
