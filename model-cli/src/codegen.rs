@@ -379,6 +379,19 @@ pub fn generate(schema: &Schema) -> String {
             lines(&enums)
         );
     }
+    let chain = declarations(schema);
+    for line in chain {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out.push_str("    Ok(set)\n}\n");
+    out
+}
+
+/// The `models()` chain after the models and enums: what the database declares in SQL
+/// (extensions, functions, views, triggers, sequences, row-level security, grants, policies,
+/// statistics objects), then comments naming what cannot be said here.
+fn declarations(schema: &Schema) -> Vec<String> {
     let mut chain = Vec::new();
     for e in &schema.extensions {
         chain.push(format!(
@@ -418,110 +431,8 @@ pub fn generate(schema: &Schema) -> String {
             lit(&t.definition)
         ));
     }
-    for s in &schema.sequences {
-        let mut fields = Vec::new();
-        if s.data_type.as_str() != "bigint" {
-            fields.push(format!(
-                "data_type: model_core::schema::SqlType::new({}),",
-                lit(s.data_type.as_str())
-            ));
-        }
-        for (name, value, default) in [
-            ("start", s.start, 1),
-            ("increment", s.increment, 1),
-            ("min_value", s.min_value, 1),
-            ("max_value", s.max_value, i64::MAX),
-            ("cache", s.cache, 1),
-        ] {
-            if value != default {
-                fields.push(format!("{name}: {value},"));
-            }
-        }
-        if s.cycle {
-            fields.push("cycle: true,".into());
-        }
-        let base = format!(
-            "model_core::schema::Sequence::new({})",
-            lit(&table_ref(&s.name))
-        );
-        let sequence = if fields.is_empty() {
-            base
-        } else {
-            format!(
-                "model_core::schema::Sequence {{ {} ..{base} }}",
-                fields.join(" ")
-            )
-        };
-        let sequence = match &s.owned_by {
-            Some(owner) => format!(
-                "{sequence}.owned_by({}, {})",
-                lit(&table_ref(&owner.table)),
-                lit(&owner.column)
-            ),
-            None => sequence,
-        };
-        chain.push(format!("    let set = set.with_sequence({sequence});"));
-        if !s.grants.is_empty() {
-            chain.push(format!(
-                "    // not expressible: privileges on sequence {}",
-                comment(&s.name.to_string())
-            ));
-        }
-    }
-    for table in &schema.tables {
-        let name = lit(&table_ref(&table.name));
-        if table.row_level_security {
-            chain.push(format!(
-                "    let set = set.with_row_level_security({name}, {})?;",
-                table.force_row_level_security
-            ));
-        }
-        for grant in &table.grants {
-            if grant
-                .privileges
-                .iter()
-                .any(|p| p.starts_with('-') || p.ends_with('*'))
-            {
-                chain.push(format!(
-                    "    // not expressible: privileges of {} on {} ({}): revoked from the owner or with grant option",
-                    comment(&grant.grantee),
-                    comment(&table.name.to_string()),
-                    comment(&grant.privileges.join(", "))
-                ));
-                continue;
-            }
-            let privileges: Vec<String> = grant.privileges.iter().map(|p| lit(p)).collect();
-            chain.push(format!(
-                "    let set = set.with_grant({name}, {}, &[{}])?;",
-                lit(&grant.grantee),
-                privileges.join(", ")
-            ));
-        }
-        for column in &table.columns {
-            for grant in &column.grants {
-                if grant
-                    .privileges
-                    .iter()
-                    .any(|p| p.starts_with('-') || p.ends_with('*'))
-                {
-                    chain.push(format!(
-                        "    // not expressible: privileges of {} on column {}.{}",
-                        comment(&grant.grantee),
-                        comment(&table.name.to_string()),
-                        comment(&column.name)
-                    ));
-                    continue;
-                }
-                let privileges: Vec<String> = grant.privileges.iter().map(|p| lit(p)).collect();
-                chain.push(format!(
-                    "    let set = set.with_column_grant({name}, {}, {}, &[{}])?;",
-                    lit(&column.name),
-                    lit(&grant.grantee),
-                    privileges.join(", ")
-                ));
-            }
-        }
-    }
+    chain.extend(sequence_declarations(schema));
+    chain.extend(table_declarations(schema));
     for p in &schema.policies {
         let roles: Vec<String> = p
             .roles
@@ -576,12 +487,123 @@ pub fn generate(schema: &Schema) -> String {
             comment(&u.to_string())
         ));
     }
-    for line in chain {
-        out.push_str(&line);
-        out.push('\n');
+    chain
+}
+
+/// `with_sequence(...)` for each standalone sequence, with its grants.
+fn sequence_declarations(schema: &Schema) -> Vec<String> {
+    let mut chain = Vec::new();
+    for s in &schema.sequences {
+        let mut fields = Vec::new();
+        if s.data_type.as_str() != "bigint" {
+            fields.push(format!(
+                "data_type: model_core::schema::SqlType::new({}),",
+                lit(s.data_type.as_str())
+            ));
+        }
+        for (name, value, default) in [
+            ("start", s.start, 1),
+            ("increment", s.increment, 1),
+            ("min_value", s.min_value, 1),
+            ("max_value", s.max_value, i64::MAX),
+            ("cache", s.cache, 1),
+        ] {
+            if value != default {
+                fields.push(format!("{name}: {value},"));
+            }
+        }
+        if s.cycle {
+            fields.push("cycle: true,".into());
+        }
+        let base = format!(
+            "model_core::schema::Sequence::new({})",
+            lit(&table_ref(&s.name))
+        );
+        let sequence = if fields.is_empty() {
+            base
+        } else {
+            format!(
+                "model_core::schema::Sequence {{ {} ..{base} }}",
+                fields.join(" ")
+            )
+        };
+        let sequence = match &s.owned_by {
+            Some(owner) => format!(
+                "{sequence}.owned_by({}, {})",
+                lit(&table_ref(&owner.table)),
+                lit(&owner.column)
+            ),
+            None => sequence,
+        };
+        chain.push(format!("    let set = set.with_sequence({sequence});"));
+        if !s.grants.is_empty() {
+            chain.push(format!(
+                "    // not expressible: privileges on sequence {}",
+                comment(&s.name.to_string())
+            ));
+        }
     }
-    out.push_str("    Ok(set)\n}\n");
-    out
+    chain
+}
+
+/// Row-level security and grants on tables and columns.
+fn table_declarations(schema: &Schema) -> Vec<String> {
+    let mut chain = Vec::new();
+    for table in &schema.tables {
+        let name = lit(&table_ref(&table.name));
+        if table.row_level_security {
+            chain.push(format!(
+                "    let set = set.with_row_level_security({name}, {})?;",
+                table.force_row_level_security
+            ));
+        }
+        for grant in &table.grants {
+            if grant
+                .privileges
+                .iter()
+                .any(|p| p.starts_with('-') || p.ends_with('*'))
+            {
+                chain.push(format!(
+                    "    // not expressible: privileges of {} on {} ({}): revoked from the owner or with grant option",
+                    comment(&grant.grantee),
+                    comment(&table.name.to_string()),
+                    comment(&grant.privileges.join(", "))
+                ));
+                continue;
+            }
+            let privileges: Vec<String> = grant.privileges.iter().map(|p| lit(p)).collect();
+            chain.push(format!(
+                "    let set = set.with_grant({name}, {}, &[{}])?;",
+                lit(&grant.grantee),
+                privileges.join(", ")
+            ));
+        }
+        for column in &table.columns {
+            for grant in &column.grants {
+                if grant
+                    .privileges
+                    .iter()
+                    .any(|p| p.starts_with('-') || p.ends_with('*'))
+                {
+                    chain.push(format!(
+                        "    // not expressible: privileges of {} on column {}.{}",
+                        comment(&grant.grantee),
+                        comment(&table.name.to_string()),
+                        comment(&column.name)
+                    ));
+                    continue;
+                }
+                let privileges: Vec<String> = grant.privileges.iter().map(|p| lit(p)).collect();
+                chain.push(format!(
+                    "    let set = set.with_column_grant({name}, {}, {}, &[{}])?;",
+                    lit(&column.name),
+                    lit(&grant.grantee),
+                    privileges.join(", ")
+                ));
+            }
+        }
+    }
+    chain
 }
 
 /// `source` as rustfmt lays it out, when rustfmt is installed (it comes with rustup's
@@ -775,16 +797,135 @@ fn model(
         struct_attrs.push(format!("comment = {}", lit(c)));
     }
     let mut notes: Vec<String> = Vec::new();
-    let field_of = |column: &str| fields[column].0.clone();
-    let list = |columns: &[String]| {
-        columns
-            .iter()
-            .map(|c| field_of(c))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-
     // The primary key: on the field when it is one column with PostgreSQL's name.
+    let pk_on_field = primary_key(table, fields, &mut struct_attrs);
+    let fk_on_field = foreign_keys(table, fields, &mut struct_attrs, &mut notes);
+    for column in table.columns.iter().filter(|c| !c.nullable) {
+        if column.not_null.not_valid || column.not_null.no_inherit {
+            notes.push(format!(
+                "the NOT NULL of column {} is {}",
+                column.name,
+                match (column.not_null.not_valid, column.not_null.no_inherit) {
+                    (true, true) => "NOT VALID and NO INHERIT",
+                    (true, false) => "NOT VALID",
+                    _ => "NO INHERIT",
+                }
+            ));
+        }
+    }
+    let unique_on_field = uniques_and_checks(table, fields, &mut struct_attrs);
+    struct_attrs.extend(index_attrs(table, fields));
+    for e in &table.exclusions {
+        notes.push(format!(
+            "exclusion constraint {} (declare it with exclude(…))",
+            e.name
+        ));
+    }
+    if !table.options.is_empty() {
+        struct_attrs.push(format!("storage = {}", lit(&table.options.join(", "))));
+    }
+    if table.unlogged {
+        struct_attrs.push("unlogged".into());
+    }
+    if let Some(p) = &table.partition_by {
+        struct_attrs.push(format!("partition_by = {}", lit(p)));
+    }
+    if table.partition_of.is_some() {
+        notes.push("this table is a partition (declare it with ModelSet::with_partition)".into());
+    }
+    if !table.inherits.is_empty() {
+        notes.push("table inheritance".into());
+    }
+
+    let _ = writeln!(out, "#[derive(Model)]");
+    // Clippy reads a column named in two lists of the attribute (two indexes on one column)
+    // as a duplicated attribute; it is not one.
+    let mut seen = BTreeSet::new();
+    let repeated = struct_attrs
+        .iter()
+        .filter_map(|a| a.split_once('(').map(|(_, inner)| inner.to_string()))
+        .flat_map(|inner| {
+            // The leading column names of `index(a, b, name = …)` and the like.
+            inner
+                .split(", ")
+                .take_while(|p| p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .any(|column| !seen.insert(column));
+    if repeated {
+        let _ = writeln!(out, "#[allow(clippy::duplicated_attributes)]");
+    }
+    let _ = writeln!(out, "#[model({})]", struct_attrs.join(", "));
+    for note in &notes {
+        let _ = writeln!(
+            out,
+            "// not expressible: {} on {}",
+            comment(note),
+            comment(&table.name.to_string())
+        );
+    }
+    let _ = writeln!(out, "pub struct {name} {{");
+    for column in &table.columns {
+        let (field, same) = fields[&column.name].clone();
+        let ty = column.ty.to_string();
+        let (rust, sql_type, unchecked) = rust_type(&ty, enums);
+        let mut attrs: Vec<String> = Vec::new();
+        if pk_on_field == Some(column.name.as_str()) {
+            attrs.push("primary_key".into());
+        }
+        if !same {
+            attrs.push(format!("name = {}", lit(&column.name)));
+        }
+        if let Some(sql) = &sql_type {
+            attrs.push(format!("sql_type = {}", lit(sql)));
+            if unchecked {
+                attrs.push("unchecked_type".into());
+            }
+        }
+        attrs.extend(value_attrs(column));
+        if unique_on_field.contains(column.name.as_str()) {
+            attrs.push("unique".into());
+        }
+        if let Some(fk) = fk_on_field.get(column.name.as_str()) {
+            attrs.extend(fk.iter().cloned());
+        }
+        if let Some(c) = &column.comment {
+            attrs.push(format!("comment = {}", lit(c)));
+        }
+        let in_key = table
+            .primary_key
+            .as_ref()
+            .is_some_and(|k| k.columns.contains(&column.name));
+        let rust = if column.nullable && !in_key {
+            format!("Option<{rust}>")
+        } else {
+            if column.nullable {
+                attrs.push("nullable".into());
+            }
+            rust
+        };
+        if !attrs.is_empty() {
+            let _ = writeln!(out, "    #[model({})]", attrs.join(", "));
+        }
+        let _ = writeln!(out, "    pub {field}: {rust},");
+    }
+    for r in relationships {
+        let _ = writeln!(out, "    #[model(relationship({}))]", r.attrs.join(", "));
+        let _ = writeln!(out, "    pub {}: {},", r.field, r.rust_type);
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// The struct's `primary_key(...)` attribute, or the one column whose field says it.
+fn primary_key<'t>(
+    table: &'t Table,
+    fields: &Fields,
+    struct_attrs: &mut Vec<String>,
+) -> Option<&'t str> {
+    let t = &table.name.name;
+    let list = |columns: &[String]| field_list(fields, columns);
     let mut pk_on_field: Option<&str> = None;
     if let Some(pk) = &table.primary_key {
         let default = make_object_name(t, None, Some("pkey"));
@@ -807,9 +948,80 @@ fn model(
             struct_attrs.push(format!("primary_key({})", parts.join(", ")));
         }
     }
+    pk_on_field
+}
+
+/// `unique(...)` and `check(...)` attributes of the struct; the columns whose one-column
+/// unique constraint with PostgreSQL's name goes on the field.
+fn uniques_and_checks<'t>(
+    table: &'t Table,
+    fields: &Fields,
+    struct_attrs: &mut Vec<String>,
+) -> BTreeSet<&'t str> {
+    let t = &table.name.name;
+    let list = |columns: &[String]| field_list(fields, columns);
+    let mut unique_on_field: BTreeSet<&str> = BTreeSet::new();
+    for u in &table.uniques {
+        let default = make_object_name(t, Some(&u.columns.join("_")), Some("key"));
+        if u.columns.len() == 1
+            && u.name == default
+            && !u.nulls_not_distinct
+            && !u.without_overlaps
+            && !u.timing.deferrable
+        {
+            unique_on_field.insert(&u.columns[0]);
+            continue;
+        }
+        let mut parts = vec![list(&u.columns)];
+        if u.name != default {
+            parts.push(format!("name = {}", lit(&u.name)));
+        }
+        if u.nulls_not_distinct {
+            parts.push("nulls_not_distinct".into());
+        }
+        if u.without_overlaps {
+            parts.push("without_overlaps".into());
+        }
+        if u.timing.deferrable {
+            parts.push("deferrable".into());
+        }
+        if u.timing.initially_deferred {
+            parts.push("initially_deferred".into());
+        }
+        struct_attrs.push(format!("unique({})", parts.join(", ")));
+    }
+    for c in &table.checks {
+        let mut parts = vec![
+            format!("expr = {}", lit(&c.expression)),
+            format!("name = {}", lit(&c.name)),
+        ];
+        if c.not_valid {
+            parts.push("not_valid".into());
+        }
+        if c.no_inherit {
+            parts.push("no_inherit".into());
+        }
+        if c.not_enforced {
+            parts.push("not_enforced".into());
+        }
+        struct_attrs.push(format!("check({})", parts.join(", ")));
+    }
+    unique_on_field
+}
+
+/// `foreign_key(...)` attributes of the struct, for keys a field cannot say; the field
+/// attributes of the others, by column.
+fn foreign_keys<'t>(
+    table: &'t Table,
+    fields: &Fields,
+    struct_attrs: &mut Vec<String>,
+    notes: &mut Vec<String>,
+) -> BTreeMap<&'t str, Vec<String>> {
+    let t = &table.name.name;
+    let list = |columns: &[String]| field_list(fields, columns);
+    let mut fk_on_field: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     // Single-column foreign keys with PostgreSQL's name or a name of their own go on the
     // field; others on the struct.
-    let mut fk_on_field: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for key in &table.foreign_keys {
         let referenced = format!(
             "{}({})",
@@ -900,65 +1112,15 @@ fn model(
             struct_attrs.push(format!("foreign_key({})", parts.join(", ")));
         }
     }
-    for column in table.columns.iter().filter(|c| !c.nullable) {
-        if column.not_null.not_valid || column.not_null.no_inherit {
-            notes.push(format!(
-                "the NOT NULL of column {} is {}",
-                column.name,
-                match (column.not_null.not_valid, column.not_null.no_inherit) {
-                    (true, true) => "NOT VALID and NO INHERIT",
-                    (true, false) => "NOT VALID",
-                    _ => "NO INHERIT",
-                }
-            ));
-        }
-    }
-    let mut unique_on_field: BTreeSet<&str> = BTreeSet::new();
-    for u in &table.uniques {
-        let default = make_object_name(t, Some(&u.columns.join("_")), Some("key"));
-        if u.columns.len() == 1
-            && u.name == default
-            && !u.nulls_not_distinct
-            && !u.without_overlaps
-            && !u.timing.deferrable
-        {
-            unique_on_field.insert(&u.columns[0]);
-            continue;
-        }
-        let mut parts = vec![list(&u.columns)];
-        if u.name != default {
-            parts.push(format!("name = {}", lit(&u.name)));
-        }
-        if u.nulls_not_distinct {
-            parts.push("nulls_not_distinct".into());
-        }
-        if u.without_overlaps {
-            parts.push("without_overlaps".into());
-        }
-        if u.timing.deferrable {
-            parts.push("deferrable".into());
-        }
-        if u.timing.initially_deferred {
-            parts.push("initially_deferred".into());
-        }
-        struct_attrs.push(format!("unique({})", parts.join(", ")));
-    }
-    for c in &table.checks {
-        let mut parts = vec![
-            format!("expr = {}", lit(&c.expression)),
-            format!("name = {}", lit(&c.name)),
-        ];
-        if c.not_valid {
-            parts.push("not_valid".into());
-        }
-        if c.no_inherit {
-            parts.push("no_inherit".into());
-        }
-        if c.not_enforced {
-            parts.push("not_enforced".into());
-        }
-        struct_attrs.push(format!("check({})", parts.join(", ")));
-    }
+    fk_on_field
+}
+
+/// An `index(...)` attribute for each index the table has of its own (a partition's attached
+/// ones come from the parent).
+fn index_attrs(table: &Table, fields: &Fields) -> Vec<String> {
+    let field_of = |column: &str| fields[column].0.clone();
+    let list = |columns: &[String]| field_list(fields, columns);
+    let mut out = Vec::new();
     for index in &table.indexes {
         if index.attached_to.is_some() {
             continue;
@@ -1008,145 +1170,62 @@ fn model(
         if !index.options.is_empty() {
             parts.push(format!("with = {}", lit(&index.options.join(", "))));
         }
-        struct_attrs.push(format!("index({})", parts.join(", ")));
+        out.push(format!("index({})", parts.join(", ")));
     }
-    for e in &table.exclusions {
-        notes.push(format!(
-            "exclusion constraint {} (declare it with exclude(…))",
-            e.name
-        ));
-    }
-    if !table.options.is_empty() {
-        struct_attrs.push(format!("storage = {}", lit(&table.options.join(", "))));
-    }
-    if table.unlogged {
-        struct_attrs.push("unlogged".into());
-    }
-    if let Some(p) = &table.partition_by {
-        struct_attrs.push(format!("partition_by = {}", lit(p)));
-    }
-    if table.partition_of.is_some() {
-        notes.push("this table is a partition (declare it with ModelSet::with_partition)".into());
-    }
-    if !table.inherits.is_empty() {
-        notes.push("table inheritance".into());
-    }
-
-    let _ = writeln!(out, "#[derive(Model)]");
-    // Clippy reads a column named in two lists of the attribute (two indexes on one column)
-    // as a duplicated attribute; it is not one.
-    let mut seen = BTreeSet::new();
-    let repeated = struct_attrs
-        .iter()
-        .filter_map(|a| a.split_once('(').map(|(_, inner)| inner.to_string()))
-        .flat_map(|inner| {
-            // The leading column names of `index(a, b, name = …)` and the like.
-            inner
-                .split(", ")
-                .take_while(|p| p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
-                .map(str::to_string)
-                .collect::<Vec<_>>()
-        })
-        .any(|column| !seen.insert(column));
-    if repeated {
-        let _ = writeln!(out, "#[allow(clippy::duplicated_attributes)]");
-    }
-    let _ = writeln!(out, "#[model({})]", struct_attrs.join(", "));
-    for note in &notes {
-        let _ = writeln!(
-            out,
-            "// not expressible: {} on {}",
-            comment(note),
-            comment(&table.name.to_string())
-        );
-    }
-    let _ = writeln!(out, "pub struct {name} {{");
-    for column in &table.columns {
-        let (field, same) = fields[&column.name].clone();
-        let ty = column.ty.to_string();
-        let (rust, sql_type, unchecked) = rust_type(&ty, enums);
-        let mut attrs: Vec<String> = Vec::new();
-        if pk_on_field == Some(column.name.as_str()) {
-            attrs.push("primary_key".into());
-        }
-        if !same {
-            attrs.push(format!("name = {}", lit(&column.name)));
-        }
-        if let Some(sql) = &sql_type {
-            attrs.push(format!("sql_type = {}", lit(sql)));
-            if unchecked {
-                attrs.push("unchecked_type".into());
-            }
-        }
-        if let Some(identity) = &column.identity {
-            let kind = match identity.kind {
-                IdentityKind::Always => "always",
-                IdentityKind::ByDefault => "by_default",
-            };
-            let mut parts = vec![kind.to_string()];
-            if let Some(start) = identity.start {
-                parts.push(format!("start = {start}"));
-            }
-            if let Some(increment) = identity.increment {
-                parts.push(format!("increment = {increment}"));
-            }
-            attrs.push(format!("identity({})", parts.join(", ")));
-        }
-        if let Some(default) = &column.default {
-            attrs.push(format!("default = {}", lit(default)));
-        }
-        if let Some(generated) = &column.generated {
-            attrs.push(format!("generated = {}", lit(generated)));
-            if column.virtual_generated {
-                attrs.push("virtual".into());
-            }
-        }
-        if !column.nullable {
-            if let Some(name) = &column.not_null.name {
-                attrs.push(format!("not_null_name = {}", lit(name)));
-            }
-        }
-        if let Some(collation) = &column.collation {
-            attrs.push(format!("collation = {}", lit(collation)));
-        }
-        if let Some(storage) = &column.storage {
-            attrs.push(format!("storage = {}", lit(storage)));
-        }
-        if let Some(target) = column.statistics {
-            attrs.push(format!("statistics = {target}"));
-        }
-        if unique_on_field.contains(column.name.as_str()) {
-            attrs.push("unique".into());
-        }
-        if let Some(fk) = fk_on_field.get(column.name.as_str()) {
-            attrs.extend(fk.iter().cloned());
-        }
-        if let Some(c) = &column.comment {
-            attrs.push(format!("comment = {}", lit(c)));
-        }
-        let in_key = table
-            .primary_key
-            .as_ref()
-            .is_some_and(|k| k.columns.contains(&column.name));
-        let rust = if column.nullable && !in_key {
-            format!("Option<{rust}>")
-        } else {
-            if column.nullable {
-                attrs.push("nullable".into());
-            }
-            rust
-        };
-        if !attrs.is_empty() {
-            let _ = writeln!(out, "    #[model({})]", attrs.join(", "));
-        }
-        let _ = writeln!(out, "    pub {field}: {rust},");
-    }
-    for r in relationships {
-        let _ = writeln!(out, "    #[model(relationship({}))]", r.attrs.join(", "));
-        let _ = writeln!(out, "    pub {}: {},", r.field, r.rust_type);
-    }
-    out.push_str("}\n");
     out
+}
+
+/// A column's identity, default, generated expression, NOT NULL name, collation, storage
+/// and statistics target, as field attributes.
+fn value_attrs(column: &model_core::schema::Column) -> Vec<String> {
+    let mut attrs = Vec::new();
+    if let Some(identity) = &column.identity {
+        let kind = match identity.kind {
+            IdentityKind::Always => "always",
+            IdentityKind::ByDefault => "by_default",
+        };
+        let mut parts = vec![kind.to_string()];
+        if let Some(start) = identity.start {
+            parts.push(format!("start = {start}"));
+        }
+        if let Some(increment) = identity.increment {
+            parts.push(format!("increment = {increment}"));
+        }
+        attrs.push(format!("identity({})", parts.join(", ")));
+    }
+    if let Some(default) = &column.default {
+        attrs.push(format!("default = {}", lit(default)));
+    }
+    if let Some(generated) = &column.generated {
+        attrs.push(format!("generated = {}", lit(generated)));
+        if column.virtual_generated {
+            attrs.push("virtual".into());
+        }
+    }
+    if !column.nullable {
+        if let Some(name) = &column.not_null.name {
+            attrs.push(format!("not_null_name = {}", lit(name)));
+        }
+    }
+    if let Some(collation) = &column.collation {
+        attrs.push(format!("collation = {}", lit(collation)));
+    }
+    if let Some(storage) = &column.storage {
+        attrs.push(format!("storage = {}", lit(storage)));
+    }
+    if let Some(target) = column.statistics {
+        attrs.push(format!("statistics = {target}"));
+    }
+    attrs
+}
+
+/// The fields of `columns`, comma separated.
+fn field_list(fields: &Fields, columns: &[String]) -> String {
+    columns
+        .iter()
+        .map(|c| fields[c.as_str()].0.clone())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// One `#[derive(Enum)]`.
