@@ -89,59 +89,7 @@ pub(crate) enum Command {
     },
     /// Create a revision script, empty or (--autogenerate) from the models' difference with
     /// the database.
-    Revision {
-        /// The message; also names the file.
-        #[arg(short, long)]
-        message: String,
-        /// Compare the models with the database and write the operations.
-        #[arg(long)]
-        autogenerate: bool,
-        /// Use this id instead of a random one.
-        #[arg(long, value_name = "ID")]
-        rev_id: Option<String>,
-        /// The revision to build on (default: the single head).
-        #[arg(long, value_name = "REV")]
-        head: Option<String>,
-        /// A label for the branch this revision starts.
-        #[arg(long, value_name = "LABEL")]
-        branch_label: Vec<String>,
-        /// Revisions that must be applied before this one without being its parent.
-        #[arg(long, value_name = "REV")]
-        depends_on: Vec<String>,
-        /// Allow --head to name a revision that is not a head (starting a branch).
-        #[arg(long)]
-        splice: bool,
-        /// With --autogenerate: refuse when the database holds objects the engine does not
-        /// model (they are always named as warnings).
-        #[arg(long)]
-        strict: bool,
-        /// With --autogenerate: write the plan without first proving it on a schema-only
-        /// copy of the database (the upgrade must give the models, the downgrade the start).
-        #[arg(long)]
-        no_verify: bool,
-        /// With --autogenerate: write the online form (indexes built CONCURRENTLY, keys and
-        /// checks added NOT VALID then validated, NOT NULL through a validated check), in
-        /// steps that each commit (also `online = true` in model.toml).
-        #[arg(long)]
-        online: bool,
-        /// With --autogenerate: take every rename candidate (something dropped while something
-        /// alike is added) as a rename, the best match for each, without asking.
-        #[arg(long, conflicts_with = "assume_dropped")]
-        assume_renamed: bool,
-        /// With --autogenerate: take every rename candidate as a drop and an add, without
-        /// asking (the dropped data is lost).
-        #[arg(long)]
-        assume_dropped: bool,
-        /// With --autogenerate: write an empty revision when the models and the database
-        /// agree (otherwise nothing is written).
-        #[arg(long)]
-        allow_empty: bool,
-        /// With --autogenerate: write a plan that drops every table of the database, or a
-        /// table holding rows that no revision of the project created (refused otherwise:
-        /// the models may be missing them).
-        #[arg(long)]
-        drop_undeclared: bool,
-    },
+    Revision(RevisionArgs),
     /// Apply revisions up to TARGET.
     Upgrade {
         /// head, heads, a revision id or prefix, label@head, +N; with --sql, FROM:TO.
@@ -345,4 +293,60 @@ pub(crate) enum Command {
     /// The walk-through on a throwaway database: upgrade head, current, history, downgrade
     /// base, upgrade head again, check.
     Demo,
+}
+
+/// `revision`'s options.
+#[derive(Debug, Clone, Args)]
+pub struct RevisionArgs {
+    /// The message; also names the file.
+    #[arg(short, long)]
+    pub message: String,
+    /// Compare the models with the database and write the operations.
+    #[arg(long)]
+    pub autogenerate: bool,
+    /// Use this id instead of a random one.
+    #[arg(long, value_name = "ID")]
+    pub rev_id: Option<String>,
+    /// The revision to build on (default: the single head).
+    #[arg(long, value_name = "REV")]
+    pub head: Option<String>,
+    /// A label for the branch this revision starts.
+    #[arg(long, value_name = "LABEL")]
+    pub branch_label: Vec<String>,
+    /// Revisions that must be applied before this one without being its parent.
+    #[arg(long, value_name = "REV")]
+    pub depends_on: Vec<String>,
+    /// Allow --head to name a revision that is not a head (starting a branch).
+    #[arg(long)]
+    pub splice: bool,
+    /// With --autogenerate: refuse when the database holds objects the engine does not
+    /// model (they are always named as warnings).
+    #[arg(long)]
+    pub strict: bool,
+    /// With --autogenerate: write the plan without first proving it on a schema-only
+    /// copy of the database (the upgrade must give the models, the downgrade the start).
+    #[arg(long)]
+    pub no_verify: bool,
+    /// With --autogenerate: write the online form (indexes built CONCURRENTLY, keys and
+    /// checks added NOT VALID then validated, NOT NULL through a validated check), in
+    /// steps that each commit (also `online = true` in model.toml).
+    #[arg(long)]
+    pub online: bool,
+    /// With --autogenerate: take every rename candidate (something dropped while something
+    /// alike is added) as a rename, the best match for each, without asking.
+    #[arg(long, conflicts_with = "assume_dropped")]
+    pub assume_renamed: bool,
+    /// With --autogenerate: take every rename candidate as a drop and an add, without
+    /// asking (the dropped data is lost).
+    #[arg(long)]
+    pub assume_dropped: bool,
+    /// With --autogenerate: write an empty revision when the models and the database
+    /// agree (otherwise nothing is written).
+    #[arg(long)]
+    pub allow_empty: bool,
+    /// With --autogenerate: write a plan that drops every table of the database, or a
+    /// table holding rows that no revision of the project created (refused otherwise:
+    /// the models may be missing them).
+    #[arg(long)]
+    pub drop_undeclared: bool,
 }

@@ -2,7 +2,7 @@
 //! makes the process exit 2, for `check` and `diff`).
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _};
 use model_core::diff::{self, Op};
@@ -14,7 +14,7 @@ use model_core::revision::{self, Revision};
 use model_core::schema::{Schema, Unmodelled};
 use model_core::{config, introspect, render, ModelSet, ModelSetError};
 
-use crate::args::{Command, Global};
+use crate::args::{Command, Global, RevisionArgs};
 use crate::console::{info, warning};
 use crate::history;
 use crate::project::Project;
@@ -47,55 +47,7 @@ pub fn dispatch(
     match command {
         None | Some(Command::Demo) => demo(&project()?, global, models()?),
         Some(Command::Init { directory }) => init(&directory.unwrap_or_else(|| dir.to_path_buf())),
-        Some(Command::Revision {
-            message,
-            autogenerate,
-            rev_id,
-            head,
-            branch_label,
-            depends_on,
-            splice,
-            strict,
-            no_verify,
-            online,
-            assume_renamed,
-            assume_dropped,
-            allow_empty,
-            drop_undeclared,
-        }) => {
-            let answers = if assume_renamed {
-                Answers::AssumeRenamed
-            } else if assume_dropped {
-                Answers::AssumeDropped
-            } else {
-                Answers::Ask
-            };
-            let options = NewRevision {
-                message,
-                rev_id,
-                head,
-                branch_labels: branch_label,
-                depends_on,
-                splice,
-                online,
-                allow_empty,
-                drop_undeclared,
-            };
-            let project = project()?;
-            if autogenerate {
-                autogenerate_revision(
-                    &project,
-                    global,
-                    models()?,
-                    options,
-                    strict,
-                    !no_verify,
-                    answers,
-                )
-            } else {
-                write_revision(&project, options, None).map(|_| true)
-            }
-        }
+        Some(Command::Revision(args)) => revision(&project()?, global, models, args),
         Some(Command::Upgrade {
             target,
             sql,
@@ -138,12 +90,7 @@ pub fn dispatch(
                 (_, _, Some(n), _) => Repair::StatementsDone(n),
                 _ => Repair::AcceptEdit,
             };
-            let project = project()?;
-            let mut client = project.connect(global)?;
-            project
-                .migrator(&mut client, project.connect(global)?, global)
-                .repair(&rev, action)?;
-            Ok(true)
+            repair(&project()?, global, &rev, action)
         }
         Some(Command::History {
             range,
@@ -155,72 +102,16 @@ pub fn dispatch(
             global.verbose,
             indicate_current,
         ),
-        Some(Command::Heads) => {
-            let verbose = global.verbose;
-            let project = project()?;
-            for head in project.graph.heads() {
-                if verbose {
-                    print_revision(&project, head, true, &[]);
-                } else {
-                    println!("{}{}", head.id, history::markers(&project.graph, head, &[]));
-                }
-            }
-            Ok(true)
-        }
-        Some(Command::Branches) => {
-            let verbose = global.verbose;
-            let project = project()?;
-            for (point, children) in project.graph.branch_points() {
-                print_revision(&project, point, verbose, &[]);
-                for child in children {
-                    let markers = history::markers(&project.graph, child, &[]);
-                    let message = child.message.lines().next().unwrap_or_default();
-                    println!(
-                        "    -> {}",
-                        model_core::sql::display(&format!("{}{markers}, {message}", child.id))
-                    );
-                }
-            }
-            Ok(true)
-        }
+        Some(Command::Heads) => heads(&project()?, global.verbose),
+        Some(Command::Branches) => branches(&project()?, global.verbose),
         Some(Command::Edit { rev }) => edit(&project()?, &rev),
         Some(Command::Completions { shell }) => {
             let mut command = <crate::args::Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "model-cli", &mut std::io::stdout());
             Ok(true)
         }
-        Some(Command::Show { rev }) => {
-            let project = project()?;
-            let target = project.graph.resolve_target(&rev, &[])?;
-            for id in &target.heads {
-                let revision = project.graph.get(id).context("revision")?;
-                print!("{}", history::verbose(&project.graph, revision, &[]));
-                println!(
-                    "\n-- migrate:upgrade\n{}\n-- migrate:downgrade\n{}",
-                    revision.upgrade.trim_end(),
-                    revision.downgrade.trim_end()
-                );
-            }
-            Ok(true)
-        }
-        Some(Command::Protect { remove }) => {
-            let project = project()?;
-            let mut client = project.connect(global)?;
-            model_core::migrate::protect::set(
-                &mut client,
-                &project.version_table(global),
-                !remove,
-            )?;
-            info(
-                "migrate",
-                if remove {
-                    "The database is no longer marked protected (model.toml may still protect it)."
-                } else {
-                    "The database is marked protected: every run refuses what it cannot show to keep every row, unless given --allow-destructive."
-                },
-            );
-            Ok(true)
-        }
+        Some(Command::Show { rev }) => show(&project()?, &rev),
+        Some(Command::Protect { remove }) => protect(&project()?, global, remove),
         Some(Command::Stamp { rev, purge }) => {
             let project = project()?;
             let mut client = project.connect(global)?;
@@ -262,76 +153,14 @@ pub fn dispatch(
             with_downgrade,
             strict,
         ),
-        Some(Command::Codegen { schemas, out }) => {
-            let (mut client, configured, versions) = match &global.url {
-                Some(url) => (
-                    pg::connect(url)?,
-                    Vec::new(),
-                    model_core::migrate::VersionTable::default(),
-                ),
-                None => {
-                    let project = project()?;
-                    (
-                        project.connect(global)?,
-                        project.config.schemas.clone(),
-                        project.config.version_table(),
-                    )
-                }
-            };
-            let schemas = if !schemas.is_empty() {
-                schemas
-            } else if !configured.is_empty() {
-                configured
-            } else {
-                vec!["public".to_string()]
-            };
-            let mut schema = introspect::introspect(&mut client, &introspect::Options { schemas })?;
-            // The runner's own tables are not the application's.
-            let names = versions.table_names();
-            schema
-                .tables
-                .retain(|t| !(t.name.schema == versions.schema && names.contains(&t.name.name)));
-            let text = crate::codegen::formatted(crate::codegen::generate(&schema));
-            match out {
-                Some(path) => std::fs::write(&path, text)
-                    .with_context(|| format!("writing {}", path.display()))?,
-                None => print!("{text}"),
-            }
-            Ok(true)
-        }
+        Some(Command::Codegen { schemas, out }) => codegen(dir, global, schemas, out),
         Some(Command::Erd {
             format,
             from_db,
             schemas,
             keys_only,
             output,
-        }) => {
-            let schema = match from_db {
-                Some(url) => {
-                    let mut client = pg::connect(&url).context("--from-db")?;
-                    let schemas = if schemas.is_empty() {
-                        introspect::user_schemas(&mut client).context("--from-db")?
-                    } else {
-                        schemas
-                    };
-                    introspect::introspect(&mut client, &introspect::Options { schemas })
-                        .context("--from-db")?
-                }
-                None => models()?.schema().clone(),
-            };
-            let erd = crate::erd::Erd::new(&schema, crate::erd::Options { keys_only });
-            let text = match format {
-                crate::args::ErdFormat::Mermaid => erd.mermaid(),
-                crate::args::ErdFormat::Dot => erd.dot(),
-                crate::args::ErdFormat::Svg => erd.svg(),
-            };
-            match output {
-                Some(path) => std::fs::write(&path, text)
-                    .with_context(|| format!("writing {}", path.display()))?,
-                None => print!("{text}"),
-            }
-            Ok(true)
-        }
+        }) => erd(models, format, from_db, schemas, keys_only, output),
         Some(Command::Describe) => {
             print!("{}", describe(models()?));
             Ok(true)
@@ -342,6 +171,213 @@ pub fn dispatch(
         }
         Some(Command::Create) => create(models()?.schema()).map(|_| true),
     }
+}
+
+/// `revision`: an empty script, or (`--autogenerate`) the models' difference with the
+/// database.
+fn revision<'m>(
+    project: &Project,
+    global: &Global,
+    models: impl Fn() -> anyhow::Result<&'m ModelSet>,
+    args: RevisionArgs,
+) -> anyhow::Result<bool> {
+    let RevisionArgs {
+        message,
+        autogenerate,
+        rev_id,
+        head,
+        branch_label,
+        depends_on,
+        splice,
+        strict,
+        no_verify,
+        online,
+        assume_renamed,
+        assume_dropped,
+        allow_empty,
+        drop_undeclared,
+    } = args;
+    let answers = if assume_renamed {
+        Answers::AssumeRenamed
+    } else if assume_dropped {
+        Answers::AssumeDropped
+    } else {
+        Answers::Ask
+    };
+    let options = NewRevision {
+        message,
+        rev_id,
+        head,
+        branch_labels: branch_label,
+        depends_on,
+        splice,
+        online,
+        allow_empty,
+        drop_undeclared,
+    };
+    if autogenerate {
+        autogenerate_revision(
+            project,
+            global,
+            models()?,
+            options,
+            strict,
+            !no_verify,
+            answers,
+        )
+    } else {
+        write_revision(project, options, None).map(|_| true)
+    }
+}
+
+/// `repair`: the version table told what happened to a revision.
+fn repair(project: &Project, global: &Global, rev: &str, action: Repair) -> anyhow::Result<bool> {
+    let mut client = project.connect(global)?;
+    project
+        .migrator(&mut client, project.connect(global)?, global)
+        .repair(rev, action)?;
+    Ok(true)
+}
+
+/// `show`: each revision the target names, header and both parts.
+fn show(project: &Project, rev: &str) -> anyhow::Result<bool> {
+    let target = project.graph.resolve_target(rev, &[])?;
+    for id in &target.heads {
+        let revision = project.graph.get(id).context("revision")?;
+        print!("{}", history::verbose(&project.graph, revision, &[]));
+        println!(
+            "\n-- migrate:upgrade\n{}\n-- migrate:downgrade\n{}",
+            revision.upgrade.trim_end(),
+            revision.downgrade.trim_end()
+        );
+    }
+    Ok(true)
+}
+
+/// `protect`: the database marked (or no longer marked) protected.
+fn protect(project: &Project, global: &Global, remove: bool) -> anyhow::Result<bool> {
+    let mut client = project.connect(global)?;
+    model_core::migrate::protect::set(&mut client, &project.version_table(global), !remove)?;
+    info(
+        "migrate",
+        if remove {
+            "The database is no longer marked protected (model.toml may still protect it)."
+        } else {
+            "The database is marked protected: every run refuses what it cannot show to keep every row, unless given --allow-destructive."
+        },
+    );
+    Ok(true)
+}
+
+/// `codegen`: models written from a database (`--url`'s, or the project's).
+fn codegen(
+    dir: &Path,
+    global: &Global,
+    schemas: Vec<String>,
+    out: Option<PathBuf>,
+) -> anyhow::Result<bool> {
+    let project = || Project::load(dir, global);
+    let (mut client, configured, versions) = match &global.url {
+        Some(url) => (
+            pg::connect(url)?,
+            Vec::new(),
+            model_core::migrate::VersionTable::default(),
+        ),
+        None => {
+            let project = project()?;
+            (
+                project.connect(global)?,
+                project.config.schemas.clone(),
+                project.config.version_table(),
+            )
+        }
+    };
+    let schemas = if !schemas.is_empty() {
+        schemas
+    } else if !configured.is_empty() {
+        configured
+    } else {
+        vec!["public".to_string()]
+    };
+    let mut schema = introspect::introspect(&mut client, &introspect::Options { schemas })?;
+    // The runner's own tables are not the application's.
+    let names = versions.table_names();
+    schema
+        .tables
+        .retain(|t| !(t.name.schema == versions.schema && names.contains(&t.name.name)));
+    let text = crate::codegen::formatted(crate::codegen::generate(&schema));
+    match out {
+        Some(path) => {
+            std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?
+        }
+        None => print!("{text}"),
+    }
+    Ok(true)
+}
+
+/// `erd`: the models' (or a database's) entity-relationship diagram.
+fn erd<'m>(
+    models: impl Fn() -> anyhow::Result<&'m ModelSet>,
+    format: crate::args::ErdFormat,
+    from_db: Option<String>,
+    schemas: Vec<String>,
+    keys_only: bool,
+    output: Option<PathBuf>,
+) -> anyhow::Result<bool> {
+    let schema = match from_db {
+        Some(url) => {
+            let mut client = pg::connect(&url).context("--from-db")?;
+            let schemas = if schemas.is_empty() {
+                introspect::user_schemas(&mut client).context("--from-db")?
+            } else {
+                schemas
+            };
+            introspect::introspect(&mut client, &introspect::Options { schemas })
+                .context("--from-db")?
+        }
+        None => models()?.schema().clone(),
+    };
+    let erd = crate::erd::Erd::new(&schema, crate::erd::Options { keys_only });
+    let text = match format {
+        crate::args::ErdFormat::Mermaid => erd.mermaid(),
+        crate::args::ErdFormat::Dot => erd.dot(),
+        crate::args::ErdFormat::Svg => erd.svg(),
+    };
+    match output {
+        Some(path) => {
+            std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?
+        }
+        None => print!("{text}"),
+    }
+    Ok(true)
+}
+
+/// `heads`: one line per head (its header with `-v`).
+fn heads(project: &Project, verbose: bool) -> anyhow::Result<bool> {
+    for head in project.graph.heads() {
+        if verbose {
+            print_revision(project, head, true, &[]);
+        } else {
+            println!("{}{}", head.id, history::markers(&project.graph, head, &[]));
+        }
+    }
+    Ok(true)
+}
+
+/// `branches`: each branch point with the revisions that branch from it.
+fn branches(project: &Project, verbose: bool) -> anyhow::Result<bool> {
+    for (point, children) in project.graph.branch_points() {
+        print_revision(project, point, verbose, &[]);
+        for child in children {
+            let markers = history::markers(&project.graph, child, &[]);
+            let message = child.message.lines().next().unwrap_or_default();
+            println!(
+                "    -> {}",
+                model_core::sql::display(&format!("{}{markers}, {message}", child.id))
+            );
+        }
+    }
+    Ok(true)
 }
 
 fn init(dir: &Path) -> anyhow::Result<bool> {

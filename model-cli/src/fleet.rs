@@ -111,10 +111,10 @@ pub fn dispatch(
         ),
         Some(Command::Current) => current(&project, &targets, jobs),
         Some(
-            command @ Command::Revision {
+            command @ Command::Revision(crate::args::RevisionArgs {
                 autogenerate: true,
                 ..
-            },
+            }),
         ) => {
             // One plan for the fleet: written against one target, once every target is shown
             // to be in the same state.
