@@ -340,17 +340,28 @@ impl Erd {
         out
     }
 
-    /// SVG drawn here, deterministically: tables in columns by how far they are from the
-    /// tables they reference (referenced tables to the right), each a box with a row per
-    /// column; each foreign key a curve from its first column to the referenced one,
-    /// labelled with its cardinality. One `<g class="table">` per table and one `<path
-    /// class="relationship">` per foreign key.
-    pub fn svg(&self) -> String {
-        const ROW: f64 = 20.0;
-        const CHAR: f64 = 7.2; // 12px monospace
-        const GAP_X: f64 = 110.0;
-        const GAP_Y: f64 = 28.0;
-        const MARGIN: f64 = 20.0;
+    /// A table's header line: its name, and whether it is an association table.
+    fn title(&self, e: &Entity) -> String {
+        if e.association {
+            format!("{} (association)", self.name(&e.name))
+        } else {
+            self.name(&e.name)
+        }
+    }
+
+    /// A table's box width: its longest line at `char_width` per character, with padding.
+    fn box_width(&self, e: &Entity, char_width: f64) -> f64 {
+        let longest = std::iter::once(self.title(e).chars().count())
+            .chain(e.attributes.iter().map(|a| row_text(a).chars().count()))
+            .max()
+            .unwrap_or(0);
+        longest as f64 * char_width + 16.0
+    }
+
+    /// The tables in columns: each table's rank (0 for one that references nothing, else one
+    /// more than its parents'; an edge closing a cycle is left out), and the tables of each
+    /// rank ordered by where their parents stand (then by name). Always at least one column.
+    fn ranked_columns(&self) -> (Vec<usize>, Vec<Vec<usize>>) {
         let n = self.entities.len();
         let index = |t: &TableName| self.entities.iter().position(|e| e.name == *t);
         let parents: Vec<Vec<usize>> = self
@@ -424,35 +435,24 @@ impl Erd {
             }
             columns.push(members);
         }
-        let title = |e: &Entity| {
-            if e.association {
-                format!("{} (association)", self.name(&e.name))
-            } else {
-                self.name(&e.name)
-            }
-        };
-        let row_text = |a: &Attribute| {
-            let mut marks = Vec::new();
-            if a.primary {
-                marks.push("PK");
-            }
-            if a.foreign {
-                marks.push("FK");
-            }
-            if !a.nullable {
-                marks.push("NOT NULL");
-            }
-            format!("{} {} {}", a.name, a.ty, marks.join(" "))
-                .trim_end()
-                .to_string()
-        };
-        let width = |e: &Entity| {
-            let longest = std::iter::once(title(e).chars().count())
-                .chain(e.attributes.iter().map(|a| row_text(a).chars().count()))
-                .max()
-                .unwrap_or(0);
-            longest as f64 * CHAR + 16.0
-        };
+        (rank, columns)
+    }
+
+    /// SVG drawn here, deterministically: tables in columns by how far they are from the
+    /// tables they reference (referenced tables to the right), each a box with a row per
+    /// column; each foreign key a curve from its first column to the referenced one,
+    /// labelled with its cardinality. One `<g class="table">` per table and one `<path
+    /// class="relationship">` per foreign key.
+    pub fn svg(&self) -> String {
+        const CHAR: f64 = 7.2; // 12px monospace
+        const GAP_X: f64 = 110.0;
+        const GAP_Y: f64 = 28.0;
+        const MARGIN: f64 = 20.0;
+        let n = self.entities.len();
+        let index = |t: &TableName| self.entities.iter().position(|e| e.name == *t);
+        let (rank, columns) = self.ranked_columns();
+        let top = columns.len() - 1;
+        let width = |e: &Entity| self.box_width(e, CHAR);
         let height = |e: &Entity| (e.attributes.len() + 1) as f64 * ROW;
         // Columns from the right: rank 0 last.
         let mut x = vec![0.0; n];
@@ -484,46 +484,15 @@ impl Erd {
         out.push_str("<style>.table rect{fill:#fff;stroke:#333}.table .head{fill:#dde7f3}.association rect{stroke-dasharray:5,3}.relationship{fill:none;stroke:#555}.label{font-size:10px;fill:#333}</style>\n");
         out.push_str("<defs><marker id=\"arrow\" markerWidth=\"8\" markerHeight=\"8\" refX=\"8\" refY=\"4\" orient=\"auto\"><path d=\"M0,0 L8,4 L0,8 z\" fill=\"#555\"/></marker></defs>\n");
         for (i, e) in self.entities.iter().enumerate() {
-            let w = width(e);
-            let class = if e.association {
-                "table association"
-            } else {
-                "table"
-            };
-            let _ = writeln!(
-                out,
-                "<g class=\"{class}\" data-table=\"{}\">",
-                xml(&self.name(&e.name))
+            let rows: Vec<String> = e.attributes.iter().map(row_text).collect();
+            svg_table(
+                &mut out,
+                e.association,
+                &self.name(&e.name),
+                (x[i], y[i], width(e), height(e)),
+                &self.title(e),
+                &rows,
             );
-            let _ = writeln!(
-                out,
-                "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"{:.1}\"/>",
-                x[i],
-                y[i],
-                height(e)
-            );
-            let _ = writeln!(
-                out,
-                "<rect class=\"head\" x=\"{:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"{ROW:.1}\"/>",
-                x[i], y[i]
-            );
-            let _ = writeln!(
-                out,
-                "<text x=\"{:.1}\" y=\"{:.1}\" font-weight=\"bold\">{}</text>",
-                x[i] + 8.0,
-                y[i] + 14.0,
-                xml(&title(e))
-            );
-            for (k, a) in e.attributes.iter().enumerate() {
-                let _ = writeln!(
-                    out,
-                    "<text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
-                    x[i] + 8.0,
-                    y[i] + ROW * (k + 1) as f64 + 14.0,
-                    xml(&row_text(a))
-                );
-            }
-            out.push_str("</g>\n");
         }
         let row_y = |i: usize, column: Option<&String>| {
             let k = self.entities[i]
@@ -717,4 +686,66 @@ fn dot_record_text(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// The height of one line of a table's box in the SVG drawing.
+const ROW: f64 = 20.0;
+
+/// A column's line in a table's box: name, type and its marks (PK, FK, NOT NULL).
+fn row_text(a: &Attribute) -> String {
+    let mut marks = Vec::new();
+    if a.primary {
+        marks.push("PK");
+    }
+    if a.foreign {
+        marks.push("FK");
+    }
+    if !a.nullable {
+        marks.push("NOT NULL");
+    }
+    format!("{} {} {}", a.name, a.ty, marks.join(" "))
+        .trim_end()
+        .to_string()
+}
+
+/// One table's box: a `<g class="table">` with its frame, its header and a row per column.
+fn svg_table(
+    out: &mut String,
+    association: bool,
+    name: &str,
+    (x, y, w, h): (f64, f64, f64, f64),
+    title: &str,
+    rows: &[String],
+) {
+    let class = if association {
+        "table association"
+    } else {
+        "table"
+    };
+    let _ = writeln!(out, "<g class=\"{class}\" data-table=\"{}\">", xml(name));
+    let _ = writeln!(
+        out,
+        "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\"/>"
+    );
+    let _ = writeln!(
+        out,
+        "<rect class=\"head\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{ROW:.1}\"/>"
+    );
+    let _ = writeln!(
+        out,
+        "<text x=\"{:.1}\" y=\"{:.1}\" font-weight=\"bold\">{}</text>",
+        x + 8.0,
+        y + 14.0,
+        xml(title)
+    );
+    for (k, row) in rows.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "<text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+            x + 8.0,
+            y + ROW * (k + 1) as f64 + 14.0,
+            xml(row)
+        );
+    }
+    out.push_str("</g>\n");
 }
