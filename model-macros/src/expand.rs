@@ -125,6 +125,42 @@ fn expand(model: &Model) -> TokenStream {
         };
         body.extend(column_constraints(column));
     }
+    body.extend(table_constraints(model));
+
+    quote! {
+        const _: () = {
+            #[automatically_derived]
+            impl ::model_core::Model for #ident {
+                const SCHEMA: &'static str = #schema;
+                const TABLE: &'static str = #table;
+                const RELATIONSHIP_FIELDS: &'static [&'static str] = &[#(#relationship_names),*];
+                const CHECKED: bool = true;
+                fn model() -> ::model_core::ModelDef {
+                    let mut __t = #p::TableBuilder::new(#rust_name, ::core::module_path!(), #schema, #table);
+                    #(#body)*
+                    __t.finish()
+                }
+            }
+            #[allow(dead_code)]
+            fn __model_checks() {
+                #(#checks)*
+            }
+            #p::inventory::submit! {
+                #p::Registration {
+                    module_path: ::core::module_path!(),
+                    model: <#ident as ::model_core::Model>::model,
+                }
+            }
+        };
+    }
+}
+
+/// The struct-level constraints and indexes (`primary_key(...)`, `exclude(...)`,
+/// `unique(...)`, `check(...)`, `index(...)`, `foreign_key(...)`), in that order, as builder
+/// calls.
+fn table_constraints(model: &Model) -> Vec<TokenStream> {
+    let p = quote!(::model_core::__private);
+    let mut body = Vec::new();
     let column_name = |ident: &syn::Ident| -> String {
         model
             .fields
@@ -255,33 +291,7 @@ fn expand(model: &Model) -> TokenStream {
             body.push(quote!(__t.on_delete_columns_last_foreign_key(&[#(#set),*]);));
         }
     }
-
-    quote! {
-        const _: () = {
-            #[automatically_derived]
-            impl ::model_core::Model for #ident {
-                const SCHEMA: &'static str = #schema;
-                const TABLE: &'static str = #table;
-                const RELATIONSHIP_FIELDS: &'static [&'static str] = &[#(#relationship_names),*];
-                const CHECKED: bool = true;
-                fn model() -> ::model_core::ModelDef {
-                    let mut __t = #p::TableBuilder::new(#rust_name, ::core::module_path!(), #schema, #table);
-                    #(#body)*
-                    __t.finish()
-                }
-            }
-            #[allow(dead_code)]
-            fn __model_checks() {
-                #(#checks)*
-            }
-            #p::inventory::submit! {
-                #p::Registration {
-                    module_path: ::core::module_path!(),
-                    model: <#ident as ::model_core::Model>::model,
-                }
-            }
-        };
-    }
+    body
 }
 
 fn column_tokens(ty: &Type, column: &Column, checks: &mut Vec<TokenStream>) -> TokenStream {
