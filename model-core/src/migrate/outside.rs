@@ -119,6 +119,159 @@ impl<C: Connection> Migrator<'_, C> {
             .collect())
     }
 
+    /// Where a resumed part starts: after what an earlier run committed (the record, or for a
+    /// concurrent index build the index itself), back to the start of an open transaction
+    /// block; refused when that run's state cannot be told or its statements were edited.
+    async fn resume_at(
+        &mut self,
+        revision: &Revision,
+        direction: Direction,
+        statements: &[(usize, String)],
+        prefixes: &[String],
+        p: &PartialRun,
+    ) -> Result<usize, MigrateError> {
+        let id = revision.id.as_str();
+        // Stopped at a block's edge: the record says what committed. Stopped in a
+        // concurrent index statement: the index says.
+        let mut settled = p.settled(Some(revision));
+        if p.running.is_some() && settled.is_none() {
+            settled = self.settle_concurrent(statements, p).await?;
+        }
+        if p.running.is_some() && settled.is_none() {
+            return Err(MigrateError::Interrupted {
+                revision: id.to_string(),
+                direction: direction.as_str(),
+                state: format!(
+                    "{}{}",
+                    p.describe(Some(revision)),
+                    self.index_sentences(revision, direction).await?
+                ),
+            });
+        }
+        if prefixes.get(p.done) != Some(&p.prefix) {
+            return Err(MigrateError::PartiallyApplied {
+                revision: id.to_string(),
+                state: p.describe(Some(revision)),
+                advice: format!(
+                    "The {} statements that committed were edited since; restore them, or settle the revision by hand with `repair {id}`.",
+                    p.done
+                ),
+            });
+        }
+        let start = self
+            .back_to_guard(statements, settled.unwrap_or(p.done))
+            .await?;
+        if let Some((line, _)) = statements.get(start) {
+            (self.log)(format!(
+                "Resuming {id} at statement {} of {} (line {}); an earlier run committed the ones before it",
+                start + 1,
+                statements.len(),
+                line
+            ));
+        }
+        Ok(start)
+    }
+
+    /// Refuses to record a part as applied when it left an index invalid that was not invalid
+    /// before it ran (or that it names): the failure is recorded instead.
+    async fn refuse_invalid_indexes(
+        &mut self,
+        revision: &Revision,
+        direction: Direction,
+        invalid_before: &[String],
+    ) -> Result<(), MigrateError> {
+        let id = revision.id.as_str();
+        // `CREATE INDEX CONCURRENTLY IF NOT EXISTS` over an index a failed build left invalid
+        // succeeds and leaves it invalid: never record such a revision as applied.
+        let named: Vec<String> = partial::invalid_indexes(self.client)
+            .await?
+            .into_iter()
+            .filter(|i| {
+                !invalid_before.contains(i) || mentions(partial::sql(revision, direction), i)
+            })
+            .collect();
+        if !named.is_empty() {
+            partial::fail(
+                self.client,
+                &self.table,
+                id,
+                &format!("index {} is invalid", named.join(", ")),
+            )
+            .await?;
+            return Err(MigrateError::PartiallyApplied {
+                revision: id.to_string(),
+                state: format!(
+                    "fully run, but it left {}",
+                    invalid_sentence(&named).trim()
+                ),
+                advice: format!(
+                    "Once the index is rebuilt (REINDEX INDEX CONCURRENTLY …), record the revision with `repair {id} --applied`."
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// A statement of a part run outside a transaction failed: the block it was in rolled
+    /// back, the failure recorded, and the error naming the statement, what committed before
+    /// it, and any index it left invalid.
+    async fn statement_failed(
+        &mut self,
+        revision: &Revision,
+        statements: &[(usize, String)],
+        n: usize,
+        e: &postgres::Error,
+        invalid_before: &[String],
+    ) -> Result<MigrateError, MigrateError> {
+        let id = revision.id.as_str();
+        let (line, statement) = &statements[n];
+        let mut message = pg_message(e);
+        if retry::is_lock_timeout(e) {
+            let holders = retry::blockers(self.client, statement).await;
+            message = format!(
+                "{message} on each of {} attempt(s){}",
+                self.retries.attempts,
+                if holders.is_empty() {
+                    String::new()
+                } else {
+                    format!("; locks held by {}", holders.join("; "))
+                }
+            );
+        }
+        // End an explicit transaction block the script opened; outside one this only
+        // warns. What the block did is rolled back, and so is its progress record.
+        let _ = self.client.batch_execute("ROLLBACK").await;
+        partial::fail(self.client, &self.table, id, &message).await?;
+        let done = read_partial_async(self.client, &self.table)
+            .await?
+            .into_iter()
+            .find(|p| p.revision == id)
+            .map_or(n, |p| p.done);
+        let committed = if done == 0 {
+            "no statement committed".to_string()
+        } else {
+            format!(
+                "statements 1–{done} of {} committed (through line {})",
+                statements.len(),
+                statements[done - 1].0
+            )
+        };
+        let left: Vec<String> = partial::invalid_indexes(self.client)
+            .await?
+            .into_iter()
+            .filter(|i| !invalid_before.contains(i))
+            .collect();
+        Ok(MigrateError::Partial(Box::new(PartialFailed {
+            revision: id.to_string(),
+            path: revision.path.display().to_string(),
+            line: *line,
+            statement: indent(statement),
+            message,
+            committed,
+            invalid: invalid_sentence(&left),
+        })))
+    }
+
     /// Runs a part outside a transaction, statement by statement, recording each as it
     /// commits; resumes after the statements an earlier run committed.
     pub(super) async fn run_outside(
@@ -133,45 +286,8 @@ impl<C: Connection> Migrator<'_, C> {
         let prefixes = partial::prefix_checksums(&statements);
         let start = match resume {
             Some(p) => {
-                // Stopped at a block's edge: the record says what committed. Stopped in a
-                // concurrent index statement: the index says.
-                let mut settled = p.settled(Some(revision));
-                if p.running.is_some() && settled.is_none() {
-                    settled = self.settle_concurrent(&statements, p).await?;
-                }
-                if p.running.is_some() && settled.is_none() {
-                    return Err(MigrateError::Interrupted {
-                        revision: id.to_string(),
-                        direction: direction.as_str(),
-                        state: format!(
-                            "{}{}",
-                            p.describe(Some(revision)),
-                            self.index_sentences(revision, direction).await?
-                        ),
-                    });
-                }
-                if prefixes.get(p.done) != Some(&p.prefix) {
-                    return Err(MigrateError::PartiallyApplied {
-                        revision: id.to_string(),
-                        state: p.describe(Some(revision)),
-                        advice: format!(
-                            "The {} statements that committed were edited since; restore them, or settle the revision by hand with `repair {id}`.",
-                            p.done
-                        ),
-                    });
-                }
-                let start = self
-                    .back_to_guard(&statements, settled.unwrap_or(p.done))
-                    .await?;
-                if let Some((line, _)) = statements.get(start) {
-                    (self.log)(format!(
-                        "Resuming {id} at statement {} of {} (line {}); an earlier run committed the ones before it",
-                        start + 1,
-                        statements.len(),
-                        line
-                    ));
-                }
-                start
+                self.resume_at(revision, direction, &statements, &prefixes, p)
+                    .await?
             }
             None => {
                 partial::begin(
@@ -267,84 +383,17 @@ impl<C: Connection> Migrator<'_, C> {
             }
             let _ = self.client.batch_execute(RESET_OUTSIDE).await;
             if let Err(e) = result {
-                let mut message = pg_message(&e);
-                if retry::is_lock_timeout(&e) {
-                    let holders = retry::blockers(self.client, statement).await;
-                    message = format!(
-                        "{message} on each of {} attempt(s){}",
-                        self.retries.attempts,
-                        if holders.is_empty() {
-                            String::new()
-                        } else {
-                            format!("; locks held by {}", holders.join("; "))
-                        }
-                    );
-                }
-                // End an explicit transaction block the script opened; outside one this only
-                // warns. What the block did is rolled back, and so is its progress record.
-                let _ = self.client.batch_execute("ROLLBACK").await;
-                partial::fail(self.client, &self.table, id, &message).await?;
-                let done = read_partial_async(self.client, &self.table)
-                    .await?
-                    .into_iter()
-                    .find(|p| p.revision == id)
-                    .map_or(n, |p| p.done);
-                let committed = if done == 0 {
-                    "no statement committed".to_string()
-                } else {
-                    format!(
-                        "statements 1–{done} of {} committed (through line {})",
-                        statements.len(),
-                        statements[done - 1].0
-                    )
-                };
-                let left: Vec<String> = partial::invalid_indexes(self.client)
-                    .await?
-                    .into_iter()
-                    .filter(|i| !invalid_before.contains(i))
-                    .collect();
-                return Err(MigrateError::Partial(Box::new(PartialFailed {
-                    revision: id.to_string(),
-                    path: revision.path.display().to_string(),
-                    line: *line,
-                    statement: indent(statement),
-                    message,
-                    committed,
-                    invalid: invalid_sentence(&left),
-                })));
+                let failure = self
+                    .statement_failed(revision, &statements, n, &e, &invalid_before)
+                    .await?;
+                return Err(failure);
             }
         }
         let _ = self.client.batch_execute(RESET_OUTSIDE).await;
         let all = statements.len();
         partial::record(self.client, &self.table, id, all, None, &prefixes[all]).await?;
-        // `CREATE INDEX CONCURRENTLY IF NOT EXISTS` over an index a failed build left invalid
-        // succeeds and leaves it invalid: never record such a revision as applied.
-        let named: Vec<String> = partial::invalid_indexes(self.client)
-            .await?
-            .into_iter()
-            .filter(|i| {
-                !invalid_before.contains(i) || mentions(partial::sql(revision, direction), i)
-            })
-            .collect();
-        if !named.is_empty() {
-            partial::fail(
-                self.client,
-                &self.table,
-                id,
-                &format!("index {} is invalid", named.join(", ")),
-            )
+        self.refuse_invalid_indexes(revision, direction, &invalid_before)
             .await?;
-            return Err(MigrateError::PartiallyApplied {
-                revision: id.to_string(),
-                state: format!(
-                    "fully run, but it left {}",
-                    invalid_sentence(&named).trim()
-                ),
-                advice: format!(
-                    "Once the index is rebuilt (REINDEX INDEX CONCURRENTLY …), record the revision with `repair {id} --applied`."
-                ),
-            });
-        }
         check_lock(&mut self.lock, &mut self.lock_seen).await?;
         transaction_sql(
             self.client,
