@@ -26,7 +26,9 @@ use std::collections::BTreeSet;
 use super::ops::{created_tables, script_in, statements_in, RevisionBody, Statement};
 use crate::diff::{Hazard, HazardKind, Lock, LockMode, Op};
 use crate::kinds::ddl::create_index;
-use crate::schema::{make_object_name, CheckConstraint, Index, IndexKey, NotNull, TableName};
+use crate::schema::{
+    make_object_name, CheckConstraint, Index, IndexKey, NotNull, TableName, UniqueConstraint,
+};
 use crate::sql::{qualified, quote_ident, Feature, PgVersion};
 
 /// One step of an online part: operations in one transaction, or one statement on its own.
@@ -111,13 +113,6 @@ fn steps(ops: &[Op], version: PgVersion) -> Vec<Step> {
         .filter(|key| built.contains(key))
         .collect();
     let mut out: Vec<Step> = Vec::new();
-    let push_op = |out: &mut Vec<Step>, op: Op| match out.last_mut() {
-        Some(Step::Transaction(ops)) => ops.push(op),
-        _ => out.push(Step::Transaction(vec![op])),
-    };
-    let alone = |out: &mut Vec<Step>, notes: Vec<String>, sql: String, locks: Vec<Lock>| {
-        out.push(Step::Alone(Statement::alone(notes, sql, locks)))
-    };
     for op in ops {
         match op {
             Op::AddEnumValue { .. } => {
@@ -146,37 +141,7 @@ fn steps(ops: &[Op], version: PgVersion) -> Vec<Step> {
             Op::CreateIndex { table, index }
                 if replaced.contains(&(table, index.name.as_str())) =>
             {
-                let mut new = index.clone();
-                new.name = make_object_name(&index.name, None, Some("online"));
-                build_concurrently(
-                    &mut out,
-                    table,
-                    &new,
-                    format!("online: builds the new definition of {} on {table} beside the old one, while reads and writes go on", index.name),
-                );
-                alone(
-                    &mut out,
-                    vec!["online: the old definition goes, then the new one takes its name (instant)".into()],
-                    format!(
-                        "DROP INDEX CONCURRENTLY IF EXISTS {}",
-                        qualified(&table.schema, &index.name)
-                    ),
-                    lock(LockMode::ShareUpdateExclusive, table),
-                );
-                alone(
-                    &mut out,
-                    vec![
-                        "the new index takes the old one's name back: whatever named it still does (squawk assumes a rename breaks clients)".into(),
-                        "squawk-ignore renaming-object".into(),
-                    ],
-                    format!(
-                        "ALTER INDEX {} RENAME TO {}",
-                        qualified(&table.schema, &new.name),
-                        quote_ident(&index.name)
-                    ),
-                    // On the index only (SHARE UPDATE EXCLUSIVE since PostgreSQL 12).
-                    Vec::new(),
-                );
+                build_beside(&mut out, table, index)
             }
             Op::CreateIndex { table, index } if existing(table) && index.attached_to.is_none() => {
                 build_concurrently(
@@ -200,40 +165,7 @@ fn steps(ops: &[Op], version: PgVersion) -> Vec<Step> {
                 );
             }
             Op::AddUnique { table, unique } if existing(table) => {
-                let index = Index {
-                    name: unique.name.clone(),
-                    keys: unique.columns.iter().map(IndexKey::column).collect(),
-                    include: Vec::new(),
-                    unique: true,
-                    nulls_not_distinct: unique.nulls_not_distinct,
-                    method: "btree".into(),
-                    predicate: None,
-                    invalid: false,
-                    options: Vec::new(),
-                    attached_to: None,
-                };
-                build_concurrently(
-                    &mut out,
-                    table,
-                    &index,
-                    format!("online: builds the unique index on {table} while reads and writes go on; fails on duplicates"),
-                );
-                let timing = match (unique.timing.deferrable, unique.timing.initially_deferred) {
-                    (_, true) => " DEFERRABLE INITIALLY DEFERRED",
-                    (true, false) => " DEFERRABLE",
-                    _ => "",
-                };
-                alone(
-                    &mut out,
-                    vec!["online: the constraint takes over the index (instant)".into()],
-                    format!(
-                        "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE USING INDEX {}{timing}",
-                        crate::render::qualified(table),
-                        quote_ident(&unique.name),
-                        quote_ident(&unique.name)
-                    ),
-                    lock(LockMode::AccessExclusive, table),
-                );
+                unique_using_index(&mut out, table, unique)
             }
             Op::AddForeignKey { table, key } if existing(table) && !key.not_valid => {
                 let mut not_valid = key.clone();
@@ -289,40 +221,133 @@ fn steps(ops: &[Op], version: PgVersion) -> Vec<Step> {
                 nullable: false,
                 not_null,
             } if existing(table) && !not_null.not_valid => {
-                let name = make_object_name(&table.name, Some(column), Some("not_null_online"));
-                let check = CheckConstraint {
-                    name: name.clone(),
-                    expression: format!("{} IS NOT NULL", quote_ident(column)),
-                    not_valid: true,
-                    no_inherit: false,
-                    not_enforced: false,
-                };
-                push_op(
-                    &mut out,
-                    Op::AddCheck {
-                        table: table.clone(),
-                        check: check.clone(),
-                    },
-                );
-                validate(&mut out, table, &name, None);
-                let table_sql = crate::render::qualified(table);
-                alone(
-                    &mut out,
-                    vec![format!(
-                        "online: SET NOT NULL skips the scan now that a validated check says no row of {table} is NULL; the check then goes"
-                    )],
-                    format!(
-                        "BEGIN;\nALTER TABLE {table_sql} ALTER COLUMN {} SET NOT NULL;\nALTER TABLE {table_sql} DROP CONSTRAINT {};\nCOMMIT",
-                        quote_ident(column),
-                        quote_ident(&check.name)
-                    ),
-                    lock(LockMode::AccessExclusive, table),
-                );
+                not_null_through_check(&mut out, table, column)
             }
             _ => push_op(&mut out, op.clone()),
         }
     }
     out
+}
+
+/// NOT NULL before PostgreSQL 18, online: a NOT VALID check validated without blocking
+/// writes, then SET NOT NULL (which trusts the check and skips the scan), then the check goes.
+fn not_null_through_check(out: &mut Vec<Step>, table: &TableName, column: &str) {
+    let name = make_object_name(&table.name, Some(column), Some("not_null_online"));
+    let check = CheckConstraint {
+        name: name.clone(),
+        expression: format!("{} IS NOT NULL", quote_ident(column)),
+        not_valid: true,
+        no_inherit: false,
+        not_enforced: false,
+    };
+    push_op(
+        out,
+        Op::AddCheck {
+            table: table.clone(),
+            check: check.clone(),
+        },
+    );
+    validate(out, table, &name, None);
+    let table_sql = crate::render::qualified(table);
+    alone(
+        out,
+        vec![format!(
+            "online: SET NOT NULL skips the scan now that a validated check says no row of {table} is NULL; the check then goes"
+        )],
+        format!(
+            "BEGIN;\nALTER TABLE {table_sql} ALTER COLUMN {} SET NOT NULL;\nALTER TABLE {table_sql} DROP CONSTRAINT {};\nCOMMIT",
+            quote_ident(column),
+            quote_ident(&check.name)
+        ),
+        lock(LockMode::AccessExclusive, table),
+    );
+}
+
+/// An operation that stays in a transaction: with the ones before it, when they are.
+fn push_op(out: &mut Vec<Step>, op: Op) {
+    match out.last_mut() {
+        Some(Step::Transaction(ops)) => ops.push(op),
+        _ => out.push(Step::Transaction(vec![op])),
+    }
+}
+
+/// One statement run on its own, outside a transaction.
+fn alone(out: &mut Vec<Step>, notes: Vec<String>, sql: String, locks: Vec<Lock>) {
+    out.push(Step::Alone(Statement::alone(notes, sql, locks)))
+}
+
+/// An index whose definition changes: the new one built under another name beside the old
+/// one, the old one dropped, the new one renamed to the old name.
+fn build_beside(out: &mut Vec<Step>, table: &TableName, index: &Index) {
+    let mut new = index.clone();
+    new.name = make_object_name(&index.name, None, Some("online"));
+    build_concurrently(
+        out,
+        table,
+        &new,
+        format!("online: builds the new definition of {} on {table} beside the old one, while reads and writes go on", index.name),
+    );
+    alone(
+        out,
+        vec!["online: the old definition goes, then the new one takes its name (instant)".into()],
+        format!(
+            "DROP INDEX CONCURRENTLY IF EXISTS {}",
+            qualified(&table.schema, &index.name)
+        ),
+        lock(LockMode::ShareUpdateExclusive, table),
+    );
+    alone(
+        out,
+        vec![
+            "the new index takes the old one's name back: whatever named it still does (squawk assumes a rename breaks clients)".into(),
+            "squawk-ignore renaming-object".into(),
+        ],
+        format!(
+            "ALTER INDEX {} RENAME TO {}",
+            qualified(&table.schema, &new.name),
+            quote_ident(&index.name)
+        ),
+        // On the index only (SHARE UPDATE EXCLUSIVE since PostgreSQL 12).
+        Vec::new(),
+    );
+}
+
+/// A unique constraint: its index built concurrently, then the constraint takes it over.
+fn unique_using_index(out: &mut Vec<Step>, table: &TableName, unique: &UniqueConstraint) {
+    let index = Index {
+        name: unique.name.clone(),
+        keys: unique.columns.iter().map(IndexKey::column).collect(),
+        include: Vec::new(),
+        unique: true,
+        nulls_not_distinct: unique.nulls_not_distinct,
+        method: "btree".into(),
+        predicate: None,
+        invalid: false,
+        options: Vec::new(),
+        attached_to: None,
+    };
+    build_concurrently(
+        out,
+        table,
+        &index,
+        format!("online: builds the unique index on {table} while reads and writes go on; fails on duplicates"),
+    );
+    let timing = match (unique.timing.deferrable, unique.timing.initially_deferred) {
+        (_, true) => " DEFERRABLE INITIALLY DEFERRED",
+        (true, false) => " DEFERRABLE",
+        _ => "",
+    };
+    alone(
+        out,
+        vec!["online: the constraint takes over the index (instant)".into()],
+        format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE USING INDEX {}{timing}",
+            crate::render::qualified(table),
+            quote_ident(&unique.name),
+            quote_ident(&unique.name)
+        ),
+        lock(LockMode::AccessExclusive, table),
+    );
 }
 
 /// `CREATE INDEX CONCURRENTLY` on its own, after dropping an invalid index a failed
