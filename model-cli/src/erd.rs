@@ -267,26 +267,9 @@ impl Erd {
             "digraph erd {\n    rankdir=LR;\n    node [shape=record, fontname=\"Helvetica\", fontsize=11];\n    edge [fontname=\"Helvetica\", fontsize=10];\n",
         );
         let node = |e: &Entity| {
-            let mut fields = vec![dot_record_text(&if e.association {
-                format!("{} (association)", self.name(&e.name))
-            } else {
-                self.name(&e.name)
-            })];
+            let mut fields = vec![dot_record_text(&self.title(e))];
             for (i, a) in e.attributes.iter().enumerate() {
-                let mut marks = Vec::new();
-                if a.primary {
-                    marks.push("PK");
-                }
-                if a.foreign {
-                    marks.push("FK");
-                }
-                if !a.nullable {
-                    marks.push("NOT NULL");
-                }
-                fields.push(format!(
-                    "<c{i}> {}",
-                    dot_record_text(format!("{} {} {}", a.name, a.ty, marks.join(" ")).trim_end())
-                ));
+                fields.push(format!("<c{i}> {}", dot_record_text(&row_text(a))));
             }
             let style = if e.association { ", style=dashed" } else { "" };
             format!(

@@ -364,6 +364,33 @@ pub enum Pair<'x, T> {
     /// In both: (from, to), equal or not.
     Kept(&'x T, &'x T),
 }
+/// The changes that take the objects of `from` to those of `to`, matched by `key`: an equal
+/// one is left alone, one that `in_place` says can change in place is altered, any other
+/// changed one dropped and created again.
+pub fn compare_by<T: Clone + PartialEq, K: Ord>(
+    from: &[T],
+    to: &[T],
+    key: impl Fn(&T) -> K,
+    in_place: impl Fn(&T, &T) -> bool,
+) -> Vec<Change<T>> {
+    let mut out = Vec::new();
+    for pair in pair(from, to, key) {
+        match pair {
+            Pair::Kept(have, wanted) if have == wanted => {}
+            Pair::Kept(have, wanted) if in_place(have, wanted) => out.push(Change::Alter {
+                from: have.clone(),
+                to: wanted.clone(),
+            }),
+            Pair::Kept(have, wanted) => {
+                out.push(Change::Drop(have.clone()));
+                out.push(Change::Create(wanted.clone()));
+            }
+            Pair::Added(wanted) => out.push(Change::Create(wanted.clone())),
+            Pair::Removed(have) => out.push(Change::Drop(have.clone())),
+        }
+    }
+    out
+}
 
 /// The objects of `from` and `to` matched by `key`: every object of `to` (added or kept) in
 /// key order, then those only in `from`, in key order. Every comparator pairs objects through

@@ -1,7 +1,7 @@
 //! Row-level security policies (`CREATE POLICY`). A changed policy is dropped before the tables
 //! change and created after (PostgreSQL's `ALTER POLICY` cannot change its command or kind).
 
-use super::{lock, pair, Change, Hint, Kind, Lock, LockMode, Pair, Renamed, Stage};
+use super::{compare_by, lock, Change, Hint, Kind, Lock, LockMode, Renamed, Stage};
 use crate::schema::{qualified, Policy};
 use crate::sql::quote_ident;
 
@@ -9,19 +9,7 @@ use crate::sql::quote_ident;
 /// and created.
 pub fn compare(from: &[Policy], to: &[Policy]) -> Vec<Change<Policy>> {
     let key = |p: &Policy| (p.table.clone(), p.name.clone());
-    let mut out = Vec::new();
-    for pair in pair(from, to, key) {
-        match pair {
-            Pair::Kept(have, wanted) if have == wanted => {}
-            Pair::Kept(have, wanted) => {
-                out.push(Change::Drop(have.clone()));
-                out.push(Change::Create(wanted.clone()));
-            }
-            Pair::Added(wanted) => out.push(Change::Create(wanted.clone())),
-            Pair::Removed(have) => out.push(Change::Drop(have.clone())),
-        }
-    }
-    out
+    compare_by(from, to, key, |_, _| false)
 }
 
 impl Kind for Policy {

@@ -2,29 +2,13 @@
 //! kinds) cannot be altered: a change there drops the old object before the tables change and
 //! creates the new one after; the target and the comment are altered in place.
 
-use super::{lock, pair, Change, Hint, Kind, Lock, LockMode, Pair, Renamed, Stage};
+use super::{compare_by, lock, Change, Hint, Kind, Lock, LockMode, Renamed, Stage};
 use crate::schema::{qualified, Statistics};
 use crate::sql::quote_literal;
 
 /// The changes that take the statistics objects of `from` to those of `to`.
 pub fn compare(from: &[Statistics], to: &[Statistics]) -> Vec<Change<Statistics>> {
-    let mut out = Vec::new();
-    for pair in pair(from, to, |s: &Statistics| s.name.clone()) {
-        match pair {
-            Pair::Kept(have, wanted) if have == wanted => {}
-            Pair::Kept(have, wanted) if same_cover(have, wanted) => out.push(Change::Alter {
-                from: have.clone(),
-                to: wanted.clone(),
-            }),
-            Pair::Kept(have, wanted) => {
-                out.push(Change::Drop(have.clone()));
-                out.push(Change::Create(wanted.clone()));
-            }
-            Pair::Added(wanted) => out.push(Change::Create(wanted.clone())),
-            Pair::Removed(have) => out.push(Change::Drop(have.clone())),
-        }
-    }
-    out
+    compare_by(from, to, |s: &Statistics| s.name.clone(), same_cover)
 }
 
 /// Whether two objects cover the same table, columns and kinds (so only the target or the
