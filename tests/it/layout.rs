@@ -331,3 +331,231 @@ fn the_import_reader_sees_what_it_should() {
         "let x = \"\"; let c = ' '; crate::sql"
     );
 }
+
+/// `text` with comments, strings and char literals blanked (newlines kept), so braces and
+/// `fn` inside them count for nothing and line numbers stay those of the file.
+fn blanked(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out: Vec<char> = chars.clone();
+    let blank = |out: &mut Vec<char>, from: usize, to: usize| {
+        for c in out.iter_mut().take(to.min(chars.len())).skip(from) {
+            if *c != '\n' {
+                *c = ' ';
+            }
+        }
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        let start = i;
+        if c == '/' && next == Some('/') {
+            while i < chars.len() && chars[i] != '\n' {
+                i += 1;
+            }
+        } else if c == '/' && next == Some('*') {
+            let mut depth = 0;
+            while i < chars.len() {
+                if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
+                    depth += 1;
+                    i += 2;
+                } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
+                    depth -= 1;
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+        } else if c == 'r'
+            && matches!(next, Some('"' | '#'))
+            && !(i > 0 && (chars[i - 1].is_alphanumeric() || chars[i - 1] == '_'))
+        {
+            let mut j = i + 1;
+            let mut hashes = 0;
+            while chars.get(j) == Some(&'#') {
+                hashes += 1;
+                j += 1;
+            }
+            if chars.get(j) != Some(&'"') {
+                i += 1;
+                continue;
+            }
+            j += 1;
+            let closing: Vec<char> = std::iter::once('"')
+                .chain(std::iter::repeat_n('#', hashes))
+                .collect();
+            while j < chars.len() && !chars[j..].starts_with(&closing) {
+                j += 1;
+            }
+            i = j + closing.len();
+        } else if c == '"' {
+            i += 1;
+            while i < chars.len() && chars[i] != '"' {
+                i += if chars[i] == '\\' { 2 } else { 1 };
+            }
+            i += 1;
+        } else if c == '\'' && (next == Some('\\') || chars.get(i + 2) == Some(&'\'')) {
+            // A char literal ('x', '\n', '\'', '\u{7f}'); a lifetime ('a) is code.
+            i += if next == Some('\\') { 3 } else { 2 };
+            while i < chars.len() && chars[i] != '\'' {
+                i += 1;
+            }
+            i += 1;
+        } else {
+            i += 1;
+            continue;
+        }
+        blank(&mut out, start, i);
+    }
+    out.into_iter().collect()
+}
+
+/// Every function of the library sources (tests aside) with its length in lines, from its
+/// `fn` line to its closing brace.
+fn function_lengths() -> Vec<(String, String, usize)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut out = Vec::new();
+    for krate in [
+        "model-core/src",
+        "model-cli/src",
+        "model-revision/src",
+        "model-macros/src",
+    ] {
+        let mut paths = Vec::new();
+        files(&root.join(krate), &mut paths);
+        paths.sort();
+        for path in paths
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        {
+            let text = std::fs::read_to_string(path).unwrap();
+            let code = blanked(&text);
+            let lines: Vec<&str> = code.lines().collect();
+            let end = lines
+                .iter()
+                .position(|l| l.trim_start().starts_with("#[cfg(test)]"))
+                .unwrap_or(lines.len());
+            let file = path
+                .strip_prefix(&root)
+                .unwrap_or(path)
+                .display()
+                .to_string();
+            let mut n = 0;
+            while n < end {
+                let words: Vec<&str> = lines[n]
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                let Some(at) = words.iter().position(|w| *w == "fn") else {
+                    n += 1;
+                    continue;
+                };
+                let leading = words[..at].iter().all(|w| {
+                    matches!(
+                        *w,
+                        "pub"
+                            | "crate"
+                            | "super"
+                            | "self"
+                            | "in"
+                            | "async"
+                            | "const"
+                            | "unsafe"
+                            | "extern"
+                    )
+                });
+                let Some(name) = words.get(at + 1).filter(|_| leading) else {
+                    n += 1;
+                    continue;
+                };
+                // The body: from the first `{` (or none, for a `;`) to its match.
+                let mut depth = 0usize;
+                let mut opened = false;
+                let mut m = n;
+                'body: while m < lines.len() {
+                    for c in lines[m].chars() {
+                        match c {
+                            ';' if !opened && depth == 0 => break 'body,
+                            '{' => {
+                                opened = true;
+                                depth += 1;
+                            }
+                            '}' if opened => {
+                                depth -= 1;
+                                if depth == 0 {
+                                    break 'body;
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    m += 1;
+                }
+                if opened {
+                    out.push((file.clone(), name.to_string(), m - n + 1));
+                    // Functions inside this one are counted within it.
+                    n = m + 1;
+                } else {
+                    n += 1;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The functions still longer than 150 lines, each with why: the operation hub's three
+/// matches, which shrink as the kinds left in the hub move into rooms of their own
+/// (docs/ARCHITECTURE.md). A listed function that gets shorter fails this test too, so the
+/// list stays true.
+const STILL_LONG: &[(&str, &str)] = &[
+    ("model-core/src/render/ops.rs", "op_statements"),
+    ("model-core/src/diff/ops.rs", "inverse"),
+    ("model-core/src/diff/ops.rs", "describe"),
+];
+
+#[test]
+fn no_library_function_is_longer_than_150_lines() {
+    let lengths = function_lengths();
+    assert!(
+        lengths.len() > 500,
+        "the function reader found only {} functions",
+        lengths.len()
+    );
+    let long: Vec<&(String, String, usize)> = lengths.iter().filter(|(_, _, n)| *n > 150).collect();
+    for (file, name, n) in &long {
+        eprintln!("{n:>4} lines: {file} {name}");
+    }
+    let unlisted: Vec<String> = long
+        .iter()
+        .filter(|(file, name, _)| !STILL_LONG.contains(&(file.as_str(), name.as_str())))
+        .map(|(file, name, n)| format!("{file} {name} ({n} lines)"))
+        .collect();
+    assert!(
+        unlisted.is_empty(),
+        "longer than 150 lines: {unlisted:?}; split it by what its parts do"
+    );
+    let shorter: Vec<&&str> = STILL_LONG
+        .iter()
+        .filter(|(file, name)| !long.iter().any(|(f, n, _)| f == file && n == name))
+        .map(|(_, name)| name)
+        .collect();
+    assert!(
+        shorter.is_empty(),
+        "{shorter:?} no longer over 150 lines: take them off STILL_LONG"
+    );
+}
+
+#[test]
+fn the_function_reader_measures_what_it_should() {
+    let text = "fn a() {\n    let s = \"}\"; // }\n    let c = '}';\n    let q = '\\'';\n}\n/* fn b() { */\npub(crate) async fn c<'x>(x: &'x str) -> &'x str {\n    x\n}\nfn d();\n";
+    let code = blanked(text);
+    assert_eq!(code.lines().count(), text.lines().count());
+    assert!(!code.contains("fn b"));
+    assert!(code.contains("fn c<'x>"));
+    // Only the two bodies' closing braces are code.
+    assert_eq!(code.matches('}').count(), 2, "{code}");
+}
