@@ -936,15 +936,14 @@ fn primary_key<'t>(
             if pk.name != default {
                 parts.push(format!("name = {}", lit(&pk.name)));
             }
-            if pk.without_overlaps {
-                parts.push("without_overlaps".into());
-            }
-            if pk.timing.deferrable {
-                parts.push("deferrable".into());
-            }
-            if pk.timing.initially_deferred {
-                parts.push("initially_deferred".into());
-            }
+            push_flags(
+                &mut parts,
+                &[
+                    (pk.without_overlaps, "without_overlaps"),
+                    (pk.timing.deferrable, "deferrable"),
+                    (pk.timing.initially_deferred, "initially_deferred"),
+                ],
+            );
             struct_attrs.push(format!("primary_key({})", parts.join(", ")));
         }
     }
@@ -976,18 +975,15 @@ fn uniques_and_checks<'t>(
         if u.name != default {
             parts.push(format!("name = {}", lit(&u.name)));
         }
-        if u.nulls_not_distinct {
-            parts.push("nulls_not_distinct".into());
-        }
-        if u.without_overlaps {
-            parts.push("without_overlaps".into());
-        }
-        if u.timing.deferrable {
-            parts.push("deferrable".into());
-        }
-        if u.timing.initially_deferred {
-            parts.push("initially_deferred".into());
-        }
+        push_flags(
+            &mut parts,
+            &[
+                (u.nulls_not_distinct, "nulls_not_distinct"),
+                (u.without_overlaps, "without_overlaps"),
+                (u.timing.deferrable, "deferrable"),
+                (u.timing.initially_deferred, "initially_deferred"),
+            ],
+        );
         struct_attrs.push(format!("unique({})", parts.join(", ")));
     }
     for c in &table.checks {
@@ -995,15 +991,14 @@ fn uniques_and_checks<'t>(
             format!("expr = {}", lit(&c.expression)),
             format!("name = {}", lit(&c.name)),
         ];
-        if c.not_valid {
-            parts.push("not_valid".into());
-        }
-        if c.no_inherit {
-            parts.push("no_inherit".into());
-        }
-        if c.not_enforced {
-            parts.push("not_enforced".into());
-        }
+        push_flags(
+            &mut parts,
+            &[
+                (c.not_valid, "not_valid"),
+                (c.no_inherit, "no_inherit"),
+                (c.not_enforced, "not_enforced"),
+            ],
+        );
         struct_attrs.push(format!("check({})", parts.join(", ")));
     }
     unique_on_field
@@ -1055,12 +1050,13 @@ fn foreign_keys<'t>(
                 attrs.push(format!("foreign_key_name = {}", lit(&key.name)));
             }
             attrs.extend(flags);
-            if key.not_valid {
-                attrs.push("not_valid".into());
-            }
-            if key.not_enforced {
-                attrs.push("not_enforced".into());
-            }
+            push_flags(
+                &mut attrs,
+                &[
+                    (key.not_valid, "not_valid"),
+                    (key.not_enforced, "not_enforced"),
+                ],
+            );
             fk_on_field
                 .entry(key.columns[0].as_str())
                 .or_default()
@@ -1085,24 +1081,17 @@ fn foreign_keys<'t>(
                 parts.push(format!("name = {}", lit(&key.name)));
             }
             parts.extend(flags);
-            if key.match_full {
-                parts.push("match_full".into());
-            }
-            if key.deferrable {
-                parts.push("deferrable".into());
-            }
-            if key.initially_deferred {
-                parts.push("initially_deferred".into());
-            }
-            if key.not_valid {
-                parts.push("not_valid".into());
-            }
-            if key.not_enforced {
-                parts.push("not_enforced".into());
-            }
-            if key.period {
-                parts.push("period".into());
-            }
+            push_flags(
+                &mut parts,
+                &[
+                    (key.match_full, "match_full"),
+                    (key.deferrable, "deferrable"),
+                    (key.initially_deferred, "initially_deferred"),
+                    (key.not_valid, "not_valid"),
+                    (key.not_enforced, "not_enforced"),
+                    (key.period, "period"),
+                ],
+            );
             if !key.on_delete_columns.is_empty() {
                 parts.push(format!(
                     "on_delete_columns({})",
@@ -1152,12 +1141,13 @@ fn index_attrs(table: &Table, fields: &Fields) -> Vec<String> {
             }
         };
         parts.push(format!("name = {}", lit(&index.name)));
-        if index.unique {
-            parts.push("unique".into());
-        }
-        if index.nulls_not_distinct {
-            parts.push("nulls_not_distinct".into());
-        }
+        push_flags(
+            &mut parts,
+            &[
+                (index.unique, "unique"),
+                (index.nulls_not_distinct, "nulls_not_distinct"),
+            ],
+        );
         if index.method != "btree" {
             parts.push(format!("method = {}", lit(&index.method)));
         }
@@ -1268,4 +1258,14 @@ fn snake(name: &str) -> String {
         }
     }
     out
+}
+
+/// Each flag whose condition holds, in the order given (`deferrable`, `not_valid`, …).
+fn push_flags(parts: &mut Vec<String>, flags: &[(bool, &str)]) {
+    parts.extend(
+        flags
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, flag)| flag.to_string()),
+    );
 }

@@ -98,79 +98,6 @@ fn rooms(architecture: &str) -> Vec<Crate> {
     crates
 }
 
-/// `text` without comments, string literals and char literals (so neither a doc comment nor a
-/// message naming `crate::x` counts as an import).
-fn code_only(text: &str) -> String {
-    let bytes: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let c = bytes[i];
-        let next = bytes.get(i + 1).copied();
-        if c == '/' && next == Some('/') {
-            while i < bytes.len() && bytes[i] != '\n' {
-                i += 1;
-            }
-        } else if c == '/' && next == Some('*') {
-            i += 2;
-            while i + 1 < bytes.len() && !(bytes[i] == '*' && bytes[i + 1] == '/') {
-                i += 1;
-            }
-            i += 2;
-        } else if c == 'r' && (next == Some('"') || next == Some('#')) && {
-            let prev = if i == 0 { ' ' } else { bytes[i - 1] };
-            !(prev.is_alphanumeric() || prev == '_')
-        } {
-            // A raw string: r"…", r#"…"#.
-            let mut j = i + 1;
-            let mut hashes = 0;
-            while j < bytes.len() && bytes[j] == '#' {
-                hashes += 1;
-                j += 1;
-            }
-            if bytes.get(j) != Some(&'"') {
-                out.push(c);
-                i += 1;
-                continue;
-            }
-            j += 1;
-            'raw: while j < bytes.len() {
-                if bytes[j] == '"' && (0..hashes).all(|k| bytes.get(j + 1 + k) == Some(&'#')) {
-                    j += 1 + hashes;
-                    break 'raw;
-                }
-                j += 1;
-            }
-            out.push_str("\"\"");
-            i = j;
-        } else if c == '"' {
-            i += 1;
-            while i < bytes.len() && bytes[i] != '"' {
-                if bytes[i] == '\\' {
-                    i += 1;
-                }
-                i += 1;
-            }
-            i += 1;
-            out.push_str("\"\"");
-        } else if c == '\'' && next == Some('\\') {
-            i += 3;
-            while i < bytes.len() && bytes[i] != '\'' {
-                i += 1;
-            }
-            i += 1;
-            out.push_str("' '");
-        } else if c == '\'' && bytes.get(i + 2) == Some(&'\'') {
-            out.push_str("' '");
-            i += 3;
-        } else {
-            out.push(c);
-            i += 1;
-        }
-    }
-    out
-}
-
 /// The rooms a file's code names: `crate::room` (and each `room` of `use crate::{a, b::c}`). A
 /// name that is not a room is an item of the crate root, `lib`. `$crate::` (a macro's own path)
 /// is not an import.
@@ -288,7 +215,7 @@ fn rooms_import_only_the_layers_below_them() {
                 ));
                 continue;
             };
-            let code = code_only(&std::fs::read_to_string(file).unwrap());
+            let code = blanked(&std::fs::read_to_string(file).unwrap());
             for target in imports(&code, &known) {
                 if target == room || krate.external.contains(&target) {
                     continue;
@@ -322,18 +249,24 @@ fn rooms_import_only_the_layers_below_them() {
 #[test]
 fn the_import_reader_sees_what_it_should() {
     let rooms = ["sql".to_string(), "diff".to_string()];
-    let code = code_only(
+    let code = blanked(
         "use crate::sql::x; // crate::diff\nlet s = \"crate::diff\"; $crate::diff::y; use crate::{diff::{a, b}, Item};",
     );
     assert_eq!(imports(&code, &rooms), ["sql", "diff", "lib"]);
+    // Strings (raw ones too) and char literals are blanked to spaces, one per character.
     assert_eq!(
-        code_only("let x = r#\"crate::diff\"#; let c = '\\''; crate::sql"),
-        "let x = \"\"; let c = ' '; crate::sql"
+        blanked("let x = r#\"crate::diff\"#; let c = '\\''; crate::sql"),
+        format!(
+            "let x = {}; let c = {}; crate::sql",
+            " ".repeat(16),
+            " ".repeat(4)
+        )
     );
 }
 
-/// `text` with comments, strings and char literals blanked (newlines kept), so braces and
-/// `fn` inside them count for nothing and line numbers stay those of the file.
+/// `text` with comments, strings and char literals blanked (newlines kept), so neither a doc
+/// comment nor a message naming `crate::x` counts as an import, braces and `fn` inside them
+/// count for nothing, and line numbers stay those of the file.
 fn blanked(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out: Vec<char> = chars.clone();

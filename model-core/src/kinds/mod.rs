@@ -152,7 +152,7 @@ macro_rules! registry {
     };
 }
 
-registry!(Extension, Function, Sequence, View, Trigger, Policy, Statistics, Other, Ownership,);
+registry!(Extension, Function, Sequence, View, Trigger, Policy, Statistics, Other, Ownership);
 
 /// The kinds whose objects depend on tables and on nothing else the plan changes, compared
 /// one with the other by their room's `compare` alone: one line each, the one place such a

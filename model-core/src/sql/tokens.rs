@@ -439,35 +439,23 @@ impl Idents {
 mod tests {
     use super::*;
 
-    fn rename_column(text: &str, from: &str, to: &str) -> String {
-        rewrite(text, |s| {
-            (s.kind == SiteKind::Ident
-                && s.value == from
-                && s.qualifier.is_none()
-                && !s.cast
-                && !s.call
-                && !s.qualifies)
-                .then(|| crate::sql::quote_ident(to))
-        })
-    }
-
     #[test]
     fn renames_identifiers_only() {
         assert_eq!(
-            rename_column("((a > 0) AND (b <> 'a'::text))", "a", "Big A"),
+            column_renamed("((a > 0) AND (b <> 'a'::text))", "a", "Big A"),
             "((\"Big A\" > 0) AND (b <> 'a'::text))"
         );
         assert_eq!(
-            rename_column("lower(lower) = 'x' -- lower\n", "lower", "l"),
+            column_renamed("lower(lower) = 'x' -- lower\n", "lower", "l"),
             "lower(l) = 'x' -- lower\n"
         );
         assert_eq!(
-            rename_column("\"we\"\"ird\" IS NOT NULL", "we\"ird", "ok"),
+            column_renamed("\"we\"\"ird\" IS NOT NULL", "we\"ird", "ok"),
             "ok IS NOT NULL"
         );
-        assert_eq!(rename_column("t.a + a", "a", "b"), "t.a + b");
-        assert_eq!(rename_column("$x$ a $x$ || a", "a", "b"), "$x$ a $x$ || b");
-        assert_eq!(rename_column("E'a\\'a' || a", "a", "b"), "E'a\\'a' || b");
+        assert_eq!(column_renamed("t.a + a", "a", "b"), "t.a + b");
+        assert_eq!(column_renamed("$x$ a $x$ || a", "a", "b"), "$x$ a $x$ || b");
+        assert_eq!(column_renamed("E'a\\'a' || a", "a", "b"), "E'a\\'a' || b");
     }
 
     #[test]

@@ -30,14 +30,7 @@ macro_rules! plain {
             reader: &mut Reader<'_, C>,
             schema: &mut crate::schema::Schema,
         ) -> Result<(), IntrospectError> {
-            $(
-                schema.$field = reader
-                    .query($what, $field::SQL, true)
-                    .await?
-                    .iter()
-                    .map($field::read)
-                    .collect::<Result<_, _>>()?;
-            )*
+            $(schema.$field = super::all(reader, $what, $field::SQL, true, $field::read).await?;)*
             Ok(())
         }
     };
