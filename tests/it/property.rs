@@ -1379,6 +1379,16 @@ fn pairs() -> Vec<u64> {
 
 /// The variant name of an operation (`AddColumn`), for the coverage check.
 fn kind(op: &model_core::diff::Op) -> String {
+    use model_core::kinds::{Commented, KindChange};
+    if let model_core::diff::Op::Kind(KindChange::Comment(change)) = op {
+        // `SetTableComment`: which object's comment changed.
+        return match change.subject().on {
+            Commented::Schema(_) => "SetSchemaComment",
+            Commented::Table(_) => "SetTableComment",
+            Commented::Column(..) => "SetColumnComment",
+        }
+        .to_string();
+    }
     if let model_core::diff::Op::Kind(change) = op {
         // `CreateSequence`, as the operation was called before kinds had rooms.
         let (kind, verb) = change.name();

@@ -3,6 +3,7 @@
 use super::enums::is_enum;
 use super::plan::Hint;
 use super::{mentions, ColumnType, Differ, Op};
+use crate::kinds::{Comment, Commented};
 use crate::schema::qualified;
 use crate::schema::{Column, NotNull, Table, TableName};
 use crate::sql::Feature;
@@ -25,12 +26,12 @@ impl<'a> Differ<'a> {
                 continue;
             };
             if before.comment != after.comment {
-                self.emit(Op::SetColumnComment {
-                    table: name.clone(),
-                    column: after.name.clone(),
-                    from: before.comment.clone(),
-                    to: after.comment.clone(),
-                });
+                let on = Commented::Column(name.clone(), after.name.clone());
+                self.emit(Comment::change(
+                    on,
+                    before.comment.clone(),
+                    after.comment.clone(),
+                ));
             }
         }
         if !own_columns {

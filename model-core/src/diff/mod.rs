@@ -142,12 +142,13 @@ struct Differ<'a> {
 
 impl<'a> Differ<'a> {
     /// Hands `op` to the planner, which places it by what it does.
-    fn emit(&mut self, op: Op) {
+    fn emit(&mut self, op: impl Into<Op>) {
         self.emit_with(Hint::None, op);
     }
 
     /// Hands `op` to the planner with what the operation itself does not say.
-    fn emit_with(&mut self, hint: Hint, op: Op) {
+    fn emit_with(&mut self, hint: Hint, op: impl Into<Op>) {
+        let op = op.into();
         self.emitted.push(plan::Emitted { op, hint });
     }
 

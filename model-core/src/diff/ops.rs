@@ -238,25 +238,6 @@ pub enum Op {
         from: Vec<TableName>,
         to: Vec<TableName>,
     },
-    /// `COMMENT ON SCHEMA`.
-    SetSchemaComment {
-        name: String,
-        from: Option<String>,
-        to: Option<String>,
-    },
-    /// `COMMENT ON TABLE`.
-    SetTableComment {
-        table: TableName,
-        from: Option<String>,
-        to: Option<String>,
-    },
-    /// `COMMENT ON COLUMN`.
-    SetColumnComment {
-        table: TableName,
-        column: String,
-        from: Option<String>,
-        to: Option<String>,
-    },
     /// `ALTER COLUMN … SET STORAGE`; `None` is the type's own storage, which the server
     /// names `DEFAULT` from PostgreSQL 16 (`keyword_default`) and must be looked up before.
     SetColumnStorage {
@@ -499,11 +480,6 @@ impl Op {
                 from: to,
                 to: from,
             },
-            Op::SetSchemaComment { name, from, to } => Op::SetSchemaComment {
-                name,
-                from: to,
-                to: from,
-            },
             Op::SetOptions { relation, from, to } => Op::SetOptions {
                 relation,
                 from: to,
@@ -561,22 +537,6 @@ impl Op {
             } => Op::SetGrants {
                 target,
                 grantee,
-                from: to,
-                to: from,
-            },
-            Op::SetTableComment { table, from, to } => Op::SetTableComment {
-                table,
-                from: to,
-                to: from,
-            },
-            Op::SetColumnComment {
-                table,
-                column,
-                from,
-                to,
-            } => Op::SetColumnComment {
-                table,
-                column,
                 from: to,
                 to: from,
             },
@@ -804,7 +764,6 @@ impl Op {
             } => format!("detached '{table}' from '{}'", p.parent),
             Op::SetPartitionOf { table, .. } => format!("partition '{table}' unchanged"),
             Op::SetInherits { table, .. } => format!("changed the parents of '{table}'"),
-            Op::SetSchemaComment { name, .. } => format!("changed comment on schema '{name}'"),
             Op::SetOptions { relation, .. } => format!(
                 "changed storage parameters of {} '{}'",
                 relation.kind.to_lowercase(),
@@ -882,10 +841,6 @@ impl Op {
             Op::SetGrants {
                 target, grantee, ..
             } => format!("changed privileges of '{grantee}' on '{target}'"),
-            Op::SetTableComment { table, .. } => format!("changed comment on table '{table}'"),
-            Op::SetColumnComment { table, column, .. } => {
-                format!("changed comment on column '{table}.{column}'")
-            }
             Op::SetColumnStorage { table, column, .. } => {
                 format!("changed storage of column '{table}.{column}'")
             }

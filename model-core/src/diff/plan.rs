@@ -73,9 +73,6 @@ pub(super) fn stage(op: &Op, hint: Hint) -> Stage {
         | Op::RefreshMaterializedView { .. }
         | Op::SetPartitionOf { .. }
         | Op::SetInherits { .. }
-        | Op::SetSchemaComment { .. }
-        | Op::SetTableComment { .. }
-        | Op::SetColumnComment { .. }
         | Op::SetColumnStorage { .. }
         | Op::SetColumnStatistics { .. } => Properties,
         Op::Rename { .. } => Schemas,

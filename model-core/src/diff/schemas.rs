@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use super::grants::grant_changes;
 use super::plan::Hint;
 use super::{Differ, Op};
+use crate::kinds::{Comment, Commented};
 use crate::schema::{GrantTarget, Schema, DEFAULT_SCHEMA};
 
 impl<'a> Differ<'a> {
@@ -52,11 +53,8 @@ impl<'a> Differ<'a> {
         for name in have.union(&want) {
             let (before, after) = (comment(self.from, name), comment(self.to, name));
             if before != after {
-                let op = Op::SetSchemaComment {
-                    name: name.to_string(),
-                    from: before,
-                    to: after,
-                };
+                let on = Commented::Schema(name.to_string());
+                let op = Op::from(Comment::change(on, before, after));
                 if want.contains(name) {
                     self.emit(op);
                 } else {

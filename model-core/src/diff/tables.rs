@@ -6,6 +6,7 @@ use super::enums::index_texts;
 use super::grants::{grant_changes, without_revoked};
 use super::plan::Hint;
 use super::{changed, Differ, Op, Relation, ValidatedConstraint};
+use crate::kinds::{Comment, Commented};
 use crate::schema::{CheckConstraint, ForeignKey, Grant, GrantTarget, Index, Table, TableName};
 
 impl<'a> Differ<'a> {
@@ -541,11 +542,12 @@ impl<'a> Differ<'a> {
             });
         }
         if from.comment != to.comment {
-            self.emit(Op::SetTableComment {
-                table: name.clone(),
-                from: from.comment.clone(),
-                to: to.comment.clone(),
-            });
+            let on = Commented::Table(name.clone());
+            self.emit(Comment::change(
+                on,
+                from.comment.clone(),
+                to.comment.clone(),
+            ));
         }
     }
 }

@@ -6,6 +6,7 @@
 //! The vocabulary every kind speaks lives here too: [`Stage`] and [`Hint`] (the planner's),
 //! [`Hazard`] and [`Lock`] (the risks), and [`pair`] (how objects of two sides are matched).
 
+pub mod comment;
 pub mod ddl;
 mod effects;
 pub mod extension;
@@ -21,7 +22,10 @@ pub mod view;
 
 use std::collections::BTreeMap;
 
-use crate::schema::TableName;
+use crate::schema::{
+    Extension, Function, Other, Ownership, Policy, Sequence, Statistics, TableName, Trigger, View,
+};
+pub use comment::{Comment, Commented};
 
 pub(crate) use effects::{hazard, lock};
 pub use effects::{Hazard, HazardKind, Lock, LockMode};
@@ -116,7 +120,7 @@ macro_rules! registry {
         pub enum KindChange {
             $(
                 #[doc = concat!("A change of a ", stringify!($kind), ".")]
-                $kind(Change<crate::schema::$kind>),
+                $kind(Change<$kind>),
             )*
         }
 
@@ -143,8 +147,8 @@ macro_rules! registry {
         }
 
         $(
-            impl From<Change<crate::schema::$kind>> for KindChange {
-                fn from(change: Change<crate::schema::$kind>) -> Self {
+            impl From<Change<$kind>> for KindChange {
+                fn from(change: Change<$kind>) -> Self {
                     KindChange::$kind(change)
                 }
             }
@@ -152,7 +156,9 @@ macro_rules! registry {
     };
 }
 
-registry!(Extension, Function, Sequence, View, Trigger, Policy, Statistics, Other, Ownership);
+registry!(
+    Extension, Function, Sequence, View, Trigger, Policy, Statistics, Other, Ownership, Comment,
+);
 
 /// The kinds whose objects depend on tables and on nothing else the plan changes, compared
 /// one with the other by their room's `compare` alone: one line each, the one place such a

@@ -548,19 +548,6 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             );
             out
         }
-        Op::SetSchemaComment { name, to, .. } => vec![format!(
-            "COMMENT ON SCHEMA {} IS {}",
-            quote_ident(name),
-            to.as_ref().map_or("NULL".to_string(), |c| quote_literal(c))
-        )],
-        Op::SetTableComment { table, to, .. } => vec![format!(
-            "COMMENT ON TABLE {} IS {}",
-            qualified(table),
-            to.as_ref().map_or("NULL".to_string(), |c| quote_literal(c))
-        )],
-        Op::SetColumnComment {
-            table, column, to, ..
-        } => vec![column_comment(table, column, to.as_ref())],
         Op::SetColumnStorage {
             table,
             column,
