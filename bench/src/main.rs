@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use model_core::diff::{diff, Op};
 use model_core::introspect::{introspect_counted, Options};
+use model_core::kinds::{Change, KindChange, TableIndex};
 use model_core::pg::Server;
 use model_core::render::script;
 use model_core::schema::{Schema, TableName};
@@ -120,7 +121,7 @@ fn describe(ops: &[Op]) -> Vec<String> {
                 format!("add_column {}.{}", table.name, column.name)
             }
             Op::DropTable(table) => format!("drop_table {}", table.name.name),
-            Op::CreateIndex { table, index } => {
+            Op::Kind(KindChange::TableIndex(Change::Create(TableIndex { table, index }))) => {
                 format!("create_index {} on {}", index.name, table.name)
             }
             other => format!("unexpected: {}", other.describe()),

@@ -1379,7 +1379,29 @@ fn pairs() -> Vec<u64> {
 
 /// The variant name of an operation (`AddColumn`), for the coverage check.
 fn kind(op: &model_core::diff::Op) -> String {
-    use model_core::kinds::{Commented, KindChange};
+    use model_core::kinds::{Change, Commented, Constraint, KindChange};
+    // `AddCheck`, `CreateIndex`, `SetConstraintValid`: as the operations were called before
+    // indexes and constraints had rooms.
+    if let model_core::diff::Op::Kind(KindChange::TableConstraint(change)) = op {
+        let what = match &change.subject().constraint {
+            Constraint::PrimaryKey(_) => "PrimaryKey",
+            Constraint::ForeignKey(_) => "ForeignKey",
+            Constraint::Unique(_) => "Unique",
+            Constraint::Check(_) => "Check",
+            Constraint::Exclusion(_) => "Exclusion",
+        };
+        return match change {
+            Change::Create(_) => format!("Add{what}"),
+            Change::Drop(_) => format!("Drop{what}"),
+            Change::Alter { .. } => "SetConstraintValid".to_string(),
+        };
+    }
+    if let model_core::diff::Op::Kind(KindChange::TableIndex(change)) = op {
+        return format!("{}Index", change.verb());
+    }
+    if let model_core::diff::Op::Kind(KindChange::SequenceOwner(_)) = op {
+        return "SetSequenceOwner".to_string();
+    }
     if let model_core::diff::Op::Kind(KindChange::Comment(change)) = op {
         // `SetTableComment`: which object's comment changed.
         return match change.subject().on {

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use super::grants::grant_changes;
 use super::views::view_order;
 use super::{mentions, pair, Differ, EnumColumn, Op, Pair};
+use crate::kinds::{Constraint, TableConstraint, TableIndex};
 use crate::schema::qualified;
 use crate::schema::{
     Column, EnumType, GrantTarget, Index, IndexExpr, Schema, Table, TableName, View,
@@ -34,18 +35,15 @@ impl<'a> Differ<'a> {
             };
             for index in &table.indexes {
                 if after.indexes.contains(index) && index_mentions(index, &name) {
-                    out.push(Op::CreateIndex {
-                        table: table.name.clone(),
-                        index: index.clone(),
-                    });
+                    out.push(Op::from(TableIndex::create(&table.name, index)));
                 }
             }
             for check in &table.checks {
                 if after.checks.contains(check) && mentions(&check.expression, &name) {
-                    out.push(Op::AddCheck {
-                        table: table.name.clone(),
-                        check: check.clone(),
-                    });
+                    out.push(Op::from(TableConstraint::create(
+                        &table.name,
+                        Constraint::Check(check.clone()),
+                    )));
                 }
             }
         }

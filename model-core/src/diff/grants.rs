@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 
 use super::Op;
+use crate::kinds::grant::Privileges;
 use crate::schema::{Grant, GrantTarget};
 
 /// `GRANT` / `REVOKE` operations that take `target` from one role's privileges in `from` to
@@ -20,12 +21,7 @@ pub(super) fn grant_changes(target: &GrantTarget, from: &[Grant], to: &[Grant]) 
         .into_iter()
         .filter_map(|grantee| {
             let (before, after) = (of(from, grantee), of(to, grantee));
-            (before != after).then(|| Op::SetGrants {
-                target: target.clone(),
-                grantee: grantee.clone(),
-                from: before,
-                to: after,
-            })
+            (before != after).then(|| Op::from(Privileges::change(target, grantee, before, after)))
         })
         .collect()
 }

@@ -118,50 +118,11 @@ impl Op {
             } => vec![hazard(Rewrite, table)],
             Op::SetGeneratedExpression { table, .. } => vec![hazard(BriefExclusive, table)],
             Op::AddIdentity { table, .. } => vec![hazard(BriefExclusive, table)],
-            Op::AddPrimaryKey { table, .. } | Op::AddUnique { table, .. } => vec![
-                hazard(BuildsIndex, table),
-                hazard(BriefExclusive, table),
-                hazard(MayFail, table),
-            ],
-            Op::AddExclusion { table, .. } => vec![
-                hazard(BuildsIndex, table),
-                hazard(BriefExclusive, table),
-                hazard(MayFail, table),
-            ],
-            Op::AddCheck { table, check } if !check.not_valid => {
-                vec![hazard(ScanExclusive, table), hazard(MayFail, table)]
-            }
-            Op::AddForeignKey { table, key } if !key.not_valid => vec![
-                hazard(ScanBlocksWrites, table),
-                hazard(ScanBlocksWrites, &key.references),
-                hazard(MayFail, table),
-            ],
-            Op::SetConstraintValid {
-                table, valid: true, ..
-            } => {
-                // VALIDATE CONSTRAINT takes SHARE UPDATE EXCLUSIVE, and ROW SHARE on the table
-                // a foreign key references: reads and writes go on in both.
-                vec![hazard(MayFail, table)]
-            }
-            Op::CreateIndex { table, .. } => vec![hazard(BuildsIndex, table)],
-            // Its triggers on the referenced table go too: ACCESS EXCLUSIVE on both.
-            Op::DropForeignKey { table, key } if key.references != *table => vec![
-                hazard(BriefExclusive, table),
-                hazard(BriefExclusive, &key.references),
-            ],
-            Op::DropForeignKey { table, .. } => vec![hazard(BriefExclusive, table)],
-            Op::DropIndex { table, .. }
-            | Op::DropPrimaryKey { table, .. }
-            | Op::DropUnique { table, .. }
-            | Op::DropCheck { table, .. }
-            | Op::DropExclusion { table, .. }
-            | Op::DropColumn { table, .. }
+            Op::DropColumn { table, .. }
             | Op::SetNullable { table, .. }
             | Op::SetDefault { table, .. }
             | Op::DropIdentity { table, .. }
             | Op::AlterIdentity { table, .. }
-            | Op::AddCheck { table, .. }
-            | Op::AddForeignKey { table, .. }
             | Op::SetReplicaIdentity { table, .. }
             | Op::SetInherits { table, .. } => vec![hazard(BriefExclusive, table)],
             Op::SetPartitionOf {
@@ -178,15 +139,6 @@ impl Op {
                     .collect()
             }
             Op::RefreshMaterializedView { view, .. } => vec![hazard(ScanExclusive, view)],
-            Op::SetGrants { target, .. } => vec![Hazard {
-                kind: Privileges,
-                relation: match target {
-                    crate::schema::GrantTarget::Table(t)
-                    | crate::schema::GrantTarget::Column(t, _)
-                    | crate::schema::GrantTarget::Sequence(t) => Some(t.clone()),
-                    _ => None,
-                },
-            }],
             Op::SetRowLevelSecurity { table, .. } => vec![Hazard {
                 kind: Privileges,
                 relation: Some(table.clone()),
@@ -212,15 +164,6 @@ impl Op {
             | Op::AddIdentity { table, .. }
             | Op::DropIdentity { table, .. }
             | Op::AlterIdentity { table, .. }
-            | Op::AddPrimaryKey { table, .. }
-            | Op::DropPrimaryKey { table, .. }
-            | Op::AddUnique { table, .. }
-            | Op::DropUnique { table, .. }
-            | Op::AddCheck { table, .. }
-            | Op::DropCheck { table, .. }
-            | Op::AddExclusion { table, .. }
-            | Op::DropExclusion { table, .. }
-            | Op::DropIndex { table, .. }
             | Op::SetUnlogged { table, .. }
             | Op::SetReplicaIdentity { table, .. }
             | Op::SetGeneratedExpression { table, .. }
@@ -236,31 +179,6 @@ impl Op {
                 vec![lock(ShareUpdateExclusive, table)]
             }
             Op::AlterNotNull { table, .. } => vec![lock(AccessExclusive, table)],
-            Op::AddForeignKey { table, key } => {
-                vec![
-                    lock(ShareRowExclusive, table),
-                    lock(ShareRowExclusive, &key.references),
-                ]
-            }
-            // Its triggers on the referenced table go too.
-            Op::DropForeignKey { table, key } => {
-                vec![
-                    lock(AccessExclusive, table),
-                    lock(AccessExclusive, &key.references),
-                ]
-            }
-            Op::SetConstraintValid {
-                table,
-                constraint,
-                valid: true,
-            } => {
-                let mut out = vec![lock(ShareUpdateExclusive, table)];
-                if let super::ValidatedConstraint::ForeignKey(key) = constraint {
-                    out.push(lock(RowShare, &key.references));
-                }
-                out
-            }
-            Op::CreateIndex { table, .. } => vec![lock(Share, table)],
             Op::Kind(c) => c.locks(),
             Op::SetTriggerEnabled { trigger, .. } => vec![lock(ShareRowExclusive, &trigger.table)],
             Op::RefreshMaterializedView { view, .. } => vec![lock(AccessExclusive, view)],

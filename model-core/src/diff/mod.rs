@@ -37,7 +37,7 @@ pub use candidates::{best_renames, rename_candidates, Candidate};
 pub use hazards::{
     relation_sizes, size_text, type_change_rewrites, Hazard, HazardKind, Lock, LockMode,
 };
-pub use ops::{ColumnType, EnumColumn, Op, Relation, ValidatedConstraint};
+pub use ops::{ColumnType, EnumColumn, Op, Relation};
 pub use renames::{rename_schema, Rename, RenameReport};
 
 pub(crate) use crate::kinds::{pair, Pair};

@@ -4,9 +4,8 @@
 use super::renames::Rename;
 use crate::kinds::{Change, KindChange};
 use crate::schema::{
-    CheckConstraint, Column, ColumnRef, EnumType, ExclusionConstraint, ForeignKey, GrantTarget,
-    Identity, Index, NotNull, PartitionOf, PrimaryKey, ReplicaIdentity, SqlType, Table, TableName,
-    Trigger, TriggerEnabled, UniqueConstraint,
+    Column, EnumType, Identity, NotNull, PartitionOf, ReplicaIdentity, SqlType, Table, TableName,
+    Trigger, TriggerEnabled,
 };
 
 impl<T> From<Change<T>> for Op
@@ -58,15 +57,6 @@ pub enum Op {
         /// columns move to the new type, so they are dropped first and created again after,
         /// as these creation operations say.
         dependents: Vec<Op>,
-    },
-    /// `ALTER SEQUENCE … OWNED BY` (or `OWNED BY NONE`).
-    SetSequenceOwner {
-        sequence: TableName,
-        from: Option<ColumnRef>,
-        to: Option<ColumnRef>,
-        /// Whether the owning column of `from` and of `to` is an integer: a sequence that
-        /// comes to belong to an integer column continues after the column's largest value.
-        integer: (bool, bool),
     },
     /// `CREATE TABLE` with its inline constraints (and the foreign keys that can be inline),
     /// comments included. `recreated` marks the inverse of a drop: the data is not restored.
@@ -140,67 +130,11 @@ pub enum Op {
         from: Identity,
         to: Identity,
     },
-    /// `ADD CONSTRAINT … PRIMARY KEY`.
-    AddPrimaryKey { table: TableName, key: PrimaryKey },
-    /// `DROP CONSTRAINT` of a primary key.
-    DropPrimaryKey { table: TableName, key: PrimaryKey },
-    /// `ADD CONSTRAINT … FOREIGN KEY`.
-    AddForeignKey { table: TableName, key: ForeignKey },
-    /// `DROP CONSTRAINT` of a foreign key.
-    DropForeignKey { table: TableName, key: ForeignKey },
-    /// A NOT VALID check or foreign key becomes valid (`VALIDATE CONSTRAINT`), or, undoing
-    /// that, NOT VALID again (dropped and added back `NOT VALID`).
-    SetConstraintValid {
-        table: TableName,
-        constraint: ValidatedConstraint,
-        valid: bool,
-    },
-    /// `ADD CONSTRAINT … UNIQUE`.
-    AddUnique {
-        table: TableName,
-        unique: UniqueConstraint,
-    },
-    /// `DROP CONSTRAINT` of a unique constraint.
-    DropUnique {
-        table: TableName,
-        unique: UniqueConstraint,
-    },
-    /// `ADD CONSTRAINT … CHECK`.
-    AddCheck {
-        table: TableName,
-        check: CheckConstraint,
-    },
-    /// `DROP CONSTRAINT` of a check constraint.
-    DropCheck {
-        table: TableName,
-        check: CheckConstraint,
-    },
-    /// `ADD CONSTRAINT … EXCLUDE`.
-    AddExclusion {
-        table: TableName,
-        exclusion: ExclusionConstraint,
-    },
-    /// `DROP CONSTRAINT` of an exclusion constraint.
-    DropExclusion {
-        table: TableName,
-        exclusion: ExclusionConstraint,
-    },
-    /// `CREATE INDEX`.
-    CreateIndex { table: TableName, index: Index },
-    /// `DROP INDEX`.
-    DropIndex { table: TableName, index: Index },
     /// `ENABLE` / `DISABLE` / `FORCE` / `NO FORCE ROW LEVEL SECURITY`; (enabled, forced).
     SetRowLevelSecurity {
         table: TableName,
         from: (bool, bool),
         to: (bool, bool),
-    },
-    /// `GRANT` / `REVOKE` on a table, a column or a sequence for one role.
-    SetGrants {
-        target: GrantTarget,
-        grantee: String,
-        from: Vec<String>,
-        to: Vec<String>,
     },
     /// `ALTER TABLE|INDEX|MATERIALIZED VIEW … SET (…)` / `RESET (…)`: storage parameters.
     SetOptions {
@@ -273,25 +207,6 @@ pub struct Relation {
     pub name: TableName,
 }
 
-/// A constraint that can be `NOT VALID`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ValidatedConstraint {
-    /// A check constraint.
-    Check(CheckConstraint),
-    /// A foreign key.
-    ForeignKey(ForeignKey),
-}
-
-impl ValidatedConstraint {
-    /// The constraint's name.
-    pub fn name(&self) -> &str {
-        match self {
-            ValidatedConstraint::Check(c) => &c.name,
-            ValidatedConstraint::ForeignKey(k) => &k.name,
-        }
-    }
-}
-
 /// A column's type and collation, which change together.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnType {
@@ -360,17 +275,6 @@ impl Op {
                 to: from,
                 columns: swap_defaults(columns),
                 dependents,
-            },
-            Op::SetSequenceOwner {
-                sequence,
-                from,
-                to,
-                integer,
-            } => Op::SetSequenceOwner {
-                sequence,
-                from: to,
-                to: from,
-                integer: (integer.1, integer.0),
             },
             Op::CreateTable { table, .. } => Op::DropTable(table),
             Op::DropTable(table) => Op::CreateTable {
@@ -469,7 +373,6 @@ impl Op {
                 from: to,
                 to: from,
             },
-            Op::AddPrimaryKey { table, key } => Op::DropPrimaryKey { table, key },
             Op::SetPartitionOf { table, from, to } => Op::SetPartitionOf {
                 table,
                 from: to,
@@ -503,40 +406,9 @@ impl Op {
                 view,
                 populated: !populated,
             },
-            Op::SetConstraintValid {
-                table,
-                constraint,
-                valid,
-            } => Op::SetConstraintValid {
-                table,
-                constraint,
-                valid: !valid,
-            },
-            Op::DropPrimaryKey { table, key } => Op::AddPrimaryKey { table, key },
-            Op::AddForeignKey { table, key } => Op::DropForeignKey { table, key },
-            Op::DropForeignKey { table, key } => Op::AddForeignKey { table, key },
-            Op::AddUnique { table, unique } => Op::DropUnique { table, unique },
-            Op::DropUnique { table, unique } => Op::AddUnique { table, unique },
-            Op::AddCheck { table, check } => Op::DropCheck { table, check },
-            Op::DropCheck { table, check } => Op::AddCheck { table, check },
-            Op::AddExclusion { table, exclusion } => Op::DropExclusion { table, exclusion },
-            Op::DropExclusion { table, exclusion } => Op::AddExclusion { table, exclusion },
-            Op::CreateIndex { table, index } => Op::DropIndex { table, index },
-            Op::DropIndex { table, index } => Op::CreateIndex { table, index },
             Op::Kind(c) => Op::Kind(c.inverse()),
             Op::SetRowLevelSecurity { table, from, to } => Op::SetRowLevelSecurity {
                 table,
-                from: to,
-                to: from,
-            },
-            Op::SetGrants {
-                target,
-                grantee,
-                from,
-                to,
-            } => Op::SetGrants {
-                target,
-                grantee,
                 from: to,
                 to: from,
             },
@@ -673,14 +545,6 @@ impl Op {
                 format!("added value '{value}' to enum '{}'", to.name)
             }
             Op::RebuildEnum { to, .. } => format!("changed labels of enum '{}'", to.name),
-            Op::SetSequenceOwner {
-                sequence,
-                to: Some(owner),
-                ..
-            } => format!("sequence '{sequence}' now owned by '{owner}'"),
-            Op::SetSequenceOwner { sequence, .. } => {
-                format!("sequence '{sequence}' no longer owned by a column")
-            }
             Op::CreateTable { table, .. } => format!("added table '{}'", table.name),
             Op::DropTable(table) => format!("removed table '{}'", table.name),
             Op::AddColumn { table, column, .. } => {
@@ -736,24 +600,6 @@ impl Op {
             Op::AlterIdentity { table, column, .. } => {
                 format!("changed identity on '{table}.{column}'")
             }
-            Op::AddPrimaryKey { table, key } => {
-                format!("added primary key '{}' on '{table}'", key.name)
-            }
-            Op::DropPrimaryKey { table, key } => {
-                format!("removed primary key '{}' on '{table}'", key.name)
-            }
-            Op::AddForeignKey { table, key } => {
-                format!("added foreign key '{}' on '{table}'", key.name)
-            }
-            Op::DropForeignKey { table, key } => {
-                format!("removed foreign key '{}' on '{table}'", key.name)
-            }
-            Op::AddUnique { table, unique } => {
-                format!("added unique constraint '{}' on '{table}'", unique.name)
-            }
-            Op::DropUnique { table, unique } => {
-                format!("removed unique constraint '{}' on '{table}'", unique.name)
-            }
             Op::SetPartitionOf {
                 table, to: Some(p), ..
             } => format!("attached '{table}' to '{}' {}", p.parent, p.bound),
@@ -790,47 +636,6 @@ impl Op {
             Op::RefreshMaterializedView { view, .. } => {
                 format!("emptied materialized view '{view}' (WITH NO DATA)")
             }
-            Op::SetConstraintValid {
-                table,
-                constraint,
-                valid: true,
-            } => format!("validated constraint '{}' on '{table}'", constraint.name()),
-            Op::SetConstraintValid {
-                table, constraint, ..
-            } => format!(
-                "constraint '{}' on '{table}' made NOT VALID",
-                constraint.name()
-            ),
-            Op::AddCheck { table, check } => {
-                format!("added check constraint '{}' on '{table}'", check.name)
-            }
-            Op::DropCheck { table, check } => {
-                format!("removed check constraint '{}' on '{table}'", check.name)
-            }
-            Op::AddExclusion { table, exclusion } => {
-                format!(
-                    "added exclusion constraint '{}' on '{table}'",
-                    exclusion.name
-                )
-            }
-            Op::DropExclusion { table, exclusion } => {
-                format!(
-                    "removed exclusion constraint '{}' on '{table}'",
-                    exclusion.name
-                )
-            }
-            Op::CreateIndex { table, index } => {
-                format!("added index '{}' on '{table}'", index.name)
-            }
-            Op::DropIndex { table, index } if index.invalid => {
-                format!(
-                    "invalid index '{}' on '{table}' (a failed concurrent build); it is rebuilt",
-                    index.name
-                )
-            }
-            Op::DropIndex { table, index } => {
-                format!("removed index '{}' on '{table}'", index.name)
-            }
             Op::Kind(c) => c.describe(),
             Op::SetRowLevelSecurity { table, to, .. } => {
                 format!(
@@ -838,9 +643,6 @@ impl Op {
                     if to.0 { "enabled" } else { "disabled" }
                 )
             }
-            Op::SetGrants {
-                target, grantee, ..
-            } => format!("changed privileges of '{grantee}' on '{target}'"),
             Op::SetColumnStorage { table, column, .. } => {
                 format!("changed storage of column '{table}.{column}'")
             }

@@ -37,8 +37,6 @@ pub(super) fn stage(op: &Op, hint: Hint) -> Stage {
         Op::DropSchema { .. } => DropSchemas,
         Op::CreateEnum(_) | Op::AddEnumValue { .. } | Op::RebuildEnum { .. } => Types,
         Op::DropEnum(_) => DropEnums,
-        Op::SetSequenceOwner { to: None, .. } => DropDependents,
-        Op::SetSequenceOwner { .. } => Properties,
         Op::CreateTable { .. }
         | Op::AddColumn { .. }
         | Op::AlterColumnType { .. }
@@ -51,21 +49,8 @@ pub(super) fn stage(op: &Op, hint: Hint) -> Stage {
         | Op::AlterIdentity { .. } => TablesAndColumns,
         Op::DropTable(_) => DropTables,
         Op::DropColumn { .. } => DropColumns,
-        Op::AddPrimaryKey { .. }
-        | Op::AddUnique { .. }
-        | Op::AddCheck { .. }
-        | Op::AddExclusion { .. }
-        | Op::CreateIndex { .. } => AddConstraints,
-        Op::DropPrimaryKey { .. }
-        | Op::DropUnique { .. }
-        | Op::DropCheck { .. }
-        | Op::DropExclusion { .. }
-        | Op::DropIndex { .. } => DropConstraints,
-        Op::AddForeignKey { .. } | Op::SetConstraintValid { .. } => AddForeignKeys,
-        Op::DropForeignKey { .. } => DropForeignKeys,
         Op::SetPartitionOf { to: None, .. } => DropDependents,
         Op::SetRowLevelSecurity { .. }
-        | Op::SetGrants { .. }
         | Op::SetOptions { .. }
         | Op::SetUnlogged { .. }
         | Op::SetReplicaIdentity { .. }

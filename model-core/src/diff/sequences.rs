@@ -3,7 +3,7 @@
 use super::grants::grant_changes;
 use super::plan::Hint;
 use super::{pair, Differ, Op, Pair};
-use crate::kinds::Change;
+use crate::kinds::{Change, SequenceOwner};
 use std::collections::BTreeMap;
 
 use crate::schema::{ColumnRef, GrantTarget, Schema, Sequence, Table, TableName};
@@ -71,25 +71,21 @@ impl<'a> Differ<'a> {
                 integer(&self.from_tables, &before),
                 integer(&self.to_tables, &after),
             );
+            let owned = |owner: Option<ColumnRef>, integer: bool| SequenceOwner {
+                sequence: name.clone(),
+                owner,
+                integer,
+            };
             if before != after {
                 if before.is_some() {
-                    self.emit_with(
-                        Hint::Before,
-                        Op::SetSequenceOwner {
-                            sequence: name.clone(),
-                            from: before,
-                            to: None,
-                            integer: (integer.0, false),
-                        },
-                    );
+                    let from = owned(before, integer.0);
+                    let to = owned(None, false);
+                    self.emit_with(Hint::Before, Change::Alter { from, to });
                 }
                 if after.is_some() {
-                    self.emit(Op::SetSequenceOwner {
-                        sequence: name,
-                        from: None,
-                        to: after,
-                        integer: (false, integer.1),
-                    });
+                    let from = owned(None, false);
+                    let to = owned(after, integer.1);
+                    self.emit(Change::Alter { from, to });
                 }
             }
         }

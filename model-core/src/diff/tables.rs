@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::enums::index_texts;
 use super::grants::{grant_changes, without_revoked};
 use super::plan::Hint;
-use super::{changed, Differ, Op, Relation, ValidatedConstraint};
+use super::{changed, Differ, Op, Relation};
+use crate::kinds::{Change, Constraint, TableConstraint, TableIndex};
 use crate::kinds::{Comment, Commented};
 use crate::schema::{CheckConstraint, ForeignKey, Grant, GrantTarget, Index, Table, TableName};
 
@@ -149,10 +150,10 @@ impl<'a> Differ<'a> {
         // dropped first (then it must go before that).
         let (order, deferred) = creation_order(&dropped, |fk| self.can_reference_existing(fk));
         for (table, fk) in deferred {
-            self.emit(Op::DropForeignKey {
-                table: table.name.clone(),
-                key: fk.clone(),
-            });
+            self.emit(Op::from(TableConstraint::drop(
+                &table.name,
+                Constraint::ForeignKey(fk.clone()),
+            )));
         }
         for (table, inline) in order.into_iter().rev() {
             let mut table = table.clone();
@@ -183,10 +184,10 @@ impl<'a> Differ<'a> {
             });
         }
         for (table, fk) in deferred {
-            self.emit(Op::AddForeignKey {
-                table: table.name.clone(),
-                key: fk.clone(),
-            });
+            self.emit(Op::from(TableConstraint::create(
+                &table.name,
+                Constraint::ForeignKey(fk.clone()),
+            )));
         }
     }
 
@@ -239,10 +240,9 @@ impl<'a> Differ<'a> {
                 ..check.clone()
             };
             if wanted.not_valid != check.not_valid && &flipped == wanted {
-                self.emit(Op::SetConstraintValid {
-                    table: name.clone(),
-                    constraint: ValidatedConstraint::Check(wanted.clone()),
-                    valid: !wanted.not_valid,
+                self.emit(Change::Alter {
+                    from: TableConstraint::new(name, Constraint::Check(check.clone())),
+                    to: TableConstraint::new(name, Constraint::Check(wanted.clone())),
                 });
                 *check = flipped;
             }
@@ -259,10 +259,9 @@ impl<'a> Differ<'a> {
                 && &flipped == wanted
                 && !self.must_rebuild(name, fk)
             {
-                self.emit(Op::SetConstraintValid {
-                    table: name.clone(),
-                    constraint: ValidatedConstraint::ForeignKey(wanted.clone()),
-                    valid: !wanted.not_valid,
+                self.emit(Change::Alter {
+                    from: TableConstraint::new(name, Constraint::ForeignKey(fk.clone())),
+                    to: TableConstraint::new(name, Constraint::ForeignKey(wanted.clone())),
                 });
                 *fk = flipped;
             }
@@ -296,19 +295,19 @@ impl<'a> Differ<'a> {
         for fk in &from.foreign_keys {
             let kept = to.foreign_keys.iter().any(|k| k == fk);
             if !kept || self.must_rebuild(name, fk) {
-                self.emit(Op::DropForeignKey {
-                    table: name.clone(),
-                    key: fk.clone(),
-                });
+                self.emit(Op::from(TableConstraint::drop(
+                    name,
+                    Constraint::ForeignKey(fk.clone()),
+                )));
             }
         }
         for fk in &to.foreign_keys {
             let existed = from.foreign_keys.iter().any(|k| k == fk);
             if !existed || self.must_rebuild(name, fk) {
-                self.emit(Op::AddForeignKey {
-                    table: name.clone(),
-                    key: fk.clone(),
-                });
+                self.emit(Op::from(TableConstraint::create(
+                    name,
+                    Constraint::ForeignKey(fk.clone()),
+                )));
             }
         }
     }
@@ -388,10 +387,7 @@ impl<'a> Differ<'a> {
             if goes_with_parent.contains(&&index.name) {
                 continue;
             }
-            let op = Op::DropIndex {
-                table: name.clone(),
-                index: index.clone(),
-            };
+            let op = Op::from(TableIndex::drop(name, index));
             if self.before_types(&index_texts(index)) {
                 self.emit_with(Hint::Before, op);
             } else {
@@ -399,10 +395,10 @@ impl<'a> Differ<'a> {
             }
         }
         for check in changed(&from.checks, &to.checks, |c| &c.name) {
-            let op = Op::DropCheck {
-                table: name.clone(),
-                check: check.clone(),
-            };
+            let op = Op::from(TableConstraint::drop(
+                name,
+                Constraint::Check(check.clone()),
+            ));
             if self.before_types(&[check.expression.as_str()]) {
                 self.emit_with(Hint::Before, op);
             } else {
@@ -412,58 +408,55 @@ impl<'a> Differ<'a> {
         let mut drops = Vec::new();
         let mut adds = Vec::new();
         for exclusion in changed(&from.exclusions, &to.exclusions, |c| &c.name) {
-            drops.push(Op::DropExclusion {
-                table: name.clone(),
-                exclusion: exclusion.clone(),
-            });
+            drops.push(Op::from(TableConstraint::drop(
+                name,
+                Constraint::Exclusion(exclusion.clone()),
+            )));
         }
         for unique in changed(&from.uniques, &to.uniques, |c| &c.name) {
-            drops.push(Op::DropUnique {
-                table: name.clone(),
-                unique: unique.clone(),
-            });
+            drops.push(Op::from(TableConstraint::drop(
+                name,
+                Constraint::Unique(unique.clone()),
+            )));
         }
         if from.primary_key != to.primary_key {
             if let Some(key) = &from.primary_key {
-                drops.push(Op::DropPrimaryKey {
-                    table: name.clone(),
-                    key: key.clone(),
-                });
+                drops.push(Op::from(TableConstraint::drop(
+                    name,
+                    Constraint::PrimaryKey(key.clone()),
+                )));
             }
             if let Some(key) = &to.primary_key {
-                adds.push(Op::AddPrimaryKey {
-                    table: name.clone(),
-                    key: key.clone(),
-                });
+                adds.push(Op::from(TableConstraint::create(
+                    name,
+                    Constraint::PrimaryKey(key.clone()),
+                )));
             }
         }
         for unique in changed(&to.uniques, &from.uniques, |c| &c.name) {
-            adds.push(Op::AddUnique {
-                table: name.clone(),
-                unique: unique.clone(),
-            });
+            adds.push(Op::from(TableConstraint::create(
+                name,
+                Constraint::Unique(unique.clone()),
+            )));
         }
         for check in changed(&to.checks, &from.checks, |c| &c.name) {
-            adds.push(Op::AddCheck {
-                table: name.clone(),
-                check: check.clone(),
-            });
+            adds.push(Op::from(TableConstraint::create(
+                name,
+                Constraint::Check(check.clone()),
+            )));
         }
         for exclusion in changed(&to.exclusions, &from.exclusions, |c| &c.name) {
-            adds.push(Op::AddExclusion {
-                table: name.clone(),
-                exclusion: exclusion.clone(),
-            });
+            adds.push(Op::from(TableConstraint::create(
+                name,
+                Constraint::Exclusion(exclusion.clone()),
+            )));
         }
         self.emit_all(drops);
         self.emit_all(adds);
         // One that a new index of the parent will create (and attach) is left to it.
         indexes_to_create.retain(|i| !self.parent_index_comes(to, i));
         for index in indexes_to_create {
-            let op = Op::CreateIndex {
-                table: name.clone(),
-                index: index.clone(),
-            };
+            let op = Op::from(TableIndex::create(name, index));
             // A partitioned table's index comes after its partitions' own, which it attaches.
             if to.partition_by.is_some() {
                 self.emit_with(Hint::Partitioned, op);

@@ -1,11 +1,107 @@
 //! Privileges: the `GRANT` and `REVOKE` statements that take one role's privileges on one
 //! object from one list to another (`-PRIV`: a privilege the owner holds by default, revoked).
+//! A new object's privileges are part of its creation; [`Privileges`] changes those of an
+//! object that stays, one role at a time.
 
+use super::{Change, Hazard, HazardKind, Hint, Kind, Lock, Stage};
+use crate::schema::{qualified, GrantTarget};
 use crate::sql::quote_ident;
 
-/// `REVOKE` and `GRANT` statements that take `grantee` from the privileges `from` to `to` on
-/// `object` (`TABLE t`, `SEQUENCE s`), or on one column of it. A privilege ending in `*` is
-/// held `WITH GRANT OPTION`.
+/// One role's privileges on one object (or column), relative to PostgreSQL's defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Privileges {
+    /// The object.
+    pub target: GrantTarget,
+    /// The role (`public` for everyone).
+    pub grantee: String,
+    /// What it holds (`SELECT`, `UPDATE*` with grant option, `-EXECUTE` revoked from a default).
+    pub privileges: Vec<String>,
+}
+
+impl Privileges {
+    /// The change of `grantee`'s privileges on `target` from `from` to `to`.
+    pub fn change(
+        target: &GrantTarget,
+        grantee: &str,
+        from: Vec<String>,
+        to: Vec<String>,
+    ) -> Change<Privileges> {
+        let of = |privileges| Privileges {
+            target: target.clone(),
+            grantee: grantee.to_string(),
+            privileges,
+        };
+        Change::Alter {
+            from: of(from),
+            to: of(to),
+        }
+    }
+
+    /// What `GRANT … ON` names: the object (`TABLE "t"`) and the column, if any.
+    fn object(&self) -> (String, Option<&str>) {
+        match &self.target {
+            GrantTarget::Table(table) => (format!("TABLE {}", qualified(table)), None),
+            GrantTarget::Column(table, column) => {
+                (format!("TABLE {}", qualified(table)), Some(column))
+            }
+            GrantTarget::Sequence(sequence) => (format!("SEQUENCE {}", qualified(sequence)), None),
+            GrantTarget::Function {
+                name,
+                arguments,
+                procedure,
+            } => (
+                format!(
+                    "{} {}({arguments})",
+                    if *procedure { "PROCEDURE" } else { "FUNCTION" },
+                    qualified(name)
+                ),
+                None,
+            ),
+            GrantTarget::Schema(schema) => (format!("SCHEMA {}", quote_ident(schema)), None),
+            GrantTarget::Type(name) => (format!("TYPE {name}"), None),
+        }
+    }
+}
+
+impl Kind for Privileges {
+    fn statements(change: &Change<Self>) -> Vec<String> {
+        let (from, to): (&[String], &[String]) = match change {
+            Change::Create(p) => (&[], &p.privileges),
+            Change::Drop(p) => (&p.privileges, &[]),
+            Change::Alter { from, to } => (&from.privileges, &to.privileges),
+        };
+        let p = change.subject();
+        let (object, column) = p.object();
+        grants(&object, column, &p.grantee, from, to)
+    }
+
+    fn describe(change: &Change<Self>) -> String {
+        let p = change.subject();
+        format!("changed privileges of '{}' on '{}'", p.grantee, p.target)
+    }
+
+    fn stage(_change: &Change<Self>, _hint: Hint) -> Stage {
+        Stage::Properties
+    }
+
+    fn locks(_change: &Change<Self>) -> Vec<Lock> {
+        Vec::new()
+    }
+
+    fn hazards(change: &Change<Self>) -> Vec<Hazard> {
+        let relation = match &change.subject().target {
+            GrantTarget::Table(t) | GrantTarget::Column(t, _) | GrantTarget::Sequence(t) => {
+                Some(t.clone())
+            }
+            _ => None,
+        };
+        vec![Hazard {
+            kind: HazardKind::Privileges,
+            relation,
+        }]
+    }
+}
+
 /// The `GRANT` / `REVOKE` statements that take a new `object` from PostgreSQL's default
 /// privileges to `grants`.
 pub(crate) fn granted(object: &str, grants: &[crate::schema::Grant]) -> Vec<String> {
@@ -15,6 +111,9 @@ pub(crate) fn granted(object: &str, grants: &[crate::schema::Grant]) -> Vec<Stri
         .collect()
 }
 
+/// `REVOKE` and `GRANT` statements that take `grantee` from the privileges `from` to `to` on
+/// `object` (`TABLE t`, `SEQUENCE s`), or on one column of it. A privilege ending in `*` is
+/// held `WITH GRANT OPTION`.
 pub(crate) fn grants(
     object: &str,
     column: Option<&str>,

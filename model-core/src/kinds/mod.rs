@@ -7,11 +7,13 @@
 //! [`Hazard`] and [`Lock`] (the risks), and [`pair`] (how objects of two sides are matched).
 
 pub mod comment;
+pub mod constraint;
 pub mod ddl;
 mod effects;
 pub mod extension;
 pub mod function;
 pub mod grant;
+pub mod index;
 pub mod other;
 pub mod owner;
 pub mod policy;
@@ -26,6 +28,10 @@ use crate::schema::{
     Extension, Function, Other, Ownership, Policy, Sequence, Statistics, TableName, Trigger, View,
 };
 pub use comment::{Comment, Commented};
+pub use constraint::{Constraint, TableConstraint};
+pub use grant::Privileges;
+pub use index::TableIndex;
+pub use sequence::SequenceOwner;
 
 pub(crate) use effects::{hazard, lock};
 pub use effects::{Hazard, HazardKind, Lock, LockMode};
@@ -157,7 +163,20 @@ macro_rules! registry {
 }
 
 registry!(
-    Extension, Function, Sequence, View, Trigger, Policy, Statistics, Other, Ownership, Comment,
+    Extension,
+    Function,
+    Sequence,
+    View,
+    Trigger,
+    Policy,
+    Statistics,
+    Other,
+    Ownership,
+    Comment,
+    TableIndex,
+    TableConstraint,
+    Privileges,
+    SequenceOwner,
 );
 
 /// The kinds whose objects depend on tables and on nothing else the plan changes, compared

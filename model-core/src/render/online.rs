@@ -26,8 +26,10 @@ use std::collections::BTreeSet;
 use super::ops::{created_tables, script_in, statements_in, RevisionBody, Statement};
 use crate::diff::{Hazard, HazardKind, Lock, LockMode, Op};
 use crate::kinds::ddl::create_index;
+use crate::kinds::{Change, Constraint, KindChange, TableConstraint, TableIndex};
 use crate::schema::{
-    make_object_name, CheckConstraint, Index, IndexKey, NotNull, TableName, UniqueConstraint,
+    make_object_name, CheckConstraint, ForeignKey, Index, IndexKey, NotNull, TableName,
+    UniqueConstraint,
 };
 use crate::sql::{qualified, quote_ident, Feature, PgVersion};
 
@@ -98,14 +100,18 @@ fn steps(ops: &[Op], version: PgVersion) -> Vec<Step> {
     let built: BTreeSet<(&TableName, &str)> = ops
         .iter()
         .filter_map(|op| match op {
-            Op::CreateIndex { table, index } => Some((table, index.name.as_str())),
+            Op::Kind(KindChange::TableIndex(Change::Create(TableIndex { table, index }))) => {
+                Some((table, index.name.as_str()))
+            }
             _ => None,
         })
         .collect();
     let replaced: BTreeSet<(&TableName, &str)> = ops
         .iter()
         .filter_map(|op| match op {
-            Op::DropIndex { table, index } if index.attached_to.is_none() => {
+            Op::Kind(KindChange::TableIndex(Change::Drop(TableIndex { table, index })))
+                if index.attached_to.is_none() =>
+            {
                 Some((table, index.name.as_str()))
             }
             _ => None,
@@ -114,6 +120,16 @@ fn steps(ops: &[Op], version: PgVersion) -> Vec<Step> {
         .collect();
     let mut out: Vec<Step> = Vec::new();
     for op in ops {
+        if let Op::Kind(KindChange::TableIndex(change)) = op {
+            index(&mut out, op, change, &replaced, &existing);
+            continue;
+        }
+        if let Op::Kind(KindChange::TableConstraint(Change::Create(c))) = op {
+            if existing(&c.table) {
+                constraint(&mut out, op, c);
+                continue;
+            }
+        }
         match op {
             Op::AddEnumValue { .. } => {
                 let (statements, notes) = super::ops::op_statements(op);
@@ -136,60 +152,6 @@ fn steps(ops: &[Op], version: PgVersion) -> Vec<Step> {
                     ),
                     lock(LockMode::ShareUpdateExclusive, table),
                 );
-            }
-            Op::DropIndex { table, index } if replaced.contains(&(table, index.name.as_str())) => {}
-            Op::CreateIndex { table, index }
-                if replaced.contains(&(table, index.name.as_str())) =>
-            {
-                build_beside(&mut out, table, index)
-            }
-            Op::CreateIndex { table, index } if existing(table) && index.attached_to.is_none() => {
-                build_concurrently(
-                    &mut out,
-                    table,
-                    index,
-                    format!("online: builds the index on {table} while reads and writes go on"),
-                );
-            }
-            Op::DropIndex { table, index } if existing(table) && index.attached_to.is_none() => {
-                alone(
-                    &mut out,
-                    vec![format!(
-                        "online: drops the index on {table} without blocking reads or writes"
-                    )],
-                    format!(
-                        "DROP INDEX CONCURRENTLY IF EXISTS {}",
-                        qualified(&table.schema, &index.name)
-                    ),
-                    lock(LockMode::ShareUpdateExclusive, table),
-                );
-            }
-            Op::AddUnique { table, unique } if existing(table) => {
-                unique_using_index(&mut out, table, unique)
-            }
-            Op::AddForeignKey { table, key } if existing(table) && !key.not_valid => {
-                let mut not_valid = key.clone();
-                not_valid.not_valid = true;
-                push_op(
-                    &mut out,
-                    Op::AddForeignKey {
-                        table: table.clone(),
-                        key: not_valid,
-                    },
-                );
-                validate(&mut out, table, &key.name, Some(&key.references));
-            }
-            Op::AddCheck { table, check } if existing(table) && !check.not_valid => {
-                let mut not_valid = check.clone();
-                not_valid.not_valid = true;
-                push_op(
-                    &mut out,
-                    Op::AddCheck {
-                        table: table.clone(),
-                        check: not_valid,
-                    },
-                );
-                validate(&mut out, table, &check.name, None);
             }
             // PostgreSQL 18: the NOT NULL itself, NOT VALID (no scan), then validated.
             Op::SetNullable {
@@ -229,6 +191,68 @@ fn steps(ops: &[Op], version: PgVersion) -> Vec<Step> {
     out
 }
 
+/// An index created or dropped online: built beside the one it replaces, built and dropped
+/// `CONCURRENTLY` on a table that exists; as planned otherwise (a new table's, a partition's).
+fn index(
+    out: &mut Vec<Step>,
+    op: &Op,
+    change: &Change<TableIndex>,
+    replaced: &BTreeSet<(&TableName, &str)>,
+    existing: &dyn Fn(&TableName) -> bool,
+) {
+    let TableIndex { table, index } = change.subject();
+    let replacing = replaced.contains(&(table, index.name.as_str()));
+    let own = existing(table) && index.attached_to.is_none();
+    match change {
+        Change::Drop(_) if replacing => {}
+        Change::Create(_) if replacing => build_beside(out, table, index),
+        Change::Create(_) if own => build_concurrently(
+            out,
+            table,
+            index,
+            format!("online: builds the index on {table} while reads and writes go on"),
+        ),
+        Change::Drop(_) if own => alone(
+            out,
+            vec![format!(
+                "online: drops the index on {table} without blocking reads or writes"
+            )],
+            format!(
+                "DROP INDEX CONCURRENTLY IF EXISTS {}",
+                qualified(&table.schema, &index.name)
+            ),
+            lock(LockMode::ShareUpdateExclusive, table),
+        ),
+        _ => push_op(out, op.clone()),
+    }
+}
+
+/// A constraint added online to a table that exists: a unique one over an index built
+/// concurrently, a check or a foreign key added `NOT VALID` and validated after.
+fn constraint(out: &mut Vec<Step>, op: &Op, added: &TableConstraint) {
+    let table = &added.table;
+    match &added.constraint {
+        Constraint::Unique(unique) => unique_using_index(out, table, unique),
+        Constraint::ForeignKey(key) if !key.not_valid => {
+            let not_valid = Constraint::ForeignKey(ForeignKey {
+                not_valid: true,
+                ..key.clone()
+            });
+            push_op(out, TableConstraint::create(table, not_valid).into());
+            validate(out, table, &key.name, Some(&key.references));
+        }
+        Constraint::Check(check) if !check.not_valid => {
+            let not_valid = Constraint::Check(CheckConstraint {
+                not_valid: true,
+                ..check.clone()
+            });
+            push_op(out, TableConstraint::create(table, not_valid).into());
+            validate(out, table, &check.name, None);
+        }
+        _ => push_op(out, op.clone()),
+    }
+}
+
 /// NOT NULL before PostgreSQL 18, online: a NOT VALID check validated without blocking
 /// writes, then SET NOT NULL (which trusts the check and skips the scan), then the check goes.
 fn not_null_through_check(out: &mut Vec<Step>, table: &TableName, column: &str) {
@@ -242,10 +266,7 @@ fn not_null_through_check(out: &mut Vec<Step>, table: &TableName, column: &str) 
     };
     push_op(
         out,
-        Op::AddCheck {
-            table: table.clone(),
-            check: check.clone(),
-        },
+        TableConstraint::create(table, Constraint::Check(check.clone())).into(),
     );
     validate(out, table, &name, None);
     let table_sql = crate::render::qualified(table);
@@ -424,11 +445,15 @@ pub fn still_blocking(ops: &[Op]) -> Vec<String> {
             Op::SetNullable {
                 nullable: false,
                 ..
-            } | Op::AddCheck { .. }
-                | Op::AddForeignKey { .. }
-                | Op::CreateIndex { .. }
-                | Op::AddUnique { .. }
-                | Op::DropIndex { .. }
+            } | Op::Kind(KindChange::TableIndex(_))
+                | Op::Kind(KindChange::TableConstraint(Change::Create(
+                    TableConstraint {
+                        constraint: Constraint::Check(_)
+                            | Constraint::ForeignKey(_)
+                            | Constraint::Unique(_),
+                        ..
+                    }
+                )))
         ) {
             continue;
         }

@@ -1,17 +1,16 @@
 //! Operations to statements, and statements to a reviewable script.
 
 use super::{
-    check_clause, column_definition, comments, create_index, create_table, foreign_key_clause,
-    identity_clause, not_valid_constraints, primary_key_clause, qualified, quote_ident,
-    quote_literal, unique_clause,
+    column_definition, comments, create_index, create_table, identity_clause,
+    not_valid_constraints, qualified, quote_ident, quote_literal,
 };
-use crate::diff::{ColumnType, EnumColumn, Hazard, Lock, Op, Rename, ValidatedConstraint};
+use crate::diff::{ColumnType, EnumColumn, Hazard, Lock, Op, Rename};
 use crate::kinds::ddl::{column_comment, option, option_key};
 use crate::kinds::grant::{granted, grants};
 use crate::schema::{
     Column, EnumType, Identity, IdentityKind, NotNull, ReplicaIdentity, SqlType, NAMEDATALEN,
 };
-use crate::schema::{GrantTarget, PartitionOf, TableName};
+use crate::schema::{PartitionOf, TableName};
 use std::collections::BTreeSet;
 
 /// The statements of one operation (without `;`), and the notes on them a reviewer must see
@@ -72,41 +71,6 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             out.extend(dependents.iter().flat_map(|d| op_statements(d).0));
             out
         }
-        Op::SetSequenceOwner {
-            sequence,
-            to: Some(owner),
-            integer: (_, true),
-            ..
-        } => {
-            // The column may already hold values (a serial column whose sequence a
-            // downgrade puts back): the sequence continues after the largest.
-            notes.push(format!(
-                "sequence {sequence} continues after the largest {}.{} already there",
-                owner.table, owner.column
-            ));
-            let seq = qualified(sequence);
-            let column = quote_ident(&owner.column);
-            vec![
-                format!(
-                    "ALTER SEQUENCE {seq} OWNED BY {}.{column}",
-                    qualified(&owner.table)
-                ),
-                format!(
-                    "SELECT pg_catalog.setval({}, max({column})) FROM {} HAVING max({column}) >= (SELECT last_value FROM {seq})",
-                    quote_literal(&seq),
-                    qualified(&owner.table)
-                ),
-            ]
-        }
-        Op::SetSequenceOwner { sequence, to, .. } => vec![format!(
-            "ALTER SEQUENCE {} OWNED BY {}",
-            qualified(sequence),
-            match to {
-                Some(owner) =>
-                    format!("{}.{}", qualified(&owner.table), quote_ident(&owner.column)),
-                None => "NONE".to_string(),
-            }
-        )],
         Op::CreateTable { table, recreated } => {
             if *recreated {
                 notes.push(format!(
@@ -303,117 +267,6 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             quote_ident(column),
             alter_identity(from, to)
         )],
-        Op::AddPrimaryKey { table, key } => vec![format!(
-            "ALTER TABLE {} ADD {}",
-            qualified(table),
-            primary_key_clause(key)
-        )],
-        Op::AddForeignKey { table, key } => vec![format!(
-            "ALTER TABLE {} ADD {}{}",
-            qualified(table),
-            foreign_key_clause(key),
-            if key.not_valid { " NOT VALID" } else { "" }
-        )],
-        Op::AddUnique { table, unique } => vec![format!(
-            "ALTER TABLE {} ADD {}",
-            qualified(table),
-            unique_clause(unique)
-        )],
-        Op::AddCheck { table, check } => vec![format!(
-            "ALTER TABLE {} ADD {}{}",
-            qualified(table),
-            check_clause(check),
-            if check.not_valid { " NOT VALID" } else { "" }
-        )],
-        Op::SetConstraintValid {
-            table,
-            constraint,
-            valid: true,
-        } => {
-            notes.push(format!(
-                "scans {table} to check its rows against {}; fails if one breaks it",
-                constraint.name()
-            ));
-            vec![format!(
-                "ALTER TABLE {} VALIDATE CONSTRAINT {}",
-                qualified(table),
-                quote_ident(constraint.name())
-            )]
-        }
-        Op::SetConstraintValid {
-            table,
-            constraint,
-            valid: false,
-        } => {
-            // PostgreSQL cannot mark a constraint NOT VALID again: it is dropped and added back
-            // NOT VALID, which checks no row.
-            let clause = match constraint {
-                ValidatedConstraint::Check(check) => check_clause(check),
-                ValidatedConstraint::ForeignKey(key) => foreign_key_clause(key),
-            };
-            vec![
-                format!(
-                    "ALTER TABLE {} DROP CONSTRAINT {}",
-                    qualified(table),
-                    quote_ident(constraint.name())
-                ),
-                format!("ALTER TABLE {} ADD {clause} NOT VALID", qualified(table)),
-            ]
-        }
-        Op::AddExclusion { table, exclusion } => vec![format!(
-            "ALTER TABLE {} ADD CONSTRAINT {} {}",
-            qualified(table),
-            quote_ident(&exclusion.name),
-            exclusion.definition
-        )],
-        Op::DropPrimaryKey {
-            table,
-            key: crate::schema::PrimaryKey { name, .. },
-        }
-        | Op::DropForeignKey {
-            table,
-            key: crate::schema::ForeignKey { name, .. },
-        }
-        | Op::DropUnique {
-            table,
-            unique: crate::schema::UniqueConstraint { name, .. },
-        }
-        | Op::DropCheck {
-            table,
-            check: crate::schema::CheckConstraint { name, .. },
-        }
-        | Op::DropExclusion {
-            table,
-            exclusion: crate::schema::ExclusionConstraint { name, .. },
-        } => {
-            vec![format!(
-                "ALTER TABLE {} DROP CONSTRAINT {}",
-                qualified(table),
-                quote_ident(name)
-            )]
-        }
-        Op::CreateIndex { table, index } => {
-            if index.invalid {
-                notes.push(format!(
-                    "index {} was invalid (a failed concurrent build); it is recreated valid",
-                    index.name
-                ));
-            }
-            vec![create_index(table, index)]
-        }
-        Op::DropIndex { table, index } => {
-            if index.invalid {
-                notes.push(format!(
-                    "index {} is invalid (a failed or cancelled concurrent build): it is not used and may not enforce uniqueness; dropped and built again",
-                    index.name
-                ));
-            }
-            vec![format!(
-                "DROP INDEX {}.{}",
-                quote_ident(&table.schema),
-                quote_ident(&index.name)
-            )]
-        }
         Op::Kind(c) => {
             notes.extend(c.notes());
             c.statements()
@@ -421,57 +274,6 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
         Op::SetRowLevelSecurity { table, from, to } => {
             row_level_security(&qualified(table), *from, *to)
         }
-        Op::SetGrants {
-            target,
-            grantee,
-            from,
-            to,
-        } => match target {
-            GrantTarget::Table(table) => grants(
-                &format!("TABLE {}", qualified(table)),
-                None,
-                grantee,
-                from,
-                to,
-            ),
-            GrantTarget::Column(table, column) => grants(
-                &format!("TABLE {}", qualified(table)),
-                Some(column),
-                grantee,
-                from,
-                to,
-            ),
-            GrantTarget::Sequence(sequence) => grants(
-                &format!("SEQUENCE {}", qualified(sequence)),
-                None,
-                grantee,
-                from,
-                to,
-            ),
-            GrantTarget::Function {
-                name,
-                arguments,
-                procedure,
-            } => grants(
-                &format!(
-                    "{} {}({arguments})",
-                    if *procedure { "PROCEDURE" } else { "FUNCTION" },
-                    qualified(name)
-                ),
-                None,
-                grantee,
-                from,
-                to,
-            ),
-            GrantTarget::Schema(schema) => grants(
-                &format!("SCHEMA {}", quote_ident(schema)),
-                None,
-                grantee,
-                from,
-                to,
-            ),
-            GrantTarget::Type(name) => grants(&format!("TYPE {name}"), None, grantee, from, to),
-        },
         Op::SetOptions { relation, from, to } => {
             let name = qualified(&relation.name);
             let kind = relation.kind;
