@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use model_core::diff::{diff, Op};
 use model_core::introspect::{introspect_counted, Options};
-use model_core::kinds::{Change, KindChange, TableIndex};
+use model_core::kinds::{Change, KindChange, TableColumn, TableIndex};
 use model_core::pg::Server;
 use model_core::render::script;
 use model_core::schema::{Schema, TableName};
@@ -117,7 +117,11 @@ fn describe(ops: &[Op]) -> Vec<String> {
     let mut out: Vec<String> = ops
         .iter()
         .map(|op| match op {
-            Op::AddColumn { table, column, .. } => {
+            Op::Kind(KindChange::TableColumn(Change::Create(TableColumn {
+                table,
+                column,
+                ..
+            }))) => {
                 format!("add_column {}.{}", table.name, column.name)
             }
             Op::DropTable(table) => format!("drop_table {}", table.name.name),

@@ -563,15 +563,9 @@ fn casts_in(
     plan: &Plan,
     tenant: Option<&crate::migrate::SchemaMap>,
 ) -> Result<(), AutogenerateError> {
-    let mut changes: Vec<(&TableName, &String, &str, &str)> = Vec::new();
+    let mut changes: Vec<(&TableName, &str, &str, &str)> = Vec::new();
     for op in plan.upgrade.iter().chain(&plan.downgrade) {
-        if let Op::AlterColumnType {
-            table,
-            column,
-            from,
-            to,
-        } = op
-        {
+        if let Some((table, column, from, to)) = op.type_change() {
             // Enums go through text, which always converts.
             if from.ty != to.ty && !from.user_enum && !to.user_enum {
                 changes.push((table, column, from.ty.as_str(), to.ty.as_str()));
@@ -581,7 +575,7 @@ fn casts_in(
     if changes.is_empty() {
         return Ok(());
     }
-    let cast = |(_, _, from, to): &(&TableName, &String, &str, &str)| {
+    let cast = |(_, _, from, to): &(&TableName, &str, &str, &str)| {
         let cast = format!("NULL::{from}::{to}");
         tenant.and_then(|map| map.apply(&cast).ok()).unwrap_or(cast)
     };
@@ -607,7 +601,7 @@ fn casts_in(
             let (table, column, from, to) = change;
             return Err(AutogenerateError::NoCast {
                 table: (*table).clone(),
-                column: (*column).clone(),
+                column: column.to_string(),
                 from: from.to_string(),
                 to: to.to_string(),
             });

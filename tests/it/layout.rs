@@ -440,15 +440,6 @@ fn function_lengths() -> Vec<(String, String, usize)> {
     out
 }
 
-/// The functions still longer than 150 lines, each with why: the operation hub's two
-/// matches, which shrink as the kinds left in the hub move into rooms of their own
-/// (docs/ARCHITECTURE.md). A listed function that gets shorter fails this test too, so the
-/// list stays true.
-const STILL_LONG: &[(&str, &str)] = &[
-    ("model-core/src/render/ops.rs", "op_statements"),
-    ("model-core/src/diff/ops.rs", "inverse"),
-];
-
 #[test]
 fn no_library_function_is_longer_than_150_lines() {
     let lengths = function_lengths();
@@ -457,27 +448,14 @@ fn no_library_function_is_longer_than_150_lines() {
         "the function reader found only {} functions",
         lengths.len()
     );
-    let long: Vec<&(String, String, usize)> = lengths.iter().filter(|(_, _, n)| *n > 150).collect();
-    for (file, name, n) in &long {
-        eprintln!("{n:>4} lines: {file} {name}");
-    }
-    let unlisted: Vec<String> = long
+    let long: Vec<String> = lengths
         .iter()
-        .filter(|(file, name, _)| !STILL_LONG.contains(&(file.as_str(), name.as_str())))
+        .filter(|(_, _, n)| *n > 150)
         .map(|(file, name, n)| format!("{file} {name} ({n} lines)"))
         .collect();
     assert!(
-        unlisted.is_empty(),
-        "longer than 150 lines: {unlisted:?}; split it by what its parts do"
-    );
-    let shorter: Vec<&&str> = STILL_LONG
-        .iter()
-        .filter(|(file, name)| !long.iter().any(|(f, n, _)| f == file && n == name))
-        .map(|(_, name)| name)
-        .collect();
-    assert!(
-        shorter.is_empty(),
-        "{shorter:?} no longer over 150 lines: take them off STILL_LONG"
+        long.is_empty(),
+        "longer than 150 lines: {long:?}; split it by what its parts do"
     );
 }
 

@@ -6,6 +6,7 @@
 //! `MODEL_PROPTEST_SEED=123` replays one pair.
 
 use model_core::diff::diff_for;
+use model_core::kinds::{Change, KindChange, TableColumn};
 use model_core::render::{self, quote_ident};
 use model_core::schema::{
     CheckConstraint, Column, EnumType, ExclusionConstraint, Extension, FkAction, ForeignKey,
@@ -1379,7 +1380,7 @@ fn pairs() -> Vec<u64> {
 
 /// The variant name of an operation (`AddColumn`), for the coverage check.
 fn kind(op: &model_core::diff::Op) -> String {
-    use model_core::kinds::{Change, Commented, Constraint, KindChange};
+    use model_core::kinds::{Commented, Constraint, Setting, TableOption};
     // `AddCheck`, `CreateIndex`, `SetConstraintValid`: as the operations were called before
     // indexes and constraints had rooms.
     if let model_core::diff::Op::Kind(KindChange::TableConstraint(change)) = op {
@@ -1401,6 +1402,39 @@ fn kind(op: &model_core::diff::Op) -> String {
     }
     if let model_core::diff::Op::Kind(KindChange::SequenceOwner(_)) = op {
         return "SetSequenceOwner".to_string();
+    }
+    if let model_core::diff::Op::Kind(KindChange::TableSetting(change)) = op {
+        return match change.subject().setting {
+            TableOption::RowLevelSecurity { .. } => "SetRowLevelSecurity",
+            TableOption::Parameters { .. } => "SetOptions",
+            TableOption::Unlogged(_) => "SetUnlogged",
+            TableOption::ReplicaIdentity(_) => "SetReplicaIdentity",
+            TableOption::PartitionOf(_) => "SetPartitionOf",
+            TableOption::Inherits(_) => "SetInherits",
+        }
+        .to_string();
+    }
+    if let model_core::diff::Op::Kind(KindChange::TableColumn(change)) = op {
+        return match change {
+            Change::Drop(_) => "DropColumn",
+            Change::Create(_) | Change::Alter { .. } => "AddColumn",
+        }
+        .to_string();
+    }
+    if let model_core::diff::Op::Kind(KindChange::ColumnSetting(Change::Alter { from, to })) = op {
+        return match (&from.setting, &to.setting) {
+            (_, Setting::Type(_)) => "AlterColumnType",
+            (_, Setting::Nullable { .. }) => "SetNullable",
+            (_, Setting::NotNull(_)) => "AlterNotNull",
+            (_, Setting::Expression { .. }) => "SetGeneratedExpression",
+            (_, Setting::Default(_)) => "SetDefault",
+            (Setting::Identity(None), _) => "AddIdentity",
+            (_, Setting::Identity(None)) => "DropIdentity",
+            (_, Setting::Identity(_)) => "AlterIdentity",
+            (_, Setting::Storage { .. }) => "SetColumnStorage",
+            (_, Setting::Statistics(_)) => "SetColumnStatistics",
+        }
+        .to_string();
     }
     if let model_core::diff::Op::Kind(KindChange::Comment(change)) = op {
         // `SetTableComment`: which object's comment changed.
@@ -1668,7 +1702,9 @@ fn run_rename_pair(client: &mut postgres::Client, seed: u64) -> Result<usize, St
                 .any(|h| matches!(h, Rename::Table { from, .. } if *from == t.name)),
             // A generated column whose expression changes is dropped and added: it holds
             // nothing of its own.
-            Op::DropColumn { table, column } if column.generated.is_none() => {
+            Op::Kind(KindChange::TableColumn(Change::Drop(TableColumn { table, column, .. })))
+                if column.generated.is_none() =>
+            {
                 hints.iter().any(|h| {
                     matches!(h, Rename::Column { table: t, to, .. } if t == table && *to == column.name)
                 })

@@ -8,6 +8,7 @@
 
 use model_core::diff::{diff, diff_with_renames, Op, Rename};
 use model_core::introspect::{self, Options};
+use model_core::kinds::{Change, KindChange};
 use model_core::render;
 use model_core::schema::TableName;
 
@@ -410,7 +411,7 @@ fn stale_and_inapplicable_hints_change_nothing() {
         plain
             .upgrade
             .iter()
-            .any(|op| matches!(op, Op::DropColumn { .. })),
+            .any(|op| matches!(op, Op::Kind(KindChange::TableColumn(Change::Drop(_))))),
         "{:?}",
         plain.upgrade
     );

@@ -6,6 +6,7 @@
 use model_core::autogenerate::{compare, AutogenerateError};
 use model_core::config::{Config, VersionSetting};
 use model_core::diff::{diff_for, diff_with_renames_for, Op, Rename};
+use model_core::kinds::{Change, KindChange, Setting};
 use model_core::schema::TableName;
 use model_core::sql::{Feature, PgVersion};
 use model_core::{models, ModelSet};
@@ -268,7 +269,11 @@ fn a_generated_expression_changes_in_place_from_17() {
         diff_for(&from, &to, version)
             .upgrade
             .iter()
-            .any(|op| matches!(op, Op::SetGeneratedExpression { .. }))
+            .filter_map(|op| match op {
+                Op::Kind(KindChange::ColumnSetting(Change::Alter { to, .. })) => Some(&to.setting),
+                _ => None,
+            })
+            .any(|setting| matches!(setting, Setting::Expression { .. }))
     };
     assert!(in_place(PgVersion::major_only(17)));
     assert!(in_place(PgVersion::major_only(18)));

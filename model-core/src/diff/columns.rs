@@ -2,7 +2,8 @@
 
 use super::enums::is_enum;
 use super::plan::Hint;
-use super::{mentions, ColumnType, Differ, Op};
+use super::{mentions, Differ, Op};
+use crate::kinds::{Change, ColumnSetting, ColumnType, Setting, TableColumn};
 use crate::kinds::{Comment, Commented};
 use crate::schema::qualified;
 use crate::schema::{Column, NotNull, Table, TableName};
@@ -49,10 +50,7 @@ impl<'a> Differ<'a> {
                 .column(&column.name)
                 .is_some_and(|c| self.generation_replaced(column, c, virtual_in_place));
             if to.column(&column.name).is_none() || replaced {
-                self.emit(Op::DropColumn {
-                    table: name.clone(),
-                    column: column.clone(),
-                });
+                self.emit(Change::Drop(TableColumn::new(name, column)));
             }
         }
         for after in &to.columns {
@@ -60,42 +58,45 @@ impl<'a> Differ<'a> {
                 .column(&after.name)
                 .filter(|c| !self.generation_replaced(c, after, virtual_in_place));
             let Some(before) = before else {
-                self.emit(Op::AddColumn {
-                    table: name.clone(),
-                    column: after.clone(),
-                    recreated: false,
-                });
+                self.emit(Change::Create(TableColumn::new(name, after)));
                 continue;
             };
             let (early, ops) = self.column_changes(name, before, after, same_parents);
             self.emit_all_with(Hint::Early, early);
             self.emit_all(ops);
             if before.storage != after.storage {
-                self.emit(Op::SetColumnStorage {
-                    table: name.clone(),
-                    column: after.name.clone(),
-                    from: before.storage.clone(),
-                    to: after.storage.clone(),
-                    keyword_default: self.supports(Feature::SetStorageDefault),
-                });
+                let keyword_default = self.supports(Feature::SetStorageDefault);
+                let storage = |storage: &Option<String>| Setting::Storage {
+                    storage: storage.clone(),
+                    keyword_default,
+                };
+                self.emit(ColumnSetting::change(
+                    name,
+                    &after.name,
+                    storage(&before.storage),
+                    storage(&after.storage),
+                ));
             }
             if before.statistics != after.statistics {
-                self.emit(Op::SetColumnStatistics {
-                    table: name.clone(),
-                    column: after.name.clone(),
-                    from: before.statistics,
-                    to: after.statistics,
-                });
+                self.emit(ColumnSetting::change(
+                    name,
+                    &after.name,
+                    Setting::Statistics(before.statistics),
+                    Setting::Statistics(after.statistics),
+                ));
             }
             if let (Some(old), Some(new)) = (&before.generated, &after.generated) {
                 if old != new {
-                    self.emit(Op::SetGeneratedExpression {
-                        table: name.clone(),
-                        column: after.name.clone(),
-                        from: old.clone(),
-                        to: new.clone(),
+                    let expression = |expression: &String| Setting::Expression {
+                        expression: expression.clone(),
                         virtual_generated: after.virtual_generated,
-                    });
+                    };
+                    self.emit(ColumnSetting::change(
+                        name,
+                        &after.name,
+                        expression(old),
+                        expression(new),
+                    ));
                 }
             }
         }
@@ -130,11 +131,9 @@ impl<'a> Differ<'a> {
         after: &Column,
         same_parents: bool,
     ) -> (Vec<Op>, Vec<Op>) {
-        let column = after.name.clone();
-        let t = || table.clone();
-        let c = || column.clone();
+        let change = |from, to| Op::from(ColumnSetting::change(table, &after.name, from, to));
         let mut ops = Vec::new();
-        let default_before = match self.rebuilt.get(&(table.clone(), column.clone())) {
+        let default_before = match self.rebuilt.get(&(table.clone(), after.name.clone())) {
             Some(left_by_rebuild) => left_by_rebuild.clone(),
             None => before.default.clone(),
         };
@@ -153,35 +152,30 @@ impl<'a> Differ<'a> {
         let split_default = split_default || (default_changes && reads_dropped_sequence);
         let mut early = Vec::new();
         if split_default {
-            early.push(Op::SetDefault {
-                table: t(),
-                column: c(),
-                from: default_before.clone(),
-                to: None,
-            });
+            early.push(change(
+                Setting::Default(default_before.clone()),
+                Setting::Default(None),
+            ));
         }
         if let (Some(identity), None) = (&before.identity, &after.identity) {
-            ops.push(Op::DropIdentity {
-                table: t(),
-                column: c(),
-                identity: identity.clone(),
-            });
+            ops.push(change(
+                Setting::Identity(Some(identity.clone())),
+                Setting::Identity(None),
+            ));
         }
         if retyped {
-            ops.push(Op::AlterColumnType {
-                table: t(),
-                column: c(),
-                from: ColumnType {
+            ops.push(change(
+                Setting::Type(ColumnType {
                     ty: before.ty.clone(),
                     collation: before.collation.clone(),
                     user_enum: is_enum(self.from, &before.ty),
-                },
-                to: ColumnType {
+                }),
+                Setting::Type(ColumnType {
                     ty: after.ty.clone(),
                     collation: after.collation.clone(),
                     user_enum: is_enum(self.to, &after.ty),
-                },
-            });
+                }),
+            ));
         }
         // Before PostgreSQL 18 a NOT NULL has no attributes of its own; from 18 on, the
         // name, NOT VALID and NO INHERIT of one that stays are compared too.
@@ -193,47 +187,40 @@ impl<'a> Differ<'a> {
             }
         };
         if before.nullable != after.nullable {
-            ops.push(Op::SetNullable {
-                table: t(),
-                column: c(),
-                nullable: after.nullable,
-                not_null: if after.nullable {
-                    not_null(before)
-                } else {
-                    not_null(after)
-                },
-            });
+            let not_null = if after.nullable {
+                not_null(before)
+            } else {
+                not_null(after)
+            };
+            let nullable = |nullable| Setting::Nullable {
+                nullable,
+                not_null: not_null.clone(),
+            };
+            ops.push(change(nullable(before.nullable), nullable(after.nullable)));
         } else if !after.nullable && not_null(before).differs_from(&not_null(after), same_parents) {
-            ops.push(Op::AlterNotNull {
-                table: t(),
-                column: c(),
-                from: not_null(before),
-                to: not_null(after),
-            });
+            ops.push(change(
+                Setting::NotNull(not_null(before)),
+                Setting::NotNull(not_null(after)),
+            ));
         }
         match (&before.identity, &after.identity) {
-            (None, Some(identity)) => ops.push(Op::AddIdentity {
-                table: t(),
-                column: c(),
-                identity: identity.clone(),
-            }),
-            (Some(from), Some(to)) if from != to => ops.push(Op::AlterIdentity {
-                table: t(),
-                column: c(),
-                from: from.clone(),
-                to: to.clone(),
-            }),
+            (None, Some(_)) => ops.push(change(
+                Setting::Identity(None),
+                Setting::Identity(after.identity.clone()),
+            )),
+            (Some(from), Some(to)) if from != to => ops.push(change(
+                Setting::Identity(before.identity.clone()),
+                Setting::Identity(after.identity.clone()),
+            )),
             _ => {}
         }
         if default_changes {
             let from = if split_default { None } else { default_before };
             if from != after.default {
-                ops.push(Op::SetDefault {
-                    table: t(),
-                    column: c(),
-                    from,
-                    to: after.default.clone(),
-                });
+                ops.push(change(
+                    Setting::Default(from),
+                    Setting::Default(after.default.clone()),
+                ));
             }
         }
         (early, ops)

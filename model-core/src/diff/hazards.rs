@@ -6,49 +6,10 @@
 use std::collections::BTreeMap;
 
 use super::ops::Op;
+pub use crate::kinds::column::type_change_rewrites;
 use crate::kinds::{hazard, lock};
 pub use crate::kinds::{Hazard, HazardKind, Lock, LockMode};
-use crate::schema::{SqlType, TableName};
-
-/// Whether changing a column from `from` to `to` makes PostgreSQL rewrite the table: not when
-/// the new type is binary-coercible and no narrower (`varchar(10)` to `varchar(20)`, `text`
-/// or `varchar`; `varchar` to `text`; `numeric(10,2)` to `numeric(12,2)` or `numeric`;
-/// `cidr` to `inet`; `varbit(n)` wider).
-pub fn type_change_rewrites(from: &SqlType, to: &SqlType) -> bool {
-    let (a, a_args) = from.base_and_modifiers();
-    let (b, b_args) = to.base_and_modifiers();
-    let stringy = |t: &str| matches!(t, "text" | "character varying");
-    let no_rewrite = match (a.as_str(), b.as_str()) {
-        (x, y) if x == y => match (a_args.as_slice(), b_args.as_slice()) {
-            (_, []) => x != "character" && x != "bit",
-            ([n], [m]) if x == "character varying" || x == "bit varying" => m >= n,
-            ([p, s], [q, t]) if x == "numeric" => s == t && q >= p,
-            _ => a_args == b_args,
-        },
-        ("character varying", "text") => true,
-        ("text", "character varying") => b_args.is_empty(),
-        ("cidr", "inet") => true,
-        (x, y) if stringy(x) && stringy(y) => b_args.is_empty(),
-        _ => false,
-    };
-    !no_rewrite
-}
-
-/// A default PostgreSQL must compute for each existing row when a column is added with it
-/// (a volatile function), so the table is rewritten.
-fn volatile_default(expr: &str) -> bool {
-    let lower = expr.to_ascii_lowercase();
-    [
-        "nextval(",
-        "random(",
-        "gen_random_uuid(",
-        "uuid_generate_",
-        "clock_timestamp(",
-        "timeofday(",
-    ]
-    .iter()
-    .any(|f| lower.contains(f))
-}
+use crate::schema::TableName;
 
 impl Op {
     /// What the operation risks on a database in use (see [`Hazard`]); nothing for one that
@@ -57,79 +18,6 @@ impl Op {
     pub fn hazards(&self) -> Vec<Hazard> {
         use HazardKind::*;
         match self {
-            Op::AddColumn { table, column, .. } => {
-                let rewrites = column.generated.is_some()
-                    || column.identity.is_some()
-                    || column.default.as_deref().is_some_and(volatile_default);
-                let mut out = vec![hazard(
-                    if rewrites { Rewrite } else { BriefExclusive },
-                    table,
-                )];
-                if !column.nullable
-                    && column.default.is_none()
-                    && column.identity.is_none()
-                    && column.generated.is_none()
-                {
-                    out.push(hazard(MayFail, table));
-                }
-                out
-            }
-            Op::AlterColumnType {
-                table, from, to, ..
-            } => {
-                // A new collation rebuilds the column's indexes: counted as a rewrite.
-                let rewrites =
-                    type_change_rewrites(&from.ty, &to.ty) || from.collation != to.collation;
-                let mut out = vec![hazard(
-                    if rewrites { Rewrite } else { BriefExclusive },
-                    table,
-                )];
-                if from.ty != to.ty && !from.ty.widens_to(&to.ty) {
-                    out.push(hazard(MayFail, table));
-                }
-                out
-            }
-            // NOT VALID (PostgreSQL 18): no scan, rows already there are not checked.
-            Op::SetNullable {
-                table,
-                nullable: false,
-                not_null,
-                ..
-            } if not_null.not_valid => vec![hazard(BriefExclusive, table)],
-            Op::SetNullable {
-                table,
-                nullable: false,
-                ..
-            } => vec![hazard(ScanExclusive, table), hazard(MayFail, table)],
-            // VALIDATE CONSTRAINT scans under SHARE UPDATE EXCLUSIVE; making one NOT VALID
-            // again drops and adds it (no scan); a rename or NO INHERIT is brief.
-            Op::AlterNotNull {
-                table, from, to, ..
-            } if from.not_valid && !to.not_valid => {
-                vec![hazard(MayFail, table)]
-            }
-            Op::AlterNotNull { table, .. } => vec![hazard(BriefExclusive, table)],
-            // A stored column's values are computed again for every row; a virtual one's are
-            // computed when read.
-            Op::SetGeneratedExpression {
-                table,
-                virtual_generated: false,
-                ..
-            } => vec![hazard(Rewrite, table)],
-            Op::SetGeneratedExpression { table, .. } => vec![hazard(BriefExclusive, table)],
-            Op::AddIdentity { table, .. } => vec![hazard(BriefExclusive, table)],
-            Op::DropColumn { table, .. }
-            | Op::SetNullable { table, .. }
-            | Op::SetDefault { table, .. }
-            | Op::DropIdentity { table, .. }
-            | Op::AlterIdentity { table, .. }
-            | Op::SetReplicaIdentity { table, .. }
-            | Op::SetInherits { table, .. } => vec![hazard(BriefExclusive, table)],
-            Op::SetPartitionOf {
-                table, to: Some(p), ..
-            } => vec![hazard(ScanBlocksWrites, table), hazard(MayFail, &p.parent)],
-            Op::SetPartitionOf { table, .. } => vec![hazard(BriefExclusive, table)],
-            Op::SetUnlogged { table, .. } => vec![hazard(Rewrite, table)],
             Op::RebuildEnum { columns, .. } => {
                 let mut tables: Vec<&TableName> = columns.iter().map(|c| &c.table).collect();
                 tables.dedup();
@@ -139,10 +27,6 @@ impl Op {
                     .collect()
             }
             Op::RefreshMaterializedView { view, .. } => vec![hazard(ScanExclusive, view)],
-            Op::SetRowLevelSecurity { table, .. } => vec![Hazard {
-                kind: Privileges,
-                relation: Some(table.clone()),
-            }],
             Op::Kind(c) => c.hazards(),
             _ => Vec::new(),
         }
@@ -156,29 +40,6 @@ impl Op {
     pub fn locks(&self) -> Vec<Lock> {
         use LockMode::*;
         match self {
-            Op::AddColumn { table, .. }
-            | Op::DropColumn { table, .. }
-            | Op::AlterColumnType { table, .. }
-            | Op::SetNullable { table, .. }
-            | Op::SetDefault { table, .. }
-            | Op::AddIdentity { table, .. }
-            | Op::DropIdentity { table, .. }
-            | Op::AlterIdentity { table, .. }
-            | Op::SetUnlogged { table, .. }
-            | Op::SetReplicaIdentity { table, .. }
-            | Op::SetGeneratedExpression { table, .. }
-            | Op::SetRowLevelSecurity { table, .. } => vec![lock(AccessExclusive, table)],
-            // Only validated: SHARE UPDATE EXCLUSIVE, as any VALIDATE CONSTRAINT.
-            Op::AlterNotNull {
-                table, from, to, ..
-            } if from.not_valid
-                && !to.not_valid
-                && from.name == to.name
-                && from.no_inherit == to.no_inherit =>
-            {
-                vec![lock(ShareUpdateExclusive, table)]
-            }
-            Op::AlterNotNull { table, .. } => vec![lock(AccessExclusive, table)],
             Op::Kind(c) => c.locks(),
             Op::SetTriggerEnabled { trigger, .. } => vec![lock(ShareRowExclusive, &trigger.table)],
             Op::RefreshMaterializedView { view, .. } => vec![lock(AccessExclusive, view)],
@@ -243,6 +104,7 @@ pub fn size_text(rows: f64, bytes: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schema::SqlType;
 
     #[test]
     fn binary_coercible_changes_do_not_rewrite() {

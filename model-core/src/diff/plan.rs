@@ -37,29 +37,9 @@ pub(super) fn stage(op: &Op, hint: Hint) -> Stage {
         Op::DropSchema { .. } => DropSchemas,
         Op::CreateEnum(_) | Op::AddEnumValue { .. } | Op::RebuildEnum { .. } => Types,
         Op::DropEnum(_) => DropEnums,
-        Op::CreateTable { .. }
-        | Op::AddColumn { .. }
-        | Op::AlterColumnType { .. }
-        | Op::SetNullable { .. }
-        | Op::AlterNotNull { .. }
-        | Op::SetGeneratedExpression { .. }
-        | Op::SetDefault { .. }
-        | Op::AddIdentity { .. }
-        | Op::DropIdentity { .. }
-        | Op::AlterIdentity { .. } => TablesAndColumns,
+        Op::CreateTable { .. } => TablesAndColumns,
         Op::DropTable(_) => DropTables,
-        Op::DropColumn { .. } => DropColumns,
-        Op::SetPartitionOf { to: None, .. } => DropDependents,
-        Op::SetRowLevelSecurity { .. }
-        | Op::SetOptions { .. }
-        | Op::SetUnlogged { .. }
-        | Op::SetReplicaIdentity { .. }
-        | Op::SetTriggerEnabled { .. }
-        | Op::RefreshMaterializedView { .. }
-        | Op::SetPartitionOf { .. }
-        | Op::SetInherits { .. }
-        | Op::SetColumnStorage { .. }
-        | Op::SetColumnStatistics { .. } => Properties,
+        Op::SetTriggerEnabled { .. } | Op::RefreshMaterializedView { .. } => Properties,
         Op::Rename { .. } => Schemas,
     }
 }

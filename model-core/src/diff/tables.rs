@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::enums::index_texts;
 use super::grants::{grant_changes, without_revoked};
 use super::plan::Hint;
-use super::{changed, Differ, Op, Relation};
-use crate::kinds::{Change, Constraint, TableConstraint, TableIndex};
+use super::{changed, Differ, Op};
+use crate::kinds::{Change, Constraint, TableConstraint, TableIndex, TableOption, TableSetting};
 use crate::kinds::{Comment, Commented};
 use crate::schema::{CheckConstraint, ForeignKey, Grant, GrantTarget, Index, Table, TableName};
 
@@ -275,14 +275,13 @@ impl<'a> Differ<'a> {
                 ..index.clone()
             };
             if index.options != wanted.options && &reset == wanted {
-                self.emit(Op::SetOptions {
-                    relation: Relation {
-                        kind: "INDEX",
-                        name: TableName::new(&name.schema, &index.name),
-                    },
-                    from: index.options.clone(),
-                    to: wanted.options.clone(),
-                });
+                let index_name = TableName::new(&name.schema, &index.name);
+                self.emit(TableSetting::parameters(
+                    "INDEX",
+                    &index_name,
+                    &index.options,
+                    &wanted.options,
+                ));
                 *index = reset;
             }
         }
@@ -319,21 +318,17 @@ impl<'a> Differ<'a> {
         // detached before the tables change and attached after.
         if self.reattached(from) {
             if from.partition_of.is_some() {
-                self.emit_with(
-                    Hint::Before,
-                    Op::SetPartitionOf {
-                        table: name.clone(),
-                        from: from.partition_of.clone(),
-                        to: None,
-                    },
-                );
+                let of = TableOption::PartitionOf;
+                let detach = TableSetting::change(name, of(from.partition_of.clone()), of(None));
+                self.emit_with(Hint::Before, detach);
             }
             if to.partition_of.is_some() {
-                self.emit(Op::SetPartitionOf {
-                    table: name.clone(),
-                    from: None,
-                    to: to.partition_of.clone(),
-                });
+                let of = TableOption::PartitionOf;
+                self.emit(TableSetting::change(
+                    name,
+                    of(None),
+                    of(to.partition_of.clone()),
+                ));
             }
         }
         // A parent lost is let go first (what the table inherited stays, as its own); one
@@ -346,21 +341,18 @@ impl<'a> Differ<'a> {
                 .cloned()
                 .collect();
             if kept.len() < from.inherits.len() {
-                self.emit_with(
-                    Hint::Before,
-                    Op::SetInherits {
-                        table: name.clone(),
-                        from: from.inherits.clone(),
-                        to: kept.clone(),
-                    },
-                );
+                let of = TableOption::Inherits;
+                let let_go =
+                    TableSetting::change(name, of(from.inherits.clone()), of(kept.clone()));
+                self.emit_with(Hint::Before, let_go);
             }
             if kept.len() < to.inherits.len() {
-                self.emit(Op::SetInherits {
-                    table: name.clone(),
-                    from: kept,
-                    to: to.inherits.clone(),
-                });
+                let of = TableOption::Inherits;
+                self.emit(TableSetting::change(
+                    name,
+                    of(kept),
+                    of(to.inherits.clone()),
+                ));
             }
         }
     }
@@ -474,11 +466,8 @@ impl<'a> Differ<'a> {
             (to.row_level_security, to.force_row_level_security),
         );
         if rls_from != rls_to {
-            self.emit(Op::SetRowLevelSecurity {
-                table: name.clone(),
-                from: rls_from,
-                to: rls_to,
-            });
+            let of = |(enabled, forced)| TableOption::RowLevelSecurity { enabled, forced };
+            self.emit(TableSetting::change(name, of(rls_from), of(rls_to)));
         }
         // REVOKE on a table also takes the revoked privileges off its columns: those column
         // grants are revoked explicitly first and granted again after, so that each step (and
@@ -509,30 +498,28 @@ impl<'a> Differ<'a> {
     fn table_options(&mut self, from: &Table, to: &Table) {
         let name = &to.name;
         if from.options != to.options {
-            self.emit(Op::SetOptions {
-                relation: Relation {
-                    kind: "TABLE",
-                    name: name.clone(),
-                },
-                from: from.options.clone(),
-                to: to.options.clone(),
-            });
+            self.emit(TableSetting::parameters(
+                "TABLE",
+                name,
+                &from.options,
+                &to.options,
+            ));
         }
         // A partitioned table holds no rows: UNLOGGED on it means nothing (PostgreSQL 18
         // refuses it; earlier versions record and ignore it). Declared on a model, it is
         // meant for the partitions, which have it.
         if from.unlogged != to.unlogged && to.partition_by.is_none() {
-            self.emit(Op::SetUnlogged {
-                table: name.clone(),
-                unlogged: to.unlogged,
-            });
+            let of = TableOption::Unlogged;
+            self.emit(TableSetting::change(
+                name,
+                of(from.unlogged),
+                of(to.unlogged),
+            ));
         }
         if from.replica_identity != to.replica_identity {
-            self.emit(Op::SetReplicaIdentity {
-                table: name.clone(),
-                from: from.replica_identity.clone(),
-                to: to.replica_identity.clone(),
-            });
+            let of = TableOption::ReplicaIdentity;
+            let (before, after) = (from.replica_identity.clone(), to.replica_identity.clone());
+            self.emit(TableSetting::change(name, of(before), of(after)));
         }
         if from.comment != to.comment {
             let on = Commented::Table(name.clone());

@@ -4,8 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::plan::Hint;
-use super::{Differ, Op, Relation};
+use super::{Differ, Op};
 use crate::kinds::Change;
+use crate::kinds::TableSetting;
 use crate::schema::{TableName, View};
 
 impl<'a> Differ<'a> {
@@ -60,14 +61,12 @@ impl<'a> Differ<'a> {
             };
             if have.materialized && settled == **wanted && !reads_touched {
                 if have.options != wanted.options {
-                    self.emit(Op::SetOptions {
-                        relation: Relation {
-                            kind: "MATERIALIZED VIEW",
-                            name: (*name).clone(),
-                        },
-                        from: have.options.clone(),
-                        to: wanted.options.clone(),
-                    });
+                    self.emit(TableSetting::parameters(
+                        "MATERIALIZED VIEW",
+                        name,
+                        &have.options,
+                        &wanted.options,
+                    ));
                 }
                 if have.populated != wanted.populated {
                     self.emit(Op::RefreshMaterializedView {

@@ -6,6 +6,7 @@
 //! The vocabulary every kind speaks lives here too: [`Stage`] and [`Hint`] (the planner's),
 //! [`Hazard`] and [`Lock`] (the risks), and [`pair`] (how objects of two sides are matched).
 
+pub mod column;
 pub mod comment;
 pub mod constraint;
 pub mod ddl;
@@ -19,6 +20,7 @@ pub mod owner;
 pub mod policy;
 pub mod sequence;
 pub mod statistics;
+pub mod table;
 pub mod trigger;
 pub mod view;
 
@@ -27,11 +29,13 @@ use std::collections::BTreeMap;
 use crate::schema::{
     Extension, Function, Other, Ownership, Policy, Sequence, Statistics, TableName, Trigger, View,
 };
+pub use column::{ColumnSetting, ColumnType, Setting, TableColumn};
 pub use comment::{Comment, Commented};
 pub use constraint::{Constraint, TableConstraint};
 pub use grant::Privileges;
 pub use index::TableIndex;
 pub use sequence::SequenceOwner;
+pub use table::{TableOption, TableSetting};
 
 pub(crate) use effects::{hazard, lock};
 pub use effects::{Hazard, HazardKind, Lock, LockMode};
@@ -134,7 +138,7 @@ macro_rules! registry {
             /// The change that undoes this one.
             pub fn inverse(&self) -> KindChange {
                 match self {
-                    $(KindChange::$kind(c) => KindChange::$kind(c.inverse()),)*
+                    $(KindChange::$kind(c) => KindChange::$kind(<$kind as Kind>::inverse(c)),)*
                 }
             }
 
@@ -177,6 +181,9 @@ registry!(
     TableConstraint,
     Privileges,
     SequenceOwner,
+    TableColumn,
+    ColumnSetting,
+    TableSetting,
 );
 
 /// The kinds whose objects depend on tables and on nothing else the plan changes, compared
@@ -257,6 +264,11 @@ pub trait Kind: Clone + Sized {
     /// What data the change destroys, when it destroys any.
     fn destruction(_change: &Change<Self>) -> Option<String> {
         None
+    }
+    /// The change that undoes this one: by default a creation's is the drop, an
+    /// alteration's goes back.
+    fn inverse(change: &Change<Self>) -> Change<Self> {
+        change.inverse()
     }
     /// The object as PostgreSQL leaves it after a rename of what it names (a schema, a
     /// table, a column): the rename carries it along, so the plan has nothing more to do.

@@ -26,7 +26,9 @@ use std::collections::BTreeSet;
 use super::ops::{created_tables, script_in, statements_in, RevisionBody, Statement};
 use crate::diff::{Hazard, HazardKind, Lock, LockMode, Op};
 use crate::kinds::ddl::create_index;
-use crate::kinds::{Change, Constraint, KindChange, TableConstraint, TableIndex};
+use crate::kinds::{
+    Change, ColumnSetting, Constraint, KindChange, Setting, TableConstraint, TableIndex,
+};
 use crate::schema::{
     make_object_name, CheckConstraint, ForeignKey, Index, IndexKey, NotNull, TableName,
     UniqueConstraint,
@@ -137,58 +139,72 @@ fn steps(ops: &[Op], version: PgVersion) -> Vec<Step> {
                     alone(&mut out, notes.clone(), sql, Vec::new());
                 }
             }
-            Op::AlterColumnType { table, column, .. } if existing(table) => {
-                push_op(&mut out, op.clone());
-                // The planner's statistics of the column are of its old type until analysed.
-                alone(
-                    &mut out,
-                    vec![format!(
-                        "online: fresh statistics for {table}.{column} under its new type"
-                    )],
-                    format!(
-                        "ANALYZE {} ({})",
-                        crate::render::qualified(table),
-                        quote_ident(column)
-                    ),
-                    lock(LockMode::ShareUpdateExclusive, table),
-                );
-            }
-            // PostgreSQL 18: the NOT NULL itself, NOT VALID (no scan), then validated.
-            Op::SetNullable {
-                table,
-                column,
-                nullable: false,
-                not_null,
-            } if existing(table)
-                && !not_null.not_valid
-                && version.supports(Feature::NotNullNotValid) =>
+            Op::Kind(KindChange::ColumnSetting(Change::Alter { from, to }))
+                if existing(&to.table) =>
             {
-                push_op(
-                    &mut out,
-                    Op::SetNullable {
-                        table: table.clone(),
-                        column: column.clone(),
-                        nullable: false,
-                        not_null: NotNull {
-                            not_valid: true,
-                            ..not_null.clone()
-                        },
-                    },
-                );
-                validate(&mut out, table, &not_null.name_on(table, column), None);
-            }
-            Op::SetNullable {
-                table,
-                column,
-                nullable: false,
-                not_null,
-            } if existing(table) && !not_null.not_valid => {
-                not_null_through_check(&mut out, table, column)
+                column(&mut out, op, from, to, version)
             }
             _ => push_op(&mut out, op.clone()),
         }
     }
     out
+}
+
+/// A column of a table that exists, changed online: a new type analysed at once, NOT NULL
+/// set without a long scan under ACCESS EXCLUSIVE.
+fn column(
+    out: &mut Vec<Step>,
+    op: &Op,
+    from: &ColumnSetting,
+    to: &ColumnSetting,
+    version: PgVersion,
+) {
+    let (table, column) = (&to.table, to.column.as_str());
+    match (&from.setting, &to.setting) {
+        (Setting::Type(_), Setting::Type(_)) => {
+            push_op(out, op.clone());
+            // The planner's statistics of the column are of its old type until analysed.
+            alone(
+                out,
+                vec![format!(
+                    "online: fresh statistics for {table}.{column} under its new type"
+                )],
+                format!(
+                    "ANALYZE {} ({})",
+                    crate::render::qualified(table),
+                    quote_ident(column)
+                ),
+                lock(LockMode::ShareUpdateExclusive, table),
+            );
+        }
+        // PostgreSQL 18: the NOT NULL itself, NOT VALID (no scan), then validated.
+        (
+            _,
+            Setting::Nullable {
+                nullable: false,
+                not_null,
+            },
+        ) if !not_null.not_valid && version.supports(Feature::NotNullNotValid) => {
+            let nullable = |nullable| Setting::Nullable {
+                nullable,
+                not_null: NotNull {
+                    not_valid: true,
+                    ..not_null.clone()
+                },
+            };
+            let change = ColumnSetting::change(table, column, nullable(true), nullable(false));
+            push_op(out, change.into());
+            validate(out, table, &not_null.name_on(table, column), None);
+        }
+        (
+            _,
+            Setting::Nullable {
+                nullable: false,
+                not_null,
+            },
+        ) if !not_null.not_valid => not_null_through_check(out, table, column),
+        _ => push_op(out, op.clone()),
+    }
 }
 
 /// An index created or dropped online: built beside the one it replaces, built and dropped
@@ -442,10 +458,16 @@ pub fn still_blocking(ops: &[Op]) -> Vec<String> {
         // What the online form already writes another way.
         if matches!(
             op,
-            Op::SetNullable {
-                nullable: false,
+            Op::Kind(KindChange::ColumnSetting(Change::Alter {
+                to: ColumnSetting {
+                    setting: Setting::Nullable {
+                        nullable: false,
+                        ..
+                    },
+                    ..
+                },
                 ..
-            } | Op::Kind(KindChange::TableIndex(_))
+            })) | Op::Kind(KindChange::TableIndex(_))
                 | Op::Kind(KindChange::TableConstraint(Change::Create(
                     TableConstraint {
                         constraint: Constraint::Check(_)
@@ -463,8 +485,8 @@ pub fn still_blocking(ops: &[Op]) -> Vec<String> {
         });
         if blocking {
             let instead = match op {
-                Op::AlterColumnType { .. } => "add a column of the new type, backfill it in batches, switch the application to it, then drop the old one",
-                Op::AddColumn { .. } => "add the column without its default (or generation), backfill it in batches, then set the default",
+                _ if op.type_change().is_some() => "add a column of the new type, backfill it in batches, switch the application to it, then drop the old one",
+                Op::Kind(KindChange::TableColumn(Change::Create(_))) => "add the column without its default (or generation), backfill it in batches, then set the default",
                 Op::RefreshMaterializedView { .. } => "give the view a unique index and refresh it CONCURRENTLY",
                 _ => "do it in a maintenance window, or in steps written by hand",
             };
