@@ -447,11 +447,7 @@ fn write_revision(
     let planned_for = body.as_ref().map(|(_, version)| version.major());
     let body = body.map(|(body, _)| body);
     let revises = parents(project, &options)?;
-    let id = options.rev_id.clone().unwrap_or_else(revision::new_id);
-    revision::check_id(&id).map_err(|problem| anyhow::anyhow!("--rev-id: {problem}"))?;
-    if project.graph.get(&id).is_some() {
-        bail!("revision id {id} is already used");
-    }
+    let mut revision = new_revision(project, options.rev_id.clone(), &options.message, revises)?;
     let depends_on = options
         .depends_on
         .iter()
@@ -479,29 +475,32 @@ fn write_revision(
             transactional: true,
         },
     };
-    let dir = project.config.versions_dir();
-    let mut revision = Revision {
-        id,
-        message: options.message.clone(),
-        revises,
-        create_date: revision::now_utc(),
-        branch_labels: options.branch_labels.clone(),
-        depends_on,
-        transactional,
-        planned_for,
-        upgrade,
-        downgrade,
-        path: Default::default(),
-        ..Default::default()
-    };
-    revision.path = dir.join(revision.file_name());
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let text = revision.render();
-    // Read it back before writing: what we write must be what we can parse.
-    Revision::parse(&revision.path, &text).context("the generated script does not parse back")?;
-    std::fs::write(&revision.path, text)
-        .with_context(|| format!("writing {}", revision.path.display()))?;
+    revision.branch_labels = options.branch_labels.clone();
+    revision.depends_on = depends_on;
+    revision.transactional = transactional;
+    revision.planned_for = planned_for;
+    revision.upgrade = upgrade;
+    revision.downgrade = downgrade;
+    revision.write()?;
     println!("  Generating {} ...  done", revision.path.display());
+    Ok(revision)
+}
+
+/// A new revision after `revises`, with the id given (`--rev-id`) or a new one, checked
+/// against the ids already used.
+fn new_revision(
+    project: &Project,
+    rev_id: Option<String>,
+    message: &str,
+    revises: Vec<String>,
+) -> anyhow::Result<Revision> {
+    let id = rev_id.unwrap_or_else(revision::new_id);
+    let dir = project.config.versions_dir();
+    let revision = Revision::new(&dir, &id, message, revises)
+        .map_err(|problem| anyhow::anyhow!("--rev-id: {problem}"))?;
+    if project.graph.get(&id).is_some() {
+        bail!("revision id {id} is already used");
+    }
     Ok(revision)
 }
 
@@ -807,25 +806,10 @@ fn merge(
             parents.join(", ")
         );
     }
-    let id = rev_id.unwrap_or_else(revision::new_id);
-    revision::check_id(&id).map_err(|problem| anyhow::anyhow!("--rev-id: {problem}"))?;
-    let dir = project.config.versions_dir();
-    let mut revision = Revision {
-        id,
-        message,
-        revises: parents,
-        create_date: revision::now_utc(),
-        branch_labels: Vec::new(),
-        depends_on: Vec::new(),
-        transactional: true,
-        upgrade: "-- A merge point: nothing to run.\n".into(),
-        downgrade: "-- A merge point: nothing to run.\n".into(),
-        path: Default::default(),
-        ..Default::default()
-    };
-    revision.path = dir.join(revision.file_name());
-    std::fs::write(&revision.path, revision.render())
-        .with_context(|| format!("writing {}", revision.path.display()))?;
+    let mut revision = new_revision(project, rev_id, &message, parents)?;
+    revision.upgrade = "-- A merge point: nothing to run.\n".into();
+    revision.downgrade = "-- A merge point: nothing to run.\n".into();
+    revision.write()?;
     println!("  Generating {} ...  done", revision.path.display());
     Ok(true)
 }

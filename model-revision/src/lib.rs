@@ -344,6 +344,108 @@ impl Revision {
     }
 }
 
+/// Why a revision could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The rendered script does not parse.
+    #[error("the generated script does not parse back: {0}")]
+    DoesNotParse(#[from] ParseError),
+    /// The rendered script parses to another revision (an id, a parent or SQL that a header
+    /// value would have changed).
+    #[error("{}: the generated script reads back with different {what}", path.display())]
+    ReadsBack {
+        /// The file.
+        path: PathBuf,
+        /// What differs.
+        what: &'static str,
+    },
+    /// A file of that name is there already.
+    #[error("{} already exists; not overwritten", path.display())]
+    Exists {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The directory or the file could not be written.
+    #[error("writing {}: {error}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// Why.
+        error: std::io::Error,
+    },
+}
+
+impl Revision {
+    /// A new revision `id` after `revises`, dated now, whose file is `<id>_<slug>.sql` in
+    /// `dir`; its SQL and header options are filled in before [`Revision::write`]. Fails on an
+    /// id that cannot be one (see [`check_id`]).
+    pub fn new(
+        dir: &Path,
+        id: &str,
+        message: &str,
+        revises: Vec<String>,
+    ) -> Result<Revision, String> {
+        check_id(id)?;
+        let mut revision = Revision {
+            id: id.to_string(),
+            message: message.to_string(),
+            revises,
+            create_date: now_utc(),
+            transactional: true,
+            ..Default::default()
+        };
+        revision.path = dir.join(revision.file_name());
+        Ok(revision)
+    }
+
+    /// Writes the script to its path, the one way a revision reaches a file: rendered, read
+    /// back (it must be the same revision to the runner: id, parents, labels, dependencies,
+    /// transactionality, lock timeout, planned version and SQL), and created in its directory
+    /// (made if missing) without replacing any file.
+    pub fn write(&self) -> Result<(), WriteError> {
+        let text = self.render();
+        let back = Revision::parse(&self.path, &text)?;
+        let differs = [
+            ("id", back.id != self.id),
+            ("parents", back.revises != self.revises),
+            ("branch labels", back.branch_labels != self.branch_labels),
+            ("dependencies", back.depends_on != self.depends_on),
+            ("transactionality", back.transactional != self.transactional),
+            ("lock timeout", back.lock_timeout != self.lock_timeout),
+            ("planned version", back.planned_for != self.planned_for),
+            ("SQL", back.checksum() != self.checksum()),
+        ];
+        if let Some((what, _)) = differs.iter().find(|(_, differs)| *differs) {
+            return Err(WriteError::ReadsBack {
+                path: self.path.clone(),
+                what,
+            });
+        }
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |error| WriteError::Io { path, error }
+        };
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(io(dir))?;
+        }
+        let mut file = match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&self.path)
+        {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(WriteError::Exists {
+                    path: self.path.clone(),
+                })
+            }
+            Err(e) => return Err(io(&self.path)(e)),
+        };
+        use std::io::Write as _;
+        file.write_all(text.as_bytes()).map_err(io(&self.path))
+    }
+}
+
 const HEADER_KEYS: &[&str] = &[
     "Revision ID",
     "Revises",
@@ -462,6 +564,105 @@ pub fn parse_duration(text: &str) -> Option<std::time::Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A directory of its own under the system's temporary one, removed when dropped.
+    struct Scratch(PathBuf);
+
+    impl Scratch {
+        fn new(name: &str) -> Scratch {
+            let dir = std::env::temp_dir().join(format!("model-revision-{name}-{}", new_id()));
+            Scratch(dir)
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn a_written_revision_reads_back_the_same_and_is_never_overwritten() {
+        let scratch = Scratch::new("write");
+        let dir = scratch.0.join("versions");
+        let mut revision = Revision::new(
+            &dir,
+            "a1b2c3",
+            "Add orders; it's \"new\"\n-- really",
+            vec!["base1".into()],
+        )
+        .unwrap();
+        revision.branch_labels = vec!["shop".into()];
+        revision.transactional = false;
+        revision.planned_for = Some(17);
+        revision.upgrade = "CREATE TABLE orders (id integer);\n".into();
+        revision.downgrade = "DROP TABLE orders;\n".into();
+        // The directory is made when missing.
+        revision.write().unwrap();
+        let text = std::fs::read_to_string(&revision.path).unwrap();
+        let back = Revision::parse(&revision.path, &text).unwrap();
+        assert_eq!(
+            (
+                &back.id,
+                &back.revises,
+                &back.branch_labels,
+                back.transactional,
+                back.planned_for
+            ),
+            (
+                &revision.id,
+                &revision.revises,
+                &revision.branch_labels,
+                false,
+                Some(17)
+            )
+        );
+        assert_eq!(back.checksum(), revision.checksum());
+        assert!(
+            revision.path.starts_with(&dir),
+            "{}",
+            revision.path.display()
+        );
+        // A second write of the same file is refused, and the first stays as it was.
+        revision.upgrade = "DROP TABLE everything;\n".into();
+        assert!(matches!(revision.write(), Err(WriteError::Exists { .. })));
+        assert_eq!(std::fs::read_to_string(&revision.path).unwrap(), text);
+    }
+
+    #[test]
+    fn sql_that_would_read_back_otherwise_is_not_written() {
+        let scratch = Scratch::new("reads-back");
+        let mut revision = Revision::new(&scratch.0, "d0d0", "sneaky", Vec::new()).unwrap();
+        // A line that the parser takes for the downgrade's start.
+        revision.upgrade = "SELECT 1;\n-- migrate:downgrade\nDROP TABLE orders;\n".into();
+        revision.downgrade = "SELECT 2;\n".into();
+        let error = revision.write().unwrap_err();
+        assert!(
+            matches!(
+                error,
+                WriteError::ReadsBack { .. } | WriteError::DoesNotParse(_)
+            ),
+            "{error}"
+        );
+        assert!(!revision.path.exists());
+        // A label with a comma reads back as two labels.
+        revision.upgrade = "SELECT 1;\n".into();
+        revision.branch_labels = vec!["left,right".into()];
+        let error = revision.write().unwrap_err();
+        assert!(
+            matches!(
+                error,
+                WriteError::ReadsBack {
+                    what: "branch labels",
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        assert!(!revision.path.exists());
+        // An id that cannot be one is refused before anything.
+        assert!(Revision::new(&scratch.0, "a b", "x", Vec::new()).is_err());
+    }
 
     #[test]
     fn slugs_follow_alembic() {

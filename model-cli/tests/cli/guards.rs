@@ -424,3 +424,45 @@ fn small_mistakes_are_named() {
         }
     }
 }
+
+/// `merge --rev-id` with an id a revision already has: refused, nothing written (two
+/// revisions with one id would make every later command fail to read the history).
+#[test]
+fn a_merge_never_reuses_an_id() {
+    let project = Project::new("guard-merge-id");
+    project.revision("d1d100000001", "base", &[], "SELECT 1;", "SELECT 1;");
+    let after_base = ["--head", "d1d100000001", "--splice"];
+    project.revision(
+        "d1d100000002",
+        "left",
+        &after_base,
+        "SELECT 2;",
+        "SELECT 2;",
+    );
+    project.revision(
+        "d1d100000003",
+        "right",
+        &after_base,
+        "SELECT 3;",
+        "SELECT 3;",
+    );
+    let before = revisions(&project);
+    let (code, stdout, stderr) =
+        project.run(None, &["merge", "-m", "joined", "--rev-id", "d1d100000002"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("revision id d1d100000002 is already used"),
+        "{stderr}"
+    );
+    assert_eq!(revisions(&project), before, "nothing written");
+    let (code, _, stderr) = project.run(None, &["history"]);
+    assert_eq!(code, 0, "{stderr}");
+    // A fresh id merges.
+    let (code, _, stderr) =
+        project.run(None, &["merge", "-m", "joined", "--rev-id", "d1d100000004"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(revisions(&project), before + 1);
+    let (code, heads, stderr) = project.run(None, &["heads"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(heads.contains("d1d100000004"), "{heads}");
+}
