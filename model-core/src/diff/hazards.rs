@@ -41,7 +41,6 @@ impl Op {
         use LockMode::*;
         match self {
             Op::Kind(c) => c.locks(),
-            Op::SetTriggerEnabled { trigger, .. } => vec![lock(ShareRowExclusive, &trigger.table)],
             Op::RefreshMaterializedView { view, .. } => vec![lock(AccessExclusive, view)],
             Op::RebuildEnum { columns, .. } => {
                 let mut tables: Vec<&TableName> = columns.iter().map(|c| &c.table).collect();

@@ -3,7 +3,7 @@
 
 use super::renames::Rename;
 use crate::kinds::{Change, ColumnType, KindChange, Setting};
-use crate::schema::{EnumType, Table, TableName, Trigger, TriggerEnabled};
+use crate::schema::{EnumType, Table, TableName};
 
 impl<T> From<Change<T>> for Op
 where
@@ -60,12 +60,6 @@ pub enum Op {
     CreateTable { table: Table, recreated: bool },
     /// `DROP TABLE`.
     DropTable(Table),
-    /// `ALTER TABLE … ENABLE/DISABLE [REPLICA|ALWAYS] TRIGGER`.
-    SetTriggerEnabled {
-        trigger: Trigger,
-        from: TriggerEnabled,
-        to: TriggerEnabled,
-    },
     /// `REFRESH MATERIALIZED VIEW … [WITH NO DATA]`: a view created `WITH NO DATA` filled, or
     /// emptied.
     RefreshMaterializedView { view: TableName, populated: bool },
@@ -151,11 +145,6 @@ impl Op {
             Op::DropTable(table) => Op::CreateTable {
                 table,
                 recreated: true,
-            },
-            Op::SetTriggerEnabled { trigger, from, to } => Op::SetTriggerEnabled {
-                trigger,
-                from: to,
-                to: from,
             },
             Op::RefreshMaterializedView { view, populated } => Op::RefreshMaterializedView {
                 view,
@@ -257,12 +246,6 @@ impl Op {
             Op::RebuildEnum { to, .. } => format!("changed labels of enum '{}'", to.name),
             Op::CreateTable { table, .. } => format!("added table '{}'", table.name),
             Op::DropTable(table) => format!("removed table '{}'", table.name),
-            Op::SetTriggerEnabled { trigger, to, .. } => format!(
-                "trigger '{}' on '{}' set to {}",
-                trigger.name,
-                trigger.table,
-                to.sql()
-            ),
             Op::RefreshMaterializedView {
                 view,
                 populated: true,

@@ -39,7 +39,7 @@ pub(super) fn stage(op: &Op, hint: Hint) -> Stage {
         Op::DropEnum(_) => DropEnums,
         Op::CreateTable { .. } => TablesAndColumns,
         Op::DropTable(_) => DropTables,
-        Op::SetTriggerEnabled { .. } | Op::RefreshMaterializedView { .. } => Properties,
+        Op::RefreshMaterializedView { .. } => Properties,
         Op::Rename { .. } => Schemas,
     }
 }

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::{pair, Differ, Op, Pair};
+use crate::kinds::trigger::toggled;
 use crate::kinds::Change;
 use crate::schema::{TableName, Trigger};
 
@@ -16,16 +17,10 @@ impl<'a> Differ<'a> {
                     (Some(have), Some(wanted))
                 }
                 Pair::Kept(have, wanted) if have == wanted => continue,
-                Pair::Kept(have, wanted)
-                    if Trigger {
-                        enabled: wanted.enabled,
-                        ..have.clone()
-                    } == *wanted =>
-                {
-                    self.emit(Op::SetTriggerEnabled {
-                        trigger: wanted.clone(),
-                        from: have.enabled,
-                        to: wanted.enabled,
+                Pair::Kept(have, wanted) if toggled(have, wanted) => {
+                    self.emit(Change::Alter {
+                        from: have.clone(),
+                        to: wanted.clone(),
                     });
                     continue;
                 }

@@ -235,13 +235,10 @@ impl ColumnSetting {
         }
     }
 
-    /// The setting before and after: a setting is only ever changed, so a creation or a
-    /// drop (which the diff never makes) is read as staying what it is.
+    /// The setting before and after (a setting is only ever changed).
     fn sides(change: &Change<Self>) -> (&Setting, &Setting) {
-        match change {
-            Change::Alter { from, to } => (&from.setting, &to.setting),
-            Change::Create(x) | Change::Drop(x) => (&x.setting, &x.setting),
-        }
+        let (from, to) = change.sides();
+        (&from.setting, &to.setting)
     }
 }
 

@@ -78,6 +78,15 @@ impl<T: Clone> Change<T> {
         }
     }
 
+    /// The object before and after the change; a creation or a drop is read as the object
+    /// staying what it is (for kinds whose objects are only ever altered, such as a setting).
+    pub fn sides(&self) -> (&T, &T) {
+        match self {
+            Change::Alter { from, to } => (from, to),
+            Change::Create(x) | Change::Drop(x) => (x, x),
+        }
+    }
+
     /// The object as it is after the change (as it was, for a drop).
     pub fn subject(&self) -> &T {
         match self {

@@ -74,13 +74,10 @@ impl TableSetting {
         TableSetting::change(name, of(from), of(to))
     }
 
-    /// The setting before and after: a creation or a drop (which the diff never makes) is
-    /// read as staying what it is.
+    /// The setting before and after (a setting is only ever changed).
     fn sides(change: &Change<Self>) -> (&TableOption, &TableOption) {
-        match change {
-            Change::Alter { from, to } => (&from.setting, &to.setting),
-            Change::Create(x) | Change::Drop(x) => (&x.setting, &x.setting),
-        }
+        let (from, to) = change.sides();
+        (&from.setting, &to.setting)
     }
 }
 

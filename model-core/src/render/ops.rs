@@ -126,12 +126,6 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             notes.extend(c.notes());
             c.statements()
         }
-        Op::SetTriggerEnabled { trigger, to, .. } => vec![format!(
-            "ALTER TABLE {} {} TRIGGER {}",
-            qualified(&trigger.table),
-            to.sql(),
-            quote_ident(&trigger.name)
-        )],
         Op::RefreshMaterializedView { view, populated } => vec![format!(
             "REFRESH MATERIALIZED VIEW {}{}",
             qualified(view),
