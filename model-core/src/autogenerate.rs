@@ -214,7 +214,7 @@ pub fn without_schema_object(schema: &mut Schema, name: &str) {
     schema.schemas.retain(|n| n.name != name);
     schema
         .owners
-        .retain(|o| !(o.kind == "SCHEMA" && o.name == quoted));
+        .retain(|o| !(o.kind == crate::schema::OwnedKind::Schema && o.name == quoted));
 }
 
 /// Refuses models with a table in a schema the project does not manage.

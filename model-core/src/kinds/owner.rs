@@ -3,7 +3,7 @@
 //! created or dropped, only changed.
 
 use super::{pair, Change, Hint, Kind, Lock, Pair, Renamed, Stage};
-use crate::schema::Ownership;
+use crate::schema::{OwnedKind, Ownership};
 use crate::sql::quote_ident;
 
 /// An owner change for each object both sides own under different roles.
@@ -11,7 +11,7 @@ pub fn compare(from: &[Ownership], to: &[Ownership]) -> Vec<Change<Ownership>> {
     if from.is_empty() || to.is_empty() {
         return Vec::new();
     }
-    let key = |o: &Ownership| (o.kind.clone(), o.name.clone());
+    let key = |o: &Ownership| (o.kind, o.name.clone());
     pair(from, to, key)
         .into_iter()
         .filter_map(|pair| match pair {
@@ -31,7 +31,7 @@ impl Kind for Ownership {
         match change {
             Change::Alter { to, .. } => vec![format!(
                 "ALTER {} {} OWNER TO {}",
-                to.kind,
+                to.kind.sql(),
                 to.name,
                 quote_ident(&to.owner)
             )],
@@ -43,7 +43,7 @@ impl Kind for Ownership {
         let o = change.subject();
         format!(
             "changed the owner of {} '{}' to '{}'",
-            o.kind.to_lowercase(),
+            o.kind.sql().to_lowercase(),
             o.name,
             o.owner
         )
@@ -60,7 +60,7 @@ impl Kind for Ownership {
     /// Owners name the schema itself bare (`SCHEMA acme`) and its objects qualified.
     fn renamed(&mut self, rename: &Renamed<'_>) {
         if let Renamed::Schema { from, to } = *rename {
-            self.name = if self.kind == "SCHEMA" && self.name == quote_ident(from) {
+            self.name = if self.kind == OwnedKind::Schema && self.name == quote_ident(from) {
                 quote_ident(to)
             } else {
                 crate::sql::tokens::schema_renamed(&self.name, from, to)

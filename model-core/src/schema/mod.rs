@@ -241,12 +241,68 @@ fn split_name(text: &str) -> (&str, &str) {
 /// then no ownership is compared).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Ownership {
-    /// The object kind as `ALTER … OWNER TO` spells it (`TABLE`, `FUNCTION`, `SCHEMA`, …).
-    pub kind: String,
+    /// The object's kind.
+    pub kind: OwnedKind,
     /// Its name as SQL writes it (`public."Orders"`, `public.f(integer)`).
     pub name: String,
     /// The owning role.
     pub owner: String,
+}
+
+/// The kinds of object whose owner is compared: a closed set, each spelt as `ALTER … OWNER TO`
+/// and the catalog query spell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OwnedKind {
+    Table,
+    View,
+    MaterializedView,
+    Sequence,
+    ForeignTable,
+    Function,
+    Procedure,
+    Aggregate,
+    Domain,
+    Type,
+    Schema,
+}
+
+impl OwnedKind {
+    /// Every kind.
+    pub const ALL: [OwnedKind; 11] = [
+        OwnedKind::Table,
+        OwnedKind::View,
+        OwnedKind::MaterializedView,
+        OwnedKind::Sequence,
+        OwnedKind::ForeignTable,
+        OwnedKind::Function,
+        OwnedKind::Procedure,
+        OwnedKind::Aggregate,
+        OwnedKind::Domain,
+        OwnedKind::Type,
+        OwnedKind::Schema,
+    ];
+
+    /// As `ALTER … OWNER TO` spells it (`MATERIALIZED VIEW`).
+    pub fn sql(self) -> &'static str {
+        match self {
+            OwnedKind::Table => "TABLE",
+            OwnedKind::View => "VIEW",
+            OwnedKind::MaterializedView => "MATERIALIZED VIEW",
+            OwnedKind::Sequence => "SEQUENCE",
+            OwnedKind::ForeignTable => "FOREIGN TABLE",
+            OwnedKind::Function => "FUNCTION",
+            OwnedKind::Procedure => "PROCEDURE",
+            OwnedKind::Aggregate => "AGGREGATE",
+            OwnedKind::Domain => "DOMAIN",
+            OwnedKind::Type => "TYPE",
+            OwnedKind::Schema => "SCHEMA",
+        }
+    }
+
+    /// The kind spelt `text` ([`Self::sql`]), if it is one.
+    pub fn from_sql(text: &str) -> Option<OwnedKind> {
+        OwnedKind::ALL.into_iter().find(|k| k.sql() == text)
+    }
 }
 
 /// A schema (namespace) as an object.
@@ -367,7 +423,7 @@ impl Schema {
             });
         }
         for o in &self.owners {
-            let at = if o.kind == "SCHEMA" {
+            let at = if o.kind == OwnedKind::Schema {
                 namespaces
                     .iter()
                     .position(|n| crate::sql::quote_ident(n) == o.name)

@@ -3,7 +3,7 @@
 
 use super::{AclKind, Row};
 use crate::introspect::IntrospectError;
-use crate::schema::{Other, OtherKind, Ownership};
+use crate::schema::{Other, OtherKind, OwnedKind, Ownership};
 
 pub(in crate::introspect) const SQL: &str = include_str!("../sql/others.sql");
 /// Collations, composite types, domains and range types, read the same way.
@@ -45,9 +45,42 @@ impl Row {
 pub(in crate::introspect) const OWNERS: &str = include_str!("../sql/owners.sql");
 
 pub(in crate::introspect) fn ownership(row: &Row) -> Result<Ownership, IntrospectError> {
+    let kind: String = row.get("kind")?;
     Ok(Ownership {
-        kind: row.get("kind")?,
+        kind: OwnedKind::from_sql(&kind).ok_or_else(|| IntrospectError::Column {
+            what: "owners",
+            column: "kind".to_string(),
+            message: format!("no kind of owned object is called {kind:?}"),
+        })?,
         name: row.get("name")?,
         owner: row.get("owner")?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every kind the owners query can name is one `OwnedKind` reads, and back.
+    #[test]
+    fn every_kind_the_owners_query_names_is_an_owned_kind() {
+        for kind in OwnedKind::ALL {
+            assert_eq!(OwnedKind::from_sql(kind.sql()), Some(kind));
+        }
+        let code: String = OWNERS
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("--"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let named: Vec<&str> = code
+            .split('\'')
+            .skip(1)
+            .step_by(2)
+            .filter(|s| s.len() > 1 && s.chars().all(|c| c.is_ascii_uppercase() || c == ' '))
+            .collect();
+        assert!(named.len() >= 11, "{named:?}");
+        for name in named {
+            assert!(OwnedKind::from_sql(name).is_some(), "{name}");
+        }
+    }
 }
