@@ -1400,6 +1400,9 @@ fn kind(op: &model_core::diff::Op) -> String {
     if let model_core::diff::Op::Kind(KindChange::TableIndex(change)) = op {
         return format!("{}Index", change.verb());
     }
+    if let model_core::diff::Op::Kind(KindChange::Namespace(change)) = op {
+        return format!("{}Schema", change.verb());
+    }
     if let model_core::diff::Op::Kind(KindChange::SequenceOwner(_)) = op {
         return "SetSequenceOwner".to_string();
     }

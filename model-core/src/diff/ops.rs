@@ -20,16 +20,6 @@ pub enum Op {
     /// A change of a kind that has a room of its own in [`crate::kinds`] (extensions,
     /// triggers, policies, …): everything about it is answered there.
     Kind(KindChange),
-    /// `CREATE SCHEMA IF NOT EXISTS`.
-    CreateSchema {
-        name: String,
-        grants: Vec<crate::schema::Grant>,
-    },
-    /// `DROP SCHEMA` (only as the inverse of a creation).
-    DropSchema {
-        name: String,
-        grants: Vec<crate::schema::Grant>,
-    },
     /// `CREATE TYPE … AS ENUM`.
     CreateEnum(EnumType),
     /// `DROP TYPE`.
@@ -113,8 +103,6 @@ impl Op {
                 materialized,
                 arguments,
             },
-            Op::CreateSchema { name, grants } => Op::DropSchema { name, grants },
-            Op::DropSchema { name, grants } => Op::CreateSchema { name, grants },
             Op::CreateEnum(e) => Op::DropEnum(e),
             Op::DropEnum(e) => Op::CreateEnum(e),
             // PostgreSQL cannot remove a label; undoing an addition rebuilds the type.
@@ -236,8 +224,6 @@ impl Op {
                 let (from, to) = rename.names();
                 format!("renamed {} '{from}' to '{to}'", rename.kind())
             }
-            Op::CreateSchema { name, .. } => format!("added schema '{name}'"),
-            Op::DropSchema { name, .. } => format!("removed schema '{name}'"),
             Op::CreateEnum(e) => format!("added enum '{}'", e.name),
             Op::DropEnum(e) => format!("removed enum '{}'", e.name),
             Op::AddEnumValue { to, value, .. } => {

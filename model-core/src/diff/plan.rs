@@ -32,9 +32,7 @@ pub(super) fn stage(op: &Op, hint: Hint) -> Stage {
         return AddPartitionedIndexes;
     }
     match op {
-        Op::CreateSchema { .. } => Schemas,
         Op::Kind(c) => c.stage(hint),
-        Op::DropSchema { .. } => DropSchemas,
         Op::CreateEnum(_) | Op::AddEnumValue { .. } | Op::RebuildEnum { .. } => Types,
         Op::DropEnum(_) => DropEnums,
         Op::CreateTable { .. } => TablesAndColumns,

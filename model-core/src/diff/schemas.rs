@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 use super::grants::grant_changes;
 use super::plan::Hint;
 use super::{Differ, Op};
-use crate::kinds::{Comment, Commented};
-use crate::schema::{GrantTarget, Schema, DEFAULT_SCHEMA};
+use crate::kinds::{Change, Comment, Commented};
+use crate::schema::{GrantTarget, Namespace, Schema, DEFAULT_SCHEMA};
 
 impl<'a> Differ<'a> {
     /// Schemas: created when missing (before anything else); when `to` was read from a
@@ -25,10 +25,10 @@ impl<'a> Differ<'a> {
         };
         for name in &want {
             if *name != DEFAULT_SCHEMA && !have.contains(name) {
-                self.emit(Op::CreateSchema {
-                    name: name.to_string(),
-                    grants: grants(self.to, name).to_vec(),
-                });
+                self.emit(Change::Create(Namespace::carried(
+                    name,
+                    grants(self.to, name),
+                )));
             }
         }
         if self.to.schemas.is_empty() {
@@ -62,10 +62,10 @@ impl<'a> Differ<'a> {
                 }
             }
             if *name != DEFAULT_SCHEMA && !want.contains(name) {
-                self.emit(Op::DropSchema {
-                    name: name.to_string(),
-                    grants: grants(self.from, name).to_vec(),
-                });
+                self.emit(Change::Drop(Namespace::carried(
+                    name,
+                    grants(self.from, name),
+                )));
             }
         }
     }

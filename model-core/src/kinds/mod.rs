@@ -15,6 +15,7 @@ pub mod extension;
 pub mod function;
 pub mod grant;
 pub mod index;
+pub mod namespace;
 pub mod other;
 pub mod owner;
 pub mod policy;
@@ -27,7 +28,8 @@ pub mod view;
 use std::collections::BTreeMap;
 
 use crate::schema::{
-    Extension, Function, Other, Ownership, Policy, Sequence, Statistics, TableName, Trigger, View,
+    Extension, Function, Namespace, Other, Ownership, Policy, Sequence, Statistics, TableName,
+    Trigger, View,
 };
 pub use column::{ColumnSetting, ColumnType, Setting, TableColumn};
 pub use comment::{Comment, Commented};
@@ -193,6 +195,7 @@ registry!(
     TableColumn,
     ColumnSetting,
     TableSetting,
+    Namespace,
 );
 
 /// The kinds whose objects depend on tables and on nothing else the plan changes, compared

@@ -17,17 +17,6 @@ use std::collections::BTreeSet;
 pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
     let mut notes: Vec<String> = Vec::new();
     let statements = match op {
-        Op::CreateSchema { name, grants } => {
-            let mut out = vec![format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(name))];
-            out.extend(granted(&format!("SCHEMA {}", quote_ident(name)), grants));
-            out
-        }
-        Op::DropSchema { name, .. } => {
-            notes.push(format!(
-                "fails if schema {name} still holds anything (nothing is dropped with it)"
-            ));
-            vec![format!("DROP SCHEMA {}", quote_ident(name))]
-        }
         Op::CreateEnum(e) => {
             let mut out = vec![create_enum(e)];
             out.extend(granted(&format!("TYPE {}", qualified(&e.name)), &e.grants));
