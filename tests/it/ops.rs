@@ -355,3 +355,47 @@ fn a_serial_column_turned_identity_and_back_never_reuses_an_id() {
     );
     tx.rollback().unwrap();
 }
+
+/// A materialized view whose contents alone change is refreshed in place, both ways: emptied
+/// (`WITH NO DATA`, which destroys its contents and says so) and filled again, each a scan
+/// under ACCESS EXCLUSIVE of the view, proven on the database.
+#[test]
+fn a_materialized_view_emptied_and_filled_is_refreshed_in_place() {
+    use model_core::diff::HazardKind;
+    let db = fresh_database();
+    let mut client = db.connect().unwrap();
+    let table = "CREATE TABLE t (n integer); INSERT INTO t VALUES (1), (2);";
+    let before = format!("{table} CREATE MATERIALIZED VIEW counts AS SELECT count(*) AS n FROM t");
+    let after = format!("{before} WITH NO DATA");
+    let case = check_case(&mut client, &before, &after, &["public"]);
+    let (upgrade, downgrade) = (&case.plan.upgrade, &case.plan.downgrade);
+    assert_eq!((upgrade.len(), downgrade.len()), (1, 1), "{upgrade:?}");
+    let empties = &upgrade[0];
+    assert_eq!(
+        empties.describe(),
+        "emptied materialized view 'counts' (WITH NO DATA)"
+    );
+    assert_eq!(
+        empties.destruction().as_deref(),
+        Some("empties materialized view counts (WITH NO DATA)")
+    );
+    assert!(
+        script(upgrade).contains("REFRESH MATERIALIZED VIEW public.counts WITH NO DATA;"),
+        "{}",
+        script(upgrade)
+    );
+    let fills = &downgrade[0];
+    assert_eq!(
+        fills.describe(),
+        "refreshed materialized view 'counts'"
+    );
+    assert_eq!(fills.destruction(), None);
+    for op in [empties, fills] {
+        assert_eq!(
+            op.hazards().iter().map(|h| h.kind).collect::<Vec<_>>(),
+            [HazardKind::ScanExclusive]
+        );
+        let locks: Vec<String> = op.locks().iter().map(|l| l.to_string()).collect();
+        assert_eq!(locks, ["ACCESS EXCLUSIVE on counts"]);
+    }
+}

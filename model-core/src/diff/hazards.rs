@@ -26,7 +26,6 @@ impl Op {
                     .flat_map(|t| [hazard(Rewrite, t), hazard(MayFail, t)])
                     .collect()
             }
-            Op::RefreshMaterializedView { view, .. } => vec![hazard(ScanExclusive, view)],
             Op::Kind(c) => c.hazards(),
             _ => Vec::new(),
         }
@@ -41,7 +40,6 @@ impl Op {
         use LockMode::*;
         match self {
             Op::Kind(c) => c.locks(),
-            Op::RefreshMaterializedView { view, .. } => vec![lock(AccessExclusive, view)],
             Op::RebuildEnum { columns, .. } => {
                 let mut tables: Vec<&TableName> = columns.iter().map(|c| &c.table).collect();
                 tables.sort();

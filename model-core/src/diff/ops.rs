@@ -50,9 +50,6 @@ pub enum Op {
     CreateTable { table: Table, recreated: bool },
     /// `DROP TABLE`.
     DropTable(Table),
-    /// `REFRESH MATERIALIZED VIEW … [WITH NO DATA]`: a view created `WITH NO DATA` filled, or
-    /// emptied.
-    RefreshMaterializedView { view: TableName, populated: bool },
     /// `ALTER … RENAME`: a declared rename (see [`Rename`]).
     Rename {
         rename: Rename,
@@ -134,10 +131,6 @@ impl Op {
                 table,
                 recreated: true,
             },
-            Op::RefreshMaterializedView { view, populated } => Op::RefreshMaterializedView {
-                view,
-                populated: !populated,
-            },
             Op::Kind(c) => Op::Kind(c.inverse()),
         }
     }
@@ -168,10 +161,6 @@ impl Op {
             }
             Op::DropEnum(e) => Some(format!("drops enum type {} and its labels", e.name)),
             Op::Kind(c) => c.destruction(),
-            Op::RefreshMaterializedView {
-                view,
-                populated: false,
-            } => Some(format!("empties materialized view {view} (WITH NO DATA)")),
             _ => None,
         }
     }
@@ -232,13 +221,6 @@ impl Op {
             Op::RebuildEnum { to, .. } => format!("changed labels of enum '{}'", to.name),
             Op::CreateTable { table, .. } => format!("added table '{}'", table.name),
             Op::DropTable(table) => format!("removed table '{}'", table.name),
-            Op::RefreshMaterializedView {
-                view,
-                populated: true,
-            } => format!("refreshed materialized view '{view}'"),
-            Op::RefreshMaterializedView { view, .. } => {
-                format!("emptied materialized view '{view}' (WITH NO DATA)")
-            }
             Op::Kind(c) => c.describe(),
         }
     }

@@ -37,7 +37,6 @@ pub(super) fn stage(op: &Op, hint: Hint) -> Stage {
         Op::DropEnum(_) => DropEnums,
         Op::CreateTable { .. } => TablesAndColumns,
         Op::DropTable(_) => DropTables,
-        Op::RefreshMaterializedView { .. } => Properties,
         Op::Rename { .. } => Schemas,
     }
 }

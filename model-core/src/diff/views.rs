@@ -69,9 +69,14 @@ impl<'a> Differ<'a> {
                     ));
                 }
                 if have.populated != wanted.populated {
-                    self.emit(Op::RefreshMaterializedView {
-                        view: (*name).clone(),
-                        populated: wanted.populated,
+                    // Its storage parameters are set by now: only the contents differ.
+                    let from = View {
+                        populated: have.populated,
+                        ..(*wanted).clone()
+                    };
+                    self.emit(Change::Alter {
+                        from,
+                        to: (*wanted).clone(),
                     });
                 }
                 continue;

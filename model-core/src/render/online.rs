@@ -487,7 +487,7 @@ pub fn still_blocking(ops: &[Op]) -> Vec<String> {
             let instead = match op {
                 _ if op.type_change().is_some() => "add a column of the new type, backfill it in batches, switch the application to it, then drop the old one",
                 Op::Kind(KindChange::TableColumn(Change::Create(_))) => "add the column without its default (or generation), backfill it in batches, then set the default",
-                Op::RefreshMaterializedView { .. } => "give the view a unique index and refresh it CONCURRENTLY",
+                Op::Kind(KindChange::View(Change::Alter { .. })) => "give the view a unique index and refresh it CONCURRENTLY",
                 _ => "do it in a maintenance window, or in steps written by hand",
             };
             out.push(format!("{}: {instead}", op.describe()));

@@ -115,11 +115,6 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             notes.extend(c.notes());
             c.statements()
         }
-        Op::RefreshMaterializedView { view, populated } => vec![format!(
-            "REFRESH MATERIALIZED VIEW {}{}",
-            qualified(view),
-            if *populated { "" } else { " WITH NO DATA" }
-        )],
         Op::Rename {
             rename,
             materialized,
