@@ -124,7 +124,9 @@ fn describe(ops: &[Op]) -> Vec<String> {
             }))) => {
                 format!("add_column {}.{}", table.name, column.name)
             }
-            Op::DropTable(table) => format!("drop_table {}", table.name.name),
+            Op::Kind(KindChange::WholeTable(Change::Drop(x))) => {
+                format!("drop_table {}", x.table.name.name)
+            }
             Op::Kind(KindChange::TableIndex(Change::Create(TableIndex { table, index }))) => {
                 format!("create_index {} on {}", index.name, table.name)
             }

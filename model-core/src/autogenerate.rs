@@ -487,7 +487,9 @@ pub fn dropped_tables(plan: &Plan) -> Vec<TableName> {
     plan.upgrade
         .iter()
         .filter_map(|op| match op {
-            Op::DropTable(table) => Some(table.name.clone()),
+            Op::Kind(crate::kinds::KindChange::WholeTable(crate::kinds::Change::Drop(x))) => {
+                Some(x.table.name.clone())
+            }
             _ => None,
         })
         .collect()

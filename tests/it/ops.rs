@@ -385,10 +385,7 @@ fn a_materialized_view_emptied_and_filled_is_refreshed_in_place() {
         script(upgrade)
     );
     let fills = &downgrade[0];
-    assert_eq!(
-        fills.describe(),
-        "refreshed materialized view 'counts'"
-    );
+    assert_eq!(fills.describe(), "refreshed materialized view 'counts'");
     assert_eq!(fills.destruction(), None);
     for op in [empties, fills] {
         assert_eq!(

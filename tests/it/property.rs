@@ -1400,6 +1400,9 @@ fn kind(op: &model_core::diff::Op) -> String {
     if let model_core::diff::Op::Kind(KindChange::TableIndex(change)) = op {
         return format!("{}Index", change.verb());
     }
+    if let model_core::diff::Op::Kind(KindChange::WholeTable(change)) = op {
+        return format!("{}Table", change.verb());
+    }
     if let model_core::diff::Op::Kind(KindChange::Namespace(change)) = op {
         return format!("{}Schema", change.verb());
     }
@@ -1700,9 +1703,9 @@ fn run_rename_pair(client: &mut postgres::Client, seed: u64) -> Result<usize, St
     }
     for op in &plan.upgrade {
         let dropped = match op {
-            Op::DropTable(t) => hints
+            Op::Kind(KindChange::WholeTable(Change::Drop(x))) => hints
                 .iter()
-                .any(|h| matches!(h, Rename::Table { from, .. } if *from == t.name)),
+                .any(|h| matches!(h, Rename::Table { from, .. } if *from == x.table.name)),
             // A generated column whose expression changes is dropped and added: it holds
             // nothing of its own.
             Op::Kind(KindChange::TableColumn(Change::Drop(TableColumn { table, column, .. })))

@@ -2,8 +2,8 @@
 //! a downgrade is the upgrade's inverses in reverse order.
 
 use super::renames::Rename;
-use crate::kinds::{Change, ColumnType, KindChange, Setting};
-use crate::schema::{EnumType, Table, TableName};
+use crate::kinds::{Change, ColumnType, KindChange, Setting, WholeTable};
+use crate::schema::{EnumType, TableName};
 
 impl<T> From<Change<T>> for Op
 where
@@ -45,11 +45,6 @@ pub enum Op {
         /// as these creation operations say.
         dependents: Vec<Op>,
     },
-    /// `CREATE TABLE` with its inline constraints (and the foreign keys that can be inline),
-    /// comments included. `recreated` marks the inverse of a drop: the data is not restored.
-    CreateTable { table: Table, recreated: bool },
-    /// `DROP TABLE`.
-    DropTable(Table),
     /// `ALTER … RENAME`: a declared rename (see [`Rename`]).
     Rename {
         rename: Rename,
@@ -126,11 +121,6 @@ impl Op {
                 columns: swap_defaults(columns),
                 dependents,
             },
-            Op::CreateTable { table, .. } => Op::DropTable(table),
-            Op::DropTable(table) => Op::CreateTable {
-                table,
-                recreated: true,
-            },
             Op::Kind(c) => Op::Kind(c.inverse()),
         }
     }
@@ -145,7 +135,6 @@ impl Op {
     /// or identity), a materialized view's contents, a type, an extension's objects.
     pub fn destruction(&self) -> Option<String> {
         match self {
-            Op::DropTable(table) => Some(format!("drops table {} and all its rows", table.name)),
             Op::RebuildEnum { from, to, .. } => {
                 let removed: Vec<String> = from
                     .labels
@@ -170,7 +159,7 @@ impl Op {
     /// created with (in the script's order), so the console summary matches the script.
     pub fn describe_all(&self) -> Vec<String> {
         let mut out = vec![self.describe()];
-        if let Op::CreateTable { table, .. } = self {
+        if let Op::Kind(KindChange::WholeTable(Change::Create(WholeTable { table, .. }))) = self {
             let name = &table.name;
             for fk in &table.foreign_keys {
                 out.push(format!(
@@ -219,8 +208,6 @@ impl Op {
                 format!("added value '{value}' to enum '{}'", to.name)
             }
             Op::RebuildEnum { to, .. } => format!("changed labels of enum '{}'", to.name),
-            Op::CreateTable { table, .. } => format!("added table '{}'", table.name),
-            Op::DropTable(table) => format!("removed table '{}'", table.name),
             Op::Kind(c) => c.describe(),
         }
     }

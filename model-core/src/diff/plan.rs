@@ -35,8 +35,6 @@ pub(super) fn stage(op: &Op, hint: Hint) -> Stage {
         Op::Kind(c) => c.stage(hint),
         Op::CreateEnum(_) | Op::AddEnumValue { .. } | Op::RebuildEnum { .. } => Types,
         Op::DropEnum(_) => DropEnums,
-        Op::CreateTable { .. } => TablesAndColumns,
-        Op::DropTable(_) => DropTables,
         Op::Rename { .. } => Schemas,
     }
 }

@@ -6,7 +6,9 @@ use super::enums::index_texts;
 use super::grants::{grant_changes, without_revoked};
 use super::plan::Hint;
 use super::{changed, Differ, Op};
-use crate::kinds::{Change, Constraint, TableConstraint, TableIndex, TableOption, TableSetting};
+use crate::kinds::{
+    Change, Constraint, TableConstraint, TableIndex, TableOption, TableSetting, WholeTable,
+};
 use crate::kinds::{Comment, Commented};
 use crate::schema::{CheckConstraint, ForeignKey, Grant, GrantTarget, Index, Table, TableName};
 
@@ -160,7 +162,7 @@ impl<'a> Differ<'a> {
             table
                 .foreign_keys
                 .retain(|fk| inline.iter().any(|i| i.name == fk.name));
-            self.emit(Op::DropTable(table));
+            self.emit(Change::Drop(WholeTable::new(table)));
         }
     }
 
@@ -178,10 +180,7 @@ impl<'a> Differ<'a> {
             table
                 .foreign_keys
                 .retain(|fk| inline.iter().any(|i| i.name == fk.name));
-            self.emit(Op::CreateTable {
-                table,
-                recreated: false,
-            });
+            self.emit(Change::Create(WholeTable::new(table)));
         }
         for (table, fk) in deferred {
             self.emit(Op::from(TableConstraint::create(

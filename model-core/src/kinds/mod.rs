@@ -37,7 +37,7 @@ pub use constraint::{Constraint, TableConstraint};
 pub use grant::Privileges;
 pub use index::TableIndex;
 pub use sequence::SequenceOwner;
-pub use table::{TableOption, TableSetting};
+pub use table::{TableOption, TableSetting, WholeTable};
 
 pub(crate) use effects::{hazard, lock};
 pub use effects::{Hazard, HazardKind, Lock, LockMode};
@@ -196,6 +196,7 @@ registry!(
     ColumnSetting,
     TableSetting,
     Namespace,
+    WholeTable,
 );
 
 /// The kinds whose objects depend on tables and on nothing else the plan changes, compared

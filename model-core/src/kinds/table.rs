@@ -1,11 +1,142 @@
-//! Settings of tables that stay, each changed in place ([`TableSetting`]): row-level security,
-//! storage parameters (of a table, an index or a materialized view), `UNLOGGED`, replica
-//! identity, the partition a table is of, and the parents it inherits from. A new table's
-//! settings are part of its creation.
+//! Tables: created or dropped whole ([`WholeTable`], a new one with everything it is created
+//! with), and the settings of tables that stay, each changed in place ([`TableSetting`]):
+//! row-level security, storage parameters (of a table, an index or a materialized view),
+//! `UNLOGGED`, replica identity, the partition a table is of, and the parents it inherits
+//! from.
 
-use super::ddl::{option, option_key};
+use super::column::column_settings;
+use super::ddl::{comments, create_index, create_table, not_valid_constraints, option, option_key};
+use super::grant::grants;
 use super::{hazard, lock, Change, Hazard, HazardKind, Hint, Kind, Lock, LockMode, Stage};
-use crate::schema::{qualified, PartitionOf, ReplicaIdentity, TableName};
+use crate::schema::{qualified, PartitionOf, ReplicaIdentity, Table, TableName};
+
+/// A table created or dropped whole: its columns, keys, constraints (the foreign keys that can
+/// be written inline), indexes, settings, comments and privileges with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WholeTable {
+    /// The table (boxed: the largest part of any operation).
+    pub table: Box<Table>,
+    /// Created again by a downgrade that undoes its drop: its rows are not restored.
+    pub recreated: bool,
+}
+
+impl WholeTable {
+    /// `table`, as the diff creates or drops it.
+    pub fn new(table: Table) -> WholeTable {
+        WholeTable {
+            table: Box::new(table),
+            recreated: false,
+        }
+    }
+}
+
+impl Kind for WholeTable {
+    fn statements(change: &Change<Self>) -> Vec<String> {
+        let table = &change.subject().table;
+        match change {
+            Change::Drop(_) => vec![format!("DROP TABLE {}", qualified(&table.name))],
+            Change::Create(_) | Change::Alter { .. } => create(table),
+        }
+    }
+
+    fn notes(change: &Change<Self>) -> Vec<String> {
+        match change {
+            Change::Create(x) if x.recreated => vec![format!(
+                "recreates table {} as it was; its rows are not restored",
+                x.table.name
+            )],
+            _ => Vec::new(),
+        }
+    }
+
+    fn describe(change: &Change<Self>) -> String {
+        let name = &change.subject().table.name;
+        match change {
+            Change::Drop(_) => format!("removed table '{name}'"),
+            Change::Create(_) | Change::Alter { .. } => format!("added table '{name}'"),
+        }
+    }
+
+    fn stage(change: &Change<Self>, _hint: Hint) -> Stage {
+        match change {
+            Change::Drop(_) => Stage::DropTables,
+            Change::Create(_) | Change::Alter { .. } => Stage::TablesAndColumns,
+        }
+    }
+
+    fn locks(_change: &Change<Self>) -> Vec<Lock> {
+        Vec::new()
+    }
+
+    fn destruction(change: &Change<Self>) -> Option<String> {
+        match change {
+            Change::Drop(x) => Some(format!("drops table {} and all its rows", x.table.name)),
+            _ => None,
+        }
+    }
+
+    /// A table dropped comes back empty: its creation says so.
+    fn inverse(change: &Change<Self>) -> Change<Self> {
+        match change.inverse() {
+            Change::Create(x) => Change::Create(WholeTable {
+                recreated: true,
+                ..x
+            }),
+            Change::Drop(x) => Change::Drop(WholeTable {
+                recreated: false,
+                ..x
+            }),
+            alter => alter,
+        }
+    }
+}
+
+/// `CREATE TABLE` and what a new table is created with.
+fn create(table: &Table) -> Vec<String> {
+    let mut out = vec![create_table(table)];
+    out.extend(column_settings(&table.name, &table.columns));
+    out.extend(not_valid_constraints(table));
+    out.extend(table.indexes.iter().map(|i| create_index(&table.name, i)));
+    if let Some(p) = &table.partition_of {
+        out.push(attach_partition(&table.name, p));
+    }
+    if table.replica_identity != ReplicaIdentity::Default {
+        out.push(format!(
+            "ALTER TABLE {} REPLICA IDENTITY {}",
+            qualified(&table.name),
+            table.replica_identity.sql()
+        ));
+    }
+    out.extend(comments(table));
+    let name = qualified(&table.name);
+    out.extend(row_level_security(
+        &name,
+        (false, false),
+        (table.row_level_security, table.force_row_level_security),
+    ));
+    let object = format!("TABLE {name}");
+    for grant in &table.grants {
+        out.extend(grants(
+            &object,
+            None,
+            &grant.grantee,
+            &[],
+            &grant.privileges,
+        ));
+    }
+    for column in &table.columns {
+        for grant in &column.grants {
+            out.extend(grants(
+                &object,
+                Some(&column.name),
+                &grant.grantee,
+                &[],
+                &grant.privileges,
+            ));
+        }
+    }
+    out
+}
 
 /// One setting of a table (or index or materialized view), as it is before or after a change.
 #[derive(Debug, Clone, PartialEq, Eq)]

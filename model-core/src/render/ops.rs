@@ -1,15 +1,10 @@
 //! Operations to statements, and statements to a reviewable script.
 
-use super::{
-    comments, create_index, create_table, not_valid_constraints, qualified, quote_ident,
-    quote_literal,
-};
+use super::{qualified, quote_ident, quote_literal};
 use crate::diff::{EnumColumn, Hazard, Lock, Op, Rename};
-use crate::kinds::column::column_settings;
-use crate::kinds::grant::{granted, grants};
-use crate::kinds::table::{attach_partition, row_level_security};
-use crate::schema::TableName;
-use crate::schema::{EnumType, ReplicaIdentity, NAMEDATALEN};
+use crate::kinds::grant::granted;
+use crate::kinds::{Change, KindChange};
+use crate::schema::{EnumType, TableName, NAMEDATALEN};
 use std::collections::BTreeSet;
 
 /// The statements of one operation (without `;`), and the notes on them a reviewer must see
@@ -59,58 +54,6 @@ pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
             out.extend(dependents.iter().flat_map(|d| op_statements(d).0));
             out
         }
-        Op::CreateTable { table, recreated } => {
-            if *recreated {
-                notes.push(format!(
-                    "recreates table {} as it was; its rows are not restored",
-                    table.name
-                ));
-            }
-            let mut out = vec![create_table(table)];
-            out.extend(column_settings(&table.name, &table.columns));
-            out.extend(not_valid_constraints(table));
-            out.extend(table.indexes.iter().map(|i| create_index(&table.name, i)));
-            if let Some(p) = &table.partition_of {
-                out.push(attach_partition(&table.name, p));
-            }
-            if table.replica_identity != ReplicaIdentity::Default {
-                out.push(format!(
-                    "ALTER TABLE {} REPLICA IDENTITY {}",
-                    qualified(&table.name),
-                    table.replica_identity.sql()
-                ));
-            }
-            out.extend(comments(table));
-            let name = qualified(&table.name);
-            out.extend(row_level_security(
-                &name,
-                (false, false),
-                (table.row_level_security, table.force_row_level_security),
-            ));
-            let object = format!("TABLE {name}");
-            for grant in &table.grants {
-                out.extend(grants(
-                    &object,
-                    None,
-                    &grant.grantee,
-                    &[],
-                    &grant.privileges,
-                ));
-            }
-            for column in &table.columns {
-                for grant in &column.grants {
-                    out.extend(grants(
-                        &object,
-                        Some(&column.name),
-                        &grant.grantee,
-                        &[],
-                        &grant.privileges,
-                    ));
-                }
-            }
-            out
-        }
-        Op::DropTable(table) => vec![format!("DROP TABLE {}", qualified(&table.name))],
         Op::Kind(c) => {
             notes.extend(c.notes());
             c.statements()
@@ -257,7 +200,7 @@ pub fn plan_statements(ops: &[Op]) -> Vec<Statement> {
 pub(crate) fn created_tables(ops: &[Op]) -> BTreeSet<TableName> {
     ops.iter()
         .filter_map(|op| match op {
-            Op::CreateTable { table, .. } => Some(table.name.clone()),
+            Op::Kind(KindChange::WholeTable(Change::Create(x))) => Some(x.table.name.clone()),
             _ => None,
         })
         .collect()
