@@ -142,17 +142,7 @@ impl Kind for TableColumn {
 
     /// A column dropped comes back empty: its creation says so.
     fn inverse(change: &Change<Self>) -> Change<Self> {
-        match change.inverse() {
-            Change::Create(x) => Change::Create(TableColumn {
-                recreated: true,
-                ..x
-            }),
-            Change::Drop(x) => Change::Drop(TableColumn {
-                recreated: false,
-                ..x
-            }),
-            alter => alter,
-        }
+        change.inverse_marking(|x, recreated| x.recreated = recreated)
     }
 }
 

@@ -71,6 +71,22 @@ impl<T: Clone> Change<T> {
         }
     }
 
+    /// The inverse, with what it creates marked as created again (`mark(x, true)`: a dropped
+    /// column or table comes back without its values) and what it drops unmarked.
+    pub fn inverse_marking(&self, mark: impl Fn(&mut T, bool)) -> Change<T> {
+        match self.inverse() {
+            Change::Create(mut x) => {
+                mark(&mut x, true);
+                Change::Create(x)
+            }
+            Change::Drop(mut x) => {
+                mark(&mut x, false);
+                Change::Drop(x)
+            }
+            alter => alter,
+        }
+    }
+
     /// `Create`, `Drop` or `Alter`.
     pub fn verb(&self) -> &'static str {
         match self {

@@ -77,17 +77,7 @@ impl Kind for WholeTable {
 
     /// A table dropped comes back empty: its creation says so.
     fn inverse(change: &Change<Self>) -> Change<Self> {
-        match change.inverse() {
-            Change::Create(x) => Change::Create(WholeTable {
-                recreated: true,
-                ..x
-            }),
-            Change::Drop(x) => Change::Drop(WholeTable {
-                recreated: false,
-                ..x
-            }),
-            alter => alter,
-        }
+        change.inverse_marking(|x, recreated| x.recreated = recreated)
     }
 }
 
