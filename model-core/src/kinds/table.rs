@@ -32,10 +32,15 @@ impl WholeTable {
 
 impl Kind for WholeTable {
     fn statements(change: &Change<Self>) -> Vec<String> {
-        let table = &change.subject().table;
+        let drop = |x: &WholeTable| format!("DROP TABLE {}", qualified(&x.table.name));
         match change {
-            Change::Drop(_) => vec![format!("DROP TABLE {}", qualified(&table.name))],
-            Change::Create(_) | Change::Alter { .. } => create(table),
+            Change::Create(x) => create(&x.table),
+            Change::Drop(x) => vec![drop(x)],
+            // Never made by the diff (a table that stays changes in parts); whole, it is
+            // replaced.
+            Change::Alter { from, to } => std::iter::once(drop(from))
+                .chain(create(&to.table))
+                .collect(),
         }
     }
 
@@ -53,7 +58,8 @@ impl Kind for WholeTable {
         let name = &change.subject().table.name;
         match change {
             Change::Drop(_) => format!("removed table '{name}'"),
-            Change::Create(_) | Change::Alter { .. } => format!("added table '{name}'"),
+            Change::Create(_) => format!("added table '{name}'"),
+            Change::Alter { .. } => format!("replaced table '{name}'"),
         }
     }
 
@@ -70,8 +76,10 @@ impl Kind for WholeTable {
 
     fn destruction(change: &Change<Self>) -> Option<String> {
         match change {
-            Change::Drop(x) => Some(format!("drops table {} and all its rows", x.table.name)),
-            _ => None,
+            Change::Drop(x) | Change::Alter { from: x, .. } => {
+                Some(format!("drops table {} and all its rows", x.table.name))
+            }
+            Change::Create(_) => None,
         }
     }
 
