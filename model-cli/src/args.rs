@@ -55,10 +55,6 @@ pub struct Global {
     /// failure].
     #[arg(long, global = true)]
     pub(crate) keep_going: bool,
-    /// Set by a fleet's `revision --autogenerate`: the database is a tenant's schema, read as
-    /// the schema the scripts are written for.
-    #[arg(skip)]
-    pub(crate) tenant: Option<String>,
 }
 
 /// `check --format`.

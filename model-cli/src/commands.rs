@@ -14,8 +14,9 @@ use model_core::revision::{self, Revision};
 use model_core::schema::{Schema, Unmodelled};
 use model_core::{config, introspect, render, ModelSet, ModelSetError};
 
-use crate::args::{Command, Global, RevisionArgs};
+use crate::args::{Command, RevisionArgs};
 use crate::console::{info, warning};
+use crate::context::Context;
 use crate::history;
 use crate::project::Project;
 use crate::renames::{report_hints, settle, Answers};
@@ -37,17 +38,16 @@ pub(crate) fn needed(models: &Result<ModelSet, ModelSetError>) -> anyhow::Result
 }
 
 pub fn dispatch(
-    dir: &Path,
-    global: &Global,
+    ctx: &Context,
     command: Option<Command>,
     models: &Result<ModelSet, ModelSetError>,
 ) -> anyhow::Result<bool> {
     let models = || needed(models);
-    let project = || Project::load(dir, global);
+    let project = || Project::load(ctx);
     match command {
-        None | Some(Command::Demo) => demo(&project()?, global, models()?),
-        Some(Command::Init { directory }) => init(&directory.unwrap_or_else(|| dir.to_path_buf())),
-        Some(Command::Revision(args)) => revision(&project()?, global, models, args),
+        None | Some(Command::Demo) => demo(&project()?, ctx, models()?),
+        Some(Command::Init { directory }) => init(&directory.unwrap_or_else(|| ctx.dir.clone())),
+        Some(Command::Revision(args)) => revision(&project()?, ctx, models, args),
         Some(Command::Upgrade {
             target,
             sql,
@@ -56,7 +56,7 @@ pub fn dispatch(
             allow_destructive,
         }) => migrate(
             &project()?,
-            global,
+            ctx,
             &target,
             sql.then_some(postgres_version),
             (single_transaction, allow_destructive),
@@ -70,13 +70,13 @@ pub fn dispatch(
             allow_destructive,
         }) => migrate(
             &project()?,
-            global,
+            ctx,
             &target,
             sql.then_some(postgres_version),
             (single_transaction, allow_destructive),
             Direction::Downgrade,
         ),
-        Some(Command::Current) => current(&project()?, global, global.verbose),
+        Some(Command::Current) => current(&project()?, ctx, ctx.verbose),
         Some(Command::Repair {
             rev,
             applied,
@@ -90,20 +90,20 @@ pub fn dispatch(
                 (_, _, Some(n), _) => Repair::StatementsDone(n),
                 _ => Repair::AcceptEdit,
             };
-            repair(&project()?, global, &rev, action)
+            repair(&project()?, ctx, &rev, action)
         }
         Some(Command::History {
             range,
             indicate_current,
         }) => history(
             &project()?,
-            global,
+            ctx,
             range.as_deref(),
-            global.verbose,
+            ctx.verbose,
             indicate_current,
         ),
-        Some(Command::Heads) => heads(&project()?, global.verbose),
-        Some(Command::Branches) => branches(&project()?, global.verbose),
+        Some(Command::Heads) => heads(&project()?, ctx.verbose),
+        Some(Command::Branches) => branches(&project()?, ctx.verbose),
         Some(Command::Edit { rev }) => edit(&project()?, &rev),
         Some(Command::Completions { shell }) => {
             let mut command = <crate::args::Cli as clap::CommandFactory>::command();
@@ -111,12 +111,12 @@ pub fn dispatch(
             Ok(true)
         }
         Some(Command::Show { rev }) => show(&project()?, &rev),
-        Some(Command::Protect { remove }) => protect(&project()?, global, remove),
+        Some(Command::Protect { remove }) => protect(&project()?, ctx, remove),
         Some(Command::Stamp { rev, purge }) => {
             let project = project()?;
-            let mut client = project.connect(global)?;
+            let mut client = project.connect(ctx)?;
             project
-                .migrator(&mut client, project.connect(global)?, global)
+                .migrator(&mut client, project.connect(ctx)?, ctx)
                 .stamp(&rev, purge)?;
             Ok(true)
         }
@@ -128,7 +128,7 @@ pub fn dispatch(
         Some(Command::Check { strict, online, .. }) => {
             let project = project()?;
             let online = online || project.config.online;
-            check(&project, global, models()?, strict, online)
+            check(&project, ctx, models()?, strict, online)
         }
         Some(Command::Diff {
             from,
@@ -153,7 +153,7 @@ pub fn dispatch(
             with_downgrade,
             strict,
         ),
-        Some(Command::Codegen { schemas, out }) => codegen(dir, global, schemas, out),
+        Some(Command::Codegen { schemas, out }) => codegen(ctx, schemas, out),
         Some(Command::Erd {
             format,
             from_db,
@@ -177,7 +177,7 @@ pub fn dispatch(
 /// database.
 fn revision<'m>(
     project: &Project,
-    global: &Global,
+    ctx: &Context,
     models: impl Fn() -> anyhow::Result<&'m ModelSet>,
     args: RevisionArgs,
 ) -> anyhow::Result<bool> {
@@ -218,7 +218,7 @@ fn revision<'m>(
     if autogenerate {
         autogenerate_revision(
             project,
-            global,
+            ctx,
             models()?,
             options,
             strict,
@@ -231,10 +231,10 @@ fn revision<'m>(
 }
 
 /// `repair`: the version table told what happened to a revision.
-fn repair(project: &Project, global: &Global, rev: &str, action: Repair) -> anyhow::Result<bool> {
-    let mut client = project.connect(global)?;
+fn repair(project: &Project, ctx: &Context, rev: &str, action: Repair) -> anyhow::Result<bool> {
+    let mut client = project.connect(ctx)?;
     project
-        .migrator(&mut client, project.connect(global)?, global)
+        .migrator(&mut client, project.connect(ctx)?, ctx)
         .repair(rev, action)?;
     Ok(true)
 }
@@ -255,9 +255,9 @@ fn show(project: &Project, rev: &str) -> anyhow::Result<bool> {
 }
 
 /// `protect`: the database marked (or no longer marked) protected.
-fn protect(project: &Project, global: &Global, remove: bool) -> anyhow::Result<bool> {
-    let mut client = project.connect(global)?;
-    model_core::migrate::protect::set(&mut client, &project.version_table(global), !remove)?;
+fn protect(project: &Project, ctx: &Context, remove: bool) -> anyhow::Result<bool> {
+    let mut client = project.connect(ctx)?;
+    model_core::migrate::protect::set(&mut client, &project.version_table(ctx), !remove)?;
     info(
         "migrate",
         if remove {
@@ -270,14 +270,9 @@ fn protect(project: &Project, global: &Global, remove: bool) -> anyhow::Result<b
 }
 
 /// `codegen`: models written from a database (`--url`'s, or the project's).
-fn codegen(
-    dir: &Path,
-    global: &Global,
-    schemas: Vec<String>,
-    out: Option<PathBuf>,
-) -> anyhow::Result<bool> {
-    let project = || Project::load(dir, global);
-    let (mut client, configured, versions) = match &global.url {
+fn codegen(ctx: &Context, schemas: Vec<String>, out: Option<PathBuf>) -> anyhow::Result<bool> {
+    let project = || Project::load(ctx);
+    let (mut client, configured, versions) = match &ctx.url {
         Some(url) => (
             pg::connect(url)?,
             Vec::new(),
@@ -286,7 +281,7 @@ fn codegen(
         None => {
             let project = project()?;
             (
-                project.connect(global)?,
+                project.connect(ctx)?,
                 project.config.schemas.clone(),
                 project.config.version_table(),
             )
@@ -506,7 +501,7 @@ fn new_revision(
 
 fn autogenerate_revision(
     project: &Project,
-    global: &Global,
+    ctx: &Context,
     models: &ModelSet,
     options: NewRevision,
     strict: bool,
@@ -516,9 +511,9 @@ fn autogenerate_revision(
     // Which of the tables the plan would drop hold rows, asked while the database is at hand
     // (before rename answers, which only take drops away).
     let guard = !options.drop_undeclared;
-    let (comparison, occupied) = project.compare_then(global, models, |client, comparison| {
+    let (comparison, occupied) = project.compare_then(ctx, models, |client, comparison| {
         let occupied = if guard {
-            occupied_in(client, global, &project.config.schemas[0], &comparison)?
+            occupied_in(client, ctx, &project.config.schemas[0], &comparison)?
         } else {
             Default::default()
         };
@@ -572,7 +567,7 @@ fn autogenerate_revision(
     if verify {
         // On the configured database's server (its roles and extensions are there); the
         // replayed revisions' throwaway server otherwise.
-        let configured = match project.url(global)? {
+        let configured = match project.url(ctx)? {
             Some(url) => Some(Server::external(&url)?),
             None => None,
         };
@@ -596,7 +591,7 @@ fn autogenerate_revision(
     write_revision(project, options, Some((body, version)))?;
     crate::console::drop_behind(comparison);
     // Sizes come from the configured database (none when the revisions were replayed).
-    let mut live = project.connect(global).ok();
+    let mut live = project.connect(ctx).ok();
     report_hazards(
         "autogenerate",
         &plan.upgrade,
@@ -626,12 +621,12 @@ fn autogenerate_revision(
 /// on one; the plan names the scripts' schema).
 fn occupied_in(
     client: &mut postgres::Client,
-    global: &Global,
+    ctx: &Context,
     scripts_schema: &str,
     comparison: &model_core::autogenerate::Comparison,
 ) -> anyhow::Result<BTreeSet<model_core::schema::TableName>> {
     use model_core::schema::TableName;
-    let in_database = |t: &TableName| match &global.tenant {
+    let in_database = |t: &TableName| match &ctx.tenant {
         Some(tenant) if t.schema == scripts_schema => {
             TableName::new(tenant.clone(), t.name.clone())
         }
@@ -745,12 +740,12 @@ fn report_hazards(
 
 fn check(
     project: &Project,
-    global: &Global,
+    ctx: &Context,
     models: &ModelSet,
     strict: bool,
     online: bool,
 ) -> anyhow::Result<bool> {
-    let comparison = project.compare(global, models)?;
+    let comparison = project.compare(ctx, models)?;
     report_unmodelled(
         "check",
         "the database",
@@ -817,7 +812,7 @@ fn merge(
 /// `sql`: print the SQL (`--sql`), for the PostgreSQL given with `--postgres-version`, if any.
 fn migrate(
     project: &Project,
-    global: &Global,
+    ctx: &Context,
     target: &str,
     sql: Option<Option<String>>,
     (single, allow_destructive): (bool, bool),
@@ -860,10 +855,10 @@ fn migrate(
     } else {
         TransactionMode::PerRevision
     };
-    let mut client = project.connect(global)?;
-    let protected = project.config.protected(global.env.as_deref());
+    let mut client = project.connect(ctx)?;
+    let protected = project.config.protected(ctx.env.as_deref());
     let mut migrator = project
-        .migrator(&mut client, project.connect(global)?, global)
+        .migrator(&mut client, project.connect(ctx)?, ctx)
         .protected(protected)
         .allow_destructive(allow_destructive);
     // A downgrade that destroys data, run by hand on a terminal: asked first.
@@ -916,8 +911,8 @@ fn edit(project: &Project, rev: &str) -> anyhow::Result<bool> {
     Ok(true)
 }
 
-fn current(project: &Project, global: &Global, verbose: bool) -> anyhow::Result<bool> {
-    let mut client = project.connect(global)?;
+fn current(project: &Project, ctx: &Context, verbose: bool) -> anyhow::Result<bool> {
+    let mut client = project.connect(ctx)?;
     let table = project.config.version_table();
     let current = read_current(&mut client, &table)?;
     let partial = read_partial(&mut client, &table)?;
@@ -964,7 +959,7 @@ fn current(project: &Project, global: &Global, verbose: bool) -> anyhow::Result<
 
 fn history(
     project: &Project,
-    global: &Global,
+    ctx: &Context,
     range: Option<&str>,
     verbose: bool,
     indicate_current: bool,
@@ -973,7 +968,7 @@ fn history(
     let needs_current = indicate_current || range.is_some_and(|r| r.contains("current"));
     let mut partial = Vec::new();
     let current = if needs_current {
-        let mut client = project.connect(global)?;
+        let mut client = project.connect(ctx)?;
         let table = project.config.version_table();
         partial = read_partial(&mut client, &table)?;
         read_current(&mut client, &table)?
@@ -1215,17 +1210,11 @@ fn invocation(package: Option<String>, argv0: Option<String>) -> String {
 
 /// The seed's walk-through in one process, on a throwaway database (or a fresh database on
 /// DATABASE_URL's server): each step printed as the command a user would type.
-fn demo(project: &Project, global: &Global, models: &ModelSet) -> anyhow::Result<bool> {
+fn demo(project: &Project, ctx: &Context, models: &ModelSet) -> anyhow::Result<bool> {
     let database = Server::shared()
         .context("the demo needs PostgreSQL")?
         .create_database()?;
-    let global = Global {
-        url: Some(database.url().to_string()),
-        env: None,
-        config: global.config.clone(),
-        lock_wait: global.lock_wait,
-        ..global.clone()
-    };
+    let ctx = ctx.on(database.url(), None);
     println!(
         "Using a throwaway database, {}; nothing else is touched.\n",
         database.name()
@@ -1236,45 +1225,45 @@ fn demo(project: &Project, global: &Global, models: &ModelSet) -> anyhow::Result
     );
     let step = |title: &str| println!("\n$ {program} {title}");
     step("history");
-    history(project, &global, None, false, false)?;
+    history(project, &ctx, None, false, false)?;
     step("upgrade head");
     migrate(
         project,
-        &global,
+        &ctx,
         "head",
         None,
         (false, true),
         Direction::Upgrade,
     )?;
     step("current");
-    current(project, &global, false)?;
+    current(project, &ctx, false)?;
     step("history --indicate-current");
-    history(project, &global, None, false, true)?;
+    history(project, &ctx, None, false, true)?;
     step("check");
-    let same = check(project, &global, models, false, false)?;
+    let same = check(project, &ctx, models, false, false)?;
     step("downgrade base");
     migrate(
         project,
-        &global,
+        &ctx,
         "base",
         None,
         (false, true),
         Direction::Downgrade,
     )?;
     step("current");
-    current(project, &global, false)?;
+    current(project, &ctx, false)?;
     println!("(nothing: the database is at base)");
     step("upgrade head");
     migrate(
         project,
-        &global,
+        &ctx,
         "head",
         None,
         (false, true),
         Direction::Upgrade,
     )?;
     step("check");
-    let same_again = check(project, &global, models, false, false)?;
+    let same_again = check(project, &ctx, models, false, false)?;
     Ok(same && same_again)
 }
 

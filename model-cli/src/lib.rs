@@ -16,6 +16,7 @@ mod catalog;
 mod codegen;
 mod commands;
 mod console;
+mod context;
 mod describe;
 mod erd;
 mod fleet;
@@ -69,22 +70,30 @@ pub fn run_with(dir: &Path, cli: Cli, models: Result<ModelSet, ModelSetError>) -
 }
 
 /// One dispatcher: a fleet (`--fleet`, `--targets`) and `check --format json` (the fleet's
-/// report, of one database) go to the fleet; every other command to `commands`.
+/// report, of one database) go to the fleet; every other command to `commands`, on the
+/// database given, or (`revision --autogenerate` over a fleet) on the one the fleet chose.
 fn dispatch(
     dir: &Path,
     global: &Global,
     command: Option<Command>,
     models: &Result<ModelSet, ModelSetError>,
 ) -> anyhow::Result<bool> {
-    if fleet::requested(global) {
-        return fleet::dispatch(dir, global, command, models);
+    let ctx = context::Context::new(dir, global);
+    if fleet::requested(&ctx) {
+        if let Some(Command::Revision(args::RevisionArgs {
+            autogenerate: true, ..
+        })) = &command
+        {
+            return commands::dispatch(&fleet::representative(&ctx)?, command, models);
+        }
+        return fleet::dispatch(&ctx, command, models);
     }
     if let Some(Command::Check {
         format: CheckFormat::Json,
         ..
     }) = &command
     {
-        return fleet::check_one(dir, global, commands::needed(models)?);
+        return fleet::check_one(&ctx, commands::needed(models)?);
     }
-    commands::dispatch(dir, global, command, models)
+    commands::dispatch(&ctx, command, models)
 }

@@ -1,6 +1,6 @@
 //! The project: config, revision graph, and the database a command works on.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{bail, Context as _};
 use model_core::config::Config;
@@ -10,8 +10,8 @@ use model_core::revision::Graph;
 use model_core::ModelSet;
 use postgres::Client;
 
-use crate::args::Global;
 use crate::console::{info, warning};
+use crate::context::Context;
 
 /// Config and revisions of one project.
 pub struct Project {
@@ -22,11 +22,11 @@ pub struct Project {
 
 impl Project {
     /// Reads model.toml (from --config or the project directory) and the versions directory.
-    pub fn load(dir: &Path, global: &Global) -> anyhow::Result<Project> {
-        let config_path = global
+    pub fn load(ctx: &Context) -> anyhow::Result<Project> {
+        let config_path = ctx
             .config
             .clone()
-            .unwrap_or_else(|| dir.join("model.toml"));
+            .unwrap_or_else(|| ctx.dir.join("model.toml"));
         let config = Config::load(&config_path)?;
         // A misspelt script_location would otherwise read as a project with no revisions.
         let versions = config.versions_dir();
@@ -47,17 +47,15 @@ impl Project {
     }
 
     /// The configured database URL, if any.
-    pub fn url(&self, global: &Global) -> anyhow::Result<Option<String>> {
-        Ok(self.config.database_url(
-            global.url.as_deref(),
-            global.env.as_deref(),
-            &self.config_path,
-        )?)
+    pub fn url(&self, ctx: &Context) -> anyhow::Result<Option<String>> {
+        Ok(self
+            .config
+            .database_url(ctx.url.as_deref(), ctx.env.as_deref(), &self.config_path)?)
     }
 
     /// A connection to the configured database, or an error saying how to configure one.
-    pub fn connect(&self, global: &Global) -> anyhow::Result<Client> {
-        let Some(url) = self.url(global)? else {
+    pub fn connect(&self, ctx: &Context) -> anyhow::Result<Client> {
+        let Some(url) = self.url(ctx)? else {
             bail!(
                 "no database configured: set DATABASE_URL, database_url in {}, or pass --url",
                 self.config_path.display()
@@ -72,9 +70,9 @@ impl Project {
         &'a self,
         client: &'a mut Client,
         lock: Client,
-        global: &Global,
+        ctx: &Context,
     ) -> Migrator<'a> {
-        let wait = self.lock_wait(global);
+        let wait = self.lock_wait(ctx);
         Migrator::new(
             client,
             lock,
@@ -90,13 +88,13 @@ impl Project {
         )
         .lock_wait(wait)
         .lock_retries(self.config.lock_settings().unwrap_or_default())
-        .echo_statements(global.verbose)
+        .echo_statements(ctx.verbose)
     }
 
     /// How long a run waits for another run's lock: `--lock-wait`, else model.toml's, else a
     /// minute.
-    pub fn lock_wait(&self, global: &Global) -> std::time::Duration {
-        match (global.lock_wait, self.config.lock_wait_seconds) {
+    pub fn lock_wait(&self, ctx: &Context) -> std::time::Duration {
+        match (ctx.lock_wait, self.config.lock_wait_seconds) {
             (Some(seconds), _) => std::time::Duration::try_from_secs_f64(seconds.max(0.0))
                 .unwrap_or(model_core::migrate::DEFAULT_LOCK_WAIT),
             (None, Some(seconds)) => std::time::Duration::from_secs(seconds),
@@ -108,9 +106,9 @@ impl Project {
     /// at head), or a throwaway database on which every revision is replayed.
     pub fn database_at_head(
         &self,
-        global: &Global,
+        ctx: &Context,
     ) -> anyhow::Result<(Client, Option<TempDatabase>)> {
-        let (mut client, temp) = match self.url(global)? {
+        let (mut client, temp) = match self.url(ctx)? {
             Some(url) => (pg::connect(&url)?, None),
             None => {
                 let temp = Server::shared()
@@ -124,12 +122,12 @@ impl Project {
                     ),
                 );
                 let mut client = temp.connect()?;
-                self.migrator(&mut client, temp.connect()?, global)
+                self.migrator(&mut client, temp.connect()?, ctx)
                     .upgrade("heads", TransactionMode::PerRevision)?;
                 (client, Some(temp))
             }
         };
-        let mut current = read_current(&mut client, &self.version_table(global))?;
+        let mut current = read_current(&mut client, &self.version_table(ctx))?;
         current.sort();
         let mut heads: Vec<String> = self.graph.heads().iter().map(|r| r.id.clone()).collect();
         heads.sort();
@@ -146,9 +144,9 @@ impl Project {
     }
 
     /// The version table: the project's, in the tenant's schema when the command runs on one.
-    pub fn version_table(&self, global: &Global) -> model_core::migrate::VersionTable {
+    pub fn version_table(&self, ctx: &Context) -> model_core::migrate::VersionTable {
         let mut table = self.config.version_table();
-        if let Some(tenant) = &global.tenant {
+        if let Some(tenant) = &ctx.tenant {
             table.schema = tenant.clone();
         }
         table
@@ -157,17 +155,17 @@ impl Project {
     /// The live schema and the models' schema, both canonical and filtered.
     pub fn compare(
         &self,
-        global: &Global,
+        ctx: &Context,
         models: &ModelSet,
     ) -> anyhow::Result<model_core::autogenerate::Comparison> {
-        self.compare_then(global, models, |_, comparison| Ok(comparison))
+        self.compare_then(ctx, models, |_, comparison| Ok(comparison))
     }
 
     /// [`Self::compare`], then `then` with the comparison and the connection to the database
     /// compared (still open, at head).
     pub fn compare_then<T>(
         &self,
-        global: &Global,
+        ctx: &Context,
         models: &ModelSet,
         then: impl FnOnce(
             &mut postgres::Client,
@@ -187,8 +185,8 @@ impl Project {
                 self.config_path.display()
             );
         }
-        let (mut client, _temp) = self.database_at_head(global)?;
-        let comparison = match &global.tenant {
+        let (mut client, _temp) = self.database_at_head(ctx)?;
+        let comparison = match &ctx.tenant {
             Some(tenant) => model_core::autogenerate::compare_tenant(
                 &mut client,
                 models,

@@ -24,6 +24,7 @@
 pub mod autogenerate;
 pub mod config;
 pub mod diff;
+pub mod fleet;
 pub mod introspect;
 pub mod kinds;
 pub mod migrate;
