@@ -261,3 +261,101 @@ fn check_reports_each_targets_drift_as_json() {
         assert!(t["error"].is_null());
     }
 }
+
+/// The fleet engine from a Rust program, without the command line: targets from a fleet of
+/// tenant schemas, a canary that fails leaves the rest untouched, a database read once for
+/// all its tenants, and the consensus names the drifted tenant and picks no representative.
+#[test]
+fn a_rust_program_drives_a_fleet_without_the_command_line() {
+    use model_core::config::{Config, Fleet, Tenants};
+    use model_core::fleet::{self, Outcome, Policy, Source, Watch};
+    use std::sync::Mutex;
+
+    let db = fresh_database();
+    db.connect()
+        .unwrap()
+        .batch_execute(
+            "CREATE SCHEMA t1; CREATE SCHEMA t2; CREATE SCHEMA t3; CREATE SCHEMA other;
+             CREATE TABLE t1.a (id int); CREATE TABLE t2.a (id int);
+             CREATE TABLE t3.a (id int, drifted text);",
+        )
+        .unwrap();
+    let mut config = Config::default();
+    config.fleets.insert(
+        "tenants".into(),
+        Fleet {
+            urls: vec![db.url().to_string()],
+            tenants: Some(Tenants::Pattern("t?".into())),
+            ..Fleet::default()
+        },
+    );
+    let source = Source {
+        fleet: Some("tenants".into()),
+        file: None,
+    };
+    let targets = fleet::targets(&config, Path::new("model.toml"), &source, &|| Ok(None)).unwrap();
+    let tenants: Vec<_> = targets.iter().map(|t| t.tenant_schema().unwrap()).collect();
+    assert_eq!(tenants, ["t1", "t2", "t3"]);
+    assert!(
+        !targets[0].name().contains("password"),
+        "{}",
+        targets[0].name()
+    );
+
+    // A failing canary: the others are skipped, and the watch hears of it.
+    #[derive(Default)]
+    struct Heard(Mutex<Vec<String>>);
+    impl Watch for Heard {
+        fn finished(&self, t: &fleet::Target, ok: bool, _: std::time::Duration) {
+            self.0
+                .lock()
+                .unwrap()
+                .push(format!("{} {ok}", t.tenant_schema().unwrap()));
+        }
+        fn canary(&self, passed: bool, canary: usize, rest: usize) {
+            self.0
+                .lock()
+                .unwrap()
+                .push(format!("canary {passed} {canary} {rest}"));
+        }
+    }
+    let heard = Heard::default();
+    let policy = Policy {
+        jobs: 2,
+        keep_going: false,
+        canary: Some(1),
+    };
+    let outcomes = fleet::rollout(policy, &targets, &heard, &|_t: &fleet::Target| {
+        Err::<(), _>("refused")
+    });
+    assert!(matches!(&outcomes[0], Outcome::Failed(e, _) if e == "refused"));
+    assert!(matches!(outcomes[1], Outcome::Skipped));
+    assert!(matches!(outcomes[2], Outcome::Skipped));
+    assert_eq!(*heard.0.lock().unwrap(), ["t1 false", "canary false 1 2"]);
+
+    // Keep going: every target runs, a panic is that target's failure.
+    let policy = Policy {
+        canary: None,
+        keep_going: true,
+        ..policy
+    };
+    let outcomes = fleet::rollout(policy, &targets, &(), &|t: &fleet::Target| {
+        if t.tenant_schema() == Some("t2") {
+            panic!("boom");
+        }
+        Ok::<_, String>(t.tenant_schema().unwrap().len())
+    });
+    assert!(matches!(outcomes[0], Outcome::Done(2, _)));
+    assert!(matches!(&outcomes[1], Outcome::Failed(e, _) if e.contains("panicked")));
+    assert!(matches!(outcomes[2], Outcome::Done(2, _)));
+
+    // Read once per database; t3 differs from the other two and is named.
+    assert_eq!(fleet::database_count(&targets), 1);
+    let read = fleet::read_all(&config, &targets, 2, &());
+    let found = fleet::consensus(&config, &[], &targets, read);
+    assert_eq!(found.groups.len(), 2, "{found:?}");
+    assert_eq!(found.groups[0].1, [0, 1]);
+    assert_eq!(found.problems.len(), 1, "{found:?}");
+    assert!(found.problems[0].contains("drifted"), "{found:?}");
+    assert_eq!(found.representative(), None);
+}
