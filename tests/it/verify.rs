@@ -51,3 +51,97 @@ fn a_plan_is_proven_and_a_wrong_one_refused_naming_what_differs() {
     let error = verify(&broken, &before, &after).unwrap_err().to_string();
     assert!(error.contains("the upgrade failed at line"), "{error}");
 }
+
+/// The library drafts a revision ready to write (`Comparison::draft`): proven on a copy,
+/// timeouts at the top, hazards and destruction listed; refused when it drops what nothing
+/// asked for or, online, would still block a table in use; nothing to write when nothing
+/// changes.
+#[test]
+fn a_draft_is_proven_refused_or_empty_from_the_library() {
+    use model_core::autogenerate::{Comparison, DraftError, DraftOptions, Guard};
+    use model_core::diff::HazardKind;
+    use model_core::pg::Server;
+    use std::collections::BTreeSet;
+
+    let db = fresh_database();
+    let mut client = db.connect().unwrap();
+    let live_sql = "CREATE TABLE orders (id bigint PRIMARY KEY, total integer, note text);";
+    let live = schema_of(&mut client, live_sql, &["public"]).unwrap();
+    // total widened (a rewrite), note dropped (destructive).
+    let desired = schema_of(
+        &mut client,
+        "CREATE TABLE orders (id bigint PRIMARY KEY, total bigint);",
+        &["public"],
+    )
+    .unwrap();
+    let version = crate::support::server_version();
+    let comparison = Comparison::new(live.clone(), desired, vec![], version);
+    let draft = comparison
+        .draft(&DraftOptions {
+            prove_on: Some(Server::shared().unwrap()),
+            ..DraftOptions::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(draft.proven);
+    let body = draft.body.as_ref().expect("a body");
+    assert!(body.upgrade.starts_with("-- Timeouts."), "{}", body.upgrade);
+    assert!(
+        body.upgrade.contains("DROP COLUMN note"),
+        "{}",
+        body.upgrade
+    );
+    assert_eq!(
+        draft.destruction.upgrade.len(),
+        1,
+        "{:?}",
+        draft.destruction
+    );
+    // Back down, total narrows from bigint to integer.
+    assert!(
+        draft.destruction.downgrade.len() == 1 && draft.destruction.downgrade[0].contains("total"),
+        "{:?}",
+        draft.destruction
+    );
+    assert!(
+        draft.hazards.iter().any(|h| h.kind == HazardKind::Rewrite),
+        "{:?}",
+        draft.hazards
+    );
+    assert!(
+        draft.detected().iter().any(|l| l.contains("note")),
+        "{:?}",
+        draft.detected()
+    );
+
+    // Online, the rewrite is refused, naming the change.
+    match comparison.draft(&DraftOptions {
+        online: true,
+        ..DraftOptions::default()
+    }) {
+        Err(DraftError::Blocking(lines)) => {
+            assert!(lines.iter().any(|l| l.contains("total")), "{lines:?}")
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // Models with no tables, against a table holding rows: refused by the guard.
+    let empty = Comparison::new(live.clone(), Default::default(), vec![], version);
+    let occupied: BTreeSet<_> = live.tables.iter().map(|t| t.name.clone()).collect();
+    let created = BTreeSet::new();
+    let guard = Guard {
+        created: &created,
+        occupied: &occupied,
+    };
+    match empty.draft(&DraftOptions {
+        guard: Some(guard),
+        ..DraftOptions::default()
+    }) {
+        Err(DraftError::UnaskedDrops(unasked)) => assert_eq!(unasked.every_table, Some(1)),
+        other => panic!("{other:?}"),
+    }
+
+    // Nothing changes: nothing to write.
+    let same = Comparison::new(live.clone(), live, vec![], version);
+    let draft = same.draft(&DraftOptions::default()).unwrap();
+    assert!(draft.is_empty() && draft.body.is_none());
+}

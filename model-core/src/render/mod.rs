@@ -50,6 +50,23 @@ fn set_timeouts(timeouts: &Timeouts) -> String {
 /// `require-timeout-settings`). The runner runs them its way: within the revision's
 /// transaction, and again after a lock timeout, after a pause (see the runner's
 /// `LockRetries`).
+/// The hazards of the statements `ops` are written as (their online form for a server of
+/// `online`'s version, when given), gravest first, each once.
+pub fn hazards(
+    ops: &[crate::diff::Op],
+    online: Option<crate::sql::PgVersion>,
+) -> Vec<crate::diff::Hazard> {
+    let statements = match online {
+        Some(version) => online_statements(ops, version),
+        None => plan_statements(ops),
+    };
+    let mut hazards: Vec<crate::diff::Hazard> =
+        statements.into_iter().flat_map(|s| s.hazards).collect();
+    hazards.sort_by(|a, b| (a.kind, &a.relation).cmp(&(b.kind, &b.relation)));
+    hazards.dedup();
+    hazards
+}
+
 pub fn timeout_settings(timeouts: impl Into<Timeouts>) -> String {
     let mut out = String::from(
         "-- Timeouts. The runner applies them itself: in its transaction when there is one, and\n-- again on each attempt after a lock timeout.\n",

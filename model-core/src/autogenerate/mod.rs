@@ -2,6 +2,10 @@
 //! PostgreSQL's spelling and filtered by the project's configuration, and the plan between
 //! them. The CLI's `revision --autogenerate` and `check` are this plus files and messages.
 
+mod draft;
+
+pub use draft::{Destruction, Draft, DraftError, DraftOptions, Guard};
+
 use postgres::Client;
 
 use crate::config::Config;
