@@ -386,7 +386,7 @@ fn used_domain(rng: &mut Rng) -> model_core::schema::Other {
         name: "public.d1".into(),
         create,
         drop: "DROP DOMAIN public.d1".into(),
-        parts: Vec::new(),
+        in_place: Default::default(),
         grants: type_grants(rng),
     }
 }
@@ -398,7 +398,7 @@ fn kept_type(kind: OtherKind, name: &str, create: &str, drop: &str) -> model_cor
         name: name.into(),
         create: create.into(),
         drop: drop.into(),
-        parts: Vec::new(),
+        in_place: Default::default(),
         grants: Vec::new(),
     }
 }
@@ -514,7 +514,7 @@ fn random_schema(rng: &mut Rng) -> Schema {
             name: "public.d0".into(),
             create: format!("CREATE DOMAIN public.d0 AS integer CHECK (VALUE > {check})"),
             drop: "DROP DOMAIN public.d0".into(),
-            parts: Vec::new(),
+            in_place: Default::default(),
             grants: Vec::new(),
         });
     }
@@ -525,7 +525,7 @@ fn random_schema(rng: &mut Rng) -> Schema {
             name: "public.pair".into(),
             create: format!("CREATE TYPE public.pair AS (x integer{second})"),
             drop: "DROP TYPE public.pair".into(),
-            parts: Vec::new(),
+            in_place: Default::default(),
             grants: Vec::new(),
         });
     }
@@ -984,7 +984,7 @@ fn mutate(rng: &mut Rng, schema: &mut Schema) {
                 name: "public.d0".into(),
                 create: "CREATE DOMAIN public.d0 AS integer NOT NULL".into(),
                 drop: "DROP DOMAIN public.d0".into(),
-                parts: Vec::new(),
+                in_place: Default::default(),
                 grants: Vec::new(),
             }),
         }

@@ -82,37 +82,29 @@ impl<'a> Differ<'a> {
 /// domain base type; or composite attributes that, kept, stay in their order, and, added, come
 /// after the kept ones (PostgreSQL appends them).
 fn in_place(have: &Other, wanted: &Other) -> bool {
-    match wanted.kind {
-        OtherKind::Domain => {
-            have.part("base").is_some() && have.part("base") == wanted.part("base")
-        }
+    use crate::schema::InPlace;
+    match (&have.in_place, &wanted.in_place) {
+        (InPlace::Domain(had), InPlace::Domain(wants)) => had.base == wants.base,
         // Options (and a server's version, once set) change in place.
-        kind if kind.is_foreign() => {
-            let fixed = |o: &Other| -> Vec<String> {
-                o.parts
-                    .iter()
-                    .filter(|p| !p.starts_with("option ") && !p.starts_with("version "))
-                    .cloned()
-                    .collect()
-            };
-            !have.parts.is_empty()
-                && fixed(have) == fixed(wanted)
-                && (wanted.part("version").is_some() || have.part("version").is_none())
+        (InPlace::Foreign(had), InPlace::Foreign(wants)) => {
+            had.fixed == wants.fixed && (wants.version.is_some() || had.version.is_none())
         }
-        OtherKind::CompositeType => {
-            let (had, wants) = (
-                have.named_parts("attribute"),
-                wanted.named_parts("attribute"),
-            );
-            if had.is_empty() || wants.is_empty() {
+        (InPlace::Composite(had), InPlace::Composite(wants)) => {
+            if had.attributes.is_empty() || wants.attributes.is_empty() {
                 return false;
             }
             let kept: Vec<&str> = had
+                .attributes
                 .iter()
-                .map(|(n, _)| *n)
-                .filter(|n| wants.iter().any(|(w, _)| w == n))
+                .map(|a| a.name.as_str())
+                .filter(|n| wants.attributes.iter().any(|w| w.name == *n))
                 .collect();
-            let order: Vec<&str> = wants.iter().map(|(n, _)| *n).take(kept.len()).collect();
+            let order: Vec<&str> = wants
+                .attributes
+                .iter()
+                .map(|a| a.name.as_str())
+                .take(kept.len())
+                .collect();
             kept == order
         }
         _ => false,
@@ -122,14 +114,18 @@ fn in_place(have: &Other, wanted: &Other) -> bool {
 /// Composite types that differ only in the order of their attributes: no change, as for a
 /// table's columns (PostgreSQL appends an attribute added again; it cannot reorder them).
 fn reordered(have: &Other, wanted: &Other) -> bool {
-    if wanted.kind != OtherKind::CompositeType || have.parts.is_empty() {
+    if wanted.kind != OtherKind::CompositeType || have.attributes().is_empty() {
         return false;
     }
-    let sorted = |o: &Other| {
-        let mut parts = o.parts.clone();
-        parts.sort();
-        parts
-    };
+    fn sorted(o: &Other) -> Vec<(&str, &str)> {
+        let mut attributes: Vec<(&str, &str)> = o
+            .attributes()
+            .iter()
+            .map(|a| (a.name.as_str(), a.ty.as_str()))
+            .collect();
+        attributes.sort();
+        attributes
+    }
     sorted(have) == sorted(wanted)
 }
 

@@ -7,7 +7,7 @@
 
 use super::grant::granted;
 use super::{Change, Hazard, HazardKind, Hint, Kind, Lock, Stage};
-use crate::schema::{Other, OtherKind};
+use crate::schema::{Composite, Domain, Foreign, InPlace, Other, OtherKind};
 
 impl Kind for Other {
     fn statements(change: &Change<Self>) -> Vec<String> {
@@ -79,12 +79,11 @@ impl Kind for Other {
         match change {
             Change::Drop(o) if o.is_data_type() => Some(format!("drops {} {}", o.kind, o.name)),
             Change::Alter { from, to } => {
-                let kept = to.named_parts("attribute");
                 let gone: Vec<&str> = from
-                    .named_parts("attribute")
-                    .into_iter()
-                    .map(|(name, _)| name)
-                    .filter(|name| !kept.iter().any(|(k, _)| k == name))
+                    .attributes()
+                    .iter()
+                    .map(|a| a.name.as_str())
+                    .filter(|name| !to.attributes().iter().any(|k| k.name == *name))
                     .collect();
                 (!gone.is_empty()).then(|| {
                     format!(
@@ -114,90 +113,111 @@ fn is_type(o: &Other) -> bool {
     )
 }
 
-/// `ALTER DOMAIN` / `ALTER TYPE … ATTRIBUTE` statements that take `from` to `to` (a domain with
-/// the same base type, or a composite type whose kept attributes keep their order).
+/// `ALTER DOMAIN` / `ALTER TYPE … ATTRIBUTE` / `ALTER … OPTIONS` statements that take `from`
+/// to `to` (a domain with the same base type, a composite type whose kept attributes keep
+/// their order, a foreign object whose fixed parts stay).
 fn alter_in_place(from: &Other, to: &Other) -> Vec<String> {
-    let name = &to.name;
+    match (&from.in_place, &to.in_place) {
+        (InPlace::Foreign(had), InPlace::Foreign(wants)) => alter_foreign(to, had, wants),
+        (InPlace::Composite(had), InPlace::Composite(wants)) => {
+            alter_composite(&to.name, had, wants)
+        }
+        (InPlace::Domain(had), InPlace::Domain(wants)) => alter_domain(&to.name, had, wants),
+        _ => Vec::new(),
+    }
+}
+
+/// `ALTER SERVER … VERSION … OPTIONS (ADD / SET / DROP …)` and the like.
+fn alter_foreign(to: &Other, had: &Foreign, wants: &Foreign) -> Vec<String> {
+    let mut changes: Vec<String> = had
+        .options
+        .iter()
+        .filter(|h| !wants.options.iter().any(|w| w.name == h.name))
+        .map(|h| format!("DROP {}", h.name))
+        .collect();
+    for option in &wants.options {
+        match had.options.iter().find(|h| h.name == option.name) {
+            Some(old) if old.value == option.value => {}
+            Some(_) => changes.push(format!("SET {} {}", option.name, option.value)),
+            None => changes.push(format!("ADD {} {}", option.name, option.value)),
+        }
+    }
+    let mut clause = String::new();
+    if let (Some(version), true) = (&wants.version, had.version != wants.version) {
+        clause.push_str(&format!(" VERSION {version}"));
+    }
+    if !changes.is_empty() {
+        clause.push_str(&format!(" OPTIONS ({})", changes.join(", ")));
+    }
+    if clause.is_empty() {
+        return Vec::new();
+    }
+    let what = match to.kind {
+        OtherKind::ForeignServer => "SERVER",
+        OtherKind::ForeignTable => "FOREIGN TABLE",
+        _ => "FOREIGN DATA WRAPPER",
+    };
+    vec![format!("ALTER {what} {}{clause}", to.name)]
+}
+
+/// `ALTER TYPE … DROP / ALTER / ADD ATTRIBUTE`.
+fn alter_composite(name: &str, had: &Composite, wants: &Composite) -> Vec<String> {
     let mut out = Vec::new();
-    if to.kind.is_foreign() {
-        let (had, wanted) = (from.named_parts("option"), to.named_parts("option"));
-        let mut changes: Vec<String> = had
-            .iter()
-            .filter(|(n, _)| !wanted.iter().any(|(w, _)| w == n))
-            .map(|(n, _)| format!("DROP {n}"))
-            .collect();
-        for (option, value) in &wanted {
-            match had.iter().find(|(h, _)| h == option) {
-                Some((_, old)) if old == value => {}
-                Some(_) => changes.push(format!("SET {option} {value}")),
-                None => changes.push(format!("ADD {option} {value}")),
-            }
+    for attribute in &had.attributes {
+        if !wants.attributes.iter().any(|w| w.name == attribute.name) {
+            out.push(format!(
+                "ALTER TYPE {name} DROP ATTRIBUTE {}",
+                attribute.name
+            ));
         }
-        let mut clause = String::new();
-        if let (Some(version), true) = (
-            to.part("version"),
-            from.part("version") != to.part("version"),
-        ) {
-            clause.push_str(&format!(" VERSION {version}"));
-        }
-        if !changes.is_empty() {
-            clause.push_str(&format!(" OPTIONS ({})", changes.join(", ")));
-        }
-        if !clause.is_empty() {
-            let what = match to.kind {
-                OtherKind::ForeignServer => "SERVER",
-                OtherKind::ForeignTable => "FOREIGN TABLE",
-                _ => "FOREIGN DATA WRAPPER",
-            };
-            out.push(format!("ALTER {what} {name}{clause}"));
-        }
-        return out;
     }
-    if to.kind == OtherKind::CompositeType {
-        let (had, wanted) = (from.named_parts("attribute"), to.named_parts("attribute"));
-        for (attribute, _) in &had {
-            if !wanted.iter().any(|(w, _)| w == attribute) {
-                out.push(format!("ALTER TYPE {name} DROP ATTRIBUTE {attribute}"));
-            }
+    for attribute in &wants.attributes {
+        let (a, ty) = (&attribute.name, &attribute.ty);
+        match had.attributes.iter().find(|h| h.name == *a) {
+            Some(old) if old.ty == *ty => {}
+            Some(_) => out.push(format!("ALTER TYPE {name} ALTER ATTRIBUTE {a} TYPE {ty}")),
+            None => out.push(format!("ALTER TYPE {name} ADD ATTRIBUTE {a} {ty}")),
         }
-        for (attribute, ty) in &wanted {
-            match had.iter().find(|(h, _)| h == attribute) {
-                Some((_, old)) if old == ty => {}
-                Some(_) => out.push(format!(
-                    "ALTER TYPE {name} ALTER ATTRIBUTE {attribute} TYPE {ty}"
-                )),
-                None => out.push(format!("ALTER TYPE {name} ADD ATTRIBUTE {attribute} {ty}")),
-            }
-        }
-        return out;
     }
-    let (had, wanted) = (from.named_parts("check"), to.named_parts("check"));
+    out
+}
+
+/// `ALTER DOMAIN …` for its checks, default and NOT NULL (a check made valid is validated,
+/// not added again).
+fn alter_domain(name: &str, had: &Domain, wants: &Domain) -> Vec<String> {
+    let mut out = Vec::new();
     let validated = |old: &str, new: &str| old.strip_suffix(" NOT VALID") == Some(new);
-    for (check, definition) in &had {
-        match wanted.iter().find(|(w, _)| w == check) {
-            Some((_, new)) if new == definition || validated(definition, new) => {}
-            _ => out.push(format!("ALTER DOMAIN {name} DROP CONSTRAINT {check}")),
+    for check in &had.checks {
+        match wants.checks.iter().find(|w| w.name == check.name) {
+            Some(new)
+                if new.definition == check.definition
+                    || validated(&check.definition, &new.definition) => {}
+            _ => out.push(format!(
+                "ALTER DOMAIN {name} DROP CONSTRAINT {}",
+                check.name
+            )),
         }
     }
-    if from.part("default") != to.part("default") {
-        out.push(match to.part("default") {
+    if had.default != wants.default {
+        out.push(match &wants.default {
             Some(default) => format!("ALTER DOMAIN {name} SET DEFAULT {default}"),
             None => format!("ALTER DOMAIN {name} DROP DEFAULT"),
         });
     }
-    match (from.part("notnull").is_some(), to.part("notnull").is_some()) {
+    match (had.not_null, wants.not_null) {
         (false, true) => out.push(format!("ALTER DOMAIN {name} SET NOT NULL")),
         (true, false) => out.push(format!("ALTER DOMAIN {name} DROP NOT NULL")),
         _ => {}
     }
-    for (check, definition) in &wanted {
-        match had.iter().find(|(h, _)| h == check) {
-            Some((_, old)) if old == definition => {}
-            Some((_, old)) if validated(old, definition) => {
-                out.push(format!("ALTER DOMAIN {name} VALIDATE CONSTRAINT {check}"))
+    for check in &wants.checks {
+        let (c, definition) = (&check.name, &check.definition);
+        match had.checks.iter().find(|h| h.name == *c) {
+            Some(old) if old.definition == *definition => {}
+            Some(old) if validated(&old.definition, definition) => {
+                out.push(format!("ALTER DOMAIN {name} VALIDATE CONSTRAINT {c}"))
             }
             _ => out.push(format!(
-                "ALTER DOMAIN {name} ADD CONSTRAINT {check} {definition}"
+                "ALTER DOMAIN {name} ADD CONSTRAINT {c} {definition}"
             )),
         }
     }

@@ -293,7 +293,7 @@ impl ModelSet {
             drop: format!("{drop} {shown}"),
             name: shown,
             create: sql.trim().trim_end_matches(';').to_string(),
-            parts: Vec::new(),
+            in_place: Default::default(),
             grants: Vec::new(),
         });
         Ok(self)

@@ -75,12 +75,87 @@ pub struct Other {
     pub create: String,
     /// The statement that drops it.
     pub drop: String,
-    /// For a domain or composite type, what can change in place, one entry each, as
-    /// `tag rest`: `base <type>`, `default <expr>`, `notnull`, `check <name> <definition>`,
-    /// `attribute <name> <type>` (names quoted where needed). Empty for other kinds.
-    pub parts: Vec<String>,
+    /// What can change in place (a domain's, a composite type's, a foreign object's), read
+    /// from catalog columns of its own; [`InPlace::Nothing`] for the other kinds, and for a
+    /// type the models declare until it is read back from a copy.
+    pub in_place: InPlace,
     /// Privileges on a type, relative to PostgreSQL's default (see [`Grant`]).
     pub grants: Vec<Grant>,
+}
+
+/// What of an [`Other`] changes in place, by kind. Names are quoted as PostgreSQL quotes
+/// them; types and expressions are its deparsers'.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum InPlace {
+    /// Nothing: any change drops and creates it again.
+    #[default]
+    Nothing,
+    /// A domain: `ALTER DOMAIN` changes all but the base type.
+    Domain(Domain),
+    /// A composite type: `ALTER TYPE … ADD / DROP / ALTER ATTRIBUTE`.
+    Composite(Composite),
+    /// A foreign-data wrapper, server or foreign table: `ALTER … OPTIONS`, and a server's
+    /// `VERSION`.
+    Foreign(Foreign),
+}
+
+/// A domain's parts (see [`InPlace::Domain`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Domain {
+    /// The base type, with its collation when it is not the base type's.
+    pub base: String,
+    /// The default expression.
+    pub default: Option<String>,
+    /// `NOT NULL`.
+    pub not_null: bool,
+    /// The CHECK constraints, by name.
+    pub checks: Vec<DomainCheck>,
+}
+
+/// A domain's CHECK constraint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainCheck {
+    /// Its name, quoted where needed.
+    pub name: String,
+    /// `CHECK (…)`, with ` NOT VALID` when not validated.
+    pub definition: String,
+}
+
+/// A composite type's attributes, in order (see [`InPlace::Composite`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Composite {
+    /// The attributes.
+    pub attributes: Vec<Attribute>,
+}
+
+/// A composite type's attribute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribute {
+    /// Its name, quoted where needed.
+    pub name: String,
+    /// Its type, with a collation when it is not the type's.
+    pub ty: String,
+}
+
+/// A foreign object's parts (see [`InPlace::Foreign`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Foreign {
+    /// What `ALTER` cannot change (the handler and validator, a server's wrapper and type, a
+    /// foreign table's server and columns), compared whole: a change rebuilds it.
+    pub fixed: Vec<String>,
+    /// A server's version (a literal).
+    pub version: Option<String>,
+    /// The options, by name.
+    pub options: Vec<OptionValue>,
+}
+
+/// A foreign object's option.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionValue {
+    /// The option's name, quoted where needed.
+    pub name: String,
+    /// Its value, as a literal.
+    pub value: String,
 }
 
 /// The kinds kept as [`Other`]: a closed set, each named as the catalog query names it.
@@ -177,29 +252,15 @@ impl Other {
             && self.name == other.name
             && self.create == other.create
             && self.drop == other.drop
-            && self.parts == other.parts
+            && self.in_place == other.in_place
     }
 
-    /// The value of the part tagged `tag` (`base`, `default`), or `""` for a bare tag
-    /// (`notnull`); `None` when absent.
-    pub fn part(&self, tag: &str) -> Option<&str> {
-        self.parts.iter().find_map(|p| {
-            if p == tag {
-                Some("")
-            } else {
-                p.strip_prefix(tag).and_then(|rest| rest.strip_prefix(' '))
-            }
-        })
-    }
-
-    /// The named parts tagged `tag` (`check`, `attribute`), as (name as quoted by PostgreSQL,
-    /// the rest), in order.
-    pub fn named_parts(&self, tag: &str) -> Vec<(&str, &str)> {
-        self.parts
-            .iter()
-            .filter_map(|p| p.strip_prefix(tag).and_then(|rest| rest.strip_prefix(' ')))
-            .map(split_name)
-            .collect()
+    /// A composite type's attributes (none for other kinds).
+    pub fn attributes(&self) -> &[Attribute] {
+        match &self.in_place {
+            InPlace::Composite(c) => &c.attributes,
+            _ => &[],
+        }
     }
 }
 
@@ -216,25 +277,6 @@ pub(crate) fn split_qualified(text: &str) -> (&str, &str) {
         }
     }
     ("", text)
-}
-
-/// `"a ""b"" c" rest` → (`"a ""b"" c"`, `rest`); `name rest` → (`name`, `rest`).
-fn split_name(text: &str) -> (&str, &str) {
-    let end = if text.starts_with('"') {
-        let bytes = text.as_bytes();
-        let mut i = 1;
-        loop {
-            match bytes.get(i) {
-                Some(b'"') if bytes.get(i + 1) == Some(&b'"') => i += 2,
-                Some(b'"') => break i + 1,
-                Some(_) => i += 1,
-                None => break text.len(),
-            }
-        }
-    } else {
-        text.find(' ').unwrap_or(text.len())
-    };
-    (&text[..end], text[end..].trim_start())
 }
 
 /// Who owns an object (read from a database; descriptions made from models say nothing, and

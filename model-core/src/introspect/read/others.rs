@@ -3,7 +3,10 @@
 
 use super::{AclKind, Row};
 use crate::introspect::IntrospectError;
-use crate::schema::{Other, OtherKind, OwnedKind, Ownership};
+use crate::schema::{
+    Attribute, Composite, Domain, DomainCheck, Foreign, InPlace, OptionValue, Other, OtherKind,
+    OwnedKind, Ownership,
+};
 
 pub(in crate::introspect) const SQL: &str = include_str!("../sql/others.sql");
 /// Collations, composite types, domains and range types, read the same way.
@@ -16,21 +19,71 @@ pub(in crate::introspect) fn other(row: &Row) -> Result<Other, IntrospectError> 
         name: row.get("name")?,
         create: row.get("create_sql")?,
         drop: row.get("drop_sql")?,
-        parts: Vec::new(),
+        in_place: InPlace::Nothing,
         grants: Vec::new(),
     })
 }
 
-/// A collation, composite type, domain or range type, with what can change in place.
+/// A collation, composite type, domain, range type or foreign object, with what can change
+/// in place.
 pub(in crate::introspect) fn typed(row: &Row) -> Result<Other, IntrospectError> {
+    let other = other(row)?;
+    let in_place = match other.kind {
+        OtherKind::Domain => InPlace::Domain(Domain {
+            base: row.get("base")?,
+            default: row.get("default_expr")?,
+            not_null: row.get("not_null")?,
+            checks: row
+                .pairs("check_names", "check_defs")?
+                .into_iter()
+                .map(|(name, definition)| DomainCheck { name, definition })
+                .collect(),
+        }),
+        OtherKind::CompositeType => InPlace::Composite(Composite {
+            attributes: row
+                .pairs("attribute_names", "attribute_types")?
+                .into_iter()
+                .map(|(name, ty)| Attribute { name, ty })
+                .collect(),
+        }),
+        kind if kind.is_foreign() => InPlace::Foreign(Foreign {
+            fixed: row.get("fixed")?,
+            version: row.get("version")?,
+            options: row
+                .pairs("option_names", "option_values")?
+                .into_iter()
+                .map(|(name, value)| OptionValue { name, value })
+                .collect(),
+        }),
+        _ => InPlace::Nothing,
+    };
     Ok(Other {
-        parts: row.get("parts")?,
+        in_place,
         grants: row.acl_grants(AclKind::Type)?,
-        ..other(row)?
+        ..other
     })
 }
 
 impl Row {
+    /// Two array columns read as one list of pairs (names and what goes with each), or an
+    /// error when their lengths differ.
+    fn pairs(&self, names: &str, values: &str) -> Result<Vec<(String, String)>, IntrospectError> {
+        let (names_read, values_read): (Vec<String>, Vec<String>) =
+            (self.get(names)?, self.get(values)?);
+        if names_read.len() != values_read.len() {
+            return Err(IntrospectError::Column {
+                what: self.what,
+                column: values.to_string(),
+                message: format!(
+                    "{} values for {} names in {names}",
+                    values_read.len(),
+                    names_read.len()
+                ),
+            });
+        }
+        Ok(names_read.into_iter().zip(values_read).collect())
+    }
+
     /// The kind a query names in its `kind` column, or an error naming it.
     fn kind(&self, name: &str) -> Result<OtherKind, IntrospectError> {
         OtherKind::from_name(name).ok_or_else(|| IntrospectError::Column {

@@ -5,7 +5,10 @@
 WITH ext AS (
     SELECT classid, objid FROM pg_depend WHERE deptype = 'e'
 )
-SELECT kind, name, create_sql, drop_sql, parts, owner, acl FROM (
+-- What can change in place comes in columns of its own: a domain's base, default, NOT NULL and
+-- checks; a composite type's attributes in order; a foreign object's fixed parts (compared
+-- whole), version and options. NULL where a kind has none.
+SELECT kind, name, create_sql, drop_sql, base, default_expr, not_null, check_names, check_defs, attribute_names, attribute_types, fixed, version, option_names, option_values, owner, acl FROM (
     SELECT 'collation' AS kind,
            format('%I.%I', n.nspname, c.collname) AS name,
            format('CREATE COLLATION %I.%I (provider = %s', n.nspname, c.collname,
@@ -19,7 +22,11 @@ SELECT kind, name, create_sql, drop_sql, parts, owner, acl FROM (
                || CASE WHEN {collicurules} IS NOT NULL THEN format(', rules = %L', {collicurules}) ELSE '' END
                || ')' AS create_sql,
            format('DROP COLLATION %I.%I', n.nspname, c.collname) AS drop_sql,
-           '{}'::text[] AS parts,
+           NULL::text AS base, NULL::text AS default_expr, NULL::boolean AS not_null,
+           NULL::text[] AS check_names, NULL::text[] AS check_defs,
+           NULL::text[] AS attribute_names, NULL::text[] AS attribute_types,
+           NULL::text[] AS fixed, NULL::text AS version,
+           NULL::text[] AS option_names, NULL::text[] AS option_values,
            pg_get_userbyid(c.collowner)::text AS owner, NULL::text[] AS acl
     FROM pg_collation c
     JOIN pg_namespace n ON n.oid = c.collnamespace
@@ -40,8 +47,12 @@ SELECT kind, name, create_sql, drop_sql, parts, owner, acl FROM (
                             WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped), '')
                || ')',
            format('DROP TYPE %I.%I', n.nspname, t.typname),
+           NULL, NULL, NULL, NULL, NULL,
            -- Attributes in order, for ALTER TYPE … ADD / DROP ATTRIBUTE in place.
-           ARRAY(SELECT 'attribute ' || quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod)
+           ARRAY(SELECT quote_ident(a.attname) FROM pg_attribute a
+                 WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+                 ORDER BY a.attnum),
+           ARRAY(SELECT format_type(a.atttypid, a.atttypmod)
                         || CASE WHEN a.attcollation <> at.typcollation
                                 THEN format(' COLLATE %I.%I', cn.nspname, co.collname) ELSE '' END
                  FROM pg_attribute a
@@ -50,6 +61,7 @@ SELECT kind, name, create_sql, drop_sql, parts, owner, acl FROM (
                  LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
                  WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
                  ORDER BY a.attnum),
+           NULL, NULL, NULL, NULL,
            pg_get_userbyid(t.typowner)::text, t.typacl::text[]
     FROM pg_type t
     JOIN pg_namespace n ON n.oid = t.typnamespace
@@ -69,15 +81,16 @@ SELECT kind, name, create_sql, drop_sql, parts, owner, acl FROM (
                             FROM pg_constraint k WHERE k.contypid = t.oid AND k.contype = 'c'), ''),
            format('DROP DOMAIN %I.%I', n.nspname, t.typname),
            -- The base type, default, NOT NULL and checks apart, for ALTER DOMAIN in place.
-           ARRAY['base ' || format_type(t.typbasetype, t.typtypmod)
-                 || CASE WHEN t.typcollation <> bt.typcollation AND t.typcollation <> 0
-                         THEN format(' COLLATE %I.%I', cn.nspname, co.collname) ELSE '' END]
-               || CASE WHEN t.typdefaultbin IS NOT NULL
-                       THEN ARRAY['default ' || pg_get_expr(t.typdefaultbin, 0)] ELSE '{}'::text[] END
-               || CASE WHEN t.typnotnull THEN ARRAY['notnull'] ELSE '{}'::text[] END
-               || ARRAY(SELECT 'check ' || quote_ident(k.conname) || ' ' || pg_get_constraintdef(k.oid)
-                        FROM pg_constraint k WHERE k.contypid = t.oid AND k.contype = 'c'
-                        ORDER BY k.conname),
+           format_type(t.typbasetype, t.typtypmod)
+               || CASE WHEN t.typcollation <> bt.typcollation AND t.typcollation <> 0
+                       THEN format(' COLLATE %I.%I', cn.nspname, co.collname) ELSE '' END,
+           pg_get_expr(t.typdefaultbin, 0),
+           t.typnotnull,
+           ARRAY(SELECT quote_ident(k.conname) FROM pg_constraint k
+                 WHERE k.contypid = t.oid AND k.contype = 'c' ORDER BY k.conname),
+           ARRAY(SELECT pg_get_constraintdef(k.oid) FROM pg_constraint k
+                 WHERE k.contypid = t.oid AND k.contype = 'c' ORDER BY k.conname),
+           NULL, NULL, NULL, NULL, NULL, NULL,
            pg_get_userbyid(t.typowner)::text, t.typacl::text[]
     FROM pg_type t
     JOIN pg_namespace n ON n.oid = t.typnamespace
@@ -97,7 +110,7 @@ SELECT kind, name, create_sql, drop_sql, parts, owner, acl FROM (
                || CASE WHEN r.rngsubdiff <> 0 THEN ', subtype_diff = ' || r.rngsubdiff::regproc::text ELSE '' END
                || format(', multirange_type_name = %I.%I)', mn.nspname, mt.typname),
            format('DROP TYPE %I.%I', n.nspname, t.typname),
-           '{}'::text[],
+           NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
            pg_get_userbyid(t.typowner)::text, t.typacl::text[]
     FROM pg_range r
     JOIN pg_type t ON t.oid = r.rngtypid
@@ -123,10 +136,13 @@ SELECT kind, name, create_sql, drop_sql, parts, owner, acl FROM (
                || coalesce((SELECT ' OPTIONS (' || string_agg(quote_ident(o.option_name) || ' ' || quote_literal(o.option_value), ', ') || ')'
                             FROM pg_options_to_table(w.fdwoptions) o), ''),
            format('DROP FOREIGN DATA WRAPPER %I', w.fdwname),
+           NULL, NULL, NULL, NULL, NULL, NULL, NULL,
            -- What ALTER … OPTIONS cannot change, then the options one by one.
-           ARRAY['handler ' || w.fdwhandler::regproc::text, 'validator ' || w.fdwvalidator::regproc::text]
-               || ARRAY(SELECT 'option ' || quote_ident(o.option_name) || ' ' || quote_literal(o.option_value)
-                        FROM pg_options_to_table(w.fdwoptions) o ORDER BY 1),
+           ARRAY['handler ' || w.fdwhandler::regproc::text, 'validator ' || w.fdwvalidator::regproc::text],
+           NULL,
+           ARRAY(SELECT quote_ident(o.option_name) FROM pg_options_to_table(w.fdwoptions) o ORDER BY 1),
+           ARRAY(SELECT quote_literal(o.option_value) FROM pg_options_to_table(w.fdwoptions) o
+                 ORDER BY quote_ident(o.option_name)),
            pg_get_userbyid(w.fdwowner)::text, NULL::text[]
     FROM pg_foreign_data_wrapper w
     WHERE NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_foreign_data_wrapper'::regclass AND objid = w.oid)
@@ -140,10 +156,12 @@ SELECT kind, name, create_sql, drop_sql, parts, owner, acl FROM (
                || coalesce((SELECT ' OPTIONS (' || string_agg(quote_ident(o.option_name) || ' ' || quote_literal(o.option_value), ', ') || ')'
                             FROM pg_options_to_table(s.srvoptions) o), ''),
            format('DROP SERVER %I', s.srvname),
-           ARRAY['wrapper ' || quote_ident(w.fdwname), 'type ' || coalesce(quote_literal(s.srvtype), '-')]
-               || CASE WHEN s.srvversion IS NOT NULL THEN ARRAY['version ' || quote_literal(s.srvversion)] ELSE '{}'::text[] END
-               || ARRAY(SELECT 'option ' || quote_ident(o.option_name) || ' ' || quote_literal(o.option_value)
-                        FROM pg_options_to_table(s.srvoptions) o ORDER BY 1),
+           NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+           ARRAY['wrapper ' || quote_ident(w.fdwname), 'type ' || coalesce(quote_literal(s.srvtype), '-')],
+           quote_literal(s.srvversion),
+           ARRAY(SELECT quote_ident(o.option_name) FROM pg_options_to_table(s.srvoptions) o ORDER BY 1),
+           ARRAY(SELECT quote_literal(o.option_value) FROM pg_options_to_table(s.srvoptions) o
+                 ORDER BY quote_ident(o.option_name)),
            pg_get_userbyid(s.srvowner)::text, NULL::text[]
     FROM pg_foreign_server s
     JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw
@@ -170,6 +188,7 @@ SELECT kind, name, create_sql, drop_sql, parts, owner, acl FROM (
                || coalesce((SELECT ' OPTIONS (' || string_agg(quote_ident(o.option_name) || ' ' || quote_literal(o.option_value), ', ') || ')'
                             FROM pg_options_to_table(ft.ftoptions) o), ''),
            format('DROP FOREIGN TABLE %I.%I', n.nspname, c.relname),
+           NULL, NULL, NULL, NULL, NULL, NULL, NULL,
            -- The columns and server (a change rebuilds it), then its options one by one.
            ARRAY['server ' || quote_ident(s.srvname),
                  'columns ' || coalesce((SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
@@ -178,9 +197,11 @@ SELECT kind, name, create_sql, drop_sql, parts, owner, acl FROM (
                                                           || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), ''), ', ' ORDER BY a.attnum)
                                          FROM pg_attribute a
                                          LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-                                         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '')]
-               || ARRAY(SELECT 'option ' || quote_ident(o.option_name) || ' ' || quote_literal(o.option_value)
-                        FROM pg_options_to_table(ft.ftoptions) o ORDER BY 1),
+                                         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '')],
+           NULL,
+           ARRAY(SELECT quote_ident(o.option_name) FROM pg_options_to_table(ft.ftoptions) o ORDER BY 1),
+           ARRAY(SELECT quote_literal(o.option_value) FROM pg_options_to_table(ft.ftoptions) o
+                 ORDER BY quote_ident(o.option_name)),
            pg_get_userbyid(c.relowner)::text, NULL::text[]
     FROM pg_foreign_table ft
     JOIN pg_class c ON c.oid = ft.ftrelid
