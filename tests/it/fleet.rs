@@ -359,3 +359,51 @@ fn a_rust_program_drives_a_fleet_without_the_command_line() {
     assert!(found.problems[0].contains("drifted"), "{found:?}");
     assert_eq!(found.representative(), None);
 }
+
+/// A tenant's domain over a type of its own schema, and a composite type with an attribute of
+/// one, seen as the scripts' schema: the same as the template's, so no change (their in-place
+/// parts name the schema too, and move with it).
+#[test]
+fn a_tenants_types_over_its_own_types_match_the_template() {
+    use model_core::autogenerate::as_template;
+    use model_core::migrate::SchemaMap;
+
+    let db = fresh_database();
+    let mut client = db.connect().unwrap();
+    let objects = |schema: &str| {
+        format!(
+            "CREATE TYPE {schema}.mood AS ENUM ('calm', 'busy');
+             CREATE DOMAIN {schema}.feeling AS {schema}.mood DEFAULT 'calm'::{schema}.mood
+                 CONSTRAINT known CHECK (VALUE <> 'busy'::{schema}.mood);
+             CREATE TYPE {schema}.pair AS (first {schema}.mood, second {schema}.feeling);"
+        )
+    };
+    client
+        .batch_execute(&format!(
+            "CREATE SCHEMA template; CREATE SCHEMA tenant_1; {} {}",
+            objects("template"),
+            objects("tenant_1")
+        ))
+        .unwrap();
+    let read = |schema: &str, client: &mut postgres::Client| {
+        model_core::introspect::introspect(
+            client,
+            &model_core::introspect::Options {
+                schemas: vec![schema.to_string()],
+            },
+        )
+        .unwrap()
+    };
+    let mut template = read("template", &mut client);
+    model_core::autogenerate::without_schema_object(&mut template, "template");
+    let tenant = as_template(
+        read("tenant_1", &mut client),
+        &SchemaMap {
+            from: "template".into(),
+            to: "tenant_1".into(),
+        },
+    );
+    let plan = model_core::diff::diff(&tenant, &template);
+    let changes: Vec<String> = plan.upgrade.iter().map(|op| op.describe()).collect();
+    assert!(changes.is_empty(), "{changes:#?}");
+}

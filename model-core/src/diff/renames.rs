@@ -622,6 +622,23 @@ pub fn rename_schema(schema: &mut Schema, from: &str, to: &str) {
         other.name = text(&other.name);
         other.create = literal_text(&other.create);
         other.drop = literal_text(&other.drop);
+        // What changes in place names the schema too (a domain over a type of it, a
+        // composite type's attribute of one).
+        match &mut other.in_place {
+            crate::schema::InPlace::Domain(domain) => {
+                domain.base = text(&domain.base);
+                domain.default = domain.default.as_deref().map(literal_text);
+                for check in &mut domain.checks {
+                    check.definition = literal_text(&check.definition);
+                }
+            }
+            crate::schema::InPlace::Composite(composite) => {
+                for attribute in &mut composite.attributes {
+                    attribute.ty = text(&attribute.ty);
+                }
+            }
+            crate::schema::InPlace::Foreign(_) | crate::schema::InPlace::Nothing => {}
+        }
     }
     for object in &mut schema.unmodelled {
         object.name = text(&object.name);
