@@ -433,7 +433,7 @@ fn check_types(
             let Some(c) = model.table.column(column) else {
                 continue;
             };
-            let mut ty = c.ty.as_str().trim_end_matches("[]").to_string();
+            let mut ty = c.ty.element().to_string();
             if let Some(map) = tenant {
                 ty = map.apply(&ty).unwrap_or(ty);
             }

@@ -138,7 +138,7 @@ impl<'a> Differ<'a> {
             let unchanged = |(t, c): &(&Table, &Column)| EnumColumn {
                 table: t.name.clone(),
                 column: c.name.clone(),
-                array: c.ty.as_str().ends_with("[]"),
+                array: c.ty.is_array(),
                 default_before: c.default.clone(),
                 default_after: c.default.clone(),
             };
@@ -184,7 +184,7 @@ impl<'a> Differ<'a> {
             entries.push(EnumColumn {
                 table: table.name.clone(),
                 column: column.name.clone(),
-                array: column.ty.as_str().ends_with("[]"),
+                array: column.ty.is_array(),
                 default_before: column.default.clone(),
                 default_after,
             });
@@ -200,7 +200,7 @@ impl<'a> Differ<'a> {
 
 /// Whether `ty` is one of the schema's enum types or an array of one.
 pub(super) fn is_enum(schema: &Schema, ty: &crate::schema::SqlType) -> bool {
-    let ty = ty.as_str().trim_end_matches("[]");
+    let ty = ty.element();
     schema.enums.iter().any(|e| qualified(&e.name) == ty)
 }
 

@@ -529,7 +529,7 @@ fn alter_type(table: &str, column: &str, from: &ColumnType, to: &ColumnType) -> 
             matches!(base, "text" | "character varying" | "character")
         };
         let through = if from.user_enum || (to.user_enum && !string(&from.ty)) {
-            if to.ty.as_str().ends_with("[]") {
+            if to.ty.is_array() {
                 "::text[]"
             } else {
                 "::text"

@@ -448,8 +448,8 @@ fn check_enums(models: &[ModelDef], enums: &[EnumType], errors: &mut Vec<ModelEr
     }
     for model in models {
         for column in &model.table.columns {
-            let base = column.ty.as_str().trim_end_matches("[]");
-            if base.contains('.')
+            let base = column.ty.element();
+            if matches!(column.ty.name(), crate::schema::TypeName::Named { .. })
                 && !names.iter().any(|n| n == base)
                 && !model.declared_types.contains(&column.name)
             {

@@ -13,7 +13,7 @@ use std::fmt;
 
 pub use naming::{default_constraint_name, make_object_name, name_addition, NAMEDATALEN};
 pub use rename::Rename;
-pub use sql_type::SqlType;
+pub use sql_type::{SqlType, TypeName};
 
 /// `schema.name`, each part quoted where needed.
 pub fn qualified(name: &TableName) -> String {

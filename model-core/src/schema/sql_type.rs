@@ -83,10 +83,61 @@ impl SqlType {
         }) || (to_unbounded && matches!(to.as_str(), "text" | "character varying"))
     }
 
+    /// Whether it is an array type (`text[]`, `public.mood[]`).
+    pub fn is_array(&self) -> bool {
+        self.as_str().ends_with("[]")
+    }
+
+    /// The element type of an array type, or the type itself: `public.mood[]` → `public.mood`.
+    pub fn element(&self) -> &str {
+        self.as_str().trim_end_matches("[]")
+    }
+
+    /// What the (element) type names: one of PostgreSQL's own, or a type of a schema.
+    pub fn name(&self) -> TypeName<'_> {
+        let element = self.element();
+        let (schema, rest) = super::split_qualified(element);
+        if schema.is_empty() {
+            return TypeName::BuiltIn(element);
+        }
+        // Modifiers of an extension's type (`public.vector(3)`) are not its name.
+        let mut quoted = false;
+        let end = rest
+            .char_indices()
+            .find(|&(_, c)| {
+                if c == '"' {
+                    quoted = !quoted;
+                }
+                c == '(' && !quoted
+            })
+            .map_or(rest.len(), |(i, _)| i);
+        TypeName::Named {
+            schema,
+            name: &rest[..end],
+        }
+    }
+
     /// Whether identity columns may use this type (`smallint`, `integer`, `bigint`).
     pub fn is_integer(&self) -> bool {
         matches!(self.as_str(), "smallint" | "integer" | "bigint")
     }
+}
+
+/// What a [`SqlType`] names (of an array type, its element's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypeName<'a> {
+    /// One of PostgreSQL's own, spelled without a schema (`integer`, `"char"`, `timestamp(3)
+    /// with time zone`).
+    BuiltIn(&'a str),
+    /// A type of a schema: an enum, domain, composite or range type of the database or the
+    /// models, or an extension's; schema and name as `format_type()` quotes them, without
+    /// modifiers.
+    Named {
+        /// The schema.
+        schema: &'a str,
+        /// The type's name.
+        name: &'a str,
+    },
 }
 
 impl fmt::Display for SqlType {
@@ -103,7 +154,28 @@ impl fmt::Debug for SqlType {
 
 #[cfg(test)]
 mod tests {
-    use super::SqlType;
+    use super::{SqlType, TypeName};
+
+    #[test]
+    fn built_in_and_named_types() {
+        let t = |s: &'static str| SqlType::from_static(s);
+        let named = |schema, name| TypeName::Named { schema, name };
+        assert_eq!(t("integer").name(), TypeName::BuiltIn("integer"));
+        assert_eq!(t("\"char\"").name(), TypeName::BuiltIn("\"char\""));
+        assert_eq!(
+            t("character varying(10)[]").name(),
+            TypeName::BuiltIn("character varying(10)")
+        );
+        assert_eq!(t("public.mood").name(), named("public", "mood"));
+        assert_eq!(t("public.mood[]").name(), named("public", "mood"));
+        assert!(t("public.mood[]").is_array() && !t("public.mood").is_array());
+        assert_eq!(t("public.mood[]").element(), "public.mood");
+        assert_eq!(t("public.vector(3)").name(), named("public", "vector"));
+        assert_eq!(
+            t("\"My.Schema\".\"a(b).c\"[]").name(),
+            named("\"My.Schema\"", "\"a(b).c\"")
+        );
+    }
 
     #[test]
     fn widening() {
