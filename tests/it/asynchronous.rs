@@ -284,3 +284,65 @@ fn lock_timeout_pauses_leave_the_runtime_free() {
         "a task on the runtime was held up for {longest_gap:?} while the run paused: {log:?}"
     );
 }
+
+/// Autogenerate's comparison over the application's own tokio connection
+/// (`compare_async`): the same plan as the blocking path's, nothing once the plan is applied,
+/// and the application's connection left idle, not inside a transaction.
+#[test]
+fn autogenerate_compares_over_the_applications_connection() {
+    use model_core::autogenerate::{compare, compare_async};
+    use model_core::config::Config;
+
+    let db = fresh_database();
+    let models = ecommerce::models().unwrap();
+    let config = Config::default();
+    let lines = |plan: &model_core::diff::Plan| -> Vec<String> {
+        plan.upgrade.iter().map(|op| op.describe()).collect()
+    };
+    let blocking = compare(&mut db.connect().unwrap(), &models, &config)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .plan();
+    assert!(!blocking.is_empty());
+    one_thread().block_on(async {
+        let mut client = app_client(db.url()).await;
+        let future = compare_async(&mut client, &models, &config);
+        fn send<T: Send>(t: T) -> T {
+            t
+        }
+        let comparison = send(future).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(lines(&comparison.plan()), lines(&blocking));
+
+        let pid: i32 = client
+            .query_one("SELECT pg_backend_pid()", &[])
+            .await
+            .unwrap()
+            .get(0);
+        // Asked by a second connection of the application's.
+        let state: String = app_client(db.url())
+            .await
+            .query_one("SELECT state FROM pg_stat_activity WHERE pid = $1", &[&pid])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(state, "idle");
+
+        client
+            .batch_execute(&model_core::render::script(&comparison.plan().upgrade))
+            .await
+            .unwrap();
+        let again = compare_async(&mut client, &models, &config)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(again.plan().is_empty(), "{:#?}", lines(&again.plan()));
+
+        // Models that declare a view are canonicalised on a scratch database, off the
+        // runtime's one thread.
+        let with_view = models
+            .clone()
+            .with_view("public.customer_names", "SELECT first_name FROM customers");
+        let comparison = compare_async(&mut client, &with_view, &config)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(lines(&comparison.plan()), ["added view 'customer_names'"]);
+    });
+}

@@ -14,7 +14,7 @@ use crate::diff::{
 };
 use crate::introspect::{self, IntrospectError, Options};
 use crate::model::ModelSet;
-use crate::pg::{PgError, Server};
+use crate::pg::{block_on, Connection, PgError, Server};
 use crate::schema::{Grant, Schema, TableName};
 use crate::sql::version::Unsupported;
 use crate::sql::PgVersion;
@@ -171,7 +171,19 @@ pub fn compare(
     models: &ModelSet,
     config: &Config,
 ) -> Result<Comparison, AutogenerateError> {
-    compare_mapped(client, models, config, None)
+    block_on(compare_async(client, models, config))
+}
+
+/// [`compare`] over any [`Connection`] (an application's `tokio_postgres::Client` with the
+/// `tokio` feature), awaited: the same reads and questions, in the same order. Models that
+/// declare views, functions, triggers or policies are canonicalised on a scratch database of
+/// the shared server over a connection of its own (blocking while it runs).
+pub async fn compare_async<C: Connection>(
+    client: &mut C,
+    models: &ModelSet,
+    config: &Config,
+) -> Result<Comparison, AutogenerateError> {
+    compare_mapped(client, models, config, None).await
 }
 
 /// [`compare`] for a tenant's schema: the tenant's schema is read, and compared as if it were
@@ -182,11 +194,11 @@ pub fn compare_tenant(
     config: &Config,
     map: &crate::migrate::SchemaMap,
 ) -> Result<Comparison, AutogenerateError> {
-    compare_mapped(client, models, config, Some(map))
+    block_on(compare_mapped(client, models, config, Some(map)))
 }
 
-fn compare_mapped(
-    client: &mut Client,
+async fn compare_mapped<C: Connection>(
+    client: &mut C,
     models: &ModelSet,
     config: &Config,
     tenant: Option<&crate::migrate::SchemaMap>,
@@ -197,8 +209,8 @@ fn compare_mapped(
             None => config.schemas.clone(),
         },
     };
-    let live = introspect::introspect(client, &options)?;
-    compare_live(client, models, config, live, tenant)
+    let live = introspect::introspect_async(client, &options).await?;
+    compare_live_async(client, models, config, live, tenant).await
 }
 
 /// A tenant's schema as read (alone, or split from a read of many) seen as the schema the
@@ -249,9 +261,20 @@ pub fn compare_live(
     live: Schema,
     tenant: Option<&crate::migrate::SchemaMap>,
 ) -> Result<Comparison, AutogenerateError> {
+    block_on(compare_live_async(client, models, config, live, tenant))
+}
+
+/// [`compare_live`] over any [`Connection`], awaited.
+pub async fn compare_live_async<C: Connection>(
+    client: &mut C,
+    models: &ModelSet,
+    config: &Config,
+    live: Schema,
+    tenant: Option<&crate::migrate::SchemaMap>,
+) -> Result<Comparison, AutogenerateError> {
     check_managed(models, config)?;
     let Some(map) = tenant else {
-        return compare_in(client, models, config, live, None);
+        return compare_in(client, models, config, live, None).await;
     };
     // The models' unqualified names resolve in the tenant's schema, as the scripts' do when
     // they run there.
@@ -264,9 +287,10 @@ pub fn compare_live(
             "SET search_path TO {}",
             crate::sql::quote_ident(&map.to)
         ))
+        .await
         .map_err(path)?;
-    let result = compare_in(client, models, config, live, tenant);
-    let reset = client.batch_execute("RESET search_path");
+    let result = compare_in(client, models, config, live, tenant).await;
+    let reset = client.batch_execute("RESET search_path").await;
     let comparison = result?;
     reset.map_err(path)?;
     Ok(comparison)
@@ -283,12 +307,12 @@ fn unsupported_message(uses: &[Unsupported]) -> String {
 
 /// The PostgreSQL a plan against `client`'s database is for (see [`Config::plan_version`]),
 /// after refusing models that use what it lacks.
-fn plan_version(
-    client: &mut Client,
+async fn plan_version<C: Connection>(
+    client: &mut C,
     models: &ModelSet,
     config: &Config,
 ) -> Result<PgVersion, AutogenerateError> {
-    let server = crate::pg::block_on(introspect::server_version(client))?;
+    let server = introspect::server_version(client).await?;
     let version = config.plan_version(server);
     let unsupported = models.schema().unsupported(version);
     if unsupported.is_empty() {
@@ -298,14 +322,14 @@ fn plan_version(
     }
 }
 
-fn compare_in(
-    client: &mut Client,
+async fn compare_in<C: Connection>(
+    client: &mut C,
     models: &ModelSet,
     config: &Config,
     live: Schema,
     tenant: Option<&crate::migrate::SchemaMap>,
 ) -> Result<Comparison, AutogenerateError> {
-    let version = plan_version(client, models, config)?;
+    let version = plan_version(client, models, config).await?;
     let to_tenant = |mut schema: Schema| {
         if let Some(map) = tenant {
             crate::diff::rename_schema(&mut schema, &map.from, &map.to);
@@ -313,15 +337,26 @@ fn compare_in(
         schema
     };
     let desired = if models.declares_sql_objects() {
-        let scratch = Server::shared()?.create_database()?;
-        to_tenant(introspect::canonicalize(
-            &mut scratch.connect()?,
-            models.schema(),
-        )?)
+        // On a thread of its own: the scratch database's blocking connection (and the
+        // throwaway server it may start) never runs on an async runtime's thread.
+        let canonical = std::thread::scope(|scope| {
+            scope
+                .spawn(|| -> Result<Schema, AutogenerateError> {
+                    let scratch = Server::shared()?.create_database()?;
+                    Ok(introspect::canonicalize(
+                        &mut scratch.connect()?,
+                        models.schema(),
+                    )?)
+                })
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })?;
+        to_tenant(canonical)
     } else {
-        introspect::canonicalize_expressions(client, to_tenant(models.schema().clone()), &live)?
+        let desired = to_tenant(models.schema().clone());
+        introspect::canonicalize_expressions_async(client, desired, &live).await?
     };
-    let mut desired = introspect::adopt_equal_constants(client, &live, desired)?;
+    let mut desired = introspect::adopt_equal_constants_async(client, &live, desired).await?;
     // Models declare no rules, event triggers, publications or default privileges: the
     // database's are left as they are, never dropped for not being declared. Types the models
     // declare (`ModelSet::with_type`) are theirs; the database's other types are left alone.
@@ -333,7 +368,7 @@ fn compare_in(
             .filter(|t| !declared.contains(&t.name))
             .cloned(),
     );
-    check_types(client, models, &desired, tenant)?;
+    check_types(client, models, &desired, tenant).await?;
     keep_owner_privileges(&live, &mut desired);
     keep_undeclared_privileges(&live, &mut desired);
     let (live, desired) = match tenant {
@@ -346,7 +381,7 @@ fn compare_in(
         models.renames().to_vec(),
         version,
     );
-    casts_in(client, &comparison.planned().0, tenant)?;
+    casts_in(client, &comparison.planned().0, tenant).await?;
     Ok(comparison)
 }
 
@@ -421,8 +456,8 @@ fn keep_undeclared_privileges(live: &Schema, desired: &mut Schema) {
 
 /// Refuses models whose columns name a type (`sql_type = "schema.name"`) that neither the
 /// models declare nor the database has, naming the column, in one query.
-fn check_types(
-    client: &mut Client,
+async fn check_types<C: Connection>(
+    client: &mut C,
     models: &ModelSet,
     desired: &Schema,
     tenant: Option<&crate::migrate::SchemaMap>,
@@ -452,10 +487,11 @@ fn check_types(
     }
     let names: Vec<String> = wanted.iter().map(|w| w.2.clone()).collect();
     let rows = client
-        .query(
+        .query_typed(
             "SELECT t FROM unnest($1::text[]) t WHERE to_regtype(t) IS NULL",
-            &[&names],
+            &[(&names, postgres::types::Type::TEXT_ARRAY)],
         )
+        .await
         .map_err(|error| IntrospectError::Query {
             what: "column types",
             error,
@@ -504,6 +540,14 @@ pub fn occupied(
     client: &mut Client,
     tables: &[TableName],
 ) -> Result<std::collections::BTreeSet<TableName>, AutogenerateError> {
+    block_on(occupied_async(client, tables))
+}
+
+/// [`occupied`] over any [`Connection`], awaited.
+pub async fn occupied_async<C: Connection>(
+    client: &mut C,
+    tables: &[TableName],
+) -> Result<std::collections::BTreeSet<TableName>, AutogenerateError> {
     if tables.is_empty() {
         return Ok(Default::default());
     }
@@ -518,7 +562,8 @@ pub fn occupied(
         })
         .collect();
     let rows = client
-        .query(&probes.join(" UNION ALL "), &[])
+        .query_typed(&probes.join(" UNION ALL "), &[])
+        .await
         .map_err(|error| IntrospectError::Query {
             what: "rows of the tables the plan drops",
             error,
@@ -559,13 +604,21 @@ pub fn unasked_drops(
 /// naming the column, instead of a script that fails when it runs. Asked of the database in
 /// one query (each pair alone only to name the one that fails).
 pub fn check_casts(client: &mut Client, plan: &Plan) -> Result<(), AutogenerateError> {
-    casts_in(client, plan, None)
+    block_on(casts_in(client, plan, None))
+}
+
+/// [`check_casts`] over any [`Connection`], awaited.
+pub async fn check_casts_async<C: Connection>(
+    client: &mut C,
+    plan: &Plan,
+) -> Result<(), AutogenerateError> {
+    casts_in(client, plan, None).await
 }
 
 /// [`check_casts`] of a plan written in the scripts' schema, asked of a tenant's schema in
 /// its names (`NULL::public.x::text` as `NULL::tenant_1.x::text`).
-fn casts_in(
-    client: &mut Client,
+async fn casts_in<C: Connection>(
+    client: &mut C,
     plan: &Plan,
     tenant: Option<&crate::migrate::SchemaMap>,
 ) -> Result<(), AutogenerateError> {
@@ -585,25 +638,12 @@ fn casts_in(
         let cast = format!("NULL::{from}::{to}");
         tenant.and_then(|map| map.apply(&cast).ok()).unwrap_or(cast)
     };
-    let query = |error| IntrospectError::Query {
-        what: "casts",
-        error,
-    };
-    let mut tx = client.transaction().map_err(query)?;
     let all: Vec<String> = changes.iter().map(cast).collect();
-    if tx
-        .batch_execute(&format!("SELECT {}", all.join(", ")))
-        .is_ok()
-    {
+    if accepted(client, &format!("SELECT {}", all.join(", "))).await? {
         return Ok(());
     }
-    drop(tx);
     for change in &changes {
-        let mut tx = client.transaction().map_err(query)?;
-        if tx
-            .batch_execute(&format!("SELECT {}", cast(change)))
-            .is_err()
-        {
+        if !accepted(client, &format!("SELECT {}", cast(change))).await? {
             let (table, column, from, to) = change;
             return Err(AutogenerateError::NoCast {
                 table: (*table).clone(),
@@ -614,6 +654,18 @@ fn casts_in(
         }
     }
     Ok(())
+}
+
+/// Whether PostgreSQL accepts `sql`, asked in a transaction rolled back (a refusal aborts it).
+async fn accepted<C: Connection>(client: &mut C, sql: &str) -> Result<bool, IntrospectError> {
+    let query = |error| IntrospectError::Query {
+        what: "casts",
+        error,
+    };
+    client.batch_execute("BEGIN").await.map_err(query)?;
+    let answer = client.batch_execute(sql).await;
+    client.batch_execute("ROLLBACK").await.map_err(query)?;
+    Ok(answer.is_ok())
 }
 
 /// Proves `plan` before it is written: on a throwaway database of the shared server, creates

@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 
 use postgres::Client;
 
+use crate::pg::{block_on, Connection};
+
 use super::IntrospectError;
 use crate::schema::qualified;
 use crate::schema::{make_object_name, Column, IndexExpr, Schema, SqlType, Table};
@@ -70,6 +72,17 @@ enum Site {
 /// database's schema as introspected: expressions it already spells the same way are kept.
 pub fn canonicalize_expressions(
     client: &mut Client,
+    schema: Schema,
+    live: &Schema,
+) -> Result<Schema, IntrospectError> {
+    block_on(canonicalize_expressions_async(client, schema, live))
+}
+
+/// [`canonicalize_expressions`] over any [`Connection`] (an application's
+/// `tokio_postgres::Client` with the `tokio` feature), awaited. The connection is never left
+/// inside the transaction.
+pub async fn canonicalize_expressions_async<C: Connection>(
+    client: &mut C,
     mut schema: Schema,
     live: &Schema,
 ) -> Result<Schema, IntrospectError> {
@@ -89,24 +102,26 @@ pub fn canonicalize_expressions(
         error: source,
     };
 
-    let mut tx = client.transaction().map_err(query)?;
-    if tx
+    client.batch_execute("BEGIN").await.map_err(query)?;
+    let created = client
         .batch_execute(&format!("{prelude}{}", statements.join(";\n")))
-        .is_err()
-    {
-        // Find which expression PostgreSQL refuses, to name it.
-        drop(tx);
-        return Err(explain_failure(
-            client,
-            &prelude,
-            &keys,
-            &statements,
-            &schema,
-        ));
-    }
-    tx.batch_execute("SET LOCAL search_path = pg_catalog")
-        .map_err(query)?;
-    let rows = tx.query_typed(READ, &[]).map_err(query)?;
+        .await;
+    let read = match created {
+        Ok(()) => match client
+            .batch_execute("SET LOCAL search_path = pg_catalog")
+            .await
+        {
+            Ok(()) => client.query_typed(READ, &[]).await.map_err(query),
+            Err(e) => Err(query(e)),
+        },
+        Err(_) => {
+            // Find which expression PostgreSQL refuses, to name it.
+            let _ = client.batch_execute("ROLLBACK").await;
+            return Err(explain_failure(client, &prelude, &keys, &statements, &schema).await);
+        }
+    };
+    client.batch_execute("ROLLBACK").await.map_err(query)?;
+    let rows = read?;
     let mut canonical: BTreeMap<usize, String> = BTreeMap::new();
     let column = |row: &postgres::Row, column: &str| -> Result<Option<String>, IntrospectError> {
         row.try_get(column)
@@ -140,7 +155,6 @@ pub fn canonicalize_expressions(
             canonical.insert(i, text);
         }
     }
-    tx.rollback().map_err(query)?;
     write_back(&mut schema, &keys, &canonical);
     Ok(schema)
 }
@@ -353,26 +367,39 @@ fn temp_table(i: usize, key: &Key) -> String {
 
 /// Runs the statements one by one to find the first one PostgreSQL refuses, and names the
 /// table and object it came from.
-fn explain_failure(
-    client: &mut Client,
+async fn explain_failure<C: Connection>(
+    client: &mut C,
     prelude: &str,
     keys: &[(Key, Vec<Site>)],
     statements: &[String],
     schema: &Schema,
 ) -> IntrospectError {
-    let Ok(mut tx) = client.transaction() else {
+    if client.batch_execute("BEGIN").await.is_err() {
         return IntrospectError::Canonicalize {
             message: "could not open a transaction".into(),
         };
-    };
-    if let Err(e) = tx.batch_execute(prelude) {
+    }
+    let found = first_refused(client, prelude, keys, statements, schema).await;
+    let _ = client.batch_execute("ROLLBACK").await;
+    found
+}
+
+/// [`explain_failure`] inside its transaction.
+async fn first_refused<C: Connection>(
+    client: &mut C,
+    prelude: &str,
+    keys: &[(Key, Vec<Site>)],
+    statements: &[String],
+    schema: &Schema,
+) -> IntrospectError {
+    if let Err(e) = client.batch_execute(prelude).await {
         return IntrospectError::Canonicalize {
             message: crate::pg::pg_message(&e),
         };
     }
     for (i, statement) in statements.iter().enumerate() {
-        if let Err(e) = tx.batch_execute(&format!("SAVEPOINT s; {statement}; RELEASE SAVEPOINT s"))
-        {
+        let attempt = format!("SAVEPOINT s; {statement}; RELEASE SAVEPOINT s");
+        if let Err(e) = client.batch_execute(&attempt).await {
             let (key, sites) = &keys[i];
             let place = sites
                 .first()
@@ -453,6 +480,15 @@ fn appears(text: &str, column: &Column) -> bool {
 pub fn adopt_equal_constants(
     client: &mut Client,
     live: &Schema,
+    desired: Schema,
+) -> Result<Schema, IntrospectError> {
+    block_on(adopt_equal_constants_async(client, live, desired))
+}
+
+/// [`adopt_equal_constants`] over any [`Connection`], awaited.
+pub async fn adopt_equal_constants_async<C: Connection>(
+    client: &mut C,
+    live: &Schema,
     mut desired: Schema,
 ) -> Result<Schema, IntrospectError> {
     let mut pairs: Vec<(usize, usize, String)> = Vec::new();
@@ -486,10 +522,12 @@ pub fn adopt_equal_constants(
         what: "constant defaults",
         error,
     };
-    let mut tx = client.transaction().map_err(query)?;
+    client.batch_execute("BEGIN").await.map_err(query)?;
     let sql = format!("SELECT ARRAY[{}]", tests.join(", "));
+    let answer = client.simple_query(&sql).await;
+    client.batch_execute("ROLLBACK").await.map_err(query)?;
     // A refusal (a literal that does not convert) means "not the same": keep both spellings.
-    let same: Vec<bool> = match tx.simple_query(&sql) {
+    let same: Vec<bool> = match answer {
         Ok(messages) => messages
             .iter()
             .find_map(|m| match m {
@@ -504,7 +542,6 @@ pub fn adopt_equal_constants(
             .unwrap_or_default(),
         Err(_) => Vec::new(),
     };
-    drop(tx);
     for ((t, c, have), same) in pairs.into_iter().zip(same) {
         if same {
             desired.tables[t].columns[c].default = Some(have);

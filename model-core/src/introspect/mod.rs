@@ -26,7 +26,10 @@ use crate::schema::{Schema, Table, View, DEFAULT_SCHEMA};
 use crate::sql::PgVersion;
 use read::Reader;
 
-pub use canonical::{adopt_equal_constants, canonicalize_expressions};
+pub use canonical::{
+    adopt_equal_constants, adopt_equal_constants_async, canonicalize_expressions,
+    canonicalize_expressions_async,
+};
 
 /// What to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,6 +171,15 @@ pub fn user_schemas(client: &mut Client) -> Result<Vec<String>, IntrospectError>
 /// come back as the server prints them (`price > 0` becomes `(price > (0)::numeric)`), so a
 /// later diff against an introspected database compares like with like.
 pub fn canonicalize(scratch: &mut Client, schema: &Schema) -> Result<Schema, IntrospectError> {
+    block_on(canonicalize_async(scratch, schema))
+}
+
+/// [`canonicalize`] over any [`Connection`] to an empty database, awaited. The connection is
+/// never left inside the transaction.
+pub async fn canonicalize_async<C: Connection>(
+    scratch: &mut C,
+    schema: &Schema,
+) -> Result<Schema, IntrospectError> {
     let mut schemas: Vec<String> = schema
         .namespaces()
         .into_iter()
@@ -176,40 +188,26 @@ pub fn canonicalize(scratch: &mut Client, schema: &Schema) -> Result<Schema, Int
     if !schemas.iter().any(|s| s == DEFAULT_SCHEMA) {
         schemas.push(DEFAULT_SCHEMA.to_string());
     }
-    let mut tx = scratch
-        .transaction()
-        .map_err(|source| IntrospectError::Query {
-            what: "scratch transaction",
+    let query = |what| {
+        move |source| IntrospectError::Query {
+            what,
             error: source,
-        })?;
-    if let Err(e) = tx.batch_execute(&render::create_schema(schema)) {
-        drop(tx);
-        return Err(name_the_failure(scratch, schema, &e));
-    }
-    let result = block_on(read(&mut tx, &Options { schemas }))?;
-    // Function bodies were created unchecked (their tables may come later); now that every
-    // object exists, have PostgreSQL check them.
-    tx.batch_execute("SET LOCAL search_path TO DEFAULT; SET LOCAL check_function_bodies = on")
-        .map_err(|source| IntrospectError::Query {
-            what: "function check",
-            error: source,
-        })?;
-    for function in &result.schema.functions {
-        if let Err(e) = tx.batch_execute(&function.definition) {
-            return Err(IntrospectError::Canonicalize {
-                message: format!(
-                    "function '{}({})': {}",
-                    function.name,
-                    function.arguments,
-                    crate::pg::pg_message(&e)
-                ),
-            });
         }
-    }
-    tx.rollback().map_err(|source| IntrospectError::Query {
-        what: "scratch rollback",
-        error: source,
-    })?;
+    };
+    scratch
+        .batch_execute("BEGIN")
+        .await
+        .map_err(query("scratch transaction"))?;
+    let result = created_and_read(scratch, schema, &Options { schemas }).await;
+    scratch
+        .batch_execute("ROLLBACK")
+        .await
+        .map_err(query("scratch rollback"))?;
+    let result = match result {
+        Ok(result) => result,
+        Err(Refused::Creating(e)) => return Err(name_the_failure(scratch, schema, &e).await),
+        Err(Refused::Other(e)) => return Err(e),
+    };
     // The description declared no schema as an object, nor any rule, publication or the
     // like: the scratch database's are not its. Its types are the ones it declared.
     Ok(Schema {
@@ -220,29 +218,78 @@ pub fn canonicalize(scratch: &mut Client, schema: &Schema) -> Result<Schema, Int
     })
 }
 
+/// Why [`created_and_read`] stopped.
+enum Refused {
+    /// PostgreSQL refused the schema's creation (the operation is named afterwards).
+    Creating(postgres::Error),
+    /// Reading it back, or checking its functions, failed.
+    Other(IntrospectError),
+}
+
+/// Inside the scratch transaction: creates `schema`, reads it back, and has PostgreSQL check
+/// the function bodies once every object exists.
+async fn created_and_read<C: Connection>(
+    scratch: &mut C,
+    schema: &Schema,
+    options: &Options,
+) -> Result<Introspection, Refused> {
+    scratch
+        .batch_execute(&render::create_schema(schema))
+        .await
+        .map_err(Refused::Creating)?;
+    let result = read(scratch, options).await.map_err(Refused::Other)?;
+    // Function bodies were created unchecked (their tables may come later); now that every
+    // object exists, have PostgreSQL check them.
+    scratch
+        .batch_execute("SET LOCAL search_path TO DEFAULT; SET LOCAL check_function_bodies = on")
+        .await
+        .map_err(|source| {
+            Refused::Other(IntrospectError::Query {
+                what: "function check",
+                error: source,
+            })
+        })?;
+    for function in &result.schema.functions {
+        if let Err(e) = scratch.batch_execute(&function.definition).await {
+            return Err(Refused::Other(IntrospectError::Canonicalize {
+                message: format!(
+                    "function '{}({})': {}",
+                    function.name,
+                    function.arguments,
+                    crate::pg::pg_message(&e)
+                ),
+            }));
+        }
+    }
+    Ok(result)
+}
+
 /// Runs the creation operation by operation to say which object PostgreSQL refuses.
-fn name_the_failure(
-    scratch: &mut Client,
+async fn name_the_failure<C: Connection>(
+    scratch: &mut C,
     schema: &Schema,
     first: &postgres::Error,
 ) -> IntrospectError {
     let fallback = || IntrospectError::Canonicalize {
         message: crate::pg::pg_message(first),
     };
-    let Ok(mut tx) = scratch.transaction() else {
+    if scratch.batch_execute("BEGIN").await.is_err() {
         return fallback();
-    };
-    for op in crate::diff::diff(&Schema::default(), schema).upgrade {
+    }
+    let mut found = None;
+    'ops: for op in crate::diff::diff(&Schema::default(), schema).upgrade {
         let (statements, _) = render::op_statements(&op);
         for statement in statements {
-            if let Err(e) = tx.batch_execute(&statement) {
-                return IntrospectError::Canonicalize {
+            if let Err(e) = scratch.batch_execute(&statement).await {
+                found = Some(IntrospectError::Canonicalize {
                     message: format!("{}: {}", op.describe(), crate::pg::pg_message(&e)),
-                };
+                });
+                break 'ops;
             }
         }
     }
-    fallback()
+    let _ = scratch.batch_execute("ROLLBACK").await;
+    found.unwrap_or_else(fallback)
 }
 
 /// Reads the managed schemas inside a transaction the caller controls (for example to read
