@@ -1451,6 +1451,16 @@ fn kind(op: &model_core::diff::Op) -> String {
         }
         .to_string();
     }
+    if let model_core::diff::Op::Enum(change) = op {
+        use model_core::kinds::EnumChange;
+        return match change {
+            EnumChange::Create(_) => "CreateEnum",
+            EnumChange::Drop(_) => "DropEnum",
+            EnumChange::AddValue { .. } => "AddEnumValue",
+            EnumChange::Rebuild { .. } => "RebuildEnum",
+        }
+        .to_string();
+    }
     if let model_core::diff::Op::Kind(change) = op {
         // `CreateSequence`, as the operation was called before kinds had rooms.
         let (kind, verb) = change.name();

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use super::grants::grant_changes;
 use super::views::view_order;
 use super::{mentions, pair, Differ, EnumColumn, Op, Pair};
-use crate::kinds::{Constraint, TableConstraint, TableIndex};
+use crate::kinds::{Constraint, EnumChange, KindChange, TableConstraint, TableIndex};
 use crate::schema::qualified;
 use crate::schema::{
     Column, EnumType, GrantTarget, Index, IndexExpr, Schema, Table, TableName, View,
@@ -26,7 +26,7 @@ impl<'a> Differ<'a> {
 
     /// Indexes and checks that stay as they are but spell a value of `e`: a rebuild of the
     /// type drops them first and creates them again after.
-    pub(super) fn enum_dependents(&self, e: &EnumType) -> Vec<Op> {
+    pub(super) fn enum_dependents(&self, e: &EnumType) -> Vec<KindChange> {
         let name = qualified(&e.name);
         let mut out = Vec::new();
         for table in &self.from.tables {
@@ -35,12 +35,12 @@ impl<'a> Differ<'a> {
             };
             for index in &table.indexes {
                 if after.indexes.contains(index) && index_mentions(index, &name) {
-                    out.push(Op::from(TableIndex::create(&table.name, index)));
+                    out.push(KindChange::from(TableIndex::create(&table.name, index)));
                 }
             }
             for check in &table.checks {
                 if after.checks.contains(check) && mentions(&check.expression, &name) {
-                    out.push(Op::from(TableConstraint::create(
+                    out.push(KindChange::from(TableConstraint::create(
                         &table.name,
                         Constraint::Check(check.clone()),
                     )));
@@ -54,7 +54,7 @@ impl<'a> Differ<'a> {
     /// column of `e`, in creation order: when labels are only added, nothing in the upgrade
     /// touches them, but the downgrade rebuilds the type, which PostgreSQL refuses under a
     /// view; so the rebuild takes them along.
-    fn enum_view_dependents(&self, e: &EnumType) -> Vec<Op> {
+    fn enum_view_dependents(&self, e: &EnumType) -> Vec<KindChange> {
         let mut reading: BTreeSet<TableName> = self
             .enum_columns(e)
             .iter()
@@ -84,7 +84,7 @@ impl<'a> Differ<'a> {
         }
         view_order(&views)
             .into_iter()
-            .map(|v| Op::from(crate::kinds::Change::Create(v.clone())))
+            .map(|v| KindChange::from(crate::kinds::Change::Create(v.clone())))
             .collect()
     }
 
@@ -102,7 +102,7 @@ impl<'a> Differ<'a> {
             // Privileges of a type that stays (one created or rebuilt carries its own).
             let privileges = match pair {
                 Pair::Added(to) => {
-                    self.emit(Op::CreateEnum(to.clone()));
+                    self.emit(Op::Enum(EnumChange::Create(to.clone())));
                     None
                 }
                 Pair::Kept(from, to) if from.labels == to.labels => Some((&from.grants[..], to)),
@@ -111,11 +111,11 @@ impl<'a> Differ<'a> {
                     self.relabel(from, to);
                     let rebuilt = self.emitted[before..]
                         .iter()
-                        .any(|e| matches!(e.op, Op::RebuildEnum { .. }));
+                        .any(|e| matches!(e.op, Op::Enum(EnumChange::Rebuild { .. })));
                     (!rebuilt).then_some((&from.grants[..], to))
                 }
                 Pair::Removed(from) => {
-                    self.emit(Op::DropEnum(from.clone()));
+                    self.emit(Op::Enum(EnumChange::Drop(from.clone())));
                     None
                 }
             };
@@ -158,13 +158,13 @@ impl<'a> Differ<'a> {
                 };
                 let mut next = current.clone();
                 next.labels.insert(at, label.clone());
-                self.emit(Op::AddEnumValue {
+                self.emit(Op::Enum(EnumChange::AddValue {
                     from: current,
                     to: next.clone(),
                     value: label.clone(),
                     columns: columns.clone(),
                     dependents: dependents.clone(),
-                });
+                }));
                 current = next;
             }
             return;
@@ -189,12 +189,12 @@ impl<'a> Differ<'a> {
                 default_after,
             });
         }
-        self.emit(Op::RebuildEnum {
+        self.emit(Op::Enum(EnumChange::Rebuild {
             from: from.clone(),
             to: to.clone(),
             columns: entries,
             dependents,
-        });
+        }));
     }
 }
 

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 
 use super::ops::Op;
 pub use crate::kinds::column::type_change_rewrites;
-use crate::kinds::{hazard, lock};
 pub use crate::kinds::{Hazard, HazardKind, Lock, LockMode};
 use crate::schema::TableName;
 
@@ -16,18 +15,10 @@ impl Op {
     /// only creates or drops what no query is using yet (a new table, view, function, type).
     /// Data loss is [`Op::destruction`]'s.
     pub fn hazards(&self) -> Vec<Hazard> {
-        use HazardKind::*;
         match self {
-            Op::RebuildEnum { columns, .. } => {
-                let mut tables: Vec<&TableName> = columns.iter().map(|c| &c.table).collect();
-                tables.dedup();
-                tables
-                    .into_iter()
-                    .flat_map(|t| [hazard(Rewrite, t), hazard(MayFail, t)])
-                    .collect()
-            }
+            Op::Enum(e) => e.hazards(),
             Op::Kind(c) => c.hazards(),
-            _ => Vec::new(),
+            Op::Rename { .. } => Vec::new(),
         }
     }
 }
@@ -37,19 +28,10 @@ impl Op {
     /// it (as PostgreSQL's `pg_locks` shows it; checked in `tests/it/hazards.rs`). Nothing for
     /// what creates or drops objects no query uses yet, or does not lock a table.
     pub fn locks(&self) -> Vec<Lock> {
-        use LockMode::*;
         match self {
             Op::Kind(c) => c.locks(),
-            Op::RebuildEnum { columns, .. } => {
-                let mut tables: Vec<&TableName> = columns.iter().map(|c| &c.table).collect();
-                tables.sort();
-                tables.dedup();
-                tables
-                    .into_iter()
-                    .map(|t| lock(AccessExclusive, t))
-                    .collect()
-            }
-            _ => Vec::new(),
+            Op::Enum(e) => e.locks(),
+            Op::Rename { .. } => Vec::new(),
         }
     }
 }

@@ -34,11 +34,12 @@ mod views;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use crate::kinds::ColumnType;
+pub use crate::kinds::EnumColumn;
 pub use candidates::{best_renames, rename_candidates, Candidate};
 pub use hazards::{
     relation_sizes, size_text, type_change_rewrites, Hazard, HazardKind, Lock, LockMode,
 };
-pub use ops::{EnumColumn, Op};
+pub use ops::Op;
 pub use renames::{rename_schema, Rename, RenameReport};
 
 pub(crate) use crate::kinds::{pair, Pair};

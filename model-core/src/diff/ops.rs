@@ -2,8 +2,8 @@
 //! a downgrade is the upgrade's inverses in reverse order.
 
 use super::renames::Rename;
-use crate::kinds::{Change, ColumnType, KindChange, Setting, WholeTable};
-use crate::schema::{EnumType, TableName};
+use crate::kinds::{Change, ColumnType, EnumChange, KindChange, Setting, WholeTable};
+use crate::schema::TableName;
 
 impl<T> From<Change<T>> for Op
 where
@@ -20,31 +20,9 @@ pub enum Op {
     /// A change of a kind that has a room of its own in [`crate::kinds`] (extensions,
     /// triggers, policies, …): everything about it is answered there.
     Kind(KindChange),
-    /// `CREATE TYPE … AS ENUM`.
-    CreateEnum(EnumType),
-    /// `DROP TYPE`.
-    DropEnum(EnumType),
-    /// `ALTER TYPE … ADD VALUE`; `from` and `to` are the type before and after.
-    AddEnumValue {
-        from: EnumType,
-        to: EnumType,
-        value: String,
-        columns: Vec<EnumColumn>,
-        /// What the inverse rebuild must drop and create again (see `RebuildEnum`).
-        dependents: Vec<Op>,
-    },
-    /// Labels removed or reordered: rename the old type, create the new one, move every column
-    /// over through `text`, drop the old type.
-    RebuildEnum {
-        from: EnumType,
-        to: EnumType,
-        columns: Vec<EnumColumn>,
-        /// Indexes and checks that stay the same but spell a value of the type
-        /// (`WHERE status <> 'void'::status`): PostgreSQL cannot re-parse them while the
-        /// columns move to the new type, so they are dropped first and created again after,
-        /// as these creation operations say.
-        dependents: Vec<Op>,
-    },
+    /// A change to an enum type, in its room ([`crate::kinds::enum_type`]): a rebuild spans
+    /// the columns, indexes, checks and views that use the type.
+    Enum(EnumChange),
     /// `ALTER … RENAME`: a declared rename (see [`Rename`]).
     Rename {
         rename: Rename,
@@ -53,22 +31,6 @@ pub enum Op {
         /// A function's rename: the arguments of each overload.
         arguments: Vec<String>,
     },
-}
-
-/// A column whose type is an enum being changed, with its default before and after (a
-/// default names the type, so it is dropped and set again around the change).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EnumColumn {
-    /// The table.
-    pub table: TableName,
-    /// The column.
-    pub column: String,
-    /// Whether the column is an array of the enum.
-    pub array: bool,
-    /// Default before the change.
-    pub default_before: Option<String>,
-    /// Default after the change.
-    pub default_after: Option<String>,
 }
 
 impl Op {
@@ -95,32 +57,7 @@ impl Op {
                 materialized,
                 arguments,
             },
-            Op::CreateEnum(e) => Op::DropEnum(e),
-            Op::DropEnum(e) => Op::CreateEnum(e),
-            // PostgreSQL cannot remove a label; undoing an addition rebuilds the type.
-            Op::AddEnumValue {
-                from,
-                to,
-                columns,
-                dependents,
-                ..
-            } => Op::RebuildEnum {
-                from: to,
-                to: from,
-                columns: swap_defaults(columns),
-                dependents,
-            },
-            Op::RebuildEnum {
-                from,
-                to,
-                columns,
-                dependents,
-            } => Op::RebuildEnum {
-                from: to,
-                to: from,
-                columns: swap_defaults(columns),
-                dependents,
-            },
+            Op::Enum(e) => Op::Enum(e.inverse()),
             Op::Kind(c) => Op::Kind(c.inverse()),
         }
     }
@@ -135,22 +72,9 @@ impl Op {
     /// or identity), a materialized view's contents, a type, an extension's objects.
     pub fn destruction(&self) -> Option<String> {
         match self {
-            Op::RebuildEnum { from, to, .. } => {
-                let removed: Vec<String> = from
-                    .labels
-                    .iter()
-                    .filter(|l| !to.labels.contains(l))
-                    .map(|l| crate::sql::quote_literal(l))
-                    .collect();
-                (!removed.is_empty()).then(|| format!(
-                    "removes label(s) {} from {}; PostgreSQL cannot drop a label, so the type is rebuilt, and rows holding a removed label make this fail",
-                    removed.join(", "),
-                    to.name
-                ))
-            }
-            Op::DropEnum(e) => Some(format!("drops enum type {} and its labels", e.name)),
+            Op::Enum(e) => e.destruction(),
             Op::Kind(c) => c.destruction(),
-            _ => None,
+            Op::Rename { .. } => None,
         }
     }
 
@@ -202,24 +126,8 @@ impl Op {
                 let (from, to) = rename.names();
                 format!("renamed {} '{from}' to '{to}'", rename.kind())
             }
-            Op::CreateEnum(e) => format!("added enum '{}'", e.name),
-            Op::DropEnum(e) => format!("removed enum '{}'", e.name),
-            Op::AddEnumValue { to, value, .. } => {
-                format!("added value '{value}' to enum '{}'", to.name)
-            }
-            Op::RebuildEnum { to, .. } => format!("changed labels of enum '{}'", to.name),
+            Op::Enum(e) => e.describe(),
             Op::Kind(c) => c.describe(),
         }
     }
-}
-
-fn swap_defaults(columns: Vec<EnumColumn>) -> Vec<EnumColumn> {
-    columns
-        .into_iter()
-        .map(|c| EnumColumn {
-            default_before: c.default_after,
-            default_after: c.default_before,
-            ..c
-        })
-        .collect()
 }

@@ -33,8 +33,7 @@ pub(super) fn stage(op: &Op, hint: Hint) -> Stage {
     }
     match op {
         Op::Kind(c) => c.stage(hint),
-        Op::CreateEnum(_) | Op::AddEnumValue { .. } | Op::RebuildEnum { .. } => Types,
-        Op::DropEnum(_) => DropEnums,
+        Op::Enum(e) => e.stage(),
         Op::Rename { .. } => Schemas,
     }
 }

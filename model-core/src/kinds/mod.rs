@@ -11,6 +11,7 @@ pub mod comment;
 pub mod constraint;
 pub mod ddl;
 mod effects;
+pub mod enum_type;
 pub mod extension;
 pub mod function;
 pub mod grant;
@@ -34,6 +35,7 @@ use crate::schema::{
 pub use column::{ColumnSetting, ColumnType, Setting, TableColumn};
 pub use comment::{Comment, Commented};
 pub use constraint::{Constraint, TableConstraint};
+pub use enum_type::{EnumChange, EnumColumn};
 pub use grant::Privileges;
 pub use index::TableIndex;
 pub use sequence::SequenceOwner;

@@ -133,7 +133,7 @@ fn steps(ops: &[Op], version: PgVersion) -> Vec<Step> {
             }
         }
         match op {
-            Op::AddEnumValue { .. } => {
+            Op::Enum(e) if e.adds_label() => {
                 let (statements, notes) = super::ops::op_statements(op);
                 for sql in statements {
                     alone(&mut out, notes.clone(), sql, Vec::new());

@@ -1,10 +1,9 @@
 //! Operations to statements, and statements to a reviewable script.
 
 use super::{qualified, quote_ident, quote_literal};
-use crate::diff::{EnumColumn, Hazard, Lock, Op, Rename};
-use crate::kinds::grant::granted;
+use crate::diff::{Hazard, Lock, Op, Rename};
 use crate::kinds::{Change, KindChange};
-use crate::schema::{EnumType, TableName, NAMEDATALEN};
+use crate::schema::TableName;
 use std::collections::BTreeSet;
 
 /// The statements of one operation (without `;`), and the notes on them a reviewer must see
@@ -12,47 +11,10 @@ use std::collections::BTreeSet;
 pub fn op_statements(op: &Op) -> (Vec<String>, Vec<String>) {
     let mut notes: Vec<String> = Vec::new();
     let statements = match op {
-        Op::CreateEnum(e) => {
-            let mut out = vec![create_enum(e)];
-            out.extend(granted(&format!("TYPE {}", qualified(&e.name)), &e.grants));
-            out
-        }
-        Op::DropEnum(e) => vec![format!("DROP TYPE {}", qualified(&e.name))],
-        Op::AddEnumValue { to, value, .. } => {
-            notes.push(
-                "PostgreSQL cannot use a new enum label in the transaction that adds it"
-                    .to_string(),
-            );
-            vec![add_enum_value(to, value)]
-        }
-        Op::RebuildEnum {
-            from,
-            to,
-            columns,
-            dependents,
-        } => {
-            let removed: Vec<&String> = from
-                .labels
-                .iter()
-                .filter(|l| !to.labels.contains(l))
-                .collect();
-            if removed.is_empty() {
-                notes.push(format!("WARNING: labels of {} are reordered; PostgreSQL cannot move a label, so the type is rebuilt", to.name));
-            }
-            // Dropped in the reverse of their creation order (a view before the views it reads).
-            let mut out: Vec<String> = dependents
-                .iter()
-                .rev()
-                .flat_map(|d| op_statements(&d.inverse()).0)
-                .collect();
-            out.extend(rebuild_enum(from, to, columns));
-            // The new type starts from PostgreSQL's default privileges.
-            out.extend(granted(
-                &format!("TYPE {}", qualified(&to.name)),
-                &to.grants,
-            ));
-            out.extend(dependents.iter().flat_map(|d| op_statements(d).0));
-            out
+        Op::Enum(e) => {
+            let (statements, more) = e.statements();
+            notes.extend(more);
+            statements
         }
         Op::Kind(c) => {
             notes.extend(c.notes());
@@ -221,7 +183,7 @@ pub(crate) fn statements_in(op: &Op, created: &BTreeSet<TableName>) -> Vec<State
         .collect();
     let mut first = Some((notes, locks, hazards, op.destruction()));
     // A revision that adds enum labels runs them outside a transaction (see revision_body).
-    let transactional = !matches!(op, Op::AddEnumValue { .. });
+    let transactional = !matches!(op, Op::Enum(e) if e.adds_label());
     sqls.into_iter()
         .map(|sql| {
             let (notes, locks, hazards, destruction) = first.take().unwrap_or_default();
@@ -273,7 +235,10 @@ pub struct RevisionBody {
 /// in one explicit transaction (`BEGIN; … COMMIT;`), which the runner records as one unit
 /// and resumes after the labels if it fails. Otherwise the revision is one transaction.
 pub fn revision_body(upgrade: &[Op], downgrade: &[Op]) -> RevisionBody {
-    let adds_labels = |ops: &[Op]| ops.iter().any(|op| matches!(op, Op::AddEnumValue { .. }));
+    let adds_labels = |ops: &[Op]| {
+        ops.iter()
+            .any(|op| matches!(op, Op::Enum(e) if e.adds_label()))
+    };
     if !adds_labels(upgrade) && !adds_labels(downgrade) {
         return RevisionBody {
             upgrade: script(upgrade),
@@ -287,7 +252,7 @@ pub fn revision_body(upgrade: &[Op], downgrade: &[Op]) -> RevisionBody {
         let (labels, rest): (Vec<Op>, Vec<Op>) = ops
             .iter()
             .cloned()
-            .partition(|op| matches!(op, Op::AddEnumValue { .. }));
+            .partition(|op| matches!(op, Op::Enum(e) if e.adds_label()));
         let mut out = String::new();
         if !labels.is_empty() {
             out.push_str(&script(&labels));
@@ -309,74 +274,4 @@ pub fn revision_body(upgrade: &[Op], downgrade: &[Op]) -> RevisionBody {
         downgrade: part(downgrade),
         transactional: false,
     }
-}
-
-fn create_enum(e: &EnumType) -> String {
-    let labels: Vec<String> = e.labels.iter().map(|l| quote_literal(l)).collect();
-    format!(
-        "CREATE TYPE {} AS ENUM ({})",
-        qualified(&e.name),
-        labels.join(", ")
-    )
-}
-
-fn add_enum_value(to: &EnumType, value: &str) -> String {
-    let position = to.labels.iter().position(|l| l == value).unwrap_or(0);
-    let place = match position {
-        0 => to
-            .labels
-            .get(1)
-            .map(|next| format!(" BEFORE {}", quote_literal(next)))
-            .unwrap_or_default(),
-        p => format!(" AFTER {}", quote_literal(&to.labels[p - 1])),
-    };
-    format!(
-        "ALTER TYPE {} ADD VALUE {}{place}",
-        qualified(&to.name),
-        quote_literal(value)
-    )
-}
-
-fn rebuild_enum(from: &EnumType, to: &EnumType, columns: &[EnumColumn]) -> Vec<String> {
-    let mut old_name = format!("{}__old", from.name.name);
-    while old_name.len() > NAMEDATALEN - 1 {
-        old_name.remove(0);
-    }
-    let new = qualified(&to.name);
-    let mut out = vec![
-        format!(
-            "ALTER TYPE {} RENAME TO {}",
-            qualified(&from.name),
-            quote_ident(&old_name)
-        ),
-        create_enum(to),
-    ];
-    for c in columns {
-        let table = qualified(&c.table);
-        let column = quote_ident(&c.column);
-        if c.default_before.is_some() {
-            out.push(format!(
-                "ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT"
-            ));
-        }
-        let (cast, ty) = if c.array {
-            ("text[]", format!("{new}[]"))
-        } else {
-            ("text", new.clone())
-        };
-        out.push(format!(
-            "ALTER TABLE {table} ALTER COLUMN {column} TYPE {ty} USING {column}::{cast}::{ty}"
-        ));
-        if let Some(default) = &c.default_after {
-            out.push(format!(
-                "ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT {default}"
-            ));
-        }
-    }
-    out.push(format!(
-        "DROP TYPE {}.{}",
-        quote_ident(&from.name.schema),
-        quote_ident(&old_name)
-    ));
-    out
 }
