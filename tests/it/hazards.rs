@@ -187,6 +187,16 @@ fn lock_claims_match_pg_locks() {
         ("row level security", BEFORE.into(), with("ALTER TABLE t ENABLE ROW LEVEL SECURITY;")),
         ("replica identity", BEFORE.into(), with("ALTER TABLE t REPLICA IDENTITY FULL;")),
         ("unlogged", BEFORE.into(), with("ALTER TABLE t SET UNLOGGED;")),
+        ("column statistics", BEFORE.into(), with("ALTER TABLE t ALTER COLUMN a SET STATISTICS 500;")),
+        ("column storage", BEFORE.into(), with("ALTER TABLE t ALTER COLUMN b SET STORAGE EXTERNAL;")),
+        ("fillfactor", BEFORE.into(), with("ALTER TABLE t SET (fillfactor = 70);")),
+        ("autovacuum parameter", BEFORE.into(), with("ALTER TABLE t SET (autovacuum_enabled = false);")),
+        ("user_catalog_table", BEFORE.into(), with("ALTER TABLE t SET (user_catalog_table = true);")),
+        (
+            "storage parameter reset",
+            with("ALTER TABLE t SET (fillfactor = 70);"),
+            BEFORE.into(),
+        ),
         ("enum label removed", BEFORE.into(), swap("('sad', 'ok', 'happy')", "('sad', 'happy')")),
     ];
     let generated = |factor: u32| {

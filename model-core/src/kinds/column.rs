@@ -362,7 +362,9 @@ impl Kind for ColumnSetting {
     fn locks(change: &Change<Self>) -> Vec<Lock> {
         let table = &change.subject().table;
         match ColumnSetting::sides(change) {
-            (_, Setting::Storage { .. } | Setting::Statistics(_)) => Vec::new(),
+            // `SET STATISTICS` takes SHARE UPDATE EXCLUSIVE; `SET STORAGE` ACCESS EXCLUSIVE,
+            // briefly (it rewrites nothing: only later values are stored the new way).
+            (_, Setting::Statistics(_)) => vec![lock(LockMode::ShareUpdateExclusive, table)],
             // Only validated: SHARE UPDATE EXCLUSIVE, as any VALIDATE CONSTRAINT.
             (Setting::NotNull(from), Setting::NotNull(to))
                 if from.not_valid
@@ -415,7 +417,7 @@ impl Kind for ColumnSetting {
                     ..
                 },
             ) => vec![hazard(Rewrite, table)],
-            (_, Setting::Storage { .. } | Setting::Statistics(_)) => Vec::new(),
+            (_, Setting::Statistics(_)) => Vec::new(),
             _ => vec![hazard(BriefExclusive, table)],
         }
     }

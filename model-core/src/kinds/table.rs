@@ -89,6 +89,37 @@ impl Kind for WholeTable {
     }
 }
 
+/// The lock `SET (…)` / `RESET (…)` of a table's or materialized view's storage parameters
+/// takes: SHARE UPDATE EXCLUSIVE for all of them (fillfactor, autovacuum and toast settings,
+/// parallel_workers, toast_tuple_target, the vacuum options) but `user_catalog_table`, which
+/// takes ACCESS EXCLUSIVE (PostgreSQL's reloptions.c gives each its lock).
+fn parameters_lock((from, to): (&TableOption, &TableOption)) -> LockMode {
+    let names = |o: &TableOption| -> Vec<(String, String)> {
+        match o {
+            TableOption::Parameters { options, .. } => options
+                .iter()
+                .map(|p| match p.split_once('=') {
+                    Some((name, value)) => (name.trim().to_string(), value.trim().to_string()),
+                    None => (p.trim().to_string(), String::new()),
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let (had, wants) = (names(from), names(to));
+    let changed = had
+        .iter()
+        .filter(|p| !wants.contains(p))
+        .chain(wants.iter().filter(|p| !had.contains(p)));
+    match changed
+        .into_iter()
+        .any(|(name, _)| name == "user_catalog_table")
+    {
+        true => LockMode::AccessExclusive,
+        false => LockMode::ShareUpdateExclusive,
+    }
+}
+
 /// `CREATE TABLE` and what a new table is created with.
 fn create(table: &Table) -> Vec<String> {
     let mut out = vec![create_table(table)];
@@ -316,6 +347,13 @@ impl Kind for TableSetting {
             TableOption::RowLevelSecurity { .. }
             | TableOption::Unlogged(_)
             | TableOption::ReplicaIdentity(_) => vec![lock(LockMode::AccessExclusive, table)],
+            // An index's parameters lock the index, not its table.
+            TableOption::Parameters {
+                relation: "INDEX", ..
+            } => Vec::new(),
+            TableOption::Parameters { .. } => {
+                vec![lock(parameters_lock(TableSetting::sides(change)), table)]
+            }
             _ => Vec::new(),
         }
     }
