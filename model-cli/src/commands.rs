@@ -696,7 +696,7 @@ fn report_hazards(
     hazards: &[model_core::diff::Hazard],
     client: Option<&mut postgres::Client>,
 ) {
-    use model_core::diff::{relation_sizes, size_text, HazardKind};
+    use model_core::diff::{relation_sizes, HazardKind};
     let hazards: Vec<_> = hazards
         .iter()
         .filter(|h| h.kind != HazardKind::BriefExclusive)
@@ -717,7 +717,7 @@ fn report_hazards(
             .relation
             .as_ref()
             .and_then(|r| sizes.get(r))
-            .map(|(rows, bytes)| format!(" ({})", size_text(*rows, *bytes)))
+            .map(|size| format!(" ({size})"))
             .unwrap_or_default();
         warning(
             topic,

@@ -300,3 +300,47 @@ fn lock_claims_match_pg_locks() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// Sizes for the hazard summary: a table never analyzed is counted when small and estimated
+/// from a 1% sample when large (never "0 rows"); an analyzed one reads PostgreSQL's estimate;
+/// a partitioned table's rows are its partitions' and are not guessed.
+#[test]
+fn sizes_of_tables_never_analyzed_are_counted_or_sampled() {
+    use model_core::diff::{relation_sizes, relation_sizes_counting_below, RowCount};
+    use model_core::schema::TableName;
+
+    let db = fresh_database();
+    let mut client = db.connect().unwrap();
+    client
+        .batch_execute(
+            "CREATE TABLE big (id integer, note text) WITH (autovacuum_enabled = false);
+             INSERT INTO big SELECT g, 'x' FROM generate_series(1, 1000000) g;
+             CREATE TABLE parted (id integer) PARTITION BY RANGE (id);
+             CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (10)
+                 WITH (autovacuum_enabled = false);
+             INSERT INTO parted SELECT g % 10 FROM generate_series(1, 100) g;",
+        )
+        .unwrap();
+    let (big, parted) = (
+        TableName::new("public", "big"),
+        TableName::new("public", "parted"),
+    );
+    let tables = [big.clone(), parted.clone()];
+
+    let sizes = relation_sizes(&mut client, &tables);
+    assert_eq!(sizes[&big].rows, RowCount::Counted(1_000_000));
+    assert!(sizes[&big].bytes > 30 * 1024 * 1024, "{:?}", sizes[&big]);
+    assert_eq!(sizes[&parted].rows, RowCount::Unknown);
+
+    let sampled = relation_sizes_counting_below(&mut client, &tables, 0);
+    match sampled[&big].rows {
+        RowCount::Sampled(rows) => assert!((5e5..1.5e6).contains(&rows), "{rows}"),
+        other => panic!("{other:?}"),
+    }
+
+    client.batch_execute("ANALYZE big").unwrap();
+    match relation_sizes(&mut client, &tables)[&big].rows {
+        RowCount::Statistics(rows) => assert!((9e5..1.1e6).contains(&rows), "{rows}"),
+        other => panic!("{other:?}"),
+    }
+}

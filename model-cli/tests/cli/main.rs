@@ -325,6 +325,33 @@ fn diff_covers_every_user_schema_and_names_what_it_does_not_model() {
     );
 }
 
+/// A table never analyzed has no row estimate (`reltuples` is -1): its rows are counted, and
+/// the summary says so, instead of "0 rows".
+#[test]
+fn hazard_sizes_of_a_table_never_analyzed_are_counted() {
+    let from = TempDatabase::new().unwrap();
+    let to = TempDatabase::new().unwrap();
+    from.connect()
+        .unwrap()
+        .batch_execute(
+            "CREATE TABLE orders (id integer, note text) WITH (autovacuum_enabled = false);
+             INSERT INTO orders SELECT g, 'x' FROM generate_series(1, 5000) g;",
+        )
+        .unwrap();
+    to.connect()
+        .unwrap()
+        .batch_execute("CREATE TABLE orders (id bigint, note text)")
+        .unwrap();
+    let (code, _, stderr) = model_cli(&["diff", "--from", from.url(), "--to", to.url()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(
+            "rewrites orders under ACCESS EXCLUSIVE (no reads or writes until done) (5 k rows, "
+        ) && stderr.contains("; never analyzed: counted)"),
+        "{stderr}"
+    );
+}
+
 /// `diff` sums up the upgrade's hazards with the size of each table concerned, read from
 /// `--from`; the script marks each statement.
 #[test]

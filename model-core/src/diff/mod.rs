@@ -37,7 +37,8 @@ pub use crate::kinds::ColumnType;
 pub use crate::kinds::EnumColumn;
 pub use candidates::{best_renames, rename_candidates, Candidate};
 pub use hazards::{
-    relation_sizes, size_text, type_change_rewrites, Hazard, HazardKind, Lock, LockMode,
+    relation_sizes, relation_sizes_counting_below, size_text, type_change_rewrites, Hazard,
+    HazardKind, Lock, LockMode, RelationSize, RowCount, COUNT_BELOW_BYTES,
 };
 pub use ops::Op;
 pub use renames::{rename_schema, Rename, RenameReport};
