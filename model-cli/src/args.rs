@@ -37,12 +37,13 @@ pub struct Global {
     /// Less output: warnings and errors only.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub(crate) quiet: bool,
-    /// Run upgrade, downgrade, current or check on every target of this fleet of model.toml
-    /// ([fleets.NAME]: databases, and tenant schemas in them).
+    /// Run upgrade, downgrade, current, check, diff --to or revision --autogenerate on every
+    /// target of this fleet of model.toml ([fleets.NAME]: databases, and tenant schemas in
+    /// them).
     #[arg(long, global = true, value_name = "NAME")]
     pub(crate) fleet: Option<String>,
-    /// Run upgrade, downgrade, current or check on every database of FILE (one connection
-    /// URL a line, # comments).
+    /// Run upgrade, downgrade, current, check, diff --to or revision --autogenerate on every
+    /// database of FILE (one connection URL a line, # comments).
     #[arg(long, global = true, value_name = "FILE")]
     pub(crate) targets: Option<PathBuf>,
     /// With a fleet: how many targets run at once [default: the fleet's jobs, else 4].

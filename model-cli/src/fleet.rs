@@ -141,12 +141,12 @@ pub fn representative(ctx: &Context) -> anyhow::Result<Context> {
         );
     }
     if !found.problems.is_empty() {
-        for problem in &found.problems {
+        for (_, problem) in &found.problems {
             crate::console::warning("fleet", problem);
         }
         bail!(
             "{} target(s) are not in the fleet's state (listed above): no revision written. Bring them in line, or leave them out of the fleet, first.",
-            found.problems.len()
+            found.targets_out_of_line()
         );
     }
     let chosen = &targets[found.representative().context("no target could be read")?];

@@ -356,8 +356,14 @@ fn a_rust_program_drives_a_fleet_without_the_command_line() {
     assert_eq!(found.groups.len(), 2, "{found:?}");
     assert_eq!(found.groups[0].1, [0, 1]);
     assert_eq!(found.problems.len(), 1, "{found:?}");
-    assert!(found.problems[0].contains("drifted"), "{found:?}");
+    assert!(found.problems[0].1.contains("drifted"), "{found:?}");
     assert_eq!(found.representative(), None);
+
+    // Not at head as well: t3 has two problems, and is one target out of line of three.
+    let read = fleet::read_all(&config, &targets, 2, &());
+    let found = fleet::consensus(&config, &["a0cf7f5d705d".to_string()], &targets, read);
+    assert_eq!(found.problems.len(), 4, "{found:?}");
+    assert_eq!(found.targets_out_of_line(), 3, "{found:?}");
 }
 
 /// A tenant's domain over a type of its own schema, and a composite type with an attribute of

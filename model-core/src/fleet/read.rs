@@ -193,11 +193,21 @@ pub fn read_tenants(
 pub struct Consensus {
     /// Each distinct schema's fingerprint and the indexes of the targets that have it.
     pub groups: Vec<(String, Vec<usize>)>,
-    /// Each target not at head, unread, or unlike the largest group, with why.
-    pub problems: Vec<String>,
+    /// Each target not at head, unread, or unlike the largest group (its index), with why:
+    /// a target may have two (not at head, and unlike the others).
+    pub problems: Vec<(usize, String)>,
 }
 
 impl Consensus {
+    /// How many targets are not in the fleet's state (each counted once, whatever its
+    /// problems).
+    pub fn targets_out_of_line(&self) -> usize {
+        let mut targets: Vec<usize> = self.problems.iter().map(|(i, _)| *i).collect();
+        targets.sort();
+        targets.dedup();
+        targets.len()
+    }
+
     /// A target of the fleet's state, when every target is in it (no problems).
     pub fn representative(&self) -> Option<usize> {
         match self.problems.is_empty() {
@@ -222,11 +232,14 @@ pub fn consensus(
             Outcome::Done((current, schema), _) => {
                 let schema = template_view(config, t, schema);
                 if current != heads {
-                    found.problems.push(format!(
-                        "{}: at {}, not at head ({})",
-                        t.name,
-                        at(&current),
-                        at(heads)
+                    found.problems.push((
+                        i,
+                        format!(
+                            "{}: at {}, not at head ({})",
+                            t.name,
+                            at(&current),
+                            at(heads)
+                        ),
                     ));
                 }
                 let print = fingerprint(&schema);
@@ -237,10 +250,9 @@ pub fn consensus(
                 schemas.push(Some(schema));
             }
             Outcome::Failed(e, _) => {
-                found.problems.push(format!(
-                    "{}: {}",
-                    t.name,
-                    e.lines().next().unwrap_or_default()
+                found.problems.push((
+                    i,
+                    format!("{}: {}", t.name, e.lines().next().unwrap_or_default()),
                 ));
                 schemas.push(None);
             }
@@ -262,13 +274,16 @@ pub fn consensus(
                 let (plan, _) = crate::diff::diff_with_renames(reference, schema, &[]);
                 let differences: Vec<String> =
                     plan.upgrade.iter().map(|op| op.describe()).collect();
-                found.problems.push(format!(
-                    "{}: differs from the other {} target(s) ({} change{}): {}",
-                    targets[i].name,
-                    main.len(),
-                    differences.len(),
-                    if differences.len() == 1 { "" } else { "s" },
-                    differences.join("; ")
+                found.problems.push((
+                    i,
+                    format!(
+                        "{}: differs from the other {} target(s) ({} change{}): {}",
+                        targets[i].name,
+                        main.len(),
+                        differences.len(),
+                        if differences.len() == 1 { "" } else { "s" },
+                        differences.join("; ")
+                    ),
                 ));
             }
         }
