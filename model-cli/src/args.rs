@@ -128,6 +128,14 @@ pub(crate) enum Command {
     },
     /// Show the revisions the database is at.
     Current,
+    /// Revert the revision the database is at and apply it again (for iterating on one
+    /// revision's script; Diesel's `migration redo`).
+    Redo {
+        /// Run statements that destroy data on a protected database (`protected = true`);
+        /// on a terminal, also skips the question asked before a destructive downgrade.
+        #[arg(long)]
+        allow_destructive: bool,
+    },
     /// List revisions, newest first.
     History {
         /// FROM:TO, each base, head(s), current or a revision.

@@ -77,6 +77,7 @@ pub fn dispatch(
             Direction::Downgrade,
         ),
         Some(Command::Current) => current(&project()?, ctx, ctx.verbose),
+        Some(Command::Redo { allow_destructive }) => redo(&project()?, ctx, allow_destructive),
         Some(Command::Repair {
             rev,
             applied,
@@ -798,6 +799,48 @@ fn merge(
 }
 
 /// `sql`: print the SQL (`--sql`), for the PostgreSQL given with `--postgres-version`, if any.
+/// `redo`: the one revision the database is at reverted and applied again. Refused at base
+/// and when the database is at more than one head (name the one to redo with `downgrade` and
+/// `upgrade`).
+fn redo(project: &Project, ctx: &Context, allow_destructive: bool) -> anyhow::Result<bool> {
+    let mut client = project.connect(ctx)?;
+    let table = project.version_table(ctx);
+    let current = read_current(&mut client, &table)?;
+    let protected = project.config.protected(ctx.env.as_deref())
+        || model_core::migrate::protect::get(&mut client, &table)?;
+    drop(client);
+    let head = match current.as_slice() {
+        [] => bail!("nothing to redo: the database is at base"),
+        [one] => one.clone(),
+        many => bail!(
+            "the database is at {} heads ({}): redo works on one; run `downgrade` and `upgrade` with the revisions to redo",
+            many.len(),
+            many.join(", ")
+        ),
+    };
+    let flags = (false, allow_destructive);
+    if let Err(error) = migrate(project, ctx, "-1", None, flags, Direction::Downgrade) {
+        // Iterating on a script means editing it while it is applied: redo runs the
+        // downgrade as the file now says, never on a protected database.
+        let edited = matches!(
+            error.downcast_ref::<model_core::migrate::MigrateError>(),
+            Some(model_core::migrate::MigrateError::Edited { revision, .. }) if *revision == head
+        );
+        if !edited || protected {
+            return Err(error);
+        }
+        warning(
+            "redo",
+            format!(
+                "{head} was edited after it was applied: its downgrade runs as the file now says"
+            ),
+        );
+        repair(project, ctx, &head, Repair::AcceptEdit)?;
+        migrate(project, ctx, "-1", None, flags, Direction::Downgrade)?;
+    }
+    migrate(project, ctx, &head, None, flags, Direction::Upgrade)
+}
+
 fn migrate(
     project: &Project,
     ctx: &Context,

@@ -1078,3 +1078,79 @@ fn diff_verify_makes_its_copy_on_the_compared_server() {
         "{stderr}"
     );
 }
+
+/// `redo` reverts the revision the database is at and applies it again, with the script as it
+/// now is (iterating on one revision); refused at base, naming why.
+#[test]
+fn redo_applies_the_current_revision_again() {
+    let project = Project::new("redo");
+    let db = TempDatabase::new().unwrap();
+    project.revision(
+        "cccc00000001",
+        "create t",
+        &[],
+        "CREATE TABLE t (id integer);",
+        "DROP TABLE t;",
+    );
+    let path = project.revision(
+        "cccc00000002",
+        "add u",
+        &[],
+        "ALTER TABLE t ADD COLUMN u integer;",
+        "ALTER TABLE t DROP COLUMN u;",
+    );
+    let (code, _, stderr) = project.run(Some(&db), &["redo"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("nothing to redo: the database is at base"),
+        "{stderr}"
+    );
+
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 0, "{stderr}");
+    // The script changed while applied: redo runs its downgrade, then the new upgrade.
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace(
+            "ALTER TABLE t ADD COLUMN u integer;",
+            "ALTER TABLE t ADD COLUMN u integer;\nALTER TABLE t ADD COLUMN v text;",
+        )
+        .replace(
+            "ALTER TABLE t DROP COLUMN u;",
+            "ALTER TABLE t DROP COLUMN IF EXISTS v;\nALTER TABLE t DROP COLUMN u;",
+        ),
+    )
+    .unwrap();
+    let (code, _, stderr) = project.run(Some(&db), &["redo"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("Running downgrade cccc00000002 -> cccc00000001")
+            && stderr.contains("Running upgrade cccc00000001 -> cccc00000002"),
+        "{stderr}"
+    );
+    assert_eq!(
+        lines(
+            &db,
+            "SELECT string_agg(attname::text, ',' ORDER BY attnum) FROM pg_attribute
+             WHERE attrelid = 't'::regclass AND attnum > 0 AND NOT attisdropped"
+        ),
+        ["id,u,v"]
+    );
+    assert_eq!(
+        lines(&db, "SELECT version_num::text FROM model_version"),
+        ["cccc00000002"]
+    );
+
+    // A protected database: an edited script is refused, as by downgrade.
+    let (code, _, stderr) = project.run(Some(&db), &["protect"]);
+    assert_eq!(code, 0, "{stderr}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("v text", "v varchar")).unwrap();
+    let (code, _, stderr) = project.run(Some(&db), &["redo", "--allow-destructive"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("was edited after it was applied"),
+        "{stderr}"
+    );
+}
