@@ -58,6 +58,32 @@ pub struct Global {
     pub(crate) keep_going: bool,
 }
 
+/// `database create|drop|reset`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum DatabaseAction {
+    /// Create the database the URL names, if it does not exist.
+    Create,
+    /// Drop the database the URL names (refused on a protected database).
+    Drop {
+        /// Do not ask (needed without a terminal).
+        #[arg(short, long)]
+        yes: bool,
+        /// End the sessions still connected to it first (PostgreSQL's `WITH (FORCE)`).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Drop the database, create it again and apply every revision (refused on a protected
+    /// database).
+    Reset {
+        /// Do not ask (needed without a terminal).
+        #[arg(short, long)]
+        yes: bool,
+        /// End the sessions still connected to it first (PostgreSQL's `WITH (FORCE)`).
+        #[arg(long)]
+        force: bool,
+    },
+}
+
 /// `check --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
 pub(crate) enum CheckFormat {
@@ -125,6 +151,11 @@ pub(crate) enum Command {
         /// on a terminal, also skips the question asked before a destructive downgrade.
         #[arg(long)]
         allow_destructive: bool,
+    },
+    /// Create, drop or reset the database the project is configured for (sqlx's `database`).
+    Database {
+        #[command(subcommand)]
+        action: DatabaseAction,
     },
     /// Show the revisions the database is at.
     Current,

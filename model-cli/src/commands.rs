@@ -78,6 +78,7 @@ pub fn dispatch(
         ),
         Some(Command::Current) => current(&project()?, ctx, ctx.verbose),
         Some(Command::Redo { allow_destructive }) => redo(&project()?, ctx, allow_destructive),
+        Some(Command::Database { action }) => database(&project()?, ctx, action),
         Some(Command::Repair {
             rev,
             applied,
@@ -799,6 +800,84 @@ fn merge(
 }
 
 /// `sql`: print the SQL (`--sql`), for the PostgreSQL given with `--postgres-version`, if any.
+/// `database create|drop|reset` on the configured database. Dropping (and so resetting) is
+/// refused on a protected database (model.toml, or the mark `protect` leaves), and asks first
+/// on a terminal; without one, `--yes` answers.
+fn database(
+    project: &Project,
+    ctx: &Context,
+    action: crate::args::DatabaseAction,
+) -> anyhow::Result<bool> {
+    use crate::args::DatabaseAction;
+    let Some(url) = project.url(ctx)? else {
+        bail!(
+            "no database configured: set DATABASE_URL, database_url in {}, or pass --url",
+            project.config_path.display()
+        );
+    };
+    let shown = pg::redact(&url);
+    let (yes, force) = match action {
+        DatabaseAction::Create => {
+            match pg::create_database_of(&url)? {
+                true => info("database", format!("Created the database of {shown}")),
+                false => info(
+                    "database",
+                    format!("The database of {shown} already exists"),
+                ),
+            }
+            return Ok(true);
+        }
+        DatabaseAction::Drop { yes, force } | DatabaseAction::Reset { yes, force } => (yes, force),
+    };
+    let reset = matches!(action, DatabaseAction::Reset { .. });
+    let verb = if reset { "reset" } else { "drop" };
+    let marked = match pg::connect(&url) {
+        Ok(mut client) => {
+            model_core::migrate::protect::get(&mut client, &project.version_table(ctx))?
+        }
+        Err(_) => false,
+    };
+    if project.config.protected(ctx.env.as_deref()) || marked {
+        bail!(
+            "the database of {shown} is protected ({}): `database {verb}` never drops it",
+            if marked {
+                "marked by `protect`; `protect --remove` takes the mark away"
+            } else {
+                "protected = true in model.toml"
+            }
+        );
+    }
+    if !yes {
+        use std::io::IsTerminal as _;
+        if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+            bail!("`database {verb}` drops the database of {shown} and everything in it: run it with --yes to confirm");
+        }
+        eprint!("Drop the database of {shown} and everything in it? [y/N] ");
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        if !matches!(line.trim(), "y" | "Y" | "yes") {
+            bail!("nothing dropped");
+        }
+    }
+    match pg::drop_database_of(&url, force)? {
+        true => info("database", format!("Dropped the database of {shown}")),
+        false => info("database", format!("The database of {shown} did not exist")),
+    }
+    if reset {
+        pg::create_database_of(&url)?;
+        info("database", format!("Created the database of {shown}"));
+        return migrate(
+            project,
+            ctx,
+            "heads",
+            None,
+            (false, false),
+            Direction::Upgrade,
+        );
+    }
+    Ok(true)
+}
+
 /// `redo`: the one revision the database is at reverted and applied again. Refused at base
 /// and when the database is at more than one head (name the one to redo with `downgrade` and
 /// `upgrade`).

@@ -1154,3 +1154,73 @@ fn redo_applies_the_current_revision_again() {
         "{stderr}"
     );
 }
+
+/// `database create|drop|reset` on the configured database: created once (a second create
+/// says it exists), reset to a fresh database at head, and never dropped without `--yes` off
+/// a terminal, nor while protected.
+#[test]
+fn database_create_drop_and_reset() {
+    use model_core::pg::Server;
+    struct Dropped(String);
+    impl Drop for Dropped {
+        fn drop(&mut self) {
+            let _ = model_core::pg::drop_database_of(&self.0, true);
+        }
+    }
+    let project = Project::new("database");
+    let server = Server::shared().unwrap();
+    let name = format!("model_cli \"db\" {}", std::process::id());
+    let url = server.url_for(&name);
+    let _cleanup = Dropped(url.clone());
+    project.revision(
+        "dddd00000001",
+        "create t",
+        &[],
+        "CREATE TABLE t (id integer);",
+        "DROP TABLE t;",
+    );
+    let run = |args: &[&str]| {
+        let mut all = vec!["--url", url.as_str()];
+        all.extend(args);
+        project.run(None, &all)
+    };
+    let (code, _, stderr) = run(&["database", "create"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("Created the database"), "{stderr}");
+    let (code, _, stderr) = run(&["database", "create"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("already exists"), "{stderr}");
+
+    let (code, _, stderr) = run(&["upgrade", "head"]);
+    assert_eq!(code, 0, "{stderr}");
+    model_core::pg::connect(&url)
+        .unwrap()
+        .batch_execute("INSERT INTO t VALUES (1)")
+        .unwrap();
+    // Off a terminal, only --yes answers.
+    let (code, _, stderr) = run(&["database", "reset"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("--yes"), "{stderr}");
+    let (code, _, stderr) = run(&["database", "reset", "--yes"]);
+    assert_eq!(code, 0, "{stderr}");
+    let mut client = model_core::pg::connect(&url).unwrap();
+    let rows: i64 = client
+        .query_one("SELECT count(*) FROM t", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, 0, "a fresh database, at head");
+    drop(client);
+
+    // Protected: never dropped.
+    let (code, _, stderr) = run(&["protect"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = run(&["database", "drop", "--yes"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("is protected"), "{stderr}");
+    let (code, _, stderr) = run(&["protect", "--remove"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = run(&["database", "drop", "--yes", "--force"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("Dropped the database"), "{stderr}");
+    assert!(model_core::pg::connect(&url).is_err());
+}

@@ -127,6 +127,69 @@ pub fn connect(url: &str) -> Result<Client, PgError> {
     Connector::parse(url)?.connect()
 }
 
+/// The database `url` names, created on its server (from the maintenance database
+/// `postgres`, else `template1`) when it does not exist; `Ok(false)` when it already did.
+pub fn create_database_of(url: &str) -> Result<bool, PgError> {
+    let (name, mut admin) = maintenance(url)?;
+    if exists(&mut admin, &name)? {
+        return Ok(false);
+    }
+    admin
+        .batch_execute(&format!(
+            "CREATE DATABASE {}",
+            crate::sql::quote_ident(&name)
+        ))
+        .map_err(PgError::db(format!("could not create database {name}")))?;
+    Ok(true)
+}
+
+/// The database `url` names, dropped (`force`: its sessions ended first, PostgreSQL 13 and
+/// later's `WITH (FORCE)`); `Ok(false)` when it did not exist.
+pub fn drop_database_of(url: &str, force: bool) -> Result<bool, PgError> {
+    let (name, mut admin) = maintenance(url)?;
+    if !exists(&mut admin, &name)? {
+        return Ok(false);
+    }
+    admin
+        .batch_execute(&format!(
+            "DROP DATABASE {}{}",
+            crate::sql::quote_ident(&name),
+            if force { " WITH (FORCE)" } else { "" }
+        ))
+        .map_err(PgError::db(format!("could not drop database {name}")))?;
+    Ok(true)
+}
+
+/// The name of the database `url` names, and a connection to its server's maintenance
+/// database.
+fn maintenance(url: &str) -> Result<(String, Client), PgError> {
+    let connector = Connector::parse(url)?;
+    let name = connector
+        .config()
+        .get_dbname()
+        .map(str::to_string)
+        .or_else(|| connector.config().get_user().map(str::to_string))
+        .ok_or_else(|| PgError::BadUrl {
+            url: redact(url),
+            message: "it names no database".into(),
+        })?;
+    let admin = connector
+        .with_dbname("postgres")
+        .connect()
+        .or_else(|_| connector.with_dbname("template1").connect())?;
+    Ok((name, admin))
+}
+
+fn exists(admin: &mut Client, name: &str) -> Result<bool, PgError> {
+    admin
+        .query_opt(
+            "SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1",
+            &[&name],
+        )
+        .map(|row| row.is_some())
+        .map_err(PgError::db("reading pg_database"))
+}
+
 /// How to reach one database: the driver's settings, TLS, and how long connecting may take.
 #[derive(Clone)]
 pub struct Connector {
