@@ -4,6 +4,20 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+/// The name of the program that runs: the file name it was started as (a project's own
+/// binary, `shop-migrate`), else `model-cli`.
+pub(crate) fn program_name() -> String {
+    std::env::args_os()
+        .next()
+        .and_then(|a| {
+            std::path::Path::new(&a)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+        })
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "model-cli".into())
+}
+
 /// Schema migrations for #[derive(Model)] structs and PostgreSQL.
 #[derive(Debug, Parser)]
 #[command(version, about, long_about = None)]

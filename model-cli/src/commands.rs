@@ -108,8 +108,9 @@ pub fn dispatch(
         Some(Command::Branches) => branches(&project()?, ctx.verbose),
         Some(Command::Edit { rev }) => edit(&project()?, &rev),
         Some(Command::Completions { shell }) => {
-            let mut command = <crate::args::Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut command, "model-cli", &mut std::io::stdout());
+            let name = crate::args::program_name();
+            let mut command = <crate::args::Cli as clap::CommandFactory>::command().name(&name);
+            clap_complete::generate(shell, &mut command, name, &mut std::io::stdout());
             Ok(true)
         }
         Some(Command::Show { rev }) => show(&project()?, &rev),

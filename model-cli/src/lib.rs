@@ -27,7 +27,6 @@ mod renames;
 use std::path::Path;
 use std::process::ExitCode;
 
-use clap::Parser;
 use model_core::{ModelSet, ModelSetError};
 
 pub use args::{Cli, Global};
@@ -46,7 +45,15 @@ pub fn run(models: Result<ModelSet, ModelSetError>) -> ExitCode {
 
 /// Runs the command line for the project in `dir` (where model.toml is looked for).
 pub fn run_in(dir: impl AsRef<Path>, models: Result<ModelSet, ModelSetError>) -> ExitCode {
-    run_with(dir.as_ref(), Cli::parse(), models)
+    use clap::{CommandFactory as _, FromArgMatches as _};
+    // `--version`, `--help` and errors name the program that runs (a project's own
+    // `shop-migrate`), not `model-cli`.
+    let matches = Cli::command()
+        .name(args::program_name())
+        .bin_name(args::program_name())
+        .get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    run_with(dir.as_ref(), cli, models)
 }
 
 /// Runs an already parsed command line.

@@ -1224,3 +1224,34 @@ fn database_create_drop_and_reset() {
     assert!(stderr.contains("Dropped the database"), "{stderr}");
     assert!(model_core::pg::connect(&url).is_err());
 }
+
+/// A project's own binary (here `shop-migrate`, a link to this one) says its own name in
+/// `--version`, `--help` and the completion script, never `model-cli`.
+#[test]
+fn version_and_completions_carry_the_binarys_name() {
+    let dir = std::env::temp_dir().join(format!("model-cli-name-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let link = dir.join("shop-migrate");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(binary(), &link).unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(&link).args(args).output().unwrap();
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            out.status.code(),
+        )
+    };
+    let (version, code) = run(&["--version"]);
+    assert_eq!(code, Some(0));
+    assert!(version.starts_with("shop-migrate "), "{version}");
+    let (help, _) = run(&["--help"]);
+    assert!(help.contains("Usage: shop-migrate"), "{help}");
+    let (script, code) = run(&["completions", "bash"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        script.contains("shop-migrate") && !script.contains("model-cli"),
+        "{}",
+        &script[..script.len().min(400)]
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
