@@ -173,10 +173,12 @@ fn refusal(candidates: &[Candidate]) -> String {
 
 /// Warnings for hints that did not apply.
 pub fn report_hints(component: &str, report: &RenameReport) {
+    // Not a warning: other databases (production) may not have run the rename yet, and the
+    // hint must stay until they have.
     for hint in &report.stale {
-        warning(
+        info(
             component,
-            format!("rename hint no longer needed ({hint}): the database already has the new name; the hint can be removed"),
+            format!("rename hint not needed for this database ({hint}): it already has the new name; remove the hint once every database has run the revision that renames it"),
         );
     }
     for (hint, why) in &report.ignored {
