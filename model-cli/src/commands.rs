@@ -588,10 +588,18 @@ fn autogenerate_revision(
         );
     }
     write_revision(project, options, Some((body, draft.version)))?;
+    let unindexed =
+        model_core::autogenerate::unindexed_foreign_keys(&draft.plan, comparison.desired());
     crate::console::drop_behind(comparison);
     // Sizes come from the configured database (none when the revisions were replayed).
     let mut live = project.connect(ctx).ok();
     report_hazards("autogenerate", &draft.hazards, live.as_mut());
+    for hint in unindexed {
+        info(
+            "autogenerate",
+            format!("Hint: {}", model_core::sql::display(&hint.to_string())),
+        );
+    }
     let destruction = [
         ("upgrade", &draft.destruction.upgrade),
         ("downgrade", &draft.destruction.downgrade),

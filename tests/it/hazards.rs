@@ -344,3 +344,44 @@ fn sizes_of_tables_never_analyzed_are_counted_or_sampled() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A foreign key the plan adds is named when no index of its table starts with its columns
+/// (deleting a referenced row would scan the table); one an index, key or unique constraint
+/// serves is not.
+#[test]
+fn foreign_keys_without_an_index_are_named() {
+    use model_core::autogenerate::unindexed_foreign_keys;
+
+    let db = fresh_database();
+    let mut client = db.connect().unwrap();
+    let parents = "CREATE TABLE customers (id integer PRIMARY KEY);";
+    let before = schema_of(&mut client, parents, &["public"]).unwrap();
+    let mut named = |children: &str| -> Vec<String> {
+        let after = schema_of(&mut client, &format!("{parents} {children}"), &["public"]).unwrap();
+        let plan = diff_for(&before, &after, server_version());
+        unindexed_foreign_keys(&plan, &after)
+            .iter()
+            .map(|h| h.name.clone())
+            .collect()
+    };
+    let orders = "CREATE TABLE orders (id integer PRIMARY KEY, customer_id integer REFERENCES customers, placed date);";
+    assert_eq!(named(orders), ["orders_customer_id_fkey"]);
+    assert!(named(&format!(
+        "{orders} CREATE INDEX ON orders (customer_id, placed);"
+    ))
+    .is_empty());
+    assert_eq!(
+        named(&format!(
+            "{orders} CREATE INDEX ON orders (placed, customer_id);"
+        )),
+        ["orders_customer_id_fkey"]
+    );
+    assert_eq!(
+        named(&format!(
+            "{orders} CREATE INDEX ON orders (customer_id) WHERE placed IS NULL;"
+        )),
+        ["orders_customer_id_fkey"]
+    );
+    let keyed = "CREATE TABLE lines (customer_id integer REFERENCES customers, n integer, PRIMARY KEY (customer_id, n));";
+    assert!(named(keyed).is_empty());
+}

@@ -3,8 +3,10 @@
 //! them. The CLI's `revision --autogenerate` and `check` are this plus files and messages.
 
 mod draft;
+mod hints;
 
 pub use draft::{Destruction, Draft, DraftError, DraftOptions, Guard};
+pub use hints::{unindexed_foreign_keys, UnindexedForeignKey};
 
 use postgres::Client;
 
