@@ -100,7 +100,7 @@ impl EnumChange {
             EnumChange::AddValue { to, value, .. } => (
                 vec![add_enum_value(to, value)],
                 vec![
-                    "PostgreSQL cannot use a new enum label in the transaction that adds it".into(),
+                    "PostgreSQL cannot use a new enum label in the transaction that adds it: what uses it runs in a later transaction (never run this script with psql --single-transaction)".into(),
                 ],
             ),
             EnumChange::Rebuild {
