@@ -413,3 +413,37 @@ fn online_revisions_through_the_command_line() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The models describe the schema; rows are read with the application's own client into the
+/// same structs (the README's example, `ecommerce::Customer::from_row`), on a database
+/// created from the models.
+#[test]
+fn the_models_structs_hold_rows_read_by_the_applications_client() {
+    let db = fresh_database();
+    let mut client = db.connect().unwrap();
+    let models = ecommerce::models().unwrap();
+    client
+        .batch_execute(&model_core::render::create_schema(models.schema()))
+        .unwrap();
+    client
+        .batch_execute(
+            "INSERT INTO customers (first_name, last_name, email_address)
+             VALUES ('Ada', 'Lovelace', 'ada@example.com')",
+        )
+        .unwrap();
+    let row = client
+        .query_one(
+            "SELECT customer_id, first_name, last_name, email_address FROM customers",
+            &[],
+        )
+        .unwrap();
+    let customer = ecommerce::Customer::from_row(&row).unwrap();
+    assert_eq!(
+        (
+            customer.customer_id,
+            customer.first_name.as_str(),
+            customer.orders.len()
+        ),
+        (1, "Ada", 0)
+    );
+}

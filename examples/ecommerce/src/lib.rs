@@ -24,6 +24,23 @@ pub struct Customer {
     pub orders: Vec<Order>,
 }
 
+/// The models describe the schema and its migrations; they are not a query layer. Rows are
+/// read with the application's own client (here the `postgres` crate; sqlx's `FromRow` or
+/// Diesel work the same way), into the same struct. A relationship field is not loaded: it
+/// is what the schema says, for checks, diagrams and code generation.
+impl Customer {
+    /// A customer from a row of `SELECT customer_id, first_name, last_name, email_address`.
+    pub fn from_row(row: &postgres::Row) -> Result<Customer, postgres::Error> {
+        Ok(Customer {
+            customer_id: row.try_get("customer_id")?,
+            first_name: row.try_get("first_name")?,
+            last_name: row.try_get("last_name")?,
+            email_address: row.try_get("email_address")?,
+            orders: Vec::new(),
+        })
+    }
+}
+
 /// `class OrderProduct(Base)`: an association object, a model of its own with two foreign
 /// keys that together form the primary key, plus data about the association.
 #[derive(Debug, Model)]
