@@ -580,7 +580,9 @@ fn autogenerate_revision(
         }
         return Ok(true);
     };
-    detected();
+    for line in draft.detected() {
+        info("autogenerate", format!("Detected {line}"));
+    }
     if draft.proven {
         info(
             "autogenerate",

@@ -94,27 +94,22 @@ impl Kind for WholeTable {
 /// parallel_workers, toast_tuple_target, the vacuum options) but `user_catalog_table`, which
 /// takes ACCESS EXCLUSIVE (PostgreSQL's reloptions.c gives each its lock).
 fn parameters_lock((from, to): (&TableOption, &TableOption)) -> LockMode {
-    let names = |o: &TableOption| -> Vec<(String, String)> {
-        match o {
-            TableOption::Parameters { options, .. } => options
-                .iter()
-                .map(|p| match p.split_once('=') {
-                    Some((name, value)) => (name.trim().to_string(), value.trim().to_string()),
-                    None => (p.trim().to_string(), String::new()),
-                })
-                .collect(),
-            _ => Vec::new(),
-        }
+    let options = |o: &TableOption| match o {
+        TableOption::Parameters { options, .. } => options.clone(),
+        _ => Vec::new(),
     };
-    let (had, wants) = (names(from), names(to));
-    let changed = had
+    let (had, wants) = (options(from), options(to));
+    let catalog = |p: &&String| {
+        p.split_once('=')
+            .map_or(p.as_str(), |(name, _)| name)
+            .trim()
+            == "user_catalog_table"
+    };
+    let mut changed = had
         .iter()
         .filter(|p| !wants.contains(p))
         .chain(wants.iter().filter(|p| !had.contains(p)));
-    match changed
-        .into_iter()
-        .any(|(name, _)| name == "user_catalog_table")
-    {
+    match changed.any(|p| catalog(&p)) {
         true => LockMode::AccessExclusive,
         false => LockMode::ShareUpdateExclusive,
     }
