@@ -24,6 +24,7 @@ mod objects;
 mod online;
 mod ops;
 mod property;
+mod readme;
 mod registry;
 mod renames;
 mod render;

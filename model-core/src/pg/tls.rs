@@ -74,9 +74,19 @@ pub struct TlsSettings {
     pub client_key: Option<PathBuf>,
 }
 
+/// rustls's *ring* provider. rustls 0.23.48 deprecated it for lacking post-quantum key
+/// exchange, which only its aws-lc-rs provider has; that one needs a C toolchain and CMake
+/// to build, which a user's first `cargo build` should not. PostgreSQL's own TLS (OpenSSL)
+/// negotiates classical groups with any client, so ring is kept, on purpose, and the
+/// deprecation stays here rather than in every build that depends on this crate.
+#[allow(deprecated)]
+fn ring_provider() -> rustls::crypto::CryptoProvider {
+    rustls::crypto::ring::default_provider()
+}
+
 /// The rustls configuration for `settings`.
 pub(super) fn client_config(settings: &TlsSettings) -> Result<ClientConfig, PgError> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(ring_provider());
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| tls_error(format!("TLS set-up failed: {e}")))?;
