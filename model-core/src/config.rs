@@ -53,6 +53,12 @@ exclude_tables = []
 # lock_retries = 5
 # statement_timeout = "1h"
 
+# A concurrent index build (CREATE or DROP INDEX CONCURRENTLY) waits for every transaction
+# older than it (a report, a pg_dump) without queuing the application, so it is not held to
+# lock_timeout: the run names the transactions it waits for and waits up to concurrent_wait,
+# then gives up cleanly, dropping any invalid index the build left.
+# concurrent_wait = "10min"
+
 # revision --autogenerate writes online revisions (as with --online): indexes built
 # CONCURRENTLY, foreign keys and checks added NOT VALID then validated, NOT NULL through a
 # validated check, each step committed on its own.
@@ -117,6 +123,9 @@ pub struct Config {
     /// Attempts in all on lock timeouts (default 5).
     #[serde(default)]
     pub lock_retries: Option<u32>,
+    /// How long a concurrent index build or drop waits for older transactions (default 10min).
+    #[serde(default)]
+    pub concurrent_wait: Option<String>,
     /// `statement_timeout` for every statement of a run (default: 1 h; "0": none).
     #[serde(default)]
     pub statement_timeout: Option<String>,
@@ -257,6 +266,7 @@ impl Default for Config {
             protected: false,
             lock_timeout: None,
             lock_retries: None,
+            concurrent_wait: None,
             statement_timeout: None,
             online: false,
             postgres_version: None,
@@ -370,6 +380,15 @@ impl Config {
         if let Some(text) = &self.statement_timeout {
             let limit = duration("statement_timeout", text)?;
             retries.statement_timeout = Some(limit);
+        }
+        if let Some(text) = &self.concurrent_wait {
+            retries.concurrent_wait = duration("concurrent_wait", text)?;
+            if retries.concurrent_wait.is_zero() {
+                return Err(
+                    "`concurrent_wait` must be more than 0: a concurrent index build always waits for the transactions older than it"
+                        .into(),
+                );
+            }
         }
         if let Some(attempts) = self.lock_retries {
             if attempts == 0 {
@@ -535,12 +554,13 @@ mod tests {
         let path = dir.join("model.toml");
         std::fs::write(
             &path,
-            "lock_timeout = \"500ms\"\nlock_retries = 3\nstatement_timeout = \"1min\"\n",
+            "lock_timeout = \"500ms\"\nlock_retries = 3\nstatement_timeout = \"1min\"\nconcurrent_wait = \"30s\"\n",
         )
         .unwrap();
         let retries = Config::load(&path).unwrap().lock_settings().unwrap();
         assert_eq!(retries.lock_timeout, std::time::Duration::from_millis(500));
         assert_eq!(retries.attempts, 3);
+        assert_eq!(retries.concurrent_wait, std::time::Duration::from_secs(30));
         assert_eq!(
             retries.statement_timeout,
             Some(std::time::Duration::from_secs(60))
@@ -549,6 +569,7 @@ mod tests {
             ("lock_timeout = \"soon\"", "not a duration"),
             ("lock_timeout = \"0\"", "more than 0"),
             ("lock_retries = 0", "at least 1"),
+            ("concurrent_wait = \"0\"", "more than 0"),
         ] {
             std::fs::write(&path, bad).unwrap();
             let error = Config::load(&path).unwrap_err().to_string();

@@ -264,6 +264,7 @@ fn lock_timeout_pauses_leave_the_runtime_free() {
             statement_timeout: None,
             attempts: 6,
             pause: Duration::from_millis(500),
+            ..LockRetries::default()
         })
         .upgrade_async("head", TransactionMode::PerRevision)
         .await

@@ -141,6 +141,7 @@ fn lock_timeouts_are_retried_and_others_never_wait_longer_than_the_timeout() {
             statement_timeout: None,
             attempts: 8,
             pause: Duration::from_millis(100),
+            ..LockRetries::default()
         };
 
         // A session in a long transaction that read `t`, released after 1.2 s.
@@ -259,6 +260,7 @@ fn a_revision_header_sets_its_own_lock_timeout() {
         statement_timeout: None,
         attempts: 1,
         pause: Duration::from_millis(10),
+        ..LockRetries::default()
     };
     let run = |client: &mut postgres::Client, graph: &Graph| {
         let mut holder = db.connect().unwrap();
@@ -394,6 +396,7 @@ fn a_lock_timeout_inside_an_explicit_block_retries_the_whole_block() {
         statement_timeout: None,
         attempts: 10,
         pause: Duration::from_millis(100),
+        ..LockRetries::default()
     })
     .upgrade("head", TransactionMode::PerRevision)
     .map(|_| ());

@@ -211,6 +211,9 @@ fn kill_9_between_statements_is_recorded_and_repaired() {
     assert_eq!(stdout, "bdbd00000001 (head)\n");
 }
 
+/// A concurrent build that fails (duplicates under a unique index) drops the invalid index it
+/// left, and says so; an invalid index made elsewhere under the same name is never taken for
+/// the built one (`IF NOT EXISTS` would succeed over it), and the revision is not recorded.
 #[test]
 fn a_failed_concurrent_index_build_is_named_and_never_recorded_as_applied() {
     let project = Project::new("partial-index");
@@ -231,10 +234,17 @@ fn a_failed_concurrent_index_build_is_named_and_never_recorded_as_applied() {
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("could not create unique index"), "{stderr}");
     assert!(
-        stderr.contains("It left invalid index public.t_x (a failed concurrent build)"),
+        stderr.contains("The invalid index public.t_x the build left was dropped"),
         "{stderr}"
     );
-    // `IF NOT EXISTS` would succeed over the invalid index: the runner does not record it.
+    assert!(index_states(&db).is_empty(), "{:?}", index_states(&db));
+    // The same failure by hand leaves an invalid t_x; `IF NOT EXISTS` would succeed over it:
+    // the runner does not record the revision.
+    let _ = db
+        .connect()
+        .unwrap()
+        .batch_execute("CREATE UNIQUE INDEX CONCURRENTLY t_x ON t (x)");
+    assert_eq!(index_states(&db), ["t_x false"]);
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(
         &path,
@@ -427,41 +437,33 @@ fn builds_on_t(db: &TempDatabase) -> Vec<String> {
     )
 }
 
-/// `kill -9` while PostgreSQL builds an index concurrently for the run (the build waiting for
-/// an older transaction): the server notices its client is gone and stops the build, leaving
-/// an invalid index rather than a build for nobody; `current` names the index, `repair
-/// --applied` refuses while it is invalid, and the rerun resumes at the guard that drops it.
+/// `kill -9` while PostgreSQL builds an index concurrently for the run (a slow build: each row
+/// sleeps while the database says so): the server notices its client is gone and stops the
+/// build, leaving an invalid index rather than a build for nobody; `current` names the index,
+/// `repair --applied` refuses while it is invalid, and the rerun resumes at the guard that
+/// drops it.
 #[test]
 fn kill_9_during_a_concurrent_index_build_stops_it_and_resumes_at_the_guard() {
     let project = Project::new("partial-kill-index");
     let db = TempDatabase::new().unwrap();
     db.connect()
         .unwrap()
-        .batch_execute(
-            "CREATE TABLE t (x integer); INSERT INTO t SELECT g FROM generate_series(1, 1000) g;",
-        )
+        .batch_execute(&format!(
+            "CREATE TABLE t (x integer); INSERT INTO t SELECT g FROM generate_series(1, 1000) g;
+             CREATE FUNCTION slow(integer) RETURNS integer IMMUTABLE LANGUAGE plpgsql AS $$
+             BEGIN PERFORM pg_sleep(coalesce(nullif(current_setting('test.slow', true), '')::float8, 0)); RETURN $1; END $$;
+             ALTER DATABASE \"{}\" SET test.slow = '0.05';",
+            db.name()
+        ))
         .unwrap();
     project.revision(
         "bfbf00000001",
         "online index",
         &[],
-        "DROP INDEX CONCURRENTLY IF EXISTS public.t_x;\nCREATE INDEX CONCURRENTLY t_x ON public.t (x);\nCREATE TABLE after_index (id integer);",
+        "DROP INDEX CONCURRENTLY IF EXISTS public.t_x;\nCREATE INDEX CONCURRENTLY t_x ON public.t (public.slow(x));\nCREATE TABLE after_index (id integer);",
         "DROP TABLE after_index;\nDROP INDEX CONCURRENTLY IF EXISTS public.t_x;",
     );
     outside_a_transaction(&project, "bfbf00000001");
-    // Long enough a wait that the build is still waiting when the run is killed.
-    let path = project.file("bfbf00000001");
-    let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(
-        &path,
-        text.replace("-- Create Date:", "-- Lock Timeout: 60s\n-- Create Date:"),
-    )
-    .unwrap();
-    // An open snapshot: a concurrent build waits for it before it finishes.
-    let mut holder = db.connect().unwrap();
-    holder
-        .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM t")
-        .unwrap();
     let mut child = super::upgrade_command(&project, db.url())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -474,8 +476,8 @@ fn kill_9_during_a_concurrent_index_build_stops_it_and_resumes_at_the_guard() {
     }
     child.kill().unwrap();
     child.wait().unwrap();
-    // The server stops the build of the run that is gone, within seconds, though the old
-    // snapshot it waits for is still open.
+    // The server stops the build of the run that is gone, within seconds, though the build
+    // had most of its rows still to go.
     let deadline = Instant::now() + Duration::from_secs(10);
     while builds_on_t(&db) != ["0"] {
         assert!(
@@ -506,7 +508,10 @@ fn kill_9_during_a_concurrent_index_build_stops_it_and_resumes_at_the_guard() {
         "{stderr}"
     );
     // The rerun settles the interrupted build from the index itself and resumes at the guard.
-    holder.batch_execute("COMMIT").unwrap();
+    db.connect()
+        .unwrap()
+        .batch_execute(&format!("ALTER DATABASE \"{}\" RESET test.slow", db.name()))
+        .unwrap();
     let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
@@ -562,4 +567,105 @@ fn a_running_index_build_is_named_by_current() {
     );
     holder.batch_execute("COMMIT").unwrap();
     builder.join().unwrap().unwrap();
+}
+
+/// An open transaction elsewhere in the database, under a name `pg_stat_activity` shows.
+fn old_transaction(db: &TempDatabase, application: &str) -> postgres::Client {
+    let mut holder = db.connect().unwrap();
+    holder
+        .batch_execute(&format!(
+            "SET application_name = '{application}';
+             CREATE TABLE IF NOT EXISTS report_source (id integer);"
+        ))
+        .unwrap();
+    holder
+        .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM report_source;")
+        .unwrap();
+    holder
+}
+
+fn index_states(db: &TempDatabase) -> Vec<String> {
+    lines(
+        db,
+        "SELECT i.indexrelid::regclass::text || ' ' || i.indisvalid FROM pg_index i
+         WHERE i.indrelid = 'public.t'::regclass ORDER BY 1",
+    )
+}
+
+/// A report (an open snapshot, older than the build) is waited for, not failed on after the
+/// 2 s DDL lock timeout: the run says whose transaction it waits for and since when, and
+/// builds the index once it ends.
+#[test]
+fn a_concurrent_index_build_waits_for_an_older_transaction_and_names_it() {
+    let project = Project::new("partial-index-waits");
+    let db = TempDatabase::new().unwrap();
+    db.connect()
+        .unwrap()
+        .batch_execute("CREATE TABLE t (x integer); INSERT INTO t SELECT generate_series(1, 100);")
+        .unwrap();
+    project.revision(
+        "cece00000001",
+        "online index",
+        &[],
+        "CREATE INDEX CONCURRENTLY t_x ON t (x);",
+        "DROP INDEX CONCURRENTLY t_x;",
+    );
+    outside_a_transaction(&project, "cece00000001");
+    let mut holder = old_transaction(&db, "nightly-report");
+    let ender = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(5));
+        holder.batch_execute("COMMIT").unwrap();
+    });
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    ender.join().unwrap();
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("waits for 1 transaction older than it")
+            && stderr.contains("nightly-report")
+            && stderr.contains("idle in transaction since "),
+        "{stderr}"
+    );
+    assert_eq!(index_states(&db), ["t_x true"]);
+    let (_, stdout, _) = project.run(Some(&db), &["current"]);
+    assert_eq!(stdout, "cece00000001 (head)\n");
+}
+
+/// A transaction that outlasts `concurrent_wait`: the run gives up cleanly, naming it, with no
+/// invalid index behind; once it ends, the rerun builds the index.
+#[test]
+fn a_concurrent_index_build_gives_up_cleanly_after_its_bound() {
+    let project = Project::new("partial-index-bound");
+    let db = TempDatabase::new().unwrap();
+    db.connect()
+        .unwrap()
+        .batch_execute("CREATE TABLE t (x integer); INSERT INTO t SELECT generate_series(1, 100);")
+        .unwrap();
+    let config = project.dir.join("model.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("concurrent_wait = \"3s\"\n{text}")).unwrap();
+    project.revision(
+        "cfcf00000001",
+        "online index",
+        &[],
+        "CREATE INDEX CONCURRENTLY t_x ON t (x);",
+        "DROP INDEX CONCURRENTLY t_x;",
+    );
+    outside_a_transaction(&project, "cfcf00000001");
+    let mut holder = old_transaction(&db, "pg_dump");
+    let started = Instant::now();
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(started.elapsed() >= Duration::from_secs(3), "{stderr}");
+    assert!(
+        stderr
+            .contains("gave up after waiting 3s (concurrent_wait) for 1 transaction older than it")
+            && stderr.contains("pg_dump")
+            && !stderr.contains("attempt"),
+        "{stderr}"
+    );
+    assert!(index_states(&db).is_empty(), "{:?}", index_states(&db));
+    holder.batch_execute("COMMIT").unwrap();
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(index_states(&db), ["t_x true"]);
 }

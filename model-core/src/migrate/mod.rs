@@ -24,6 +24,7 @@
 
 #[cfg(feature = "tokio")]
 mod asynchronous;
+mod concurrent;
 mod destructive;
 mod embedded;
 mod error;

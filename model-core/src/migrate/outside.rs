@@ -2,6 +2,8 @@
 //! as it does, so a failure leaves a known prefix applied, and a later run resumes after it
 //! (settling a concurrent index build from the index itself).
 
+use super::concurrent::{older_transactions, ConcurrentStep};
+use super::partial::Concurrent;
 use super::*;
 
 impl<C: Connection> Migrator<'_, C> {
@@ -75,7 +77,7 @@ impl<C: Connection> Migrator<'_, C> {
 
     /// Where a resumed run starts: at `start`, or, when that statement builds an index that an
     /// interrupted or failed build left invalid and the statement before it is the guard that
-    /// drops such a leftover, at the guard.
+    /// drops such a leftover, at the guard; without a guard, the leftover is dropped here.
     pub(super) async fn back_to_guard(
         &mut self,
         statements: &[(usize, String)],
@@ -95,12 +97,23 @@ impl<C: Connection> Migrator<'_, C> {
         };
         let guarded =
             partial::concurrent(&guard, &schema) == Some(partial::Concurrent::Drop(name.clone()));
-        if guarded && self.index_valid(&name).await? == Some(false) {
+        if self.index_valid(&name).await? != Some(false) {
+            return Ok(start);
+        }
+        if guarded {
             (self.log)(format!(
                 "Index {name} is invalid (an interrupted or failed build left it): resuming at the statement before, which drops it"
             ));
             return Ok(start - 1);
         }
+        // No guard before it: the leftover of this very statement's build is dropped here,
+        // or the build would fail on the name (or, with IF NOT EXISTS, keep it invalid).
+        let bound = self.retries.concurrent_wait;
+        let dropped = self.drop_left_invalid(&name, &[], bound).await?;
+        (self.log)(format!(
+            "Index {name} is invalid (an interrupted or failed build of this statement left it).{}",
+            dropped.trim_start_matches('\n').trim_start()
+        ));
         Ok(start)
     }
 
@@ -212,6 +225,45 @@ impl<C: Connection> Migrator<'_, C> {
         Ok(())
     }
 
+    /// PostgreSQL's message for a failed statement; after lock timeouts, how many attempts
+    /// timed out and who held the locks.
+    async fn failure_message(&mut self, e: &postgres::Error, statement: &str) -> String {
+        let message = pg_message(e);
+        if !retry::is_lock_timeout(e) {
+            return message;
+        }
+        let holders = retry::blockers(self.client, statement).await;
+        format!(
+            "{message} on each of {} attempt(s){}",
+            self.retries.attempts,
+            if holders.is_empty() {
+                String::new()
+            } else {
+                format!("; locks held by {}", holders.join("; "))
+            }
+        )
+    }
+
+    /// Runs a concurrent index statement, saying so when it is still running after a while
+    /// (a build waits for transactions that began while it ran).
+    async fn run_concurrent(&mut self, step: &ConcurrentStep<'_>) -> Result<(), postgres::Error> {
+        let what = match &step.kind {
+            Concurrent::Create(name) => format!("CREATE INDEX CONCURRENTLY {name}"),
+            Concurrent::Drop(name) => format!("DROP INDEX CONCURRENTLY {name}"),
+        };
+        let bound = crate::sql::duration_text(step.bound);
+        let log = &mut self.log;
+        let mut slow = || {
+            log(format!(
+                "{what} (line {}) is still running after 30 s (a build also waits for the transactions that began while it ran; at most {bound} in all, concurrent_wait)",
+                step.line
+            ))
+        };
+        self.client
+            .batch_execute_watched(step.statement, Duration::from_secs(30), &mut slow)
+            .await
+    }
+
     /// A statement of a part run outside a transaction failed: the block it was in rolled
     /// back, the failure recorded, and the error naming the statement, what committed before
     /// it, and any index it left invalid.
@@ -220,24 +272,11 @@ impl<C: Connection> Migrator<'_, C> {
         revision: &Revision,
         statements: &[(usize, String)],
         n: usize,
-        e: &postgres::Error,
+        message: String,
         invalid_before: &[String],
     ) -> Result<MigrateError, MigrateError> {
         let id = revision.id.as_str();
         let (line, statement) = &statements[n];
-        let mut message = pg_message(e);
-        if retry::is_lock_timeout(e) {
-            let holders = retry::blockers(self.client, statement).await;
-            message = format!(
-                "{message} on each of {} attempt(s){}",
-                self.retries.attempts,
-                if holders.is_empty() {
-                    String::new()
-                } else {
-                    format!("; locks held by {}", holders.join("; "))
-                }
-            );
-        }
         // End an explicit transaction block the script opened; outside one this only
         // warns. What the block did is rolled back, and so is its progress record.
         let _ = self.client.batch_execute("ROLLBACK").await;
@@ -341,21 +380,46 @@ impl<C: Connection> Migrator<'_, C> {
             if control == Some(Control::Begin) {
                 block = Some(n);
             }
+            // The tenant's mapping was checked before the run started.
+            let (schema, mapped) = self.in_place(statement);
+            let concurrent = partial::concurrent(&mapped, &schema).map(|kind| ConcurrentStep {
+                kind,
+                statement: &mapped,
+                line: *line,
+                started: Instant::now(),
+                bound: settings.concurrent_wait,
+            });
+            if let Some(step) = &concurrent {
+                if let Err(message) = self.wait_for_older(step).await? {
+                    let _ = self.client.batch_execute(RESET_OUTSIDE).await;
+                    let failure = self
+                        .statement_failed(revision, &statements, n, message, &invalid_before)
+                        .await?;
+                    return Err(failure);
+                }
+            }
+            let lock_setting = match &concurrent {
+                Some(step) => format!("SET lock_timeout = {};", step.remaining().as_millis()),
+                None => settings.lock_setting(attempt, false),
+            };
             self.client
-                .batch_execute(&settings.lock_setting(attempt, false))
+                .batch_execute(&lock_setting)
                 .await
                 .map_err(db("setting lock_timeout"))?;
-            let mapped = match &self.tenant {
-                // Checked before the run started.
-                Some(map) => map.apply(statement).unwrap_or_else(|_| statement.clone()),
-                None => statement.clone(),
+            let result = match &concurrent {
+                Some(step) => self.run_concurrent(step).await,
+                None => {
+                    self.client
+                        .batch_execute(&settings.script_statement(&mapped, attempt, false))
+                        .await
+                }
             };
-            let result = self
-                .client
-                .batch_execute(&settings.script_statement(&mapped, attempt, false))
-                .await;
             let retry = match &result {
-                Err(e) if retry::is_lock_timeout(e) && attempt + 1 < self.retries.attempts => {
+                Err(e)
+                    if concurrent.is_none()
+                        && retry::is_lock_timeout(e)
+                        && attempt + 1 < self.retries.attempts =>
+                {
                     let _ = self.client.batch_execute("ROLLBACK").await;
                     // A concurrent index build that timed out leaves an invalid index: not
                     // tried again over it.
@@ -381,11 +445,34 @@ impl<C: Connection> Migrator<'_, C> {
                 n += 1;
                 continue;
             }
-            let _ = self.client.batch_execute(RESET_OUTSIDE).await;
             if let Err(e) = result {
-                let failure = self
-                    .statement_failed(revision, &statements, n, &e, &invalid_before)
+                let (message, dropped) = match &concurrent {
+                    Some(step) => {
+                        let message = if retry::is_lock_timeout(&e) {
+                            let holders =
+                                older_transactions(self.client, step.statement, &step.kind).await;
+                            step.gave_up(&holders)
+                        } else {
+                            pg_message(&e)
+                        };
+                        let dropped = match &step.kind {
+                            Concurrent::Create(name) => {
+                                self.drop_left_invalid(name, &invalid_before, step.bound)
+                                    .await?
+                            }
+                            Concurrent::Drop(_) => String::new(),
+                        };
+                        (message, dropped)
+                    }
+                    None => (self.failure_message(&e, statement).await, String::new()),
+                };
+                let _ = self.client.batch_execute(RESET_OUTSIDE).await;
+                let mut failure = self
+                    .statement_failed(revision, &statements, n, message, &invalid_before)
                     .await?;
+                if let MigrateError::Partial(partial) = &mut failure {
+                    partial.invalid.push_str(&dropped);
+                }
                 return Err(failure);
             }
         }

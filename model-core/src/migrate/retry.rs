@@ -28,6 +28,9 @@ pub struct LockRetries {
     pub attempts: u32,
     /// The pause after the first timeout; each next pause doubles it, up to 30 s.
     pub pause: Duration,
+    /// How long a concurrent index build or drop waits for the transactions older than it
+    /// (its lock request queues no reader or writer, so it is not held to `lock_timeout`).
+    pub concurrent_wait: Duration,
 }
 
 impl Default for LockRetries {
@@ -42,6 +45,7 @@ impl Default for LockRetries {
             statement_timeout: Some(Duration::from_secs(3600)),
             attempts: 5,
             pause: Duration::from_secs(1),
+            concurrent_wait: Duration::from_secs(600),
         }
     }
 }
