@@ -669,3 +669,65 @@ fn a_concurrent_index_build_gives_up_cleanly_after_its_bound() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(index_states(&db), ["t_x true"]);
 }
+
+/// The line of `text` that starts with `prefix` (1-based).
+fn line_of(text: &str, prefix: &str) -> usize {
+    text.lines().position(|l| l.starts_with(prefix)).unwrap() + 1
+}
+
+/// A statement that fails inside the script's own `BEGIN; … COMMIT;` block: the error names
+/// its line, and `current` names the same failure, the block it rolled back, and where a rerun
+/// resumes, never another statement's line as the one that failed.
+#[test]
+fn a_failure_inside_a_block_is_told_at_one_line_everywhere() {
+    let project = Project::new("partial-block-fail");
+    let db = TempDatabase::new().unwrap();
+    let path = project.revision(
+        "dada00000001",
+        "block",
+        &[],
+        "CREATE TABLE a (id integer);\nBEGIN;\nCREATE TABLE b (id integer);\nINSERT INTO missing VALUES (1);\nCOMMIT;\nCREATE TABLE c (id integer);",
+        "DROP TABLE IF EXISTS c;\nDROP TABLE IF EXISTS b;\nDROP TABLE a;",
+    );
+    outside_a_transaction(&project, "dada00000001");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let failing = line_of(&text, "INSERT INTO missing");
+    let begin = line_of(&text, "BEGIN;");
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains(&format!("failed at line {failing}:")),
+        "{stderr}"
+    );
+    let (_, stdout, _) = project.run(Some(&db), &["current"]);
+    assert!(
+        stdout.contains(&format!(
+            "statement 4 (line {failing}) failed: relation \"missing\" does not exist; the transaction block it was in, from statement 2 (line {begin}), was rolled back (a rerun resumes at its BEGIN)"
+        )),
+        "{stdout}"
+    );
+    assert_eq!(tables(&db), ["a"]);
+}
+
+/// A failure at the first statement that changes anything: the session settings before it are
+/// not counted as committed work.
+#[test]
+fn settings_before_a_failure_are_not_counted_as_committed_statements() {
+    let project = Project::new("partial-settings");
+    let db = TempDatabase::new().unwrap();
+    project.revision(
+        "dbdb00000001",
+        "settings",
+        &[],
+        "SET lock_timeout = '2s';\nSET statement_timeout = '1h';\nINSERT INTO missing VALUES (1);\nCREATE TABLE c (id integer);",
+        "DROP TABLE c;",
+    );
+    outside_a_transaction(&project, "dbdb00000001");
+    let (code, _, stderr) = project.run(Some(&db), &["upgrade", "head"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("nothing committed but the 2 session settings before it"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("statements 1–2"), "{stderr}");
+}

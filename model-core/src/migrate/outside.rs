@@ -208,6 +208,7 @@ impl<C: Connection> Migrator<'_, C> {
                 self.client,
                 &self.table,
                 id,
+                None,
                 &format!("index {} is invalid", named.join(", ")),
             )
             .await?;
@@ -280,14 +281,23 @@ impl<C: Connection> Migrator<'_, C> {
         // End an explicit transaction block the script opened; outside one this only
         // warns. What the block did is rolled back, and so is its progress record.
         let _ = self.client.batch_execute("ROLLBACK").await;
-        partial::fail(self.client, &self.table, id, &message).await?;
+        partial::fail(self.client, &self.table, id, Some(n + 1), &message).await?;
         let done = read_partial_async(self.client, &self.table)
             .await?
             .into_iter()
             .find(|p| p.revision == id)
             .map_or(n, |p| p.done);
+        let settings = statements[..done.min(statements.len())]
+            .iter()
+            .filter(|(_, s)| session_setting(s))
+            .count();
         let committed = if done == 0 {
             "no statement committed".to_string()
+        } else if settings == done {
+            format!(
+                "nothing committed but the {done} session setting{} before it",
+                if done == 1 { "" } else { "s" }
+            )
         } else {
             format!(
                 "statements 1–{done} of {} committed (through line {})",
@@ -492,5 +502,19 @@ impl<C: Connection> Migrator<'_, C> {
             "updating the version table",
         )
         .await
+    }
+}
+
+/// `SET …` or `RESET …` of the session (not `SET CONSTRAINTS` or `SET TRANSACTION`): a
+/// statement that changes nothing in the database.
+fn session_setting(statement: &str) -> bool {
+    let words = crate::sql::tokens::Idents::of(statement);
+    match words.keyword(0) {
+        "RESET" => true,
+        "SET" => {
+            !matches!(words.keyword(1), "CONSTRAINTS" | "TRANSACTION" | "SESSION")
+                || (words.keyword(1) == "SESSION" && words.keyword(2) != "CHARACTERISTICS")
+        }
+        _ => false,
     }
 }

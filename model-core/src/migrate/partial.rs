@@ -60,6 +60,9 @@ pub struct PartialRun {
     pub prefix: String,
     /// When the row last changed.
     pub updated_at: String,
+    /// The statement (1-based) that failed, with `error`; inside an explicit transaction
+    /// block it is after `done + 1`, the block's `BEGIN`, since the block rolled back.
+    pub failed: Option<usize>,
 }
 
 impl PartialRun {
@@ -95,12 +98,19 @@ impl PartialRun {
                 line(running)
             ));
         } else if let Some(error) = &self.error {
+            let at = self.failed.unwrap_or(self.done + 1);
             out.push_str(&format!(
-                "; statement {}{} failed: {}",
-                self.done + 1,
-                line(self.done + 1),
+                "; statement {at}{} failed: {}",
+                line(at),
                 crate::sql::display(error)
             ));
+            if at > self.done + 1 {
+                let begin = self.done + 1;
+                out.push_str(&format!(
+                    "; the transaction block it was in, from statement {begin}{}, was rolled back (a rerun resumes at its BEGIN)",
+                    line(begin)
+                ));
+            }
         }
         out
     }
@@ -209,9 +219,22 @@ pub(super) fn prefix_checksums(statements: &[(usize, String)]) -> Vec<String> {
 }
 
 pub(super) fn create_sql(table: &VersionTable) -> String {
+    let name = table.partial_qualified();
+    // `failed` came after the first release of the table: added where it is missing, and
+    // only then (ALTER TABLE needs the table's owner even when the column is there).
+    let literal = crate::sql::quote_literal;
+    let alter = format!("ALTER TABLE {name} ADD COLUMN failed integer");
+    let body = format!(
+        "BEGIN IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = {}::regclass AND attname = 'failed' AND NOT attisdropped) THEN EXECUTE {}; END IF; END",
+        literal(&name),
+        literal(&alter)
+    );
+    let mut tag = "$model$".to_string();
+    while body.contains(tag.as_str()) {
+        tag.insert(tag.len() - 1, '_');
+    }
     format!(
-        "CREATE TABLE IF NOT EXISTS {} (\n    revision varchar(64) NOT NULL PRIMARY KEY,\n    direction text NOT NULL,\n    done integer NOT NULL,\n    total integer NOT NULL,\n    running integer,\n    error text,\n    prefix char(64) NOT NULL,\n    updated_at timestamp with time zone NOT NULL DEFAULT now()\n);\n",
-        table.partial_qualified()
+        "CREATE TABLE IF NOT EXISTS {name} (\n    revision varchar(64) NOT NULL PRIMARY KEY,\n    direction text NOT NULL,\n    done integer NOT NULL,\n    total integer NOT NULL,\n    running integer,\n    error text,\n    prefix char(64) NOT NULL,\n    updated_at timestamp with time zone NOT NULL DEFAULT now(),\n    failed integer\n);\nDO {tag} {body} {tag};\n"
     )
 }
 
@@ -235,8 +258,9 @@ pub async fn read_partial_async<C: Connection>(
         .query_typed(
             &format!(
                 "SELECT revision, direction, done, total, running, error, prefix,
-                        to_char(updated_at, 'YYYY-MM-DD HH24:MI:SS TZ')
-                 FROM {} ORDER BY revision",
+                        to_char(updated_at, 'YYYY-MM-DD HH24:MI:SS TZ'),
+                        (to_jsonb(p) ->> 'failed')::integer
+                 FROM {} p ORDER BY revision",
                 table.partial_qualified()
             ),
             &[],
@@ -263,6 +287,7 @@ pub async fn read_partial_async<C: Connection>(
                 .trim()
                 .to_string(),
             updated_at: row.try_get(7).map_err(read)?,
+            failed: row.try_get::<_, Option<i32>>(8).map_err(read)?.map(count),
         });
     }
     Ok(out)
@@ -281,7 +306,7 @@ pub(super) async fn begin<C: Connection>(
         .query_typed(
             &format!(
                 "INSERT INTO {} (revision, direction, done, total, prefix) VALUES ($1, $2, 0, $3, $4)
-                 ON CONFLICT (revision) DO UPDATE SET total = excluded.total, error = NULL, updated_at = now()",
+                 ON CONFLICT (revision) DO UPDATE SET total = excluded.total, error = NULL, failed = NULL, updated_at = now()",
                 table.partial_qualified()
             ),
             &[
@@ -308,7 +333,7 @@ pub(super) async fn record<C: Connection>(
     client
         .query_typed(
             &format!(
-                "UPDATE {} SET done = $2, running = $3, prefix = $4, error = NULL, updated_at = now() WHERE revision = $1",
+                "UPDATE {} SET done = $2, running = $3, prefix = $4, error = NULL, failed = NULL, updated_at = now() WHERE revision = $1",
                 table.partial_qualified()
             ),
             &[
@@ -328,15 +353,20 @@ pub(super) async fn fail<C: Connection>(
     client: &mut C,
     table: &VersionTable,
     revision: &str,
+    failed: Option<usize>,
     error: &str,
 ) -> Result<(), MigrateError> {
     client
         .query_typed(
             &format!(
-                "UPDATE {} SET running = NULL, error = $2, updated_at = now() WHERE revision = $1",
+                "UPDATE {} SET running = NULL, error = $2, failed = $3, updated_at = now() WHERE revision = $1",
                 table.partial_qualified()
             ),
-            &[(&revision, Type::VARCHAR), (&error, Type::TEXT)],
+            &[
+                (&revision, Type::VARCHAR),
+                (&error, Type::TEXT),
+                (&failed.map(|n| n as i32), Type::INT4),
+            ],
         )
         .await
         .map(drop)
@@ -539,6 +569,7 @@ mod block_tests {
             error: None,
             prefix: String::new(),
             updated_at: String::new(),
+            failed: None,
         };
         // At BEGIN: the block rolled back; resume there.
         assert_eq!(at(1, 2).settled(Some(&revision)), Some(1));
