@@ -396,3 +396,29 @@ fn a_materialized_view_emptied_and_filled_is_refreshed_in_place() {
         assert_eq!(locks, ["ACCESS EXCLUSIVE on counts"]);
     }
 }
+
+/// Labels added in three places are undone by one rebuild of the type, which moves each column
+/// once and sets its default once (it was one rebuild per label: three of everything).
+#[test]
+fn several_added_labels_are_undone_by_one_rebuild() {
+    let db = fresh_database();
+    let mut client = db.connect().unwrap();
+    let case = check_case(
+        &mut client,
+        "CREATE TYPE mood AS ENUM ('sad', 'happy'); CREATE TABLE t (m mood DEFAULT 'sad', ms mood[])",
+        "CREATE TYPE mood AS ENUM ('angry', 'sad', 'ok', 'happy', 'elated'); CREATE TABLE t (m mood DEFAULT 'sad', ms mood[])",
+        &["public"],
+    );
+    let downgrade = script(&case.plan.downgrade);
+    assert_eq!(case.plan.downgrade.len(), 1, "{downgrade}");
+    assert_eq!(downgrade.matches("CREATE TYPE").count(), 1, "{downgrade}");
+    assert_eq!(
+        downgrade.matches("SET DEFAULT 'sad'").count(),
+        1,
+        "{downgrade}"
+    );
+    assert!(
+        downgrade.contains("removes label(s) 'angry', 'ok', 'elated' from mood"),
+        "{downgrade}"
+    );
+}

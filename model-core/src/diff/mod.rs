@@ -80,8 +80,24 @@ pub fn diff_for(from: &Schema, to: &Schema, version: PgVersion) -> Plan {
     let (from, to) = with_inheritance_made_explicit(from, to);
     let (from, to) = (&aligned(&from, &to), &*to);
     let upgrade = Differ::new(from, to, version).run();
-    let downgrade = upgrade.iter().rev().map(Op::inverse).collect();
+    let downgrade = downgrade_of(&upgrade);
     Plan { upgrade, downgrade }
+}
+
+/// The operations that undo `upgrade`: each one's inverse, last first, with the rebuilds of
+/// one enum type that follow each other (the inverses of several added labels) made one.
+fn downgrade_of(upgrade: &[Op]) -> Vec<Op> {
+    let mut out: Vec<Op> = Vec::new();
+    for op in upgrade.iter().rev().map(Op::inverse) {
+        if let (Some(Op::Enum(last)), Op::Enum(next)) = (out.last(), &op) {
+            if let Some(merged) = last.then(next) {
+                *out.last_mut().unwrap() = Op::Enum(merged);
+                continue;
+            }
+        }
+        out.push(op);
+    }
+    out
 }
 
 /// [`diff`], with the declared renames that apply made as `ALTER … RENAME` first (see
@@ -111,7 +127,7 @@ pub fn diff_with_renames_for(
         .chain(renamed.ops)
         .chain(rest.upgrade)
         .collect();
-    let downgrade = upgrade.iter().rev().map(Op::inverse).collect();
+    let downgrade = downgrade_of(&upgrade);
     (Plan { upgrade, downgrade }, renamed.report)
 }
 

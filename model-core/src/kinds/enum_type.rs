@@ -85,6 +85,53 @@ impl EnumChange {
         }
     }
 
+    /// This rebuild and `next`, a rebuild of the same type from where this one ends, as one
+    /// rebuild (the downgrade of several added labels: one rebuild, not one per label, each
+    /// moving every column and setting its default again). `None` when they do not chain.
+    pub fn then(&self, next: &EnumChange) -> Option<EnumChange> {
+        let (
+            EnumChange::Rebuild {
+                from,
+                to: middle,
+                columns,
+                dependents,
+            },
+            EnumChange::Rebuild {
+                from: next_from,
+                to,
+                columns: next_columns,
+                ..
+            },
+        ) = (self, next)
+        else {
+            return None;
+        };
+        if middle != next_from {
+            return None;
+        }
+        let columns = columns
+            .iter()
+            .map(|c| {
+                let after = next_columns
+                    .iter()
+                    .find(|n| n.table == c.table && n.column == c.column)?;
+                Some(EnumColumn {
+                    default_after: after.default_after.clone(),
+                    ..c.clone()
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        if columns.len() != next_columns.len() {
+            return None;
+        }
+        Some(EnumChange::Rebuild {
+            from: from.clone(),
+            to: to.clone(),
+            columns,
+            dependents: dependents.clone(),
+        })
+    }
+
     /// The statements (without `;`), and the notes a reviewer must see.
     pub fn statements(&self) -> (Vec<String>, Vec<String>) {
         match self {
