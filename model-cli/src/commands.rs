@@ -163,7 +163,16 @@ pub fn dispatch(
             schemas,
             keys_only,
             output,
-        }) => erd(models, format, from_db, schemas, keys_only, output),
+        }) => {
+            // The runner's own tables are not the application's: the project's names, or the
+            // default ones without a project.
+            let versions = Project::load(ctx)
+                .map(|p| p.config.version_table())
+                .unwrap_or_default();
+            erd(
+                models, format, from_db, schemas, keys_only, output, &versions,
+            )
+        }
         Some(Command::Describe) => {
             print!("{}", describe(models()?));
             Ok(true)
@@ -321,8 +330,9 @@ fn erd<'m>(
     schemas: Vec<String>,
     keys_only: bool,
     output: Option<PathBuf>,
+    versions: &model_core::migrate::VersionTable,
 ) -> anyhow::Result<bool> {
-    let schema = match from_db {
+    let mut schema = match from_db {
         Some(url) => {
             let mut client = pg::connect(&url).context("--from-db")?;
             let schemas = if schemas.is_empty() {
@@ -335,6 +345,10 @@ fn erd<'m>(
         }
         None => models()?.schema().clone(),
     };
+    let names = versions.table_names();
+    schema
+        .tables
+        .retain(|t| !(t.name.schema == versions.schema && names.contains(&t.name.name)));
     let erd = crate::erd::Erd::new(&schema, crate::erd::Options { keys_only });
     let text = match format {
         crate::args::ErdFormat::Mermaid => erd.mermaid(),

@@ -421,50 +421,87 @@ impl Erd {
         (rank, columns)
     }
 
-    /// SVG drawn here, deterministically: tables in columns by how far they are from the
-    /// tables they reference (referenced tables to the right), each a box with a row per
-    /// column; each foreign key a curve from its first column to the referenced one,
-    /// labelled with its cardinality. One `<g class="table">` per table and one `<path
-    /// class="relationship">` per foreign key.
-    pub fn svg(&self) -> String {
-        const CHAR: f64 = 7.2; // 12px monospace
-        const GAP_X: f64 = 110.0;
-        const GAP_Y: f64 = 28.0;
-        const MARGIN: f64 = 20.0;
+    /// Where everything stands: tables in columns by how far they are from the tables they
+    /// reference (referenced tables to the right), the gaps between columns wide enough for
+    /// the labels of the edges that leave into them.
+    fn layout(&self) -> Layout {
         let n = self.entities.len();
         let index = |t: &TableName| self.entities.iter().position(|e| e.name == *t);
         let (rank, columns) = self.ranked_columns();
         let top = columns.len() - 1;
-        let width = |e: &Entity| self.box_width(e, CHAR);
-        let height = |e: &Entity| (e.attributes.len() + 1) as f64 * ROW;
-        // Columns from the right: rank 0 last.
-        let mut x = vec![0.0; n];
-        let mut y = vec![0.0; n];
+        let w: Vec<f64> = self
+            .entities
+            .iter()
+            .map(|e| self.box_width(e, CHAR))
+            .collect();
+        let h: Vec<f64> = self
+            .entities
+            .iter()
+            .map(|e| (e.attributes.len() + 1) as f64 * ROW)
+            .collect();
+        let column_width = |r: usize| columns[r].iter().map(|&i| w[i]).fold(0.0, f64::max);
+        // The gap right of each column holds the labels of the edges leaving its tables
+        // rightwards (beside the table they leave), the gap left of it those of edges leaving
+        // leftwards (a cycle); right of the last column, only the room its loops' labels take.
+        let mut gap = vec![GAP_X; top + 2];
+        gap[0] = 0.0;
+        for rel in &self.relationships {
+            let (Some(a), Some(b)) = (index(&rel.from), index(&rel.to)) else {
+                continue;
+            };
+            let (ra, rb) = (rank[a], rank[b]);
+            let label = self.cardinality_label(rel).chars().count() as f64 * LABEL_CHAR;
+            let slack = column_width(ra) - w[a];
+            let (at, needed) = if a == b {
+                (ra, SELF_LOOP + LABEL_PAD + label + LABEL_PAD - slack)
+            } else if rb < ra {
+                (ra, LABEL_PAD + label + ARROW_ROOM - slack)
+            } else {
+                (ra + 1, LABEL_PAD + label + LABEL_PAD)
+            };
+            gap[at] = gap[at].max(needed);
+        }
+        let (mut x, mut y) = (vec![0.0; n], vec![0.0; n]);
         let mut left = MARGIN;
         let mut bottom: f64 = 0.0;
-        // Each column's left edge and width, by rank.
         let mut extent = vec![(0.0f64, 0.0f64); top + 1];
+        // Columns from the left: the highest rank first, rank 0 last.
         for r in (0..=top).rev() {
-            let column_width = columns[r]
-                .iter()
-                .map(|&i| width(&self.entities[i]))
-                .fold(0.0, f64::max);
-            extent[r] = (left, column_width);
+            extent[r] = (left, column_width(r));
             let mut next = MARGIN;
             for &i in &columns[r] {
-                x[i] = left;
-                y[i] = next;
-                next += height(&self.entities[i]) + GAP_Y;
+                (x[i], y[i]) = (left, next);
+                next += h[i] + GAP_Y;
             }
             bottom = bottom.max(next);
-            left += column_width + GAP_X;
+            left += column_width(r) + if r == 0 { 0.0 } else { gap[r] };
         }
-        let total_width = left - GAP_X + MARGIN;
-        let total_height = bottom - GAP_Y + MARGIN;
+        Layout {
+            size: (left + gap[0] + MARGIN, bottom - GAP_Y + MARGIN),
+            x,
+            y,
+            w,
+            h,
+            rank,
+            columns,
+            extent,
+        }
+    }
+
+    /// SVG drawn here, deterministically (see [`Self::layout`]): each table a box with a row
+    /// per column; each foreign key a curve from its first column to the referenced one,
+    /// through the gaps between the tables of the columns it crosses, labelled with its
+    /// cardinality beside the table it leaves, where the label covers no table and no other
+    /// label. One `<g class="table">` per table and one `<path class="relationship">` per
+    /// foreign key.
+    pub fn svg(&self) -> String {
+        let at = self.layout();
+        let index = |t: &TableName| self.entities.iter().position(|e| e.name == *t);
+        let (total_width, total_height) = at.size;
         let mut out = format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{total_width:.0}\" height=\"{total_height:.0}\" viewBox=\"0 0 {total_width:.0} {total_height:.0}\" font-family=\"monospace\" font-size=\"12\">\n"
         );
-        out.push_str("<style>.table rect{fill:#fff;stroke:#333}.table .head{fill:#dde7f3}.association rect{stroke-dasharray:5,3}.relationship{fill:none;stroke:#555}.label{font-size:10px;fill:#333}</style>\n");
+        out.push_str("<style>.table rect{fill:#fff;stroke:#333}.table .head{fill:#dde7f3}.association rect{stroke-dasharray:5,3}.relationship{fill:none;stroke:#555}.label{font-size:10px;fill:#333}.label-bg{fill:#fff;fill-opacity:0.85}</style>\n");
         out.push_str("<defs><marker id=\"arrow\" markerWidth=\"8\" markerHeight=\"8\" refX=\"8\" refY=\"4\" orient=\"auto\"><path d=\"M0,0 L8,4 L0,8 z\" fill=\"#555\"/></marker></defs>\n");
         for (i, e) in self.entities.iter().enumerate() {
             let rows: Vec<String> = e.attributes.iter().map(row_text).collect();
@@ -472,7 +509,7 @@ impl Erd {
                 &mut out,
                 e.association,
                 &self.name(&e.name),
-                (x[i], y[i], width(e), height(e)),
+                (at.x[i], at.y[i], at.w[i], at.h[i]),
                 &self.title(e),
                 &rows,
             );
@@ -483,94 +520,40 @@ impl Erd {
                 .iter()
                 .position(|a| Some(&a.name) == column)
                 .map_or(0, |k| k + 1);
-            y[i] + ROW * k as f64 + ROW / 2.0
+            at.y[i] + ROW * k as f64 + ROW / 2.0
         };
+        // Each label's background, and the label (x, baseline, text): drawn over the edges.
+        let mut placed: Vec<Area> = Vec::new();
+        let mut labels: Vec<(f64, f64, String)> = Vec::new();
         for r in &self.relationships {
             let (Some(a), Some(b)) = (index(&r.from), index(&r.to)) else {
                 continue;
             };
             let (y1, y2) = (row_y(a, r.columns.first()), row_y(b, r.referenced.first()));
-            let (wa, wb) = (width(&self.entities[a]), width(&self.entities[b]));
-            let path = if a == b {
-                // A table referencing itself: a loop on its right side.
-                let x1 = x[a] + wa;
-                format!(
-                    "M{x1:.1},{y1:.1} C{:.1},{y1:.1} {:.1},{y2:.1} {x1:.1},{y2:.1}",
-                    x1 + 40.0,
-                    x1 + 40.0
-                )
-            } else if x[b] > x[a] {
-                let (x1, x2) = (x[a] + wa, x[b]);
-                // Through the gaps of the columns in between, never across their tables:
-                // straight along each gap, curves between.
-                let mut along: Vec<(f64, f64, f64)> = Vec::new(); // (from x, to x, y)
-                for r in (rank[b] + 1..rank[a]).rev() {
-                    let (left, w) = extent[r];
-                    let at = y1 + (y2 - y1) * ((left + w / 2.0 - x1) / (x2 - x1));
-                    let mut gaps: Vec<f64> = Vec::new();
-                    let mut above = MARGIN / 2.0;
-                    for &i in &columns[r] {
-                        gaps.push((above + y[i]) / 2.0);
-                        above = y[i] + height(&self.entities[i]);
-                    }
-                    gaps.push(above + GAP_Y / 2.0);
-                    let gap = gaps
-                        .into_iter()
-                        .min_by(|p, q| {
-                            (p - at)
-                                .abs()
-                                .partial_cmp(&(q - at).abs())
-                                .unwrap_or(std::cmp::Ordering::Equal)
-                        })
-                        .unwrap_or(at);
-                    along.push((left - 12.0, left + w + 12.0, gap));
-                }
-                let curve = |d: &mut String, (ax, ay): (f64, f64), (bx, by): (f64, f64)| {
-                    let m = (bx - ax) / 2.0;
-                    let _ = write!(
-                        d,
-                        " C{:.1},{ay:.1} {:.1},{by:.1} {bx:.1},{by:.1}",
-                        ax + m,
-                        bx - m
-                    );
-                };
-                let mut d = format!("M{x1:.1},{y1:.1}");
-                let mut at = (x1, y1);
-                for (from, to, gap) in along {
-                    curve(&mut d, at, (from, gap));
-                    let _ = write!(d, " L{to:.1},{gap:.1}");
-                    at = (to, gap);
-                }
-                curve(&mut d, at, (x2, y2));
-                d
-            } else {
-                // The referenced table stands left (a cycle): from the left side to its right.
-                let (x1, x2) = (x[a], x[b] + wb);
-                let d = ((x1 - x2).abs() / 2.0).max(40.0);
-                format!(
-                    "M{x1:.1},{y1:.1} C{:.1},{y1:.1} {:.1},{y2:.1} {x2:.1},{y2:.1}",
-                    x1 - d,
-                    x2 + d
-                )
-            };
             let label = self.cardinality_label(r);
             let _ = writeln!(
                 out,
-                "<path class=\"relationship\" d=\"{path}\" marker-end=\"url(#arrow)\"><title>{}</title></path>",
+                "<path class=\"relationship\" d=\"{}\" marker-end=\"url(#arrow)\"><title>{}</title></path>",
+                at.edge(a, b, y1, y2),
                 xml(&format!("{} -> {}: {label}", self.name(&r.from), self.name(&r.to)))
             );
-            let (lx, ly) = if a == b {
-                (x[a] + wa + 44.0, (y1 + y2) / 2.0)
+            let w = label.chars().count() as f64 * LABEL_CHAR;
+            let lx = if a == b {
+                at.x[a] + at.w[a] + SELF_LOOP + LABEL_PAD
+            } else if at.x[b] > at.x[a] {
+                at.x[a] + at.w[a] + LABEL_PAD
             } else {
-                (
-                    (x[a] + wa / 2.0 + x[b] + wb / 2.0) / 2.0,
-                    (y1 + y2) / 2.0 - 4.0,
-                )
+                at.x[a] - LABEL_PAD - w
             };
+            let ly = at.label_line(lx, w, y1 - 4.0, &placed);
+            placed.push(label_area(lx, ly, w));
+            labels.push((lx, ly, label));
+        }
+        for ((bx, by, bw, bh), (lx, ly, label)) in placed.iter().zip(&labels) {
             let _ = writeln!(
                 out,
-                "<text class=\"label\" x=\"{lx:.1}\" y=\"{ly:.1}\" text-anchor=\"middle\">{}</text>",
-                xml(&label)
+                "<rect class=\"label-bg\" x=\"{bx:.1}\" y=\"{by:.1}\" width=\"{bw:.1}\" height=\"{bh:.1}\"/>\n<text class=\"label\" x=\"{lx:.1}\" y=\"{ly:.1}\">{}</text>",
+                xml(label)
             );
         }
         out.push_str("</svg>\n");
@@ -590,6 +573,128 @@ impl Erd {
             }
         };
         format!("{kind} ({})", r.columns.join(", "))
+    }
+}
+
+/// x, y, width, height.
+type Area = (f64, f64, f64, f64);
+
+fn apart(a: &Area, b: &Area) -> bool {
+    a.0 >= b.0 + b.2 || b.0 >= a.0 + a.2 || a.1 >= b.1 + b.3 || b.1 >= a.1 + a.3
+}
+
+/// What a label at `x`, baseline `y`, `w` wide covers (with a little margin).
+fn label_area(x: f64, y: f64, w: f64) -> Area {
+    (x - 2.0, y - 10.0, w + 4.0, 13.0)
+}
+
+/// Where the tables of an SVG stand (see [`Erd::layout`]).
+struct Layout {
+    /// The picture's width and height.
+    size: (f64, f64),
+    /// Each table's box.
+    x: Vec<f64>,
+    y: Vec<f64>,
+    w: Vec<f64>,
+    h: Vec<f64>,
+    /// Each table's column (0: the rightmost).
+    rank: Vec<usize>,
+    /// The tables of each column, top first.
+    columns: Vec<Vec<usize>>,
+    /// Each column's left edge and width.
+    extent: Vec<(f64, f64)>,
+}
+
+impl Layout {
+    /// The curve of an edge from table `a`'s row at `y1` to table `b`'s row at `y2`.
+    fn edge(&self, a: usize, b: usize, y1: f64, y2: f64) -> String {
+        let (x, y) = (&self.x, &self.y);
+        if a == b {
+            // A table referencing itself: a loop on its right side.
+            let x1 = x[a] + self.w[a];
+            return format!(
+                "M{x1:.1},{y1:.1} C{:.1},{y1:.1} {:.1},{y2:.1} {x1:.1},{y2:.1}",
+                x1 + SELF_LOOP,
+                x1 + SELF_LOOP
+            );
+        }
+        if x[b] <= x[a] {
+            // The referenced table stands left (a cycle): from the left side to its right.
+            let (x1, x2) = (x[a], x[b] + self.w[b]);
+            let d = ((x1 - x2).abs() / 2.0).max(40.0);
+            return format!(
+                "M{x1:.1},{y1:.1} C{:.1},{y1:.1} {:.1},{y2:.1} {x2:.1},{y2:.1}",
+                x1 - d,
+                x2 + d
+            );
+        }
+        let (x1, x2) = (x[a] + self.w[a], x[b]);
+        // Through the gaps of the columns in between, never across their tables: straight
+        // along each gap, curves between.
+        let mut along: Vec<(f64, f64, f64)> = Vec::new(); // (from x, to x, y)
+        for r in (self.rank[b] + 1..self.rank[a]).rev() {
+            let (left, w) = self.extent[r];
+            let at = y1 + (y2 - y1) * ((left + w / 2.0 - x1) / (x2 - x1));
+            let mut gaps: Vec<f64> = Vec::new();
+            let mut above = MARGIN / 2.0;
+            for &i in &self.columns[r] {
+                gaps.push((above + y[i]) / 2.0);
+                above = y[i] + self.h[i];
+            }
+            gaps.push(above + GAP_Y / 2.0);
+            let gap = gaps
+                .into_iter()
+                .min_by(|p, q| {
+                    (p - at)
+                        .abs()
+                        .partial_cmp(&(q - at).abs())
+                        .unwrap_or(std::cmp::Ordering::Equal)
+                })
+                .unwrap_or(at);
+            along.push((left - 12.0, left + w + 12.0, gap));
+        }
+        let curve = |d: &mut String, (ax, ay): (f64, f64), (bx, by): (f64, f64)| {
+            let m = (bx - ax) / 2.0;
+            let _ = write!(
+                d,
+                " C{:.1},{ay:.1} {:.1},{by:.1} {bx:.1},{by:.1}",
+                ax + m,
+                bx - m
+            );
+        };
+        let mut d = format!("M{x1:.1},{y1:.1}");
+        let mut at = (x1, y1);
+        for (from, to, gap) in along {
+            curve(&mut d, at, (from, gap));
+            let _ = write!(d, " L{to:.1},{gap:.1}");
+            at = (to, gap);
+        }
+        curve(&mut d, at, (x2, y2));
+        d
+    }
+
+    /// The baseline of a label `w` wide at `x`: `wanted`, or the nearest line above or below
+    /// it where the label covers no table and none of the labels `placed`.
+    fn label_line(&self, x: f64, w: f64, wanted: f64, placed: &[Area]) -> f64 {
+        let free = |line: f64| {
+            let area = label_area(x, line, w);
+            placed.iter().all(|o| apart(&area, o))
+                && (0..self.x.len())
+                    .all(|i| apart(&area, &(self.x[i], self.y[i], self.w[i], self.h[i])))
+        };
+        let mut line = wanted;
+        for k in 1..=12u32 {
+            if free(line) {
+                break;
+            }
+            let step = 13.0 * k.div_ceil(2) as f64;
+            line = if k % 2 == 1 {
+                wanted - step
+            } else {
+                wanted + step
+            };
+        }
+        line
     }
 }
 
@@ -673,6 +778,21 @@ fn dot_record_text(text: &str) -> String {
 
 /// The height of one line of a table's box in the SVG drawing.
 const ROW: f64 = 20.0;
+/// A table row's character width (12 px monospace).
+const CHAR: f64 = 7.2;
+/// The narrowest gap between two columns of tables, and between two tables of a column.
+const GAP_X: f64 = 110.0;
+const GAP_Y: f64 = 28.0;
+/// Around the picture.
+const MARGIN: f64 = 20.0;
+/// A label's character width (10 px monospace).
+const LABEL_CHAR: f64 = 6.0;
+/// Space between a label and what it is beside.
+const LABEL_PAD: f64 = 6.0;
+/// Room for the arrowhead after a label, before the next column.
+const ARROW_ROOM: f64 = 30.0;
+/// How far a table's loop to itself reaches right.
+const SELF_LOOP: f64 = 40.0;
 
 /// A column's line in a table's box: name, type and its marks (PK, FK, NOT NULL).
 fn row_text(a: &Attribute) -> String {

@@ -263,3 +263,109 @@ fn mermaid_ids_never_merge_two_tables() {
     );
     let _ = std::fs::remove_file(&out);
 }
+
+/// A rectangle: x, y, width, height.
+type Area = (f64, f64, f64, f64);
+
+fn overlap(a: Area, b: Area) -> bool {
+    a.0 < b.0 + b.2 && b.0 < a.0 + a.2 && a.1 < b.1 + b.3 && b.1 < a.1 + a.3
+}
+
+/// What a reader sees of an SVG drawn here: each table's box with the texts in it, and each
+/// relationship label's extent (10 px monospace: 6 px a character, as the renderer draws it).
+/// A table's name, box and texts.
+type Drawn = (String, Area, Vec<String>);
+
+fn svg_geometry(svg: &str) -> (Vec<Drawn>, Vec<(String, Area)>) {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    let number = |n: &roxmltree::Node, a: &str| -> f64 { n.attribute(a).unwrap().parse().unwrap() };
+    let mut boxes = Vec::new();
+    for g in doc.descendants().filter(|n| {
+        n.has_tag_name("g") && n.attribute("class").is_some_and(|c| c.starts_with("table"))
+    }) {
+        let rect = g.children().find(|n| n.has_tag_name("rect")).unwrap();
+        let area = (
+            number(&rect, "x"),
+            number(&rect, "y"),
+            number(&rect, "width"),
+            number(&rect, "height"),
+        );
+        let texts = g
+            .children()
+            .filter(|n| n.has_tag_name("text"))
+            .filter_map(|n| n.text().map(str::to_string))
+            .collect();
+        boxes.push((g.attribute("data-table").unwrap().to_string(), area, texts));
+    }
+    let mut labels = Vec::new();
+    for t in doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text") && n.attribute("class") == Some("label"))
+    {
+        let text = t.text().unwrap_or_default().to_string();
+        let width = text.chars().count() as f64 * 6.0;
+        let (x, y) = (number(&t, "x"), number(&t, "y"));
+        let left = match t.attribute("text-anchor") {
+            Some("middle") => x - width / 2.0,
+            Some("end") => x - width,
+            _ => x,
+        };
+        labels.push((text, (left, y - 10.0, width, 12.0)));
+    }
+    (boxes, labels)
+}
+
+/// The picture reads cleanly: every text fits its box (12 px monospace, 7.2 px a character,
+/// 8 px padding), no label lies over a table or over another label, and the runner's own
+/// tables are left out. For the seed, and for a generated schema of 30 tables.
+#[test]
+fn svg_labels_lie_over_nothing_and_texts_fit_their_boxes() {
+    let db = fresh_database();
+    let (sql, _) = crate::support::generated_workload(30);
+    let mut client = db.connect().unwrap();
+    crate::support::load_statements(&mut client, &sql);
+    client
+        .batch_execute(
+            "CREATE TABLE model_version (version_num varchar(32) PRIMARY KEY);
+             CREATE TABLE model_version_applied (version_num varchar(32) PRIMARY KEY);
+             CREATE TABLE model_version_partial (revision varchar(64) PRIMARY KEY);",
+        )
+        .unwrap();
+    let thirty = erd(&["--format", "svg", "--from-db", db.url()]);
+    for (what, svg) in [
+        ("the seed", erd(&["--format", "svg"])),
+        ("30 tables", thirty),
+    ] {
+        let (boxes, labels) = svg_geometry(&svg);
+        assert!(
+            boxes
+                .iter()
+                .all(|(name, _, _)| !name.starts_with("model_version")),
+            "{what}: the runner's tables are drawn"
+        );
+        for (name, area, texts) in &boxes {
+            for text in texts {
+                let needed = text.chars().count() as f64 * 7.2 + 16.0;
+                assert!(
+                    needed <= area.2 + 0.5,
+                    "{what}: {text:?} overflows the box of {name} ({} < {needed})",
+                    area.2
+                );
+            }
+        }
+        for (i, (text, area)) in labels.iter().enumerate() {
+            for (name, table, _) in &boxes {
+                assert!(
+                    !overlap(*area, *table),
+                    "{what}: label {text:?} lies over table {name}"
+                );
+            }
+            for (other, second) in &labels[i + 1..] {
+                assert!(
+                    !overlap(*area, *second),
+                    "{what}: labels {text:?} and {other:?} overlap"
+                );
+            }
+        }
+    }
+}

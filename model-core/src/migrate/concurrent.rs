@@ -11,7 +11,7 @@
 use postgres::types::Type;
 
 use super::partial::Concurrent;
-use super::*;
+use super::{retry, *};
 
 /// How often the wait says who it still waits for.
 const PROGRESS_EVERY: Duration = Duration::from_secs(10);
@@ -204,6 +204,59 @@ impl<C: Connection> Migrator<'_, C> {
             let pause = Duration::from_millis(500).min(step.remaining());
             self.client.pause(pause).await;
         }
+    }
+
+    /// Runs a concurrent index statement by design: waits for the older transactions, then
+    /// runs it under what is left of the bound. `Err((message, sentence))` when it gave up
+    /// or failed: what to say, and what became of the invalid index a build left.
+    pub(super) async fn concurrent_statement(
+        &mut self,
+        step: &ConcurrentStep<'_>,
+        invalid_before: &[String],
+    ) -> Result<Result<(), (String, String)>, MigrateError> {
+        if let Err(message) = self.wait_for_older(step).await? {
+            return Ok(Err((message, String::new())));
+        }
+        self.client
+            .batch_execute(&format!(
+                "SET lock_timeout = {};",
+                step.remaining().as_millis()
+            ))
+            .await
+            .map_err(db("setting lock_timeout"))?;
+        let Err(e) = self.run_concurrent(step).await else {
+            return Ok(Ok(()));
+        };
+        let message = if retry::is_lock_timeout(&e) {
+            let holders = older_transactions(self.client, step.statement, &step.kind).await;
+            step.gave_up(&holders)
+        } else {
+            pg_message(&e)
+        };
+        let dropped = match &step.kind {
+            Concurrent::Create(name) => {
+                self.drop_left_invalid(name, invalid_before, step.bound)
+                    .await?
+            }
+            Concurrent::Drop(_) => String::new(),
+        };
+        Ok(Err((message, dropped)))
+    }
+
+    /// Runs a concurrent index statement, saying so when it is still running after a while
+    /// (a build waits for transactions that began while it ran).
+    async fn run_concurrent(&mut self, step: &ConcurrentStep<'_>) -> Result<(), postgres::Error> {
+        let bound = crate::sql::duration_text(step.bound);
+        let what = step.what();
+        let log = &mut self.log;
+        let mut slow = || {
+            log(format!(
+                "{what} is still running after 30 s (a build also waits for the transactions that began while it ran; at most {bound} in all, concurrent_wait)"
+            ))
+        };
+        self.client
+            .batch_execute_watched(step.statement, Duration::from_secs(30), &mut slow)
+            .await
     }
 
     /// Drops the index `name` when a failed build left it invalid (and it was not invalid

@@ -2,8 +2,7 @@
 //! as it does, so a failure leaves a known prefix applied, and a later run resumes after it
 //! (settling a concurrent index build from the index itself).
 
-use super::concurrent::{older_transactions, ConcurrentStep};
-use super::partial::Concurrent;
+use super::concurrent::ConcurrentStep;
 use super::*;
 
 impl<C: Connection> Migrator<'_, C> {
@@ -245,23 +244,18 @@ impl<C: Connection> Migrator<'_, C> {
         )
     }
 
-    /// Runs a concurrent index statement, saying so when it is still running after a while
-    /// (a build waits for transactions that began while it ran).
-    async fn run_concurrent(&mut self, step: &ConcurrentStep<'_>) -> Result<(), postgres::Error> {
-        let what = match &step.kind {
-            Concurrent::Create(name) => format!("CREATE INDEX CONCURRENTLY {name}"),
-            Concurrent::Drop(name) => format!("DROP INDEX CONCURRENTLY {name}"),
-        };
-        let bound = crate::sql::duration_text(step.bound);
-        let log = &mut self.log;
-        let mut slow = || {
-            log(format!(
-                "{what} (line {}) is still running after 30 s (a build also waits for the transactions that began while it ran; at most {bound} in all, concurrent_wait)",
-                step.line
-            ))
-        };
-        self.client
-            .batch_execute_watched(step.statement, Duration::from_secs(30), &mut slow)
+    /// A statement of a part run outside a transaction failed, with `message`: the session's
+    /// settings reset, and the failure recorded and told (see [`Self::statement_failed`]).
+    async fn outside_failed(
+        &mut self,
+        revision: &Revision,
+        statements: &[(usize, String)],
+        n: usize,
+        message: String,
+        invalid_before: &[String],
+    ) -> Result<MigrateError, MigrateError> {
+        let _ = self.client.batch_execute(RESET_OUTSIDE).await;
+        self.statement_failed(revision, statements, n, message, invalid_before)
             .await
     }
 
@@ -400,90 +394,53 @@ impl<C: Connection> Migrator<'_, C> {
                 bound: settings.concurrent_wait,
             });
             if let Some(step) = &concurrent {
-                if let Err(message) = self.wait_for_older(step).await? {
-                    let _ = self.client.batch_execute(RESET_OUTSIDE).await;
+                // Never in a block (PostgreSQL refuses), never retried: it waits by design.
+                match self.concurrent_statement(step, &invalid_before).await? {
+                    Ok(()) => {
+                        attempt = 0;
+                        n += 1;
+                        continue;
+                    }
+                    Err((message, dropped)) => {
+                        let failure = self
+                            .outside_failed(revision, &statements, n, message, &invalid_before)
+                            .await?;
+                        return Err(with_sentence(failure, &dropped));
+                    }
+                }
+            }
+            self.client
+                .batch_execute(&settings.lock_setting(attempt, false))
+                .await
+                .map_err(db("setting lock_timeout"))?;
+            let result = self
+                .client
+                .batch_execute(&settings.script_statement(&mapped, attempt, false))
+                .await;
+            match result {
+                Ok(()) => {
+                    if control == Some(Control::End) {
+                        block = None;
+                    }
+                    if block.is_none() {
+                        attempt = 0;
+                    }
+                    n += 1;
+                }
+                Err(e) if retry::is_lock_timeout(&e) && attempt + 1 < self.retries.attempts => {
+                    let _ = self.client.batch_execute("ROLLBACK").await;
+                    self.pause_after_lock_timeout(revision, attempt, *line)
+                        .await;
+                    attempt += 1;
+                    n = block.take().unwrap_or(n);
+                }
+                Err(e) => {
+                    let message = self.failure_message(&e, statement).await;
                     let failure = self
-                        .statement_failed(revision, &statements, n, message, &invalid_before)
+                        .outside_failed(revision, &statements, n, message, &invalid_before)
                         .await?;
                     return Err(failure);
                 }
-            }
-            let lock_setting = match &concurrent {
-                Some(step) => format!("SET lock_timeout = {};", step.remaining().as_millis()),
-                None => settings.lock_setting(attempt, false),
-            };
-            self.client
-                .batch_execute(&lock_setting)
-                .await
-                .map_err(db("setting lock_timeout"))?;
-            let result = match &concurrent {
-                Some(step) => self.run_concurrent(step).await,
-                None => {
-                    self.client
-                        .batch_execute(&settings.script_statement(&mapped, attempt, false))
-                        .await
-                }
-            };
-            let retry = match &result {
-                Err(e)
-                    if concurrent.is_none()
-                        && retry::is_lock_timeout(e)
-                        && attempt + 1 < self.retries.attempts =>
-                {
-                    let _ = self.client.batch_execute("ROLLBACK").await;
-                    // A concurrent index build that timed out leaves an invalid index: not
-                    // tried again over it.
-                    let left = partial::invalid_indexes(self.client).await?;
-                    left.iter().all(|i| invalid_before.contains(i))
-                }
-                _ => false,
-            };
-            if retry {
-                self.pause_after_lock_timeout(revision, attempt, *line)
-                    .await;
-                attempt += 1;
-                n = block.take().unwrap_or(n);
-                continue;
-            }
-            if result.is_ok() {
-                if control == Some(Control::End) {
-                    block = None;
-                }
-                if block.is_none() {
-                    attempt = 0;
-                }
-                n += 1;
-                continue;
-            }
-            if let Err(e) = result {
-                let (message, dropped) = match &concurrent {
-                    Some(step) => {
-                        let message = if retry::is_lock_timeout(&e) {
-                            let holders =
-                                older_transactions(self.client, step.statement, &step.kind).await;
-                            step.gave_up(&holders)
-                        } else {
-                            pg_message(&e)
-                        };
-                        let dropped = match &step.kind {
-                            Concurrent::Create(name) => {
-                                self.drop_left_invalid(name, &invalid_before, step.bound)
-                                    .await?
-                            }
-                            Concurrent::Drop(_) => String::new(),
-                        };
-                        (message, dropped)
-                    }
-                    None => (self.failure_message(&e, statement).await, String::new()),
-                };
-                let _ = self.client.batch_execute(RESET_OUTSIDE).await;
-                let mut failure = self
-                    .statement_failed(revision, &statements, n, message, &invalid_before)
-                    .await?;
-                if let MigrateError::Partial(partial) = &mut failure {
-                    partial.invalid.push_str(&dropped);
-                }
-                return Err(failure);
             }
         }
         let _ = self.client.batch_execute(RESET_OUTSIDE).await;
@@ -517,4 +474,12 @@ fn session_setting(statement: &str) -> bool {
         }
         _ => false,
     }
+}
+
+/// `failure` with `sentence` added to what it says of the indexes it left.
+fn with_sentence(mut failure: MigrateError, sentence: &str) -> MigrateError {
+    if let MigrateError::Partial(partial) = &mut failure {
+        partial.invalid.push_str(sentence);
+    }
+    failure
 }
