@@ -42,7 +42,7 @@ pub use model::{
     Cascade, ColumnType, DbEnum, Holds, Model, ModelDef, ModelError, ModelSet, ModelSetError,
     Relationship, RelationshipKind, ResolvedRelationship, TableBuilder,
 };
-/// `#[derive(Model)]` and `#[derive(Enum)]`: see the README for every attribute.
+/// `#[derive(Model)]` and `#[derive(Enum)]`: every attribute is in the guide, `docs/models.md`.
 pub use model_macros::{embed_migrations, Enum, Model};
 
 /// What generated code names. Not public API: it may change in any release.

@@ -25,7 +25,7 @@ pub fn embed_migrations(input: TokenStream) -> TokenStream {
     embed::expand(input.into()).into()
 }
 
-/// Declares a table from a struct. See the README for every attribute.
+/// Declares a table from a struct. Every attribute is in the guide, `docs/models.md`.
 #[proc_macro_derive(Model, attributes(model))]
 pub fn derive_model(input: TokenStream) -> TokenStream {
     expand::derive(input.into()).into()

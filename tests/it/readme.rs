@@ -195,3 +195,143 @@ fn a_crate_written_from_the_readme_runs_the_loop() {
     let scripts = std::fs::read_dir(app.join("migrations")).unwrap().count();
     assert_eq!(scripts, 1, "one revision written");
 }
+
+/// GitHub's anchor for a heading: lower case, punctuation but `-` and `_` dropped, spaces as
+/// `-`.
+fn anchor(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect()
+}
+
+/// The anchors of a Markdown file's headings (outside code blocks).
+fn anchors(markdown: &str) -> Vec<String> {
+    let mut fence = false;
+    let mut out = Vec::new();
+    for line in markdown.lines() {
+        if line.starts_with("```") {
+            fence = !fence;
+        } else if !fence && line.starts_with('#') {
+            out.push(anchor(line.trim_start_matches('#')));
+        }
+    }
+    out
+}
+
+/// The targets of a Markdown file's links and images (outside code blocks).
+fn links(markdown: &str) -> Vec<String> {
+    let mut fence = false;
+    let mut out = Vec::new();
+    for line in markdown.lines() {
+        if line.starts_with("```") {
+            fence = !fence;
+            continue;
+        }
+        if fence {
+            continue;
+        }
+        let mut rest = line;
+        while let Some(at) = rest.find("](") {
+            rest = &rest[at + 2..];
+            if let Some(end) = rest.find(')') {
+                out.push(rest[..end].to_string());
+                rest = &rest[end..];
+            }
+        }
+    }
+    out
+}
+
+/// Every link of the README and the guide leads somewhere: a file of this repository, and a
+/// heading of it when the link names one.
+#[test]
+fn every_link_of_the_readme_and_the_guide_resolves() {
+    let root = workspace();
+    let mut pages = vec![root.join("README.md")];
+    for entry in std::fs::read_dir(root.join("docs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            pages.push(path);
+        }
+    }
+    let mut broken = Vec::new();
+    for page in &pages {
+        let text = std::fs::read_to_string(page).unwrap();
+        for link in links(&text) {
+            if link.starts_with("http://") || link.starts_with("https://") {
+                continue;
+            }
+            let (file, fragment) = link.split_once('#').unwrap_or((&link, ""));
+            let target = if file.is_empty() {
+                page.clone()
+            } else {
+                page.parent().unwrap().join(file)
+            };
+            let shown = page.strip_prefix(&root).unwrap().display().to_string();
+            if !target.exists() {
+                broken.push(format!("{shown}: {link} (no such file)"));
+                continue;
+            }
+            if !fragment.is_empty() {
+                let heads = anchors(&std::fs::read_to_string(&target).unwrap_or_default());
+                if !heads.iter().any(|h| h == fragment) {
+                    broken.push(format!("{shown}: {link} (no such heading)"));
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+    assert!(pages.len() >= 10, "the guide's pages: {pages:?}");
+}
+
+/// `text` as compared for an excerpt: each line without its `//` comment and its
+/// indentation, empty lines left out.
+fn code_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| l.split("//").next().unwrap().trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// Every Rust example a reader meets is compiled: the README's are files of the crate built
+/// above (`file=`) or excerpts of a crate of this workspace, checked line for line
+/// (`excerpt=`); each page of the guide is a doc test of `tests/lib.rs`.
+#[test]
+fn every_rust_example_is_compiled_or_quoted_from_compiled_code() {
+    let root = workspace();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    for (info, body) in blocks(&readme) {
+        if !info.starts_with("rust") {
+            continue;
+        }
+        if info.split_whitespace().any(|w| w.starts_with("file=")) {
+            continue;
+        }
+        let source = info
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("excerpt="))
+            .unwrap_or_else(|| {
+                panic!("a README Rust example neither built nor quoted (```{info}):\n{body}")
+            });
+        let quoted = code_lines(&body);
+        let whole = code_lines(&std::fs::read_to_string(root.join(source)).unwrap());
+        assert!(
+            whole.windows(quoted.len()).any(|w| w == quoted.as_slice()),
+            "the README's excerpt of {source} is not in it:\n{body}"
+        );
+    }
+    let doc_tests = std::fs::read_to_string(root.join("tests/lib.rs")).unwrap();
+    for entry in std::fs::read_dir(root.join("docs")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().to_string();
+        if name.ends_with(".md") && name != "ARCHITECTURE.md" {
+            assert!(
+                doc_tests.contains(&format!("include_str!(\"../docs/{name}\")")),
+                "docs/{name} is not compiled as a doc test in tests/lib.rs"
+            );
+        }
+    }
+}

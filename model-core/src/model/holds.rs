@@ -42,7 +42,7 @@ pub mod sql {
 #[diagnostic::on_unimplemented(
     message = "a `{Self}` field cannot hold the SQL type given in `sql_type` (`{Sql}`)",
     label = "the postgres crate cannot read this SQL type into `{Self}`",
-    note = "the Rust type for each SQL type is in the README's Types table: for example `numeric` needs `rust_decimal::Decimal` (model-core feature `decimal`), `timestamptz` `chrono::DateTime<Utc>` (feature `chrono`), `text` and `varchar` `String`",
+    note = "the Rust type for each SQL type is in the Types table of the guide (docs/models.md): for example `numeric` needs `rust_decimal::Decimal` (model-core feature `decimal`), `timestamptz` `chrono::DateTime<Utc>` (feature `chrono`), `text` and `varchar` `String`",
     note = "for a type of your own that does hold it, implement `model_core::Holds<model_core::sql_types::…>` for it, or add `unchecked_type` to the field's attribute"
 )]
 pub trait Holds<Sql> {}
