@@ -347,3 +347,35 @@ fn autogenerate_compares_over_the_applications_connection() {
         assert_eq!(lines(&comparison.plan()), ["added view 'customer_names'"]);
     });
 }
+
+/// A statement failing inside a script's own `BEGIN; … COMMIT;` block of a revision run
+/// outside a transaction: the application's connection gets back the settings it had (the
+/// runner's `lock_timeout` and `statement_timeout` do not stay on it).
+#[test]
+fn a_failure_inside_a_scripts_block_leaves_the_connections_settings_as_they_were() {
+    let db = fresh_database();
+    let url = db.url().to_string();
+    let outside = self::graph(&[(
+        "dddd00000001",
+        "CREATE TABLE d (x int);\nBEGIN;\nCREATE TABLE e (x int);\nSELECT 1 / 0;\nCOMMIT;",
+        "DROP TABLE d;",
+        false,
+    )]);
+    one_thread().block_on(async {
+        let mut client = app_client(&url).await;
+        let show = |row: &tokio_postgres::Row| row.get::<_, String>(0);
+        let before = show(&client.query_one("SHOW lock_timeout", &[]).await.unwrap());
+        let lock = app_client(&url).await;
+        let error = Migrator::new(&mut client, lock, &outside, VersionTable::default(), |_| {})
+            .upgrade_async("head", TransactionMode::PerRevision)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("division by zero"), "{error}");
+        let after = show(&client.query_one("SHOW lock_timeout", &[]).await.unwrap());
+        assert_eq!(
+            after, before,
+            "the runner's lock_timeout stayed on the connection"
+        );
+    });
+}

@@ -245,23 +245,8 @@ impl<C: Connection> Migrator<'_, C> {
     }
 
     /// A statement of a part run outside a transaction failed, with `message`: the session's
-    /// settings reset, and the failure recorded and told (see [`Self::statement_failed`]).
-    async fn outside_failed(
-        &mut self,
-        revision: &Revision,
-        statements: &[(usize, String)],
-        n: usize,
-        message: String,
-        invalid_before: &[String],
-    ) -> Result<MigrateError, MigrateError> {
-        let _ = self.client.batch_execute(RESET_OUTSIDE).await;
-        self.statement_failed(revision, statements, n, message, invalid_before)
-            .await
-    }
-
-    /// A statement of a part run outside a transaction failed: the block it was in rolled
-    /// back, the failure recorded, and the error naming the statement, what committed before
-    /// it, and any index it left invalid.
+    /// settings reset, the block it was in rolled back, the failure recorded, and the error
+    /// naming the statement, what committed before it, and any index it left invalid.
     async fn statement_failed(
         &mut self,
         revision: &Revision,
@@ -273,8 +258,10 @@ impl<C: Connection> Migrator<'_, C> {
         let id = revision.id.as_str();
         let (line, statement) = &statements[n];
         // End an explicit transaction block the script opened; outside one this only
-        // warns. What the block did is rolled back, and so is its progress record.
+        // warns. What the block did is rolled back, and so is its progress record. Then the
+        // session's settings (in a failed block, RESET itself would fail).
         let _ = self.client.batch_execute("ROLLBACK").await;
+        let _ = self.client.batch_execute(RESET_OUTSIDE).await;
         partial::fail(self.client, &self.table, id, Some(n + 1), &message).await?;
         let done = read_partial_async(self.client, &self.table)
             .await?
@@ -403,7 +390,7 @@ impl<C: Connection> Migrator<'_, C> {
                     }
                     Err((message, dropped)) => {
                         let failure = self
-                            .outside_failed(revision, &statements, n, message, &invalid_before)
+                            .statement_failed(revision, &statements, n, message, &invalid_before)
                             .await?;
                         return Err(with_sentence(failure, &dropped));
                     }
@@ -437,7 +424,7 @@ impl<C: Connection> Migrator<'_, C> {
                 Err(e) => {
                     let message = self.failure_message(&e, statement).await;
                     let failure = self
-                        .outside_failed(revision, &statements, n, message, &invalid_before)
+                        .statement_failed(revision, &statements, n, message, &invalid_before)
                         .await?;
                     return Err(failure);
                 }
