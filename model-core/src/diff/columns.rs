@@ -163,6 +163,17 @@ impl<'a> Differ<'a> {
                 Setting::Identity(None),
             ));
         }
+        // An identity's sequence takes its column's type: bounds that the narrower type
+        // cannot hold move in before it, bounds only the wider one holds after it.
+        let identity_first = retyped
+            && matches!((integer_rank(&before.ty), integer_rank(&after.ty)), (Some(b), Some(a)) if a < b)
+            && matches!((&before.identity, &after.identity), (Some(a), Some(b)) if a != b);
+        if identity_first {
+            ops.push(change(
+                Setting::Identity(before.identity.clone()),
+                Setting::Identity(after.identity.clone()),
+            ));
+        }
         if retyped {
             ops.push(change(
                 Setting::Type(ColumnType {
@@ -208,7 +219,7 @@ impl<'a> Differ<'a> {
                 Setting::Identity(None),
                 Setting::Identity(after.identity.clone()),
             )),
-            (Some(from), Some(to)) if from != to => ops.push(change(
+            (Some(from), Some(to)) if from != to && !identity_first => ops.push(change(
                 Setting::Identity(before.identity.clone()),
                 Setting::Identity(after.identity.clone()),
             )),
@@ -224,5 +235,15 @@ impl<'a> Differ<'a> {
             }
         }
         (early, ops)
+    }
+}
+
+/// An integer type's width (`smallint` 0, `integer` 1, `bigint` 2); other types none.
+fn integer_rank(ty: &crate::schema::SqlType) -> Option<u8> {
+    match ty.to_string().as_str() {
+        "smallint" => Some(0),
+        "integer" => Some(1),
+        "bigint" => Some(2),
+        _ => None,
     }
 }

@@ -260,7 +260,23 @@ impl Kind for ColumnSetting {
             (_, Setting::Default(Some(default))) => vec![alter(format!("SET DEFAULT {default}"))],
             (_, Setting::Default(None)) => vec![alter("DROP DEFAULT".into())],
             (Setting::Identity(Some(from)), Setting::Identity(Some(to))) => {
-                vec![alter(alter_identity(from, to))]
+                let mut out = Vec::new();
+                if let Some((start, edge)) = identity_narrows(from, to) {
+                    // PostgreSQL checks the sequence's position against the new bounds.
+                    let sequence = format!(
+                        "pg_catalog.pg_get_serial_sequence({}, {})",
+                        quote_literal(&qualified(table)),
+                        quote_literal(column)
+                    );
+                    out.push(super::sequence::move_into(
+                        &sequence,
+                        to.increment.unwrap_or(1) > 0,
+                        start,
+                        edge,
+                    ));
+                }
+                out.push(alter(alter_identity(from, to)));
+                out
             }
             (_, Setting::Identity(Some(identity))) => add_identity(table, column, identity),
             (_, Setting::Identity(None)) => vec![alter("DROP IDENTITY".into())],
@@ -574,6 +590,48 @@ fn assignment_cast(from: &SqlType, to: &SqlType) -> bool {
     matches!(to.as_str(), "text" | "character varying" | "character")
 }
 
+/// An identity's start: its own, or the default for its direction (the minimum going up, the
+/// maximum going down).
+fn effective_start(identity: &Identity) -> i64 {
+    identity
+        .start
+        .unwrap_or(if identity.increment.unwrap_or(1) > 0 {
+            identity.min_value.unwrap_or(1)
+        } else {
+            identity.max_value.unwrap_or(-1)
+        })
+}
+
+/// When `to`'s bounds leave out values `from`'s allowed (a bound moved in): the new start and
+/// the new first value (`MINVALUE` going up, `MAXVALUE` going down), where a sequence never
+/// used, or short of that value, is moved before the bounds change.
+fn identity_narrows(from: &Identity, to: &Identity) -> Option<(i64, i64)> {
+    let ascending = to.increment.unwrap_or(1) > 0;
+    if ascending != (from.increment.unwrap_or(1) > 0) {
+        return None;
+    }
+    let (before, after) = if ascending {
+        (from.min_value.unwrap_or(1), to.min_value.unwrap_or(1))
+    } else {
+        (from.max_value.unwrap_or(-1), to.max_value.unwrap_or(-1))
+    };
+    let near = if ascending {
+        after > before
+    } else {
+        after < before
+    };
+    // The far end: a bound written out where there was none (the type's own, the widest)
+    // or moved in.
+    let far = if ascending {
+        to.max_value
+            .is_some_and(|max| from.max_value.map_or(true, |was| max < was))
+    } else {
+        to.min_value
+            .is_some_and(|min| from.min_value.map_or(true, |was| min > was))
+    };
+    (near || far).then(|| (effective_start(to), after))
+}
+
 fn alter_identity(from: &Identity, to: &Identity) -> String {
     let mut parts = Vec::new();
     if from.kind != to.kind {
@@ -599,17 +657,10 @@ fn alter_identity(from: &Identity, to: &Identity) -> String {
             None => "SET NO MAXVALUE".to_string(),
         });
     }
-    if from.start != to.start {
-        // The default start is the minimum going up and the maximum going down.
-        let default_start = if increment > 0 {
-            to.min_value.unwrap_or(1)
-        } else {
-            to.max_value.unwrap_or(-1)
-        };
-        parts.push(format!(
-            "SET START WITH {}",
-            to.start.unwrap_or(default_start)
-        ));
+    // The default start is the minimum going up and the maximum going down, so a moved
+    // bound moves a default start too.
+    if effective_start(from) != effective_start(to) {
+        parts.push(format!("SET START WITH {}", effective_start(to)));
     }
     if from.cache != to.cache {
         parts.push(format!("SET CACHE {}", to.cache.unwrap_or(1)));
@@ -623,6 +674,10 @@ fn alter_identity(from: &Identity, to: &Identity) -> String {
             }
             .to_string(),
         );
+    }
+    if parts.is_empty() {
+        // Spelled differently, the same in effect (a start written out as its default).
+        parts.push(format!("SET START WITH {}", effective_start(to)));
     }
     parts.join(" ")
 }

@@ -95,11 +95,43 @@ impl Kind for Sequence {
                 options(s)
             )],
             Change::Drop(s) => vec![format!("DROP SEQUENCE {}", qualified(&s.name))],
-            Change::Alter { to, .. } => vec![format!(
-                "ALTER SEQUENCE {}{}",
-                qualified(&to.name),
-                options(to)
+            Change::Alter { from, to } => {
+                let name = qualified(&to.name);
+                let mut out = Vec::new();
+                if narrows(from, to) {
+                    // PostgreSQL checks the sequence's position against the new bounds:
+                    // first bounds that hold both ranges, then the position moved into the
+                    // new range where that is safe, then the new bounds.
+                    let wide = Sequence {
+                        data_type: wider(&from.data_type, &to.data_type).clone(),
+                        min_value: from.min_value.min(to.min_value),
+                        max_value: from.max_value.max(to.max_value),
+                        ..to.clone()
+                    };
+                    if wide.min_value != from.min_value
+                        || wide.max_value != from.max_value
+                        || wide.data_type != from.data_type
+                        || !(from.min_value..=from.max_value).contains(&to.start)
+                    {
+                        out.push(format!("ALTER SEQUENCE {name}{}", options(&wide)));
+                    }
+                    out.push(move_into_range(&quote_literal(&name), to));
+                }
+                out.push(format!("ALTER SEQUENCE {name}{}", options(to)));
+                out
+            }
+        }
+    }
+
+    fn notes(change: &Change<Self>) -> Vec<String> {
+        match change {
+            Change::Alter { from, to } if narrows(from, to) => vec![format!(
+                "narrows the range of sequence {}: if never used it moves to its new start, if short of its new {first} up to it; if already past its new {last} this fails",
+                to.name,
+                first = if to.increment > 0 { "MINVALUE" } else { "MAXVALUE" },
+                last = if to.increment > 0 { "MAXVALUE" } else { "MINVALUE" },
             )],
+            _ => Vec::new(),
         }
     }
 
@@ -141,5 +173,50 @@ fn options(s: &Sequence) -> String {
         s.start,
         s.cache,
         if s.cycle { "CYCLE" } else { "NO CYCLE" }
+    )
+}
+
+/// Whether `to` allows fewer values than `from` (a bound moved in, or a narrower type).
+fn narrows(from: &Sequence, to: &Sequence) -> bool {
+    to.min_value > from.min_value || to.max_value < from.max_value
+}
+
+/// The wider of two sequence types (`smallint`, `integer`, `bigint`).
+fn wider<'t>(
+    a: &'t crate::schema::SqlType,
+    b: &'t crate::schema::SqlType,
+) -> &'t crate::schema::SqlType {
+    let rank = |t: &crate::schema::SqlType| match t.to_string().as_str() {
+        "smallint" => 0,
+        "integer" => 1,
+        _ => 2,
+    };
+    if rank(b) > rank(a) {
+        b
+    } else {
+        a
+    }
+}
+
+/// The statement that moves sequence `regclass` (an SQL expression giving its name) into
+/// `to`'s range before its bounds narrow (see [`move_into`]).
+pub(crate) fn move_into_range(regclass: &str, to: &Sequence) -> String {
+    let edge = if to.increment > 0 {
+        to.min_value
+    } else {
+        to.max_value
+    };
+    move_into(regclass, to.increment > 0, to.start, edge)
+}
+
+/// The statement that moves sequence `regclass` (an SQL expression giving its name) before
+/// its bounds narrow, where nothing drawn from it can come again: one never used goes to
+/// `start`; one used but short of `edge` (the new first value: `MINVALUE` going up,
+/// `MAXVALUE` going down) goes to it. One already past the new last value is left for
+/// PostgreSQL to refuse.
+pub(crate) fn move_into(regclass: &str, ascending: bool, start: i64, edge: i64) -> String {
+    let short = if ascending { "<" } else { ">" };
+    format!(
+        "SELECT pg_catalog.setval(q.s, CASE WHEN pg_catalog.pg_sequence_last_value(q.s) IS NULL THEN {start} ELSE {edge} END, false) FROM (SELECT {regclass}::regclass AS s) q WHERE pg_catalog.pg_sequence_last_value(q.s) IS NULL OR pg_catalog.pg_sequence_last_value(q.s) {short} {edge}"
     )
 }
