@@ -9,7 +9,11 @@ WITH ext AS (
 SELECT kind, name, create_sql, drop_sql FROM (
     SELECT 'rule' AS kind,
            quote_ident(r.rulename) || ' on ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name,
-           rtrim(pg_get_ruledef(r.oid), ';') AS create_sql,
+           rtrim(pg_get_ruledef(r.oid), ';')
+               || CASE r.ev_enabled WHEN 'D' THEN format(E';\nALTER TABLE %I.%I DISABLE RULE %I', n.nspname, c.relname, r.rulename)
+                                    WHEN 'R' THEN format(E';\nALTER TABLE %I.%I ENABLE REPLICA RULE %I', n.nspname, c.relname, r.rulename)
+                                    WHEN 'A' THEN format(E';\nALTER TABLE %I.%I ENABLE ALWAYS RULE %I', n.nspname, c.relname, r.rulename)
+                                    ELSE '' END AS create_sql,
            format('DROP RULE %I ON %I.%I', r.rulename, n.nspname, c.relname) AS drop_sql
     FROM pg_rewrite r
     JOIN pg_class c ON c.oid = r.ev_class

@@ -1,0 +1,2 @@
+CREATE DOMAIN positive AS integer;
+CREATE TABLE t (x positive);
