@@ -130,3 +130,84 @@ pub(super) fn with_inheritance_made_explicit<'s>(
     }
     (Cow::Owned(from), Cow::Owned(to))
 }
+
+/// The schemas without the copies of a partitioned table's primary key and unique
+/// constraints that PostgreSQL gives each of its partitions, where a partition stays one of
+/// the same parent: they come and go with the parent's (adding a primary key to a partitioned
+/// table adds one to each partition), so a plan that also added them would add a second.
+/// A partition detached, or attached, keeps them: they are its own from then on (or were).
+pub(super) fn without_partition_key_copies<'s>(
+    from: Cow<'s, Schema>,
+    to: Cow<'s, Schema>,
+) -> (Cow<'s, Schema>, Cow<'s, Schema>) {
+    let staying: Vec<crate::schema::TableName> = {
+        let to_tables = to.tables_by_name();
+        from.tables
+            .iter()
+            .filter(|t| {
+                t.partition_of.as_ref().is_some_and(|p| {
+                    to_tables
+                        .get(&t.name)
+                        .and_then(|after| after.partition_of.as_ref())
+                        .is_some_and(|q| q.parent == p.parent)
+                })
+            })
+            .map(|t| t.name.clone())
+            .collect()
+    };
+    if staying.is_empty() {
+        return (from, to);
+    }
+    (strip_copies(from, &staying), strip_copies(to, &staying))
+}
+
+/// `schema` without the key copies of the partitions `staying` (see
+/// [`without_partition_key_copies`]).
+fn strip_copies<'s>(
+    mut schema: Cow<'s, Schema>,
+    staying: &[crate::schema::TableName],
+) -> Cow<'s, Schema> {
+    for name in staying {
+        let Some(t) = schema.tables.iter().position(|t| &t.name == name) else {
+            continue;
+        };
+        let Some(parent) = schema.tables[t]
+            .partition_of
+            .as_ref()
+            .and_then(|p| schema.tables.iter().find(|x| x.name == p.parent))
+        else {
+            continue;
+        };
+        let parent_keys: Vec<&Vec<String>> = parent
+            .primary_key
+            .iter()
+            .map(|k| &k.columns)
+            .chain(parent.uniques.iter().map(|u| &u.columns))
+            .collect();
+        let table = &schema.tables[t];
+        let copied_pk = table.primary_key.as_ref().is_some_and(|k| {
+            parent
+                .primary_key
+                .as_ref()
+                .is_some_and(|p| p.columns == k.columns)
+        });
+        let copied_uniques: Vec<usize> = table
+            .uniques
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| parent_keys.contains(&&u.columns))
+            .map(|(i, _)| i)
+            .collect();
+        if !copied_pk && copied_uniques.is_empty() {
+            continue;
+        }
+        let table = &mut schema.to_mut().tables[t];
+        if copied_pk {
+            table.primary_key = None;
+        }
+        for i in copied_uniques.into_iter().rev() {
+            table.uniques.remove(i);
+        }
+    }
+    schema
+}

@@ -78,6 +78,7 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
 /// compared from 18, where they exist).
 pub fn diff_for(from: &Schema, to: &Schema, version: PgVersion) -> Plan {
     let (from, to) = with_inheritance_made_explicit(from, to);
+    let (from, to) = align::without_partition_key_copies(from, to);
     let (from, to) = (&aligned(&from, &to), &*to);
     let upgrade = Differ::new(from, to, version).run();
     let downgrade = downgrade_of(&upgrade);

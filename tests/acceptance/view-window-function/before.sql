@@ -1,0 +1,1 @@
+CREATE TABLE scores (player text, points integer);
