@@ -166,7 +166,7 @@ impl<'a> Differ<'a> {
         // An identity's sequence takes its column's type: bounds that the narrower type
         // cannot hold move in before it, bounds only the wider one holds after it.
         let identity_first = retyped
-            && matches!((integer_rank(&before.ty), integer_rank(&after.ty)), (Some(b), Some(a)) if a < b)
+            && matches!((before.ty.integer_width(), after.ty.integer_width()), (Some(b), Some(a)) if a < b)
             && matches!((&before.identity, &after.identity), (Some(a), Some(b)) if a != b);
         if identity_first {
             ops.push(change(
@@ -235,15 +235,5 @@ impl<'a> Differ<'a> {
             }
         }
         (early, ops)
-    }
-}
-
-/// An integer type's width (`smallint` 0, `integer` 1, `bigint` 2); other types none.
-fn integer_rank(ty: &crate::schema::SqlType) -> Option<u8> {
-    match ty.to_string().as_str() {
-        "smallint" => Some(0),
-        "integer" => Some(1),
-        "bigint" => Some(2),
-        _ => None,
     }
 }

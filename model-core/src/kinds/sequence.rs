@@ -186,12 +186,7 @@ fn wider<'t>(
     a: &'t crate::schema::SqlType,
     b: &'t crate::schema::SqlType,
 ) -> &'t crate::schema::SqlType {
-    let rank = |t: &crate::schema::SqlType| match t.to_string().as_str() {
-        "smallint" => 0,
-        "integer" => 1,
-        _ => 2,
-    };
-    if rank(b) > rank(a) {
+    if b.integer_width() > a.integer_width() {
         b
     } else {
         a

@@ -83,6 +83,16 @@ impl SqlType {
         }) || (to_unbounded && matches!(to.as_str(), "text" | "character varying"))
     }
 
+    /// An integer type's width: `smallint` 0, `integer` 1, `bigint` 2; other types none.
+    pub fn integer_width(&self) -> Option<u8> {
+        match self.as_str() {
+            "smallint" => Some(0),
+            "integer" => Some(1),
+            "bigint" => Some(2),
+            _ => None,
+        }
+    }
+
     /// Whether it is an array type (`text[]`, `public.mood[]`).
     pub fn is_array(&self) -> bool {
         self.as_str().ends_with("[]")
