@@ -166,8 +166,8 @@ pub fn dispatch(
         }) => {
             // The runner's own tables are not the application's: the project's names, or the
             // default ones without a project.
-            let versions = Project::load(ctx)
-                .map(|p| p.config.version_table())
+            let versions = model_core::config::Config::load(&Project::config_path(ctx))
+                .map(|c| c.version_table())
                 .unwrap_or_default();
             erd(
                 models, format, from_db, schemas, keys_only, output, &versions,
@@ -308,10 +308,9 @@ fn codegen(ctx: &Context, schemas: Vec<String>, out: Option<PathBuf>) -> anyhow:
     };
     let mut schema = introspect::introspect(&mut client, &introspect::Options { schemas })?;
     // The runner's own tables are not the application's.
-    let names = versions.table_names();
     schema
         .tables
-        .retain(|t| !(t.name.schema == versions.schema && names.contains(&t.name.name)));
+        .retain(|t| !versions.keeps(&t.name.schema, &t.name.name));
     let text = crate::codegen::formatted(crate::codegen::generate(&schema));
     match out {
         Some(path) => {
@@ -345,10 +344,9 @@ fn erd<'m>(
         }
         None => models()?.schema().clone(),
     };
-    let names = versions.table_names();
     schema
         .tables
-        .retain(|t| !(t.name.schema == versions.schema && names.contains(&t.name.name)));
+        .retain(|t| !versions.keeps(&t.name.schema, &t.name.name));
     let erd = crate::erd::Erd::new(&schema, crate::erd::Options { keys_only });
     let text = match format {
         crate::args::ErdFormat::Mermaid => erd.mermaid(),

@@ -21,12 +21,16 @@ pub struct Project {
 }
 
 impl Project {
+    /// The project's `model.toml`: `--config`'s, or the one in its directory.
+    pub fn config_path(ctx: &Context) -> std::path::PathBuf {
+        ctx.config
+            .clone()
+            .unwrap_or_else(|| ctx.dir.join("model.toml"))
+    }
+
     /// Reads model.toml (from --config or the project directory) and the versions directory.
     pub fn load(ctx: &Context) -> anyhow::Result<Project> {
-        let config_path = ctx
-            .config
-            .clone()
-            .unwrap_or_else(|| ctx.dir.join("model.toml"));
+        let config_path = Project::config_path(ctx);
         let config = Config::load(&config_path)?;
         // A misspelt script_location would otherwise read as a project with no revisions.
         let versions = config.versions_dir();

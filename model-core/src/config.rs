@@ -368,27 +368,31 @@ impl Config {
                 )
             })
         };
-        if let Some(text) = &self.lock_timeout {
-            retries.lock_timeout = duration("lock_timeout", text)?;
-            if retries.lock_timeout.is_zero() {
-                return Err(
-                    "`lock_timeout` must be more than 0: a statement would wait for a lock forever"
-                        .into(),
-                );
+        // A bound that must be more than 0, and why.
+        let positive = |key: &str, value: &str, why: &str| {
+            let d = duration(key, value)?;
+            if d.is_zero() {
+                return Err(format!("`{key}` must be more than 0: {why}"));
             }
+            Ok(d)
+        };
+        if let Some(text) = &self.lock_timeout {
+            retries.lock_timeout = positive(
+                "lock_timeout",
+                text,
+                "a statement would wait for a lock forever",
+            )?;
         }
         if let Some(text) = &self.statement_timeout {
             let limit = duration("statement_timeout", text)?;
             retries.statement_timeout = Some(limit);
         }
         if let Some(text) = &self.concurrent_wait {
-            retries.concurrent_wait = duration("concurrent_wait", text)?;
-            if retries.concurrent_wait.is_zero() {
-                return Err(
-                    "`concurrent_wait` must be more than 0: a concurrent index build always waits for the transactions older than it"
-                        .into(),
-                );
-            }
+            retries.concurrent_wait = positive(
+                "concurrent_wait",
+                text,
+                "a concurrent index build always waits for the transactions older than it",
+            )?;
         }
         if let Some(attempts) = self.lock_retries {
             if attempts == 0 {
@@ -470,8 +474,7 @@ impl Config {
                 .iter()
                 .any(|p| glob(p, table) || glob(p, &qualified))
         };
-        let version = self.version_table();
-        if schema == version.schema && version.table_names().iter().any(|n| n == table) {
+        if self.version_table().keeps(schema, table) {
             return false;
         }
         (self.include_tables.is_empty() || matches(&self.include_tables))

@@ -48,23 +48,7 @@ pub(super) async fn older_transactions<C: Connection>(
     statement: &str,
     kind: &Concurrent,
 ) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
-    crate::sql::tokens::rewrite(statement, |site| {
-        if site.kind == crate::sql::tokens::SiteKind::Ident
-            && !site.call
-            && !site.qualifies
-            && !site.cast
-        {
-            let name = match &site.qualifier {
-                Some(schema) => crate::sql::qualified(schema, &site.value),
-                None => quote_ident(&site.value),
-            };
-            if !names.contains(&name) {
-                names.push(name);
-            }
-        }
-        None
-    });
+    let names = retry::relations_named(statement);
     let snapshots = matches!(kind, Concurrent::Create(_));
     let modes: Vec<String> = waited_modes(kind).iter().map(|m| m.to_string()).collect();
     let query = "WITH named AS (SELECT to_regclass(n) AS rel FROM unnest($1::text[]) n),

@@ -209,16 +209,15 @@ pub(crate) fn is_lock_timeout(error: &postgres::Error) -> bool {
 pub use crate::sql::duration_text;
 pub use model_revision::parse_duration;
 
-/// The sessions holding locks on the relations `sql` names, one line each:
-/// `orders: pid 4242 (alice, psql, idle in transaction for 12 s): LOCK orders`.
-pub(crate) async fn blockers<C: Connection>(client: &mut C, sql: &str) -> Vec<String> {
+/// The names in `sql` that may be relations (every identifier that is not a function, a
+/// qualifier or a type), quoted, each once: for `to_regclass`.
+pub(crate) fn relations_named(sql: &str) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     rewrite(sql, |site| {
         if site.kind == SiteKind::Ident && !site.call && !site.qualifies && !site.cast {
-            let quote = crate::sql::quote_ident;
             let name = match &site.qualifier {
-                Some(schema) => format!("{}.{}", quote(schema), quote(&site.value)),
-                None => quote(&site.value),
+                Some(schema) => crate::sql::qualified(schema, &site.value),
+                None => crate::sql::quote_ident(&site.value),
             };
             if !names.contains(&name) {
                 names.push(name);
@@ -226,6 +225,13 @@ pub(crate) async fn blockers<C: Connection>(client: &mut C, sql: &str) -> Vec<St
         }
         None
     });
+    names
+}
+
+/// The sessions holding locks on the relations `sql` names, one line each:
+/// `orders: pid 4242 (alice, psql, idle in transaction for 12 s): LOCK orders`.
+pub(crate) async fn blockers<C: Connection>(client: &mut C, sql: &str) -> Vec<String> {
+    let names = relations_named(sql);
     let query = "SELECT l.relation::regclass::text || ': pid ' || a.pid || ' (' || coalesce(a.usename::text, '?')
                         || coalesce(', ' || nullif(a.application_name, ''), '') || ', ' || coalesce(a.state, '?')
                         || coalesce(' for ' || date_trunc('second', now() - coalesce(a.xact_start, a.query_start))::text, '')

@@ -51,6 +51,11 @@ impl VersionTable {
         ]
     }
 
+    /// Whether `schema.table` is one of the runner's own tables.
+    pub fn keeps(&self, schema: &str, table: &str) -> bool {
+        schema == self.schema && self.table_names().iter().any(|n| n == table)
+    }
+
     /// The progress table of parts run outside a transaction, quoted.
     pub fn partial_qualified(&self) -> String {
         crate::sql::qualified(&self.schema, &self.table_names()[2])
