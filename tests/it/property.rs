@@ -617,6 +617,7 @@ fn sql_function(rng: &mut Rng) -> Function {
     Function {
         name: public("f0"),
         arguments: "x integer".into(),
+        types: "integer".into(),
         returns: String::new(),
         definition: format!("CREATE FUNCTION public.f0(x integer) RETURNS {returns} LANGUAGE sql IMMUTABLE AS $$ {body} $$"),
         procedure: false,
@@ -628,6 +629,7 @@ fn trigger_function() -> Function {
     Function {
         name: public("touch"),
         arguments: String::new(),
+        types: String::new(),
         returns: String::new(),
         definition: "CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$".into(),
         procedure: false,

@@ -244,6 +244,7 @@ impl<'a> Differ<'a> {
         let plain = crate::kinds::compare_plain(self.from, self.to);
         self.emit_all(plain.into_iter().map(Op::Kind));
         self.others();
+        self.function_callers(&rebuilt_functions);
         self.triggers(&rebuilt_functions);
         self.dropped_tables();
         for (name, to_table) in self.to_tables.clone() {

@@ -45,6 +45,16 @@ impl Op {
         }
     }
 
+    /// The statements of a kind's or an enum type's change, for reading what they name (a
+    /// rename's are the renderer's: they name nothing the plan creates).
+    pub(crate) fn statements(&self) -> Vec<String> {
+        match self {
+            Op::Kind(c) => c.statements(),
+            Op::Enum(e) => e.statements().0,
+            Op::Rename { .. } => Vec::new(),
+        }
+    }
+
     /// The operation that undoes this one.
     pub fn inverse(&self) -> Op {
         match self.clone() {

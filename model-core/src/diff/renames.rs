@@ -599,6 +599,7 @@ pub fn rename_schema(schema: &mut Schema, from: &str, to: &str) {
     for function in &mut schema.functions {
         fix(&mut function.name);
         function.arguments = text(&function.arguments);
+        function.types = text(&function.types);
         function.returns = text(&function.returns);
         function.definition = rewrite_header(&function.definition, |s| {
             (s.kind == SiteKind::Ident && s.value == from && s.qualifies).then(|| quote_ident(to))
@@ -684,6 +685,7 @@ fn rename_in(schema: &mut Schema, rename: &Rename) {
             }
             for function in &mut schema.functions {
                 function.arguments = qualified_rewrite(&function.arguments, from, to);
+                function.types = qualified_rewrite(&function.types, from, to);
                 function.returns = qualified_rewrite(&function.returns, from, to);
                 function.definition = rewrite_header(&function.definition, |s| {
                     is_qualified(s, from).then(|| quote_ident(&to.name))

@@ -56,6 +56,7 @@ impl ModelSet {
         self.schema.functions.push(Function {
             name: TableName::parse(&name.replace('"', "")),
             arguments: String::new(),
+            types: String::new(),
             returns: String::new(),
             definition: sql.trim().to_string(),
             procedure,

@@ -1193,8 +1193,11 @@ pub struct Extension {
 pub struct Function {
     /// Qualified name.
     pub name: TableName,
-    /// The argument types that identify it (`integer, text`).
+    /// Its arguments as `DROP FUNCTION` takes them (`who text, n integer`): names and types.
     pub arguments: String,
+    /// The types of its input arguments alone (`text, integer`): what PostgreSQL tells it
+    /// from its overloads by, so a function whose arguments are renamed is the same one.
+    pub types: String,
     /// What it returns (`pg_get_function_result()`); empty for a procedure.
     pub returns: String,
     /// The whole `CREATE OR REPLACE FUNCTION …` (or `PROCEDURE`) statement.

@@ -422,6 +422,56 @@ impl Idents {
         })
     }
 
+    /// Every schema-qualified name among the words (`a.b`, as (`a`, `b`)): what a statement
+    /// refers to outside its literals, comments and dollar-quoted bodies.
+    pub fn qualified(&self) -> Vec<(String, String)> {
+        self.0
+            .windows(2)
+            .filter(|w| w[0].qualifies && !w[1].qualifies)
+            .map(|w| (w[0].folded.clone(), w[1].folded.clone()))
+            .collect()
+    }
+
+    /// The schema-qualified object a `CREATE` or `DROP` of a table, view, function,
+    /// procedure, aggregate, type, domain, sequence or collation names: `(true, schema, name)`
+    /// for a creation, `false` for a drop; `None` for any other statement.
+    pub fn defines(&self) -> Option<(bool, String, String)> {
+        let creates = match self.keyword(0) {
+            "CREATE" => true,
+            "DROP" => false,
+            _ => return None,
+        };
+        let mut i = 1;
+        while matches!(
+            self.keyword(i),
+            "OR" | "REPLACE" | "UNLOGGED" | "MATERIALIZED" | "RECURSIVE" | "FOREIGN"
+        ) {
+            i += 1;
+        }
+        if !matches!(
+            self.keyword(i),
+            "TABLE"
+                | "VIEW"
+                | "FUNCTION"
+                | "PROCEDURE"
+                | "AGGREGATE"
+                | "TYPE"
+                | "DOMAIN"
+                | "SEQUENCE"
+                | "COLLATION"
+        ) {
+            return None;
+        }
+        i += 1;
+        while matches!(self.keyword(i), "IF" | "NOT" | "EXISTS") {
+            i += 1;
+        }
+        let first = self.0.get(i)?;
+        first.qualifies.then_some(())?;
+        let (schema, name, _) = self.name_at(i, "")?;
+        Some((creates, schema, name))
+    }
+
     /// The name that starts at word `i`, as (schema, name, the index after it): `a.b`, or `b`
     /// in `schema`.
     pub fn name_at(&self, i: usize, schema: &str) -> Option<(String, String, usize)> {
@@ -456,6 +506,34 @@ mod tests {
         assert_eq!(column_renamed("t.a + a", "a", "b"), "t.a + b");
         assert_eq!(column_renamed("$x$ a $x$ || a", "a", "b"), "$x$ a $x$ || b");
         assert_eq!(column_renamed("E'a\\'a' || a", "a", "b"), "E'a\\'a' || b");
+    }
+
+    #[test]
+    fn statements_name_what_they_define_and_mention() {
+        let create = Idents::of(
+            "CREATE OR REPLACE FUNCTION \"My\".f(c public.code)\n RETURNS SETOF Public.T AS $f$ SELECT x.y FROM a.b $f$",
+        );
+        assert_eq!(
+            create.defines(),
+            Some((true, "My".to_string(), "f".to_string()))
+        );
+        let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+            list.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            create.qualified(),
+            pairs(&[("My", "f"), ("public", "code"), ("public", "t")])
+        );
+        let drop = Idents::of("DROP MATERIALIZED VIEW IF EXISTS public.\"V\"");
+        assert_eq!(drop.defines(), Some((false, "public".into(), "V".into())));
+        assert_eq!(Idents::of("CREATE INDEX i ON public.t (a)").defines(), None);
+        assert_eq!(Idents::of("CREATE TABLE t (a int)").defines(), None);
+        assert_eq!(
+            Idents::of("SELECT 'public.t', a.b.c -- x.y").qualified(),
+            pairs(&[("b", "c")])
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub(in crate::introspect) fn function(row: &Row) -> Result<Function, IntrospectE
     Ok(Function {
         name: TableName::new(row.get::<String>("schema")?, row.get::<String>("name")?),
         arguments: row.get("arguments")?,
+        types: row.get("types")?,
         returns: row.get("returns")?,
         definition: row.get("definition")?,
         procedure: row.get("procedure")?,

@@ -2,6 +2,7 @@
 -- made for a type (a range type's constructors).
 SELECT n.nspname::text AS schema, p.proname::text AS name,
        pg_get_function_identity_arguments(p.oid) AS arguments,
+       oidvectortypes(p.proargtypes) AS types,
        coalesce(pg_get_function_result(p.oid), '') AS returns,
        pg_get_functiondef(p.oid) AS definition,
        p.prokind = 'p' AS procedure,

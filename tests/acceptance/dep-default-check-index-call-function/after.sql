@@ -1,0 +1,5 @@
+CREATE FUNCTION z_pos(x int) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT x > 0';
+CREATE FUNCTION z_next() RETURNS int LANGUAGE sql AS 'SELECT 42';
+CREATE FUNCTION z_twice(x int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT x * 2';
+CREATE TABLE t (id int PRIMARY KEY, v int DEFAULT z_next() CHECK (z_pos(v)), w int GENERATED ALWAYS AS (z_twice(v)) STORED);
+CREATE INDEX t_twice ON t (z_twice(v));
