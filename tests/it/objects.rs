@@ -99,6 +99,19 @@ fn declared_objects_through_the_workflow() {
         ExitCode::SUCCESS
     );
     client.batch_execute("DROP PUBLICATION everything").unwrap();
+    // Comments on declared objects, which models cannot declare: the database's stay.
+    client
+        .batch_execute(
+            "COMMENT ON VIEW customer_order_counts IS 'by hand';
+             COMMENT ON FUNCTION order_total(integer) IS 'by hand';
+             COMMENT ON INDEX tag_counts_tag_id IS 'by hand';
+             COMMENT ON TRIGGER orders_touch ON orders IS 'by hand'",
+        )
+        .unwrap();
+    assert_eq!(
+        run(&dir, &["--url", &url, "check"], shop(COUNTS)),
+        ExitCode::SUCCESS
+    );
     client
         .batch_execute(
             "INSERT INTO customers (first_name, last_name, email_address) VALUES ('a', 'b', 'c')",
@@ -133,6 +146,7 @@ fn declared_objects_through_the_workflow() {
         second.contains("CREATE OR REPLACE VIEW public.customer_order_counts AS"),
         "{second}"
     );
+    assert!(!second.contains("COMMENT ON"), "{second}");
     assert_eq!(
         run(&dir, &["--url", &url, "upgrade", "head"], shop(&changed)),
         ExitCode::SUCCESS
@@ -141,6 +155,14 @@ fn declared_objects_through_the_workflow() {
         run(&dir, &["--url", &url, "check"], shop(&changed)),
         ExitCode::SUCCESS
     );
+    let kept: Option<String> = client
+        .query_one(
+            "SELECT obj_description('customer_order_counts'::regclass, 'pg_class')",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(kept.as_deref(), Some("by hand"));
 
     // And all the way down and up again.
     assert_eq!(

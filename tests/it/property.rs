@@ -1450,6 +1450,7 @@ fn kind(op: &model_core::diff::Op) -> String {
             Commented::Schema(_) => "SetSchemaComment",
             Commented::Table(_) => "SetTableComment",
             Commented::Column(..) => "SetColumnComment",
+            Commented::Object { .. } => "SetObjectComment",
         }
         .to_string();
     }

@@ -108,8 +108,8 @@ fn introspection_query_count_does_not_grow_with_tables() {
     }
     assert_eq!(counts[0], counts[1], "queries for 3 and for 80 tables");
     assert_eq!(
-        counts[0], 18,
-        "version, tables, columns, constraints, views, indexes, enums, sequences, extensions, functions, triggers, schemas, owners, types, others, unmodelled objects, policies, statistics objects"
+        counts[0], 19,
+        "version, tables, columns, constraints, views, indexes, enums, sequences, extensions, functions, triggers, schemas, owners, types, others, unmodelled objects, policies, statistics objects, comments on objects"
     );
 }
 

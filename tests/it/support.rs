@@ -181,6 +181,7 @@ pub fn read(client: &mut Client, schemas: &[&str]) -> Schema {
     Schema {
         schemas: Vec::new(),
         owners: Vec::new(),
+        comments: Vec::new(),
         ..introspect::introspect(client, &options).unwrap()
     }
 }

@@ -363,6 +363,8 @@ async fn compare_in<C: Connection>(
     // database's are left as they are, never dropped for not being declared. Types the models
     // declare (`ModelSet::with_type`) are theirs; the database's other types are left alone.
     desired.others = live.others.clone();
+    // Nor comments on objects other than schemas, tables and columns: the database's stay.
+    desired.comments = live.comments.clone();
     let declared: Vec<String> = desired.types.iter().map(|t| t.name.clone()).collect();
     desired.types.extend(
         live.types

@@ -17,6 +17,7 @@
 mod align;
 mod candidates;
 mod columns;
+mod comments;
 mod enums;
 mod functions;
 mod grants;
@@ -255,6 +256,7 @@ impl<'a> Differ<'a> {
             }
         }
         self.created_tables();
+        self.object_comments();
         plan::order(self.emitted)
     }
 }

@@ -214,6 +214,7 @@ pub async fn canonicalize_async<C: Connection>(
         schemas: Vec::new(),
         others: Vec::new(),
         owners: Vec::new(),
+        comments: Vec::new(),
         ..result.schema
     })
 }

@@ -1,6 +1,8 @@
-//! Comments on schemas, tables and columns (`COMMENT ON … IS …`) that change on an object that
-//! stays. A new object's comment is part of its creation; the other kinds' rooms write their
-//! own comments.
+//! Comments (`COMMENT ON … IS …`). On schemas, tables and columns: those that change on an
+//! object that stays (a new one's comment is part of its creation). On every other object
+//! ([`Commented::Object`]): set after everything is created (the object may be one the plan
+//! creates or creates again, which loses its comment), and, when the object goes, nothing to
+//! do but what the downgrade needs: the comment set again once the object is back.
 
 use super::ddl::column_comment;
 use super::{Change, Hint, Kind, Lock, Stage};
@@ -17,6 +19,13 @@ pub enum Commented {
     Table(TableName),
     /// A column of a table.
     Column(TableName, String),
+    /// Any other object, as `COMMENT ON` names it (see [`crate::schema::ObjectComment`]).
+    Object {
+        /// `INDEX`, `CONSTRAINT`, `FUNCTION`…
+        kind: String,
+        /// PostgreSQL's identity of it (`public.f(integer)`, `c on public.t`).
+        identity: String,
+    },
 }
 
 /// The comment on one object: `None` is none.
@@ -49,6 +58,11 @@ impl Kind for Comment {
         };
         let is = || text.map_or("NULL".to_string(), |c| quote_literal(c));
         vec![match on {
+            // The object goes (or goes to be created again): its comment goes with it.
+            Commented::Object { .. } if matches!(change, Change::Drop(_)) => return Vec::new(),
+            Commented::Object { kind, identity } => {
+                format!("COMMENT ON {kind} {identity} IS {}", is())
+            }
             Commented::Schema(name) => {
                 format!("COMMENT ON SCHEMA {} IS {}", quote_ident(name), is())
             }
@@ -61,6 +75,12 @@ impl Kind for Comment {
 
     fn describe(change: &Change<Self>) -> String {
         match &change.subject().on {
+            Commented::Object { kind, identity } if matches!(change, Change::Drop(_)) => {
+                format!("comment on {} {identity} goes with it", kind.to_lowercase())
+            }
+            Commented::Object { kind, identity } => {
+                format!("changed comment on {} {identity}", kind.to_lowercase())
+            }
             Commented::Schema(name) => format!("changed comment on schema '{name}'"),
             Commented::Table(table) => format!("changed comment on table '{table}'"),
             Commented::Column(table, column) => {
@@ -69,11 +89,32 @@ impl Kind for Comment {
         }
     }
 
-    fn stage(_change: &Change<Self>, _hint: Hint) -> Stage {
-        Stage::Properties
+    /// An object's comment after every object is created; when it goes with its object, first
+    /// (so that, undone, it comes last: once the object is back).
+    fn stage(change: &Change<Self>, _hint: Hint) -> Stage {
+        match (&change.subject().on, change) {
+            (Commented::Object { .. }, Change::Drop(_)) => Stage::Schemas,
+            (Commented::Object { .. }, _) => Stage::ObjectComments,
+            _ => Stage::Properties,
+        }
     }
 
     fn locks(_change: &Change<Self>) -> Vec<Lock> {
         Vec::new()
     }
+}
+
+/// `comment`'s object named after `rename` (a schema or table renamed under it).
+pub fn renamed(comment: &mut crate::schema::ObjectComment, rename: &super::Renamed<'_>) {
+    use crate::sql::tokens::{rewrite, schema_renamed, SiteKind};
+    comment.identity = match *rename {
+        super::Renamed::Schema { from, to } => schema_renamed(&comment.identity, from, to),
+        super::Renamed::Table { from, to } => rewrite(&comment.identity, |s| {
+            (s.kind == SiteKind::Ident
+                && s.value == from.name
+                && s.qualifier.as_deref() == Some(from.schema.as_str()))
+            .then(|| quote_ident(&to.name))
+        }),
+        super::Renamed::Column { .. } => return,
+    };
 }

@@ -235,6 +235,7 @@ macro_rules! plain {
         /// Every object of a plain kind in `schema` after `rename`.
         pub fn rename_plain(schema: &mut crate::schema::Schema, rename: &Renamed<'_>) {
             $(schema.$field.iter_mut().for_each(|x| x.renamed(rename));)*
+            schema.comments.iter_mut().for_each(|c| comment::renamed(c, rename));
         }
     };
 }
@@ -396,6 +397,8 @@ pub enum Stage {
     Properties,
     /// Views, triggers, policies, rules and the like created again or anew.
     CreateDependents,
+    /// Comments on objects other than schemas, tables and columns: once every object is there.
+    ObjectComments,
     /// Functions that go.
     DropFunctions,
     /// Types that go (dependents before what they are over).

@@ -214,6 +214,9 @@ pub(crate) fn script_in(ops: &[Op], created: &BTreeSet<TableName>) -> String {
                 .map(Statement::render)
                 .collect::<String>()
         })
+        // An operation with nothing to run in this direction (a comment that goes with its
+        // object) leaves no blank line either.
+        .filter(|text| !text.is_empty())
         .collect::<Vec<_>>()
         .join("\n")
 }

@@ -61,6 +61,22 @@ pub struct Schema {
     /// Who owns what, when read from a database (empty from models: ownership is then not
     /// compared).
     pub owners: Vec<Ownership>,
+    /// Comments on the objects that carry none of their own (indexes, constraints, views,
+    /// functions, types…), when read from a database: models declare none.
+    pub comments: Vec<ObjectComment>,
+}
+
+/// A comment on an object other than a schema, table, table column or statistics object
+/// (which carry their own): `COMMENT ON {kind} {identity} IS {text}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectComment {
+    /// The kind as `COMMENT ON` names it (`INDEX`, `CONSTRAINT`, `COLUMN`, `FUNCTION`…).
+    pub kind: String,
+    /// The object as PostgreSQL identifies it, every name quoted as needed
+    /// (`public.f(integer)`, `c on public.t`, `c ON DOMAIN public.d`, `public.v.a`).
+    pub identity: String,
+    /// The comment.
+    pub text: String,
 }
 
 /// An object kept as the statements PostgreSQL's own deparsers give for it: compared by

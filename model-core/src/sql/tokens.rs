@@ -407,6 +407,26 @@ impl Idents {
         Idents(words)
     }
 
+    /// How many words.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Word `i` as PostgreSQL folds it (`""` past the end).
+    pub fn word(&self, i: usize) -> &str {
+        self.0.get(i).map_or("", |w| w.folded.as_str())
+    }
+
+    /// Whether word `i` is followed by a dot (`a` in `a.b`).
+    pub fn qualifies(&self, i: usize) -> bool {
+        self.0.get(i).is_some_and(|w| w.qualifies)
+    }
+
     /// Word `i` upper-cased (`""` past the end).
     pub fn keyword(&self, i: usize) -> &str {
         self.0.get(i).map_or("", |w| w.keyword.as_str())

@@ -36,7 +36,7 @@ macro_rules! plain {
     };
 }
 
-plain!(policies: "policies", statistics: "statistics objects");
+plain!(policies: "policies", statistics: "statistics objects", comments: "comments on objects");
 
 use crate::pg::Connection;
 
