@@ -2,10 +2,11 @@
 
 use std::collections::BTreeSet;
 
+use super::enums::index_mentions;
 use super::grants::grant_changes;
 use super::plan::Hint;
 use super::{mentions, pair, Differ, Op, Pair};
-use crate::kinds::Change;
+use crate::kinds::{Change, ColumnSetting, Constraint, Setting, TableConstraint, TableIndex};
 use crate::schema::{qualified, Function, GrantTarget, TableName};
 
 impl<'a> Differ<'a> {
@@ -56,14 +57,15 @@ impl<'a> Differ<'a> {
         rebuilt
     }
 
-    /// Policies and rules (and aggregates) that call a function dropped and created again,
-    /// themselves unchanged: dropped before it goes and created again after it comes back, as
-    /// PostgreSQL refuses to drop a function they use. (Views and triggers are rebuilt with
-    /// the views and triggers.)
+    /// Policies, rules, aggregates, column defaults, checks and indexes that call a function
+    /// dropped and created again, themselves unchanged: dropped before it goes and created
+    /// again after it comes back, as PostgreSQL refuses to drop a function they use. (Views
+    /// and triggers are rebuilt with the views and triggers.)
     pub(super) fn function_callers(&mut self, rebuilt: &BTreeSet<TableName>) {
         if rebuilt.is_empty() {
             return;
         }
+        self.table_callers(rebuilt);
         let calls = |op: &Op| {
             let statements = op.statements();
             rebuilt
@@ -87,6 +89,53 @@ impl<'a> Differ<'a> {
             .collect();
         for create in policies {
             self.replace_dependent(Some(create.inverse()), Some(create));
+        }
+    }
+
+    /// Defaults, checks and indexes of tables that stay, unchanged, that call a rebuilt
+    /// function: cleared or dropped before it goes, set or created again after it comes back.
+    fn table_callers(&mut self, rebuilt: &BTreeSet<TableName>) {
+        let names: Vec<String> = rebuilt.iter().map(qualified).collect();
+        let calls = |text: &str| names.iter().any(|n| mentions(text, n));
+        let mut pairs: Vec<(Op, Op)> = Vec::new();
+        for table in &self.from.tables {
+            let Some(after) = self.to_tables.get(&table.name).copied() else {
+                continue;
+            };
+            if !self.kept(&table.name) {
+                continue;
+            }
+            for column in &table.columns {
+                let Some(default) = column.default.as_deref().filter(|d| calls(d)) else {
+                    continue;
+                };
+                if after.column(&column.name).map(|c| &c.default) != Some(&column.default) {
+                    continue;
+                }
+                let set = ColumnSetting::change(
+                    &table.name,
+                    &column.name,
+                    Setting::Default(None),
+                    Setting::Default(Some(default.to_string())),
+                );
+                pairs.push((Op::from(set.inverse()), Op::from(set)));
+            }
+            for check in &table.checks {
+                if after.checks.contains(check) && calls(&check.expression) {
+                    let create =
+                        TableConstraint::create(&table.name, Constraint::Check(check.clone()));
+                    pairs.push((Op::from(create.inverse()), Op::from(create)));
+                }
+            }
+            for index in &table.indexes {
+                if after.indexes.contains(index) && names.iter().any(|n| index_mentions(index, n)) {
+                    let create = TableIndex::create(&table.name, index);
+                    pairs.push((Op::from(create.inverse()), Op::from(create)));
+                }
+            }
+        }
+        for (drop, create) in pairs {
+            self.replace_dependent(Some(drop), Some(create));
         }
     }
 }

@@ -1,0 +1,3 @@
+CREATE FUNCTION f(y int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT y * 2';
+CREATE TABLE t (a int DEFAULT f(1), b int CONSTRAINT b_big CHECK (f(b) > 0));
+CREATE INDEX t_fa ON t (f(a));
