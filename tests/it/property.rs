@@ -152,6 +152,7 @@ fn random_index(rng: &mut Rng, table: &Table, n: usize) -> Option<Index> {
             .chance(30)
             .then(|| format!("({} IS NOT NULL)", quote_ident(&column.name))),
         invalid: false,
+        on_only: false,
         attached_to: None,
         options: if !hash && rng.chance(15) {
             vec!["fillfactor=70".into()]
@@ -665,6 +666,15 @@ fn random_view(rng: &mut Rng, name: &str, source: &TableName) -> View {
             Vec::new()
         },
         populated: !materialized || rng.chance(80),
+        grants: if rng.chance(30) {
+            vec![model_core::schema::Grant {
+                grantee: "public".into(),
+                privileges: vec!["SELECT".into()],
+            }]
+        } else {
+            Vec::new()
+        },
+        column_grants: Vec::new(),
     }
 }
 
@@ -827,6 +837,7 @@ fn partitioned(rng: &mut Rng, schema: &mut Schema) {
             method: "btree".into(),
             predicate: None,
             invalid: false,
+            on_only: false,
             options: Vec::new(),
             attached_to: None,
         });

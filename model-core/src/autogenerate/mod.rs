@@ -442,6 +442,12 @@ fn keep_undeclared_privileges(live: &Schema, desired: &mut Schema) {
             function.grants = have.grants.clone();
         }
     }
+    for view in &mut desired.views {
+        if let Some(have) = live.views.iter().find(|v| v.name == view.name) {
+            view.grants = have.grants.clone();
+            view.column_grants = have.column_grants.clone();
+        }
+    }
     for e in &mut desired.enums {
         if let Some(have) = live.enum_type(&e.name) {
             e.grants = have.grants.clone();

@@ -76,7 +76,12 @@ impl<'a> Differ<'a> {
                 owner,
                 integer,
             };
-            if before != after {
+            // A table dropped and created again (partitioned or not) would drop the sequences
+            // it owns with it: they let go of it first, and belong to it again after.
+            let rebuilt = before
+                .as_ref()
+                .is_some_and(|o| self.rebuilt_tables.contains(&o.table));
+            if before != after || rebuilt {
                 if before.is_some() {
                     let from = owned(before, integer.0);
                     let to = owned(None, false);

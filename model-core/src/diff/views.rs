@@ -3,11 +3,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::grants::{grant_changes, without_revoked};
 use super::plan::Hint;
 use super::{Differ, Op};
 use crate::kinds::Change;
 use crate::kinds::TableSetting;
-use crate::schema::{TableName, View};
+use crate::schema::{GrantTarget, TableName, View};
 
 impl<'a> Differ<'a> {
     /// Views and triggers go before the tables they depend on change and come back after:
@@ -50,7 +51,7 @@ impl<'a> Differ<'a> {
             let Some(wanted) = to.get(name) else { continue };
             let reads_touched =
                 functions_rebuilt || have.depends_on.iter().any(|d| touched.contains(d));
-            if have == wanted && !reads_touched {
+            if have.same_but_privileges(wanted) && !reads_touched {
                 continue;
             }
             // A materialized view whose storage parameters or contents alone change stays.
@@ -59,7 +60,7 @@ impl<'a> Differ<'a> {
                 populated: wanted.populated,
                 ..(*have).clone()
             };
-            if have.materialized && settled == **wanted && !reads_touched {
+            if have.materialized && settled.same_but_privileges(wanted) && !reads_touched {
                 if have.options != wanted.options {
                     self.emit(TableSetting::parameters(
                         "MATERIALIZED VIEW",
@@ -127,6 +128,12 @@ impl<'a> Differ<'a> {
                     || replace.contains(&v.name)
             })
             .collect();
+        // Privileges of a view that stays (one created carries its own).
+        for (name, wanted) in &to {
+            if let (Some(have), false) = (from.get(name), rebuild.contains(*name)) {
+                self.view_grants(have, wanted);
+            }
+        }
         for view in view_order(&created) {
             match (replace.contains(&view.name), from.get(&view.name)) {
                 (true, Some(have)) => self.emit(Op::from(Change::Alter {
@@ -135,6 +142,38 @@ impl<'a> Differ<'a> {
                 })),
                 _ => self.emit(Op::from(Change::Create(view.clone()))),
             }
+        }
+    }
+
+    /// The privileges of a view that stays, on it and on its columns. As for a table's, a
+    /// table-level `REVOKE` takes the privilege off the columns too, so their grants bracket
+    /// it.
+    fn view_grants(&mut self, have: &View, wanted: &View) {
+        let name = &wanted.name;
+        let of = |v: &View, column: &str| -> Vec<crate::schema::Grant> {
+            v.column_grants
+                .iter()
+                .find(|(c, _)| c == column)
+                .map(|(_, g)| g.clone())
+                .unwrap_or_default()
+        };
+        let columns: BTreeSet<&String> = have
+            .column_grants
+            .iter()
+            .chain(&wanted.column_grants)
+            .map(|(c, _)| c)
+            .collect();
+        let column = |c: &String| GrantTarget::Column(name.clone(), c.clone());
+        let mut kept = Vec::new();
+        for c in &columns {
+            let between = without_revoked(&of(have, c), &have.grants, &wanted.grants);
+            self.emit_all(grant_changes(&column(c), &of(have, c), &between));
+            kept.push(between);
+        }
+        let target = GrantTarget::Table(name.clone());
+        self.emit_all(grant_changes(&target, &have.grants, &wanted.grants));
+        for (c, between) in columns.iter().zip(&kept) {
+            self.emit_all(grant_changes(&column(c), between, &of(wanted, c)));
         }
     }
 }

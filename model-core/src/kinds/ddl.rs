@@ -284,8 +284,9 @@ pub fn create_index(table: &TableName, index: &Index) -> String {
     }
     let _ = write!(
         out,
-        "INDEX {} ON {}",
+        "INDEX {} ON {}{}",
         quote_ident(&index.name),
+        if index.on_only { "ONLY " } else { "" },
         qualified(table)
     );
     if index.method != "btree" {

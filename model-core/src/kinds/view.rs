@@ -6,6 +6,7 @@
 //! are the table settings' room.
 
 use super::ddl::{create_index, with_options};
+use super::grant::{granted, grants};
 use super::{hazard, lock, Change, Hazard, HazardKind, Hint, Kind, Lock, LockMode, Stage};
 use crate::schema::{qualified, View};
 
@@ -15,7 +16,8 @@ pub fn refreshed(from: &View, to: &View) -> bool {
         && View {
             populated: to.populated,
             ..from.clone()
-        } == *to
+        }
+        .same_but_privileges(to)
 }
 
 impl Kind for View {
@@ -35,6 +37,19 @@ impl Kind for View {
                     }
                 )];
                 out.extend(v.indexes.iter().map(|i| create_index(&v.name, i)));
+                let object = format!("TABLE {}", qualified(&v.name));
+                out.extend(granted(&object, &v.grants));
+                for (column, column_grants) in &v.column_grants {
+                    for g in column_grants {
+                        out.extend(grants(
+                            &object,
+                            Some(column),
+                            &g.grantee,
+                            &[],
+                            &g.privileges,
+                        ));
+                    }
+                }
                 out
             }
             Change::Alter { from, to } if refreshed(from, to) => vec![format!(

@@ -373,6 +373,7 @@ impl TableBuilder {
             method: method.to_string(),
             predicate: predicate.map(str::to_string),
             invalid: false,
+            on_only: false,
             options: Vec::new(),
             attached_to: None,
         });

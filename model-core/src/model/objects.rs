@@ -108,6 +108,7 @@ impl ModelSet {
             method: "btree".into(),
             predicate: None,
             invalid: false,
+            on_only: false,
             options: Vec::new(),
             attached_to: None,
         });
@@ -492,6 +493,8 @@ fn view(name: &str, query: &str, materialized: bool) -> View {
         depends_on: Vec::new(),
         options: Vec::new(),
         populated: true,
+        grants: Vec::new(),
+        column_grants: Vec::new(),
     }
 }
 

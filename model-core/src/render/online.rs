@@ -360,6 +360,7 @@ fn unique_using_index(out: &mut Vec<Step>, table: &TableName, unique: &UniqueCon
         method: "btree".into(),
         predicate: None,
         invalid: false,
+        on_only: false,
         options: Vec::new(),
         attached_to: None,
     };

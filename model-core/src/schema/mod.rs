@@ -1084,6 +1084,9 @@ pub struct Index {
     /// failed or was cancelled): it exists but is not used and may not enforce uniqueness.
     /// Never set by models, so the diff rebuilds such an index.
     pub invalid: bool,
+    /// A partitioned table's index created `ON ONLY` it and not yet attached to an index of
+    /// every partition (PostgreSQL keeps it invalid until then). Never set by models.
+    pub on_only: bool,
     /// Storage parameters (`WITH (fillfactor=70)`), as `name=value` (compared as a set).
     pub options: Vec<String>,
     /// On a partition: the parent's index this one is attached to (it goes when that one
@@ -1270,6 +1273,21 @@ pub struct View {
     /// A materialized view holds its query's rows (false: created `WITH NO DATA`, never
     /// refreshed). Always true for a plain view.
     pub populated: bool,
+    /// Privileges on it, as a table's (see [`Grant`]).
+    pub grants: Vec<Grant>,
+    /// Privileges on its columns, by column (only columns that have some).
+    pub column_grants: Vec<(String, Vec<Grant>)>,
+}
+
+impl View {
+    /// Equal but for privileges (which change by `GRANT` / `REVOKE`, not by replacing it).
+    pub fn same_but_privileges(&self, other: &View) -> bool {
+        View {
+            grants: other.grants.clone(),
+            column_grants: other.column_grants.clone(),
+            ..self.clone()
+        } == *other
+    }
 }
 
 /// A trigger, kept as `pg_get_triggerdef()` prints it.

@@ -54,6 +54,7 @@ pub(in crate::introspect) fn index(
         method: row.get("method")?,
         predicate: row.get("predicate")?,
         invalid: row.get("invalid")?,
+        on_only: row.get("on_only")?,
         options: row.get("reloptions")?,
         attached_to: row.get("attached_to")?,
     };

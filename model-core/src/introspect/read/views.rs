@@ -14,6 +14,31 @@ pub(in crate::introspect) fn view(row: &Row) -> Result<(Oid, View), IntrospectEr
     let column_names: Vec<String> = row.get("column_names")?;
     let column_types: Vec<String> = row.get("column_types")?;
     let depends_on: Vec<String> = row.get("depends_on")?;
+    // `ordinal|role:PRIV,PRIV*`: the column by its place among `column_names`.
+    let mut column_grants: Vec<(String, Vec<crate::schema::Grant>)> = Vec::new();
+    for entry in row.get::<Vec<String>>("column_grants")? {
+        let Some((ordinal, grant)) = entry.split_once('|') else {
+            continue;
+        };
+        let Some(column) = ordinal
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| column_names.get(i.wrapping_sub(1)))
+        else {
+            continue;
+        };
+        let Some((grantee, privileges)) = grant.rsplit_once(':') else {
+            continue;
+        };
+        let grant = crate::schema::Grant {
+            grantee: grantee.to_string(),
+            privileges: privileges.split(',').map(str::to_string).collect(),
+        };
+        match column_grants.iter_mut().find(|(c, _)| c == column) {
+            Some((_, grants)) => grants.push(grant),
+            None => column_grants.push((column.clone(), vec![grant])),
+        }
+    }
     let view = View {
         name: TableName::new(row.get::<String>("schema")?, row.get::<String>("name")?),
         materialized: row.get("materialized")?,
@@ -26,6 +51,8 @@ pub(in crate::introspect) fn view(row: &Row) -> Result<(Oid, View), IntrospectEr
             .collect(),
         indexes: Vec::new(),
         depends_on: depends_on.iter().map(|d| TableName::parse(d)).collect(),
+        grants: row.grants()?,
+        column_grants,
     };
     Ok((row.get("oid")?, view))
 }

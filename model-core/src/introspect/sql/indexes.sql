@@ -37,7 +37,10 @@ SELECT i.indrelid,
              LEFT JOIN pg_collation co ON co.oid = i.indcollation[k]
              LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
              ORDER BY k) AS collations,
-       NOT (i.indisvalid AND i.indisready) AS invalid,
+       NOT (i.indisvalid AND i.indisready) AND c.relkind <> 'p' AS invalid,
+       -- A partitioned table's index made ON ONLY it, not yet attached to one of every
+       -- partition: PostgreSQL keeps it invalid until then.
+       NOT i.indisvalid AND c.relkind = 'p' AS on_only,
        coalesce(ic.reloptions, '{}') AS reloptions,
        (SELECT pi.relname::text FROM pg_inherits ih JOIN pg_class pi ON pi.oid = ih.inhparent
         WHERE ih.inhrelid = i.indexrelid) AS attached_to

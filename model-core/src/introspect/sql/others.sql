@@ -44,7 +44,20 @@ SELECT kind, name, create_sql, drop_sql FROM (
                || CASE WHEN a.aggminitval IS NOT NULL THEN format(', MINITCOND = %L', a.aggminitval) ELSE '' END
                || CASE WHEN a.aggsortop <> 0 THEN format(', SORTOP = OPERATOR(%s)', a.aggsortop::regoper) ELSE '' END
                || CASE p.proparallel WHEN 's' THEN ', PARALLEL = SAFE' WHEN 'r' THEN ', PARALLEL = RESTRICTED' ELSE '' END
-               || ')',
+               || ')'
+               -- Its privileges, relative to the default (EXECUTE for PUBLIC), as a function's.
+               || CASE WHEN p.proacl IS NULL THEN '' ELSE
+                      CASE WHEN NOT EXISTS (SELECT 1 FROM aclexplode(p.proacl) g WHERE g.grantee = 0)
+                           THEN format(E';\nREVOKE EXECUTE ON FUNCTION %I.%I(%s) FROM PUBLIC', n.nspname,
+                                       p.proname, pg_get_function_identity_arguments(p.oid))
+                           ELSE '' END
+                      || coalesce((SELECT string_agg(format(E';\nGRANT EXECUTE ON FUNCTION %I.%I(%s) TO %I%s',
+                                                            n.nspname, p.proname, pg_get_function_identity_arguments(p.oid),
+                                                            pg_get_userbyid(g.grantee),
+                                                            CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END),
+                                                     '' ORDER BY pg_get_userbyid(g.grantee))
+                                   FROM aclexplode(p.proacl) g WHERE g.grantee NOT IN (0, p.proowner)), '')
+                  END,
            format('DROP AGGREGATE %I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid))
     FROM pg_aggregate a
     JOIN pg_proc p ON p.oid = a.aggfnoid
@@ -127,5 +140,19 @@ SELECT kind, name, create_sql, drop_sql FROM (
     CROSS JOIN LATERAL aclexplode(d.defaclacl) g
     WHERE (d.defaclnamespace = 0 OR n.nspname = ANY($1)) AND g.grantee <> d.defaclrole
     GROUP BY d.defaclrole, d.defaclnamespace, n.nspname, o.things, g.grantee
+    UNION ALL
+    -- PUBLIC's own defaults taken away database-wide: EXECUTE on new functions, USAGE on
+    -- new types (only there does PostgreSQL give PUBLIC a default).
+    SELECT 'default privileges',
+           format('for role %I on %s from public', pg_get_userbyid(d.defaclrole), o.things),
+           format('ALTER DEFAULT PRIVILEGES FOR ROLE %I REVOKE %s ON %s FROM PUBLIC',
+                  pg_get_userbyid(d.defaclrole), o.privilege, upper(o.things)),
+           format('ALTER DEFAULT PRIVILEGES FOR ROLE %I GRANT %s ON %s TO PUBLIC',
+                  pg_get_userbyid(d.defaclrole), o.privilege, upper(o.things))
+    FROM pg_default_acl d
+    CROSS JOIN LATERAL (SELECT CASE d.defaclobjtype WHEN 'f' THEN 'functions' ELSE 'types' END AS things,
+                               CASE d.defaclobjtype WHEN 'f' THEN 'EXECUTE' ELSE 'USAGE' END AS privilege) o
+    WHERE d.defaclnamespace = 0 AND d.defaclobjtype IN ('f', 'T')
+      AND NOT EXISTS (SELECT 1 FROM aclexplode(d.defaclacl) g WHERE g.grantee = 0)
 ) others
 ORDER BY kind, name

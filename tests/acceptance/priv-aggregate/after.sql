@@ -1,0 +1,1 @@
+CREATE AGGREGATE ag(int) (SFUNC = int4pl, STYPE = int); REVOKE EXECUTE ON FUNCTION ag(int) FROM PUBLIC; GRANT EXECUTE ON FUNCTION ag(int) TO model_acc_reader;

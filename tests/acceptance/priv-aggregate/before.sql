@@ -1,0 +1,1 @@
+CREATE AGGREGATE ag(int) (SFUNC = int4pl, STYPE = int);

@@ -1,0 +1,3 @@
+ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO model_acc_reader;
+CREATE TABLE t (a int);
+REVOKE SELECT ON t FROM model_acc_reader;

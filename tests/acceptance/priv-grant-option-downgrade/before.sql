@@ -1,0 +1,1 @@
+CREATE TABLE t (a int); GRANT SELECT, INSERT ON t TO model_acc_reader WITH GRANT OPTION;

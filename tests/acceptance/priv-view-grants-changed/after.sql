@@ -1,0 +1,1 @@
+CREATE TABLE t (a int, b int); CREATE VIEW v AS SELECT a, b FROM t; GRANT SELECT, INSERT ON v TO model_acc_writer; GRANT SELECT (b) ON v TO model_acc_reader; CREATE MATERIALIZED VIEW mv AS SELECT a FROM t; GRANT SELECT ON mv TO model_acc_reader; REVOKE ALL ON mv FROM CURRENT_USER;
