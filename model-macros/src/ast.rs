@@ -165,6 +165,11 @@ pub struct Column {
     pub comment: Option<String>,
     /// `sql_type`: the literal and its canonical spelling (when it parsed).
     pub sql_type: Option<(LitStr, Option<String>)>,
+    /// `using = "..."`: how the column's values convert when its type changes
+    /// (`ALTER COLUMN … TYPE … USING`).
+    pub using: Option<Spanned<String>>,
+    /// `downgrade_using = "..."`: how they convert back when a downgrade undoes the change.
+    pub downgrade_using: Option<Spanned<String>>,
     /// `unchecked_type`: the field's Rust type is not checked against `sql_type`.
     pub unchecked_type: Option<Span>,
     pub foreign_key: Option<ForeignKeyAttr>,

@@ -83,6 +83,8 @@ const FIELD_KEYS: &[&str] = &[
     "name",
     "comment",
     "sql_type",
+    "using",
+    "downgrade_using",
     "unchecked_type",
     "foreign_key",
     "foreign_key_name",
@@ -272,6 +274,8 @@ fn parse_field(ident: &Ident, ty: &Type, attrs: &[Attribute], cx: &mut Ctxt) -> 
         index: None,
         comment: None,
         sql_type: None,
+        using: None,
+        downgrade_using: None,
         unchecked_type: None,
         foreign_key: None,
         foreign_key_name: None,
@@ -316,6 +320,19 @@ fn parse_field(ident: &Ident, ty: &Type, attrs: &[Attribute], cx: &mut Ctxt) -> 
                 "name" => column.name = string_value(&meta)?,
                 "comment" => column.comment = Some(string_value(&meta)?.value),
                 "sql_type" => column.sql_type = Some(sql_type_value(&meta, cx)?),
+                "using" | "downgrade_using" => {
+                    let using = string_value(&meta)?;
+                    if using.value.trim().is_empty() {
+                        cx.error(
+                            using.span,
+                            format!("`{key}` needs the SQL expression that converts the column's values, over the column itself: `{key} = \"to_timestamp(created_at)\"`"),
+                        );
+                    } else if key == "using" {
+                        column.using = Some(using);
+                    } else {
+                        column.downgrade_using = Some(using);
+                    }
+                }
                 "unchecked_type" => column.unchecked_type = Some(flag(&meta)?),
                 "foreign_key" => column.foreign_key = foreign_key(&meta, cx)?,
                 "foreign_key_name" => column.foreign_key_name = Some(string_value(&meta)?),

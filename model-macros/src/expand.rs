@@ -86,6 +86,14 @@ fn expand(model: &Model) -> TokenStream {
                     let (old, name) = (&old.value, &column.name.value);
                     body.push(quote!(__t.column_renamed_from(#name, #old);));
                 }
+                if let Some(using) = &column.using {
+                    let (expression, name) = (&using.value, &column.name.value);
+                    body.push(quote!(__t.converted_using(#name, #expression);));
+                }
+                if let Some(using) = &column.downgrade_using {
+                    let (expression, name) = (&using.value, &column.name.value);
+                    body.push(quote!(__t.converted_back_using(#name, #expression);));
+                }
                 if column.primary_key.is_some() {
                     primary_key.push(column.name.value.clone());
                 }

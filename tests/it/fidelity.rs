@@ -103,6 +103,56 @@ fn a_type_change_without_a_cast_is_refused_naming_the_column() {
     );
 }
 
+mod converted {
+    use model_core::Model;
+
+    #[derive(Model)]
+    #[model(table = "events")]
+    pub struct Event {
+        #[model(primary_key)]
+        pub id: i64,
+        #[model(
+            using = "happened > date '2000-01-01'",
+            downgrade_using = "CASE WHEN happened THEN date '2024-01-01' ELSE date '1999-01-01' END"
+        )]
+        pub happened: bool,
+    }
+}
+
+/// The same change with the conversion given on the field, both ways: the plan uses it, and
+/// the rows convert up and back.
+#[test]
+fn a_type_change_without_a_cast_converts_by_the_fields_expression() {
+    let db = fresh_database();
+    let mut client = db.connect().unwrap();
+    client
+        .batch_execute(
+            "CREATE TABLE events (id bigint PRIMARY KEY, happened date NOT NULL);
+             INSERT INTO events VALUES (1, '2024-05-01'), (2, '1990-01-01');",
+        )
+        .unwrap();
+    let plan = compare(&mut client, &models![converted::Event].unwrap(), &config())
+        .unwrap()
+        .plan();
+    let upgrade = model_core::render::script(&plan.upgrade);
+    assert!(
+        upgrade.contains("TYPE boolean USING happened > date '2000-01-01'"),
+        "{upgrade}"
+    );
+    apply(&mut client, &plan.upgrade);
+    let rows = |client: &mut postgres::Client| -> Vec<String> {
+        client
+            .query("SELECT happened::text FROM events ORDER BY id", &[])
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect()
+    };
+    assert_eq!(rows(&mut client), ["true", "false"]);
+    apply(&mut client, &plan.downgrade);
+    assert_eq!(rows(&mut client), ["2024-01-01", "1999-01-01"]);
+}
+
 mod deferred {
     use model_core::Model;
 

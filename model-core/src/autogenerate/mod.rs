@@ -30,6 +30,9 @@ pub struct Comparison {
     desired: Schema,
     renames: Vec<Rename>,
     version: PgVersion,
+    /// Conversions the models give for type changes: table, column, whether for the
+    /// downgrade, expression.
+    conversions: Vec<(TableName, String, bool, String)>,
     planned: std::sync::OnceLock<(Plan, RenameReport)>,
 }
 
@@ -47,8 +50,27 @@ impl Comparison {
             desired,
             renames,
             version,
+            conversions: Vec::new(),
             planned: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The same comparison with the models' own conversions for type changes
+    /// (`#[model(using = "...", downgrade_using = "...")]`).
+    pub fn with_conversions(mut self, models: &crate::ModelSet) -> Self {
+        self.conversions.clear();
+        for model in models.models() {
+            let table = &model.table.name;
+            let each = |list: &[(String, String)], down: bool| {
+                list.iter()
+                    .map(move |(c, e)| (table.clone(), c.clone(), down, e.clone()))
+                    .collect::<Vec<_>>()
+            };
+            self.conversions.extend(each(&model.conversions, false));
+            self.conversions.extend(each(&model.reversions, true));
+        }
+        self.planned = std::sync::OnceLock::new();
+        self
     }
 
     /// The PostgreSQL the plan is for: the database's, or the project's `postgres_version`
@@ -85,7 +107,18 @@ impl Comparison {
 
     fn planned(&self) -> &(Plan, RenameReport) {
         self.planned.get_or_init(|| {
-            diff_with_renames_for(&self.live, &self.desired, &self.renames, self.version)
+            let (mut plan, report) =
+                diff_with_renames_for(&self.live, &self.desired, &self.renames, self.version);
+            for (table, column, down, expression) in &self.conversions {
+                let ops = if *down {
+                    &mut plan.downgrade
+                } else {
+                    &mut plan.upgrade
+                };
+                ops.iter_mut()
+                    .for_each(|op| op.convert_using(table, column, expression));
+            }
+            (plan, report)
         })
     }
 
@@ -101,6 +134,7 @@ impl Comparison {
             desired,
             renames: mut declared,
             version,
+            conversions,
             ..
         } = self;
         for rename in renames {
@@ -108,7 +142,9 @@ impl Comparison {
                 declared.push(rename);
             }
         }
-        Comparison::new(live, desired, declared, version)
+        let mut comparison = Comparison::new(live, desired, declared, version);
+        comparison.conversions = conversions;
+        comparison
     }
 }
 
@@ -128,7 +164,7 @@ pub enum AutogenerateError {
     Introspect(#[from] IntrospectError),
     /// A column's type changes (in the upgrade or the downgrade) to one PostgreSQL has no cast
     /// to: the plan would fail, so none is made.
-    #[error("column {table}.{column} changes from {from} to {to}, and PostgreSQL has no cast between them; change the column in two steps (add a new column, copy with an expression, drop the old one) or write the revision by hand with a USING expression")]
+    #[error("column {table}.{column} changes from {from} to {to}, and PostgreSQL has no cast between them; give the conversion on the field, over the column's current value: #[model(using = \"...\")] for the upgrade, #[model(downgrade_using = \"...\")] for the downgrade")]
     NoCast {
         /// The table.
         table: TableName,
@@ -384,7 +420,8 @@ async fn compare_in<C: Connection>(
         config.filter(desired),
         models.renames().to_vec(),
         version,
-    );
+    )
+    .with_conversions(models);
     casts_in(client, &comparison.planned().0, tenant).await?;
     Ok(comparison)
 }
@@ -635,8 +672,9 @@ async fn casts_in<C: Connection>(
     let mut changes: Vec<(&TableName, &str, &str, &str)> = Vec::new();
     for op in plan.upgrade.iter().chain(&plan.downgrade) {
         if let Some((table, column, from, to)) = op.type_change() {
-            // Enums go through text, which always converts.
-            if from.ty != to.ty && !from.user_enum && !to.user_enum {
+            // Enums go through text, which always converts; the models' own expression is
+            // theirs to answer for.
+            if from.ty != to.ty && !from.user_enum && !to.user_enum && to.using.is_none() {
                 changes.push((table, column, from.ty.as_str(), to.ty.as_str()));
             }
         }

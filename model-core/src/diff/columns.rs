@@ -180,11 +180,13 @@ impl<'a> Differ<'a> {
                     ty: before.ty.clone(),
                     collation: before.collation.clone(),
                     user_enum: is_enum(self.from, &before.ty),
+                    using: None,
                 }),
                 Setting::Type(ColumnType {
                     ty: after.ty.clone(),
                     collation: after.collation.clone(),
                     user_enum: is_enum(self.to, &after.ty),
+                    using: None,
                 }),
             ));
         }

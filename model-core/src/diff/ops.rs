@@ -55,6 +55,21 @@ impl Op {
         }
     }
 
+    /// This operation with `expression` as the conversion (`USING`) when it changes the type
+    /// of `column` of `table`.
+    pub fn convert_using(&mut self, table: &TableName, column: &str, expression: &str) {
+        if let Op::Kind(KindChange::ColumnSetting(Change::Alter { from, to })) = self {
+            if &to.table == table && to.column == column {
+                if let (Setting::Type(before), Setting::Type(ty)) = (&from.setting, &mut to.setting)
+                {
+                    if before.ty != ty.ty {
+                        ty.using = Some(expression.to_string());
+                    }
+                }
+            }
+        }
+    }
+
     /// The operation that undoes this one.
     pub fn inverse(&self) -> Op {
         match self.clone() {

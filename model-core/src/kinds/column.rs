@@ -156,6 +156,9 @@ pub struct ColumnType {
     /// The type is an enum (or an array of one): PostgreSQL has no cast between it and
     /// another type but through `text`.
     pub user_enum: bool,
+    /// How the values convert when the column comes to this type, given by the project
+    /// (`#[model(using = "...")]`): `USING` this expression instead of a cast.
+    pub using: Option<String>,
 }
 
 /// One setting of a column that stays, as it is before or after a change.
@@ -540,7 +543,9 @@ fn alter_type(table: &str, column: &str, from: &ColumnType, to: &ColumnType) -> 
     if let Some(collation) = &to.collation {
         out.push_str(&format!(" COLLATE {collation}"));
     }
-    if from.ty != to.ty && !assignment_cast(&from.ty, &to.ty) {
+    if let Some(using) = &to.using {
+        out.push_str(&format!(" USING {using}"));
+    } else if from.ty != to.ty && !assignment_cast(&from.ty, &to.ty) {
         // An enum converts to and from anything but a string type only through text.
         let string = |t: &SqlType| {
             let base = t.as_str().split('(').next().unwrap_or_default().trim();

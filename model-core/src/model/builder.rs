@@ -23,6 +23,8 @@ pub struct TableBuilder {
     primary_key_without_overlaps: bool,
     renames: Vec<Rename>,
     declared_types: Vec<String>,
+    conversions: Vec<(String, String)>,
+    reversions: Vec<(String, String)>,
     renamed_fields: Vec<(&'static str, String)>,
 }
 
@@ -42,6 +44,8 @@ impl TableBuilder {
             relationships: Vec::new(),
             renames: Vec::new(),
             declared_types: Vec::new(),
+            conversions: Vec::new(),
+            reversions: Vec::new(),
             primary_key: None,
             primary_key_without_overlaps: false,
         }
@@ -76,6 +80,22 @@ impl TableBuilder {
     /// composite or range type), which is not looked for among the gathered enums.
     pub fn declared_type(&mut self, name: &str) -> &mut Self {
         self.declared_types.push(name.to_string());
+        self
+    }
+
+    /// The column `name`'s values convert to its type by `expression` when the type changes
+    /// (`#[model(using = "...")]`: `ALTER COLUMN … TYPE … USING expression`).
+    pub fn converted_using(&mut self, name: &str, expression: &str) -> &mut Self {
+        self.conversions
+            .push((name.to_string(), expression.to_string()));
+        self
+    }
+
+    /// The column `name`'s values convert back to the type it had by `expression` when a
+    /// downgrade undoes its type change (`#[model(downgrade_using = "...")]`).
+    pub fn converted_back_using(&mut self, name: &str, expression: &str) -> &mut Self {
+        self.reversions
+            .push((name.to_string(), expression.to_string()));
         self
     }
 
@@ -482,6 +502,8 @@ impl TableBuilder {
             renames: self.renames,
             declared_types: self.declared_types,
             renamed_fields: self.renamed_fields,
+            conversions: self.conversions,
+            reversions: self.reversions,
         }
     }
 

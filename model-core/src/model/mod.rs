@@ -64,6 +64,12 @@ pub struct ModelDef {
     pub declared_types: Vec<String>,
     /// Fields named apart from their columns (`#[model(name = "...")]`): field, column.
     pub renamed_fields: Vec<(&'static str, String)>,
+    /// Columns whose values convert by an expression of the project's own when their type
+    /// changes (`#[model(using = "...")]`): column, expression.
+    pub conversions: Vec<(String, String)>,
+    /// Columns whose values convert back by an expression of the project's own when a
+    /// downgrade undoes their type change (`#[model(downgrade_using = "...")]`).
+    pub reversions: Vec<(String, String)>,
 }
 
 impl ModelDef {
