@@ -220,6 +220,24 @@ impl fmt::Display for PgVersion {
     }
 }
 
+const RELATION_GRANTS: &str = r#"ARRAY(SELECT CASE WHEN a.grantee = 0 THEN 'public' ELSE pg_get_userbyid(a.grantee)::text END
+                    || ':' || string_agg(a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END,
+                                         ',' ORDER BY a.privilege_type)
+             FROM aclexplode(c.relacl) a
+             WHERE a.grantee <> c.relowner
+             GROUP BY a.grantee
+             UNION ALL
+             -- The owner's own privileges that were revoked, as `owner:-PRIV,-PRIV` (none when
+             -- the owner holds all it holds by default).
+             SELECT pg_get_userbyid(c.relowner)::text || ':'
+                    || string_agg('-' || d.privilege_type, ',' ORDER BY d.privilege_type)
+             FROM aclexplode(acldefault('r', c.relowner)) d
+             WHERE c.relacl IS NOT NULL AND d.grantee = c.relowner
+               AND NOT EXISTS (SELECT 1 FROM aclexplode(c.relacl) o
+                               WHERE o.grantee = c.relowner AND o.privilege_type = d.privilege_type)
+             HAVING count(*) > 0
+             ORDER BY 1)"#;
+
 /// A catalog detail spelled differently by version: `{name}` in a `.sql` file becomes the
 /// spelling of the newest entry of `spellings` whose major version is at most the server's.
 pub struct CatalogFragment {
@@ -242,6 +260,14 @@ impl CatalogFragment {
 
 /// Every catalog detail that differs between the supported versions.
 pub const CATALOG: &[CatalogFragment] = &[
+    // Not a version's spelling but one expression several queries share: a relation's
+    // (table's, view's) privileges for other roles, one `role:PRIV,PRIV*` entry each (`*`:
+    // WITH GRANT OPTION; the owner's are implicit, so only those it lost are listed, as
+    // `owner:-PRIV`). Over `c`, the relation's pg_class row.
+    CatalogFragment {
+        name: "relation_grants",
+        spellings: &[(14, RELATION_GRANTS)],
+    },
     CatalogFragment {
         name: "nulls_not_distinct",
         spellings: &[(14, "NULL::boolean"), (15, "i.indnullsnotdistinct")],

@@ -4,23 +4,7 @@ SELECT c.oid, n.nspname::text AS schema, c.relname::text AS name, ds.description
        c.relrowsecurity, c.relforcerowsecurity,
        -- Grants to other roles, one `role:PRIV,PRIV*` entry each (`*`: WITH GRANT OPTION; the
        -- owner's are implicit, so only those it lost are listed).
-       ARRAY(SELECT CASE WHEN a.grantee = 0 THEN 'public' ELSE pg_get_userbyid(a.grantee)::text END
-                    || ':' || string_agg(a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END,
-                                         ',' ORDER BY a.privilege_type)
-             FROM aclexplode(c.relacl) a
-             WHERE a.grantee <> c.relowner
-             GROUP BY a.grantee
-             UNION ALL
-             -- The owner's own privileges that were revoked, as `owner:-PRIV,-PRIV` (none when
-             -- the owner holds all it holds by default).
-             SELECT pg_get_userbyid(c.relowner)::text || ':'
-                    || string_agg('-' || d.privilege_type, ',' ORDER BY d.privilege_type)
-             FROM aclexplode(acldefault('r', c.relowner)) d
-             WHERE c.relacl IS NOT NULL AND d.grantee = c.relowner
-               AND NOT EXISTS (SELECT 1 FROM aclexplode(c.relacl) o
-                               WHERE o.grantee = c.relowner AND o.privilege_type = d.privilege_type)
-             HAVING count(*) > 0
-             ORDER BY 1) AS grants,
+       {relation_grants} AS grants,
        -- The table's storage parameters, then its TOAST table's as `toast.name=value`.
        coalesce(c.reloptions, '{}')
            || ARRAY(SELECT 'toast.' || o FROM pg_class tc, unnest(tc.reloptions) o

@@ -11,22 +11,8 @@ SELECT c.oid, n.nspname::text AS schema, c.relname::text AS name,
            AS column_types,
        coalesce(c.reloptions, '{}') AS options,
        c.relispopulated AS populated,
-       -- Privileges, as tables.sql writes a table's.
-       ARRAY(SELECT CASE WHEN a.grantee = 0 THEN 'public' ELSE pg_get_userbyid(a.grantee)::text END
-                    || ':' || string_agg(a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END,
-                                         ',' ORDER BY a.privilege_type)
-             FROM aclexplode(c.relacl) a
-             WHERE a.grantee <> c.relowner
-             GROUP BY a.grantee
-             UNION ALL
-             SELECT pg_get_userbyid(c.relowner)::text || ':'
-                    || string_agg('-' || d.privilege_type, ',' ORDER BY d.privilege_type)
-             FROM aclexplode(acldefault('r', c.relowner)) d
-             WHERE c.relacl IS NOT NULL AND d.grantee = c.relowner
-               AND NOT EXISTS (SELECT 1 FROM aclexplode(c.relacl) o
-                               WHERE o.grantee = c.relowner AND o.privilege_type = d.privilege_type)
-             HAVING count(*) > 0
-             ORDER BY 1) AS grants,
+       -- Privileges, as tables.sql reads a table's.
+       {relation_grants} AS grants,
        -- Column privileges, `ordinal|role:PRIV,PRIV*`, the ordinal among column_names.
        ARRAY(SELECT k.ordinal || '|'
                     || CASE WHEN g.grantee = 0 THEN 'public' ELSE pg_get_userbyid(g.grantee)::text END
