@@ -543,6 +543,7 @@ fn random_objects(rng: &mut Rng, schema: &mut Schema) {
             name: "citext".into(),
             schema: "public".into(),
             version: String::new(),
+            relocatable: true,
         });
     }
     if rng.chance(40) {
@@ -791,6 +792,7 @@ fn mutate_objects(rng: &mut Rng, schema: &mut Schema) {
                     name: "citext".into(),
                     schema: "public".into(),
                     version: String::new(),
+                    relocatable: true,
                 });
             } else {
                 schema.extensions.clear();

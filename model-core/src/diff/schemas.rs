@@ -72,6 +72,8 @@ impl<'a> Differ<'a> {
 
     pub(super) fn extensions(&mut self) {
         let changes = crate::kinds::extension::compare(&self.from.extensions, &self.to.extensions);
-        self.emit_all(changes.into_iter().map(Op::from));
+        for (hint, change) in changes {
+            self.emit_with(hint, Op::from(change));
+        }
     }
 }

@@ -5,19 +5,32 @@ use super::{pair, Change, Hazard, HazardKind, Hint, Kind, Lock, Pair, Stage};
 use crate::schema::Extension;
 use crate::sql::{quote_ident, quote_literal};
 
-/// The changes that take the extensions of `from` to those of `to`.
-pub fn compare(from: &[Extension], to: &[Extension]) -> Vec<Change<Extension>> {
+/// The changes that take the extensions of `from` to those of `to`, each with its planner's
+/// hint: one that must move to another schema but cannot (not relocatable) is dropped and
+/// created there (`Hint::Replaced`: the drop first, with the creations).
+pub fn compare(from: &[Extension], to: &[Extension]) -> Vec<(Hint, Change<Extension>)> {
     let key = |e: &Extension| e.name.clone();
     let mut out = Vec::new();
     for pair in pair(from, to, key) {
         match pair {
-            Pair::Added(wanted) => out.push(Change::Create(wanted.clone())),
-            Pair::Kept(have, wanted) if have != wanted => out.push(Change::Alter {
-                from: have.clone(),
-                to: wanted.clone(),
-            }),
+            Pair::Added(wanted) => out.push((Hint::None, Change::Create(wanted.clone()))),
+            Pair::Kept(have, wanted) if have.schema != wanted.schema && !have.relocatable => {
+                out.push((Hint::Replaced, Change::Drop(have.clone())));
+                out.push((Hint::None, Change::Create(wanted.clone())));
+            }
+            Pair::Kept(have, wanted)
+                if have.schema != wanted.schema || have.version != wanted.version =>
+            {
+                out.push((
+                    Hint::None,
+                    Change::Alter {
+                        from: have.clone(),
+                        to: wanted.clone(),
+                    },
+                ))
+            }
             Pair::Kept(..) => {}
-            Pair::Removed(have) => out.push(Change::Drop(have.clone())),
+            Pair::Removed(have) => out.push((Hint::None, Change::Drop(have.clone()))),
         }
     }
     out
@@ -67,9 +80,10 @@ impl Kind for Extension {
         }
     }
 
-    fn stage(change: &Change<Self>, _hint: Hint) -> Stage {
+    fn stage(change: &Change<Self>, hint: Hint) -> Stage {
         match change {
             Change::Create(_) | Change::Alter { .. } => Stage::Schemas,
+            Change::Drop(_) if hint == Hint::Replaced => Stage::Schemas,
             Change::Drop(_) => Stage::DropExtensions,
         }
     }
@@ -90,6 +104,10 @@ impl Kind for Extension {
 
     fn destruction(change: &Change<Self>) -> Option<String> {
         match change {
+            Change::Drop(e) if !e.relocatable => Some(format!(
+                "drops extension {} and everything it created (it cannot move to another schema: ALTER EXTENSION … SET SCHEMA refuses it)",
+                e.name
+            )),
             Change::Drop(e) => Some(format!(
                 "drops extension {} and everything it created",
                 e.name

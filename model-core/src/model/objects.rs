@@ -24,6 +24,8 @@ impl ModelSet {
             name: name.to_string(),
             schema: schema.to_string(),
             version: version.unwrap_or_default().to_string(),
+            // Read back from a scratch database before any comparison.
+            relocatable: true,
         });
         self
     }

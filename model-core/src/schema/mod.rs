@@ -1205,6 +1205,9 @@ pub struct Extension {
     pub schema: String,
     /// The installed version.
     pub version: String,
+    /// Whether `ALTER EXTENSION … SET SCHEMA` can move it (`relocatable` in its control
+    /// file); one that cannot is dropped and created in the new schema.
+    pub relocatable: bool,
 }
 
 /// A function or procedure, kept as `pg_get_functiondef()` prints it.

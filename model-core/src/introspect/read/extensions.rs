@@ -11,5 +11,6 @@ pub(in crate::introspect) fn extension(row: &Row) -> Result<Extension, Introspec
         name: row.get("name")?,
         schema: row.get("schema")?,
         version: row.get("version")?,
+        relocatable: row.get("relocatable")?,
     })
 }
