@@ -322,11 +322,13 @@ pub enum OwnedKind {
     Domain,
     Type,
     Schema,
+    EventTrigger,
+    Publication,
 }
 
 impl OwnedKind {
     /// Every kind.
-    pub const ALL: [OwnedKind; 11] = [
+    pub const ALL: [OwnedKind; 13] = [
         OwnedKind::Table,
         OwnedKind::View,
         OwnedKind::MaterializedView,
@@ -338,6 +340,8 @@ impl OwnedKind {
         OwnedKind::Domain,
         OwnedKind::Type,
         OwnedKind::Schema,
+        OwnedKind::EventTrigger,
+        OwnedKind::Publication,
     ];
 
     /// As `ALTER … OWNER TO` spells it (`MATERIALIZED VIEW`).
@@ -354,6 +358,8 @@ impl OwnedKind {
             OwnedKind::Domain => "DOMAIN",
             OwnedKind::Type => "TYPE",
             OwnedKind::Schema => "SCHEMA",
+            OwnedKind::EventTrigger => "EVENT TRIGGER",
+            OwnedKind::Publication => "PUBLICATION",
         }
     }
 

@@ -1,7 +1,7 @@
 -- Who owns each object of the managed schemas (and the schemas themselves), as the kind and
 -- name `ALTER … OWNER TO` takes: relations (not a sequence a column owns), functions,
--- procedures and aggregates, and types (not array types, nor a table's row type). Not an
--- extension's.
+-- procedures and aggregates, and types (not array types, nor a table's row type); the
+-- database's event triggers and publications. Not an extension's.
 WITH ext AS (
     SELECT classid, objid FROM pg_depend WHERE deptype = 'e'
 )
@@ -40,5 +40,13 @@ SELECT kind, name, owner FROM (
     SELECT 'SCHEMA', quote_ident(n.nspname), pg_get_userbyid(n.nspowner)::text
     FROM pg_namespace n
     WHERE n.nspname = ANY($1)
+    UNION ALL
+    -- The database's event triggers and publications, read as others.sql reads them.
+    SELECT 'EVENT TRIGGER', quote_ident(e.evtname), pg_get_userbyid(e.evtowner)::text
+    FROM pg_event_trigger e
+    WHERE NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_event_trigger'::regclass AND objid = e.oid)
+    UNION ALL
+    SELECT 'PUBLICATION', quote_ident(p.pubname), pg_get_userbyid(p.pubowner)::text
+    FROM pg_publication p
 ) owners
 ORDER BY 1, 2
