@@ -320,19 +320,8 @@ fn parse_field(ident: &Ident, ty: &Type, attrs: &[Attribute], cx: &mut Ctxt) -> 
                 "name" => column.name = string_value(&meta)?,
                 "comment" => column.comment = Some(string_value(&meta)?.value),
                 "sql_type" => column.sql_type = Some(sql_type_value(&meta, cx)?),
-                "using" | "downgrade_using" => {
-                    let using = string_value(&meta)?;
-                    if using.value.trim().is_empty() {
-                        cx.error(
-                            using.span,
-                            format!("`{key}` needs the SQL expression that converts the column's values, over the column itself: `{key} = \"to_timestamp(created_at)\"`"),
-                        );
-                    } else if key == "using" {
-                        column.using = Some(using);
-                    } else {
-                        column.downgrade_using = Some(using);
-                    }
-                }
+                "using" => column.using = conversion_value(&meta, &key, cx)?,
+                "downgrade_using" => column.downgrade_using = conversion_value(&meta, &key, cx)?,
                 "unchecked_type" => column.unchecked_type = Some(flag(&meta)?),
                 "foreign_key" => column.foreign_key = foreign_key(&meta, cx)?,
                 "foreign_key_name" => column.foreign_key_name = Some(string_value(&meta)?),
@@ -413,6 +402,23 @@ fn parse_field(ident: &Ident, ty: &Type, attrs: &[Attribute], cx: &mut Ctxt) -> 
         }
     }
     FieldKind::Column(Box::new(column))
+}
+
+/// `using = "..."` or `downgrade_using = "..."`: a conversion's SQL expression, never empty.
+fn conversion_value(
+    meta: &ParseNestedMeta,
+    key: &str,
+    cx: &mut Ctxt,
+) -> syn::Result<Option<Spanned<String>>> {
+    let using = string_value(meta)?;
+    if using.value.trim().is_empty() {
+        cx.error(
+            using.span,
+            format!("`{key}` needs the SQL expression that converts the column's values, over the column itself: `{key} = \"to_timestamp(created_at)\"`"),
+        );
+        return Ok(None);
+    }
+    Ok(Some(using))
 }
 
 /// `sql_type = "..."`, with its canonical spelling when it is a type this crate knows.

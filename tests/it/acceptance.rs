@@ -14,7 +14,7 @@
 //!    cannot insert a column), so the columns of each `CREATE TABLE` are compared as a set; the
 //!    same for the attributes of a composite type that the downgrade adds again.
 //!
-//! `tests/acceptance/known-failures.txt` lists the cases that do not pass yet, each with the
+//! `tests/acceptance/known-failures.txt` lists the cases PostgreSQL cannot express, each with the
 //! reason (`case: why` on every server, `case [18]: why` only on PostgreSQL 18). A listed case
 //! that passes fails the suite too (so the list stays true), as does an unlisted case that
 //! fails. A case whose `after.sql` begins with `-- needs: PostgreSQL 15` is for servers from

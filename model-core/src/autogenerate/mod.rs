@@ -57,7 +57,7 @@ impl Comparison {
 
     /// The same comparison with the models' own conversions for type changes
     /// (`#[model(using = "...", downgrade_using = "...")]`).
-    pub fn with_conversions(mut self, models: &crate::ModelSet) -> Self {
+    pub fn with_conversions(mut self, models: &ModelSet) -> Self {
         self.conversions.clear();
         for model in models.models() {
             let table = &model.table.name;
