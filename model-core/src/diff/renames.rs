@@ -482,9 +482,7 @@ fn regclass_names(site: &Site, name: &TableName) -> bool {
 
 /// Rewrites every qualified mention of `from` (as a type, a function or a relation) to `to`.
 fn qualified_rewrite(text: &str, from: &TableName, to: &TableName) -> String {
-    rewrite(text, |s| {
-        is_qualified(s, from).then(|| quote_ident(&to.name))
-    })
+    crate::sql::tokens::qualified_renamed(text, &from.schema, &from.name, &to.name)
 }
 
 /// Every expression PostgreSQL keeps as a parse tree, in every table, policy and trigger

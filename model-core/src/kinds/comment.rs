@@ -106,15 +106,12 @@ impl Kind for Comment {
 
 /// `comment`'s object named after `rename` (a schema or table renamed under it).
 pub fn renamed(comment: &mut crate::schema::ObjectComment, rename: &super::Renamed<'_>) {
-    use crate::sql::tokens::{rewrite, schema_renamed, SiteKind};
+    use crate::sql::tokens::{qualified_renamed, schema_renamed};
     comment.identity = match *rename {
         super::Renamed::Schema { from, to } => schema_renamed(&comment.identity, from, to),
-        super::Renamed::Table { from, to } => rewrite(&comment.identity, |s| {
-            (s.kind == SiteKind::Ident
-                && s.value == from.name
-                && s.qualifier.as_deref() == Some(from.schema.as_str()))
-            .then(|| quote_ident(&to.name))
-        }),
+        super::Renamed::Table { from, to } => {
+            qualified_renamed(&comment.identity, &from.schema, &from.name, &to.name)
+        }
         super::Renamed::Column { .. } => return,
     };
 }

@@ -214,6 +214,15 @@ pub fn schema_renamed(text: &str, from: &str, to: &str) -> String {
     })
 }
 
+/// `text` with every schema-qualified mention of `schema.from` (a relation, a type, a
+/// function) renamed `to`, in the same schema.
+pub fn qualified_renamed(text: &str, schema: &str, from: &str, to: &str) -> String {
+    rewrite(text, |s| {
+        (s.kind == SiteKind::Ident && s.value == from && s.qualifier.as_deref() == Some(schema))
+            .then(|| super::quote_ident(to))
+    })
+}
+
 /// [`schema_renamed`], and in the literals that are qualified names too (a
 /// `'from.sequence'::regclass`).
 pub fn schema_renamed_in_literals(text: &str, from: &str, to: &str) -> String {

@@ -100,15 +100,18 @@ impl Row {
         Ok(self
             .get::<Vec<String>>("grants")?
             .iter()
-            .filter_map(|entry| {
-                let (grantee, privileges) = entry.rsplit_once(':')?;
-                Some(Grant {
-                    grantee: grantee.to_string(),
-                    privileges: privileges.split(',').map(str::to_string).collect(),
-                })
-            })
+            .filter_map(|entry| grant(entry))
             .collect())
     }
+}
+
+/// One `role:PRIV,PRIV*` entry of a grants column (`*`: WITH GRANT OPTION).
+pub(super) fn grant(entry: &str) -> Option<Grant> {
+    let (grantee, privileges) = entry.rsplit_once(':')?;
+    Some(Grant {
+        grantee: grantee.to_string(),
+        privileges: privileges.split(',').map(str::to_string).collect(),
+    })
 }
 
 /// Which default privileges an object kind has (PostgreSQL's `acldefault`).

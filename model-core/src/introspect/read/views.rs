@@ -3,7 +3,7 @@
 
 use postgres::types::Oid;
 
-use super::Row;
+use super::{grant, Row};
 use crate::introspect::IntrospectError;
 use crate::schema::{SqlType, TableName, View};
 
@@ -14,25 +14,15 @@ pub(in crate::introspect) fn view(row: &Row) -> Result<(Oid, View), IntrospectEr
     let column_names: Vec<String> = row.get("column_names")?;
     let column_types: Vec<String> = row.get("column_types")?;
     let depends_on: Vec<String> = row.get("depends_on")?;
-    // `ordinal|role:PRIV,PRIV*`: the column by its place among `column_names`.
+    // `ordinal|role:PRIV,PRIV*`: the column by its place (from 1) among `column_names`.
     let mut column_grants: Vec<(String, Vec<crate::schema::Grant>)> = Vec::new();
     for entry in row.get::<Vec<String>>("column_grants")? {
-        let Some((ordinal, grant)) = entry.split_once('|') else {
+        let parsed = entry.split_once('|').and_then(|(ordinal, entry)| {
+            let i = ordinal.parse::<usize>().ok()?.checked_sub(1)?;
+            Some((column_names.get(i)?, grant(entry)?))
+        });
+        let Some((column, grant)) = parsed else {
             continue;
-        };
-        let Some(column) = ordinal
-            .parse::<usize>()
-            .ok()
-            .and_then(|i| column_names.get(i.wrapping_sub(1)))
-        else {
-            continue;
-        };
-        let Some((grantee, privileges)) = grant.rsplit_once(':') else {
-            continue;
-        };
-        let grant = crate::schema::Grant {
-            grantee: grantee.to_string(),
-            privileges: privileges.split(',').map(str::to_string).collect(),
         };
         match column_grants.iter_mut().find(|(c, _)| c == column) {
             Some((_, grants)) => grants.push(grant),
