@@ -595,10 +595,20 @@ fn autogenerate_revision(
     for line in draft.detected() {
         info("autogenerate", format!("Detected {line}"));
     }
-    if draft.proven {
+    if let Some(proof) = draft.proof {
         info(
             "autogenerate",
-            "Proven on a schema-only copy of the database: the upgrade gives the models, the downgrade the start.",
+            format!(
+                "Proven on a schema-only copy of the database ({}): the upgrade gives the models, the downgrade the start.",
+                if proof.tables_built == proof.tables {
+                    format!("all {} tables", proof.tables)
+                } else {
+                    format!(
+                        "the {} of its {} tables the plan reaches; the others compared in memory",
+                        proof.tables_built, proof.tables
+                    )
+                }
+            ),
         );
     }
     write_revision(project, options, Some((body, draft.version)))?;

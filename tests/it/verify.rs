@@ -82,7 +82,7 @@ fn a_draft_is_proven_refused_or_empty_from_the_library() {
             ..DraftOptions::default()
         })
         .unwrap_or_else(|e| panic!("{e}"));
-    assert!(draft.proven);
+    assert!(draft.proof.is_some());
     let body = draft.body.as_ref().expect("a body");
     assert!(body.upgrade.starts_with("-- Timeouts."), "{}", body.upgrade);
     assert!(
@@ -144,4 +144,90 @@ fn a_draft_is_proven_refused_or_empty_from_the_library() {
     let same = Comparison::new(live.clone(), live, vec![], version);
     let draft = same.draft(&DraftOptions::default()).unwrap();
     assert!(draft.is_empty() && draft.body.is_none());
+}
+
+/// Six tables, four of them far from anything the plans below touch.
+const MANY: &str = r#"
+CREATE TABLE parent (id int PRIMARY KEY, code text UNIQUE, big text, other text);
+CREATE TABLE child (id int PRIMARY KEY, parent_id int REFERENCES parent (id), note text);
+CREATE TABLE far_1 (id int PRIMARY KEY, v text);
+CREATE TABLE far_2 (id int PRIMARY KEY, far_1 int REFERENCES far_1 (id));
+CREATE TABLE far_3 (id serial PRIMARY KEY, v text);
+CREATE TABLE far_4 (id int PRIMARY KEY, code text REFERENCES parent (code));
+CREATE INDEX far_3_v ON far_3 (v);
+"#;
+
+/// The proof builds only what the plan reaches: a column added to `child` builds `child`
+/// and a stub of `parent` (what its foreign key needs), and compares the other tables in
+/// memory.
+#[test]
+fn the_proof_builds_only_what_the_plan_reaches() {
+    let db = fresh_database();
+    let mut client = db.connect().unwrap();
+    let before = schema_of(&mut client, MANY, &["public"]).unwrap();
+    let after = schema_of(
+        &mut client,
+        &format!("{MANY} ALTER TABLE child ADD COLUMN extra text NOT NULL DEFAULT 'x';"),
+        &["public"],
+    )
+    .unwrap();
+    let plan = diff(&before, &after);
+    let proof = verify(&plan, &before, &after).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((proof.tables_built, proof.tables), (2, 6), "{proof:?}");
+
+    // Models that differ where the plan does nothing are not proven (the whole copy says
+    // what differs).
+    let mut elsewhere = after.clone();
+    let far = elsewhere
+        .tables
+        .iter_mut()
+        .find(|t| t.name.name == "far_1")
+        .unwrap();
+    far.columns.retain(|c| c.name != "v");
+    let error = verify(&plan, &before, &elsewhere).unwrap_err().to_string();
+    assert!(
+        error.contains("still differs") && error.contains("far_1"),
+        "{error}"
+    );
+}
+
+/// A table the plan does not name still blocks it when PostgreSQL would: a column of the
+/// type the plan drops, an index whose name the plan's constraint takes. The proof must refuse both, as
+/// the whole database would.
+#[test]
+fn the_proof_keeps_what_blocks_the_plan_though_the_plan_does_not_name_it() {
+    let db = fresh_database();
+    let mut client = db.connect().unwrap();
+    let before = schema_of(&mut client, MANY, &["public"]).unwrap();
+
+    // far_1's column is of the type a target that lost track of it drops.
+    let with_type =
+        format!("CREATE TYPE mood AS ENUM ('ok'); {MANY} ALTER TABLE far_1 ADD COLUMN m mood;");
+    let before_type = schema_of(&mut client, &with_type, &["public"]).unwrap();
+    let mut no_type = before_type.clone();
+    no_type.enums.clear();
+    let plan = diff(&before_type, &no_type);
+    let error = verify(&plan, &before_type, &no_type)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("depend"), "{error}");
+
+    // far_3 has an index named far_3_v: a unique constraint of child cannot take the name
+    // (its statements name it unqualified, both ways).
+    let mut taken = before.clone();
+    let child = taken
+        .tables
+        .iter_mut()
+        .find(|t| t.name.name == "child")
+        .unwrap();
+    child.uniques.push(model_core::schema::UniqueConstraint {
+        name: "far_3_v".into(),
+        columns: vec!["note".into()],
+        nulls_not_distinct: false,
+        without_overlaps: false,
+        timing: Default::default(),
+    });
+    let plan = diff(&before, &taken);
+    let error = verify(&plan, &before, &taken).unwrap_err().to_string();
+    assert!(error.contains("already exists"), "{error}");
 }

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{unasked_drops, AutogenerateError, Comparison, UnaskedDrops};
+use super::{unasked_drops, AutogenerateError, Comparison, Proof, UnaskedDrops};
 use crate::diff::{Hazard, Op, Plan, RenameReport};
 use crate::migrate::LockRetries;
 use crate::pg::Server;
@@ -53,8 +53,8 @@ pub struct Draft {
     /// The upgrade and downgrade as written, timeouts at the top; `None` when nothing
     /// changes.
     pub body: Option<RevisionBody>,
-    /// Whether it was proven on a copy.
-    pub proven: bool,
+    /// What the proof on a copy built, when it was proven.
+    pub proof: Option<Proof>,
     /// The hazards of the upgrade's statements as written, gravest first, each once.
     pub hazards: Vec<Hazard>,
     /// What each part destroys, a line per statement.
@@ -114,7 +114,7 @@ impl Comparison {
             version: self.version(),
             online: options.online,
             body: None,
-            proven: false,
+            proof: None,
             hazards: Vec::new(),
             destruction: Destruction::default(),
             plan,
@@ -135,7 +135,7 @@ impl Comparison {
             false => render::revision_body(upgrade, downgrade),
         };
         if let Some(server) = options.prove_on {
-            super::verify_sql_on(
+            let proof = super::verify_sql_on(
                 server,
                 &body.upgrade,
                 &body.downgrade,
@@ -143,7 +143,7 @@ impl Comparison {
                 self.desired(),
             )
             .map_err(DraftError::NotProven)?;
-            draft.proven = true;
+            draft.proof = Some(proof);
         }
         let settings = render::timeout_settings(&options.timeouts);
         body.upgrade = format!("{settings}\n{}", body.upgrade);

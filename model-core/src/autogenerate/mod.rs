@@ -4,9 +4,11 @@
 
 mod draft;
 mod hints;
+mod proof;
 
 pub use draft::{Destruction, Draft, DraftError, DraftOptions, Guard};
 pub use hints::{unindexed_foreign_keys, UnindexedForeignKey};
+pub use proof::{verify, verify_sql, verify_sql_on, Proof};
 
 use postgres::Client;
 
@@ -714,104 +716,4 @@ async fn accepted<C: Connection>(client: &mut C, sql: &str) -> Result<bool, Intr
     let answer = client.batch_execute(sql).await;
     client.batch_execute("ROLLBACK").await.map_err(query)?;
     Ok(answer.is_ok())
-}
-
-/// Proves `plan` before it is written: on a throwaway database of the shared server, creates
-/// `from` (the database as introspected), applies the upgrade statement by statement, requires
-/// the result to read back as `to`, then applies the downgrade and requires `from` back. An
-/// error names the statement PostgreSQL refused or the objects that differ.
-pub fn verify(plan: &Plan, from: &Schema, to: &Schema) -> Result<(), AutogenerateError> {
-    use crate::render::script;
-    verify_sql(&script(&plan.upgrade), &script(&plan.downgrade), from, to)
-}
-
-/// [`verify`] for the upgrade and downgrade as written (an online revision's parts, with
-/// their `BEGIN; … COMMIT;` steps and concurrent builds).
-pub fn verify_sql(
-    upgrade: &str,
-    downgrade: &str,
-    from: &Schema,
-    to: &Schema,
-) -> Result<(), AutogenerateError> {
-    verify_sql_on(Server::shared()?, upgrade, downgrade, from, to)
-}
-
-/// [`verify_sql`] with the copy made on `server`: the compared database's own server
-/// ([`Server::external`] of its URL), where its roles and extensions are.
-pub fn verify_sql_on(
-    server: &Server,
-    upgrade: &str,
-    downgrade: &str,
-    from: &Schema,
-    to: &Schema,
-) -> Result<(), AutogenerateError> {
-    use crate::diff::diff_for;
-    use crate::render::create_schema;
-    let scratch = server.create_database()?;
-    let mut client = scratch.connect()?;
-    // Functions may read tables created after them, as in a revision (whose `SET LOCAL` is a
-    // no-op outside a transaction block, and statements run one by one here).
-    client
-        .batch_execute("SET check_function_bodies = false")
-        .map_err(|e| AutogenerateError::NotProven(crate::pg::pg_message(&e)))?;
-    let fail = |what: String| AutogenerateError::NotProven(what);
-    let run = |client: &mut Client, sql: &str, what: &str| -> Result<(), AutogenerateError> {
-        let statements = crate::revision::split_statements(sql)
-            .map_err(|e| fail(format!("{what} does not split: {e}")))?;
-        for (line, statement) in statements {
-            client.batch_execute(&statement).map_err(|e| {
-                fail(format!(
-                    "{what} failed at line {line}: {}\n    {}",
-                    crate::pg::pg_message(&e),
-                    statement.trim()
-                ))
-            })?;
-        }
-        Ok(())
-    };
-    let mut schemas: Vec<String> = from
-        .namespaces()
-        .into_iter()
-        .chain(to.namespaces())
-        .map(str::to_string)
-        .collect();
-    schemas.push(crate::schema::DEFAULT_SCHEMA.to_string());
-    schemas.sort();
-    schemas.dedup();
-    let options = Options { schemas };
-    let differs =
-        |client: &mut Client, wanted: &Schema, what: &str| -> Result<(), AutogenerateError> {
-            let got = introspect::introspect_counted(client, &options)?;
-            let rest = diff_for(&got.schema, wanted, got.version);
-            if rest.is_empty() {
-                return Ok(());
-            }
-            let lines: Vec<String> = rest
-                .upgrade
-                .iter()
-                .map(|op| format!("  - {}", op.describe()))
-                .collect();
-            Err(fail(format!(
-                "after the {what} the copy still differs:\n{}",
-                lines.join("\n")
-            )))
-        };
-    // The copy in transactions of many statements, one round trip each: statement by
-    // statement, the commits alone took seconds at a thousand tables. A failing batch is run
-    // again statement by statement (it rolled back whole) to name the statement.
-    let copy = create_schema(from);
-    let statements = crate::revision::split_statements(&copy)
-        .map_err(|e| fail(format!("the copy's script does not split: {e}")))?;
-    for chunk in statements.chunks(200) {
-        let batch: String = chunk.iter().map(|(_, s)| format!("{s};\n")).collect();
-        if client.batch_execute(&batch).is_err() {
-            run(&mut client, &batch, "creating the copy")?;
-        }
-    }
-    differs(&mut client, from, "copy was created")?;
-    run(&mut client, upgrade, "the upgrade")?;
-    differs(&mut client, to, "upgrade")?;
-    run(&mut client, downgrade, "the downgrade")?;
-    differs(&mut client, from, "downgrade")?;
-    Ok(())
 }

@@ -7,12 +7,14 @@
 mod features;
 mod naming;
 mod rename;
+mod slice;
 mod sql_type;
 
 use std::fmt;
 
 pub use naming::{default_constraint_name, make_object_name, name_addition, NAMEDATALEN};
 pub use rename::Rename;
+pub use slice::relation_names;
 pub use sql_type::{SqlType, TypeName};
 
 /// `schema.name`, each part quoted where needed.

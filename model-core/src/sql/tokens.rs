@@ -381,6 +381,22 @@ pub fn any_site(text: &str, mut matches: impl FnMut(&Site) -> bool) -> bool {
     found
 }
 
+/// Every schema-qualified name `text` refers to: the qualified identifiers outside its
+/// literals, comments and dollar-quoted bodies ([`Idents::qualified`]), and the relations its
+/// `'schema.name'::regclass` literals name (the sequence behind a default).
+pub fn mentions(text: &str) -> Vec<(String, String)> {
+    let mut names = Idents::of(text).qualified();
+    if text.contains("regclass") {
+        rewrite(text, |site| {
+            if site.kind == SiteKind::Literal && site.cast_to.as_deref() == Some("regclass") {
+                names.extend(Idents::of(&site.value).qualified());
+            }
+            None
+        });
+    }
+    names
+}
+
 /// A statement's identifiers and keywords only, outside comments and literals, as PostgreSQL
 /// reads them: for recognising a statement's form (`CREATE TABLE … name`) by its words, a
 /// qualified name's parts adjacent. ([`words`] keeps punctuation and literals too.)

@@ -5,7 +5,8 @@
 -- columns in the managed schemas; event triggers, publications, foreign-data wrappers and
 -- servers of the database. Each object as `COMMENT ON` names it: its kind's words and
 -- PostgreSQL's own identity of it (pg_identify_object: every name quoted as needed). An
--- extension's objects are the extension's.
+-- extension's objects are the extension's. PostgreSQL's own objects (OIDs below 16384,
+-- FirstNormalObjectId) are left out before they are identified: thousands carry comments.
 WITH ext AS (
     SELECT classid, objid FROM pg_depend WHERE deptype = 'e'
 ), described AS (
@@ -22,6 +23,7 @@ WITH ext AS (
                          'pg_type'::regclass, 'pg_proc'::regclass, 'pg_event_trigger'::regclass,
                          'pg_publication'::regclass, 'pg_foreign_data_wrapper'::regclass,
                          'pg_foreign_server'::regclass)
+      AND d.objoid >= 16384
       AND o.type NOT IN ('table', 'table column')
       AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = d.classoid AND objid = d.objoid)
 )
