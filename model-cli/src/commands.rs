@@ -518,6 +518,16 @@ fn autogenerate_revision(
     // Which of the tables the plan would drop hold rows, asked while the database is at hand
     // (before rename answers, which only take drops away).
     let guard = !options.drop_undeclared;
+    // The proof's copy goes on the configured database's server (its roles and extensions
+    // are there), created while the database and the models are read; on the replayed
+    // revisions' throwaway server otherwise.
+    let configured = match (verify, project.url(ctx)?) {
+        (true, Some(url)) => Some(Server::external(&url)?),
+        _ => None,
+    };
+    if let Some(server) = &configured {
+        server.prepare_database();
+    }
     let (comparison, occupied) = project.compare_then(ctx, models, |client, comparison| {
         let occupied = if guard {
             occupied_in(client, ctx, &project.config.schemas[0], &comparison)?
@@ -535,12 +545,6 @@ fn autogenerate_revision(
     let comparison = settle(comparison, answers)?;
     report_hints("autogenerate", &comparison.plan_and_report().1);
     let created = model_core::migrate::created_tables(&project.graph, &project.config.schemas[0]);
-    // On the configured database's server (its roles and extensions are there); the
-    // replayed revisions' throwaway server otherwise.
-    let configured = match (verify, project.url(ctx)?) {
-        (true, Some(url)) => Some(Server::external(&url)?),
-        _ => None,
-    };
     let prove_on = match (&configured, verify) {
         (Some(server), _) => Some(server),
         (None, true) => Some(Server::shared()?),

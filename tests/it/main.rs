@@ -38,6 +38,7 @@ mod support;
 mod throwaway;
 mod tls;
 mod ui;
+mod shared_read;
 mod verify;
 mod versions;
 mod workflow;

@@ -192,7 +192,8 @@ fn the_proof_builds_only_what_the_plan_reaches() {
 }
 
 /// A table the plan does not name still blocks it when PostgreSQL would: a column of the
-/// type the plan drops, an index whose name the plan's constraint takes. The proof must refuse both, as
+/// type the plan drops, a foreign key on the column the plan retypes, an index whose name
+/// the plan's constraint takes. The proof must refuse both, as
 /// the whole database would.
 #[test]
 fn the_proof_keeps_what_blocks_the_plan_though_the_plan_does_not_name_it() {
@@ -211,6 +212,25 @@ fn the_proof_keeps_what_blocks_the_plan_though_the_plan_does_not_name_it() {
         .unwrap_err()
         .to_string();
     assert!(error.contains("depend"), "{error}");
+
+    // child's foreign key references parent (id), which a plan that forgets the key
+    // retypes (the diff itself drops and adds the key again around it).
+    let mut retyped = before.clone();
+    let parent = retyped
+        .tables
+        .iter_mut()
+        .find(|t| t.name.name == "parent")
+        .unwrap();
+    parent.columns[0].ty = model_core::schema::SqlType::new("text");
+    let error = model_core::autogenerate::verify_sql(
+        "ALTER TABLE public.parent ALTER COLUMN id TYPE text;",
+        "ALTER TABLE public.parent ALTER COLUMN id TYPE integer USING id::integer;",
+        &before,
+        &retyped,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(error.contains("foreign key"), "{error}");
 
     // far_3 has an index named far_3_v: a unique constraint of child cannot take the name
     // (its statements name it unqualified, both ways).

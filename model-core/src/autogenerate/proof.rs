@@ -93,17 +93,17 @@ pub fn verify_sql_on(
         return Ok(whole);
     }
     let part = |schema: &Schema| {
-        let (mut part, rest) = schema.split_tables(&cut.aside);
+        let (mut part, hung) = schema.split_tables(&cut.aside);
         let stubs = from
             .tables
             .iter()
             .filter_map(|t| Some(stub(t, cut.stubs.get(&t.name)?)));
         part.tables.splice(0..0, stubs);
-        (part, rest)
+        (part, hung)
     };
-    let ((from_part, from_rest), (to_part, to_rest)) = (part(from), part(to));
+    let ((from_part, from_hung), (to_part, to_hung)) = (part(from), part(to));
     match prove(server, &options, upgrade, downgrade, &from_part, &to_part) {
-        Ok(version) if diff_for(&from_rest, &to_rest, version).is_empty() => Ok(Proof {
+        Ok(version) if agree(from, to, &cut.aside, from_hung, to_hung, version) => Ok(Proof {
             tables_built: from_part.tables.len(),
             tables: from.tables.len(),
         }),
@@ -111,6 +111,27 @@ pub fn verify_sql_on(
         // whole copy decides, and names what differs.
         _ => prove(server, &options, upgrade, downgrade, from, to).map(|_| whole),
     }
+}
+
+/// Whether `from` and `to` agree on the tables set aside and what hangs on them (`hung`):
+/// tables equal as data, and a diff of the rest empty.
+fn agree(
+    from: &Schema,
+    to: &Schema,
+    aside: &BTreeSet<TableName>,
+    mut from_rest: Schema,
+    mut to_rest: Schema,
+    version: PgVersion,
+) -> bool {
+    let (f, t) = (from.tables_by_name(), to.tables_by_name());
+    for name in aside {
+        let (a, b) = (f.get(name), t.get(name));
+        if a != b {
+            from_rest.tables.extend(a.map(|x| (*x).clone()));
+            to_rest.tables.extend(b.map(|x| (*x).clone()));
+        }
+    }
+    diff_for(&from_rest, &to_rest, version).is_empty()
 }
 
 /// Where a proof cuts the start: the tables it sets aside (compared in memory), and among
@@ -167,13 +188,29 @@ fn stub(table: &Table, columns: &BTreeSet<String>) -> Table {
 fn cut(statements: &[String], from: &Schema) -> Cut {
     let mut seeds: BTreeSet<Name> = BTreeSet::new();
     let mut words: BTreeSet<String> = BTreeSet::new();
+    // The words of the statements about each object (the first name they qualify: `ALTER
+    // TABLE t …`, `DROP INDEX i`), and the objects dropped.
+    let mut about: BTreeMap<Name, BTreeSet<String>> = BTreeMap::new();
+    let mut dropped: BTreeSet<Name> = BTreeSet::new();
     for statement in statements {
         let idents = Idents::of(statement);
         if idents.keyword(1) == "SCHEMA" && matches!(idents.keyword(0), "ALTER" | "DROP") {
             return Cut::default();
         }
+        let said: Vec<String> = (0..idents.len())
+            .map(|i| idents.word(i).to_string())
+            .collect();
+        if let Some(subject) = idents.qualified().into_iter().next() {
+            about
+                .entry(subject)
+                .or_default()
+                .extend(said.iter().cloned());
+        }
+        if let Some((false, schema, name)) = idents.defines() {
+            dropped.insert((schema, name));
+        }
         seeds.extend(mentions(statement));
-        words.extend((0..idents.len()).map(|i| idents.word(i).to_string()));
+        words.extend(said);
     }
     let index: BTreeMap<Name, usize> = from
         .tables
@@ -189,13 +226,41 @@ fn cut(statements: &[String], from: &Schema) -> Cut {
         }
     }
     let named = table_mentions(from);
+    // A foreign key is in the way of what drops or changes the columns it references, the
+    // key over them, or the table.
+    let in_the_way = |fk: &crate::schema::ForeignKey| {
+        let target = name(&fk.references);
+        let keys: Vec<Name> = index
+            .get(&target)
+            .map(|&j| {
+                relation_names(&from.tables[j])
+                    .into_iter()
+                    .skip(1)
+                    .collect()
+            })
+            .unwrap_or_default();
+        dropped.contains(&target)
+            || keys.iter().any(|k| about.contains_key(k))
+            || about.get(&target).is_some_and(|said| {
+                fk.referenced_columns.iter().any(|c| said.contains(c))
+                    || keys.iter().any(|k| said.contains(&k.1))
+            })
+    };
     let mut todo: Vec<usize> = Vec::new();
     for (i, table) in from.tables.iter().enumerate() {
+        // Its name, or one its indexes and keys take, is a statement's subject or dropped; a
+        // name of its indexes or keys is among the plan's words (which a constraint would
+        // take, unqualified); it names what a statement is about (a type altered, a function
+        // replaced), or has a foreign key in the way; a sequence it owns is named.
         let own = relation_names(table);
         let reached = own
             .iter()
-            .any(|n| seeds.contains(n) || words.contains(&n.1))
-            || named[i].iter().any(|n| seeds.contains(n))
+            .any(|n| about.contains_key(n) || dropped.contains(n))
+            || own.iter().skip(1).any(|n| words.contains(&n.1))
+            || named[i]
+                .iter()
+                .any(|n| about.contains_key(n) || dropped.contains(n))
+            || table.foreign_keys.iter().any(in_the_way)
             || owner.iter().any(|(s, &o)| o == i && seeds.contains(s));
         if reached {
             todo.push(i);
@@ -209,21 +274,25 @@ fn cut(statements: &[String], from: &Schema) -> Cut {
     let mut built: BTreeSet<usize> = BTreeSet::new();
     while let Some(i) = todo.pop() {
         if built.insert(i) {
-            let references: BTreeSet<Name> = from.tables[i]
-                .foreign_keys
-                .iter()
-                .map(|fk| name(&fk.references))
-                .collect();
             todo.extend(
                 named[i]
                     .iter()
-                    .filter(|n| !references.contains(*n))
                     .filter_map(|n| index.get(n).or(owner.get(n)))
                     .filter(|j| !built.contains(j)),
             );
         }
     }
     let mut stubs: BTreeMap<TableName, BTreeSet<String>> = BTreeMap::new();
+    // A table the plan only names (a foreign key it adds references it): a stub with its
+    // keys' columns.
+    for (i, table) in from.tables.iter().enumerate() {
+        if !built.contains(&i) && seeds.contains(&name(&table.name)) {
+            stubs
+                .entry(table.name.clone())
+                .or_default()
+                .extend(key_columns(table));
+        }
+    }
     for &i in &built {
         for fk in &from.tables[i].foreign_keys {
             if !index
@@ -247,14 +316,39 @@ fn cut(statements: &[String], from: &Schema) -> Cut {
     Cut { aside, stubs }
 }
 
+/// The columns of a table's primary key, unique constraints and unique indexes on columns.
+fn key_columns(table: &Table) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    out.extend(
+        table
+            .primary_key
+            .iter()
+            .flat_map(|k| k.columns.iter().cloned()),
+    );
+    out.extend(table.uniques.iter().flat_map(|u| u.columns.iter().cloned()));
+    for i in table
+        .indexes
+        .iter()
+        .filter(|i| i.unique && i.predicate.is_none())
+    {
+        for key in &i.keys {
+            match &key.expr {
+                crate::schema::IndexExpr::Column(c) => out.push(c.clone()),
+                crate::schema::IndexExpr::Expression(_) => break,
+            }
+        }
+    }
+    out
+}
+
 fn name(t: &TableName) -> Name {
     (t.schema.clone(), t.name.clone())
 }
 
-/// For each table of `schema`, every object its definition names: the tables its foreign
-/// keys, partition bound and inheritance name, and the qualified names in its columns'
-/// types, defaults and expressions, its checks, exclusions and indexes, and its triggers',
-/// policies' and statistics' definitions.
+/// For each table of `schema`, every object its definition names but through its foreign
+/// keys (which a stub of their target serves): its parent (partition or inheritance), and
+/// the qualified names in its columns' types, defaults and expressions, its checks,
+/// exclusions and indexes, and its triggers', policies' and statistics' definitions.
 fn table_mentions(schema: &Schema) -> Vec<Vec<Name>> {
     let mut out: Vec<Vec<Name>> = schema.tables.iter().map(own_mentions).collect();
     let index: BTreeMap<&TableName, usize> = schema
@@ -291,10 +385,9 @@ fn table_mentions(schema: &Schema) -> Vec<Vec<Name>> {
 
 fn own_mentions(table: &Table) -> Vec<Name> {
     let mut out: Vec<Name> = table
-        .foreign_keys
+        .partition_of
         .iter()
-        .map(|fk| name(&fk.references))
-        .chain(table.partition_of.iter().map(|p| name(&p.parent)))
+        .map(|p| name(&p.parent))
         .chain(table.inherits.iter().map(name))
         .collect();
     let mut texts: Vec<&str> = Vec::new();
@@ -339,9 +432,8 @@ fn staying_mentions(schema: &Schema) -> Vec<Name> {
     out
 }
 
-/// Creates `from` on a throwaway database of `server`, requires it to read back as `from`,
-/// applies the upgrade (requiring `to`) and the downgrade (requiring `from`): the server's
-/// version when all holds.
+/// Creates `from` on a throwaway database of `server`, applies the upgrade (requiring `to`)
+/// and the downgrade (requiring `from`): the server's version when all holds.
 fn prove(
     server: &Server,
     options: &Options,
@@ -357,55 +449,81 @@ fn prove(
     client
         .batch_execute("SET check_function_bodies = false")
         .map_err(|e| AutogenerateError::NotProven(crate::pg::pg_message(&e)))?;
-    let fail = AutogenerateError::NotProven;
-    let run = |client: &mut Client, sql: &str, what: &str| -> Result<(), AutogenerateError> {
-        let statements = crate::revision::split_statements(sql)
-            .map_err(|e| fail(format!("{what} does not split: {e}")))?;
-        for (line, statement) in statements {
-            client.batch_execute(&statement).map_err(|e| {
-                fail(format!(
-                    "{what} failed at line {line}: {}\n    {}",
-                    crate::pg::pg_message(&e),
-                    statement.trim()
-                ))
-            })?;
-        }
-        Ok(())
-    };
-    let differs = |client: &mut Client,
-                   wanted: &Schema,
-                   what: &str|
-     -> Result<PgVersion, AutogenerateError> {
-        let got = introspect::introspect_counted(client, options)?;
-        let rest = diff_for(&got.schema, wanted, got.version);
-        if rest.is_empty() {
-            return Ok(got.version);
-        }
-        let lines: Vec<String> = rest
-            .upgrade
-            .iter()
-            .map(|op| format!("  - {}", op.describe()))
-            .collect();
-        Err(fail(format!(
-            "after the {what} the copy still differs:\n{}",
-            lines.join("\n")
-        )))
-    };
-    // The copy in transactions of many statements, one round trip each: statement by
-    // statement, the commits alone took seconds at a thousand tables. A failing batch is run
-    // again statement by statement (it rolled back whole) to name the statement.
+    // Three more connections read the copy with this one; they open while it is built.
+    let (built, mut helpers) = std::thread::scope(|scope| {
+        let opening = scope.spawn(|| {
+            (0..3)
+                .filter_map(|_| scratch.connect().ok())
+                .collect::<Vec<Client>>()
+        });
+        let built =
+            build(&mut client, from).and_then(|()| run(&mut client, upgrade, "the upgrade"));
+        (built, opening.join().unwrap_or_default())
+    });
+    built?;
+    differs(&mut client, &mut helpers, options, to, "upgrade")?;
+    run(&mut client, downgrade, "the downgrade")?;
+    differs(&mut client, &mut helpers, options, from, "downgrade")
+}
+
+/// Creates `from` on `client`'s empty database, in transactions of many statements, one
+/// round trip each (statement by statement, the commits alone took seconds at a thousand
+/// tables); a failing batch runs again statement by statement (it rolled back whole) to
+/// name the statement. It is not read back: whatever of it differs from the start, the plan
+/// either leaves alone (and the upgrade's comparison names it) or takes from the start's
+/// definition both ways (and the downgrade's does).
+fn build(client: &mut Client, from: &Schema) -> Result<(), AutogenerateError> {
     let copy = create_schema(from);
-    let statements = crate::revision::split_statements(&copy)
-        .map_err(|e| fail(format!("the copy's script does not split: {e}")))?;
+    let statements = crate::revision::split_statements(&copy).map_err(|e| {
+        AutogenerateError::NotProven(format!("the copy's script does not split: {e}"))
+    })?;
     for chunk in statements.chunks(200) {
         let batch: String = chunk.iter().map(|(_, s)| format!("{s};\n")).collect();
         if client.batch_execute(&batch).is_err() {
-            run(&mut client, &batch, "creating the copy")?;
+            run(client, &batch, "creating the copy")?;
         }
     }
-    differs(&mut client, from, "copy was created")?;
-    run(&mut client, upgrade, "the upgrade")?;
-    differs(&mut client, to, "upgrade")?;
-    run(&mut client, downgrade, "the downgrade")?;
-    differs(&mut client, from, "downgrade")
+    Ok(())
+}
+
+/// Runs `sql` statement by statement; an error names the statement and its line.
+fn run(client: &mut Client, sql: &str, what: &str) -> Result<(), AutogenerateError> {
+    let fail = AutogenerateError::NotProven;
+    let statements = crate::revision::split_statements(sql)
+        .map_err(|e| fail(format!("{what} does not split: {e}")))?;
+    for (line, statement) in statements {
+        client.batch_execute(&statement).map_err(|e| {
+            fail(format!(
+                "{what} failed at line {line}: {}\n    {}",
+                crate::pg::pg_message(&e),
+                statement.trim()
+            ))
+        })?;
+    }
+    Ok(())
+}
+
+/// Reads the copy (`client` with `helpers`) and requires it to be `wanted`, naming what
+/// differs after `what`.
+fn differs(
+    client: &mut Client,
+    helpers: &mut [Client],
+    options: &Options,
+    wanted: &Schema,
+    what: &str,
+) -> Result<PgVersion, AutogenerateError> {
+    let got = introspect::introspect_shared(client, helpers, options)?;
+    let rest = diff_for(&got.schema, wanted, got.version);
+    if rest.is_empty() {
+        return Ok(got.version);
+    }
+    let lines: Vec<String> = rest
+        .upgrade
+        .iter()
+        .map(|op| format!("  - {}", op.describe()))
+        .collect();
+    Err(AutogenerateError::NotProven(format!(
+        "after the {what} the copy still differs:\n{}",
+        lines.join("\n")
+    )))
 }

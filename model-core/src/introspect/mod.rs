@@ -13,6 +13,9 @@
 
 mod canonical;
 mod read;
+mod shared;
+
+pub use shared::{catalog_queries, introspect_shared};
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -124,7 +127,7 @@ pub async fn introspect_counted_async<C: Connection>(
         .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         .await
         .map_err(query)?;
-    match read(client, options).await {
+    match read(client, options, HashMap::new()).await {
         Ok(result) => {
             client.batch_execute("COMMIT").await.map_err(query)?;
             Ok(result)
@@ -238,7 +241,9 @@ async fn created_and_read<C: Connection>(
         .batch_execute(&render::create_schema(schema))
         .await
         .map_err(Refused::Creating)?;
-    let result = read(scratch, options).await.map_err(Refused::Other)?;
+    let result = read(scratch, options, HashMap::new())
+        .await
+        .map_err(Refused::Other)?;
     // Function bodies were created unchecked (their tables may come later); now that every
     // object exists, have PostgreSQL check them.
     scratch
@@ -300,13 +305,14 @@ pub fn introspect_in(
     tx: &mut Transaction<'_>,
     options: &Options,
 ) -> Result<Introspection, IntrospectError> {
-    block_on(read(tx, options))
+    block_on(read(tx, options, HashMap::new()))
 }
 
 /// The catalog queries, sent in a transaction the caller opened.
 async fn read<C: Connection>(
     tx: &mut C,
     options: &Options,
+    prefetched: HashMap<&'static str, Vec<read::Row>>,
 ) -> Result<Introspection, IntrospectError> {
     tx.batch_execute("SET LOCAL search_path = pg_catalog")
         .await
@@ -321,6 +327,7 @@ async fn read<C: Connection>(
         // The server's version was the first.
         queries: 1,
         version,
+        prefetched,
     };
 
     let (tables, views) = relations(&mut reader).await?;

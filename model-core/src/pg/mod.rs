@@ -360,6 +360,18 @@ pub struct Server {
     target: url::Target,
     /// Kept so the cluster's directory outlives the server handle.
     _cluster: Option<Cluster>,
+    /// A database being created ahead of need ([`Server::prepare_database`]).
+    spare: std::sync::Mutex<Option<std::thread::JoinHandle<Result<TempDatabase, PgError>>>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // A spare nobody took is dropped (its handle drops the database) before the cluster
+        // stops.
+        if let Some(handle) = self.spare.get_mut().ok().and_then(Option::take) {
+            let _ = handle.join();
+        }
+    }
 }
 
 impl fmt::Debug for Server {
@@ -398,6 +410,7 @@ impl Server {
             admin,
             target,
             _cluster: None,
+            spare: Default::default(),
         })
     }
 
@@ -415,6 +428,7 @@ impl Server {
             admin,
             target,
             _cluster: Some(cluster),
+            spare: Default::default(),
         })
     }
 
@@ -443,8 +457,30 @@ impl Server {
         self.admin.connect()
     }
 
-    /// Creates a new, empty database that is dropped when the returned handle is dropped.
+    /// Starts creating a database in the background, for the next [`Self::create_database`]
+    /// to take at once: a proof's copy made while the compared database is being read.
+    /// Dropped with the server when nothing takes it.
+    pub fn prepare_database(&self) {
+        if let Ok(mut spare) = self.spare.lock() {
+            if spare.is_none() {
+                let pending = self.pending_database();
+                *spare = Some(std::thread::spawn(move || pending.create()));
+            }
+        }
+    }
+
+    /// Creates a new, empty database that is dropped when the returned handle is dropped (the
+    /// one [`Self::prepare_database`] started, when there is one).
     pub fn create_database(&self) -> Result<TempDatabase, PgError> {
+        let spare = self.spare.lock().ok().and_then(|mut s| s.take());
+        if let Some(Ok(Ok(database))) = spare.map(std::thread::JoinHandle::join) {
+            return Ok(database);
+        }
+        // No spare, or it failed: a failure that was not a passing one comes back here.
+        self.pending_database().create()
+    }
+
+    fn pending_database(&self) -> PendingDatabase {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -456,19 +492,39 @@ impl Server {
             COUNTER.fetch_add(1, Ordering::Relaxed),
             nanos
         );
-        let mut admin = self.connect_admin()?;
-        admin
-            .batch_execute(&format!(
-                "CREATE DATABASE {}",
-                crate::sql::quote_ident(&name)
-            ))
-            .map_err(PgError::db(format!("could not create database {name}")))?;
-        Ok(TempDatabase {
+        PendingDatabase(TempDatabase {
             url: self.url_for(&name),
             connector: self.admin.with_dbname(&name),
             name,
             admin: self.admin.clone(),
         })
+    }
+}
+
+/// A database's handle before the database exists (no drop is tried for it).
+struct PendingDatabase(TempDatabase);
+
+impl PendingDatabase {
+    fn create(self) -> Result<TempDatabase, PgError> {
+        let PendingDatabase(database) = self;
+        let created = database.admin.connect().and_then(|mut admin| {
+            let sql = format!(
+                "CREATE DATABASE {}",
+                crate::sql::quote_ident(&database.name)
+            );
+            admin.batch_execute(&sql).map_err(PgError::db(format!(
+                "could not create database {}",
+                database.name
+            )))
+        });
+        match created {
+            Ok(()) => Ok(database),
+            Err(e) => {
+                // No database: nothing for its handle to drop.
+                std::mem::forget(database);
+                Err(e)
+            }
+        }
     }
 }
 

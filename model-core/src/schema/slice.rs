@@ -13,8 +13,9 @@ use crate::sql::tokens::Idents;
 type Name = (String, String);
 
 impl Schema {
-    /// `(kept, set_aside)`: this description without the tables of `aside` and what hangs on
-    /// them, and those alone. Nothing is lost: together they hold every object once.
+    /// `(kept, hung)`: this description without the tables of `aside` and what hangs on
+    /// them, and what hangs on them alone (not the tables themselves, which the caller has
+    /// by name).
     pub fn split_tables(&self, aside: &BTreeSet<TableName>) -> (Schema, Schema) {
         let mut names: BTreeSet<Name> = BTreeSet::new();
         let mut set_aside = Schema::default();
@@ -33,7 +34,6 @@ impl Schema {
         for table in &self.tables {
             if aside.contains(&table.name) {
                 names.extend(relation_names(table));
-                set_aside.tables.push(table.clone());
             } else {
                 kept.tables.push(table.clone());
             }

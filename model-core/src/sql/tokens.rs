@@ -385,6 +385,10 @@ pub fn any_site(text: &str, mut matches: impl FnMut(&Site) -> bool) -> bool {
 /// literals, comments and dollar-quoted bodies ([`Idents::qualified`]), and the relations its
 /// `'schema.name'::regclass` literals name (the sequence behind a default).
 pub fn mentions(text: &str) -> Vec<(String, String)> {
+    if !text.contains('.') {
+        // No qualified name, in a literal or out of it.
+        return Vec::new();
+    }
     let mut names = Idents::of(text).qualified();
     if text.contains("regclass") {
         rewrite(text, |site| {
@@ -469,12 +473,20 @@ impl Idents {
 
     /// Every schema-qualified name among the words (`a.b`, as (`a`, `b`)): what a statement
     /// refers to outside its literals, comments and dollar-quoted bodies.
+    /// A chain of three (`public.t.c`, a column) gives its schema and table as well.
     pub fn qualified(&self) -> Vec<(String, String)> {
-        self.0
-            .windows(2)
-            .filter(|w| w[0].qualifies && !w[1].qualifies)
-            .map(|w| (w[0].folded.clone(), w[1].folded.clone()))
-            .collect()
+        let w = &self.0;
+        let mut out = Vec::new();
+        for i in 1..w.len() {
+            let starts_three = i >= 2 && w[i - 1].qualifies && !(i >= 3 && w[i - 3].qualifies);
+            if w[i - 1].qualifies && !w[i].qualifies {
+                if starts_three && w[i - 2].qualifies {
+                    out.push((w[i - 2].folded.clone(), w[i - 1].folded.clone()));
+                }
+                out.push((w[i - 1].folded.clone(), w[i].folded.clone()));
+            }
+        }
+        out
     }
 
     /// The schema-qualified object a `CREATE` or `DROP` of a table, view, function,
@@ -577,7 +589,7 @@ mod tests {
         assert_eq!(Idents::of("CREATE TABLE t (a int)").defines(), None);
         assert_eq!(
             Idents::of("SELECT 'public.t', a.b.c -- x.y").qualified(),
-            pairs(&[("b", "c")])
+            pairs(&[("a", "b"), ("b", "c")])
         );
     }
 
