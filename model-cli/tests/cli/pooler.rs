@@ -319,3 +319,42 @@ fn a_pool_of_one_is_named_while_the_run_waits_and_when_it_ends() {
         ["true"]
     );
 }
+
+/// The proof on a copy reads it over several connections in one exported snapshot: behind a
+/// pooler whose pool is smaller than that (two, then one, server connections for the copy's
+/// database), the connections that get none in time are left out; nothing waits for the
+/// pooler to give up.
+#[test]
+fn the_proof_reads_its_copy_behind_small_pools() {
+    let server = Server::shared().expect("a PostgreSQL server for the tests");
+    for pool in [2, 1] {
+        let bouncer = Bouncer::start_with(server, "transaction", pool, "query_wait_timeout = 30")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let from = TempDatabase::new().unwrap();
+        let to = TempDatabase::new().unwrap();
+        let schema = "CREATE TABLE t (id bigint PRIMARY KEY, note text);
+                      CREATE TABLE u (id bigint PRIMARY KEY, t_id bigint REFERENCES t (id));";
+        from.connect().unwrap().batch_execute(schema).unwrap();
+        to.connect()
+            .unwrap()
+            .batch_execute(&format!("{schema} ALTER TABLE u ADD COLUMN extra text;"))
+            .unwrap();
+        let started = Instant::now();
+        let (code, stdout, stderr) = model_cli(&[
+            "diff",
+            "--from",
+            &bouncer.url_for(from.name()),
+            "--to",
+            &bouncer.url_for(to.name()),
+            "--verify",
+        ]);
+        assert_eq!(code, 2, "pool {pool}: {stderr}\n{}", bouncer.log());
+        assert!(stdout.contains("ADD COLUMN extra"), "{stdout}");
+        assert!(stderr.contains("Proven on a schema-only copy"), "{stderr}");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "pool {pool}: {:?}",
+            started.elapsed()
+        );
+    }
+}

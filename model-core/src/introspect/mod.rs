@@ -119,6 +119,16 @@ pub async fn introspect_counted_async<C: Connection>(
     client: &mut C,
     options: &Options,
 ) -> Result<Introspection, IntrospectError> {
+    read_in_snapshot(client, options, HashMap::new()).await
+}
+
+/// The reading in a read-only snapshot of its own, with the rows of `prefetched` queries
+/// already in hand.
+async fn read_in_snapshot<C: Connection>(
+    client: &mut C,
+    options: &Options,
+    prefetched: HashMap<&'static str, Vec<read::Row>>,
+) -> Result<Introspection, IntrospectError> {
     let query = |source| IntrospectError::Query {
         what: "snapshot",
         error: source,
@@ -127,7 +137,7 @@ pub async fn introspect_counted_async<C: Connection>(
         .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         .await
         .map_err(query)?;
-    match read(client, options, HashMap::new()).await {
+    match read(client, options, prefetched).await {
         Ok(result) => {
             client.batch_execute("COMMIT").await.map_err(query)?;
             Ok(result)

@@ -5,11 +5,12 @@
 //! about the slowest share.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 
 use postgres::Client;
 
 use super::read::{self, Reader, Row};
-use super::{read as read_all, server_version, IntrospectError, Introspection, Options};
+use super::{read_in_snapshot, server_version, IntrospectError, Introspection, Options};
 use crate::pg::{block_on, Connection};
 use crate::sql::PgVersion;
 
@@ -69,6 +70,17 @@ pub fn introspect_shared(
     helpers: &mut [Client],
     options: &Options,
 ) -> Result<Introspection, IntrospectError> {
+    let prefetched = prefetch(client, helpers, options)?;
+    block_on(read_in_snapshot(client, options, prefetched))
+}
+
+/// The rows of every query of [`QUERIES`], fetched by `client` and the helpers that take
+/// its snapshot.
+fn prefetch(
+    client: &mut Client,
+    helpers: &mut [Client],
+    options: &Options,
+) -> Result<HashMap<&'static str, Vec<Row>>, IntrospectError> {
     let snapshot = |error| IntrospectError::Query {
         what: "snapshot",
         error,
@@ -78,68 +90,66 @@ pub fn introspect_shared(
             "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path = pg_catalog",
         )
         .map_err(snapshot)?;
-    let result = shared_then_read(client, helpers, options);
-    match &result {
-        Ok(_) => client.batch_execute("COMMIT").map_err(snapshot)?,
-        Err(_) => {
+    let version = match block_on(server_version(client)) {
+        Ok(version) => version,
+        Err(e) => {
             let _ = client.batch_execute("ROLLBACK");
+            return Err(e);
         }
-    }
-    result
-}
-
-fn shared_then_read(
-    client: &mut Client,
-    helpers: &mut [Client],
-    options: &Options,
-) -> Result<Introspection, IntrospectError> {
-    let version = block_on(server_version(client))?;
+    };
     let exported = client
         .query_one("SELECT pg_catalog.pg_export_snapshot()", &[])
         .ok()
         .and_then(|row| row.try_get::<_, String>(0).ok());
-    let joined: Vec<&mut Client> = match exported {
-        Some(id) => helpers
-            .iter_mut()
-            .filter_map(|helper| join(helper, &id).then_some(helper))
-            .collect(),
-        None => Vec::new(),
+    // Each connection takes the next query left until none is. A helper that cannot take
+    // the snapshot takes none; one still waiting for a server connection when `client` is
+    // done (behind a pooler with a small pool) gets the one `client` gives back, finds the
+    // snapshot gone, and takes none either.
+    let next = AtomicUsize::new(0);
+    let work = |tx: &mut Client| -> Result<Vec<(&'static str, Vec<Row>)>, IntrospectError> {
+        let mut reader = Reader::new(tx, &options.schemas, version);
+        let mut out = Vec::new();
+        while let Some(&(what, sql, with_schemas)) = QUERIES.get(next.fetch_add(1, SeqCst)) {
+            out.push((what, block_on(reader.query(what, sql, with_schemas))?));
+        }
+        Ok(out)
     };
-    let shares = joined.len() + 1;
-    let share = |k: usize| QUERIES.iter().skip(k).step_by(shares);
-    let fetch =
-        |tx: &mut Client, k: usize| -> Result<Vec<(&'static str, Vec<Row>)>, IntrospectError> {
-            let mut reader = Reader::new(tx, &options.schemas, version);
-            share(k)
-                .map(|&(what, sql, with_schemas)| {
-                    Ok((what, block_on(reader.query(what, sql, with_schemas))?))
-                })
-                .collect()
-        };
     let (mine, theirs) = std::thread::scope(|scope| {
-        let running: Vec<_> = joined
-            .into_iter()
-            .enumerate()
-            .map(|(k, helper)| {
-                scope.spawn(move || {
-                    let rows = fetch(helper, k + 1);
-                    let _ = helper.batch_execute("COMMIT");
-                    rows
+        let running: Vec<_> = match &exported {
+            Some(id) => helpers
+                .iter_mut()
+                .map(|helper| {
+                    scope.spawn(|| {
+                        if !join(helper, id) {
+                            return Ok(Vec::new());
+                        }
+                        let rows = work(helper);
+                        let _ = helper.batch_execute("COMMIT");
+                        rows
+                    })
                 })
-            })
-            .collect();
-        let mine = fetch(client, 0);
+                .collect(),
+            None => Vec::new(),
+        };
+        let mine = work(client);
+        let ended = match &mine {
+            Ok(_) => client.batch_execute("COMMIT"),
+            Err(_) => client.batch_execute("ROLLBACK"),
+        };
         let theirs: Vec<_> = running
             .into_iter()
             .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
             .collect();
-        (mine, theirs)
+        (
+            mine.and_then(|m| ended.map(|()| m).map_err(snapshot)),
+            theirs,
+        )
     });
     let mut prefetched: HashMap<&'static str, Vec<Row>> = HashMap::new();
     for rows in std::iter::once(mine).chain(theirs) {
         prefetched.extend(rows?);
     }
-    block_on(read_all(client, options, prefetched))
+    Ok(prefetched)
 }
 
 /// Whether `helper` took the snapshot `id` in a read-only transaction of its own.
