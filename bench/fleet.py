@@ -40,14 +40,11 @@ import run as base  # noqa: E402  (the same cluster, measuring and classifying h
 
 ROOT = base.ROOT
 SEED = os.path.join(ROOT, "examples", "ecommerce", "migrations")
-SQL_DIR = os.path.join(ROOT, "model-core", "src", "introspect", "sql")
-QUERIES = ["tables", "columns", "constraints", "views", "indexes", "enums", "sequences", "extensions",
-           "functions", "policies", "triggers", "schemas", "owners", "types", "others", "unmodelled"]
 SECTION = "## Fleets and scale"
 
 
 def binaries():
-    base.sh(["cargo", "build", "--release", "-q", "-p", "model-cli", "-p", "ecommerce"], cwd=ROOT)
+    base.sh(["cargo", "build", "--release", "-q", "-p", "model-cli", "-p", "ecommerce", "-p", "model-bench"], cwd=ROOT)
     release = os.path.join(ROOT, "target", "release")
     return os.path.join(release, "model-cli"), os.path.join(release, "ecommerce")
 
@@ -135,17 +132,15 @@ def fleet_bench(cluster, cli, app, a):
     return rows
 
 
-def floor_file(n, schemas):
-    parts = ["BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;", "SET LOCAL search_path = pg_catalog;",
-             "SELECT current_setting('server_version_num')::int;"]
-    array = "ARRAY[" + ",".join(f"'{s}'" for s in schemas) + "]::text[]"
-    for name in QUERIES:
-        text = open(os.path.join(SQL_DIR, f"{name}.sql")).read()
-        parts.append(text.replace("$1", array).replace("{nulls_not_distinct}", "i.indnullsnotdistinct").strip() + ";")
-    parts.append("COMMIT;")
+def floor_file(cluster, db, n, schemas):
+    """This project's catalog queries for the cluster's server, as model-bench prints them (the
+    text introspection sends), `$1` the given schemas, in a file for psql."""
+    num = cluster.psql(db, "SHOW server_version_num").strip()
+    model_bench = os.path.join(base.ROOT, "target", "release", "model-bench")
+    text = base.sh([model_bench, "--floor-sql", num, *schemas]).stdout
     path = os.path.join(tempfile.gettempdir(), f"model-fleet-floor-{n}.sql")
     with open(path, "w") as f:
-        f.write("\n".join(parts))
+        f.write(text)
     return path
 
 
@@ -227,7 +222,7 @@ def scale_one(cluster, a, work, gen_dir, n):
     crate, binary, build = models_crate(work, n, parts)
     times, rss, found, statements = autogenerate_runs(cluster, a, crate, binary,
                                                       ["--url", cluster.conninfo(db)])
-    floor_times = floor(cluster, db, floor_file(n, ["public"]), a.reps)
+    floor_times = floor(cluster, db, floor_file(cluster, db, n, ["public"]), a.reps)
     cluster.psql("postgres", f"DROP DATABASE {db}")
     what = f"{n:,} tables" + (f" (models in {parts} crates)" if parts > 1 else "")
     return {"what": what, "times": times, "rss": rss, "floor": floor_times,
@@ -252,7 +247,7 @@ def scale_engine(cluster, a, gen_dir, n):
         rss.append(m)
     statements = cluster.count_statements(lambda: timed([cli, "diff", "--from", url, "--to", url,
                                                          "--schema", "public"]))
-    floor_times = [2 * t for t in floor(cluster, db, floor_file(n, ["public"]), a.reps)]
+    floor_times = [2 * t for t in floor(cluster, db, floor_file(cluster, db, n, ["public"]), a.reps)]
     cluster.psql("postgres", f"DROP DATABASE {db}")
     return {"what": f"{n:,} tables: `diff` of the database with itself (two reads), against twice the floor",
             "times": times, "rss": max(rss), "floor": floor_times, "statements": statements,
@@ -275,7 +270,7 @@ def scale_tenants(cluster, a, work, gen_dir):
         f.write(f"\n[fleets.tenants]\nurls = ['{cluster.conninfo('scale_tenants')}']\ntenants = \"tenant_*\"\n")
     times, rss, found, statements = autogenerate_runs(cluster, a, crate, binary, ["--fleet", "tenants"])
     names = [f"tenant_{i:04d}" for i in range(a.tenants)]
-    floor_times = floor(cluster, "scale_tenants", floor_file("tenants", names), a.reps)
+    floor_times = floor(cluster, "scale_tenants", floor_file(cluster, "scale_tenants", "tenants", names), a.reps)
     return {"what": f"{a.tenants:,} tenant schemas × 50 tables (fleet)", "times": times,
             "rss": rss, "floor": floor_times, "statements": statements,
             "correct": found == base.EXPECTED_KINDS, "load": load, "build": build}

@@ -280,20 +280,21 @@ def autogenerate_bench(cluster, n, reps, gen_dir, work, alembic_venv, migra_venv
         })
 
 
+def floor_sql(cluster, db):
+    """This project's catalog queries as model-bench prints them for the cluster's server (the
+    same text introspection sends, `$1` the managed schemas), in a file for psql."""
+    num = cluster.psql(db, "SHOW server_version_num").strip()
+    model_bench = os.path.join(ROOT, "target", "release", "model-bench")
+    text = sh([model_bench, "--floor-sql", num, "public"]).stdout
+    path = os.path.join(tempfile.gettempdir(), f"model-bench-floor-{db}.sql")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
 def floor_bench(cluster, n, reps):
     """This project's catalog queries, run by psql from one file."""
-    sql_dir = os.path.join(ROOT, "model-core", "src", "introspect", "sql")
-    parts = ["BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;", "SET LOCAL search_path = pg_catalog;",
-             "SELECT current_setting('server_version_num')::int;"]
-    for name in ["tables", "columns", "constraints", "views", "indexes", "enums", "sequences", "extensions",
-                 "functions", "policies", "triggers"]:
-        text = open(os.path.join(sql_dir, f"{name}.sql")).read()
-        text = text.replace("$1", "ARRAY['public']").replace("{nulls_not_distinct}", "i.indnullsnotdistinct")
-        parts.append(text.strip() + ";")
-    parts.append("COMMIT;")
-    path = os.path.join(tempfile.gettempdir(), f"model-bench-floor-{n}.sql")
-    with open(path, "w") as f:
-        f.write("\n".join(parts))
+    path = floor_sql(cluster, f"a_{n}")
     run = ["psql", "-X", "-q", "-h", cluster.dir, "-U", "postgres", "-d", f"a_{n}", "-f", path, "-o", os.devnull]
     times = []
     for _ in range(reps):

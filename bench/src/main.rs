@@ -20,7 +20,35 @@ use model_core::pg::Server;
 use model_core::render::script;
 use model_core::schema::{Schema, TableName};
 
+/// `--floor-sql VERSION_NUM SCHEMA…`: the floor's script, this project's catalog queries
+/// as a server of that version (`server_version_num`) is sent them, the schemas in place of
+/// `$1`, in one read-only snapshot, for `psql -f`.
+fn floor_sql(args: &[String]) {
+    let version = model_core::sql::PgVersion::from_num(args[0].parse().expect("VERSION_NUM"));
+    let schemas: Vec<String> = args[1..]
+        .iter()
+        .map(|s| model_core::sql::quote_literal(s))
+        .collect();
+    let array = format!("ARRAY[{}]::text[]", schemas.join(", "));
+    println!("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;");
+    println!("SET LOCAL search_path = pg_catalog;");
+    println!("SELECT current_setting('server_version_num')::int;");
+    for (_, sql, with_schemas) in model_core::introspect::catalog_queries(version) {
+        let sql = if with_schemas {
+            sql.replace("$1", &array)
+        } else {
+            sql
+        };
+        println!("{};", sql.trim().trim_end_matches(';'));
+    }
+    println!("COMMIT;");
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--floor-sql") {
+        return floor_sql(&args[1..]);
+    }
     let sizes: Vec<usize> = std::env::args()
         .skip(1)
         .filter_map(|a| a.parse().ok())

@@ -189,8 +189,35 @@ impl Project {
                 self.config_path.display()
             );
         }
+        // Three more connections read the configured database with the first, in its
+        // snapshot; they open while it checks the revisions.
+        let url = self.url(ctx)?.filter(|_| ctx.tenant.is_none());
+        let opening = url.map(|url| {
+            std::thread::spawn(move || {
+                (0..2)
+                    .filter_map(|_| pg::connect(&url).ok())
+                    .collect::<Vec<Client>>()
+            })
+        });
         let (mut client, _temp) = self.database_at_head(ctx)?;
         let comparison = match &ctx.tenant {
+            None if opening.is_some() => {
+                let mut helpers = opening.and_then(|h| h.join().ok()).unwrap_or_default();
+                let options = model_core::introspect::Options {
+                    schemas: self.config.schemas.clone(),
+                };
+                let live =
+                    model_core::introspect::introspect_shared(&mut client, &mut helpers, &options)?
+                        .schema;
+                drop(helpers);
+                model_core::autogenerate::compare_live(
+                    &mut client,
+                    models,
+                    &self.config,
+                    live,
+                    None,
+                )?
+            }
             Some(tenant) => model_core::autogenerate::compare_tenant(
                 &mut client,
                 models,
