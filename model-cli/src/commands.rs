@@ -1218,6 +1218,10 @@ fn diff_databases(
     } else {
         None
     };
+    // Its scratch database is created while both databases are read.
+    if let Some(server) = &from_server {
+        server.prepare_database();
+    }
     let mut to_client = pg::connect(to).context("--to")?;
     let mut schemas = scope.schemas;
     if schemas.is_empty() {
@@ -1228,12 +1232,20 @@ fn diff_databases(
     }
     schemas.retain(|s| !scope.exclude_schemas.contains(s));
     let options = introspect::Options { schemas };
-    let from_read = introspect::introspect_counted(&mut from_client, &options).context("--from")?;
+    // Both read at once, each over its own connection.
+    let (from_read, to_read) = std::thread::scope(|scope| {
+        let to_read = scope.spawn(|| introspect::introspect(&mut to_client, &options));
+        let from_read = introspect::introspect_counted(&mut from_client, &options);
+        (from_read, to_read.join())
+    });
+    let from_read = from_read.context("--from")?;
     // The script runs on --from's server: it is planned for that one, and what --to holds
     // that it cannot have is refused.
     let version = from_read.version;
     let mut from = from_read.schema;
-    let mut to = introspect::introspect(&mut to_client, &options).context("--to")?;
+    let mut to = to_read
+        .map_err(|_| anyhow::anyhow!("reading --to panicked"))?
+        .context("--to")?;
     let unsupported = to.unsupported(version);
     if !unsupported.is_empty() {
         for line in &unsupported {
