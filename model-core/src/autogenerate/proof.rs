@@ -2,14 +2,20 @@
 //! database's server, build the part of the database the plan touches, apply the upgrade and
 //! require the models, apply the downgrade and require the start.
 //!
-//! Only the part the plan can reach is built: the tables its statements name or that name
-//! what its statements name (a foreign key to a table it changes, a check calling a function
-//! it replaces, an index whose name it takes), every view, function, type and other object
-//! (few, and what PostgreSQL checks a plan against), and every table those name, closed
-//! over foreign keys, partitions and owned sequences. The tables set aside are compared in
-//! memory instead: the plan leaves them alone, so the models must hold them as the database
-//! does. A plan the part refuses is tried again on a copy of the whole database before it is
-//! called unproven, so a part drawn too small costs time, never a wrong refusal.
+//! Only the part the plan can reach is built ([`cut`]): the tables a statement is about (its
+//! first qualified name: `ALTER TABLE t …`, `CREATE INDEX … ON t`) or drops; the tables whose
+//! definitions name what a statement is about or drops (a column of a type it drops, a check
+//! calling a function it replaces), whose foreign keys are in the way of a statement (the
+//! referenced columns or their key named, the referenced table dropped), or whose index and
+//! key names are among the plan's words (a constraint taking the name); every view, function,
+//! type and other object (few, and what PostgreSQL checks a plan against) with the tables
+//! they name; and what those name in turn, but through a foreign key, whose target is built
+//! as a stub (the referenced columns and the keys over them), as is a table a statement only
+//! names. The tables set aside are compared in memory instead: the plan leaves them alone, so
+//! the models must hold them as the database does. A part that refuses the plan is tried
+//! again on a copy of the whole database before the plan is called unproven, so a part drawn
+//! too small costs time, never a wrong refusal; one drawn too small to refuse what the whole
+//! would is what the tests of each rule above show failing without it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -30,7 +36,7 @@ type Name = (String, String);
 /// What a proof built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Proof {
-    /// Tables of the start built on the copy.
+    /// Tables of the start built on the copy, stubs included.
     pub tables_built: usize,
     /// Tables of the start.
     pub tables: usize,
