@@ -69,3 +69,44 @@ fn shared_reading_reads_what_one_connection_reads() {
     let single = introspect_shared(&mut client, &mut [], &options).unwrap();
     assert_eq!(single.schema, alone.schema);
 }
+
+/// A role that is no superuser reads the database (the catalogs it may not read are left
+/// alone: `pg_user_mapping`, read through its view); one that may not export its snapshot
+/// (no right to call `pg_export_snapshot`) reads alone, in a transaction begun again.
+#[test]
+fn an_unprivileged_role_reads_and_reads_alone_when_it_cannot_export_its_snapshot() {
+    let db = fresh_database();
+    let mut admin = db.connect().unwrap();
+    admin
+        .batch_execute(&format!(
+            "{RICH}
+             DO $$ BEGIN CREATE ROLE model_shared_reader LOGIN; \
+                EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+             GRANT USAGE ON SCHEMA app TO model_shared_reader;
+             CREATE FOREIGN DATA WRAPPER model_fdw;
+             CREATE SERVER model_srv FOREIGN DATA WRAPPER model_fdw;
+             CREATE USER MAPPING FOR PUBLIC SERVER model_srv OPTIONS (password 'secret');
+             REVOKE EXECUTE ON FUNCTION pg_catalog.pg_export_snapshot() FROM PUBLIC;"
+        ))
+        .unwrap();
+    let options = Options {
+        schemas: vec!["app".into(), "public".into()],
+    };
+    let url = format!("{} user=model_shared_reader", db.url());
+    let mut reader = model_core::pg::connect(&url).unwrap();
+    let alone = introspect_counted(&mut reader, &options).unwrap();
+    let mut helpers = vec![model_core::pg::connect(&url).unwrap()];
+    let shared = introspect_shared(&mut reader, &mut helpers, &options).unwrap();
+    assert_eq!(shared.schema, alone.schema);
+    assert!(!alone.schema.tables.is_empty());
+    assert!(
+        alone
+            .schema
+            .unmodelled
+            .iter()
+            .any(|u| u.kind == "user mapping" && u.name == "public on model_srv"),
+        "{:?}",
+        alone.schema.unmodelled
+    );
+    reader.batch_execute("SELECT 1").unwrap();
+}

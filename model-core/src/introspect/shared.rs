@@ -97,10 +97,20 @@ fn prefetch(
             return Err(e);
         }
     };
-    let exported = client
-        .query_one("SELECT pg_catalog.pg_export_snapshot()", &[])
-        .ok()
-        .and_then(|row| row.try_get::<_, String>(0).ok());
+    // A server that will not export it (a standby of some versions) aborts the transaction:
+    // it begins again, and `client` reads alone.
+    let exported = match client.query_one("SELECT pg_catalog.pg_export_snapshot()", &[]) {
+        Ok(row) => row.try_get::<_, String>(0).ok(),
+        Err(_) => {
+            client
+                .batch_execute(
+                    "ROLLBACK; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
+                     SET LOCAL search_path = pg_catalog",
+                )
+                .map_err(snapshot)?;
+            None
+        }
+    };
     // Each connection takes the next query left until none is. A helper that cannot take
     // the snapshot takes none; one still waiting for a server connection when `client` is
     // done (behind a pooler with a small pool) gets the one `client` gives back, finds the

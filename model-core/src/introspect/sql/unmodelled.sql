@@ -59,11 +59,11 @@ SELECT kind, name FROM (
     WHERE n.nspname = ANY($1)
       AND NOT EXISTS (SELECT 1 FROM ext WHERE classid = 'pg_conversion'::regclass AND objid = c.oid)
     UNION ALL
-    -- Only who and where: the options may hold passwords.
-    SELECT 'user mapping', quote_ident(CASE WHEN u.umuser = 0 THEN 'public' ELSE pg_get_userbyid(u.umuser)::text END)
-               || ' on ' || quote_ident(s.srvname)
-    FROM pg_user_mapping u
-    JOIN pg_foreign_server s ON s.oid = u.umserver
+    -- Only who and where: the options may hold passwords. The view, not the catalog, which
+    -- only a superuser may read.
+    SELECT 'user mapping', quote_ident(CASE WHEN u.umuser = 0 THEN 'public' ELSE u.usename::text END)
+               || ' on ' || quote_ident(u.srvname::text)
+    FROM pg_user_mappings u
     UNION ALL
     SELECT 'cast', '(' || format_type(c.castsource, NULL) || ' AS ' || format_type(c.casttarget, NULL) || ')'
     FROM pg_cast c
