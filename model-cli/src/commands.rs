@@ -1232,12 +1232,20 @@ fn diff_databases(
     }
     schemas.retain(|s| !scope.exclude_schemas.contains(s));
     let options = introspect::Options { schemas };
-    // Both read at once, each over its own connection.
+    // Both read at once, each over two connections in one snapshot (one when a second
+    // cannot be opened).
+    let helper = |url: &str| pg::connect(url).ok().into_iter().collect::<Vec<_>>();
+    let (mut from_helpers, mut to_helpers) = (helper(from), helper(to));
     let (from_read, to_read) = std::thread::scope(|scope| {
-        let to_read = scope.spawn(|| introspect::introspect(&mut to_client, &options));
-        let from_read = introspect::introspect_counted(&mut from_client, &options);
+        let to_read = scope.spawn(|| {
+            introspect::introspect_shared(&mut to_client, &mut to_helpers, &options)
+                .map(|read| read.schema)
+        });
+        let from_read =
+            introspect::introspect_shared(&mut from_client, &mut from_helpers, &options);
         (from_read, to_read.join())
     });
+    drop((from_helpers, to_helpers));
     let from_read = from_read.context("--from")?;
     // The script runs on --from's server: it is planned for that one, and what --to holds
     // that it cannot have is refused.
